@@ -1,0 +1,321 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"text/tabwriter"
+	"time"
+	"unicode/utf8"
+
+	"github.com/basira-org/basira/internal/detect"
+	"github.com/basira-org/basira/internal/post"
+)
+
+func init() {
+	Register(&Command{
+		Name:    "scan",
+		Summary: "run the detectors over a file of posts and print a verdict per post",
+		Usage:   "[flags] FILE... (- for stdin)",
+		Help: `Reads posts as JSONL (one {"id","platform","url","author","text",...} object
+per line) or CSV/TSV with a header row of the same names, and prints one JSON
+object per post, in input order:
+  {"id":…, "lang":…, "signals":[{"detector","rule","label","severity","score","evidence"}]}
+
+A line that cannot be read is reported on stderr as "line N: <reason>" and the
+scan goes on; a summary on stderr counts posts read, posts with signals and
+lines rejected. Authors are replaced by a keyed pseudonym (set the key in
+BASIRA_PSEUDONYM_KEY or BASIRA_PSEUDONYM_KEY_FILE).
+
+Examples:
+  basira scan --rules rules/examples.yaml posts.jsonl > verdicts.jsonl
+  basira scan --rules rules/examples.yaml --format table posts.csv
+  cat posts.jsonl | basira scan --rules r.yaml --strict -`,
+		Run: runScan,
+	})
+}
+
+type scanFlags struct {
+	format      string
+	inputFormat string
+	strict      bool
+	onlyHits    bool
+	workers     int
+	maxLine     int
+	maxText     int
+}
+
+func runScan(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
+	var f scanFlags
+	fs.StringVar(&f.format, "format", "jsonl", "output format: jsonl (one verdict per post) or table (for a person)")
+	fs.StringVar(&f.inputFormat, "input-format", "", "input format: jsonl, csv or tsv (default: from the file name, or sniffed)")
+	fs.BoolVar(&f.strict, "strict", false, "exit 1 if any input line is rejected")
+	fs.BoolVar(&f.onlyHits, "only-hits", false, "print only posts with at least one signal")
+	fs.IntVar(&f.workers, "workers", runtime.GOMAXPROCS(0), "posts analysed in parallel (output order is kept)")
+	fs.IntVar(&f.maxLine, "max-line-bytes", post.DefaultMaxLineBytes, "reject input lines longer than this")
+	fs.IntVar(&f.maxText, "max-text-bytes", post.DefaultMaxTextBytes, "reject posts whose text is longer than this")
+	buildPipeline := detectorFlags(fs)
+	if err := Parse(fs, args); err != nil {
+		return err
+	}
+	if f.format != "jsonl" && f.format != "table" {
+		return Usagef("--format must be jsonl or table, not %q", f.format)
+	}
+	files := fs.Args()
+	if len(files) == 0 {
+		return Usagef("name at least one FILE of posts (or - for stdin)")
+	}
+	key, err := pseudonymKey(env)
+	if err != nil {
+		return err
+	}
+	pipe, err := buildPipeline(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer pipe.Close()
+	if len(pipe.Detectors()) == 0 {
+		fmt.Fprintln(env.Stderr, "basira scan: no detector is on (give --rules, --banks, --claims, --models …); posts are only analysed")
+	}
+
+	out := bufio.NewWriterSize(env.Stdout, 64<<10)
+	defer out.Flush()
+	var sink resultSink
+	if f.format == "table" {
+		sink = newTableSink(out)
+	} else {
+		sink = &jsonlSink{enc: json.NewEncoder(out)}
+	}
+	st := &scanStats{start: time.Now()}
+	for _, name := range files {
+		if err := scanFile(ctx, env, pipe, name, &f, key, sink, st); err != nil {
+			return err
+		}
+	}
+	if err := sink.Close(); err != nil {
+		return err
+	}
+	if err := out.Flush(); err != nil {
+		return err
+	}
+	st.progress(env, true)
+	fmt.Fprintf(env.Stderr, "scan: %d posts read, %d with signals, %d lines rejected (%s)\n",
+		st.read, st.hits, st.rejected, time.Since(st.start).Round(time.Millisecond))
+	if f.strict && st.rejected > 0 {
+		return ErrFailed
+	}
+	return nil
+}
+
+// pseudonymKey reads the author pseudonymisation key from the environment
+// (BASIRA_PSEUDONYM_KEY, or a file named by BASIRA_PSEUDONYM_KEY_FILE).
+func pseudonymKey(env *Env) ([]byte, error) {
+	if path := env.Getenv("BASIRA_PSEUDONYM_KEY_FILE"); path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("reading BASIRA_PSEUDONYM_KEY_FILE: %w", err)
+		}
+		return []byte(strings.TrimSpace(string(b))), nil
+	}
+	return []byte(env.Getenv("BASIRA_PSEUDONYM_KEY")), nil
+}
+
+type scanStats struct {
+	start                time.Time
+	read, hits, rejected int
+	lastProgress         time.Time
+}
+
+// progress prints a one-line status on a terminal every half second.
+func (st *scanStats) progress(env *Env, final bool) {
+	if !env.StderrIsTerminal {
+		return
+	}
+	if final {
+		fmt.Fprint(env.Stderr, "\r\033[K")
+		return
+	}
+	now := time.Now()
+	if now.Sub(st.lastProgress) < 500*time.Millisecond {
+		return
+	}
+	st.lastProgress = now
+	rate := float64(st.read) / now.Sub(st.start).Seconds()
+	fmt.Fprintf(env.Stderr, "\r\033[Kscan: %d posts, %d with signals, %d rejected, %.0f posts/s", st.read, st.hits, st.rejected, rate)
+}
+
+func scanFile(ctx context.Context, env *Env, pipe *detect.Pipeline, name string, f *scanFlags, key []byte, sink resultSink, st *scanStats) error {
+	var r io.Reader
+	if name == "-" {
+		r = env.Stdin
+	} else {
+		file, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		defer file.Close()
+		r = file
+	}
+	br := bufio.NewReaderSize(r, 256<<10)
+	format := post.Format(f.inputFormat)
+	if format == "" {
+		format = post.SniffFormat(name, br)
+	}
+	dec := post.NewDecoder(br, format, post.Options{
+		MaxLineBytes:  f.maxLine,
+		MaxTextBytes:  f.maxText,
+		Pseudonymizer: post.NewPseudonymizer(key),
+		Source:        name,
+	})
+	prefix := ""
+	if name != "-" {
+		prefix = name + ": "
+	}
+	return runOrdered(ctx, pipe, max(f.workers, 1), func() (*post.Post, error) {
+		for {
+			p, err := dec.Next()
+			var le *post.LineError
+			if errors.As(err, &le) {
+				st.rejected++
+				fmt.Fprintf(env.Stderr, "%s%v\n", prefix, le)
+				continue
+			}
+			if err != nil && !errors.Is(err, io.EOF) {
+				return nil, fmt.Errorf("%s%w", prefix, err)
+			}
+			return p, err
+		}
+	}, func(p *post.Post, res *detect.Result) error {
+		st.read++
+		if len(res.Signals) > 0 {
+			st.hits++
+		} else if f.onlyHits {
+			st.progress(env, false)
+			return nil
+		}
+		st.progress(env, false)
+		return sink.Write(p, res)
+	})
+}
+
+// runOrdered decodes posts on the calling goroutine, runs the pipeline on
+// workers goroutines, and hands results to emit in input order.
+func runOrdered(ctx context.Context, pipe *detect.Pipeline, workers int, next func() (*post.Post, error), emit func(*post.Post, *detect.Result) error) error {
+	type job struct {
+		p    *post.Post
+		res  *detect.Result
+		err  error
+		done chan struct{}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := make(chan *job, workers*4)
+	order := make(chan *job, workers*4)
+	for range workers {
+		go func() {
+			for j := range jobs {
+				j.res, j.err = pipe.Run(ctx, j.p)
+				close(j.done)
+			}
+		}()
+	}
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(jobs)
+		defer close(order)
+		for {
+			p, err := next()
+			if err != nil {
+				if errors.Is(err, io.EOF) {
+					err = nil
+				}
+				readErr <- err
+				return
+			}
+			j := &job{p: p, done: make(chan struct{})}
+			select {
+			case order <- j:
+			case <-ctx.Done():
+				readErr <- ctx.Err()
+				return
+			}
+			jobs <- j
+		}
+	}()
+	for j := range order {
+		<-j.done
+		if j.err != nil {
+			cancel()
+			return j.err
+		}
+		if err := emit(j.p, j.res); err != nil {
+			cancel()
+			return err
+		}
+	}
+	return <-readErr
+}
+
+type resultSink interface {
+	Write(*post.Post, *detect.Result) error
+	Close() error
+}
+
+type jsonlSink struct{ enc *json.Encoder }
+
+func (s *jsonlSink) Write(_ *post.Post, r *detect.Result) error { return s.enc.Encode(r) }
+func (s *jsonlSink) Close() error                               { return nil }
+
+// tableSink prints one row per signal, for a person reading a terminal.
+type tableSink struct {
+	tw *tabwriter.Writer
+}
+
+func newTableSink(w io.Writer) *tableSink {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tLANG\tSEVERITY\tLABEL\tSCORE\tDETECTOR/RULE\tEVIDENCE")
+	return &tableSink{tw: tw}
+}
+
+func (s *tableSink) Write(_ *post.Post, r *detect.Result) error {
+	if len(r.Signals) == 0 {
+		_, err := fmt.Fprintf(s.tw, "%s\t%s\t-\t-\t-\t-\t-\n", r.ID, r.Lang)
+		return err
+	}
+	for _, sig := range r.Signals {
+		who := sig.Detector
+		if sig.Rule != "" {
+			who += "/" + sig.Rule
+		}
+		if _, err := fmt.Fprintf(s.tw, "%s\t%s\t%s\t%s\t%.2f\t%s\t%s\n", r.ID, r.Lang, orDash(sig.Severity), sig.Label, sig.Score, who, oneLine(sig.Evidence, 60)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *tableSink) Close() error { return s.tw.Flush() }
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// oneLine flattens whitespace and cuts s to n runes for a table cell.
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}

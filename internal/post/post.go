@@ -1,0 +1,70 @@
+// Package post defines the social-media post that flows through Basira and
+// decodes posts from outside input (JSONL, CSV). Authors are pseudonymised
+// with a keyed hash before a post leaves this package.
+package post
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"time"
+)
+
+// Media is one attachment of a post: a URL to fetch or a local path, plus
+// the hashes computed from its bytes once fetched.
+type Media struct {
+	URL     string `json:"url,omitempty"`
+	Path    string `json:"path,omitempty"`
+	SHA256  string `json:"sha256,omitempty"`
+	MD5     string `json:"md5,omitempty"`
+	PDQ     string `json:"pdq,omitempty"`
+	Quality int    `json:"quality,omitempty"`
+}
+
+// Post is one social-media post. Text is kept as written (for display and
+// evidence); detectors match on the normalized, folded forms.
+type Post struct {
+	// ID is the platform's identifier of the post (platform_post_id).
+	ID       string `json:"id"`
+	Platform string `json:"platform,omitempty"`
+	URL      string `json:"url,omitempty"`
+	// Author is the keyed pseudonym of the author handle, never the handle.
+	Author   string     `json:"author,omitempty"`
+	Text     string     `json:"text"`
+	Lang     string     `json:"lang,omitempty"`
+	PostedAt *time.Time `json:"posted_at,omitempty"`
+	Media    []Media    `json:"media,omitempty"`
+	// Source names the connector or file the post came from.
+	Source string `json:"source,omitempty"`
+	// Line is the input line (JSONL) or record (CSV) number, for messages.
+	Line int `json:"-"`
+	// Extra keeps unknown input fields, so nothing accepted is lost.
+	Extra map[string]json.RawMessage `json:"extra,omitempty"`
+}
+
+// Pseudonymizer replaces author handles with a keyed hash: the same handle
+// gives the same pseudonym under one key (so near-duplicate campaigns can be
+// counted by distinct sources) but cannot be reversed without the key.
+type Pseudonymizer struct {
+	key []byte
+}
+
+// NewPseudonymizer returns a Pseudonymizer for key. An empty key is allowed
+// for one-off scans; deployments set BASIRA_PSEUDONYM_KEY.
+func NewPseudonymizer(key []byte) *Pseudonymizer {
+	return &Pseudonymizer{key: append([]byte(nil), key...)}
+}
+
+// Pseudonym returns "a:" followed by 16 hex characters of HMAC-SHA256(key,
+// platform + "\x00" + handle). Empty handles stay empty.
+func (p *Pseudonymizer) Pseudonym(platform, handle string) string {
+	if handle == "" {
+		return ""
+	}
+	m := hmac.New(sha256.New, p.key)
+	m.Write([]byte(platform))
+	m.Write([]byte{0})
+	m.Write([]byte(handle))
+	return "a:" + hex.EncodeToString(m.Sum(nil)[:8])
+}
