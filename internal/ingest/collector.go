@@ -1,0 +1,35 @@
+package ingest
+
+import (
+	"context"
+	"sync"
+
+	"github.com/basira-org/basira/internal/post"
+)
+
+// Collector is a Sink that keeps posts in memory: for dry runs, tests and
+// previews of what a source would deliver. Fail, when set, is returned by
+// Accept instead of accepting (to exercise a source's retry path).
+type Collector struct {
+	mu    sync.Mutex
+	posts []*post.Post
+	Fail  error
+}
+
+// Accept implements Sink.
+func (c *Collector) Accept(_ context.Context, _ string, posts []*post.Post) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.Fail != nil {
+		return c.Fail
+	}
+	c.posts = append(c.posts, posts...)
+	return nil
+}
+
+// Posts returns the posts accepted so far.
+func (c *Collector) Posts() []*post.Post {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]*post.Post(nil), c.posts...)
+}

@@ -1,0 +1,131 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/basira-org/basira/internal/post"
+)
+
+// State is what an operator sees of one connector.
+type State struct {
+	Name      string    `json:"name"`
+	Status    string    `json:"status"` // starting | running | backoff | stopped
+	Posts     int64     `json:"posts"`  // posts accepted since start
+	Batches   int64     `json:"batches"`
+	Failures  int64     `json:"failures"` // runs that ended in an error
+	LastError string    `json:"last_error,omitempty"`
+	LastPost  time.Time `json:"last_post,omitzero"`
+	NextRetry time.Time `json:"next_retry,omitzero"`
+}
+
+// Supervisor runs sources concurrently. A source that fails is restarted
+// after an exponential back-off with jitter (MinBackoff doubling up to
+// MaxBackoff, reset after a run that accepted posts); it never stops the
+// others.
+type Supervisor struct {
+	Sink       Sink
+	MinBackoff time.Duration // default 1s
+	MaxBackoff time.Duration // default 5m
+
+	mu     sync.Mutex
+	states map[string]*State
+	wg     sync.WaitGroup
+}
+
+// NewSupervisor returns a Supervisor that hands posts to sink.
+func NewSupervisor(sink Sink) *Supervisor {
+	return &Supervisor{Sink: sink, MinBackoff: time.Second, MaxBackoff: 5 * time.Minute, states: map[string]*State{}}
+}
+
+// Start runs src in the background until ctx is done.
+func (s *Supervisor) Start(ctx context.Context, src Source) {
+	st := &State{Name: src.Name(), Status: "starting"}
+	s.mu.Lock()
+	s.states[st.Name] = st
+	s.mu.Unlock()
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.loop(ctx, src, st)
+	}()
+}
+
+// Wait blocks until every source has stopped (after ctx is done).
+func (s *Supervisor) Wait() { s.wg.Wait() }
+
+// States returns a snapshot of every connector's state, sorted by name.
+func (s *Supervisor) States() []State {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]State, 0, len(s.states))
+	for _, st := range s.states {
+		out = append(out, *st)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+func (s *Supervisor) loop(ctx context.Context, src Source, st *State) {
+	backoff := s.MinBackoff
+	for {
+		s.update(st, func(st *State) { st.Status = "running"; st.NextRetry = time.Time{} })
+		counter := &countingSink{sink: s.Sink, sup: s, st: st}
+		err := src.Run(ctx, counter)
+		if ctx.Err() != nil {
+			s.update(st, func(st *State) { st.Status = "stopped" })
+			return
+		}
+		if counter.accepted {
+			backoff = s.MinBackoff
+		}
+		wait := backoff/2 + rand.N(backoff/2+1)
+		s.update(st, func(st *State) {
+			st.Status = "backoff"
+			st.Failures++
+			if err == nil {
+				err = errors.New("source ended")
+			}
+			st.LastError = err.Error()
+			st.NextRetry = time.Now().Add(wait)
+		})
+		select {
+		case <-ctx.Done():
+			s.update(st, func(st *State) { st.Status = "stopped" })
+			return
+		case <-time.After(wait):
+		}
+		backoff = min(backoff*2, s.MaxBackoff)
+	}
+}
+
+func (s *Supervisor) update(st *State, f func(*State)) {
+	s.mu.Lock()
+	f(st)
+	s.mu.Unlock()
+}
+
+// countingSink passes batches on and counts them for State.
+type countingSink struct {
+	sink     Sink
+	sup      *Supervisor
+	st       *State
+	accepted bool
+}
+
+func (c *countingSink) Accept(ctx context.Context, source string, posts []*post.Post) error {
+	if err := c.sink.Accept(ctx, source, posts); err != nil {
+		return err
+	}
+	c.accepted = true
+	c.sup.update(c.st, func(st *State) {
+		st.Posts += int64(len(posts))
+		st.Batches++
+		st.LastPost = time.Now()
+	})
+	return nil
+}
