@@ -1,0 +1,100 @@
+package bluesky
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/basira-org/basira/internal/ingest"
+	"github.com/basira-org/basira/internal/post"
+)
+
+const (
+	arabicPost = `{"did":"did:plc:abc","time_us":1764300000000000,"kind":"commit","commit":{"rev":"r1","operation":"create","collection":"app.bsky.feed.post","rkey":"3kx1","record":{"$type":"app.bsky.feed.post","createdAt":"2026-11-28T03:20:00.000Z","langs":["ar"],"text":"خبر عاجل من الرباط","embed":{"$type":"app.bsky.embed.images","images":[{"alt":"","image":{"$type":"blob","ref":{"$link":"bafkreiabc"},"mimeType":"image/jpeg","size":1000}}]}},"cid":"bafy1"}}`
+	frenchPost = `{"did":"did:plc:def","time_us":1764300000000100,"kind":"commit","commit":{"rev":"r2","operation":"create","collection":"app.bsky.feed.post","rkey":"3kx2","record":{"$type":"app.bsky.feed.post","createdAt":"2026-11-28T03:20:01Z","langs":["fr"],"text":"Bonjour"},"cid":"bafy2"}}`
+	deletion   = `{"did":"did:plc:abc","time_us":1764300000000200,"kind":"commit","commit":{"rev":"r3","operation":"delete","collection":"app.bsky.feed.post","rkey":"3kx0"}}`
+	identity   = `{"did":"did:plc:abc","time_us":1764300000000300,"kind":"identity","identity":{"did":"did:plc:abc","handle":"x.bsky.social","seq":1,"time":"2026-11-28T03:20:02Z"}}`
+	garbage    = `{"did": 12`
+)
+
+// jetstream is a local WebSocket server speaking Jetstream's wire format:
+// it records each connection's query and sends the queued messages, then
+// closes.
+type jetstream struct {
+	mu      sync.Mutex
+	queries []string
+	send    []string
+}
+
+func (j *jetstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c, err := websocket.Accept(w, r, nil)
+	if err != nil {
+		return
+	}
+	defer c.CloseNow()
+	j.mu.Lock()
+	j.queries = append(j.queries, r.URL.RawQuery)
+	msgs := j.send
+	j.send = nil
+	j.mu.Unlock()
+	for _, m := range msgs {
+		if err := c.Write(r.Context(), websocket.MessageText, []byte(m)); err != nil {
+			return
+		}
+	}
+	c.Close(websocket.StatusNormalClosure, "bye")
+}
+
+func TestJetstreamPostsAndResume(t *testing.T) {
+	js := &jetstream{send: []string{arabicPost, deletion, identity, garbage, frenchPost}}
+	srv := httptest.NewServer(js)
+	defer srv.Close()
+	src := &Source{URL: "ws" + strings.TrimPrefix(srv.URL, "http") + "/subscribe", Langs: []string{"ar"}, BatchWait: 10 * time.Millisecond, Pseudonymizer: post.NewPseudonymizer([]byte("k"))}
+	sink := &ingest.Collector{}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := src.Run(ctx, sink)
+	if err == nil || ctx.Err() != nil {
+		t.Fatalf("Run = %v; want the stream's end before the deadline", err)
+	}
+	posts := sink.Posts()
+	if len(posts) != 1 {
+		t.Fatalf("got %d posts, want the Arabic one only (language filter): %+v", len(posts), posts)
+	}
+	p := posts[0]
+	if p.ID != "at://did:plc:abc/app.bsky.feed.post/3kx1" || p.Text != "خبر عاجل من الرباط" || p.Lang != "ar" ||
+		p.URL != "https://bsky.app/profile/did:plc:abc/post/3kx1" || p.PostedAt == nil || len(p.Media) != 1 ||
+		!strings.HasSuffix(p.Media[0].URL, "/did:plc:abc/bafkreiabc@jpeg") {
+		t.Errorf("post = %+v", p)
+	}
+	if p.Author == "" || strings.Contains(p.Author, "did:") {
+		t.Errorf("author not pseudonymised: %q", p.Author)
+	}
+	// The cursor covers every event seen, including those not kept.
+	if src.Cursor() != 1764300000000300 {
+		t.Errorf("cursor = %d", src.Cursor())
+	}
+	src.Run(ctx, sink)
+	if len(js.queries) != 2 || !strings.Contains(js.queries[0], "wantedCollections=app.bsky.feed.post") ||
+		strings.Contains(js.queries[0], "cursor=") || !strings.Contains(js.queries[1], "cursor=1764299995000300") {
+		t.Errorf("queries = %q; want the second to resume 5 s before the cursor", js.queries)
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	for _, m := range []string{arabicPost, frenchPost, deletion, identity, garbage} {
+		f.Add([]byte(m))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, _ := (&Source{}).Decode(b)
+		if p != nil && !strings.HasPrefix(p.ID, "at://") {
+			t.Fatalf("bad id %q", p.ID)
+		}
+	})
+}
