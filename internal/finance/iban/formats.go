@@ -94,7 +94,7 @@ var bbanFormats = map[string]string{
 	"MA": "3!n5!n14!n2!n",       // Morocco
 	"MZ": "21!n",                // Mozambique
 	"NL": "4!a10!n",             // Netherlands
-	"NI": "4!a24!n",                // Nicaragua
+	"NI": "4!a24!n",             // Nicaragua
 	"NE": "2!a3!n5!n12!n2!n",    // Niger
 	"NO": "4!n6!n1!n",           // Norway
 	"PK": "4!a16!c",             // Pakistan
