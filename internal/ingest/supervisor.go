@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"context"
-	"errors"
 	"math/rand/v2"
 	"sort"
 	"sync"
@@ -14,7 +13,7 @@ import (
 // State is what an operator sees of one connector.
 type State struct {
 	Name      string    `json:"name"`
-	Status    string    `json:"status"` // starting | running | backoff | stopped
+	Status    string    `json:"status"` // starting | running | backoff | done | stopped
 	Posts     int64     `json:"posts"`  // posts accepted since start
 	Batches   int64     `json:"batches"`
 	Failures  int64     `json:"failures"` // runs that ended in an error
@@ -23,7 +22,8 @@ type State struct {
 	NextRetry time.Time `json:"next_retry,omitzero"`
 }
 
-// Supervisor runs sources concurrently. A source that fails is restarted
+// Supervisor runs sources concurrently. A source whose Run returns nil is
+// done (a finite file); one that fails is restarted
 // after an exponential back-off with jitter (MinBackoff doubling up to
 // MaxBackoff, reset after a run that accepted posts); it never stops the
 // others.
@@ -80,6 +80,11 @@ func (s *Supervisor) loop(ctx context.Context, src Source, st *State) {
 			s.update(st, func(st *State) { st.Status = "stopped" })
 			return
 		}
+		if err == nil {
+			// A finite source (an export file) has delivered everything.
+			s.update(st, func(st *State) { st.Status = "done" })
+			return
+		}
 		if counter.accepted {
 			backoff = s.MinBackoff
 		}
@@ -87,9 +92,6 @@ func (s *Supervisor) loop(ctx context.Context, src Source, st *State) {
 		s.update(st, func(st *State) {
 			st.Status = "backoff"
 			st.Failures++
-			if err == nil {
-				err = errors.New("source ended")
-			}
 			st.LastError = err.Error()
 			st.NextRetry = time.Now().Add(wait)
 		})

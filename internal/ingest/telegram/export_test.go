@@ -1,0 +1,86 @@
+package telegram
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/basira-org/basira/internal/ingest"
+	"github.com/basira-org/basira/internal/post"
+)
+
+func TestChannelExport(t *testing.T) {
+	src := &Source{Path: "testdata/channel/result.json", Channel: "@demo", Pseudonymizer: post.NewPseudonymizer([]byte("k"))}
+	sink := &ingest.Collector{}
+	if err := src.Run(context.Background(), sink); err != nil {
+		t.Fatal(err)
+	}
+	posts := sink.Posts()
+	if len(posts) != 2 {
+		t.Fatalf("got %d posts, want 2 (service message and media-less placeholder skipped)", len(posts))
+	}
+	if p := posts[0]; p.ID != "1234567890/2" || p.URL != "https://t.me/demo/2" || p.Text != "بيان: ندعو الجميع إلى الهدوء" ||
+		p.PostedAt == nil || p.PostedAt.Unix() != 1761991200 || p.Author == "" || strings.Contains(p.Author, "channel") {
+		t.Errorf("post 2 = %+v", p)
+	}
+	p := posts[1]
+	if p.Text != "شاهد الفيديو هنا: https://example.org/v" {
+		t.Errorf("entity text = %q", p.Text)
+	}
+	if len(p.Media) != 1 || p.Media[0].Path != filepath.Join("testdata", "channel", "photos", "photo_1@01-11-2026_11-00-00.jpg") {
+		t.Errorf("media = %+v", p.Media)
+	}
+	if string(p.Extra["forwarded"]) != "true" {
+		t.Errorf("forwarded flag lost: %v", p.Extra)
+	}
+}
+
+func TestFullAccountExport(t *testing.T) {
+	chat, err := os.ReadFile("testdata/channel/result.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := `{"about":"x","personal_information":{"first_name":"skip me"},"chats":{"about":"y","list":[` + string(chat) + `,{"name":"g","id":7,"messages":[{"id":1,"type":"message","date_unixtime":"1","from_id":"user1","text":"hi"}]}]}}`
+	var ids []string
+	err = (&Source{Path: "x/result.json"}).Read(strings.NewReader(full), func(p *post.Post) error {
+		ids = append(ids, p.ID)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(ids, ","); got != "1234567890/2,1234567890/3,7/1" {
+		t.Fatalf("ids = %s", got)
+	}
+}
+
+func TestBadExports(t *testing.T) {
+	for name, doc := range map[string]string{
+		"array":        `[1,2]`,
+		"truncated":    `{"id": 1, "messages": [{"id": 2, "type": "message", "text": "x"`,
+		"bad messages": `{"id": 1, "messages": {"id": 2}}`,
+	} {
+		err := (&Source{}).Read(strings.NewReader(doc), func(*post.Post) error { return nil })
+		if err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}
+
+func FuzzRead(f *testing.F) {
+	b, _ := os.ReadFile("testdata/channel/result.json")
+	f.Add(b)
+	f.Add([]byte(`{"chats":{"list":[{"id":1,"messages":[]}]}}`))
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		(&Source{Path: "r.json"}).Read(strings.NewReader(string(doc)), func(p *post.Post) error {
+			for _, m := range p.Media {
+				if strings.Contains(m.Path, "..") {
+					t.Fatalf("media path escapes the export: %q", m.Path)
+				}
+			}
+			return nil
+		})
+	})
+}
