@@ -1,0 +1,174 @@
+// Package media fetches a post's attachments with size and time limits,
+// hashes them (SHA-256, MD5 and, when an image hasher is set, PDQ) and, by
+// configuration, keeps the bytes as evidence for a retention period.
+package media
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/basira-org/basira/internal/post"
+)
+
+// Defaults for fetching.
+const (
+	DefaultMaxBytes = 20 << 20
+	DefaultTimeout  = 20 * time.Second
+)
+
+// ErrTooLarge is returned for media over the size limit.
+var ErrTooLarge = errors.New("media over the size limit")
+
+// ImageHasher computes a perceptual hash of image bytes (PDQ: 64 hex
+// characters and a quality 0-100). It returns an error for non-images.
+type ImageHasher func(data []byte) (hash string, quality int, err error)
+
+// Fetcher downloads and hashes media.
+type Fetcher struct {
+	Client   *http.Client  // default: a client with Timeout
+	MaxBytes int64         // default DefaultMaxBytes
+	Timeout  time.Duration // default DefaultTimeout
+	PDQ      ImageHasher   // optional
+	// Dir, when set, keeps fetched bytes as evidence under
+	// Dir/<sha256[:2]>/<sha256>; Prune removes them after the retention.
+	Dir string
+}
+
+// Hash fills m's hashes from its local Path or by fetching its URL.
+func (f *Fetcher) Hash(ctx context.Context, m *post.Media) error {
+	data, err := f.read(ctx, m)
+	if err != nil {
+		return err
+	}
+	s := sha256.Sum256(data)
+	m.SHA256 = hex.EncodeToString(s[:])
+	d := md5.Sum(data)
+	m.MD5 = hex.EncodeToString(d[:])
+	if f.PDQ != nil {
+		if h, q, err := f.PDQ(data); err == nil {
+			m.PDQ, m.Quality = h, q
+		}
+	}
+	if f.Dir != "" && m.URL != "" {
+		if err := f.keep(m.SHA256, data); err != nil {
+			return fmt.Errorf("keeping media %s: %w", m.SHA256, err)
+		}
+	}
+	return nil
+}
+
+func (f *Fetcher) maxBytes() int64 {
+	if f.MaxBytes > 0 {
+		return f.MaxBytes
+	}
+	return DefaultMaxBytes
+}
+
+func (f *Fetcher) read(ctx context.Context, m *post.Media) ([]byte, error) {
+	if m.Path != "" {
+		file, err := os.Open(m.Path)
+		if err != nil {
+			return nil, err
+		}
+		defer file.Close()
+		return readLimited(file, f.maxBytes(), m.Path)
+	}
+	if !strings.HasPrefix(m.URL, "http://") && !strings.HasPrefix(m.URL, "https://") {
+		return nil, fmt.Errorf("media URL %q: only http and https are fetched", m.URL)
+	}
+	timeout := f.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.URL, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("User-Agent", "basira/1 (media hashing)")
+	client := f.Client
+	if client == nil {
+		client = &http.Client{Timeout: timeout}
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("fetching %s: %w", m.URL, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("fetching %s: HTTP %s", m.URL, resp.Status)
+	}
+	if resp.ContentLength > f.maxBytes() {
+		return nil, fmt.Errorf("%s is %d bytes: %w (%d)", m.URL, resp.ContentLength, ErrTooLarge, f.maxBytes())
+	}
+	return readLimited(resp.Body, f.maxBytes(), m.URL)
+}
+
+func readLimited(r io.Reader, limit int64, name string) ([]byte, error) {
+	var buf bytes.Buffer
+	n, err := io.Copy(&buf, io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
+	if n > limit {
+		return nil, fmt.Errorf("%s: %w (%d bytes)", name, ErrTooLarge, limit)
+	}
+	return buf.Bytes(), nil
+}
+
+func (f *Fetcher) keep(sum string, data []byte) error {
+	dir := filepath.Join(f.Dir, sum[:2])
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return err
+	}
+	path := filepath.Join(dir, sum)
+	if _, err := os.Stat(path); err == nil {
+		now := time.Now()
+		return os.Chtimes(path, now, now) // seen again: the retention restarts
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o640); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// Prune deletes kept media not seen for longer than retention and returns
+// how many files it removed.
+func (f *Fetcher) Prune(retention time.Duration) (int, error) {
+	if f.Dir == "" {
+		return 0, nil
+	}
+	cutoff := time.Now().Add(-retention)
+	removed := 0
+	err := filepath.WalkDir(f.Dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if info.ModTime().Before(cutoff) {
+			if err := os.Remove(path); err != nil {
+				return err
+			}
+			removed++
+		}
+		return nil
+	})
+	return removed, err
+}

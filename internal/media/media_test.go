@@ -1,0 +1,81 @@
+package media
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/basira-org/basira/internal/post"
+)
+
+func TestFetchHashKeepPrune(t *testing.T) {
+	body := []byte("not really an image, but bytes to hash")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/a.jpg":
+			w.Write(body)
+		case "/big.jpg":
+			w.Write(make([]byte, 2048))
+		case "/slow.jpg":
+			time.Sleep(300 * time.Millisecond)
+			w.Write(body)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	f := &Fetcher{MaxBytes: 1024, Timeout: 100 * time.Millisecond, Dir: dir,
+		PDQ: func(data []byte) (string, int, error) { return "", 0, errors.New("not an image") }}
+	ctx := context.Background()
+
+	m := post.Media{URL: srv.URL + "/a.jpg"}
+	if err := f.Hash(ctx, &m); err != nil {
+		t.Fatal(err)
+	}
+	if len(m.SHA256) != 64 || len(m.MD5) != 32 || m.PDQ != "" {
+		t.Fatalf("media = %+v", m)
+	}
+	kept := filepath.Join(dir, m.SHA256[:2], m.SHA256)
+	if b, err := os.ReadFile(kept); err != nil || string(b) != string(body) {
+		t.Fatalf("evidence not kept: %v", err)
+	}
+
+	for path, want := range map[string]string{"/big.jpg": "size limit", "/slow.jpg": "deadline", "/missing.jpg": "404"} {
+		err := f.Hash(ctx, &post.Media{URL: srv.URL + path})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: err = %v, want %q", path, err, want)
+		}
+	}
+	if err := f.Hash(ctx, &post.Media{URL: "file:///etc/passwd"}); err == nil {
+		t.Error("file:// URL fetched")
+	}
+
+	old := time.Now().Add(-48 * time.Hour)
+	os.Chtimes(kept, old, old)
+	n, err := f.Prune(24 * time.Hour)
+	if err != nil || n != 1 {
+		t.Fatalf("Prune = %d, %v", n, err)
+	}
+	if _, err := os.Stat(kept); !os.IsNotExist(err) {
+		t.Error("expired evidence still there")
+	}
+}
+
+func TestLocalPath(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "x.bin")
+	os.WriteFile(p, []byte("abc"), 0o600)
+	m := post.Media{Path: p}
+	if err := (&Fetcher{}).Hash(context.Background(), &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.SHA256 != "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" || m.MD5 != "900150983cd24fb0d6963f7d28e17f72" {
+		t.Fatalf("hashes of abc = %s %s", m.SHA256, m.MD5)
+	}
+}
