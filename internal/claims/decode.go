@@ -1,0 +1,616 @@
+package claims
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Format is an input format for fact-checks.
+type Format string
+
+// The formats Decode reads.
+const (
+	// JSON is one JSON document: a ClaimReview object, an array of them, or
+	// a JSON-LD document with an @graph. Flat objects (see JSONL) are
+	// accepted too.
+	JSON Format = "json"
+	// JSONL is one object per line: a ClaimReview object or a flat record
+	// {"id","text","title","rating","correction","url","publisher","lang","date"}
+	// (CheckThat! names vclaim_id, vclaim, truth_label are understood).
+	JSONL Format = "jsonl"
+	// CSV and TSV have a header row with the flat record's names.
+	CSV Format = "csv"
+	TSV Format = "tsv"
+)
+
+// Default size limits of Decode.
+const (
+	DefaultMaxBytes     = 256 << 20 // a whole file
+	DefaultMaxJSONBytes = 64 << 20  // one JSON document (format json)
+	DefaultMaxLineBytes = 1 << 20   // one JSONL line or CSV record
+	DefaultMaxTextBytes = 64 << 10  // one field (claim, correction, title)
+)
+
+// Options tune Decode. Zero values mean the defaults above.
+type Options struct {
+	MaxBytes     int64
+	MaxJSONBytes int64
+	MaxLineBytes int
+	MaxTextBytes int
+}
+
+func (o *Options) fill() {
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = DefaultMaxBytes
+	}
+	if o.MaxJSONBytes <= 0 {
+		o.MaxJSONBytes = DefaultMaxJSONBytes
+	}
+	if o.MaxLineBytes <= 0 {
+		o.MaxLineBytes = DefaultMaxLineBytes
+	}
+	if o.MaxTextBytes <= 0 {
+		o.MaxTextBytes = DefaultMaxTextBytes
+	}
+}
+
+// ItemError reports one fact-check that could not be read: Item is the line
+// (JSONL), record (CSV/TSV, counting the header as 1) or position in the
+// document (JSON, from 1). The other items are still returned.
+type ItemError struct {
+	Item int
+	Kind string // "line", "record" or "item"
+	Err  error
+}
+
+func (e *ItemError) Error() string { return fmt.Sprintf("%s %d: %v", e.Kind, e.Item, e.Err) }
+func (e *ItemError) Unwrap() error { return e.Err }
+
+// ErrTooLarge is wrapped by errors about input over a size limit.
+var ErrTooLarge = errors.New("over the size limit")
+
+// SniffFormat guesses the format from the file name, or from the first
+// bytes of the content when the name says nothing.
+func SniffFormat(name string, head []byte) Format {
+	lower := strings.ToLower(name)
+	switch {
+	case strings.HasSuffix(lower, ".csv"):
+		return CSV
+	case strings.HasSuffix(lower, ".tsv"), strings.HasSuffix(lower, ".txt"):
+		return TSV
+	case strings.HasSuffix(lower, ".jsonl"), strings.HasSuffix(lower, ".ndjson"):
+		return JSONL
+	case strings.HasSuffix(lower, ".json"), strings.HasSuffix(lower, ".jsonld"):
+		return JSON
+	}
+	head = bytes.TrimLeft(head, " \t\r\n\ufeff")
+	switch {
+	case len(head) == 0:
+		return JSONL
+	case head[0] == '[':
+		return JSON
+	case head[0] == '{':
+		// One object per line, or one document spread over lines.
+		if i := bytes.IndexByte(head, '\n'); i > 0 && json.Valid(bytes.TrimSpace(head[:i])) {
+			return JSONL
+		}
+		return JSON
+	}
+	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+		head = head[:i]
+	}
+	if bytes.Count(head, []byte{'\t'}) >= bytes.Count(head, []byte{','}) {
+		return TSV
+	}
+	return CSV
+}
+
+// Decode reads fact-checks in format f. Items that cannot be read are
+// returned as ItemErrors while the rest are kept; err is set only when the
+// input as a whole cannot be read (I/O error, over MaxBytes, JSON that does
+// not parse). Claims without an ID get one from DeriveID.
+func Decode(r io.Reader, f Format, opts Options) (cs []Claim, itemErrs []*ItemError, err error) {
+	opts.fill()
+	lr := &limitReader{r: r, n: opts.MaxBytes}
+	switch f {
+	case JSON:
+		cs, itemErrs, err = decodeJSON(lr, opts)
+	case JSONL:
+		cs, itemErrs, err = decodeJSONL(lr, opts)
+	case CSV:
+		cs, itemErrs, err = decodeCSV(lr, ',', opts)
+	case TSV:
+		cs, itemErrs, err = decodeCSV(lr, '\t', opts)
+	default:
+		return nil, nil, fmt.Errorf("unknown fact-check format %q: use json, jsonl, csv or tsv", f)
+	}
+	if lr.over {
+		return cs, itemErrs, fmt.Errorf("input %w of %d bytes: split the file", ErrTooLarge, opts.MaxBytes)
+	}
+	return cs, itemErrs, err
+}
+
+// limitReader fails once more than n bytes were read, so an over-long file
+// is an error rather than a silent truncation.
+type limitReader struct {
+	r    io.Reader
+	n    int64
+	over bool
+}
+
+func (l *limitReader) Read(p []byte) (int, error) {
+	if l.n < 0 {
+		l.over = true
+		return 0, ErrTooLarge
+	}
+	if int64(len(p)) > l.n+1 {
+		p = p[:l.n+1]
+	}
+	k, err := l.r.Read(p)
+	l.n -= int64(k)
+	if l.n < 0 {
+		l.over = true
+		return k, ErrTooLarge
+	}
+	return k, err
+}
+
+func decodeJSON(r io.Reader, opts Options) ([]Claim, []*ItemError, error) {
+	data, err := io.ReadAll(io.LimitReader(r, opts.MaxJSONBytes+1))
+	if err != nil {
+		return nil, nil, err
+	}
+	if int64(len(data)) > opts.MaxJSONBytes {
+		return nil, nil, fmt.Errorf("JSON document %w of %d bytes: split it, or write one object per line (jsonl)", ErrTooLarge, opts.MaxJSONBytes)
+	}
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		return nil, nil, fmt.Errorf("not a JSON document (%v); for one object per line use the jsonl format", err)
+	}
+	var objs []map[string]any
+	collectObjects(v, &objs, 0)
+	if len(objs) == 0 {
+		return nil, nil, errors.New("the JSON document holds no ClaimReview or claim object")
+	}
+	var cs []Claim
+	var errs []*ItemError
+	for i, o := range objs {
+		c, err := fromObject(o, opts)
+		if err != nil {
+			errs = append(errs, &ItemError{Item: i + 1, Kind: "item", Err: err})
+			continue
+		}
+		cs = append(cs, c)
+	}
+	return cs, errs, nil
+}
+
+// collectObjects walks arrays and @graph containers and collects the
+// objects that describe a claim: ClaimReview objects, or flat records when
+// they have no @type.
+func collectObjects(v any, out *[]map[string]any, depth int) {
+	if depth > 8 {
+		return
+	}
+	switch x := v.(type) {
+	case []any:
+		for _, e := range x {
+			collectObjects(e, out, depth+1)
+		}
+	case map[string]any:
+		if g, ok := x["@graph"]; ok {
+			collectObjects(g, out, depth+1)
+			return
+		}
+		t, hasType := x["@type"]
+		if !hasType || hasTypeName(t, "ClaimReview") {
+			*out = append(*out, x)
+		}
+	}
+}
+
+func hasTypeName(t any, name string) bool {
+	switch x := t.(type) {
+	case string:
+		return x == name || strings.HasSuffix(x, "/"+name) || strings.HasSuffix(x, ":"+name)
+	case []any:
+		for _, e := range x {
+			if hasTypeName(e, name) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func decodeJSONL(r io.Reader, opts Options) ([]Claim, []*ItemError, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	var cs []Claim
+	var errs []*ItemError
+	for line := 1; ; line++ {
+		b, tooLong, err := readLine(br, opts.MaxLineBytes)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return cs, errs, err
+		}
+		if len(b) == 0 && errors.Is(err, io.EOF) && !tooLong {
+			return cs, errs, nil
+		}
+		switch {
+		case tooLong:
+			errs = append(errs, &ItemError{line, "line", fmt.Errorf("line %w of %d bytes", ErrTooLarge, opts.MaxLineBytes)})
+		case len(bytes.TrimSpace(b)) == 0:
+		default:
+			var v any
+			dec := json.NewDecoder(bytes.NewReader(b))
+			dec.UseNumber()
+			if derr := dec.Decode(&v); derr != nil {
+				errs = append(errs, &ItemError{line, "line", fmt.Errorf("not a JSON object: %v", derr)})
+				break
+			}
+			o, ok := v.(map[string]any)
+			if !ok {
+				errs = append(errs, &ItemError{line, "line", errors.New("not a JSON object: write one {…} per line")})
+				break
+			}
+			c, cerr := fromObject(o, opts)
+			if cerr != nil {
+				errs = append(errs, &ItemError{line, "line", cerr})
+				break
+			}
+			cs = append(cs, c)
+		}
+		if errors.Is(err, io.EOF) {
+			return cs, errs, nil
+		}
+	}
+}
+
+// readLine returns the next line without its newline. A line longer than
+// max is consumed and reported with tooLong set.
+func readLine(br *bufio.Reader, max int) (line []byte, tooLong bool, err error) {
+	for {
+		chunk, isPrefix, e := br.ReadLine()
+		if !tooLong {
+			if len(line)+len(chunk) > max {
+				tooLong, line = true, nil
+			} else {
+				line = append(line, chunk...)
+			}
+		}
+		if e != nil {
+			return line, tooLong, e
+		}
+		if !isPrefix {
+			return line, tooLong, nil
+		}
+	}
+}
+
+func decodeCSV(r io.Reader, comma rune, opts Options) ([]Claim, []*ItemError, error) {
+	cr := csv.NewReader(bufio.NewReaderSize(r, 64<<10))
+	cr.Comma = comma
+	cr.LazyQuotes = true
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	head, err := cr.Read()
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, nil, nil
+		}
+		return nil, nil, fmt.Errorf("reading the header row: %w", err)
+	}
+	cols := make([]string, len(head))
+	known := 0
+	for i, h := range head {
+		cols[i] = canonicalField(strings.TrimPrefix(h, "\ufeff"))
+		if cols[i] != "" {
+			known++
+		}
+	}
+	if !containsString(cols, "text") {
+		return nil, nil, fmt.Errorf("the header row %q names no claim text column: name one text, claim, vclaim or claimReviewed", strings.Join(head, string(comma)))
+	}
+	var cs []Claim
+	var errs []*ItemError
+	for rec := 2; ; rec++ {
+		row, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return cs, errs, nil
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				errs = append(errs, &ItemError{rec, "record", err})
+				continue
+			}
+			return cs, errs, err
+		}
+		size := 0
+		for _, f := range row {
+			size += len(f)
+		}
+		if size > opts.MaxLineBytes {
+			errs = append(errs, &ItemError{rec, "record", fmt.Errorf("record %w of %d bytes", ErrTooLarge, opts.MaxLineBytes)})
+			continue
+		}
+		o := make(map[string]any, len(row))
+		for i, f := range row {
+			if i < len(cols) && cols[i] != "" && f != "" {
+				o[cols[i]] = f
+			}
+		}
+		c, cerr := fromObject(o, opts)
+		if cerr != nil {
+			errs = append(errs, &ItemError{rec, "record", cerr})
+			continue
+		}
+		cs = append(cs, c)
+	}
+}
+
+func containsString(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// fieldNames maps lower-cased outside names onto the flat record's names.
+var fieldNames = map[string]string{
+	"id": "id", "claim_id": "id", "vclaim_id": "id", "identifier": "id",
+	"text": "text", "claim": "text", "vclaim": "text", "claimreviewed": "text", "claim_text": "text",
+	"title": "title", "headline": "title", "subtitle": "subtitle",
+	"rating": "rating", "verdict": "rating", "truth_label": "rating", "textualrating": "rating",
+	"correction": "correction", "what_is_true": "correction", "whatistrue": "correction", "reviewbody": "correction", "explanation": "correction",
+	"url": "url", "review_url": "url",
+	"publisher": "publisher", "author": "publisher", "source": "publisher",
+	"lang": "lang", "language": "lang", "inlanguage": "lang",
+	"date": "date", "published": "date", "datepublished": "date", "date_published": "date",
+}
+
+func canonicalField(name string) string {
+	return fieldNames[strings.ToLower(strings.TrimSpace(name))]
+}
+
+// fromObject reads a ClaimReview object or a flat record.
+func fromObject(o map[string]any, opts Options) (Claim, error) {
+	var c Claim
+	if _, ok := o["@type"]; ok || o["claimReviewed"] != nil || o["reviewRating"] != nil {
+		c = fromClaimReview(o)
+	} else {
+		c = fromFlat(o)
+	}
+	c.Text = strings.TrimSpace(c.Text)
+	if c.Text == "" && c.Title != "" {
+		// Some publishers only headline the claim.
+		c.Text, c.Title = c.Title, ""
+	}
+	if c.Text == "" {
+		return c, errors.New("no claim text: give claimReviewed (ClaimReview) or text/claim/vclaim, or at least a title")
+	}
+	for name, f := range map[string]*string{"claim text": &c.Text, "title": &c.Title, "correction": &c.Correction, "url": &c.URL, "publisher": &c.Publisher, "rating": &c.RatingText, "id": &c.ID} {
+		if len(*f) > opts.MaxTextBytes {
+			return c, fmt.Errorf("%s %w of %d bytes", name, ErrTooLarge, opts.MaxTextBytes)
+		}
+		if !utf8.ValidString(*f) {
+			*f = strings.ToValidUTF8(*f, "\uFFFD")
+		}
+	}
+	if c.Rating == "" {
+		c.Rating = NormalizeRating(c.RatingText)
+	}
+	if c.ID == "" {
+		c.ID = DeriveID(&c)
+	}
+	return c, nil
+}
+
+func fromFlat(o map[string]any) Claim {
+	var c Claim
+	var subtitle, rating string
+	for k, v := range o {
+		s := scalarString(v)
+		if strings.EqualFold(k, "rating_text") {
+			// Basira's own records: the publisher's words win over the
+			// normalized rating stored beside them.
+			c.RatingText = s
+			continue
+		}
+		switch canonicalField(k) {
+		case "id":
+			c.ID = s
+		case "text":
+			c.Text = s
+		case "title":
+			c.Title = s
+		case "subtitle":
+			subtitle = s
+		case "rating":
+			rating = s
+		case "correction":
+			c.Correction = s
+		case "url":
+			c.URL = s
+		case "publisher":
+			c.Publisher = nameOf(v)
+		case "lang":
+			c.Lang = nameOf(v)
+		case "date":
+			c.Published = ParseDate(s)
+		}
+	}
+	if c.RatingText == "" {
+		c.RatingText = rating
+	}
+	if subtitle != "" {
+		if c.Title != "" {
+			c.Title += " — " + subtitle
+		} else {
+			c.Title = subtitle
+		}
+	}
+	return c
+}
+
+func fromClaimReview(o map[string]any) Claim {
+	c := Claim{
+		ID:         firstString(o, "identifier", "id"),
+		Text:       scalarString(o["claimReviewed"]),
+		Title:      firstString(o, "headline", "name"),
+		Correction: firstString(o, "reviewBody", "description", "correction"),
+		URL:        firstString(o, "url", "@id"),
+		Publisher:  nameOf(firstOf(o, "author", "publisher")),
+		Lang:       nameOf(o["inLanguage"]),
+		Published:  ParseDate(scalarString(o["datePublished"])),
+	}
+	if c.Text == "" {
+		if item, ok := o["itemReviewed"].(map[string]any); ok {
+			c.Text = firstString(item, "text", "name")
+		}
+	}
+	if rr, ok := firstObject(o["reviewRating"]); ok {
+		c.RatingText = firstString(rr, "alternateName", "name", "ratingExplanation")
+		if c.RatingText == "" {
+			c.Rating = numericRating(rr)
+		}
+	}
+	return c
+}
+
+// numericRating maps ratingValue on [worstRating, bestRating] (default
+// 1..5) to a rating: the bottom quarter is false, the top quarter true.
+func numericRating(rr map[string]any) string {
+	v, ok := number(rr["ratingValue"])
+	if !ok {
+		return ""
+	}
+	worst, ok1 := number(rr["worstRating"])
+	best, ok2 := number(rr["bestRating"])
+	if !ok1 {
+		worst = 1
+	}
+	if !ok2 {
+		best = 5
+	}
+	if best <= worst {
+		return RatingOther
+	}
+	switch f := (v - worst) / (best - worst); {
+	case f < 0.25:
+		return RatingFalse
+	case f < 0.5:
+		return RatingMisleading
+	case f < 0.75:
+		return RatingMixed
+	default:
+		return RatingTrue
+	}
+}
+
+func number(v any) (float64, bool) {
+	s := scalarString(v)
+	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, false
+	}
+	return f, true
+}
+
+func firstOf(o map[string]any, keys ...string) any {
+	for _, k := range keys {
+		if v, ok := o[k]; ok && v != nil {
+			return v
+		}
+	}
+	return nil
+}
+
+func firstString(o map[string]any, keys ...string) string {
+	for _, k := range keys {
+		if s := scalarString(o[k]); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func firstObject(v any) (map[string]any, bool) {
+	switch x := v.(type) {
+	case map[string]any:
+		return x, true
+	case []any:
+		for _, e := range x {
+			if m, ok := e.(map[string]any); ok {
+				return m, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// scalarString renders a JSON scalar as text; objects and arrays give "".
+func scalarString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return strings.TrimSpace(x)
+	case json.Number:
+		return x.String()
+	case bool:
+		return strconv.FormatBool(x)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	}
+	return ""
+}
+
+// nameOf reads a name from a string, a {"name": …} object, or the first of
+// an array of either.
+func nameOf(v any) string {
+	switch x := v.(type) {
+	case map[string]any:
+		return firstString(x, "name", "alternateName", "@id", "url")
+	case []any:
+		for _, e := range x {
+			if s := nameOf(e); s != "" {
+				return s
+			}
+		}
+		return ""
+	}
+	return scalarString(v)
+}
+
+var dateLayouts = []string{
+	time.RFC3339, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02",
+	"2 January 2006", "January 2, 2006", "2 Jan 2006", "Jan 2, 2006", "02/01/2006", "2006/01/02",
+}
+
+// ParseDate reads a date in the common layouts (ISO 8601, "26 May 2015",
+// "May 26, 2015", DD/MM/YYYY) and returns nil when it cannot.
+func ParseDate(s string) *time.Time {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	for _, l := range dateLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			t = t.UTC()
+			return &t
+		}
+	}
+	return nil
+}

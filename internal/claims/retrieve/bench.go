@@ -1,0 +1,65 @@
+package retrieve
+
+import (
+	"context"
+
+	"github.com/basira-org/basira/internal/claims/eval"
+)
+
+// QueryText analyses an evaluation query; the date is read from the end of
+// a quoted tweet when there is one.
+func QueryText(q eval.Query) *Text { return Analyze(q.Text, TrailingDate(q.Text)) }
+
+// Examples builds training examples from a split: the candidates of each
+// query with their relevance.
+func Examples(ix *Index, s eval.Split) []Example {
+	exs := make([]Example, 0, len(s.Queries))
+	for _, q := range s.Queries {
+		cands := ix.Candidates(QueryText(q))
+		rel := make([]bool, len(cands))
+		for i, c := range cands {
+			rel[i] = s.Qrels[q.ID][c.Claim.ID]
+		}
+		exs = append(exs, Example{Cands: cands, Relevant: rel})
+	}
+	return exs
+}
+
+// RunSplit ranks the claims for every query of a split.
+func RunSplit(ctx context.Context, m *Matcher, s eval.Split) (eval.Run, error) {
+	run := eval.Run{}
+	for _, q := range s.Queries {
+		hits, err := m.MatchText(ctx, q.Text, QueryText(q), 0)
+		if err != nil {
+			return nil, err
+		}
+		ids := make([]string, len(hits))
+		for i, h := range hits {
+			ids[i] = h.Claim.ID
+		}
+		run[q.ID] = ids
+	}
+	return run, nil
+}
+
+// FirstStageRecall is the share of relevant (query, claim) pairs that the
+// first stage hands to the re-ranker: the ceiling of any re-ranker.
+func FirstStageRecall(ix *Index, s eval.Split) float64 {
+	var found, total float64
+	for _, q := range s.Queries {
+		cands := ix.Candidates(QueryText(q))
+		for id := range s.Qrels[q.ID] {
+			total++
+			for _, c := range cands {
+				if c.Claim.ID == id {
+					found++
+					break
+				}
+			}
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return found / total
+}

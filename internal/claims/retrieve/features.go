@@ -1,0 +1,240 @@
+package retrieve
+
+import (
+	"math"
+	"slices"
+
+	"github.com/basira-org/basira/internal/claims"
+)
+
+// Candidate is one claim the first stage found for a post, with the
+// features the re-ranker reads and the scores it gives.
+type Candidate struct {
+	Doc   int
+	Claim *claims.Claim
+	// First is the first-stage score (BM25 words + BM25 stems).
+	First float64
+	// Features are in the order of FeatureNames.
+	Features []float64
+	// Score orders candidates (higher first); Prob is the re-ranker's
+	// estimate that the post repeats the claim, for thresholds.
+	Score, Prob float64
+}
+
+// FeatureNames names the lexical features of a (post, claim) pair, in the
+// order of Candidate.Features. A model file lists the names it was trained
+// on, so a model and an index of different versions cannot be mixed.
+var FeatureNames = []string{
+	"first", "first_rel", "first_inv_rank",
+	"bm25_claim_w", "bm25_title_w", "bm25_claim_s", "bm25_title_s", "bm25_claim_s_rel",
+	"bm25_gram", "bm25_gram_rel",
+	"cov_claim_s", "cov_title_s", "cov_query_s",
+	"cov_claim_gram", "cov_query_gram", "cov_claim_bigram",
+	"num_shared", "num_missing", "caps_cov",
+	"len_ratio", "date_known", "date_gap", "date_after",
+}
+
+const (
+	xFirst = iota
+	xFirstRel
+	xFirstInvRank
+	xBM25ClaimW
+	xBM25TitleW
+	xBM25ClaimS
+	xBM25TitleS
+	xBM25ClaimSRel
+	xBM25Gram
+	xBM25GramRel
+	xCovClaimS
+	xCovTitleS
+	xCovQueryS
+	xCovClaimGram
+	xCovQueryGram
+	xCovClaimBigram
+	xNumShared
+	xNumMissing
+	xCapsCov
+	xLenRatio
+	xDateKnown
+	xDateGap
+	xDateAfter
+	nFeatures
+)
+
+// Candidates runs the first stage for t and computes the features of each
+// candidate, in first-stage order.
+func (ix *Index) Candidates(t *Text) []Candidate {
+	return ix.candidates(ix.newQuery(t), ix.opts.Candidates)
+}
+
+func (ix *Index) candidates(q *query, k int) []Candidate {
+	cs := ix.firstStage(q, k)
+	if len(cs) == 0 {
+		return nil
+	}
+	feats := make([]float64, len(cs)*nFeatures)
+	var maxFirst, maxGram, maxClaimS float64
+	var gbuf []uint32
+	for i := range cs {
+		c := &cs[i]
+		c.Claim = &ix.claims[c.Doc]
+		c.Features = feats[i*nFeatures : (i+1)*nFeatures : (i+1)*nFeatures]
+		gbuf = ix.features(q, c, i, gbuf)
+		maxFirst = max(maxFirst, c.First)
+		maxGram = max(maxGram, c.Features[xBM25Gram])
+		maxClaimS = max(maxClaimS, c.Features[xBM25ClaimS])
+	}
+	for i := range cs {
+		f := cs[i].Features
+		f[xFirstRel] = ratio(f[xFirst], maxFirst)
+		f[xBM25GramRel] = ratio(f[xBM25Gram], maxGram)
+		f[xBM25ClaimSRel] = ratio(f[xBM25ClaimS], maxClaimS)
+	}
+	return cs
+}
+
+func ratio(a, b float64) float64 {
+	if b <= 0 {
+		return 0
+	}
+	return a / b
+}
+
+// features fills c.Features except the list-relative ones.
+func (ix *Index) features(q *query, c *Candidate, rank int, gbuf []uint32) []uint32 {
+	f := c.Features
+	d := c.Doc
+	n := float64(len(ix.claims))
+	f[xFirst] = c.First
+	f[xFirstInvRank] = 1 / float64(rank+1)
+	f[xBM25ClaimW] = ix.bm25Field(q.words, ix.field(d, fClaimW), fClaimW, ix.wordPost)
+	f[xBM25TitleW] = ix.bm25Field(q.words, ix.field(d, fTitleW), fTitleW, ix.wordPost)
+	f[xBM25ClaimS] = ix.bm25Field(q.stems, ix.field(d, fClaimS), fClaimS, ix.stemPost)
+	f[xBM25TitleS] = ix.bm25Field(q.stems, ix.field(d, fTitleS), fTitleS, ix.stemPost)
+	f[xCovClaimS] = ix.coverage(q.stems, ix.field(d, fClaimS), ix.stemPost)
+	f[xCovTitleS] = ix.coverage(q.stems, ix.field(d, fTitleS), ix.stemPost)
+
+	// Query coverage: how much of the post (idf-weighted) the claim holds.
+	var qTotal, qHit float64
+	cs, ts := ix.field(d, fClaimS), ix.field(d, fTitleS)
+	for t := range q.stems {
+		w := idf(n, float64(len(ix.stemPost[t])))
+		qTotal += w
+		if slices.Contains(cs, t) || slices.Contains(ts, t) {
+			qHit += w
+		}
+	}
+	f[xCovQueryS] = ratio(qHit, qTotal)
+
+	// Bigrams of claim stems found in the post.
+	var bi, biHit float64
+	for i := 1; i < len(cs); i++ {
+		bi++
+		if q.bigram[uint64(cs[i-1])<<32|uint64(cs[i])] {
+			biHit++
+		}
+	}
+	f[xCovClaimBigram] = ratio(biHit, bi)
+
+	// Character n-grams of claim and title words.
+	gbuf = gbuf[:0]
+	for _, fl := range []int{fClaimW, fTitleW} {
+		for _, t := range ix.field(d, fl) {
+			gbuf = append(gbuf, ix.grams[t]...)
+		}
+	}
+	dl := float64(len(gbuf))
+	slices.Sort(gbuf)
+	norm := bm25K1 * (1 - bm25B + bm25B*dl/ix.avgGram)
+	var gScore, distinct, hit float64
+	for i := 0; i < len(gbuf); {
+		j := i
+		for j < len(gbuf) && gbuf[j] == gbuf[i] {
+			j++
+		}
+		g := gbuf[i]
+		distinct++
+		if q.grams[g] > 0 {
+			hit++
+			tf := float64(j - i)
+			gScore += idf(n, float64(ix.gramDF[g])) * tf * (bm25K1 + 1) / (tf + norm)
+		}
+		i = j
+	}
+	f[xBM25Gram] = gScore
+	f[xCovClaimGram] = ratio(hit, distinct)
+	f[xCovQueryGram] = ratio(hit, float64(len(q.grams)))
+
+	nums := ix.field(d, fNum)
+	if len(nums) > 0 {
+		var shared float64
+		for _, t := range nums {
+			if q.nums[t] {
+				shared++
+			}
+		}
+		f[xNumShared] = shared
+		f[xNumMissing] = 1 - shared/float64(len(nums))
+	}
+	if caps := ix.field(d, fCaps); len(caps) > 0 {
+		var hitC float64
+		for _, t := range caps {
+			if q.caps[t] {
+				hitC++
+			}
+		}
+		f[xCapsCov] = hitC / float64(len(caps))
+	}
+	f[xLenRatio] = math.Log(float64(1+len(q.text.Words)) / float64(1+len(ix.field(d, fClaimW))))
+	if q.text.Date != nil && c.Claim.Published != nil {
+		days := c.Claim.Published.Sub(*q.text.Date).Hours() / 24
+		f[xDateKnown] = 1
+		f[xDateGap] = math.Log1p(math.Abs(days))
+		if days >= -1 {
+			f[xDateAfter] = 1
+		}
+	}
+	return gbuf
+}
+
+
+// bm25Field scores one forward field of a doc against query terms.
+func (ix *Index) bm25Field(qt map[uint32]int, terms []uint32, field int, postings [][]uint32) float64 {
+	if len(terms) == 0 || len(qt) == 0 {
+		return 0
+	}
+	n := float64(len(ix.claims))
+	norm := bm25K1 * (1 - bm25B + bm25B*float64(len(terms))/ix.avgLen[field])
+	var s float64
+	for i, t := range terms {
+		if qt[t] == 0 || slices.Contains(terms[:i], t) {
+			continue
+		}
+		tf := 0.0
+		for _, u := range terms[i:] {
+			if u == t {
+				tf++
+			}
+		}
+		s += idf(n, float64(len(postings[t]))) * tf * (bm25K1 + 1) / (tf + norm)
+	}
+	return s
+}
+
+// coverage is the idf-weighted share of a field's distinct terms that the
+// query holds.
+func (ix *Index) coverage(qt map[uint32]int, terms []uint32, postings [][]uint32) float64 {
+	n := float64(len(ix.claims))
+	var total, hit float64
+	for i, t := range terms {
+		if slices.Contains(terms[:i], t) {
+			continue
+		}
+		w := idf(n, float64(len(postings[t])))
+		total += w
+		if qt[t] > 0 {
+			hit += w
+		}
+	}
+	return ratio(hit, total)
+}

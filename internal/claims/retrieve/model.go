@@ -1,0 +1,144 @@
+package retrieve
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"slices"
+)
+
+// Reranker orders the candidates of one post: it sets Score (higher is a
+// better match) and Prob (the estimated chance that the post repeats the
+// claim) of every candidate. LinearModel is the built-in one.
+//
+// The interface is open for a neural cross-encoder that an operator
+// supplies (for instance an ONNX model run through ONNX Runtime): such a
+// Reranker reads the post text and each Candidate.Claim's Text and Title,
+// may mix in the lexical Features, and sets the same two fields. Basira
+// ships no such model and downloads none; see docs/claims.md.
+type Reranker interface {
+	Rerank(ctx context.Context, post string, cands []Candidate) error
+}
+
+// LinearModel scores a candidate as w·standardize(features) + bias, and
+// turns the score into a probability with Platt scaling. It is trained
+// pairwise (RankNet with a linear scorer) by Train.
+type LinearModel struct {
+	Format   string    `json:"format"` // "basira-claims-linear/1"
+	Features []string  `json:"features"`
+	Mean     []float64 `json:"mean"`
+	Std      []float64 `json:"std"`
+	Weights  []float64 `json:"weights"`
+	Bias     float64   `json:"bias"`
+	// Prob = 1/(1+exp(-(PlattA*score+PlattB))).
+	PlattA float64 `json:"platt_a"`
+	PlattB float64 `json:"platt_b"`
+	// Trained describes the training data and figures, for people.
+	Trained string `json:"trained,omitempty"`
+}
+
+const linearFormat = "basira-claims-linear/1"
+
+var _ Reranker = (*LinearModel)(nil)
+
+// DefaultModel is the untrained fallback used when no model was trained:
+// hand-set weights on claim coverage and first-stage score. It ranks well
+// below a trained model (see docs/claims.md); train one with
+// `basira claims train`.
+func DefaultModel() *LinearModel {
+	m := &LinearModel{
+		Format:   linearFormat,
+		Features: slices.Clone(FeatureNames),
+		Mean:     make([]float64, nFeatures),
+		Std:      make([]float64, nFeatures),
+		Weights:  make([]float64, nFeatures),
+		PlattA:   1,
+		Trained:  "untrained fallback: hand-set weights",
+	}
+	for i := range m.Std {
+		m.Std[i] = 1
+	}
+	m.Weights[xCovClaimS] = 4
+	m.Weights[xCovClaimGram] = 3
+	m.Weights[xFirstRel] = 1
+	m.Weights[xCovClaimBigram] = 1
+	m.Bias = -5
+	return m
+}
+
+// Rerank implements Reranker.
+func (m *LinearModel) Rerank(_ context.Context, _ string, cands []Candidate) error {
+	for i := range cands {
+		s := m.score(cands[i].Features)
+		cands[i].Score = s
+		cands[i].Prob = sigmoid(m.PlattA*s + m.PlattB)
+	}
+	return nil
+}
+
+func (m *LinearModel) score(x []float64) float64 {
+	s := m.Bias
+	for j, v := range x {
+		s += m.Weights[j] * (v - m.Mean[j]) / m.Std[j]
+	}
+	return s
+}
+
+func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+
+// Validate checks that the model fits this version's features.
+func (m *LinearModel) Validate() error {
+	if m.Format != linearFormat {
+		return fmt.Errorf("model format %q is not %q", m.Format, linearFormat)
+	}
+	if !slices.Equal(m.Features, FeatureNames) {
+		return errors.New("the model was trained on other features than this version computes: retrain it with 'basira claims train'")
+	}
+	if len(m.Mean) != nFeatures || len(m.Std) != nFeatures || len(m.Weights) != nFeatures {
+		return errors.New("the model's vectors do not have one value per feature")
+	}
+	for _, s := range m.Std {
+		if !(s > 0) {
+			return errors.New("the model has a non-positive feature scale")
+		}
+	}
+	return nil
+}
+
+// ReadModel reads a model written by WriteModel (or LinearModel JSON).
+func ReadModel(r io.Reader) (*LinearModel, error) {
+	var m LinearModel
+	dec := json.NewDecoder(io.LimitReader(r, 1<<20))
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("not a claims model: %w", err)
+	}
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// LoadModel reads a model file.
+func LoadModel(path string) (*LinearModel, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	m, err := ReadModel(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, nil
+}
+
+// WriteModel writes m as indented JSON.
+func (m *LinearModel) WriteModel(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(m)
+}

@@ -1,0 +1,135 @@
+package retrieve
+
+import (
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/basira-org/basira/arabic"
+)
+
+// Text is the analysis of one claim or post as retrieval sees it. All
+// forms come from the arabic text engine; this file only chooses which of
+// its outputs each retrieval field uses.
+type Text struct {
+	// Words are the folded tokens, in order.
+	Words []string
+	// Stems are the stems of Words, in order (same length).
+	Stems []string
+	// Numbers are the tokens holding a digit, with digits in ASCII.
+	Numbers []string
+	// Caps are folded Latin-script tokens written with a capital initial:
+	// a cheap stand-in for named entities in English and French.
+	Caps []string
+	// Date is when the text was posted or the claim checked, if known.
+	Date *time.Time
+}
+
+// Analyze prepares text for retrieval. date may be nil.
+func Analyze(text string, date *time.Time) *Text {
+	toks := arabic.Tokenize(text)
+	t := &Text{
+		Words: make([]string, 0, len(toks)),
+		Stems: make([]string, 0, len(toks)),
+		Date:  date,
+	}
+	for _, tok := range toks {
+		w := tok.Text
+		if isNoise(w) {
+			continue
+		}
+		t.Words = append(t.Words, w)
+		t.Stems = append(t.Stems, stem(tok))
+		if hasDigit(w) {
+			t.Numbers = append(t.Numbers, asciiDigits(w))
+		}
+		if r, _ := utf8.DecodeRuneInString(text[tok.Start:tok.End]); r < 0x250 && unicode.IsUpper(r) && len(w) > 1 {
+			t.Caps = append(t.Caps, w)
+		}
+	}
+	return t
+}
+
+// isNoise drops tokens that say nothing about a claim: link fragments
+// (pic.twitter.com/…, https) and one-letter Latin tokens.
+func isNoise(w string) bool {
+	switch w {
+	case "pic", "twitter", "com", "https", "http", "www", "t", "co", "amp":
+		return true
+	}
+	return len(w) == 1 && w[0] < 0x80
+}
+
+// stem returns the stem used for matching: the engine's clitic-stripped
+// base for Arabic, and a light suffix stripping for Latin-script words.
+func stem(tok arabic.Token) string {
+	if tok.Base != "" {
+		return tok.Base
+	}
+	w := tok.Text
+	if r, _ := utf8.DecodeRuneInString(w); r < 0x250 {
+		return latinStem(w)
+	}
+	return w
+}
+
+// latinStem strips the commonest English/French plural and verb endings so
+// that "vaccines" meets "vaccine". It is deliberately light.
+func latinStem(w string) string {
+	n := len(w)
+	switch {
+	case n > 5 && strings.HasSuffix(w, "ies"):
+		return w[:n-3] + "y"
+	case n > 5 && strings.HasSuffix(w, "ing"):
+		return w[:n-3]
+	case n > 4 && strings.HasSuffix(w, "ed"):
+		return w[:n-2]
+	case n > 4 && strings.HasSuffix(w, "es") && !strings.HasSuffix(w, "ses"):
+		return w[:n-1]
+	case n > 3 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "us"):
+		return w[:n-1]
+	}
+	return w
+}
+
+func hasDigit(w string) bool {
+	for _, r := range w {
+		if unicode.IsDigit(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// asciiDigits writes Arabic-Indic and Persian digits as ASCII digits so
+// that numbers compare across scripts.
+func asciiDigits(w string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= '٠' && r <= '٩':
+			return '0' + (r - '٠')
+		case r >= '۰' && r <= '۹':
+			return '0' + (r - '۰')
+		}
+		return r
+	}, w)
+}
+
+var tweetDate = regexp.MustCompile(`(January|February|March|April|May|June|July|August|September|October|November|December) (\d{1,2}), (\d{4})\s*"?\s*$`)
+
+// TrailingDate reads the "— Name (@handle) Month D, YYYY" date that quoted
+// tweets end with (the CheckThat! English queries are written this way); it
+// returns nil when the text does not end with one.
+func TrailingDate(text string) *time.Time {
+	m := tweetDate.FindStringSubmatch(text)
+	if m == nil {
+		return nil
+	}
+	t, err := time.Parse("January 2, 2006", m[1]+" "+m[2]+", "+m[3])
+	if err != nil {
+		return nil
+	}
+	return &t
+}
