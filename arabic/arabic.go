@@ -2,13 +2,11 @@
 // normalization, evasion folding, tokens with clitics, stems, Arabizi
 // transliteration and language identification. Matching happens on folded
 // forms; offsets always point back into the original text for display.
+//
+// The hot path is Analyze: one pass over the text through precomputed rune
+// tables (no regular expressions), pooled buffers, and three allocations
+// per post (the Doc, the folded string, the token slice).
 package arabic
-
-import (
-	"strings"
-	"unicode"
-	"unicode/utf8"
-)
 
 // Token is one word of a text. Text is its normalized, folded form (what
 // matching compares); Start and End are byte offsets of the word in the
@@ -20,6 +18,12 @@ type Token struct {
 	// Base is Text with Arabic proclitics (و ف ب ل ك ال …) removed, or ""
 	// when there is nothing to remove. Matchers try both.
 	Base string
+	// Translit is, for a Latin-script word that looks like Arabizi (the text
+	// is ary-Latn, or the word mixes letters with the Arabizi digits
+	// 2 3 5 7 8 9), its best Arabic-script transliteration, normalized and
+	// folded like Text; "" otherwise. A rule term written in Arabic script
+	// thus also matches its common Arabizi spellings.
+	Translit string
 }
 
 // Doc is the analysis of one text, computed once per post and shared by
@@ -27,6 +31,7 @@ type Token struct {
 type Doc struct {
 	Original string
 	// Folded is the normalized, folded text: tokens joined by single spaces.
+	// It equals Fold(Original).
 	Folded string
 	Tokens []Token
 	// Lang is one of ar, ary, ary-Latn, fr, en, und.
@@ -35,123 +40,44 @@ type Doc struct {
 
 // Analyze normalizes, folds and tokenizes text and identifies its language.
 func Analyze(text string) *Doc {
-	toks := Tokenize(text)
-	var b strings.Builder
-	for i, t := range toks {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(t.Text)
-	}
-	return &Doc{Original: text, Folded: b.String(), Tokens: toks, Lang: DetectLang(text)}
-}
-
-// Tokenize splits text into words and returns each word's folded form with
-// its offsets in text.
-func Tokenize(text string) []Token {
-	var toks []Token
-	start := -1
-	for i, r := range text {
-		if isWordRune(r) {
-			if start < 0 {
-				start = i
+	s := scanners.Get().(*scanner)
+	s.reset()
+	s.scan(text)
+	d := &Doc{Original: text, Folded: string(s.buf)}
+	if len(s.spans) > 0 {
+		d.Tokens = make([]Token, len(s.spans))
+		for i, sp := range s.spans {
+			w := d.Folded[sp.ts:sp.te]
+			tk := Token{Text: w, Start: sp.start, End: sp.end}
+			if sp.flags&fArabic != 0 {
+				if b := StripClitics(w); len(b) != len(w) {
+					tk.Base = b
+				}
 			}
-			continue
-		}
-		if start >= 0 {
-			toks = appendToken(toks, text, start, i)
-			start = -1
+			d.Tokens[i] = tk
 		}
 	}
-	if start >= 0 {
-		toks = appendToken(toks, text, start, len(text))
+	d.Lang = s.lang(d.Folded)
+	s.translit(d, text)
+	if cap(s.buf) <= 1<<16 && cap(s.spans) <= 1<<12 {
+		scanners.Put(s)
 	}
-	return toks
+	return d
 }
 
-func appendToken(toks []Token, text string, start, end int) []Token {
-	f := Fold(text[start:end])
-	if f == "" {
-		return toks
-	}
-	t := Token{Text: f, Start: start, End: end}
-	if b := StripClitics(f); b != f {
-		t.Base = b
-	}
-	return append(toks, t)
-}
-
-func isWordRune(r rune) bool {
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || r == 0x0640 || r == 0x200C || r == 0x200D
-}
-
-// Normalize applies Arabic orthographic normalization: it removes
-// diacritics and tatweel and unifies alef forms and alef maqsura.
-func Normalize(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
-		switch {
-		case r >= 0x064B && r <= 0x065F, r == 0x0670, r == 0x0640:
-			continue
-		case r == 'أ' || r == 'إ' || r == 'آ' || r == 'ٱ':
-			r = 'ا'
-		case r == 'ى':
-			r = 'ي'
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-// Fold is Normalize plus evasion defence for matching: lower case, no
-// zero-width or bidi controls, letter elongation collapsed.
+// Fold is Normalize plus evasion defence, for matching: Latin lower-cased
+// and without accents, zero-width and bidi controls removed, elongation
+// collapsed (داااعش → داعش), spaced-out letters re-joined (د ا ع ش → داعش),
+// cross-script look-alikes in Latin words mapped to Latin (pаypаl → paypal),
+// punctuation and symbols dropped. The result is the words of s separated
+// by single spaces; it equals Analyze(s).Folded. Never show it as text.
 func Fold(s string) string {
-	s = Normalize(s)
-	var b strings.Builder
-	var prev, prev2 rune
-	for _, r := range s {
-		if r == 0x200B || r == 0x200C || r == 0x200D || r == 0xFEFF || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) {
-			continue
-		}
-		r = unicode.ToLower(r)
-		if r == prev && r == prev2 {
-			continue
-		}
-		prev2, prev = prev, r
-		b.WriteRune(r)
+	sc := scanners.Get().(*scanner)
+	sc.reset()
+	sc.scan(s)
+	out := string(sc.buf)
+	if cap(sc.buf) <= 1<<16 && cap(sc.spans) <= 1<<12 {
+		scanners.Put(sc)
 	}
-	return b.String()
-}
-
-// StripClitics removes common Arabic proclitics from a folded word, keeping
-// at least three letters.
-func StripClitics(w string) string {
-	for _, p := range []string{"وال", "فال", "بال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "ك"} {
-		if rest, ok := strings.CutPrefix(w, p); ok && utf8.RuneCountInString(rest) >= 3 {
-			return rest
-		}
-	}
-	return w
-}
-
-// DetectLang identifies the language of text: ar, ary, ary-Latn, fr, en
-// or und.
-func DetectLang(text string) string {
-	arabicLetters, latin := 0, 0
-	for _, r := range text {
-		switch {
-		case r >= 0x0600 && r <= 0x06FF:
-			arabicLetters++
-		case unicode.IsLetter(r) && r < 0x0250:
-			latin++
-		}
-	}
-	switch {
-	case arabicLetters == 0 && latin == 0:
-		return "und"
-	case arabicLetters >= latin:
-		return "ar"
-	}
-	return "und"
+	return out
 }

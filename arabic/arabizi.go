@@ -1,0 +1,318 @@
+package arabic
+
+import (
+	"sort"
+	"strings"
+)
+
+// Arabizi → Arabic script. Transliteration is one-to-many: vowels are
+// written or not (kalb, klb → كلب), h is ه or ح, a final a is ا or ة.
+// Each Latin segment has ranked options with a cost; TranslitCandidates
+// returns the k cheapest spellings, Translit the cheapest. The output is in
+// folded form (ة → ه, ڭ → ك, no hamza seats), like Token.Text.
+//
+// The rules are hand-written from the conventions of Moroccan Arabizi
+// (3=ع 7=ح 9=ق 5=خ 8=غ 2=ء, ch/x=ش, kh=خ, gh=غ, ou=و, capital T/S/D/H for
+// ط ص ض ح); no training data went into them.
+
+type option struct {
+	ar   string
+	cost float32
+}
+
+type segRule struct {
+	latin string
+	// where the rule applies: 0 anywhere, 'i' word-initial, 'f' word-final
+	pos  byte
+	opts []option
+}
+
+// segRules are tried longest first at each position; the first rule whose
+// Latin sequence and position match wins.
+var segRules = []segRule{
+	{"tch", 0, []option{{"تش", 0}}},
+	{"ch", 0, []option{{"ش", 0}}},
+	{"sh", 0, []option{{"ش", 0}}},
+	{"kh", 0, []option{{"خ", 0}}},
+	{"gh", 0, []option{{"غ", 0}}},
+	{"th", 0, []option{{"ت", 0}, {"ث", 0.6}}},
+	{"dh", 0, []option{{"ض", 0.3}, {"د", 0.4}, {"ذ", 0.6}}},
+	{"dj", 0, []option{{"ج", 0}}},
+	{"3'", 0, []option{{"غ", 0}}},
+	{"ou", 'i', []option{{"و", 0.2}, {"او", 0.3}}},
+	{"ou", 0, []option{{"و", 0}}},
+	{"oo", 0, []option{{"و", 0}}},
+	{"aa", 0, []option{{"ا", 0}, {"اا", 0.8}}},
+	{"ee", 0, []option{{"ي", 0}}},
+	{"ii", 0, []option{{"ي", 0}}},
+	{"ei", 0, []option{{"ي", 0}}},
+	{"ai", 'f', []option{{"اي", 0}}},
+	{"a", 'i', []option{{"ا", 0}, {"ع", 0.7}}},
+	{"a", 'f', []option{{"ا", 0}, {"ه", 0.2}}},
+	{"a", 0, []option{{"ا", 0}, {"", 0.4}}},
+	{"e", 'i', []option{{"ا", 0}, {"", 0.5}}},
+	{"e", 'f', []option{{"", 0}, {"ه", 0.4}, {"ي", 0.6}}},
+	{"e", 0, []option{{"", 0}, {"ي", 0.5}, {"ا", 0.6}}},
+	{"i", 'i', []option{{"ا", 0}, {"ي", 0.2}}},
+	{"i", 0, []option{{"ي", 0}, {"", 0.7}}},
+	{"o", 'i', []option{{"ا", 0}, {"او", 0.3}}},
+	{"o", 0, []option{{"و", 0}, {"", 0.5}}},
+	{"u", 'i', []option{{"ا", 0}, {"او", 0.3}}},
+	{"u", 0, []option{{"و", 0}, {"", 0.5}}},
+	{"y", 0, []option{{"ي", 0}}},
+	{"w", 0, []option{{"و", 0}}},
+	{"b", 0, []option{{"ب", 0}}},
+	{"p", 0, []option{{"ب", 0}}},
+	{"c", 0, []option{{"ك", 0}, {"س", 0.3}}},
+	{"d", 0, []option{{"د", 0}, {"ض", 0.5}}},
+	{"f", 0, []option{{"ف", 0}}},
+	{"v", 0, []option{{"ف", 0}}},
+	{"g", 0, []option{{"ك", 0}, {"ج", 0.5}, {"ق", 0.5}}},
+	{"h", 0, []option{{"ه", 0}, {"ح", 0.3}}},
+	{"j", 0, []option{{"ج", 0}}},
+	{"k", 0, []option{{"ك", 0}, {"ق", 0.6}}},
+	{"l", 0, []option{{"ل", 0}}},
+	{"m", 0, []option{{"م", 0}}},
+	{"n", 0, []option{{"ن", 0}}},
+	{"q", 0, []option{{"ق", 0}}},
+	{"r", 0, []option{{"ر", 0}}},
+	{"s", 0, []option{{"س", 0}, {"ص", 0.5}}},
+	{"t", 0, []option{{"ت", 0}, {"ط", 0.5}}},
+	{"x", 0, []option{{"ش", 0}, {"كس", 0.5}}},
+	{"z", 0, []option{{"ز", 0}, {"ظ", 0.7}}},
+	{"2", 'i', []option{{"ا", 0}}},
+	{"2", 0, []option{{"ء", 0}, {"ا", 0.3}}},
+	{"3", 0, []option{{"ع", 0}}},
+	{"4", 0, []option{{"ش", 0.3}, {"ذ", 0.5}}},
+	{"5", 0, []option{{"خ", 0}}},
+	{"6", 0, []option{{"ط", 0}}},
+	{"7", 0, []option{{"ح", 0}}},
+	{"8", 0, []option{{"غ", 0}, {"ه", 0.5}}},
+	{"9", 0, []option{{"ق", 0}}},
+}
+
+// upperRules: in a word that also has lower-case letters, these capitals
+// mark the emphatic consonants (loTilat → لوطيلات).
+var upperRules = map[byte]string{'T': "ط", 'S': "ص", 'D': "ض", 'H': "ح", 'Z': "ظ"}
+
+var rulesByFirst = func() [128][]segRule {
+	var idx [128][]segRule
+	for _, r := range segRules {
+		idx[r.latin[0]] = append(idx[r.latin[0]], r)
+	}
+	for c := range idx {
+		sort.SliceStable(idx[c], func(i, j int) bool { return len(idx[c][i].latin) > len(idx[c][j].latin) })
+	}
+	return idx
+}()
+
+// segments splits one Latin word (original case kept) into option lists.
+func segments(word string) [][]option {
+	hasLower := false
+	for i := 0; i < len(word); i++ {
+		if word[i] >= 'a' && word[i] <= 'z' {
+			hasLower = true
+			break
+		}
+	}
+	lw := strings.ToLower(word)
+	var segs [][]option
+	var prevLatin string
+	for i := 0; i < len(lw); {
+		c := lw[i]
+		if c >= 128 {
+			i++
+			continue
+		}
+		if hasLower {
+			if ar, ok := upperRules[word[i]]; ok {
+				segs = append(segs, []option{{ar, 0}})
+				prevLatin = lw[i : i+1]
+				i++
+				continue
+			}
+		}
+		matched := false
+		for _, r := range rulesByFirst[c] {
+			if !strings.HasPrefix(lw[i:], r.latin) {
+				continue
+			}
+			end := i + len(r.latin)
+			switch r.pos {
+			case 'i':
+				if i != 0 {
+					continue
+				}
+			case 'f':
+				if end != len(lw) || i == 0 {
+					continue
+				}
+			}
+			// A doubled consonant is one letter with shadda, which is not written.
+			if r.latin == prevLatin && len(r.latin) == 1 && !isVowel(c) && !(c >= '0' && c <= '9') {
+				matched = true
+				i = end
+				break
+			}
+			segs = append(segs, r.opts)
+			prevLatin = r.latin
+			i = end
+			matched = true
+			break
+		}
+		if !matched {
+			i++
+		}
+	}
+	return segs
+}
+
+func isVowel(c byte) bool { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' }
+
+// TranslitCandidates returns up to k Arabic-script spellings of one Arabizi
+// word, most likely first, in folded form. Non-Latin characters are
+// ignored; it returns nil for a word with no Latin letters or digits.
+func TranslitCandidates(word string, k int) []string {
+	if k <= 0 {
+		return nil
+	}
+	segs := segments(word)
+	if len(segs) == 0 {
+		return nil
+	}
+	type cand struct {
+		s    string
+		cost float32
+	}
+	beam := []cand{{"", 0}}
+	width := max(k*4, 8)
+	for _, opts := range segs {
+		next := make([]cand, 0, len(beam)*len(opts))
+		for _, b := range beam {
+			for _, o := range opts {
+				next = append(next, cand{b.s + o.ar, b.cost + o.cost})
+			}
+		}
+		sort.SliceStable(next, func(i, j int) bool { return next[i].cost < next[j].cost })
+		if len(next) > width {
+			next = next[:width]
+		}
+		beam = next
+	}
+	out := make([]string, 0, k)
+	seen := map[string]bool{}
+	for _, b := range beam {
+		if b.s == "" || seen[b.s] {
+			continue
+		}
+		seen[b.s] = true
+		out = append(out, b.s)
+		if len(out) == k {
+			break
+		}
+	}
+	return out
+}
+
+// translitWord returns the cheapest spelling of one word without
+// allocating candidate lists.
+func translitWord(word string) string {
+	segs := segments(word)
+	var b strings.Builder
+	for _, opts := range segs {
+		b.WriteString(opts[0].ar)
+	}
+	return b.String()
+}
+
+// Translit transliterates the Latin-script (Arabizi) words of s to Arabic
+// script and returns the folded text: words separated by single spaces,
+// Arabizi words in Arabic script, other words folded as by Fold.
+func Translit(s string) string {
+	d := Analyze(s)
+	var b strings.Builder
+	for i, t := range d.Tokens {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		switch {
+		case t.Translit != "":
+			b.WriteString(t.Translit)
+		case isLatinWord(t.Text):
+			if w := translitWord(t.Text); w != "" {
+				b.WriteString(w)
+				continue
+			}
+			b.WriteString(t.Text)
+		default:
+			b.WriteString(t.Text)
+		}
+	}
+	return b.String()
+}
+
+// isLatinWord reports a folded word made of ASCII letters and digits with
+// at least one letter.
+func isLatinWord(w string) bool {
+	letter := false
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		switch {
+		case c >= 'a' && c <= 'z':
+			letter = true
+		case c >= '0' && c <= '9':
+		default:
+			return false
+		}
+	}
+	return letter
+}
+
+// looksArabizi reports a Latin word that mixes letters with an Arabizi
+// digit (3lik, sa2al, m9adin), which marks Arabizi whatever the language of
+// the rest of the text.
+func looksArabizi(w string) bool {
+	letters, dig := 0, false
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		switch {
+		case c >= 'a' && c <= 'z':
+			letters++
+		case c == '2' || c == '3' || c == '5' || c == '7' || c == '8' || c == '9':
+			dig = true
+		case c >= '0' && c <= '9':
+		default:
+			return false
+		}
+	}
+	return dig && letters >= 1
+}
+
+// translit fills Token.Translit for the Arabizi words of d.
+func (s *scanner) translit(d *Doc, text string) {
+	all := d.Lang == LangArabizi
+	for i := range d.Tokens {
+		t := &d.Tokens[i]
+		if !isLatinWord(t.Text) {
+			continue
+		}
+		if all || looksArabizi(t.Text) {
+			// The original spelling keeps case (T=ط, S=ص) when it folds
+			// to the same letters; otherwise use the folded word.
+			orig := text[t.Start:t.End]
+			if len(orig) != len(t.Text) || !isASCII(orig) {
+				orig = t.Text
+			}
+			t.Translit = translitWord(orig)
+		}
+	}
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}

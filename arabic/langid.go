@@ -1,0 +1,55 @@
+package arabic
+
+// Language codes returned by DetectLang and Doc.Lang.
+const (
+	LangMSA     = "ar"       // Modern Standard Arabic (and other Arabic-script Arabic)
+	LangDarija  = "ary"      // Moroccan Darija in Arabic script
+	LangArabizi = "ary-Latn" // Arabizi: Arabic (mostly Darija) in Latin letters and digits
+	LangFrench  = "fr"
+	LangEnglish = "en"
+	LangUnknown = "und" // no letters, another script or another language (Persian, Urdu …)
+)
+
+// DetectLang identifies the language of text: ar, ary, ary-Latn, fr, en
+// or und. It is Analyze(text).Lang.
+func DetectLang(text string) string {
+	s := scanners.Get().(*scanner)
+	s.reset()
+	s.scan(text)
+	l := s.lang(string(s.buf))
+	scanners.Put(s)
+	return l
+}
+
+// lang identifies the language of the scanned text from its folded words.
+// Script decides between the Arabic-script and Latin-script families; the
+// embedded model (langid_model.bin, see langid_model.go) decides inside
+// each family.
+func (s *scanner) lang(folded string) string {
+	arabic, latin, other, persian := 0, 0, 0, 0
+	for _, sp := range s.spans {
+		n := sp.te - sp.ts
+		switch {
+		case sp.flags&fArabic != 0:
+			arabic += n / 2
+			if sp.flags&fPersian != 0 {
+				persian++
+			}
+		case sp.flags&fLatin != 0:
+			latin += n
+		case sp.flags&fOther != 0:
+			other += n
+		}
+	}
+	switch {
+	case arabic == 0 && latin == 0:
+		return LangUnknown
+	case other > arabic+latin:
+		return LangUnknown
+	}
+	m := langModel()
+	if arabic >= latin {
+		return m.classify(s, folded, familyArabic)
+	}
+	return m.classify(s, folded, familyLatin)
+}

@@ -1,0 +1,331 @@
+package arabic
+
+import (
+	_ "embed"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sync"
+)
+
+// The language model is a multinomial logistic regression over hashed
+// features of the folded words: the word itself, character 1-, 2- and
+// 3-grams with word boundaries, and flags for Persian/Urdu letters,
+// Maghrebi letters and Arabizi digits seen before folding. There is one
+// model per script family (Arabic script: ar, ary, fa, ur; Latin script:
+// en, fr, ary-Latn), chosen by the letters of the text. Weights are int8
+// in 2^15 buckets per family (about 220 KB embedded).
+//
+// The model is rebuilt by `go generate ./arabic` (internal/langidtrain),
+// which reads shippable training data only: lingua-go test sentences
+// (Apache-2.0) for ar, fa, ur, fr, en; DODa MIT-licensed Arabizi sentences
+// for ary-Latn, and for ary their Arabic-script transliteration plus a
+// hand-written Darija lexicon. See docs/text-engine.md.
+
+//go:generate go run ./internal/langidtrain -out langid_model.bin
+
+//go:embed langid_model.bin
+var langModelBin []byte
+
+const (
+	familyArabic = 0
+	familyLatin  = 1
+	langBits     = 15
+	maxLangRunes = 600 // longer texts are identified from their first words
+)
+
+// Family class lists, in model order.
+var familyClasses = [2][]string{
+	{LangMSA, LangDarija, "fa", "ur"},
+	{LangEnglish, LangFrench, LangArabizi},
+}
+
+type familyModel struct {
+	k       int
+	bias    []int32
+	weights []int8 // bucket*k + class
+}
+
+type langIDModel struct {
+	fam [2]familyModel
+	err error
+}
+
+var langModel = sync.OnceValue(func() *langIDModel {
+	m, err := decodeLangModel(langModelBin)
+	if err != nil {
+		return &langIDModel{err: err}
+	}
+	return m
+})
+
+const langMagic = "BSRLID1\n"
+
+func decodeLangModel(b []byte) (*langIDModel, error) {
+	if len(b) < len(langMagic) || string(b[:len(langMagic)]) != langMagic {
+		return nil, errors.New("arabic: langid_model.bin is not a Basira language model (rebuild with go generate ./arabic)")
+	}
+	b = b[len(langMagic):]
+	m := &langIDModel{}
+	for f := range 2 {
+		k := len(familyClasses[f])
+		need := 4*k + k<<langBits
+		if len(b) < need {
+			return nil, fmt.Errorf("arabic: langid_model.bin truncated in family %d", f)
+		}
+		fm := familyModel{k: k, bias: make([]int32, k), weights: make([]int8, k<<langBits)}
+		for c := range k {
+			fm.bias[c] = int32(binary.LittleEndian.Uint32(b[4*c:]))
+		}
+		b = b[4*k:]
+		for i := range fm.weights {
+			fm.weights[i] = int8(b[i])
+		}
+		b = b[k<<langBits:]
+		m.fam[f] = fm
+	}
+	return m, nil
+}
+
+// classify picks the best class of family f for the scanned text.
+func (m *langIDModel) classify(s *scanner, folded string, f int) string {
+	if m.err != nil {
+		return heuristicLang(s, folded, f)
+	}
+	fm := &m.fam[f]
+	var score [4]int32
+	copy(score[:], fm.bias)
+	k := fm.k
+	s.features(folded, func(h uint32) {
+		w := fm.weights[int(h>>(32-langBits))*k:]
+		for c := range k {
+			score[c] += int32(w[c])
+		}
+	})
+	best := 0
+	for c := 1; c < k; c++ {
+		if score[c] > score[best] {
+			best = c
+		}
+	}
+	l := familyClasses[f][best]
+	if l == "fa" || l == "ur" {
+		return LangUnknown
+	}
+	return l
+}
+
+// heuristicLang is used only if the embedded model cannot be read.
+func heuristicLang(s *scanner, folded string, f int) string {
+	if f == familyArabic {
+		for _, sp := range s.spans {
+			if darijaMarkers[folded[sp.ts:sp.te]] {
+				return LangDarija
+			}
+		}
+		return LangMSA
+	}
+	for _, sp := range s.spans {
+		if looksArabizi(folded[sp.ts:sp.te]) {
+			return LangArabizi
+		}
+	}
+	return LangEnglish
+}
+
+// darijaMarkers are frequent Darija function words (folded), written for
+// Basira; the model learns them from the training lexicon too.
+var darijaMarkers = map[string]bool{
+	"ديال": true, "ديالي": true, "ديالك": true, "ديالو": true, "ديالها": true, "ديالنا": true, "ديالهم": true,
+	"واش": true, "بزاف": true, "دابا": true, "شنو": true, "اشنو": true, "علاش": true, "غادي": true,
+	"ماشي": true, "هادشي": true, "داكشي": true, "كيفاش": true, "فين": true, "مزيان": true, "بغيت": true,
+	"كاين": true, "كاينه": true, "والو": true, "حيت": true, "هادو": true, "ديالكم": true, "شي": true,
+	"خويا": true, "بلا": true, "عندو": true, "راه": true, "مابقاش": true, "كنبغي": true, "كيقول": true,
+}
+
+// Feature hashing. Each feature is a 32-bit hash; its top langBits bits
+// pick the bucket.
+const (
+	hashMul  = 0x9E3779B1
+	seedWord = 0x5bd1e995
+	seedFlag = 0x27d4eb2d
+)
+
+func mix(h uint32) uint32 {
+	h ^= h >> 16
+	h *= 0x85ebca6b
+	h ^= h >> 13
+	h *= 0xc2b2ae35
+	h ^= h >> 16
+	return h
+}
+
+// features calls fn with the hash of every feature of the scanned text.
+func (s *scanner) features(folded string, fn func(uint32)) {
+	budget := maxLangRunes
+	for _, sp := range s.spans {
+		if budget <= 0 {
+			return
+		}
+		w := folded[sp.ts:sp.te]
+		if sp.flags&fPersian != 0 {
+			fn(mix(seedFlag + 1))
+		}
+		if sp.flags&fMaghreb != 0 {
+			fn(mix(seedFlag + 2))
+		}
+		if looksArabizi(w) {
+			fn(mix(seedFlag + 3))
+		}
+		// Whole word.
+		h := uint32(seedWord)
+		for i := 0; i < len(w); i++ {
+			h = (h ^ uint32(w[i])) * 16777619
+		}
+		fn(mix(h))
+		// Character n-grams over <w>: h1, h2, h3 end at the current rune.
+		const bow, eow = 0x110000, 0x110001
+		var h1, h2 uint32
+		step := func(r rune) {
+			x := uint32(r)
+			n3 := h2*hashMul + x
+			n2 := h1*hashMul + x
+			fn(mix(x*3 + 1))
+			fn(mix(n2*3 + 2))
+			if h2 != 0 {
+				fn(mix(n3*3 + 3))
+			}
+			h2, h1 = n2, x
+		}
+		h1 = bow
+		for _, r := range w {
+			step(r)
+			budget--
+		}
+		step(eow)
+	}
+}
+
+// LangSample is one labelled text for TrainLangID.
+type LangSample struct {
+	Text string
+	Lang string // ar, ary, fa, ur, en, fr or ary-Latn
+}
+
+// TrainLangID trains the language model on samples and returns it in the
+// embedded format (langid_model.bin). Classes are weighted to equal total
+// weight. The training is deterministic for a given seed.
+func TrainLangID(samples []LangSample, epochs int, seed uint64) ([]byte, error) {
+	type ex struct {
+		feats []uint32
+		class int
+		w     float32
+	}
+	var data [2][]ex
+	counts := map[string]int{}
+	for _, sm := range samples {
+		counts[sm.Lang]++
+	}
+	for _, sm := range samples {
+		f, c := -1, -1
+		for fi, cl := range familyClasses {
+			for ci, name := range cl {
+				if name == sm.Lang {
+					f, c = fi, ci
+				}
+			}
+		}
+		if f < 0 {
+			return nil, fmt.Errorf("arabic: unknown training language %q", sm.Lang)
+		}
+		s := &scanner{}
+		s.scan(sm.Text)
+		var feats []uint32
+		s.features(string(s.buf), func(h uint32) { feats = append(feats, h>>(32-langBits)) })
+		if len(feats) == 0 {
+			continue
+		}
+		data[f] = append(data[f], ex{feats, c, 1000 / float32(counts[sm.Lang])})
+	}
+	out := []byte(langMagic)
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	for f := range 2 {
+		k := len(familyClasses[f])
+		if len(data[f]) == 0 {
+			return nil, fmt.Errorf("arabic: no training samples for %v", familyClasses[f])
+		}
+		W := make([]float32, k<<langBits)
+		avg := make([]float32, k<<langBits)
+		bias := make([]float32, k)
+		avgBias := make([]float32, k)
+		steps := 0
+		lr := float32(0.05)
+		for ep := range epochs {
+			rng.Shuffle(len(data[f]), func(i, j int) { data[f][i], data[f][j] = data[f][j], data[f][i] })
+			rate := lr / float32(1+ep)
+			for _, e := range data[f] {
+				var z [4]float32
+				copy(z[:], bias)
+				for _, b := range e.feats {
+					for c := range k {
+						z[c] += W[int(b)*k+c]
+					}
+				}
+				mx := z[0]
+				for c := 1; c < k; c++ {
+					mx = max(mx, z[c])
+				}
+				var sum float32
+				var p [4]float32
+				for c := range k {
+					p[c] = float32(math.Exp(float64(z[c] - mx)))
+					sum += p[c]
+				}
+				scale := rate * e.w / float32(math.Sqrt(float64(len(e.feats))))
+				for c := range k {
+					g := p[c] / sum
+					if c == e.class {
+						g -= 1
+					}
+					g *= scale
+					bias[c] -= g
+					for _, b := range e.feats {
+						W[int(b)*k+c] -= g
+					}
+				}
+				steps++
+			}
+			for i := range W {
+				avg[i] += W[i]
+			}
+			for c := range k {
+				avgBias[c] += bias[c]
+			}
+		}
+		// Average over epochs, then quantize to int8.
+		var mx float32
+		for i := range avg {
+			avg[i] /= float32(epochs)
+			mx = max(mx, float32(math.Abs(float64(avg[i]))))
+		}
+		// Clip the rare extreme weights so that ordinary ones keep precision.
+		q := mx / 127
+		if q == 0 {
+			q = 1
+		}
+		var buf [4]byte
+		for c := range k {
+			binary.LittleEndian.PutUint32(buf[:], uint32(int32(math.Round(float64(avgBias[c]/float32(epochs)/q)))))
+			out = append(out, buf[:]...)
+		}
+		for _, v := range avg {
+			x := math.Round(float64(v / q))
+			x = max(-127, min(127, x))
+			out = append(out, byte(int8(x)))
+		}
+		_ = steps
+	}
+	return out, nil
+}

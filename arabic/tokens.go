@@ -1,0 +1,362 @@
+package arabic
+
+import (
+	"strings"
+	"sync"
+	"unicode/utf8"
+)
+
+// span is a token under construction: offsets in the original text and in
+// the folded buffer.
+type span struct {
+	start, end int // original text
+	ts, te     int // folded buffer
+	flags      uint8
+}
+
+// scanner folds and splits a text in one pass. Scanners are pooled: the
+// buffers are reused from post to post, so Analyze allocates only its
+// results.
+type scanner struct {
+	buf    []byte
+	spans  []span
+	rejoin bool // a run of >= 3 single letters was seen
+}
+
+var scanners = sync.Pool{New: func() any { return &scanner{buf: make([]byte, 0, 512), spans: make([]span, 0, 64)} }}
+
+// wordState tracks elongation inside one word.
+type wordState struct {
+	last      rune
+	runLen    int
+	secondPos int  // buffer position of the second copy in a run
+	before    rune // rune before the current run
+	prev      rune
+}
+
+func (s *scanner) reset() {
+	s.buf = s.buf[:0]
+	s.spans = s.spans[:0]
+	s.rejoin = false
+}
+
+// scan folds text into s.buf (tokens separated by single spaces) and
+// records the tokens in s.spans.
+func (s *scanner) scan(text string) {
+	t := defFold()
+	singles := 0 // consecutive single-letter tokens at the tail
+	i := 0
+	for i < len(text) {
+		c := text[i]
+		var e rinfo
+		n := 1
+		if c < utf8.RuneSelf {
+			e = t.ascii[c]
+		} else {
+			var r rune
+			r, n = utf8.DecodeRuneInString(text[i:])
+			e = t.lookup(r)
+		}
+		switch e.kind {
+		case kKeep, kDrop:
+			before := len(s.spans)
+			i = s.word(t, text, i)
+			if len(s.spans) > before {
+				if isSingle(s, len(s.spans)-1) {
+					singles++
+					if singles >= 3 {
+						s.rejoin = true
+					}
+				} else {
+					singles = 0
+				}
+			}
+		case kSplit:
+			for _, w := range strings.Fields(e.out) {
+				s.addText(i, i+n, w)
+			}
+			singles = 0
+			i += n
+		default:
+			i += n
+		}
+	}
+	if s.rejoin {
+		s.rejoinLetters(text)
+	}
+}
+
+// addText appends a token whose folded form is given (expansions of
+// ligatures such as ﷺ, which cover several words).
+func (s *scanner) addText(start, end int, w string) {
+	if len(s.buf) > 0 {
+		s.buf = append(s.buf, ' ')
+	}
+	ts := len(s.buf)
+	s.buf = append(s.buf, w...)
+	var fl uint8
+	r, _ := utf8.DecodeRuneInString(w)
+	if r >= 0x0600 && r <= 0x06FF {
+		fl = fArabic
+	}
+	s.spans = append(s.spans, span{start: start, end: end, ts: ts, te: len(s.buf), flags: fl})
+}
+
+// word folds the word starting at text[i] and returns where it ends.
+func (s *scanner) word(t *table, text string, i int) int {
+	sep := len(s.buf)
+	if sep > 0 {
+		s.buf = append(s.buf, ' ')
+	}
+	ts := len(s.buf)
+	var st wordState
+	var flags uint8
+	first, lastEnd := -1, i
+	nLatin, nArabic, nConf, nOther, nOtherConf := 0, 0, 0, 0, 0
+	j := i
+	for j < len(text) {
+		c := text[j]
+		var e rinfo
+		n := 1
+		r := rune(c)
+		if c < utf8.RuneSelf {
+			e = t.ascii[c]
+		} else {
+			r, n = utf8.DecodeRuneInString(text[j:])
+			e = t.lookup(r)
+		}
+		if e.kind == kDrop {
+			j += n
+			continue
+		}
+		if e.kind != kKeep {
+			break
+		}
+		if first < 0 {
+			first = j
+		}
+		lastEnd = j + n
+		flags |= e.flags
+		switch {
+		case e.flags&fLatin != 0:
+			nLatin++
+		case e.flags&fArabic != 0:
+			nArabic++
+			if e.conf != 0 {
+				nConf++
+			}
+		case e.flags&fOther != 0:
+			nOther++
+			if e.conf != 0 {
+				nConf++
+				nOtherConf++
+			}
+		}
+		if e.out == "" {
+			s.emit(&st, r)
+		} else {
+			for _, o := range e.out {
+				s.emit(&st, o)
+			}
+		}
+		j += n
+	}
+	if len(s.buf) == ts {
+		s.buf = s.buf[:sep]
+		return j
+	}
+	if nConf > 0 && ((nLatin > 0 && nLatin >= nArabic) || (nLatin == 0 && nArabic == 0 && nOther >= 3 && nOtherConf == nOther)) {
+		// A look-alike of another script inside a Latin word (pаypаl,
+		// casهnه) or a word made only of look-alikes (сазіпо): fold to Latin.
+		s.buf = s.buf[:ts]
+		st = wordState{}
+		for k := first; k < lastEnd; {
+			r, n := utf8.DecodeRuneInString(text[k:])
+			e := t.lookup(r)
+			k += n
+			switch {
+			case e.kind != kKeep:
+			case e.conf != 0 && (e.flags&(fArabic|fOther) != 0 || r >= 0x80):
+				s.emit(&st, rune(e.conf))
+			case e.out == "":
+				s.emit(&st, r)
+			default:
+				for _, o := range e.out {
+					s.emit(&st, o)
+				}
+			}
+		}
+		flags = flags&^(fOther|fArabic) | fLatin
+	}
+	s.spans = append(s.spans, span{start: first, end: lastEnd, ts: ts, te: len(s.buf), flags: flags})
+	return j
+}
+
+// emit writes one folded rune, collapsing elongation: a run of three or
+// more identical letters becomes one (داااعش → داعش, salaaaam → salam),
+// except lam, which keeps two (الللله → الله). Digits collapse only when
+// they continue a Latin letter (Arabizi sa3333ida → sa3ida), never in
+// numbers (1000).
+func (s *scanner) emit(st *wordState, r rune) {
+	if r == st.last {
+		st.runLen++
+	} else {
+		st.before = st.prev
+		st.last = r
+		st.runLen = 1
+	}
+	st.prev = r
+	switch st.runLen {
+	case 1:
+	case 2:
+		st.secondPos = len(s.buf)
+	default:
+		if r >= '0' && r <= '9' {
+			b := st.before
+			if !arabiziDigit(r) || !(b >= 'a' && b <= 'z') {
+				break
+			}
+		}
+		if st.runLen == 3 && r != 'ل' {
+			s.buf = s.buf[:st.secondPos]
+		}
+		return
+	}
+	if r < utf8.RuneSelf {
+		s.buf = append(s.buf, byte(r))
+	} else {
+		s.buf = utf8.AppendRune(s.buf, r)
+	}
+}
+
+func arabiziDigit(r rune) bool {
+	switch r {
+	case '2', '3', '5', '6', '7', '8', '9':
+		return true
+	}
+	return false
+}
+
+// letterScript: 1 Arabic letter, 2 Latin letter, 3 Arabizi digit, 0 other.
+func letterScript(r rune) int {
+	switch {
+	case r >= 'a' && r <= 'z':
+		return 2
+	case arabiziDigit(r):
+		return 3
+	case r >= 0x0621 && r <= 0x064A:
+		return 1
+	}
+	return 0
+}
+
+// spacingGap reports whether g (between two letters) is only spacing or
+// the separators people put between spaced-out letters (. - _ * ·).
+func spacingGap(g string) bool {
+	if g == "" {
+		return false
+	}
+	n := 0
+	for _, r := range g {
+		n++
+		if n > 3 {
+			return false
+		}
+		switch r {
+		case ' ', '\t', '.', '-', '_', '*', '·', '•', '+', '~', '|', '/', 0x0640, 0x00A0, 0x202F:
+			continue
+		}
+		if invisible(r) {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// rejoinLetters merges runs of three or more spaced-out single letters
+// (د ا ع ش) into one token spanning the original letters, and compacts the
+// buffer accordingly.
+func (s *scanner) rejoinLetters(text string) {
+	out := s.spans[:0]
+	w := 0 // write position in buf
+	for i := 0; i < len(s.spans); {
+		j := i + 1
+		if isSingle(s, i) {
+			for j < len(s.spans) && isSingle(s, j) && sameRun(s, j-1, j, text) {
+				j++
+			}
+		}
+		letters := 0
+		for k := i; k < j; k++ {
+			r, _ := utf8.DecodeRune(s.buf[s.spans[k].ts:s.spans[k].te])
+			if s := letterScript(r); s == 1 || s == 2 {
+				letters++
+			}
+		}
+		if j-i < 3 || letters < 2 {
+			j = i + 1
+		}
+		if len(out) > 0 {
+			s.buf[w] = ' '
+			w++
+		}
+		ts := w
+		var flags uint8
+		for k := i; k < j; k++ {
+			sp := s.spans[k]
+			w += copy(s.buf[w:], s.buf[sp.ts:sp.te])
+			flags |= sp.flags
+		}
+		out = append(out, span{start: s.spans[i].start, end: s.spans[j-1].end, ts: ts, te: w, flags: flags})
+		i = j
+	}
+	s.spans = out
+	s.buf = s.buf[:w]
+}
+
+func isSingle(s *scanner, k int) bool {
+	sp := s.spans[k]
+	r, n := utf8.DecodeRune(s.buf[sp.ts:sp.te])
+	return n == sp.te-sp.ts && letterScript(r) != 0
+}
+
+func sameRun(s *scanner, a, b int, text string) bool {
+	ra, _ := utf8.DecodeRune(s.buf[s.spans[a].ts:s.spans[a].te])
+	rb, _ := utf8.DecodeRune(s.buf[s.spans[b].ts:s.spans[b].te])
+	sa, sb := letterScript(ra), letterScript(rb)
+	if sa == 3 {
+		sa = 2
+	}
+	if sb == 3 {
+		sb = 2
+	}
+	return sa == sb && s.spans[a].end <= s.spans[b].start && spacingGap(text[s.spans[a].end:s.spans[b].start])
+}
+
+// Tokenize splits text into words and returns each word's folded form with
+// its byte offsets in text. It is Analyze(text).Tokens.
+func Tokenize(text string) []Token { return Analyze(text).Tokens }
+
+// clitics are the proclitics StripClitics removes, longest first. All are
+// in folded form (alef forms already unified).
+var clitics = []string{
+	"وبال", "فبال", "وكال", "ولل", "فلل", "وال", "فال", "بال", "كال", "دال", "لل", "ال",
+	"و", "ف", "ب", "ل", "ك",
+}
+
+// StripClitics removes one Arabic proclitic group (و ف ب ل ك, ال and their
+// combinations, Darija دال) from a folded word, keeping at least three
+// letters, so لداعش and والداعشي meet داعش. It returns w when nothing is
+// removed. The result is a substring of w (no allocation).
+func StripClitics(w string) string {
+	if len(w) < 8 || w[0] < 0xD8 || w[0] > 0xD9 { // < 4 Arabic letters, or not Arabic
+		return w
+	}
+	for _, p := range clitics {
+		if rest, ok := strings.CutPrefix(w, p); ok && utf8.RuneCountInString(rest) >= 3 {
+			return rest
+		}
+	}
+	return w
+}
