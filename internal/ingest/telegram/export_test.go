@@ -22,7 +22,7 @@ func TestChannelExport(t *testing.T) {
 		t.Fatalf("got %d posts, want 2 (service message and media-less placeholder skipped)", len(posts))
 	}
 	if p := posts[0]; p.ID != "1234567890/2" || p.URL != "https://t.me/demo/2" || p.Text != "بيان: ندعو الجميع إلى الهدوء" ||
-		p.PostedAt == nil || p.PostedAt.Unix() != 1761991200 || p.Author == "" || strings.Contains(p.Author, "channel") {
+		p.PostedAt == nil || p.PostedAt.Unix() != 1793527200 || p.Author == "" || strings.Contains(p.Author, "channel") {
 		t.Errorf("post 2 = %+v", p)
 	}
 	p := posts[1]
