@@ -1,0 +1,575 @@
+// Package finance finds and validates the identifiers a financing appeal
+// carries — cryptocurrency addresses, IBANs and Moroccan RIBs, phone
+// numbers, payment links — in messy social-media text, and reports each
+// with its span in the original text. An identifier whose checksum fails is
+// still reported ("looks like a Bitcoin address but invalid"), with
+// Valid=false and the reason: a typo does not make an appeal harmless.
+package finance
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/basira-org/basira/internal/finance/iban"
+	"github.com/basira-org/basira/internal/finance/phone"
+	"github.com/basira-org/basira/internal/finance/wallet"
+)
+
+// Identifier types.
+const (
+	TypeBitcoin     = wallet.Bitcoin
+	TypeLitecoin    = wallet.Litecoin
+	TypeDogecoin    = wallet.Dogecoin
+	TypeDash        = wallet.Dash
+	TypeTron        = wallet.Tron
+	TypeEVM         = wallet.EVM
+	TypeMonero      = wallet.Monero
+	TypeIBAN        = "iban"
+	TypeRIB         = "rib"
+	TypePhone       = "phone"
+	TypePaymentLink = "payment_link"
+)
+
+// Span is a byte range [Start, End) of the original text.
+type Span struct {
+	Start int `json:"start"`
+	End   int `json:"end"`
+}
+
+// Identifier is one identifier found in a text.
+type Identifier struct {
+	Type string `json:"type"`
+	// Value is the normalized identifier: what lists are matched against.
+	Value string `json:"value"`
+	Valid bool   `json:"valid"`
+	// Reason says why an identifier that looks like Type is invalid.
+	Reason string `json:"reason,omitempty"`
+	Span   Span   `json:"span"`
+	// Text is the identifier as written (the original bytes of Span).
+	Text string `json:"text"`
+	// Detail qualifies the type: network and address kind, IBAN country,
+	// phone number type, payment service.
+	Detail string `json:"detail,omitempty"`
+}
+
+// IsWallet reports whether the identifier is a cryptocurrency address.
+func (id Identifier) IsWallet() bool {
+	switch id.Type {
+	case TypeIBAN, TypeRIB, TypePhone, TypePaymentLink:
+		return false
+	}
+	return true
+}
+
+// MaxTextBytes bounds the text Extract examines; longer texts are cut
+// there (a post is far shorter; this protects the service).
+const MaxTextBytes = 1 << 20
+
+// Extract returns the identifiers in text, in order of position. Texts
+// without any sign of an identifier are rejected by a cheap byte scan
+// before any other work.
+func Extract(text string) []Identifier {
+	if len(text) > MaxTextBytes {
+		text = text[:MaxTextBytes]
+	}
+	if !MayContain(text) {
+		return nil
+	}
+	sk := buildSkeleton(text)
+	toks := tokens(sk.b)
+	x := &extractor{text: text, sk: sk, toks: toks, used: make([]bool, len(sk.b))}
+	x.urls()
+	x.paymentLinks()
+	x.wallets()
+	x.ibans()
+	x.digitGroups()
+	sort.SliceStable(x.out, func(i, j int) bool { return x.out[i].Span.Start < x.out[j].Span.Start })
+	return x.out
+}
+
+// MayContain is the prefilter: one pass over the bytes that reports
+// whether text could hold an identifier. It looks at chunks (runs of ASCII
+// letters and digits, Arabic-Indic digits, with zero-width characters
+// transparent) and passes a text with a chunk of 25 or more characters (a
+// compact address), with 7 or more digits in all-digit chunks (phones,
+// IBANs, RIBs), with 12 or more characters in "random-looking" chunks that
+// mix letters and digits or have inner capitals (an address split in
+// groups), or with a slash and a payment domain (payment links). Arabic
+// script words never count; Arabizi words ("3andi") may let a post through
+// to the full extractor, which is correct, only slower.
+func MayContain(text string) bool {
+	digits, hard := 0, 0
+	n, nd, nl := 0, 0, 0 // chunk length, digits, letters
+	inner := false       // an upper-case letter after the chunk's first character
+	slash := false
+	end := func() bool {
+		switch {
+		case n >= 25:
+			return true
+		case n == 0:
+		case nl == 0 && nd >= 2:
+			digits += nd
+		case nd > 0 && nl > 0 || inner:
+			hard += n
+		}
+		n, nd, nl, inner = 0, 0, 0, false
+		return digits >= 7 || hard >= 12
+	}
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch class[c] {
+		case cDigit:
+			n++
+			nd++
+		case cAlpha:
+			if c <= 'Z' && n > 0 {
+				inner = true
+			}
+			n++
+			nl++
+		case cLead:
+			if i+1 < len(text) {
+				c1 := text[i+1]
+				if c == 0xD9 && c1 >= 0xA0 && c1 <= 0xA9 || c == 0xDB && c1 >= 0xB0 && c1 <= 0xB9 {
+					n++ // an Arabic-Indic digit
+					nd++
+					i++
+					continue
+				}
+			}
+			if i+2 < len(text) && (c == 0xE2 && text[i+1] == 0x80 && text[i+2] >= 0x8B && text[i+2] <= 0x8F || c == 0xEF && text[i+1] == 0xBB && text[i+2] == 0xBF) {
+				i += 2 // zero-width: transparent
+				continue
+			}
+			if end() {
+				return true
+			}
+		case cSlash:
+			slash = true
+			if end() {
+				return true
+			}
+		default:
+			if end() {
+				return true
+			}
+		}
+	}
+	if end() {
+		return true
+	}
+	return slash && hasPaymentDomain(text)
+}
+
+const (
+	cOther = iota
+	cDigit
+	cAlpha
+	cSlash
+	cLead // first byte of a character Basira looks at: Arabic-Indic digit, zero-width
+)
+
+var class = func() (t [256]byte) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = cDigit
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = cAlpha
+		t[c-'a'+'A'] = cAlpha
+	}
+	t['/'] = cSlash
+	t[0xD9], t[0xDB], t[0xE2], t[0xEF] = cLead, cLead, cLead, cLead
+	return t
+}()
+
+type extractor struct {
+	text string
+	sk   *skeleton
+	toks []token
+	used []bool // skeleton bytes already inside a reported identifier
+	url  []bool // skeleton bytes inside a URL
+	out  []Identifier
+}
+
+func (x *extractor) emit(id Identifier, i, j int) {
+	for k := i; k < j; k++ {
+		if x.used[k] {
+			return // overlaps an identifier found first
+		}
+	}
+	if x.url != nil && x.url[i] && !id.Valid {
+		return // inside a link, only a verified identifier counts
+	}
+	for k := i; k < j; k++ {
+		x.used[k] = true
+	}
+	id.Span = x.sk.span(i, j)
+	id.Text = x.text[id.Span.Start:id.Span.End]
+	x.out = append(x.out, id)
+}
+
+func (x *extractor) free(i, j int) bool {
+	for k := i; k < j; k++ {
+		if x.used[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// urls marks the skeleton bytes that belong to links (http…, www.…).
+func (x *extractor) urls() {
+	b := x.sk.b
+	for i := 0; i < len(b); i++ {
+		if !(hasFold(b, i, "http://") || hasFold(b, i, "https://") || hasFold(b, i, "www.")) {
+			continue
+		}
+		if x.url == nil {
+			x.url = make([]bool, len(b))
+		}
+		j := i
+		for j < len(b) && b[j] > ' ' && b[j] != sepOther {
+			x.url[j] = true
+			j++
+		}
+		i = j
+	}
+}
+
+func hasFold(b []byte, i int, s string) bool {
+	if len(b)-i < len(s) {
+		return false
+	}
+	for k := 0; k < len(s); k++ {
+		c := b[i+k]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != s[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// wallets finds cryptocurrency addresses: a single token of address
+// shape (reported even when its checksum fails), or several tokens split
+// by spaces, dots, dashes or line breaks that together form a valid
+// address.
+func (x *extractor) wallets() {
+	b := x.sk.b
+	for ti, t := range x.toks {
+		if !x.free(t.i, t.j) {
+			continue
+		}
+		s := string(b[t.i:t.j])
+		if a, ok := wallet.Parse(s); ok && plausibleWallet(s, a) {
+			if a.Valid || x.bestJoin(ti) < 0 {
+				x.emit(walletID(a), t.i, t.j)
+				continue
+			}
+		}
+		if k := x.bestJoin(ti); k >= 0 {
+			joined := x.joined(ti, k)
+			a, _ := wallet.Parse(joined)
+			x.emit(walletID(a), t.i, x.toks[k].j)
+		}
+	}
+}
+
+// bestJoin returns the last token index k > ti such that tokens ti..k,
+// joined without their separators, are a valid address; or -1.
+func (x *extractor) bestJoin(ti int) int {
+	b := x.sk.b
+	first := b[x.toks[ti].i]
+	if !(first == '0' || first == '1' || first == '3' || first == 'b' || first == 'B' || first == 'l' || first == 'L' ||
+		first == 'T' || first == 'M' || first == 'D' || first == '4' || first == '8' || first == 'X') {
+		return -1
+	}
+	best := -1
+	n := x.toks[ti].j - x.toks[ti].i
+	for k := ti + 1; k < len(x.toks) && k < ti+30; k++ {
+		if !joinable(b[x.toks[k-1].j:x.toks[k].i]) || !x.free(x.toks[k].i, x.toks[k].j) {
+			break
+		}
+		n += x.toks[k].j - x.toks[k].i
+		if n > 106 {
+			break
+		}
+		if n < 25 && first != 'b' && first != 'B' {
+			continue
+		}
+		if a, ok := wallet.Parse(x.joined(ti, k)); ok && a.Valid {
+			best = k
+		}
+	}
+	return best
+}
+
+func (x *extractor) joined(ti, k int) string {
+	var sb strings.Builder
+	for m := ti; m <= k; m++ {
+		sb.Write(x.sk.b[x.toks[m].i:x.toks[m].j])
+	}
+	return sb.String()
+}
+
+// plausibleWallet keeps a single token that failed validation only when
+// it really looks like an address: base58 forms mix upper case, lower
+// case and digits, as random-looking strings do; words do not.
+func plausibleWallet(s string, a wallet.Address) bool {
+	if a.Valid {
+		return true
+	}
+	switch a.Chain {
+	case wallet.EVM:
+		return true
+	}
+	if strings.HasPrefix(a.Normalized, "bc1") || strings.HasPrefix(a.Normalized, "ltc1") || strings.HasPrefix(a.Normalized, "tb1") {
+		return len(s) >= 42 && strings.IndexFunc(s[3:], func(r rune) bool { return r >= '0' && r <= '9' }) >= 0
+	}
+	up, low, dig := false, false, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'A' && c <= 'Z':
+			up = true
+		case c >= 'a' && c <= 'z':
+			low = true
+		case c >= '0' && c <= '9':
+			dig = true
+		}
+	}
+	return up && low && dig
+}
+
+func walletID(a wallet.Address) Identifier {
+	id := Identifier{Type: a.Chain, Value: a.Normalized, Valid: a.Valid}
+	if !a.Valid {
+		id.Reason = "looks like a " + chainName(a.Chain) + " address but " + a.Reason
+	}
+	id.Detail = strings.TrimSpace(a.Network + " " + a.Kind)
+	if a.Chain == wallet.EVM {
+		id.Detail = a.Kind
+	}
+	return id
+}
+
+func chainName(c string) string {
+	switch c {
+	case wallet.EVM:
+		return "Ethereum/EVM"
+	case wallet.Tron:
+		return "TRON"
+	}
+	return strings.ToUpper(c[:1]) + c[1:]
+}
+
+// ibans finds IBANs: two letters of a known country, two check digits,
+// then the BBAN, compact or in groups ("MA64 0115 …", "AL 47 2121 …").
+func (x *extractor) ibans() {
+	b := x.sk.b
+	for ti, t := range x.toks {
+		if !x.free(t.i, t.j) {
+			continue
+		}
+		// An "IBAN" or "IBAN:" label may be glued to the number.
+		start := t.i
+		if hasFold(b, start, "iban") && t.j-t.i >= 8 {
+			start += 4
+		}
+		var c0, c1 byte
+		switch {
+		case t.j-start >= 2:
+			c0, c1 = upper(b[start]), upper(b[start+1])
+		case ti+1 < len(x.toks) && x.toks[ti+1].j-x.toks[ti+1].i == 1:
+			c0, c1 = b[start], b[x.toks[ti+1].i]
+		default:
+			continue
+		}
+		if c0 < 'A' || c0 > 'Z' || c1 < 'A' || c1 > 'Z' {
+			continue
+		}
+		want := iban.Length(string([]byte{c0, c1}))
+		if want == 0 {
+			continue
+		}
+		var sb strings.Builder
+		sb.Write(b[start:t.j])
+		k := ti
+		if t.j-start == 1 && ti+1 < len(x.toks) && x.toks[ti+1].j-x.toks[ti+1].i == 1 && joinable(b[t.j:x.toks[ti+1].i]) {
+			k++ // "M.K 07…": the country code split by a dot
+			sb.Write(b[x.toks[k].i:x.toks[k].j])
+		}
+		// A separate lower-case "de", "le" before digits is a word, unless
+		// what follows really is a valid IBAN ("Fr 76 3000 …").
+		lowerAlone := sb.Len() == 2 && (b[start] > 'Z' || b[x.toks[k].j-1] > 'Z')
+		for sb.Len() < want && k+1 < len(x.toks) && joinable(b[x.toks[k].j:x.toks[k+1].i]) {
+			k++
+			sb.Write(b[x.toks[k].i:x.toks[k].j])
+		}
+		c := sb.String()
+		if len(c) < 15 || !isDigit(c[2]) || !isDigit(c[3]) || (t.j-start > 2 && t.j-start < 4) || !isDigit(c[2]) {
+			continue
+		}
+		r := iban.Validate(c)
+		if lowerAlone && !r.Valid {
+			continue
+		}
+		id := Identifier{Type: TypeIBAN, Value: r.Normalized, Valid: r.Valid, Detail: r.Country}
+		if !r.Valid {
+			id.Reason = "looks like an IBAN but " + r.Reason
+		}
+		x.emit(id, start, x.toks[k].j)
+	}
+}
+
+func upper(c byte) byte {
+	if c >= 'a' && c <= 'z' {
+		return c - 'a' + 'A'
+	}
+	return c
+}
+
+// digitGroups finds RIBs and phone numbers in runs of digit tokens joined
+// by spaces, dots, dashes or brackets.
+func (x *extractor) digitGroups() {
+	b := x.sk.b
+	for ti := 0; ti < len(x.toks); ti++ {
+		t := x.toks[ti]
+		if !allDigits(b[t.i:t.j]) || !x.free(t.i, t.j) {
+			continue
+		}
+		// Digit tokens must not be glued to letters (Arabizi "3la", "7ta").
+		if k, id, ok := x.rib(ti); ok {
+			x.emit(id, t.i, x.toks[k].j)
+			ti = k
+			continue
+		}
+		if k, id, ok := x.phone(ti); ok {
+			x.emit(id, x.phoneStart(t.i), x.toks[k].j)
+			ti = k
+			continue
+		}
+	}
+}
+
+func allDigits(b []byte) bool {
+	for _, c := range b {
+		if !isDigit(c) {
+			return false
+		}
+	}
+	return len(b) > 0
+}
+
+// digitRun collects digit tokens from ti on, joined by separators, while
+// their digits total at most max; it returns the index of each token end
+// and the cumulative digit counts.
+func (x *extractor) digitRun(ti, max int) (ends []int, counts []int) {
+	b := x.sk.b
+	n := 0
+	for k := ti; k < len(x.toks); k++ {
+		t := x.toks[k]
+		if !allDigits(b[t.i:t.j]) || (k > ti && !joinable(b[x.toks[k-1].j:t.i])) {
+			break
+		}
+		n += t.j - t.i
+		if n > max {
+			break
+		}
+		ends = append(ends, k)
+		counts = append(counts, n)
+	}
+	return ends, counts
+}
+
+func (x *extractor) rib(ti int) (int, Identifier, bool) {
+	ends, counts := x.digitRun(ti, iban.RIBLen)
+	for m := len(ends) - 1; m >= 0; m-- {
+		if counts[m] != iban.RIBLen {
+			continue
+		}
+		k := ends[m]
+		if k+1 < len(x.toks) && joinable(x.sk.b[x.toks[k].j:x.toks[k+1].i]) && allDigits(x.sk.b[x.toks[k+1].i:x.toks[k+1].j]) {
+			return 0, Identifier{}, false // a longer number: not a RIB
+		}
+		rib := x.joined(ti, k)
+		id := Identifier{Type: TypeRIB, Value: rib, Valid: true, Detail: "MA"}
+		if err := iban.ValidateRIB(rib); err != nil {
+			id.Valid, id.Reason = false, "looks like a Moroccan RIB but "+err.Error()
+		}
+		return k, id, true
+	}
+	return 0, Identifier{}, false
+}
+
+// phoneStart extends a phone number's start to a '+' just before it.
+func (x *extractor) phoneStart(i int) int {
+	if i > 0 && x.sk.b[i-1] == '+' {
+		return i - 1
+	}
+	if i > 1 && x.sk.b[i-1] == ' ' && x.sk.b[i-2] == '+' {
+		return i - 2
+	}
+	return i
+}
+
+func (x *extractor) phone(ti int) (int, Identifier, bool) {
+	b := x.sk.b
+	t := x.toks[ti]
+	if t.i > 0 && isAlnum(b[t.i-1]) {
+		return 0, Identifier{}, false
+	}
+	plus := x.phoneStart(t.i) != t.i
+	ends, counts := x.digitRun(ti, 16)
+	if len(ends) == 0 {
+		return 0, Identifier{}, false
+	}
+	first := b[t.i:t.j]
+	var want []int // total digit counts that make a number
+	switch {
+	case plus:
+		want = []int{15, 14, 13, 12, 11, 10, 9, 8}
+	case first[0] == '0' && len(first) >= 2 && first[1] == '0':
+		want = []int{14, 15} // 00212 + 9, or 00212 (0) 9
+	case hasPrefixDigits(x.joined(ti, ends[len(ends)-1]), "212"):
+		want = []int{12, 13}
+	case first[0] == '0' && (len(first) == 1 || first[1] >= '5' && first[1] <= '8'):
+		want = []int{10}
+	default:
+		return 0, Identifier{}, false
+	}
+	for _, w := range want {
+		for m, c := range counts {
+			if c != w {
+				continue
+			}
+			k := ends[m]
+			if !plus && k+1 < len(x.toks) && joinable(b[x.toks[k].j:x.toks[k+1].i]) && allDigits(b[x.toks[k+1].i:x.toks[k+1].j]) && m+1 < len(ends) {
+				continue // the run goes on: not this length
+			}
+			d := x.joined(ti, k)
+			raw := d
+			if plus {
+				raw = "+" + d
+			}
+			// "+212 (0) 6…" and "00212 0 6…": drop the trunk 0.
+			if strings.HasPrefix(d, "2120") && len(d) == 13 || strings.HasPrefix(d, "002120") && len(d) == 15 {
+				raw = strings.Replace(raw, "2120", "212", 1)
+			}
+			n, ok := phone.Parse(raw)
+			if !ok {
+				continue
+			}
+			id := Identifier{Type: TypePhone, Value: n.E164, Valid: n.Valid, Detail: strings.TrimSpace(n.Country + " " + n.Type)}
+			if !n.Valid {
+				id.Reason = "looks like a phone number but " + n.Reason
+			}
+			return k, id, true
+		}
+	}
+	return 0, Identifier{}, false
+}
+
+func hasPrefixDigits(s, p string) bool { return strings.HasPrefix(s, p) }

@@ -1,0 +1,164 @@
+package finance
+
+import (
+	"bufio"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/basira-org/basira/internal/refdata"
+)
+
+type want struct {
+	typ, value, text string
+	valid            bool
+}
+
+func TestExtract(t *testing.T) {
+	cases := []struct {
+		name string
+		text string
+		want []want
+	}{
+		{"btc p2pkh in Arabic", "تبرعوا للمجاهدين على 1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH جزاكم الله",
+			[]want{{"bitcoin", "1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH", "1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH", true}}},
+		{"btc bad checksum", "send to 1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMJ please",
+			[]want{{"bitcoin", "1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMJ", "1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMJ", false}}},
+		{"bech32 split in groups", "BTC: bc1q w508 d6qe jxtd g4y5 r3za rvar y0c5 xw7k v8f3 t4 merci",
+			[]want{{"bitcoin", "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", "bc1q w508 d6qe jxtd g4y5 r3za rvar y0c5 xw7k v8f3 t4", true}}},
+		{"bech32 zero-width inside", "bc1qw508d6qejx\u200btdg4y5r3zarvary0c5xw7kv8f3t4",
+			[]want{{"bitcoin", "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", "bc1qw508d6qejx\u200btdg4y5r3zarvary0c5xw7kv8f3t4", true}}},
+		{"bech32 line break", "wallet:\nbc1qw508d6qejxtdg4y5r3za\nrvary0c5xw7kv8f3t4\nshukran",
+			[]want{{"bitcoin", "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", "bc1qw508d6qejxtdg4y5r3za\nrvary0c5xw7kv8f3t4", true}}},
+		{"evm lower", "USDT (ERC20) 0x52908400098527886e0f7030069857d2e4169ee7 !",
+			[]want{{"evm", "0x52908400098527886E0F7030069857D2E4169EE7", "0x52908400098527886e0f7030069857d2e4169ee7", true}}},
+		{"evm bad checksum", "0x5AAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+			[]want{{"evm", "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", "0x5AAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", false}}},
+		{"tron", "TRC20: TJRyWwFs9wTFGZg3JbrVriFbNfCug5tDeC",
+			[]want{{"tron", "TJRyWwFs9wTFGZg3JbrVriFbNfCug5tDeC", "TJRyWwFs9wTFGZg3JbrVriFbNfCug5tDeC", true}}},
+		{"monero", "XMR 47ewoP19TN7JEEnFKUJHAYhGxkeTRH82sf36giEp9AcNfDBfkAtRLX7A6rZz18bbNHPNV7ex6WYbMN3aKisFRJZ8Ebsmgef.",
+			[]want{{"monero", "47ewoP19TN7JEEnFKUJHAYhGxkeTRH82sf36giEp9AcNfDBfkAtRLX7A6rZz18bbNHPNV7ex6WYbMN3aKisFRJZ8Ebsmgef", "47ewoP19TN7JEEnFKUJHAYhGxkeTRH82sf36giEp9AcNfDBfkAtRLX7A6rZz18bbNHPNV7ex6WYbMN3aKisFRJZ8Ebsmgef", true}}},
+		{"iban printed", "RIB/IBAN: MA64 0115 1900 0001 2050 0053 4921 (CIH)",
+			[]want{{"iban", "MA64011519000001205000534921", "MA64 0115 1900 0001 2050 0053 4921", true}}},
+		{"iban glued label", "IBANMA64011519000001205000534921",
+			[]want{{"iban", "MA64011519000001205000534921", "MA64011519000001205000534921", true}}},
+		{"iban wrong digits", "MA65 0115 1900 0001 2050 0053 4921",
+			[]want{{"iban", "MA65011519000001205000534921", "MA65 0115 1900 0001 2050 0053 4921", false}}},
+		{"rib", "الحساب 011 51900 00012050005349 21 البنك الشعبي",
+			[]want{{"rib", "011519000001205000534921", "011 51900 00012050005349 21", true}}},
+		{"rib arabic digits", "رقم الحساب ٠١١٥١٩٠٠٠٠٠١٢٠٥٠٠٠٥٣٤٩٢١",
+			[]want{{"rib", "011519000001205000534921", "٠١١٥١٩٠٠٠٠٠١٢٠٥٠٠٠٥٣٤٩٢١", true}}},
+		{"phone national dotted", "واتساب 06.50.12.34.56 للتبرع",
+			[]want{{"phone", "+212650123456", "06.50.12.34.56", true}}},
+		{"phone intl trunk", "call +212 (0) 6 50 12 34 56 now",
+			[]want{{"phone", "+212650123456", "+212 (0) 6 50 12 34 56", true}}},
+		{"phone arabic digits", "٠٦٥٠١٢٣٤٥٦", []want{{"phone", "+212650123456", "٠٦٥٠١٢٣٤٥٦", true}}},
+		{"phone 00", "00212 7 00 12 34 56", []want{{"phone", "+212700123456", "00212 7 00 12 34 56", true}}},
+		{"paypal", "donate: PayPal[dot]me/SomeHandle.", []want{{"payment_link", "paypal.me/SomeHandle", "PayPal[dot]me/SomeHandle", true}}},
+		{"paypal https", "https://www.paypal.me/abc_1", []want{{"payment_link", "paypal.me/abc_1", "https://www.paypal.me/abc_1", true}}},
+		{"two phones", "0650123456 / 0661234567",
+			[]want{{"phone", "+212650123456", "0650123456", true}, {"phone", "+212661234567", "0661234567", true}}},
+		// Text that must yield nothing.
+		{"arabizi", "sa7bi 3andi 9lil dyal l flous, 3la 7sab lah", nil},
+		{"date and price", "le 12/05/2024 à 18h30, prix 250 dh", nil},
+		{"word", "Internationalization-and-localization-are-hard", nil},
+		{"url id", "https://drive.google.com/file/d/1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMJ/view", nil},
+		{"tx hash", "tx 0x5c504ed432cb51138bcf09aa5e8a410dd4a1e204ef84bfed1be16dfba1b22060", nil},
+		{"year list", "1948 1967 1973 2023 2024", nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := Extract(c.text)
+			if len(got) != len(c.want) {
+				t.Fatalf("Extract(%q) = %+v; want %d identifiers", c.text, got, len(c.want))
+			}
+			for i, w := range c.want {
+				g := got[i]
+				if g.Type != w.typ || g.Value != w.value || g.Valid != w.valid || g.Text != w.text || c.text[g.Span.Start:g.Span.End] != g.Text {
+					t.Errorf("identifier %d = %+v; want %+v", i, g, w)
+				}
+				if !g.Valid && !strings.HasPrefix(g.Reason, "looks like") {
+					t.Errorf("invalid identifier without a 'looks like' reason: %+v", g)
+				}
+			}
+		})
+	}
+}
+
+// TestExtractOFACAddresses embeds every real OFAC-listed address of a
+// supported chain in an appeal, plain and obfuscated, and expects it back.
+func TestExtractOFACAddresses(t *testing.T) {
+	f, err := os.Open(refdata.Path(t, "finance/sanctions/ofac_crypto_addresses_validated.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Scan()
+	n := 0
+	for sc.Scan() {
+		c := strings.Split(sc.Text(), "\t")
+		addr, valid := c[1], c[3] == "true"
+		switch c[0] {
+		case "XBT", "ETH", "USDT", "LTC", "TRX", "XMR", "USDC", "DASH":
+		default:
+			continue
+		}
+		if !valid {
+			continue
+		}
+		n++
+		for _, form := range []string{addr, spaced(addr, 4), zeroWidth(addr)} {
+			text := "ادعموا إخوانكم، المحفظة: " + form + " بارك الله فيكم"
+			ids := Extract(text)
+			if len(ids) != 1 || !ids[0].Valid || !strings.EqualFold(ids[0].Value, addr) || ids[0].Text != form {
+				t.Errorf("%s %q: Extract = %+v", c[0], form, ids)
+			}
+		}
+	}
+	if n < 600 {
+		t.Fatalf("only %d addresses", n)
+	}
+}
+
+func spaced(s string, n int) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i += n {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(s[i:min(i+n, len(s))])
+	}
+	return b.String()
+}
+
+func zeroWidth(s string) string { return s[:len(s)/2] + "\u200b" + s[len(s)/2:] }
+
+func TestExtractIBANExamples(t *testing.T) {
+	f, err := os.Open(refdata.Path(t, "finance/iban/php-iban_example_ibans.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Scan()
+	n, found := 0, 0
+	for sc.Scan() {
+		c := strings.Split(sc.Text(), "\t")
+		if c[3] != "valid" {
+			continue
+		}
+		n++
+		ids := Extract("virement sur " + c[1] + " merci")
+		for _, id := range ids {
+			if id.Type == TypeIBAN && id.Valid && id.Value == c[2] {
+				found++
+				break
+			}
+		}
+	}
+	// Every IBAN written with spaces, dots or hyphens must be found.
+	if found != n {
+		t.Errorf("found %d of %d real-world IBANs", found, n)
+	}
+}
