@@ -1,0 +1,90 @@
+package server
+
+import (
+	"context"
+	"errors"
+
+	"github.com/basira-org/basira/internal/claims"
+	"github.com/basira-org/basira/internal/rules"
+)
+
+// BankInfo is one hash bank as the API shows it. The first two fields are
+// HMA's BankConfig, so /c/banks can return BankInfo values as they are.
+type BankInfo struct {
+	Name                 string  `json:"name"`
+	MatchingEnabledRatio float64 `json:"matching_enabled_ratio"`
+	// Entries counts the bank's contents (omitted on HMA routes).
+	Entries int `json:"entries,omitempty"`
+}
+
+// IndexMatch is one bank content matched by a lookup.
+type IndexMatch struct {
+	ContentID int64
+	Bank      string
+	Distance  int
+	// Enabled is false for content disabled in its bank: /m/lookup leaves
+	// it out, /m/raw_lookup (like HMA) does not.
+	Enabled bool
+}
+
+// IndexStatus is one signal type's index, as HMA's /m/index/status shows it.
+type IndexStatus struct {
+	Present bool  `json:"present"`
+	BuiltTo int64 `json:"built_to"` // Unix seconds of the newest indexed entry, -1 when empty
+	Size    int   `json:"size"`
+}
+
+// Banks is what the API needs of the hash banks and their index
+// (internal/hashmatch through an adapter). Methods return the sentinel
+// errors below, wrapped with detail, so the API can pick the error code.
+type Banks interface {
+	// SignalTypes lists the indexed signal types ("pdq", "md5", …).
+	SignalTypes() []string
+	ListBanks(ctx context.Context) ([]BankInfo, error)
+	Bank(ctx context.Context, name string) (BankInfo, error)
+	CreateBank(ctx context.Context, name string, enabledRatio float64) (BankInfo, error)
+	// AddSignals adds one content (one or more signals of it) to a bank
+	// and returns the content's id. note and label describe it.
+	AddSignals(ctx context.Context, bank string, signals map[string]string, label, note string) (int64, error)
+	// Lookup returns the contents within the signal type's match threshold.
+	Lookup(ctx context.Context, signalType, value string) ([]IndexMatch, error)
+	// Compare says whether two signals of a type match, and their distance.
+	Compare(signalType, a, b string) (match bool, distance int, err error)
+	IndexStatus(ctx context.Context) (map[string]IndexStatus, error)
+}
+
+// Errors a Banks or Hasher returns (wrapped).
+var (
+	ErrNoSuchBank         = errors.New("no such bank")
+	ErrBankExists         = errors.New("bank exists already")
+	ErrInvalidSignal      = errors.New("invalid signal")
+	ErrUnknownSignalType  = errors.New("unknown signal type")
+	ErrUnsupportedContent = errors.New("unsupported content")
+)
+
+// Hasher hashes media bytes into signals ({"pdq": …, "md5": …}).
+type Hasher interface {
+	// ContentTypes lists what can be hashed ("photo").
+	ContentTypes() []string
+	// Hash returns the signals of data, restricted to types when given.
+	Hash(ctx context.Context, contentType string, data []byte, types []string) (map[string]string, error)
+}
+
+// RuleReload summarises a rules reload.
+type RuleReload struct {
+	Rules int      `json:"rules"`
+	Files []string `json:"files"`
+}
+
+// Rules serves the analyst rules in force and reloads them from their files.
+type Rules interface {
+	Rules() []*rules.Rule
+	Reload(ctx context.Context) (RuleReload, error)
+}
+
+// FactChecks is the fact-check store (claims.Store); Changed, when set, is
+// called after an import so the claim matcher reloads.
+type FactChecks struct {
+	Store   claims.Store
+	Changed func(ctx context.Context) error
+}

@@ -1,0 +1,76 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/basira-org/basira/internal/server/auth"
+)
+
+// Role sets used by the route table. Admin is admitted everywhere.
+var (
+	readers  = []auth.Role{auth.Viewer, auth.Analyst}
+	analysts = []auth.Role{auth.Analyst}
+	admins   = []auth.Role{}
+	ingesters = []auth.Role{auth.Ingest}
+	everyone = []auth.Role{auth.Viewer, auth.Analyst, auth.Ingest, auth.Platform}
+	hmaUsers = []auth.Role{auth.Platform, auth.Analyst}
+)
+
+// routeTable is the one list of routes: the mux, the role checks and the
+// OpenAPI document (checked by tests) all come from it.
+func (s *Server) routeTable() []*Route {
+	return []*Route{
+		{Method: "GET", Path: "/healthz", Public: true, Tag: "health", Summary: "Liveness: the process answers", handler: s.healthz},
+		{Method: "GET", Path: "/readyz", Public: true, Tag: "health", Summary: "Readiness: the store answers", handler: s.readyz},
+		{Method: "GET", Path: "/metrics", Public: true, Tag: "health", Summary: "Prometheus metrics", handler: s.metricsRoute},
+		{Method: "GET", Path: "/v1/openapi.json", Public: true, Tag: "meta", Summary: "This API's OpenAPI 3 document", handler: s.openapi},
+		{Method: "GET", Path: "/v1/whoami", Roles: everyone, Tag: "meta", Summary: "The calling token's name and role", handler: s.whoami},
+
+		{Method: "POST", Path: "/v1/posts", Roles: ingesters, Tag: "posts", Summary: "Push a batch of posts (idempotent on platform and id)", BodyLimit: bodyPush, handler: s.pushPosts},
+		{Method: "GET", Path: "/v1/posts", Roles: readers, Tag: "posts", Summary: "List stored posts, newest first", handler: s.listPosts},
+		{Method: "GET", Path: "/v1/posts/{key}", Roles: readers, Tag: "posts", Summary: "One stored post with its signals", handler: s.getPost},
+		{Method: "GET", Path: "/v1/signals", Roles: readers, Tag: "signals", Summary: "Signals found on a post", handler: s.listSignals},
+
+		{Method: "GET", Path: "/v1/cases", Roles: readers, Tag: "cases", Summary: "List cases by priority, with filters", handler: s.listCases},
+		{Method: "POST", Path: "/v1/cases/next", Roles: analysts, Tag: "cases", Summary: "Lease the next case of the review queue", handler: s.claimNext},
+		{Method: "GET", Path: "/v1/cases/{id}", Roles: readers, Tag: "cases", Summary: "One case with its posts, signals and decisions", handler: s.getCase},
+		{Method: "POST", Path: "/v1/cases/{id}/claim", Roles: analysts, Tag: "cases", Summary: "Lease one case", handler: s.claimCase},
+		{Method: "POST", Path: "/v1/cases/{id}/release", Roles: analysts, Tag: "cases", Summary: "Give a leased case back to the queue", handler: s.releaseCase},
+		{Method: "POST", Path: "/v1/cases/{id}/decision", Roles: analysts, Tag: "cases", Summary: "Decide a leased case (refer, debunk, dismiss, escalate)", handler: s.decideCase},
+
+		{Method: "GET", Path: "/v1/banks", Roles: readers, Tag: "banks", Summary: "List hash banks", handler: s.listBanks},
+		{Method: "POST", Path: "/v1/banks", Roles: admins, Tag: "banks", Summary: "Create a hash bank", handler: s.createBank},
+		{Method: "GET", Path: "/v1/banks/{name}", Roles: readers, Tag: "banks", Summary: "One hash bank", handler: s.getBank},
+		{Method: "POST", Path: "/v1/banks/{name}/entries", Roles: admins, Tag: "banks", Summary: "Add hashes to a bank", handler: s.addBankEntries},
+
+		{Method: "GET", Path: "/v1/rules", Roles: readers, Tag: "rules", Summary: "The analyst rules in force", handler: s.listRules},
+		{Method: "POST", Path: "/v1/rules/reload", Roles: admins, Tag: "rules", Summary: "Reload the rule files without a restart", handler: s.reloadRules},
+
+		{Method: "GET", Path: "/v1/factchecks", Roles: readers, Tag: "factchecks", Summary: "List fact-checks", handler: s.listFactChecks},
+		{Method: "POST", Path: "/v1/factchecks", Roles: admins, Tag: "factchecks", Summary: "Add or replace fact-checks", BodyLimit: 16 << 20, handler: s.putFactChecks},
+		{Method: "GET", Path: "/v1/factchecks/{id}", Roles: readers, Tag: "factchecks", Summary: "One fact-check", handler: s.getFactCheck},
+
+		{Method: "GET", Path: "/v1/connectors", Roles: readers, Tag: "connectors", Summary: "Ingest connectors and their state", handler: s.listConnectors},
+
+		{Method: "GET", Path: "/v1/audit", Roles: admins, Tag: "audit", Summary: "Read the audit log", handler: s.listAudit},
+		{Method: "GET", Path: "/v1/tokens", Roles: admins, Tag: "tokens", Summary: "List API tokens (never their secrets)", handler: s.listTokens},
+		{Method: "POST", Path: "/v1/tokens", Roles: admins, Tag: "tokens", Summary: "Create an API token (the secret is shown once)", handler: s.createToken},
+		{Method: "DELETE", Path: "/v1/tokens/{id}", Roles: admins, Tag: "tokens", Summary: "Revoke an API token", handler: s.revokeToken},
+
+		// Hasher-Matcher-Actioner 2.0 compatible routes.
+		{Method: "GET", Path: "/h/hash", Roles: hmaUsers, HMA: true, Tag: "hma", Summary: "HMA: hash the media at ?url=", handler: s.hmaHashURL},
+		{Method: "POST", Path: "/h/hash", Roles: hmaUsers, HMA: true, Tag: "hma", Summary: "HMA: hash an uploaded file (multipart field named for its content type, e.g. photo)", BodyLimit: bodyMedia, handler: s.hmaHashUpload},
+		{Method: "GET", Path: "/m/lookup", Roles: hmaUsers, HMA: true, Tag: "hma", Summary: "HMA: matches by bank for a signal (or ?url=)", handler: s.hmaLookup},
+		{Method: "GET", Path: "/m/raw_lookup", Roles: hmaUsers, HMA: true, Tag: "hma", Summary: "HMA: matching bank content ids for a signal", handler: s.hmaRawLookup},
+		{Method: "POST", Path: "/m/compare", Roles: hmaUsers, HMA: true, Tag: "hma", Summary: "HMA: compare pairs of hashes", handler: s.hmaCompare},
+		{Method: "GET", Path: "/m/index/status", Roles: hmaUsers, HMA: true, Tag: "hma", Summary: "HMA: index status per signal type", handler: s.hmaIndexStatus},
+		{Method: "GET", Path: "/c/banks", Roles: hmaUsers, HMA: true, Tag: "hma", Summary: "HMA: list banks", handler: s.hmaListBanks},
+		{Method: "POST", Path: "/c/banks", Roles: admins, HMA: true, Tag: "hma", Summary: "HMA: create a bank", handler: s.hmaCreateBank},
+		{Method: "POST", Path: "/c/bank/{name}/signal", Roles: admins, HMA: true, Tag: "hma", Summary: "HMA: add signals to a bank", handler: s.hmaAddSignal},
+	}
+}
+
+func (s *Server) metricsRoute(w http.ResponseWriter, r *http.Request) error {
+	s.metrics.Handler().ServeHTTP(w, r)
+	return nil
+}
