@@ -357,7 +357,10 @@ func (d *Decoder) nextCSV() (*Post, error) {
 	}
 	for {
 		rec, err := d.csv.Read()
-		line, _ := d.csv.FieldPos(0)
+		line := 0
+		if len(rec) > 0 {
+			line, _ = d.csv.FieldPos(0)
+		}
 		if err != nil {
 			if errors.Is(err, io.EOF) {
 				return nil, io.EOF
