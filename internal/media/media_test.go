@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/basira-org/basira/internal/post"
+	"github.com/basira-org/basira/internal/refdata"
+	"github.com/basira-org/basira/pdq"
 )
 
 func TestFetchHashKeepPrune(t *testing.T) {
@@ -77,5 +79,29 @@ func TestLocalPath(t *testing.T) {
 	}
 	if m.SHA256 != "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" || m.MD5 != "900150983cd24fb0d6963f7d28e17f72" {
 		t.Fatalf("hashes of abc = %s %s", m.SHA256, m.MD5)
+	}
+}
+
+// TestPDQOnReferenceImage fetches a real test image over HTTP and checks
+// the PDQ hash against the C++ reference's output for that image.
+func TestPDQOnReferenceImage(t *testing.T) {
+	img, err := os.ReadFile(refdata.Path(t, "pdq/pdq/data/bridge-mods/aaa-orig.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(img) }))
+	defer srv.Close()
+	m := post.Media{URL: srv.URL + "/x.jpg"}
+	if err := (&Fetcher{PDQ: PDQ()}).Hash(context.Background(), &m); err != nil {
+		t.Fatal(err)
+	}
+	const reference = "d8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22" // expected_pdq_hashes.csv
+	got, _ := pdq.ParseHash(m.PDQ)
+	want, _ := pdq.ParseHash(reference)
+	if d := pdq.Distance(got, want); d > 10 || m.Quality < 80 {
+		t.Fatalf("PDQ %s quality %d: distance %d from the reference", m.PDQ, m.Quality, d)
+	}
+	if m.SHA256 != "b5b0799616df52d475a3968dc7e54f1d0724c912244ffa6175bc786375dd7298" {
+		t.Errorf("sha256 = %s", m.SHA256)
 	}
 }
