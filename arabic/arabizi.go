@@ -124,7 +124,9 @@ func segments(word string) [][]option {
 			i++
 			continue
 		}
-		if hasLower {
+		// A capital marks an emphatic consonant inside a word, or at its start
+		// before another consonant (Dbe3 → ضبع); DaynaSor's D is only a capital.
+		if hasLower && (i > 0 || i+1 < len(lw) && !isVowel(lw[i+1])) {
 			if ar, ok := upperRules[word[i]]; ok {
 				segs = append(segs, []option{{ar, 0}})
 				prevLatin = lw[i : i+1]

@@ -1,0 +1,155 @@
+// Command langidtrain rebuilds arabic/langid_model.bin, the embedded
+// language-identification model, from training data whose licences allow
+// shipping a derived model:
+//
+//   - lingua-go test sets (Apache-2.0): ar, fa, ur, fr, en sentences, word
+//     pairs and single words;
+//   - DODa sentences at the MIT-licensed commit: Darija in Arabizi (ary-Latn)
+//     and, through arabic.Translit, in Arabic script (ary);
+//   - darija_lexicon.txt beside this file, written for Basira (ary).
+//
+// Lines whose index i satisfies arabic.HeldOut(i) are never used: they are
+// the evaluation split that `basira text eval` and the tests report.
+// HaifaCLG, ElecMorocco and DODa v2 (no licence or CC-BY-NC) are never read
+// here. Run from the arabic folder through `go generate ./arabic`.
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/basira-org/basira/arabic"
+)
+
+func main() {
+	data := flag.String("data", os.Getenv("BASIRA_DATA"), "reference data folder (shared/data)")
+	out := flag.String("out", "langid_model.bin", "output model file")
+	lexicon := flag.String("lexicon", filepath.Join("internal", "langidtrain", "darija_lexicon.txt"), "hand-written Darija lexicon")
+	epochs := flag.Int("epochs", 8, "training epochs")
+	flag.Parse()
+	if *data == "" {
+		*data = filepath.Join("..", "..", "shared", "data")
+	}
+	samples, err := load(*data, *lexicon)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "langidtrain: %v\n", err)
+		os.Exit(1)
+	}
+	model, err := arabic.TrainLangID(samples, *epochs, 20261129)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "langidtrain: %v\n", err)
+		os.Exit(1)
+	}
+	if err := os.WriteFile(*out, model, 0o644); err != nil {
+		fmt.Fprintf(os.Stderr, "langidtrain: %v\n", err)
+		os.Exit(1)
+	}
+	counts := map[string]int{}
+	for _, s := range samples {
+		counts[s.Lang]++
+	}
+	fmt.Fprintf(os.Stderr, "langidtrain: %d samples %v -> %s (%d bytes)\n", len(samples), counts, *out, len(model))
+}
+
+func readLines(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%v (set -data or BASIRA_DATA to the shared/data folder)", err)
+	}
+	defer f.Close()
+	var lines []string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		if t := sc.Text(); !strings.HasPrefix(t, "#") && strings.TrimSpace(t) != "" {
+			lines = append(lines, t)
+		}
+	}
+	return lines, sc.Err()
+}
+
+func load(data, lexiconPath string) ([]arabic.LangSample, error) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var samples []arabic.LangSample
+	var msaTrain []string
+	for _, lang := range []string{"ar", "fa", "ur", "fr", "en"} {
+		for _, kind := range []string{"sentences", "word-pairs", "single-words"} {
+			lines, err := readLines(filepath.Join(data, "langid", "lingua_testdata", kind, lang+".txt"))
+			if err != nil {
+				return nil, err
+			}
+			for i, l := range lines {
+				if arabic.HeldOut(i) {
+					continue
+				}
+				samples = append(samples, arabic.LangSample{Text: l, Lang: lang})
+				if lang == "ar" && kind == "sentences" {
+					msaTrain = append(msaTrain, l)
+				}
+			}
+		}
+	}
+	lines, err := readLines(filepath.Join(data, "arabic", "arabizi", "doda_mit_sentences_arabizi_english.tsv"))
+	if err != nil {
+		return nil, err
+	}
+	for i, l := range lines {
+		if arabic.HeldOut(i) {
+			continue
+		}
+		az, _, _ := strings.Cut(l, "\t")
+		samples = append(samples, arabic.LangSample{Text: az, Lang: arabic.LangArabizi})
+		samples = append(samples, arabic.LangSample{Text: arabic.Translit(az), Lang: arabic.LangDarija})
+		// Short pieces, as posts and lingua's word pairs are short.
+		if w := strings.Fields(az); len(w) > 2 && i%3 == 0 {
+			k := rng.IntN(len(w) - 1)
+			chunk := strings.Join(w[k:k+1+rng.IntN(2)], " ")
+			samples = append(samples, arabic.LangSample{Text: chunk, Lang: arabic.LangArabizi})
+			samples = append(samples, arabic.LangSample{Text: arabic.Translit(chunk), Lang: arabic.LangDarija})
+		}
+	}
+	pairs, err := readLines(filepath.Join(data, "arabic", "arabizi", "doda_mit_imagenet_general_pairs.tsv"))
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range pairs {
+		az, ar, _ := strings.Cut(l, "\t")
+		samples = append(samples, arabic.LangSample{Text: az, Lang: arabic.LangArabizi}, arabic.LangSample{Text: ar, Lang: arabic.LangDarija})
+	}
+	lex, err := readLines(lexiconPath)
+	if err != nil {
+		return nil, err
+	}
+	var words []string
+	for _, l := range lex {
+		words = append(words, strings.Fields(l)...)
+		samples = append(samples, arabic.LangSample{Text: l, Lang: arabic.LangDarija})
+	}
+	// Darija as people write it: sentences of lexicon words, and MSA-looking
+	// sentences carrying Darija markers (comments often mix both).
+	for range 1500 {
+		n := 2 + rng.IntN(6)
+		var b []string
+		for range n {
+			b = append(b, words[rng.IntN(len(words))])
+		}
+		samples = append(samples, arabic.LangSample{Text: strings.Join(b, " "), Lang: arabic.LangDarija})
+	}
+	for i, s := range msaTrain {
+		if i%2 == 0 {
+			continue
+		}
+		w := strings.Fields(s)
+		for range 2 {
+			k := rng.IntN(len(w) + 1)
+			w = append(w[:k], append([]string{words[rng.IntN(len(words))]}, w[k:]...)...)
+		}
+		samples = append(samples, arabic.LangSample{Text: strings.Join(w, " "), Lang: arabic.LangDarija})
+	}
+	return samples, nil
+}

@@ -1,0 +1,228 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/basira-org/basira/arabic"
+	"github.com/basira-org/basira/internal/refdata"
+)
+
+// maxTextLine bounds one input line of the text commands.
+const maxTextLine = 1 << 20
+
+func init() {
+	lineCmd := func(name, summary, help string, setup func(fs *flag.FlagSet) func(string) string) {
+		Register(&Command{
+			Name:    "text " + name,
+			Summary: summary,
+			Usage:   "[flags] < lines",
+			Help:    help,
+			Run: func(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
+				fn := setup(fs)
+				if err := Parse(fs, args); err != nil {
+					return err
+				}
+				if fs.NArg() > 0 {
+					return Usagef("text %s reads lines on stdin and takes no arguments (got %q)", name, fs.Arg(0))
+				}
+				return eachLine(ctx, env, fn)
+			},
+		})
+	}
+	lineCmd("normalize", "normalize Arabic text, one result per input line",
+		`Reads lines on stdin and writes each line normalized: NFKC (presentation
+forms, ligatures), no diacritics or tatweel, alef/hamza forms unified,
+ى → ي, ة → ه, Persian/Urdu/Maghrebi letters → basic letters, Arabic-Indic
+digits → ASCII, odd spaces → ' '. Punctuation, case and accents are kept.
+
+Examples:
+  echo 'أَحْمَدُ مدرسة ١٢٣' | basira text normalize      # احمد مدرسه 123
+  basira text normalize --keep-teh-marbuta < words.txt`,
+		func(fs *flag.FlagSet) func(string) string {
+			var o arabic.NormalizeOptions
+			fs.BoolVar(&o.KeepTehMarbuta, "keep-teh-marbuta", false, "keep ة instead of mapping it to ه")
+			fs.BoolVar(&o.KeepAlefMaqsura, "keep-alef-maqsura", false, "keep ى instead of mapping it to ي")
+			fs.BoolVar(&o.KeepHamzaSeats, "keep-hamza-seats", false, "keep ؤ and ئ")
+			fs.BoolVar(&o.KeepLetterVariants, "keep-letter-variants", false, "keep Persian/Urdu/Maghrebi letters (ی ک ڭ …)")
+			fs.BoolVar(&o.KeepDigits, "keep-digits", false, "keep Arabic-Indic digits")
+			return func(s string) string { return arabic.NormalizeWith(s, o) }
+		})
+	lineCmd("fold", "fold text for matching (evasion defence), one result per line",
+		`Reads lines on stdin and writes each line folded as rules and matchers see
+it: normalized, lower-case, without accents, zero-width or bidi characters,
+elongation collapsed, spaced-out letters re-joined, look-alike letters of
+other scripts mapped to Latin, punctuation dropped; words separated by one
+space. With --tokens, writes each token as text[start:end] (base, translit).
+
+Examples:
+  echo 'داااعش د ا ع ش pаypаl' | basira text fold     # داعش داعش paypal
+  echo 'لداعش' | basira text fold --tokens`,
+		func(fs *flag.FlagSet) func(string) string {
+			tokens := fs.Bool("tokens", false, "list tokens with their byte offsets, base and transliteration")
+			return func(s string) string {
+				if !*tokens {
+					return arabic.Fold(s)
+				}
+				var b strings.Builder
+				for i, t := range arabic.Analyze(s).Tokens {
+					if i > 0 {
+						b.WriteString("\t")
+					}
+					fmt.Fprintf(&b, "%s[%d:%d]", t.Text, t.Start, t.End)
+					if t.Base != "" {
+						fmt.Fprintf(&b, " base=%s", t.Base)
+					}
+					if t.Translit != "" {
+						fmt.Fprintf(&b, " translit=%s", t.Translit)
+					}
+				}
+				return b.String()
+			}
+		})
+	lineCmd("stem", "stem each word (light stemmer, or Snowball), one line per input line",
+		`Reads lines on stdin and writes the stem of each word, separated by spaces.
+The default is Basira's light stemmer (Lucene ArabicStemmer rules on folded
+words); --snowball uses the Snowball Arabic stemmer on the words as written
+(so its output matches Snowball's reference vocabulary).
+
+Examples:
+  echo 'والكتاب ساهدون' | basira text stem            # كتاب ساهد
+  zcat voc.txt.gz | basira text stem --snowball > mine.txt`,
+		func(fs *flag.FlagSet) func(string) string {
+			snow := fs.Bool("snowball", false, "use the Snowball Arabic stemmer")
+			return func(s string) string {
+				var out []string
+				if *snow {
+					for _, w := range strings.Fields(s) {
+						out = append(out, arabic.SnowballStem(w))
+					}
+					return strings.Join(out, " ")
+				}
+				for _, w := range strings.Fields(arabic.Fold(s)) {
+					out = append(out, arabic.Stem(w))
+				}
+				return strings.Join(out, " ")
+			}
+		})
+	lineCmd("translit", "transliterate Arabizi (Latin-script Darija) to Arabic script",
+		`Reads lines on stdin and writes each line with its Latin-script words
+transliterated to Arabic script (folded form: ة as ه, ڭ as ك). With --k N,
+writes the N best spellings of each word, separated by '|'.
+
+Examples:
+  echo 'salam 3likom, labas 3lik' | basira text translit   # سلام عليكوم لاباس عليك
+  echo '7na m9adin' | basira text translit --k 3`,
+		func(fs *flag.FlagSet) func(string) string {
+			k := fs.Int("k", 1, "spellings per word (1 = best only)")
+			return func(s string) string {
+				if *k <= 1 {
+					return arabic.Translit(s)
+				}
+				var out []string
+				for _, t := range arabic.Analyze(s).Tokens {
+					w := s[t.Start:t.End]
+					if len(w) != len(t.Text) {
+						w = t.Text // folding changed it: use the folded spelling
+					}
+					if c := arabic.TranslitCandidates(w, *k); len(c) > 0 && !strings.ContainsFunc(t.Text, isArabicRune) {
+						out = append(out, strings.Join(c, "|"))
+					} else {
+						out = append(out, t.Text)
+					}
+				}
+				return strings.Join(out, " ")
+			}
+		})
+	lineCmd("lang", "identify the language of each line (ar, ary, ary-Latn, fr, en, und)",
+		`Reads lines on stdin and writes the language of each: ar (Modern Standard
+Arabic), ary (Moroccan Darija in Arabic script), ary-Latn (Arabizi), fr, en,
+or und (no letters, another script, or another language such as Persian).
+
+Example:
+  printf 'واش كاين شي جديد\nwach kayn chi jdid\n' | basira text lang   # ary, ary-Latn`,
+		func(fs *flag.FlagSet) func(string) string { return arabic.DetectLang })
+
+	Register(&Command{
+		Name:    "text eval",
+		Summary: "measure language ID and Arabizi transliteration on the reference data",
+		Usage:   "[--data DIR]",
+		Help: `Prints language-ID accuracy per evaluation set and language (lingua held-out
+split, DODa, HaifaCLG, ElecMorocco) and the Arabizi transliteration character
+error rate on DODa. DIR is the shared reference data folder (default:
+$BASIRA_DATA, or ../shared/data beside the repository).
+
+Example:
+  basira text eval --data ../shared/data`,
+		Run: runTextEval,
+	})
+}
+
+func isArabicRune(r rune) bool { return r >= 0x0600 && r <= 0x06FF }
+
+// eachLine applies fn to every line of stdin and writes one result per line.
+func eachLine(ctx context.Context, env *Env, fn func(string) string) error {
+	sc := bufio.NewScanner(env.Stdin)
+	sc.Buffer(make([]byte, 64*1024), maxTextLine)
+	w := bufio.NewWriter(env.Stdout)
+	defer w.Flush()
+	n := 0
+	for sc.Scan() {
+		n++
+		if n%4096 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		io.WriteString(w, fn(sc.Text()))
+		w.WriteByte('\n')
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("stdin line %d: %w (lines are limited to %d bytes)", n+1, err, maxTextLine)
+	}
+	return nil
+}
+
+func runTextEval(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
+	data := fs.String("data", "", "reference data folder (default $BASIRA_DATA or ../shared/data)")
+	if err := Parse(fs, args); err != nil {
+		return err
+	}
+	dir := *data
+	if dir == "" {
+		dir = refdata.Dir()
+	}
+	if dir == "" {
+		return Usagef("reference data not found: pass --data DIR or set BASIRA_DATA to the shared/data folder")
+	}
+	if env.StderrIsTerminal {
+		fmt.Fprintln(env.Stderr, "evaluating language ID …")
+	}
+	rows, err := arabic.EvalLangID(dir)
+	if err != nil {
+		return fmt.Errorf("language ID evaluation: %w", err)
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "LANGUAGE ID\tEXPECT\tN\tACCURACY\tGOT")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.3f\t%s\n", r.Set, r.Expect, r.N, r.Accuracy(), arabic.SortedCounts(r.Got))
+	}
+	tw.Flush()
+	if env.StderrIsTerminal {
+		fmt.Fprintln(env.Stderr, "evaluating transliteration …")
+	}
+	tr, err := arabic.EvalTranslit(dir)
+	if err != nil {
+		return fmt.Errorf("transliteration evaluation: %w", err)
+	}
+	fmt.Fprintln(env.Stdout)
+	tw = tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ARABIZI TRANSLITERATION\tN\tCER\tTOP-1\tTOP-5")
+	for _, r := range tr {
+		fmt.Fprintf(tw, "%s\t%d\t%.3f\t%.3f\t%.3f\n", r.Set, r.N, r.CER, r.Top1, r.Top5)
+	}
+	return tw.Flush()
+}
