@@ -1,0 +1,318 @@
+package rules
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/basira-org/basira/arabic"
+)
+
+// Set is a compiled rule set: every term of every rule in one trie over
+// token symbols, plus an Aho-Corasick automaton over the literals of
+// regex-only rules. Scanning a post walks the trie from each token and
+// evaluates only the rules one of whose terms was seen, so the cost of a
+// scan depends on the post and on how many rules it could match, not on
+// how many rules there are. A Set is safe for concurrent use.
+type Set struct {
+	rules []*compiled
+
+	// exact maps a folded token (a term's word as written) to its symbol;
+	// a post token matches it by its folded text or by its text without
+	// clitics. base maps a term word's clitic-stripped form to a symbol
+	// that only a post token's clitic-stripped form matches, so `الدولة`
+	// in a rule matches `للدولة` but `كتاب` never matches `تاب`.
+	exact map[string]int32
+	base  map[string]int32
+	nsym  int32
+
+	root      []int32          // symbol → trie node, -1 for none
+	edges     map[uint64]int32 // node<<32 | symbol → child node
+	nodeTerms [][]int32        // node → ids of the terms ending there
+	hasKids   []bool
+
+	terms    []string  // term id → folded key (for messages)
+	triggers [][]int32 // term id → rules that become candidates on a hit
+
+	lits     *byteAC
+	litRules [][]int32 // literal id → regex-only rules
+	always   []int32   // regex-only rules without a literal: run on every post
+
+	pool sync.Pool
+}
+
+type compiled struct {
+	rule      *Rule
+	any, none []int32
+	all, near [][]int32 // groups of alternative terms
+	within    int
+	regex     []*regexp.Regexp
+}
+
+// Compile builds a Set from rules (as returned by Parse or LoadPaths).
+func Compile(rules []*Rule) (*Set, error) {
+	s := &Set{
+		exact: map[string]int32{},
+		base:  map[string]int32{},
+		edges: map[uint64]int32{},
+	}
+	s.newNode() // node 0 is unused so that 0 can mean "none" nowhere; roots start at 1
+	termIDs := map[string]int32{}
+	addTerm := func(t string) (int32, error) {
+		toks := arabic.Tokenize(t)
+		if len(toks) == 0 || len(toks) > MaxPhraseTokens {
+			return 0, fmt.Errorf("term %q %s", t, checkTerm(t))
+		}
+		key := termKey(toks)
+		if id, ok := termIDs[key]; ok {
+			return id, nil
+		}
+		id := int32(len(s.terms))
+		termIDs[key] = id
+		s.terms = append(s.terms, key)
+		s.triggers = append(s.triggers, nil)
+		s.insert(toks, id)
+		return id, nil
+	}
+	addTerms := func(r *Rule, ts []string) ([]int32, error) {
+		var ids []int32
+		for _, t := range ts {
+			id, err := addTerm(t)
+			if err != nil {
+				return nil, fmt.Errorf("%s: rule %q: %w", r.Pos(), r.ID, err)
+			}
+			if !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+		return ids, nil
+	}
+	var litList []string
+	litIDs := map[string]int32{}
+	seen := map[string]bool{}
+	for _, r := range rules {
+		if seen[r.ID] {
+			return nil, fmt.Errorf("%s: duplicate rule id %q", r.Pos(), r.ID)
+		}
+		seen[r.ID] = true
+		c := &compiled{rule: r}
+		var err error
+		if c.any, err = addTerms(r, r.Any); err != nil {
+			return nil, err
+		}
+		for _, g := range r.All {
+			ids, err := addTerms(r, g)
+			if err != nil {
+				return nil, err
+			}
+			c.all = append(c.all, ids)
+		}
+		if c.none, err = addTerms(r, r.None); err != nil {
+			return nil, err
+		}
+		if r.Near != nil {
+			for _, g := range r.Near.Terms {
+				ids, err := addTerms(r, g)
+				if err != nil {
+					return nil, err
+				}
+				c.near = append(c.near, ids)
+			}
+			c.within = r.Near.Within
+		}
+		for _, re := range r.Regex {
+			x, err := compileRegex(re)
+			if err != nil {
+				return nil, fmt.Errorf("%s: rule %q: regex %q: %w", r.Pos(), r.ID, re, err)
+			}
+			c.regex = append(c.regex, x)
+		}
+		if len(c.any)+len(c.all)+len(c.near) == 0 && len(c.regex) == 0 {
+			return nil, fmt.Errorf("%s: rule %q states nothing to look for", r.Pos(), r.ID)
+		}
+		idx := int32(len(s.rules))
+		s.rules = append(s.rules, c)
+		if len(c.any)+len(c.all)+len(c.near) > 0 {
+			continue // term triggers are chosen below, once fan-out is known
+		}
+		// Regex-only rule: prefilter on a literal of the most selective
+		// expression, or run always.
+		var best []string
+		for _, re := range r.Regex {
+			lits, _ := requiredLiterals(re)
+			if len(lits) > 0 && score(lits) > score(best) {
+				best = lits
+			}
+		}
+		if best == nil {
+			s.always = append(s.always, idx)
+			continue
+		}
+		for _, l := range best {
+			id, ok := litIDs[l]
+			if !ok {
+				id = int32(len(litList))
+				litIDs[l] = id
+				litList = append(litList, l)
+				s.litRules = append(s.litRules, nil)
+			}
+			s.litRules[id] = append(s.litRules[id], idx)
+		}
+	}
+	s.chooseTriggers()
+	if len(litList) > 0 {
+		s.lits = newByteAC(litList)
+	}
+	s.pool.New = func() any { return s.newScratch() }
+	return s, nil
+}
+
+// termKey is the identity of a term: its folded words.
+func termKey(toks []arabic.Token) string {
+	var b strings.Builder
+	for i, t := range toks {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(t.Text)
+	}
+	return b.String()
+}
+
+// chooseTriggers decides which term hits make each rule a candidate. A rule
+// with `all` or `near` groups needs one term of each group, so one group is
+// enough: the one whose terms trigger the fewest other rules. A rule with
+// only `any` terms is triggered by each of them.
+func (s *Set) chooseTriggers() {
+	fanout := make([]int, len(s.terms))
+	for _, c := range s.rules {
+		req := slices.Concat(c.all, c.near)
+		for _, g := range req {
+			for _, t := range g {
+				fanout[t]++
+			}
+		}
+		if len(req) == 0 {
+			for _, t := range c.any {
+				fanout[t]++
+			}
+		}
+	}
+	cost := func(g []int32) int {
+		n := 0
+		for _, t := range g {
+			n += fanout[t]
+		}
+		return n
+	}
+	for i, c := range s.rules {
+		req := slices.Concat(c.all, c.near)
+		trig := c.any
+		if len(req) > 0 {
+			trig = req[0]
+			for _, g := range req[1:] {
+				if cost(g) < cost(trig) {
+					trig = g
+				}
+			}
+		}
+		for _, t := range trig {
+			if !slices.Contains(s.triggers[t], int32(i)) {
+				s.triggers[t] = append(s.triggers[t], int32(i))
+			}
+		}
+	}
+}
+
+func (s *Set) newNode() int32 {
+	s.nodeTerms = append(s.nodeTerms, nil)
+	s.hasKids = append(s.hasKids, false)
+	return int32(len(s.nodeTerms) - 1)
+}
+
+func (s *Set) symbol(m map[string]int32, w string) int32 {
+	if id, ok := m[w]; ok {
+		return id
+	}
+	id := s.nsym
+	s.nsym++
+	m[w] = id
+	s.root = append(s.root, -1)
+	return id
+}
+
+// insert adds every path of a term's token alternatives to the trie.
+func (s *Set) insert(toks []arabic.Token, term int32) {
+	alts := make([][]int32, len(toks))
+	for i := range toks {
+		for _, f := range termForms(&toks[i]) {
+			m := s.exact
+			if f.base {
+				m = s.base
+			}
+			sym := s.symbol(m, f.text)
+			if !slices.Contains(alts[i], sym) {
+				alts[i] = append(alts[i], sym)
+			}
+		}
+	}
+	var walk func(node int32, i int)
+	walk = func(node int32, i int) {
+		if i == len(alts) {
+			if !slices.Contains(s.nodeTerms[node], term) {
+				s.nodeTerms[node] = append(s.nodeTerms[node], term)
+			}
+			return
+		}
+		for _, sym := range alts[i] {
+			var child int32
+			if i == 0 {
+				child = s.root[sym]
+				if child < 0 {
+					child = s.newNode()
+					s.root[sym] = child
+				}
+			} else {
+				key := uint64(node)<<32 | uint64(sym)
+				var ok bool
+				if child, ok = s.edges[key]; !ok {
+					child = s.newNode()
+					s.edges[key] = child
+					s.hasKids[node] = true
+				}
+			}
+			walk(child, i+1)
+		}
+	}
+	walk(0, 0)
+}
+
+// Len is the number of rules in the set.
+func (s *Set) Len() int { return len(s.rules) }
+
+// Rules returns the rules of the set in order.
+func (s *Set) Rules() []*Rule {
+	out := make([]*Rule, len(s.rules))
+	for i, c := range s.rules {
+		out[i] = c.rule
+	}
+	return out
+}
+
+// Stats describes the size of a compiled set.
+type Stats struct {
+	Rules, Terms, Symbols, Nodes int
+	// RegexLiterals is the number of literals prefiltering regex-only
+	// rules; AlwaysRun the regex-only rules that run on every post.
+	RegexLiterals, AlwaysRun int
+}
+
+// Stats returns the size of the compiled set.
+func (s *Set) Stats() Stats {
+	return Stats{
+		Rules: len(s.rules), Terms: len(s.terms), Symbols: int(s.nsym), Nodes: len(s.nodeTerms),
+		RegexLiterals: len(s.litRules), AlwaysRun: len(s.always),
+	}
+}

@@ -1,0 +1,268 @@
+package rules
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/basira-org/basira/arabic"
+)
+
+// mustSet parses and compiles a rule file given as text.
+func mustSet(tb testing.TB, src string) *Set {
+	tb.Helper()
+	f, err := Parse("test.yaml", []byte(src))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s, err := Compile(f.Rules)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+func fired(s *Set, text, lang string) []string {
+	doc := arabic.Analyze(text)
+	if lang != "" {
+		doc.Lang = lang
+	}
+	var ids []string
+	for _, m := range s.Match(doc) {
+		ids = append(ids, m.Rule.ID)
+	}
+	return ids
+}
+
+const condRules = `rules:
+  - id: any
+    label: incitement
+    severity: high
+    any: ["اقتلوا", "kill them"]
+  - id: all
+    label: recruitment
+    severity: medium
+    all: ["انضم", "الدولة الاسلامية"]
+  - id: none
+    label: glorification
+    severity: medium
+    any: ["شهيد"]
+    none: ["رحمه الله"]
+  - id: near
+    label: financing
+    severity: medium
+    near: {terms: ["تبرع", "المجاهدين"], within: 3}
+  - id: regex
+    label: violent-extremist-propaganda
+    severity: low
+    regex: ['t\.me/[a-z0-9_]+']
+  - id: regex-and-term
+    label: financing
+    severity: low
+    any: ["wallet"]
+    regex: ['\b[13][a-z0-9]{25,34}\b']
+  - id: lang
+    label: incitement
+    severity: low
+    any: ["hrig"]
+    lang: [ary]
+`
+
+func TestConditions(t *testing.T) {
+	s := mustSet(t, condRules)
+	tests := []struct {
+		text, lang string
+		want       []string
+	}{
+		{"اقتلوا الجميع", "", []string{"any"}},
+		{"They said KILL them all", "", []string{"any"}},
+		{"kill the process then them", "", nil},
+		{"انضم الى الدولة الاسلامية اليوم", "", []string{"all"}},
+		{"انضم الى الفريق", "", nil},
+		{"الدولة الاسلامية في العراق", "", nil},
+		{"سقط شهيد في المعركة", "", []string{"none"}},
+		{"شهيد رحمه الله وغفر له", "", nil},
+		{"تبرع الان لاخوانك المجاهدين", "", []string{"near"}},
+		{"تبرع الان من فضلك لكل اخوانك المجاهدين", "", nil},
+		{"المجاهدين يحتاجون تبرع", "", []string{"near"}},
+		{"follow t.me/some_channel now", "", []string{"regex"}},
+		{"follow telegram now", "", nil},
+		{"send to wallet 1BoatSLRHtKNngkdXEeobR76b53LETtpyT", "", []string{"regex-and-term"}},
+		{"send to 1BoatSLRHtKNngkdXEeobR76b53LETtpyT", "", nil},
+		{"my wallet is empty", "", nil},
+		{"bghit n hrig", "ary", []string{"lang"}},
+		{"bghit n hrig", "ary-Latn", []string{"lang"}},
+		{"bghit n hrig", "fr", nil},
+	}
+	for _, tc := range tests {
+		got := fired(s, tc.text, tc.lang)
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%q (lang %q): fired %v, want %v", tc.text, tc.lang, got, tc.want)
+		}
+	}
+}
+
+func TestEvidenceSpans(t *testing.T) {
+	s := mustSet(t, condRules)
+	text := "قال: تبرع الآن لإخوانك المجاهدين!"
+	doc := arabic.Analyze(text)
+	ms := s.Match(doc)
+	if len(ms) != 1 {
+		t.Fatalf("matches %v", ms)
+	}
+	ev := Evidence(text, ms[0].Spans)
+	if ev != "تبرع … المجاهدين" {
+		t.Errorf("evidence %q", ev)
+	}
+	text = "see T.ME/Chan_1 please"
+	ms = s.Match(arabic.Analyze(text))
+	if len(ms) != 1 || Evidence(text, ms[0].Spans) != "T.ME/Chan_1" {
+		t.Errorf("regex evidence: %v", ms)
+	}
+}
+
+func TestTermsSharedAcrossRules(t *testing.T) {
+	s := mustSet(t, `rules:
+  - id: a
+    label: incitement
+    severity: low
+    any: ["حرق", "حرق الكفار"]
+  - id: b
+    label: incitement
+    severity: high
+    all: ["حرق الكفار"]
+`)
+	if got := fired(s, "يجب حرق الكفار", ""); !slices.Equal(got, []string{"a", "b"}) {
+		t.Errorf("fired %v", got)
+	}
+	if got := fired(s, "حرق الغابات", ""); !slices.Equal(got, []string{"a"}) {
+		t.Errorf("fired %v", got)
+	}
+	st := s.Stats()
+	if st.Rules != 2 || st.Terms != 2 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+func TestCliticsDoNotOverMatch(t *testing.T) {
+	s := mustSet(t, `rules:
+  - id: book
+    label: instructional
+    severity: low
+    any: ["كتاب"]
+  - id: state
+    label: recruitment
+    severity: low
+    any: ["الدولة"]
+`)
+	tests := []struct {
+		text string
+		want []string
+	}{
+		{"كتاب", []string{"book"}},
+		{"وكتاب", []string{"book"}},
+		{"تاب الى الله", nil},
+		{"الدولة", []string{"state"}},
+		{"للدولة", []string{"state"}},
+		{"والدولة", []string{"state"}},
+	}
+	for _, tc := range tests {
+		if got := fired(s, tc.text, ""); !slices.Equal(got, tc.want) {
+			t.Errorf("%q: fired %v, want %v", tc.text, got, tc.want)
+		}
+	}
+}
+
+func TestRegexFoldsLiterals(t *testing.T) {
+	s := mustSet(t, `rules:
+  - id: r
+    label: incitement
+    severity: low
+    regex: ['إرهاب\s+\S+']
+`)
+	if got := fired(s, "ارهابُ الدولة", ""); !slices.Equal(got, []string{"r"}) {
+		t.Errorf("fired %v", got)
+	}
+}
+
+func TestRequiredLiterals(t *testing.T) {
+	tests := []struct {
+		re   string
+		want []string
+	}{
+		{`t\.me/\w+`, []string{"t.me/"}},
+		{`(?:paypal|western union)\s+\d+`, []string{"paypal", "western union"}},
+		{`\d{16}`, nil},
+		{`ab`, nil}, // too short to be selective
+		{`(?i)JOIN`, []string{"join"}},
+		{`x*(hello)+`, []string{"hello"}},
+		{`(foo|\d)`, nil},
+	}
+	for _, tc := range tests {
+		got, err := requiredLiterals(tc.re)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%q: %q, want %q", tc.re, got, tc.want)
+		}
+	}
+}
+
+func TestByteAC(t *testing.T) {
+	lits := []string{"he", "she", "his", "hers", "ابو"}
+	a := newByteAC(lits)
+	var found []string
+	a.find("ushers and ابوبكر", func(id int32) { found = append(found, lits[id]) })
+	slices.Sort(found)
+	if strings.Join(found, ",") != "he,hers,she,ابو" {
+		t.Errorf("found %v", found)
+	}
+}
+
+func TestConcurrentMatch(t *testing.T) {
+	s := mustSet(t, condRules)
+	doc := arabic.Analyze("تبرع الان لاخوانك المجاهدين")
+	done := make(chan bool)
+	for range 4 {
+		go func() {
+			for range 200 {
+				if len(s.Match(doc)) != 1 {
+					done <- false
+					return
+				}
+			}
+			done <- true
+		}()
+	}
+	for range 4 {
+		if !<-done {
+			t.Fatal("concurrent Match lost a result")
+		}
+	}
+}
+
+func TestGroups(t *testing.T) {
+	s := mustSet(t, `lists:
+  verbs: [انضموا, التحقوا]
+rules:
+  - id: g
+    label: recruitment
+    severity: high
+    near: {terms: ["@verbs", "المجاهدين|الخلافة"], within: 3}
+`)
+	tests := []struct {
+		text string
+		want []string
+	}{
+		{"انضموا الى المجاهدين", []string{"g"}},
+		{"التحقوا بدولة الخلافة", []string{"g"}},
+		{"انضموا الى النادي", nil},
+		{"الخلافة ... كلام طويل جدا هنا ثم التحقوا", nil},
+	}
+	for _, tc := range tests {
+		if got := fired(s, tc.text, ""); !slices.Equal(got, tc.want) {
+			t.Errorf("%q: fired %v, want %v", tc.text, got, tc.want)
+		}
+	}
+}

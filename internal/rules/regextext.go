@@ -1,0 +1,95 @@
+package rules
+
+import (
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/basira-org/basira/arabic"
+)
+
+// Regular expressions run on the post text folded character by character
+// (lower case; diacritics, tatweel and invisible characters removed;
+// letter variants and presentation forms unified; runs of three or more
+// equal letters collapsed to two, as arabic.Fold does) with punctuation and
+// spacing kept, so that URLs, handles and wallet addresses stay intact. Each
+// output byte remembers the original offset it came from, for evidence.
+
+var (
+	runeFoldOnce  sync.Once
+	runeFoldTable map[rune]string
+)
+
+// foldRune folds one character as arabic.Fold would, from a table built
+// once for the Arabic blocks (the common case) and by calling Fold
+// otherwise.
+func foldRune(r rune) string {
+	runeFoldOnce.Do(func() {
+		runeFoldTable = map[rune]string{}
+		for _, rg := range [][2]rune{{0x80, 0x24F}, {0x0600, 0x06FF}, {0x0750, 0x077F}, {0x200B, 0x206F}, {0xFB50, 0xFDFF}, {0xFE70, 0xFEFF}} {
+			for c := rg[0]; c <= rg[1]; c++ {
+				runeFoldTable[c] = foldOne(c)
+			}
+		}
+	})
+	if s, ok := runeFoldTable[r]; ok {
+		return s
+	}
+	return foldOne(r)
+}
+
+// foldOne folds a single character. arabic.Fold drops punctuation and
+// spaces (it returns words); regexes need them, so they are kept here, with
+// every kind of space written as a plain one.
+func foldOne(r rune) string {
+	if f := arabic.Fold(string(r)); f != "" {
+		return f
+	}
+	switch {
+	case unicode.IsSpace(r) || unicode.Is(unicode.Zs, r):
+		return " "
+	case unicode.IsPunct(r) || unicode.IsSymbol(r):
+		return string(r)
+	}
+	return "" // invisible controls, marks, tatweel
+}
+
+// regexText builds the text regexes run on and, for each of its bytes, the
+// offset in the original text it came from (plus one final entry for the
+// end of the text).
+func regexText(orig string, buf []byte, offs []int32) ([]byte, []int32) {
+	buf = buf[:0]
+	offs = offs[:0]
+	var prev, prev2 rune
+	for i, r := range orig {
+		var out string
+		if r < utf8.RuneSelf {
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			if r == prev && r == prev2 && isLetterASCII(r) {
+				continue
+			}
+			prev2, prev = prev, r
+			buf = append(buf, byte(r))
+			offs = append(offs, int32(i))
+			continue
+		}
+		out = foldRune(r)
+		for _, o := range out {
+			if o == prev && o == prev2 && unicode.IsLetter(o) {
+				continue
+			}
+			prev2, prev = prev, o
+			n := len(buf)
+			buf = utf8.AppendRune(buf, o)
+			for range len(buf) - n {
+				offs = append(offs, int32(i))
+			}
+		}
+	}
+	offs = append(offs, int32(len(orig)))
+	return buf, offs
+}
+
+func isLetterASCII(r rune) bool { return 'a' <= r && r <= 'z' }

@@ -1,0 +1,92 @@
+// Package rules is Basira's analyst rule language: YAML files of rules that
+// name terms, phrases, proximity and regular expressions, compiled into one
+// automaton over the folded tokens of the arabic package, so that a post is
+// scanned once whatever the number of rules.
+//
+// A rule fires when every condition it states holds:
+//
+//	any:   at least one of the terms is present
+//	all:   every term is present
+//	near:  every term is present within N tokens of each other
+//	regex: every RE2 expression matches the folded text
+//	none:  none of the terms is present (exceptions)
+//	lang:  the post's language is one of these
+//
+// Terms match on the same folded tokens for the rule and the post, so
+// diacritics, tatweel, elongation, zero-width characters, presentation
+// forms, letter variants and clitics do not hide a match. See docs/rules.md.
+package rules
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Severities an analyst may give a rule.
+const (
+	Low    = "low"
+	Medium = "medium"
+	High   = "high"
+)
+
+// Taxonomy is the default list of labels a rule may carry (DESIGN.md,
+// following the GIFCT/TCAP categories). A rule file may extend it with a
+// top-level `labels:` list.
+var Taxonomy = []string{
+	"violent-extremist-propaganda",
+	"glorification",
+	"incitement",
+	"recruitment",
+	"instructional",
+	"financing",
+	"false-claim",
+	"benign",
+}
+
+// Rule is one analyst rule as written in a file, with `@list` references
+// and `a|b` alternatives expanded. Terms are kept as written; Compile folds
+// them.
+type Rule struct {
+	ID          string
+	Label       string
+	Severity    string
+	Description string
+	// Any holds terms of which one must be present.
+	Any []string
+	// All holds groups of alternative terms; one term of every group must
+	// be present. A group is one item of the `all:` list (`a|b|@list`).
+	All [][]string
+	// None holds exception terms, none of which may be present.
+	None  []string
+	Near  *Near
+	Regex []string
+	Lang  []string
+	// Match and NoMatch are example texts the rule must and must not fire
+	// on; `basira rules check` runs them.
+	Match   []string
+	NoMatch []string
+
+	// File and Line locate the rule (its `id:` line) for messages.
+	File string
+	Line int
+}
+
+// Near asks for every group (a term or alternatives) within Within tokens
+// of each other: the distance between the first tokens of the earliest and
+// the latest term is at most Within.
+type Near struct {
+	Terms  [][]string
+	Within int
+}
+
+// Pos is "file:line" of the rule, for messages.
+func (r *Rule) Pos() string { return fmt.Sprintf("%s:%d", r.File, r.Line) }
+
+// Score is the signal score of a rule: a rule match is certain, so 1.
+// Severity, not score, says how urgent it is.
+func (r *Rule) Score() float64 { return 1 }
+
+// severityRank orders severities for summaries.
+func severityRank(s string) int {
+	return slices.Index([]string{Low, Medium, High}, s)
+}
