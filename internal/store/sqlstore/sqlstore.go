@@ -1,0 +1,943 @@
+// Package sqlstore implements store.Store over database/sql for the SQL
+// dialects Basira supports (SQLite and PostgreSQL). The two backends share
+// every query here; they differ only in their Dialect, their migrations
+// and how they open connections.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/basira-org/basira/internal/audit"
+	"github.com/basira-org/basira/internal/post"
+	"github.com/basira-org/basira/internal/store"
+)
+
+// Dialect holds what differs between SQL databases.
+type Dialect struct {
+	Name string
+	// Dollar numbers placeholders $1, $2… instead of ?.
+	Dollar bool
+	// Greatest and Least name the two-argument max/min functions.
+	Greatest, Least string
+	// AuditLock is run inside a transaction before reading the audit head,
+	// so that two writers cannot chain onto the same entry. SQLite needs
+	// none: it has one writer.
+	AuditLock string
+	// MigrationLock is run at the start of each migration transaction.
+	MigrationLock string
+	// MaxParams bounds the placeholders of one statement.
+	MaxParams int
+}
+
+// rebind turns ? placeholders into $N for dialects that need it. Queries
+// here never hold a ? inside a string literal.
+func (d Dialect) rebind(q string) string {
+	if !d.Dollar {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+// DB is a store.Store over one database. W takes every write; R serves
+// reads (for SQLite a separate pool, so readers never queue behind the
+// single writer; for PostgreSQL the same pool).
+type DB struct {
+	W, R *sql.DB
+	D    Dialect
+	// Closers run on Close, after the pools are closed.
+	Closers []func() error
+}
+
+var _ store.Store = (*DB)(nil)
+
+// Close closes the pools.
+func (db *DB) Close() error {
+	err := db.W.Close()
+	if db.R != db.W {
+		if e := db.R.Close(); err == nil {
+			err = e
+		}
+	}
+	for _, c := range db.Closers {
+		if e := c(); err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// Ping checks both pools.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.W.PingContext(ctx); err != nil {
+		return err
+	}
+	return db.R.PingContext(ctx)
+}
+
+func micro(t time.Time) int64 { return t.UTC().UnixMicro() }
+
+func fromMicro(v int64) time.Time { return time.UnixMicro(v).UTC() }
+
+func nullMicro(t *time.Time) any {
+	if t == nil || t.IsZero() {
+		return nil
+	}
+	return micro(*t)
+}
+
+func timePtr(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := fromMicro(v.Int64)
+	return &t
+}
+
+func jsonOrNil(v any, empty bool) (any, error) {
+	if empty {
+		return nil, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return string(b), nil
+}
+
+// withTx runs fn in a write transaction and commits it.
+func (db *DB) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.W.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// --- posts ------------------------------------------------------------------
+
+const postCols = 12
+
+// PutPosts stores a batch in one transaction: multi-row INSERT … ON
+// CONFLICT DO NOTHING RETURNING, chunked under the dialect's parameter
+// limit. The commit is the durability point.
+func (db *DB) PutPosts(ctx context.Context, actor, source string, posts []*post.Post) (store.PutResult, error) {
+	var res store.PutResult
+	if len(posts) == 0 {
+		return res, nil
+	}
+	now := micro(time.Now())
+	type pk struct{ platform, id string }
+	got := make(map[pk]int64, len(posts))
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		clear(got)
+		chunk := max(1, db.D.MaxParams/postCols)
+		for lo := 0; lo < len(posts); lo += chunk {
+			part := posts[lo:min(lo+chunk, len(posts))]
+			var q strings.Builder
+			q.WriteString(`INSERT INTO posts (platform, platform_post_id, source, url, author, lang, text, posted_at, media, extra, ingested_at, processed_at) VALUES `)
+			args := make([]any, 0, len(part)*postCols)
+			for i, p := range part {
+				if i > 0 {
+					q.WriteByte(',')
+				}
+				q.WriteString(`(?,?,?,?,?,?,?,?,?,?,?,NULL)`)
+				media, err := jsonOrNil(p.Media, len(p.Media) == 0)
+				if err != nil {
+					return fmt.Errorf("post %q: media: %w", p.ID, err)
+				}
+				extra, err := jsonOrNil(p.Extra, len(p.Extra) == 0)
+				if err != nil {
+					return fmt.Errorf("post %q: extra fields: %w", p.ID, err)
+				}
+				src := p.Source
+				if src == "" {
+					src = source
+				}
+				args = append(args, p.Platform, p.ID, src, p.URL, p.Author, p.Lang, p.Text, nullMicro(p.PostedAt), media, extra, now)
+			}
+			q.WriteString(` ON CONFLICT (platform, platform_post_id) DO NOTHING RETURNING key, platform, platform_post_id`)
+			rows, err := tx.QueryContext(ctx, db.D.rebind(q.String()), args...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var k pk
+				var key int64
+				if err := rows.Scan(&key, &k.platform, &k.id); err != nil {
+					rows.Close()
+					return err
+				}
+				got[k] = key
+			}
+			if err := rows.Close(); err != nil {
+				return err
+			}
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		return db.appendAudit(ctx, tx, audit.New(actor, audit.ActionIngest, "source:"+source,
+			map[string]any{"posts": len(posts), "new": len(got), "duplicates": len(posts) - len(got)}))
+	})
+	if err != nil {
+		return res, fmt.Errorf("storing %d posts: %w", len(posts), err)
+	}
+	seen := make(map[pk]bool, len(got))
+	for _, p := range posts {
+		k := pk{p.Platform, p.ID}
+		if key, ok := got[k]; ok && !seen[k] {
+			seen[k] = true
+			res.New = append(res.New, key)
+		} else {
+			res.Duplicates++
+		}
+	}
+	return res, nil
+}
+
+const postSelect = `SELECT key, platform, platform_post_id, source, url, author, lang, text, posted_at, media, extra, ingested_at, processed_at, case_id FROM posts`
+
+type scanner interface{ Scan(...any) error }
+
+func scanPost(s scanner) (*store.Post, error) {
+	var p store.Post
+	var postedAt, processedAt, caseID sql.NullInt64
+	var media, extra sql.NullString
+	var ingested int64
+	if err := s.Scan(&p.Key, &p.Platform, &p.ID, &p.Source, &p.URL, &p.Author, &p.Lang, &p.Text,
+		&postedAt, &media, &extra, &ingested, &processedAt, &caseID); err != nil {
+		return nil, err
+	}
+	p.PostedAt = timePtr(postedAt)
+	p.IngestedAt = fromMicro(ingested)
+	p.ProcessedAt = timePtr(processedAt)
+	p.CaseID = caseID.Int64
+	if media.Valid && media.String != "" {
+		if err := json.Unmarshal([]byte(media.String), &p.Media); err != nil {
+			return nil, fmt.Errorf("post %d: stored media: %w", p.Key, err)
+		}
+	}
+	if extra.Valid && extra.String != "" {
+		if err := json.Unmarshal([]byte(extra.String), &p.Extra); err != nil {
+			return nil, fmt.Errorf("post %d: stored extra fields: %w", p.Key, err)
+		}
+	}
+	return &p, nil
+}
+
+func (db *DB) queryPosts(ctx context.Context, q string, args ...any) ([]*store.Post, error) {
+	rows, err := db.R.QueryContext(ctx, db.D.rebind(q), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*store.Post
+	for rows.Next() {
+		p, err := scanPost(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// Post returns one post by key.
+func (db *DB) Post(ctx context.Context, key int64) (*store.Post, error) {
+	p, err := scanPost(db.R.QueryRowContext(ctx, db.D.rebind(postSelect+` WHERE key = ?`), key))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("post %d: %w", key, store.ErrNotFound)
+	}
+	return p, err
+}
+
+// FindPost returns the post stored under (platform, id).
+func (db *DB) FindPost(ctx context.Context, platform, id string) (*store.Post, error) {
+	p, err := scanPost(db.R.QueryRowContext(ctx, db.D.rebind(postSelect+` WHERE platform = ? AND platform_post_id = ?`), platform, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("post %s/%s: %w", platform, id, store.ErrNotFound)
+	}
+	return p, err
+}
+
+// PostsByKey returns the posts with the given keys, in key order.
+func (db *DB) PostsByKey(ctx context.Context, keys []int64) ([]*store.Post, error) {
+	var out []*store.Post
+	chunk := max(1, db.D.MaxParams)
+	for lo := 0; lo < len(keys); lo += chunk {
+		part := keys[lo:min(lo+chunk, len(keys))]
+		ps, err := db.queryPosts(ctx, postSelect+` WHERE key IN (`+placeholders(len(part))+`) ORDER BY key`, int64Args(part)...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ps...)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out, nil
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+func int64Args(v []int64) []any {
+	a := make([]any, len(v))
+	for i, x := range v {
+		a[i] = x
+	}
+	return a
+}
+
+func limit(n int) int {
+	switch {
+	case n <= 0:
+		return 100
+	case n > 1000:
+		return 1000
+	}
+	return n
+}
+
+// ListPosts returns posts matching q, newest first.
+func (db *DB) ListPosts(ctx context.Context, q store.PostQuery) ([]*store.Post, error) {
+	var where []string
+	var args []any
+	if q.CaseID != 0 {
+		where = append(where, "case_id = ?")
+		args = append(args, q.CaseID)
+	}
+	if q.Platform != "" {
+		where = append(where, "platform = ?")
+		args = append(args, q.Platform)
+	}
+	if q.Before != 0 {
+		where = append(where, "key < ?")
+		args = append(args, q.Before)
+	}
+	sqlq := postSelect
+	if len(where) > 0 {
+		sqlq += " WHERE " + strings.Join(where, " AND ")
+	}
+	sqlq += " ORDER BY key DESC LIMIT " + strconv.Itoa(limit(q.Limit))
+	return db.queryPosts(ctx, sqlq, args...)
+}
+
+// Unprocessed returns keys of posts still waiting for a worker.
+func (db *DB) Unprocessed(ctx context.Context, after int64, olderThan time.Time, n int) ([]int64, error) {
+	if n <= 0 {
+		n = 1000
+	}
+	rows, err := db.R.QueryContext(ctx, db.D.rebind(`SELECT key FROM posts WHERE processed_at IS NULL AND key > ? AND ingested_at < ? ORDER BY key LIMIT `+strconv.Itoa(n)),
+		after, micro(olderThan))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var keys []int64
+	for rows.Next() {
+		var k int64
+		if err := rows.Scan(&k); err != nil {
+			return nil, err
+		}
+		keys = append(keys, k)
+	}
+	return keys, rows.Err()
+}
+
+// --- processing -------------------------------------------------------------
+
+// RecordProcessing stores a batch of worker results in one transaction.
+// Locks are taken in a fixed order (posts by key, then cases by cluster
+// key, then the audit head) so that concurrent workers cannot deadlock.
+func (db *DB) RecordProcessing(ctx context.Context, actor string, batch []store.Processing) ([]store.Processed, error) {
+	if len(batch) == 0 {
+		return nil, nil
+	}
+	sorted := append([]store.Processing(nil), batch...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].PostKey < sorted[j].PostKey })
+	var out []store.Processed
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		out = out[:0]
+		now := micro(time.Now())
+		// 1. Claim the posts: only those not yet processed are ours.
+		mine := make(map[int64]bool, len(sorted))
+		keys := make([]int64, len(sorted))
+		for i, p := range sorted {
+			keys[i] = p.PostKey
+		}
+		chunk := max(1, db.D.MaxParams-1)
+		for lo := 0; lo < len(keys); lo += chunk {
+			part := keys[lo:min(lo+chunk, len(keys))]
+			args := append([]any{now}, int64Args(part)...)
+			rows, err := tx.QueryContext(ctx, db.D.rebind(`UPDATE posts SET processed_at = ? WHERE key IN (`+placeholders(len(part))+`) AND processed_at IS NULL RETURNING key`), args...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var k int64
+				if err := rows.Scan(&k); err != nil {
+					rows.Close()
+					return err
+				}
+				mine[k] = true
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		// 2. Signals.
+		if err := db.insertSignals(ctx, tx, sorted, mine); err != nil {
+			return err
+		}
+		// 3. Cases, in cluster-key order.
+		var withCase []store.Processing
+		for _, p := range sorted {
+			if mine[p.PostKey] && p.ClusterKey != "" {
+				withCase = append(withCase, p)
+			}
+		}
+		sort.SliceStable(withCase, func(i, j int) bool { return withCase[i].ClusterKey < withCase[j].ClusterKey })
+		caseOf := map[int64]int64{}
+		newCase := map[int64]bool{}
+		var opened []store.Processing
+		var openedIDs []int64
+		for _, p := range withCase {
+			id, created, err := db.upsertCase(ctx, tx, p, now)
+			if err != nil {
+				return err
+			}
+			caseOf[p.PostKey] = id
+			if created {
+				newCase[p.PostKey] = true
+				opened = append(opened, p)
+				openedIDs = append(openedIDs, id)
+			}
+			if _, err := tx.ExecContext(ctx, db.D.rebind(`UPDATE posts SET case_id = ? WHERE key = ?`), id, p.PostKey); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, db.D.rebind(`INSERT INTO case_platforms (case_id, platform) VALUES (?, ?) ON CONFLICT DO NOTHING`), id, p.Platform); err != nil {
+				return err
+			}
+		}
+		// 4. Audit: one entry per case opened.
+		for i, p := range opened {
+			e := audit.New(actor, audit.ActionCaseOpen, "case:"+strconv.FormatInt(openedIDs[i], 10),
+				map[string]any{"post": p.PostKey, "category": p.Category, "severity": p.Severity, "score": p.Score})
+			if err := db.appendAudit(ctx, tx, e); err != nil {
+				return err
+			}
+		}
+		for _, p := range batch {
+			out = append(out, store.Processed{PostKey: p.PostKey, CaseID: caseOf[p.PostKey], NewCase: newCase[p.PostKey], Skipped: !mine[p.PostKey]})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("recording results of %d posts: %w", len(batch), err)
+	}
+	return out, nil
+}
+
+const signalCols = 11
+
+func (db *DB) insertSignals(ctx context.Context, tx *sql.Tx, batch []store.Processing, mine map[int64]bool) error {
+	var args []any
+	rows := 0
+	flush := func() error {
+		if rows == 0 {
+			return nil
+		}
+		q := `INSERT INTO signals (post_key, n, detector, kind, rule, label, severity, score, evidence, spans, details) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?,?,?,?,?,?,?,?,?,?,?),", rows), ",")
+		_, err := tx.ExecContext(ctx, db.D.rebind(q), args...)
+		args, rows = args[:0], 0
+		return err
+	}
+	per := max(1, db.D.MaxParams/signalCols)
+	for _, p := range batch {
+		if !mine[p.PostKey] {
+			continue
+		}
+		for n, s := range p.Signals {
+			spans, err := jsonOrNil(s.Spans, len(s.Spans) == 0)
+			if err != nil {
+				return err
+			}
+			details, err := jsonOrNil(s.Details, len(s.Details) == 0)
+			if err != nil {
+				return fmt.Errorf("post %d: signal details: %w", p.PostKey, err)
+			}
+			args = append(args, p.PostKey, n, s.Detector, s.Kind, s.Rule, s.Label, s.Severity, s.Score, s.Evidence, spans, details)
+			rows++
+			if rows == per {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return flush()
+}
+
+// strength orders signals for the case summary: severity first, then score.
+func strength(p store.Processing) float64 {
+	return float64(p.Priority) + p.Score/2
+}
+
+// upsertCase opens the case of p's cluster, or folds p into it.
+func (db *DB) upsertCase(ctx context.Context, tx *sql.Tx, p store.Processing, now int64) (id int64, created bool, err error) {
+	seen := micro(p.Seen)
+	if p.Seen.IsZero() {
+		seen = now
+	}
+	err = tx.QueryRowContext(ctx, db.D.rebind(`INSERT INTO cases (cluster_key, status, category, severity, score, strength, priority, count, first_seen, last_seen, assignee, created_at, updated_at, version)
+VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, '', ?, ?, 1) ON CONFLICT (cluster_key) DO NOTHING RETURNING id`),
+		p.ClusterKey, string(store.StatusNew), p.Category, p.Severity, p.Score, strength(p), p.Priority, seen, seen, now, now).Scan(&id)
+	if err == nil {
+		return id, true, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, false, err
+	}
+	g, l := db.D.Greatest, db.D.Least
+	st := strength(p)
+	err = tx.QueryRowContext(ctx, db.D.rebind(`UPDATE cases SET
+    count = count + 1,
+    first_seen = `+l+`(first_seen, ?),
+    last_seen = `+g+`(last_seen, ?),
+    category = CASE WHEN ? > strength THEN ? ELSE category END,
+    severity = CASE WHEN ? > strength THEN ? ELSE severity END,
+    score = `+g+`(score, ?),
+    priority = `+g+`(priority, ?),
+    strength = `+g+`(strength, ?),
+    updated_at = ?,
+    version = version + 1
+WHERE cluster_key = ? RETURNING id`),
+		seen, seen, st, p.Category, st, p.Severity, p.Score, p.Priority, st, now, p.ClusterKey).Scan(&id)
+	return id, false, err
+}
+
+// Signals returns the signals found on a post, in detection order.
+func (db *DB) Signals(ctx context.Context, postKey int64) ([]store.Signal, error) {
+	rows, err := db.R.QueryContext(ctx, db.D.rebind(`SELECT post_key, detector, kind, rule, label, severity, score, evidence, spans, details FROM signals WHERE post_key = ? ORDER BY n`), postKey)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Signal
+	for rows.Next() {
+		var s store.Signal
+		var spans, details sql.NullString
+		if err := rows.Scan(&s.PostKey, &s.Detector, &s.Kind, &s.Rule, &s.Label, &s.Severity, &s.Score, &s.Evidence, &spans, &details); err != nil {
+			return nil, err
+		}
+		if spans.Valid {
+			if err := json.Unmarshal([]byte(spans.String), &s.Spans); err != nil {
+				return nil, fmt.Errorf("signal spans of post %d: %w", postKey, err)
+			}
+		}
+		if details.Valid {
+			if err := json.Unmarshal([]byte(details.String), &s.Details); err != nil {
+				return nil, fmt.Errorf("signal details of post %d: %w", postKey, err)
+			}
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// --- cases ------------------------------------------------------------------
+
+const caseSelect = `SELECT id, cluster_key, status, category, severity, score, priority, count, first_seen, last_seen, assignee, lease_until, created_at, updated_at, version FROM cases`
+
+func scanCase(s scanner) (*store.Case, error) {
+	var c store.Case
+	var status string
+	var first, last, created, updated int64
+	var lease sql.NullInt64
+	if err := s.Scan(&c.ID, &c.ClusterKey, &status, &c.Category, &c.Severity, &c.Score, &c.Priority, &c.Count,
+		&first, &last, &c.Assignee, &lease, &created, &updated, &c.Version); err != nil {
+		return nil, err
+	}
+	c.Status = store.Status(status)
+	c.FirstSeen, c.LastSeen = fromMicro(first), fromMicro(last)
+	c.CreatedAt, c.UpdatedAt = fromMicro(created), fromMicro(updated)
+	c.LeaseUntil = timePtr(lease)
+	return &c, nil
+}
+
+func (db *DB) platforms(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, cases []*store.Case) error {
+	if len(cases) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*store.Case, len(cases))
+	ids := make([]int64, len(cases))
+	for i, c := range cases {
+		byID[c.ID] = c
+		ids[i] = c.ID
+		c.Platforms = []string{}
+	}
+	rows, err := q.QueryContext(ctx, db.D.rebind(`SELECT case_id, platform FROM case_platforms WHERE case_id IN (`+placeholders(len(ids))+`) ORDER BY case_id, platform`), int64Args(ids)...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var p string
+		if err := rows.Scan(&id, &p); err != nil {
+			return err
+		}
+		byID[id].Platforms = append(byID[id].Platforms, p)
+	}
+	return rows.Err()
+}
+
+// Case returns one case with its platforms.
+func (db *DB) Case(ctx context.Context, id int64) (*store.Case, error) {
+	c, err := scanCase(db.R.QueryRowContext(ctx, db.D.rebind(caseSelect+` WHERE id = ?`), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("case %d: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c, db.platforms(ctx, db.R, []*store.Case{c})
+}
+
+// ListCases returns cases by priority then age, or by id when paging.
+func (db *DB) ListCases(ctx context.Context, q store.CaseQuery) ([]*store.Case, error) {
+	var where []string
+	var args []any
+	if q.Status != "" {
+		where = append(where, "status = ?")
+		args = append(args, string(q.Status))
+	}
+	if q.Category != "" {
+		where = append(where, "category = ?")
+		args = append(args, q.Category)
+	}
+	if q.Assignee != "" {
+		where = append(where, "assignee = ?")
+		args = append(args, q.Assignee)
+	}
+	order := " ORDER BY priority DESC, id"
+	if q.AfterID != 0 {
+		where = append(where, "id > ?")
+		args = append(args, q.AfterID)
+		order = " ORDER BY id"
+	}
+	sqlq := caseSelect
+	if len(where) > 0 {
+		sqlq += " WHERE " + strings.Join(where, " AND ")
+	}
+	sqlq += order + " LIMIT " + strconv.Itoa(limit(q.Limit))
+	rows, err := db.R.QueryContext(ctx, db.D.rebind(sqlq), args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []*store.Case
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, db.platforms(ctx, db.R, out)
+}
+
+// ClaimNext leases the next case to analyst. The candidate is re-checked in
+// the UPDATE itself, so two analysts racing for one case cannot both win:
+// the loser retries with the next candidate.
+func (db *DB) ClaimNext(ctx context.Context, analyst string, lease time.Duration, now time.Time) (*store.Case, error) {
+	if analyst == "" {
+		return nil, errors.New("claiming a case needs an analyst name")
+	}
+	n := micro(now)
+	until := micro(now.Add(lease))
+	open := `(status IN ('new', 'appealed') OR (status = 'in_review' AND (lease_until IS NULL OR lease_until < ?)))`
+	for attempt := 0; attempt < 8; attempt++ {
+		var c *store.Case
+		err := db.withTx(ctx, func(tx *sql.Tx) error {
+			var id int64
+			var from string
+			err := tx.QueryRowContext(ctx, db.D.rebind(`SELECT id, status FROM cases WHERE `+open+` ORDER BY priority DESC, id LIMIT 1`), n).Scan(&id, &from)
+			if errors.Is(err, sql.ErrNoRows) {
+				return errQueueEmpty
+			}
+			if err != nil {
+				return err
+			}
+			c, err = scanCase(tx.QueryRowContext(ctx, db.D.rebind(`UPDATE cases SET status = 'in_review', assignee = ?, lease_until = ?, updated_at = ?, version = version + 1
+WHERE id = ? AND `+open+` RETURNING id, cluster_key, status, category, severity, score, priority, count, first_seen, last_seen, assignee, lease_until, created_at, updated_at, version`),
+				analyst, until, n, id, n))
+			if errors.Is(err, sql.ErrNoRows) {
+				return errLostRace
+			}
+			if err != nil {
+				return err
+			}
+			if err := db.platforms(ctx, tx, []*store.Case{c}); err != nil {
+				return err
+			}
+			return db.appendAudit(ctx, tx, audit.New(analyst, audit.ActionCaseState, "case:"+strconv.FormatInt(id, 10),
+				map[string]any{"from": from, "to": string(store.StatusInReview), "lease_until": fromMicro(until)}))
+		})
+		switch {
+		case err == nil:
+			return c, nil
+		case errors.Is(err, errQueueEmpty):
+			return nil, fmt.Errorf("no case waiting for review: %w", store.ErrNotFound)
+		case errors.Is(err, errLostRace):
+			continue
+		default:
+			return nil, err
+		}
+	}
+	return nil, fmt.Errorf("claiming a case: %w (too many analysts racing; try again)", store.ErrConflict)
+}
+
+var (
+	errQueueEmpty = errors.New("queue empty")
+	errLostRace   = errors.New("lost the race for a case")
+)
+
+// Transition applies a state change with its decision and audit entry.
+func (db *DB) Transition(ctx context.Context, t store.Transition) (*store.Case, error) {
+	if t.Now.IsZero() {
+		t.Now = time.Now()
+	}
+	var c *store.Case
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		cur, err := scanCase(tx.QueryRowContext(ctx, db.D.rebind(caseSelect+` WHERE id = ?`), t.CaseID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("case %d: %w", t.CaseID, store.ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		ok := false
+		for _, f := range t.From {
+			ok = ok || cur.Status == f
+		}
+		if !ok {
+			return fmt.Errorf("case %d is %s, not %s: %w", t.CaseID, cur.Status, joinStatus(t.From), store.ErrConflict)
+		}
+		if t.RequireAssignee && (cur.Assignee != t.Actor || cur.LeaseUntil == nil || !cur.LeaseUntil.After(t.Now)) {
+			who := cur.Assignee
+			if who == "" {
+				who = "nobody"
+			}
+			return fmt.Errorf("case %d is leased to %s, not %s (claim it first): %w", t.CaseID, who, t.Actor, store.ErrConflict)
+		}
+		n := micro(t.Now)
+		res, err := tx.ExecContext(ctx, db.D.rebind(`UPDATE cases SET status = ?, assignee = ?, lease_until = ?, priority = priority + ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?`),
+			string(t.To), t.Assignee, nullMicro(t.LeaseUntil), t.PriorityDelta, n, t.CaseID, cur.Version)
+		if err != nil {
+			return err
+		}
+		if k, _ := res.RowsAffected(); k != 1 {
+			return fmt.Errorf("case %d changed meanwhile: %w", t.CaseID, store.ErrConflict)
+		}
+		if d := t.Decision; d != nil {
+			at := d.At
+			if at.IsZero() {
+				at = t.Now
+			}
+			if _, err := tx.ExecContext(ctx, db.D.rebind(`INSERT INTO decisions (case_id, actor, action, category, rationale, at) VALUES (?, ?, ?, ?, ?, ?)`),
+				t.CaseID, d.Actor, d.Action, d.Category, d.Rationale, micro(at)); err != nil {
+				return err
+			}
+		}
+		e := t.Audit
+		if e.Action == "" {
+			e = audit.New(t.Actor, audit.ActionCaseState, "case:"+strconv.FormatInt(t.CaseID, 10),
+				map[string]any{"from": string(cur.Status), "to": string(t.To)})
+		}
+		if err := db.appendAudit(ctx, tx, e); err != nil {
+			return err
+		}
+		c, err = scanCase(tx.QueryRowContext(ctx, db.D.rebind(caseSelect+` WHERE id = ?`), t.CaseID))
+		if err != nil {
+			return err
+		}
+		return db.platforms(ctx, tx, []*store.Case{c})
+	})
+	return c, err
+}
+
+func joinStatus(ss []store.Status) string {
+	parts := make([]string, len(ss))
+	for i, s := range ss {
+		parts[i] = string(s)
+	}
+	return strings.Join(parts, " or ")
+}
+
+// Decisions returns the decisions on a case, oldest first.
+func (db *DB) Decisions(ctx context.Context, caseID int64) ([]store.Decision, error) {
+	rows, err := db.R.QueryContext(ctx, db.D.rebind(`SELECT id, case_id, actor, action, category, rationale, at FROM decisions WHERE case_id = ? ORDER BY id`), caseID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Decision
+	for rows.Next() {
+		var d store.Decision
+		var at int64
+		if err := rows.Scan(&d.ID, &d.CaseID, &d.Actor, &d.Action, &d.Category, &d.Rationale, &at); err != nil {
+			return nil, err
+		}
+		d.At = fromMicro(at)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// --- audit ------------------------------------------------------------------
+
+func (db *DB) appendAudit(ctx context.Context, tx *sql.Tx, e audit.Entry) error {
+	_, err := db.appendAuditEntry(ctx, tx, e)
+	return err
+}
+
+func (db *DB) appendAuditEntry(ctx context.Context, tx *sql.Tx, e audit.Entry) (audit.Entry, error) {
+	if db.D.AuditLock != "" {
+		if _, err := tx.ExecContext(ctx, db.D.AuditLock); err != nil {
+			return e, err
+		}
+	}
+	var prev *audit.Entry
+	last, err := scanAudit(tx.QueryRowContext(ctx, auditSelect+` ORDER BY seq DESC LIMIT 1`))
+	switch {
+	case err == nil:
+		prev = &last
+	case !errors.Is(err, sql.ErrNoRows):
+		return e, fmt.Errorf("reading the audit head: %w", err)
+	}
+	if e.Time.IsZero() {
+		e.Time = time.Now()
+	}
+	e = audit.Seal(prev, e)
+	var details any
+	if e.Details != nil {
+		details = string(e.Details)
+	}
+	_, err = tx.ExecContext(ctx, db.D.rebind(`INSERT INTO audit_log (seq, time, actor, action, object, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+		e.Seq, micro(e.Time), e.Actor, e.Action, e.Object, details, e.PrevHash, e.Hash)
+	if err != nil {
+		return e, fmt.Errorf("writing audit entry %d: %w", e.Seq, err)
+	}
+	return e, nil
+}
+
+// AppendAudit seals e onto the chain in its own transaction.
+func (db *DB) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error) {
+	var out audit.Entry
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		out, err = db.appendAuditEntry(ctx, tx, e)
+		return err
+	})
+	return out, err
+}
+
+const auditSelect = `SELECT seq, time, actor, action, object, details, prev_hash, hash FROM audit_log`
+
+func scanAudit(s scanner) (audit.Entry, error) {
+	var e audit.Entry
+	var t int64
+	var details sql.NullString
+	if err := s.Scan(&e.Seq, &t, &e.Actor, &e.Action, &e.Object, &details, &e.PrevHash, &e.Hash); err != nil {
+		return e, err
+	}
+	e.Time = fromMicro(t)
+	if details.Valid {
+		e.Details = json.RawMessage(details.String)
+	}
+	return e, nil
+}
+
+// AuditEntries returns entries after seq, in order.
+func (db *DB) AuditEntries(ctx context.Context, after int64, n int) ([]audit.Entry, error) {
+	if n <= 0 {
+		n = 1000
+	}
+	rows, err := db.R.QueryContext(ctx, db.D.rebind(auditSelect+` WHERE seq > ? ORDER BY seq LIMIT `+strconv.Itoa(n)), after)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []audit.Entry
+	for rows.Next() {
+		e, err := scanAudit(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// --- counts -----------------------------------------------------------------
+
+// Counts returns the dashboard figures.
+func (db *DB) Counts(ctx context.Context) (store.Counts, error) {
+	c := store.Counts{CasesBy: map[store.Status]int64{}}
+	err := db.R.QueryRowContext(ctx, `SELECT
+  (SELECT count(*) FROM posts),
+  (SELECT count(*) FROM posts WHERE processed_at IS NULL),
+  (SELECT count(*) FROM signals),
+  (SELECT count(*) FROM cases),
+  (SELECT coalesce(max(seq), 0) FROM audit_log)`).Scan(&c.Posts, &c.Unprocessed, &c.Signals, &c.Cases, &c.AuditSeq)
+	if err != nil {
+		return c, err
+	}
+	rows, err := db.R.QueryContext(ctx, `SELECT status, count(*) FROM cases GROUP BY status`)
+	if err != nil {
+		return c, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s string
+		var n int64
+		if err := rows.Scan(&s, &n); err != nil {
+			return c, err
+		}
+		c.CasesBy[store.Status(s)] = n
+	}
+	return c, rows.Err()
+}
