@@ -98,3 +98,19 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkDecode measures the per-event cost on the firehose, where
+// every post of the network passes through Decode.
+func BenchmarkDecode(b *testing.B) {
+	s := &Source{Langs: []string{"ar"}, Pseudonymizer: post.NewPseudonymizer([]byte("k"))}
+	for _, bc := range []struct{ name, msg string }{{"kept", arabicPost}, {"filtered", frenchPost}} {
+		b.Run(bc.name, func(b *testing.B) {
+			msg := []byte(bc.msg)
+			b.SetBytes(int64(len(msg)))
+			b.ReportAllocs()
+			for b.Loop() {
+				s.Decode(msg)
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -83,4 +84,27 @@ func FuzzRead(f *testing.F) {
 			return nil
 		})
 	})
+}
+
+// BenchmarkRead measures streaming a large channel export.
+func BenchmarkRead(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(`{"name":"c","type":"public_channel","id":1,"messages":[`)
+	for i := range 10000 {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		fmt.Fprintf(&sb, `{"id":%d,"type":"message","date_unixtime":"1793527200","from":"c","from_id":"channel1","text":["بيان رقم %d: ",{"type":"bold","text":"ندعو الجميع إلى الهدوء"}],"photo":"photos/p%d.jpg"}`, i+1, i, i)
+	}
+	sb.WriteString(`]}`)
+	doc := sb.String()
+	b.SetBytes(int64(len(doc)))
+	b.ReportAllocs()
+	for b.Loop() {
+		n := 0
+		(&Source{Path: "r.json"}).Read(strings.NewReader(doc), func(*post.Post) error { n++; return nil })
+		if n != 10000 {
+			b.Fatal(n)
+		}
+	}
 }
