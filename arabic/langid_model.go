@@ -104,6 +104,11 @@ func (m *langIDModel) classify(s *scanner, folded string, f int) string {
 			score[c] += int32(w[c])
 		}
 	})
+	if f == familyArabic && !s.persianLetters() {
+		// Persian and Urdu text practically always has one of their own
+		// letters (ی ک گ پ چ ے ہ ھ …); without any, choose between ar and ary.
+		k = 2
+	}
 	best := 0
 	for c := 1; c < k; c++ {
 		if score[c] > score[best] {
@@ -328,4 +333,13 @@ func TrainLangID(samples []LangSample, epochs int, seed uint64) ([]byte, error) 
 		_ = steps
 	}
 	return out, nil
+}
+
+func (s *scanner) persianLetters() bool {
+	for _, sp := range s.spans {
+		if sp.flags&fPersian != 0 {
+			return true
+		}
+	}
+	return false
 }

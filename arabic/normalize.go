@@ -53,7 +53,7 @@ func NormalizeWith(s string, o NormalizeOptions) string {
 			continue
 		}
 		r, n := utf8.DecodeRuneInString(s[i:])
-		if e := t.lookup(r); e.kind == kDrop || e.kind == kSpace || e.out != "" {
+		if e := t.lookup(r); e.kind == kDrop || e.kind == kSpace || e.out != "" || e.flags&fMark != 0 {
 			break
 		}
 		i += n
@@ -117,6 +117,7 @@ const (
 	fPersian             // Persian/Urdu-specific letter before folding (پ چ ژ گ ی ک …)
 	fMaghreb             // Maghrebi-specific letter before folding (ڭ ڤ ڨ ڢ ڧ)
 	fUpper               // upper-case Latin letter before folding (Arabizi T=ط, S=ص …)
+	fMark                // non-Arabic combining mark (Normalize recomposes with NFKC)
 )
 
 type rinfo struct {
@@ -243,7 +244,7 @@ func buildTable(o NormalizeOptions, fold bool) *table {
 	}
 	for r, c := range confLatin {
 		if r >= 0x800 && (r < 0xFB00 || r >= 0xFF00) {
-			e := t.lookup(r)
+			e := computeRune(r, o, fold, confLatin, confArabic)
 			e.conf = c
 			t.extra[r] = e
 		}
@@ -354,6 +355,14 @@ func mapArabic(r rune, o NormalizeOptions) (rune, bool) {
 	return r, false
 }
 
+// smallCapitals are the Latin small capitals that confusables.txt does not
+// map to a Latin letter (ᴀ ɴ …); folding reads them as the letter.
+var smallCapitals = map[rune]rune{
+	0x1D00: 'a', 0x0299: 'b', 0x1D05: 'd', 0x1D07: 'e', 0x0262: 'g', 0x029C: 'h',
+	0x1D0A: 'j', 0x1D0B: 'k', 0x029F: 'l', 0x1D0D: 'm', 0x0274: 'n', 0x1D18: 'p',
+	0x0280: 'r', 0x1D1B: 't', 0x1D1C: 'u', 0x1D20: 'v', 0x1D21: 'w', 0x028F: 'y', 0x1D22: 'z',
+}
+
 func persianLetter(r rune) bool {
 	switch r {
 	case 0x067E, 0x0686, 0x0698, 0x06AF, 0x06A9, 0x06CC, 0x06C0, 0x06D2, 0x06C1, 0x06BE, 0x06BA, 0x0679, 0x0688, 0x0691:
@@ -384,6 +393,13 @@ func computeRune(r rune, o NormalizeOptions, fold bool, confLatin map[rune]byte,
 	if r < 0x80 && r >= 'A' && r <= 'Z' {
 		e.flags |= fUpper
 	}
+	if !fold && unicode.Is(unicode.Mn, r) && !arabicDiacritic(r) {
+		e.flags |= fMark
+	}
+	if c, ok := confLatin[r]; ok && fold && !unicode.IsLetter(r) {
+		// A symbol that looks like a Latin letter (⍺) is read as the letter.
+		return rinfo{kind: kKeep, flags: fLatin, out: string(rune(c))}
+	}
 	if fold && invisible(r) {
 		e.kind = kDrop
 		return e
@@ -399,16 +415,30 @@ func computeRune(r rune, o NormalizeOptions, fold bool, confLatin map[rune]byte,
 		e.kind = kSpace
 		return e
 	}
+	orig := r
 	if fold {
+		// Rare Arabic-script letters fold to the basic letter they look like,
+		// unless the explicit unifications below already handle them.
 		if c, ok := confArabic[r]; ok {
+			if m, _ := mapArabic(r, o); m == r {
+				r = c
+			}
+		}
+		if c, ok := smallCapitals[r]; ok {
 			r = c
 		}
 	}
 	s := string(r)
-	if r == 0x0675 || r == 0x0674 {
-		// ٵ decomposes to اٴ under NFKC; map it before.
-	} else if n := norm.NFKC.String(s); n != s {
-		s = n
+	switch {
+	case r == 0x0675 || r == 0x0674:
+		// ٵ decomposes to اٴ under NFKC; mapArabic handles both.
+	case r == 0xFDFD:
+		// ﷽ has no compatibility decomposition.
+		s = "بسم الله الرحمن الرحيم"
+	default:
+		if n := norm.NFKC.String(s); n != s {
+			s = n
+		}
 	}
 	var b strings.Builder
 	letters, digits, others := 0, 0, 0
@@ -494,7 +524,7 @@ func computeRune(r rune, o NormalizeOptions, fold bool, confLatin map[rune]byte,
 	if fold && e.kind == kKeep {
 		out = strings.TrimSpace(out)
 	}
-	if out != string(r) || s != string(r) {
+	if out != string(orig) {
 		e.out = out
 	}
 	if e.kind == kKeep {
@@ -514,7 +544,7 @@ func computeRune(r rune, o NormalizeOptions, fold bool, confLatin map[rune]byte,
 			e.flags |= fOther
 		}
 	}
-	if c, ok := confLatin[r]; ok && fold {
+	if c, ok := confLatin[orig]; ok && fold {
 		e.conf = c
 	}
 	return e

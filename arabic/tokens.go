@@ -130,6 +130,20 @@ func (s *scanner) word(t *table, text string, i int) int {
 			continue
 		}
 		if e.kind != kKeep {
+			// A decimal or thousands separator between digits stays in the
+			// number (12.5, 1,000, ١٢٫٥).
+			if e.kind == kBreak && st.prev >= '0' && st.prev <= '9' && j+n < len(text) && (r == '.' || r == ',' || r == 0x066B || r == 0x066C) {
+				if nx := text[j+n]; nx >= '0' && nx <= '9' || nx == 0xD9 && j+n+1 < len(text) && text[j+n+1] >= 0xA0 && text[j+n+1] <= 0xA9 {
+					sep := byte('.')
+					if r == ',' || r == 0x066C {
+						sep = ','
+					}
+					s.buf = append(s.buf, sep)
+					st.prev, st.last, st.runLen = rune(sep), rune(sep), 1
+					j += n
+					continue
+				}
+			}
 			break
 		}
 		if first < 0 {
@@ -165,7 +179,7 @@ func (s *scanner) word(t *table, text string, i int) int {
 		s.buf = s.buf[:sep]
 		return j
 	}
-	if nConf > 0 && ((nLatin > 0 && nLatin >= nArabic) || (nLatin == 0 && nArabic == 0 && nOther >= 3 && nOtherConf == nOther)) {
+	if nConf > 0 && ((nLatin > 0 && nLatin >= nArabic) || (nLatin == 0 && nArabic == 0 && nOtherConf == nOther)) {
 		// A look-alike of another script inside a Latin word (pаypаl,
 		// casهnه) or a word made only of look-alikes (сазіпо): fold to Latin.
 		s.buf = s.buf[:ts]

@@ -1,7 +1,7 @@
 // Command gentables generates arabic/confusables_table.go from the Unicode
 // UTS #39 confusables data (Unicode License v3). It keeps only what folding
 // needs: non-ASCII letters whose skeleton is one ASCII letter (Cyrillic а,
-// Greek ο, small capitals ᴄ, Arabic ه …) and Arabic-script letters whose
+// Greek ο, small capitals ᴄ, Arabic ه, symbols such as ⍺) and Arabic-script letters whose
 // skeleton is one basic Arabic letter (ٺ → ت). Run it through go generate in
 // package arabic:
 //
@@ -65,7 +65,8 @@ func main() {
 			}
 			tgt = append(tgt, rune(v))
 		}
-		if !unicode.IsLetter(r) || r < 0x80 || r > 0xFFFF {
+		symbol := unicode.Is(unicode.So, r) || unicode.Is(unicode.Sm, r)
+		if !(unicode.IsLetter(r) || symbol) || r < 0x80 || r > 0xFFFF {
 			continue
 		}
 		// NFKC already handles compatibility forms (fullwidth, math, circled).
@@ -74,6 +75,9 @@ func main() {
 		}
 		if len(tgt) == 1 && tgt[0] < 0x80 && unicode.IsLetter(tgt[0]) {
 			latin[r] = unicode.ToLower(tgt[0])
+			continue
+		}
+		if symbol {
 			continue
 		}
 		isArabic := func(c rune) bool { return c >= 0x0620 && c <= 0x064A }
