@@ -290,4 +290,3 @@ func (s *Server) putFactChecks(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, map[string]any{"added": added, "replaced": replaced, "rejected": len(bad), "errors": bad, "reloaded": reloaded})
 	return nil
 }
-

@@ -14,8 +14,8 @@ import (
 
 // PushOptions limit and complete a push batch.
 type PushOptions struct {
-	MaxPosts     int // posts per batch
-	MaxTextBytes int // per post (0: post.DefaultMaxTextBytes)
+	MaxPosts      int // posts per batch
+	MaxTextBytes  int // per post (0: post.DefaultMaxTextBytes)
 	Source        string
 	Pseudonymizer *post.Pseudonymizer
 }

@@ -8,12 +8,12 @@ import (
 
 // Role sets used by the route table. Admin is admitted everywhere.
 var (
-	readers  = []auth.Role{auth.Viewer, auth.Analyst}
-	analysts = []auth.Role{auth.Analyst}
-	admins   = []auth.Role{}
+	readers   = []auth.Role{auth.Viewer, auth.Analyst}
+	analysts  = []auth.Role{auth.Analyst}
+	admins    = []auth.Role{}
 	ingesters = []auth.Role{auth.Ingest}
-	everyone = []auth.Role{auth.Viewer, auth.Analyst, auth.Ingest, auth.Platform}
-	hmaUsers = []auth.Role{auth.Platform, auth.Analyst}
+	everyone  = []auth.Role{auth.Viewer, auth.Analyst, auth.Ingest, auth.Platform}
+	hmaUsers  = []auth.Role{auth.Platform, auth.Analyst}
 )
 
 // routeTable is the one list of routes: the mux, the role checks and the

@@ -234,3 +234,11 @@ func findToken(tokens []Token, key string) (int, error) {
 	}
 	return -1, fmt.Errorf("%q names %d active tokens: give the id instead (see 'basira token list')", key, len(hits))
 }
+
+// ForceReload makes the next Lookup reread the file whatever the time since
+// the last check (tests, and a SIGHUP handler).
+func (s *FileStore) ForceReload() {
+	s.mu.Lock()
+	s.checked = time.Time{}
+	s.mu.Unlock()
+}

@@ -1,0 +1,184 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/basira-org/basira/internal/detect"
+	"github.com/basira-org/basira/internal/post"
+	"github.com/basira-org/basira/internal/server/auth"
+	"github.com/basira-org/basira/internal/store"
+)
+
+// seedCases stores n posts with a rule signal each, folded into cases by
+// cluster (two posts per case), as a worker would.
+func seedCases(t *testing.T, db store.Store, n int) []int64 {
+	t.Helper()
+	ctx := context.Background()
+	var ps []*post.Post
+	for i := range n {
+		ps = append(ps, &post.Post{ID: fmt.Sprintf("c%d", i), Platform: "telegram", Text: fmt.Sprintf("انفروا خفافا %d", i)})
+	}
+	res, err := db.PutPosts(ctx, "test", "test", ps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var batch []store.Processing
+	for i, key := range res.New {
+		batch = append(batch, store.Processing{
+			PostKey: key,
+			Signals: []detect.Signal{{Detector: "rules", Kind: detect.KindRule, Rule: "incite-1", Label: "incitement", Severity: detect.High, Score: 1, Evidence: "انفروا"}},
+			ClusterKey: fmt.Sprintf("cluster-%d", i/2), Category: "incitement", Severity: detect.High, Score: 1, Priority: 3,
+			Platform: "telegram", Seen: time.Now(),
+		})
+	}
+	out, err := db.RecordProcessing(ctx, "worker", batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for _, p := range out {
+		if p.NewCase {
+			ids = append(ids, p.CaseID)
+		}
+	}
+	return ids
+}
+
+func TestCaseWorkflow(t *testing.T) {
+	e := newEnv(t, Config{}, nil)
+	ids := seedCases(t, e.db, 6)
+	if len(ids) != 3 {
+		t.Fatalf("%d cases, want 3", len(ids))
+	}
+	var list struct{ Cases []store.Case }
+	e.json(auth.Viewer, "GET", "/v1/cases?status=new", nil, 200, &list)
+	if len(list.Cases) != 3 || list.Cases[0].Count != 2 {
+		t.Fatalf("list: %+v", list.Cases)
+	}
+	e.json(auth.Viewer, "GET", "/v1/cases?status=decided", nil, 200, &list)
+	if len(list.Cases) != 0 {
+		t.Fatalf("decided: %+v", list.Cases)
+	}
+
+	// The detail carries the evidence: posts with their signals.
+	var d CaseDetail
+	e.json(auth.Viewer, "GET", fmt.Sprintf("/v1/cases/%d", ids[0]), nil, 200, &d)
+	if d.Case.ID != ids[0] || len(d.Posts) != 2 || len(d.Posts[0].Signals) != 1 || d.Posts[0].Signals[0].Evidence != "انفروا" {
+		t.Fatalf("detail: %+v", d)
+	}
+
+	// Deciding needs a lease.
+	dec := DecisionRequest{Action: "refer", Category: "incitement", Rationale: "explicit call to violence"}
+	path := fmt.Sprintf("/v1/cases/%d", ids[0])
+	code, b, _ := e.do(auth.Analyst, "POST", path+"/decision", "application/json", mustJSON(dec))
+	if apiError(t, code, b).Code != CodeInvalidTransition {
+		t.Fatalf("decide unclaimed: %d %s", code, b)
+	}
+	// Analyst claims; admin (another person) cannot take the live lease.
+	var c store.Case
+	e.json(auth.Analyst, "POST", path+"/claim", nil, 200, &c)
+	if c.Status != store.StatusInReview || c.Assignee != "analyst:test-analyst" || c.LeaseUntil == nil {
+		t.Fatalf("claim: %+v", c)
+	}
+	code, b, _ = e.do(auth.Admin, "POST", path+"/claim", "", nil)
+	if apiError(t, code, b).Code != CodeLeaseHeld {
+		t.Fatalf("claim of a leased case: %d %s", code, b)
+	}
+	code, b, _ = e.do(auth.Admin, "POST", path+"/decision", "application/json", mustJSON(dec))
+	if apiError(t, code, b).Code != CodeLeaseHeld {
+		t.Fatalf("decide another's case: %d %s", code, b)
+	}
+	// Validation of the decision body.
+	for _, bad := range []DecisionRequest{{Action: "delete", Rationale: "x"}, {Action: "refer"}} {
+		code, b, _ := e.do(auth.Analyst, "POST", path+"/decision", "application/json", mustJSON(bad))
+		if apiError(t, code, b).Code != CodeInvalidParameter {
+			t.Fatalf("bad decision %+v: %d %s", bad, code, b)
+		}
+	}
+	e.json(auth.Analyst, "POST", path+"/decision", dec, 200, &c)
+	if c.Status != store.StatusDecided {
+		t.Fatalf("decided: %+v", c)
+	}
+	e.json(auth.Viewer, "GET", path, nil, 200, &d)
+	if len(d.Decisions) != 1 || d.Decisions[0].Rationale != dec.Rationale || d.Decisions[0].Actor != "analyst:test-analyst" {
+		t.Fatalf("decisions: %+v", d.Decisions)
+	}
+	// A decided case cannot be decided again.
+	code, b, _ = e.do(auth.Analyst, "POST", path+"/decision", "application/json", mustJSON(dec))
+	if apiError(t, code, b).Code != CodeInvalidTransition {
+		t.Fatalf("decide twice: %d %s", code, b)
+	}
+
+	// The queue: next gives the remaining cases, then 204.
+	e.json(auth.Analyst, "POST", "/v1/cases/next?lease_seconds=60", nil, 200, &c)
+	first := c.ID
+	var rel store.Case
+	e.json(auth.Analyst, "POST", fmt.Sprintf("/v1/cases/%d/release", first), nil, 200, &rel)
+	if rel.Status != store.StatusNew || rel.Assignee != "" || rel.LeaseUntil != nil {
+		t.Fatalf("release: %+v", rel)
+	}
+	e.json(auth.Analyst, "POST", "/v1/cases/next", nil, 200, &c)
+	e.json(auth.Analyst, "POST", "/v1/cases/"+fmt.Sprint(c.ID)+"/decision", DecisionRequest{Action: "escalate", Rationale: "needs a senior"}, 200, &c)
+	if c.Status != store.StatusNew || c.Priority < escalationBoost {
+		t.Fatalf("escalated: %+v", c)
+	}
+	e.json(auth.Analyst, "POST", "/v1/cases/next", nil, 200, &c)
+	e.json(auth.Analyst, "POST", "/v1/cases/"+fmt.Sprint(c.ID)+"/decision", DecisionRequest{Action: "dismiss", Rationale: "news report"}, 200, &c)
+	if c.Status != store.StatusDismissed {
+		t.Fatalf("dismissed: %+v", c)
+	}
+	e.json(auth.Analyst, "POST", "/v1/cases/next", nil, 200, &c)
+	code, _, _ = e.do(auth.Analyst, "POST", "/v1/cases/next", "", nil)
+	if code != http.StatusNoContent {
+		t.Fatalf("empty queue: %d", code)
+	}
+
+	// Every transition and decision is in the audit log, which an admin reads.
+	var au struct {
+		Entries []struct{ Action, Object, Actor string }
+	}
+	e.json(auth.Admin, "GET", "/v1/audit?limit=1000", nil, 200, &au)
+	var got []string
+	for _, en := range au.Entries {
+		if strings.HasPrefix(en.Object, "case:") && en.Action != "case.open" {
+			got = append(got, en.Action)
+		}
+	}
+	joined := strings.Join(got, " ")
+	if strings.Count(joined, "case.decision") != 3 || strings.Count(joined, "case.transition") < 4 {
+		t.Fatalf("audit of case work: %s", joined)
+	}
+}
+
+func TestCaseFiltersAndLease(t *testing.T) {
+	e := newEnv(t, Config{}, nil)
+	seedCases(t, e.db, 4)
+	code, b, _ := e.do(auth.Analyst, "POST", "/v1/cases/next?lease_seconds=99999", "", nil)
+	if apiError(t, code, b).Code != CodeInvalidParameter {
+		t.Fatalf("long lease: %d %s", code, b)
+	}
+	var c store.Case
+	e.json(auth.Analyst, "POST", "/v1/cases/next", nil, 200, &c)
+	var list struct{ Cases []store.Case }
+	e.json(auth.Viewer, "GET", "/v1/cases?assignee=analyst:test-analyst", nil, 200, &list)
+	if len(list.Cases) != 1 || list.Cases[0].ID != c.ID {
+		t.Fatalf("by assignee: %+v", list.Cases)
+	}
+	e.json(auth.Viewer, "GET", "/v1/cases?category=incitement&limit=1", nil, 200, &list)
+	if len(list.Cases) != 1 {
+		t.Fatalf("limit: %+v", list.Cases)
+	}
+	// An expired lease can be taken over.
+	e2 := e.srv
+	e2.cfg.Now = func() time.Time { return time.Now().Add(time.Hour) }
+	var c2 store.Case
+	e.json(auth.Admin, "POST", fmt.Sprintf("/v1/cases/%d/claim", c.ID), nil, 200, &c2)
+	if c2.Assignee != "admin:test-admin" {
+		t.Fatalf("takeover: %+v", c2)
+	}
+}

@@ -1,0 +1,101 @@
+package server
+
+import (
+	"encoding/json"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/basira-org/basira/internal/server/auth"
+)
+
+// TestOpenAPIMatchesRoutes: every route is in the document with its roles,
+// and the document has no route the server does not serve.
+func TestOpenAPIMatchesRoutes(t *testing.T) {
+	var doc struct {
+		OpenAPI string                                `json:"openapi"`
+		Paths   map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(OpenAPI(), &doc); err != nil {
+		t.Fatalf("openapi.json is not JSON: %v", err)
+	}
+	if !strings.HasPrefix(doc.OpenAPI, "3.") {
+		t.Fatalf("openapi version %q", doc.OpenAPI)
+	}
+	srv := New(Config{}, Deps{})
+	inDoc := map[string]bool{}
+	for path, ops := range doc.Paths {
+		for m := range ops {
+			inDoc[strings.ToUpper(m)+" "+path] = true
+		}
+	}
+	for _, rt := range srv.Routes() {
+		key := rt.Method + " " + rt.Path
+		if !inDoc[key] {
+			t.Errorf("route %s is missing from openapi.json", key)
+			continue
+		}
+		delete(inDoc, key)
+		var op struct {
+			Summary  string          `json:"summary"`
+			Security json.RawMessage `json:"security"`
+			Roles    []string        `json:"x-roles"`
+		}
+		if err := json.Unmarshal(doc.Paths[rt.Path][strings.ToLower(rt.Method)], &op); err != nil {
+			t.Fatal(err)
+		}
+		if op.Summary != rt.Summary {
+			t.Errorf("%s: summary %q in the document, %q in the route table", key, op.Summary, rt.Summary)
+		}
+		if rt.Public {
+			if string(op.Security) != "[]" || op.Roles != nil {
+				t.Errorf("%s is public: the document must say security: [] and no x-roles", key)
+			}
+			continue
+		}
+		want := []string{string(auth.Admin)}
+		for _, r := range rt.Roles {
+			want = append(want, string(r))
+		}
+		sort.Strings(want)
+		got := slices.Clone(op.Roles)
+		sort.Strings(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: x-roles %v in the document, %v in the route table", key, got, want)
+		}
+	}
+	for key := range inDoc {
+		t.Errorf("openapi.json documents %s, which the server does not serve", key)
+	}
+}
+
+func TestOpenAPIServed(t *testing.T) {
+	e := newEnv(t, Config{}, nil)
+	code, b, h := e.do("", "GET", "/v1/openapi.json", "", nil)
+	if code != 200 || h.Get("Content-Type") != "application/json" || string(b) != string(OpenAPI()) {
+		t.Fatalf("openapi: %d %s", code, h.Get("Content-Type"))
+	}
+}
+
+// TestErrorTableDocumented: docs/api.md lists every error code with its
+// status, so the table and the documentation cannot drift.
+func TestErrorTableDocumented(t *testing.T) {
+	b, err := os.ReadFile("../../docs/api.md")
+	if err != nil {
+		t.Fatalf("docs/api.md: %v", err)
+	}
+	doc := string(b)
+	seen := map[Code]bool{}
+	for _, e := range Errors {
+		if seen[e.Code] {
+			t.Errorf("code %s twice in the table", e.Code)
+		}
+		seen[e.Code] = true
+		row := "| `" + string(e.Code) + "` | " + itoa(int64(e.Status)) + " |"
+		if !strings.Contains(doc, row) {
+			t.Errorf("docs/api.md lacks the row %q", row)
+		}
+	}
+}
