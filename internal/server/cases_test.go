@@ -30,8 +30,8 @@ func seedCases(t *testing.T, db store.Store, n int) []int64 {
 	var batch []store.Processing
 	for i, key := range res.New {
 		batch = append(batch, store.Processing{
-			PostKey: key,
-			Signals: []detect.Signal{{Detector: "rules", Kind: detect.KindRule, Rule: "incite-1", Label: "incitement", Severity: detect.High, Score: 1, Evidence: "انفروا"}},
+			PostKey:    key,
+			Signals:    []detect.Signal{{Detector: "rules", Kind: detect.KindRule, Rule: "incite-1", Label: "incitement", Severity: detect.High, Score: 1, Evidence: "انفروا"}},
 			ClusterKey: fmt.Sprintf("cluster-%d", i/2), Category: "incitement", Severity: detect.High, Score: 1, Priority: 3,
 			Platform: "telegram", Seen: time.Now(),
 		})

@@ -169,7 +169,6 @@ func TestReadyWithoutStore(t *testing.T) {
 	}
 }
 
-
 func mustUnmarshal(t testing.TB, b []byte, v any) {
 	t.Helper()
 	if err := json.Unmarshal(b, v); err != nil {

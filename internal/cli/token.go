@@ -1,0 +1,149 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"path/filepath"
+	"text/tabwriter"
+
+	"github.com/basira-org/basira/internal/server/auth"
+)
+
+func init() {
+	Register(&Command{
+		Name:    "token create",
+		Summary: "create an API token for a person or a system (printed once)",
+		Usage:   "--role ROLE --name NAME",
+		Help: `Creates an API token and prints it once: store it now, Basira keeps only its
+SHA-256. Send it as "Authorization: Bearer TOKEN". Roles:
+  admin     everything (tokens, banks, rules, fact-checks, audit log)
+  analyst   read, lease and decide cases; hash lookups
+  viewer    read only
+  ingest    push posts (POST /v1/posts)
+  platform  a platform's system: the Hasher-Matcher-Actioner routes
+
+Tokens live in $BASIRA_HOME/tokens.json (default ./basira-data); a running
+server sees a new or revoked token within a second.
+
+Examples:
+  basira token create --role analyst --name alice
+  basira token create --role ingest --name partner-feed`,
+		Run: runTokenCreate,
+	})
+	Register(&Command{
+		Name:    "token list",
+		Summary: "list API tokens (id, name, role, created, revoked; never the secret)",
+		Usage:   "",
+		Help: `Lists every token of the workspace, revoked ones included.
+
+Example:
+  basira token list`,
+		Run: runTokenList,
+	})
+	Register(&Command{
+		Name:    "token revoke",
+		Summary: "revoke an API token by id or name",
+		Usage:   "ID|NAME",
+		Help: `Revokes a token: it stops working on running servers within a second. Name it
+by the id shown by 'basira token list' (at least 6 characters) or by its name
+when only one active token has it.
+
+Examples:
+  basira token revoke alice
+  basira token revoke 3f9a1c2b7d10`,
+		Run: runTokenRevoke,
+	})
+}
+
+// tokenStore opens the workspace's token file.
+func tokenStore(env *Env) (*auth.FileStore, error) {
+	dir, err := Home(env, false)
+	if err != nil {
+		return nil, err
+	}
+	return auth.OpenFileStore(filepath.Join(dir, "tokens.json"))
+}
+
+func runTokenCreate(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
+	role := fs.String("role", "", "role of the token: admin, analyst, viewer, ingest or platform")
+	name := fs.String("name", "", "who or what uses the token (shown in the audit log)")
+	if err := Parse(fs, args); err != nil {
+		return err
+	}
+	if len(fs.Args()) > 0 {
+		return Usagef("unexpected argument %q (give --role and --name)", fs.Arg(0))
+	}
+	if *role == "" || *name == "" {
+		return Usagef("give both --role and --name, e.g. --role analyst --name alice")
+	}
+	r, err := auth.ParseRole(*role)
+	if err != nil {
+		return Usagef("%v", err)
+	}
+	if _, err := Home(env, true); err != nil {
+		return err
+	}
+	st, err := tokenStore(env)
+	if err != nil {
+		return err
+	}
+	secret, t, err := st.Create(ctx, *name, r)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stdout, secret)
+	fmt.Fprintf(env.Stderr, "token %s created for %q with role %s; it is shown only now: store it in a secret manager.\n", t.ID, t.Name, t.Role)
+	return nil
+}
+
+func runTokenList(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
+	if err := Parse(fs, args); err != nil {
+		return err
+	}
+	st, err := tokenStore(env)
+	if err != nil {
+		return err
+	}
+	ts, err := st.List(ctx)
+	if err != nil {
+		return err
+	}
+	if len(ts) == 0 {
+		fmt.Fprintf(env.Stderr, "no token in %s: create one with 'basira token create --role admin --name you'\n", st.Path())
+		return nil
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tROLE\tCREATED\tREVOKED")
+	for _, t := range ts {
+		revoked := "-"
+		if t.RevokedAt != nil {
+			revoked = t.RevokedAt.Format("2006-01-02 15:04")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, t.CreatedAt.Format("2006-01-02 15:04"), revoked)
+	}
+	return tw.Flush()
+}
+
+func runTokenRevoke(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
+	if err := Parse(fs, args); err != nil {
+		return err
+	}
+	if len(fs.Args()) != 1 {
+		return Usagef("name one token to revoke, by id or name (see 'basira token list')")
+	}
+	st, err := tokenStore(env)
+	if err != nil {
+		return err
+	}
+	t, err := st.Revoke(ctx, fs.Arg(0))
+	if errors.Is(err, auth.ErrNotFound) {
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "revoked token %s (%s, %s)\n", t.ID, t.Name, t.Role)
+	return nil
+}
