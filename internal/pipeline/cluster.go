@@ -1,0 +1,37 @@
+package pipeline
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+
+	"github.com/basira-org/basira/arabic"
+)
+
+// ClusterKey returns the key under which near-duplicate posts fold into
+// one case (a campaign). Copies of a message that differ only in links,
+// @mentions, punctuation, emoji, letter variants, elongation, diacritics
+// or zero-width characters get the same key, because the key hashes the
+// folded words (arabic.Fold) with links and mentions left out.
+//
+// It catches copy-paste campaigns; paraphrases need a similarity signature
+// (MinHash over shingles), which can replace this function without any
+// change to the store.
+func ClusterKey(text string) string {
+	var b strings.Builder
+	for _, f := range strings.Fields(text) {
+		lower := strings.ToLower(f)
+		if strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://") ||
+			strings.HasPrefix(lower, "www.") || strings.HasPrefix(f, "@") {
+			continue
+		}
+		b.WriteString(f)
+		b.WriteByte(' ')
+	}
+	folded := arabic.Fold(b.String())
+	if folded == "" {
+		folded = text // nothing but links: keep exact copies together
+	}
+	sum := sha256.Sum256([]byte(folded))
+	return "t1:" + hex.EncodeToString(sum[:12])
+}
