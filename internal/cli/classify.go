@@ -1,0 +1,477 @@
+package cli
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/basira-org/basira/internal/classify"
+	"github.com/basira-org/basira/internal/refdata"
+)
+
+func init() {
+	Register(&Command{
+		Name:    "train",
+		Summary: "train a text classifier from labelled posts (TSV, CSV or JSONL)",
+		Usage:   "--data FILE --text-col COL --label-col COL --out FILE.model [flags]",
+		Help: `Trains a linear classifier (class-weighted linear SVM over hashed word and
+character n-grams of the folded text, naive-Bayes feature scaling) with one
+score per label. Held-out folds of the training data calibrate the scores
+into probabilities and set each label's flag threshold at the precision you
+ask for (--precision); scan reports a label only at or above it.
+
+Binary data needs to know which label means "nothing to report": labels
+like NOT_OFF, normal, none, clean or 0 are recognised, or say --negative.
+More than two labels train a multi-class model; --label-sep (or JSONL label
+lists) trains a multi-label one.
+
+Columns are header names, or 1-based numbers for a file without a header.
+The model file records the data files (name, SHA-256), labels, parameters,
+and the measured figures; 'basira models info' prints them.
+
+Examples:
+  basira train --data train.tsv --text-col text --label-col label --out models/incitement.model
+  basira train --data posts.jsonl --text-col text --label-col labels --label-sep , --out m.model
+  basira train --data OSACT2020-sharedTask-train.txt --text-col 1 --label-col 2 \
+      --dev OSACT2020-sharedTask-dev.txt --display OFF=offensive --license CC-BY --out offensive.model`,
+		Run: runTrain,
+	})
+	Register(&Command{
+		Name:    "eval",
+		Summary: "measure a classifier on labelled posts: precision, recall, F1, calibration, thresholds",
+		Usage:   "--model FILE --data FILE --text-col COL --label-col COL [flags]",
+		Help: `Prints per-label precision, recall, F1 and average precision, macro-F1, the
+confusion matrix, the calibration error (ECE, 10 bins), what the model's own
+flag threshold gives, and with --precision the lowest threshold that reaches
+that precision on this data. --curve writes the precision-recall curve.
+
+Examples:
+  basira eval --model models/offensive.model --data dev.tsv --text-col text --label-col label
+  basira eval --model m.model --data dev.tsv --text-col 1 --label-col 2 --precision 0.95 --curve pr.csv`,
+		Run: runEval,
+	})
+	Register(&Command{
+		Name:    "models eval-all",
+		Summary: "retrain and measure every built-in recipe on the reference data (reproduces docs/models.md)",
+		Usage:   "[--data DIR] [--only NAME,...] [--out DIR]",
+		Help: `Trains each built-in recipe (OSACT 2020/2022, L-HSAB, MLMA, Mubarak 2017,
+CheckThat! 2021 check-worthiness) from the reference data folder and prints
+its figures: on the dev split where the data has one, else 5-fold
+cross-validated. --out keeps the trained models (with --shippable only those
+whose data licence allows shipping them with Basira).
+
+Examples:
+  basira models eval-all
+  basira models eval-all --only offensive,checkworthy --out ~/basira-models
+  basira models eval-all --shippable --out models/`,
+		Run: runEvalAll,
+	})
+	Register(&Command{
+		Name:    "models info",
+		Summary: "print a model file's labels, thresholds, provenance and figures",
+		Usage:   "FILE.model...",
+		Run:     runModelsInfo,
+	})
+}
+
+// strList is a repeatable string flag.
+type strList []string
+
+func (l *strList) String() string { return strings.Join(*l, ",") }
+func (l *strList) Set(v string) error {
+	*l = append(*l, v)
+	return nil
+}
+
+// readFlags are the data-file flags train and eval share.
+type readFlags struct {
+	format, textCol, labelCol, groupCol, header, labelSep, labelMap string
+}
+
+func (r *readFlags) define(fs *flag.FlagSet) {
+	fs.StringVar(&r.format, "format", "", "data format: tsv, csv or jsonl (default: from the file name, else tsv)")
+	fs.StringVar(&r.textCol, "text-col", "text", "text column: header name, or 1-based number for a file without a header (JSONL: key)")
+	fs.StringVar(&r.labelCol, "label-col", "label", "label column (as --text-col)")
+	fs.StringVar(&r.groupCol, "group-col", "", "optional group column (e.g. topic): eval reports mean average precision over groups")
+	fs.StringVar(&r.header, "header", "auto", "header row: auto (yes when columns are names), yes or no")
+	fs.StringVar(&r.labelSep, "label-sep", "", "split label cells on this separator (multi-label data)")
+	fs.StringVar(&r.labelMap, "label-map", "", "rewrite labels before use: `a=b,c=d,*=other` (* is any other label; an empty target drops it)")
+}
+
+func (r *readFlags) options() classify.ReadOptions {
+	return classify.ReadOptions{Format: r.format, TextCol: r.textCol, LabelCol: r.labelCol, GroupCol: r.groupCol, Header: r.header, LabelSep: r.labelSep}
+}
+
+func parsePairs(s, what string) (map[string]string, error) {
+	if s == "" {
+		return nil, nil
+	}
+	m := map[string]string{}
+	for _, p := range strings.Split(s, ",") {
+		k, v, ok := strings.Cut(p, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			return nil, Usagef("%s: %q is not label=name", what, p)
+		}
+		m[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	}
+	return m, nil
+}
+
+// readData reads one data file, reporting bad records on stderr.
+func readData(env *Env, path string, rf *readFlags, role string) ([]classify.Example, classify.DataFile, error) {
+	lm, err := parsePairs(rf.labelMap, "--label-map")
+	if err != nil {
+		return nil, classify.DataFile{}, err
+	}
+	exs, bad, df, err := classify.ReadFile(path, rf.options())
+	if err != nil {
+		return nil, df, err
+	}
+	for i, b := range bad {
+		if i == 20 {
+			fmt.Fprintf(env.Stderr, "… and %d more bad records\n", len(bad)-20)
+			break
+		}
+		fmt.Fprintf(env.Stderr, "skipped %v\n", b)
+	}
+	exs = classify.MapLabels(exs, lm)
+	if len(exs) == 0 {
+		return nil, df, fmt.Errorf("%s: no labelled example could be read (check --text-col, --label-col and --header)", path)
+	}
+	df.Role = role
+	df.Rows = len(exs)
+	return exs, df, nil
+}
+
+func runTrain(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
+	var data, dev strList
+	var rf readFlags
+	rf.define(fs)
+	fs.Var(&data, "data", "training data `file` (repeatable)")
+	fs.Var(&dev, "dev", "held-out `file` to measure the model on and record its figures (repeatable)")
+	out := fs.String("out", "", "model file to write (required)")
+	name := fs.String("name", "", "model name (default: the --out file name)")
+	version := fs.String("version", "1", "model version, recorded in the file and in every signal")
+	desc := fs.String("description", "", "what the model detects, in one line")
+	license := fs.String("license", "", "licence of the training data, recorded in the model")
+	negative := fs.String("negative", "", "the label meaning nothing to report (default: guessed from NOT_*, normal, none, 0, …)")
+	multi := fs.Bool("multi-label", false, "train one yes/no model per label (implied by --label-sep)")
+	display := fs.String("display", "", "names analysts see: `OFF=offensive,HS=hate-speech`")
+	p := classify.DefaultParams()
+	feats := classify.DefaultFeatures()
+	fs.Float64Var(&p.TargetPrecision, "precision", p.TargetPrecision, "precision the flag thresholds must reach on held-out folds")
+	fs.Float64Var(&p.C, "c", p.C, "SVM C: higher fits the training data more closely")
+	fs.IntVar(&p.Folds, "folds", p.Folds, "cross-validation folds for calibration and thresholds")
+	fs.IntVar(&p.MinFlagged, "min-flagged", p.MinFlagged, "a flag threshold must keep at least this many held-out posts")
+	fs.StringVar(&p.ClassWeight, "class-weight", p.ClassWeight, "balanced or none")
+	nonb := fs.Bool("no-nb", false, "turn off naive-Bayes feature scaling")
+	fs.Uint64Var(&p.Seed, "seed", p.Seed, "random seed (folds, solver order)")
+	fs.IntVar(&feats.Bits, "bits", feats.Bits, "log2 of the hashed feature space (model size: 2^bits x labels x 2 bytes before gzip)")
+	fs.IntVar(&feats.CharMax, "char-max", feats.CharMax, "longest character n-gram (0 turns char n-grams off)")
+	fs.IntVar(&feats.WordNgrams, "word-ngrams", feats.WordNgrams, "longest word n-gram")
+	if err := Parse(fs, args); err != nil {
+		return err
+	}
+	if len(data) == 0 || *out == "" {
+		return Usagef("give --data FILE and --out FILE.model")
+	}
+	p.NB = !*nonb
+	if *name == "" {
+		*name = strings.TrimSuffix(filepath.Base(*out), filepath.Ext(*out))
+	}
+	disp, err := parsePairs(*display, "--display")
+	if err != nil {
+		return err
+	}
+	var exs []classify.Example
+	var files []classify.DataFile
+	for _, d := range data {
+		e, df, err := readData(env, d, &rf, "train")
+		if err != nil {
+			return err
+		}
+		exs = append(exs, e...)
+		files = append(files, df)
+	}
+	start := time.Now()
+	m, err := classify.Train(exs, classify.TrainOptions{
+		Name: *name, Description: *desc, Version: *version, DataLicense: *license,
+		Features: feats, Params: p, Negative: *negative, MultiLabel: *multi || rf.labelSep != "",
+		Display: disp, Data: files, TextColumn: rf.textCol, LabelColumn: rf.labelCol,
+		Progress: func(msg string) {
+			if env.StderrIsTerminal {
+				fmt.Fprintf(env.Stderr, "train: %s\n", msg)
+			}
+		},
+	})
+	if err != nil {
+		return err
+	}
+	took := time.Since(start)
+	if len(dev) > 0 {
+		var dexs []classify.Example
+		for _, d := range dev {
+			e, df, err := readData(env, d, &rf, "dev")
+			if err != nil {
+				return err
+			}
+			dexs = append(dexs, e...)
+			m.Info().Data = append(m.Info().Data, df)
+		}
+		rep, _ := classify.Evaluate(m, dexs, p.TargetPrecision)
+		m.Info().Dev = rep.Figures()
+	}
+	if err := m.Save(*out); err != nil {
+		return err
+	}
+	st, _ := os.Stat(*out)
+	meta := m.Info()
+	fmt.Fprintf(env.Stdout, "trained %s (%s) on %d examples in %s; wrote %s (%d KiB)\n", meta.Name, meta.Mode, len(exs), took.Round(time.Millisecond), *out, st.Size()>>10)
+	printMeta(env, meta)
+	return nil
+}
+
+func printMeta(env *Env, meta *classify.Meta) {
+	w := env.Stdout
+	if meta.Description != "" {
+		fmt.Fprintf(w, "  %s\n", meta.Description)
+	}
+	fmt.Fprintf(w, "  version %s, created %s, mode %s, negative label %q\n", meta.Version, meta.Created.Format(time.RFC3339), meta.Mode, meta.Negative)
+	for _, d := range meta.Data {
+		fmt.Fprintf(w, "  %s data: %s (%d rows, sha256 %s)\n", d.Role, d.Name, d.Rows, d.SHA256[:min(16, len(d.SHA256))])
+	}
+	if meta.DataLicense != "" {
+		fmt.Fprintf(w, "  data licence: %s\n", meta.DataLicense)
+	}
+	pr := meta.Params
+	fmt.Fprintf(w, "  params: %s C=%g class-weight=%s nb=%v folds=%d target precision %.2f; features: 2^%d, word 1-%d, chars %d-%d\n",
+		pr.Solver, pr.C, pr.ClassWeight, pr.NB, pr.Folds, pr.TargetPrecision, meta.Features.Bits, meta.Features.WordNgrams, meta.Features.CharMin, meta.Features.CharMax)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  label\tshown as\ttrain n\tflag threshold\tprecision (held-out)\trecall (held-out)")
+	for _, l := range meta.Labels {
+		th := fmt.Sprintf("%.4f", l.Flag)
+		if l.Flag > 1 {
+			th = "never"
+		}
+		disp := l.Display
+		if disp == "" {
+			disp = l.Name
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%.4f\t%.4f\n", l.Name, disp, meta.LabelCounts[l.Name], th, l.FlagPrecision, l.FlagRecall)
+	}
+	tw.Flush()
+	if meta.CV != nil {
+		fmt.Fprintf(w, "  cross-validated (%d folds): macro-F1 %.4f, ECE %.4f\n", pr.Folds, meta.CV.MacroF1, meta.CV.ECE)
+	}
+	if meta.Dev != nil {
+		fmt.Fprintf(w, "  dev (%d examples): macro-F1 %.4f, ECE %.4f, AP %v\n", meta.Dev.N, meta.Dev.MacroF1, meta.Dev.ECE, meta.Dev.AP)
+	}
+	if meta.TextEngine != classify.TextEngineFingerprint() {
+		fmt.Fprintf(w, "  warning: trained with another version of the text engine (%s, this build %s): retrain for scores that match these figures\n", meta.TextEngine, classify.TextEngineFingerprint())
+	}
+}
+
+func runEval(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
+	var rf readFlags
+	rf.define(fs)
+	model := fs.String("model", "", "model file (required)")
+	data := fs.String("data", "", "labelled data file (required)")
+	target := fs.Float64("precision", 0, "also report the lowest threshold reaching this precision")
+	curve := fs.String("curve", "", "write the precision-recall curve of every scored label to this CSV `file`")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	if err := Parse(fs, args); err != nil {
+		return err
+	}
+	if *model == "" || *data == "" {
+		return Usagef("give --model FILE and --data FILE")
+	}
+	if *target < 0 || *target > 1 {
+		return Usagef("--precision must be between 0 and 1")
+	}
+	m, err := classify.Load(*model)
+	if err != nil {
+		return err
+	}
+	if m.EngineMismatch() {
+		fmt.Fprintf(env.Stderr, "warning: %s was trained with another version of the text engine: retrain it for scores that match its figures\n", *model)
+	}
+	exs, _, err := readData(env, *data, &rf, "eval")
+	if err != nil {
+		return err
+	}
+	rep, preds := classify.Evaluate(m, exs, *target)
+	if *curve != "" {
+		if err := writeCurve(*curve, m, exs, preds); err != nil {
+			return err
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	fmt.Fprintf(env.Stdout, "model %s v%s on %s\n", m.Name(), m.Info().Version, *data)
+	rep.Print(env.Stdout)
+	if *curve != "" {
+		fmt.Fprintf(env.Stdout, "\nprecision-recall curve written to %s\n", *curve)
+	}
+	return nil
+}
+
+func writeCurve(path string, m *classify.Model, exs []classify.Example, preds []classify.Prediction) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := csv.NewWriter(f)
+	w.Write([]string{"label", "threshold", "precision", "recall", "f1", "flagged", "tp"})
+	for j, l := range m.Info().Labels {
+		scores := make([]float64, len(exs))
+		pos := make([]bool, len(exs))
+		for i, ex := range exs {
+			scores[i] = preds[i].Probs[j]
+			for _, g := range ex.Labels {
+				pos[i] = pos[i] || g == l.Name
+			}
+		}
+		for _, p := range classify.Curve(scores, pos) {
+			w.Write([]string{l.Name, ff(p.Threshold), ff(p.Precision), ff(p.Recall), ff(p.F1), strconv.Itoa(p.Flagged), strconv.Itoa(p.TP)})
+		}
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func ff(x float64) string { return strconv.FormatFloat(x, 'f', 6, 64) }
+
+func runModelsInfo(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
+	if err := Parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return Usagef("name at least one model file")
+	}
+	var errs []error
+	for _, p := range fs.Args() {
+		m, err := classify.Load(p)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		fmt.Fprintf(env.Stdout, "%s: %s\n", p, m.Name())
+		printMeta(env, m.Info())
+	}
+	return errors.Join(errs...)
+}
+
+func runEvalAll(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
+	dataDir := fs.String("data", "", "reference data folder (default: BASIRA_DATA or ../shared/data)")
+	only := fs.String("only", "", "comma-separated recipe names (default: all)")
+	out := fs.String("out", "", "write the trained models to this folder")
+	shippable := fs.Bool("shippable", false, "only recipes whose data licence allows shipping the model")
+	if err := Parse(fs, args); err != nil {
+		return err
+	}
+	if *dataDir == "" {
+		*dataDir = env.Getenv("BASIRA_DATA")
+	}
+	if *dataDir == "" {
+		*dataDir = refdata.Dir()
+	}
+	if *dataDir == "" {
+		return Usagef("reference data not found: give --data DIR or set BASIRA_DATA")
+	}
+	if *out != "" {
+		if err := os.MkdirAll(*out, 0o750); err != nil {
+			return err
+		}
+	}
+	want := map[string]bool{}
+	for _, n := range strings.Split(*only, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			want[n] = true
+		}
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "model\tfigures on\tn\tmacro-F1\tAP (positive)\tECE\tflag thr\tprec@flag\trec@flag\tship\ttrain time\t")
+	ran := 0
+	for _, r := range classify.Recipes() {
+		if (len(want) > 0 && !want[r.Name]) || (*shippable && !r.Ship) {
+			continue
+		}
+		ran++
+		delete(want, r.Name)
+		start := time.Now()
+		res, err := r.Run(*dataDir, classify.TrainOptions{Features: classify.DefaultFeatures(), Params: classify.DefaultParams()})
+		if err != nil {
+			return fmt.Errorf("recipe %s: %w", r.Name, err)
+		}
+		took := time.Since(start)
+		meta := res.Model.Info()
+		on, fig := "5-fold CV", meta.CV
+		if meta.Dev != nil {
+			on, fig = "dev", meta.Dev
+		}
+		var ap []string
+		for _, l := range meta.Labels {
+			if l.Name != meta.Negative {
+				ap = append(ap, fmt.Sprintf("%s %.3f", l.Name, fig.AP[l.Name]))
+			}
+		}
+		var thr, prec, rec []string
+		for _, l := range meta.Labels {
+			if l.Name == meta.Negative {
+				continue
+			}
+			if l.Flag > 1 {
+				thr = append(thr, "never")
+			} else {
+				thr = append(thr, fmt.Sprintf("%.2f", l.Flag))
+			}
+			if res.Report != nil {
+				for _, c := range res.Report.Classes {
+					if c.Label == l.Name && c.AtFlag != nil {
+						prec = append(prec, fmt.Sprintf("%.2f", c.AtFlag.Precision))
+						rec = append(rec, fmt.Sprintf("%.2f", c.AtFlag.Recall))
+					}
+				}
+			} else {
+				prec = append(prec, fmt.Sprintf("%.2f", l.FlagPrecision))
+				rec = append(rec, fmt.Sprintf("%.2f", l.FlagRecall))
+			}
+		}
+		ship := "no"
+		if r.Ship {
+			ship = "yes"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.4f\t%s\t%.4f\t%s\t%s\t%s\t%s\t%s\t\n", r.Name, on, fig.N, fig.MacroF1, strings.Join(ap, ", "), fig.ECE,
+			strings.Join(thr, "/"), strings.Join(prec, "/"), strings.Join(rec, "/"), ship, took.Round(100*time.Millisecond))
+		fmt.Fprintf(env.Stderr, "%s: %s macro-F1 %.4f (%s)\n", r.Name, on, fig.MacroF1, took.Round(100*time.Millisecond))
+		if *out != "" {
+			if err := res.Model.Save(filepath.Join(*out, r.Name+".model")); err != nil {
+				return err
+			}
+		}
+	}
+	tw.Flush()
+	for n := range want {
+		return Usagef("no recipe named %q", n)
+	}
+	if ran == 0 {
+		return Usagef("no recipe selected")
+	}
+	return nil
+}
