@@ -1,0 +1,310 @@
+package sanctions
+
+import (
+	"math/bits"
+	"sort"
+	"strings"
+
+	"github.com/basira-org/basira/internal/sanctions/namematch"
+)
+
+// Ref points at an entry of an indexed list.
+type Ref struct{ List, Entry int32 }
+
+// Match is one hit of a search.
+type Match struct {
+	List  string `json:"list"`
+	Date  string `json:"list_date"`
+	Entry *Entry `json:"entry"`
+	// Name is the name or alias that matched.
+	Name  string  `json:"name"`
+	Score float64 `json:"score"`
+	// Wallet is the listed address, for a wallet match.
+	Wallet *Wallet `json:"wallet,omitempty"`
+}
+
+type indexedName struct {
+	ref  Ref
+	text string
+	n    namematch.Name
+}
+
+// vocab maps the distinct tokens (or keys) of the indexed names to the
+// names holding them, and groups the tokens by first-letter class and
+// length so a query token is compared only with plausible partners.
+type vocab struct {
+	ids     map[string]int32
+	words   []string
+	post    [][]int32
+	buckets map[[2]byte][]int32
+}
+
+func newVocab() *vocab {
+	return &vocab{ids: map[string]int32{}, buckets: map[[2]byte][]int32{}}
+}
+
+func (v *vocab) add(word string, name int32) {
+	if word == "" {
+		return
+	}
+	id, ok := v.ids[word]
+	if !ok {
+		id = int32(len(v.words))
+		v.ids[word] = id
+		v.words = append(v.words, word)
+		v.post = append(v.post, nil)
+		k := [2]byte{namematch.FirstClass(word), byte(min(len(word), 255))}
+		v.buckets[k] = append(v.buckets[k], id)
+	}
+	if p := v.post[id]; len(p) == 0 || p[len(p)-1] != name {
+		v.post[id] = append(v.post[id], name)
+	}
+}
+
+// similar calls fn for each vocabulary word whose Jaro-Winkler similarity
+// to w is at least min (exact words included).
+func (v *vocab) similar(w string, minSim float64, fn func(id int32)) {
+	if w == "" {
+		return
+	}
+	lo, hi := len(w)*6/10, len(w)*10/6+1
+	c := namematch.FirstClass(w)
+	for l := max(1, lo); l <= min(hi, 255); l++ {
+		for _, id := range v.buckets[[2]byte{c, byte(l)}] {
+			if namematch.JaroWinkler(w, v.words[id]) >= minSim {
+				fn(id)
+			}
+		}
+	}
+}
+
+// Index answers wallet and name queries over a set of lists.
+type Index struct {
+	lists   []*List
+	wallets map[string][]walletHit
+	names   []indexedName
+	// Latin-script names: tokens and keys; Arabic-script names: romanized
+	// tokens and keys.
+	latin, latinKeys, arabic, arabicKeys *vocab
+}
+
+type walletHit struct {
+	ref Ref
+	w   int32
+}
+
+// NewIndex builds the index of lists.
+func NewIndex(lists []*List) *Index {
+	x := &Index{lists: lists, wallets: map[string][]walletHit{},
+		latin: newVocab(), latinKeys: newVocab(), arabic: newVocab(), arabicKeys: newVocab()}
+	for li, l := range lists {
+		for ei := range l.Entries {
+			e := &l.Entries[ei]
+			ref := Ref{int32(li), int32(ei)}
+			for wi, w := range e.Wallets {
+				k := WalletKey(w.Address)
+				x.wallets[k] = append(x.wallets[k], walletHit{ref, int32(wi)})
+			}
+			for _, name := range append([]string{e.Name}, e.Aliases...) {
+				x.addName(ref, name)
+			}
+		}
+	}
+	return x
+}
+
+func (x *Index) addName(ref Ref, text string) {
+	n := namematch.Prepare(text)
+	if len(n.Tokens) == 0 {
+		return
+	}
+	id := int32(len(x.names))
+	x.names = append(x.names, indexedName{ref, text, n})
+	tv, kv := x.latin, x.latinKeys
+	if n.Arabic {
+		tv, kv = x.arabic, x.arabicKeys
+	}
+	for i, t := range n.Tokens {
+		tv.add(t, id)
+		kv.add(n.Keys[i], id)
+	}
+}
+
+// Lists returns the indexed lists.
+func (x *Index) Lists() []*List { return x.lists }
+
+// Names returns the number of indexed names and aliases.
+func (x *Index) Names() int { return len(x.names) }
+
+func (x *Index) entry(r Ref) (*List, *Entry) {
+	l := x.lists[r.List]
+	return l, &l.Entries[r.Entry]
+}
+
+// Wallet returns the entries listing address (exact match; EVM and bech32
+// case-insensitive).
+func (x *Index) Wallet(address string) []Match {
+	var out []Match
+	for _, h := range x.wallets[WalletKey(address)] {
+		l, e := x.entry(h.ref)
+		out = append(out, Match{List: l.Name, Date: l.Date, Entry: e, Name: e.Name, Score: 1, Wallet: &e.Wallets[h.w]})
+	}
+	return out
+}
+
+// tokenSim is the Jaro-Winkler similarity from which a vocabulary token
+// makes its names candidates.
+const tokenSim = 0.8
+
+// Search returns the entries whose name or an alias scores at least
+// minScore against query, best first, one match per entry, at most limit.
+// Candidates come from token blocks (first-letter class and length);
+// a candidate must share similar tokens with at least two query tokens
+// (one for a one-token query), since a name matching fewer cannot reach a
+// useful score.
+func (x *Index) Search(query string, minScore float64, limit int) []Match {
+	q := namematch.Prepare(query)
+	nq := len(q.Tokens)
+	if nq == 0 || nq > 32 {
+		return nil
+	}
+	hits := map[int32]uint32{} // candidate name -> query tokens matched (bits)
+	mark := func(v *vocab, qi int) func(id int32) {
+		return func(id int32) {
+			for _, n := range v.post[id] {
+				hits[n] |= 1 << qi
+			}
+		}
+	}
+	for i, t := range q.Tokens {
+		if q.Arabic {
+			x.arabic.similar(t, tokenSim, mark(x.arabic, i))
+			x.latinKeys.similar(q.Keys[i], tokenSim, mark(x.latinKeys, i))
+		} else {
+			x.latin.similar(t, tokenSim, mark(x.latin, i))
+			if id, ok := x.latinKeys.ids[q.Keys[i]]; ok {
+				mark(x.latinKeys, i)(id) // Mohammed finds Muhammad
+			}
+			x.arabicKeys.similar(q.Keys[i], tokenSim, mark(x.arabicKeys, i))
+		}
+	}
+	need := min(2, nq)
+	best := map[Ref]Match{}
+	for id, mask := range hits {
+		if bits.OnesCount32(mask) < need {
+			continue
+		}
+		n := &x.names[id]
+		s := namematch.Score(q, n.n)
+		if s < minScore {
+			continue
+		}
+		if m, ok := best[n.ref]; ok && m.Score >= s {
+			continue
+		}
+		l, e := x.entry(n.ref)
+		best[n.ref] = Match{List: l.Name, Date: l.Date, Entry: e, Name: n.text, Score: s}
+	}
+	out := make([]Match, 0, len(best))
+	for _, m := range best {
+		out = append(out, m)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Score != out[j].Score {
+			return out[i].Score > out[j].Score
+		}
+		if out[i].List != out[j].List {
+			return out[i].List < out[j].List
+		}
+		return out[i].Entry.ID < out[j].Entry.ID
+	})
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out
+}
+
+// TextThreshold is the score from which a name found inside running text
+// is reported: higher than for a search, since nobody chose the words as a
+// name.
+const TextThreshold = 0.92
+
+// FindInText finds listed names mentioned in a text: runs of words that
+// contain at least two tokens of a listed name exactly (or its phonetic
+// key, across scripts), or all of a one-token name of five letters or
+// more, and that score at least TextThreshold as a whole.
+func (x *Index) FindInText(text string) []Match {
+	words := strings.Fields(text)
+	if len(words) == 0 || len(x.names) == 0 {
+		return nil
+	}
+	if len(words) > 2000 {
+		words = words[:2000]
+	}
+	prepared := make([]namematch.Name, len(words))
+	type pos struct{ first, last, count int }
+	found := map[int32]*pos{}
+	for i, w := range words {
+		p := namematch.Prepare(w)
+		prepared[i] = p
+		for j, t := range p.Tokens {
+			var ids []int32
+			if p.Arabic {
+				ids = append(ids, postOf(x.arabic, t)...)
+				ids = append(ids, postOf(x.latinKeys, p.Keys[j])...)
+			} else {
+				ids = append(ids, postOf(x.latin, t)...)
+				ids = append(ids, postOf(x.arabicKeys, p.Keys[j])...)
+			}
+			for _, id := range ids {
+				f := found[id]
+				if f == nil {
+					f = &pos{first: i, last: i}
+					found[id] = f
+				} else if f.last != i {
+					f.count++
+				}
+				f.last = i
+			}
+		}
+	}
+	best := map[Ref]Match{}
+	for id, f := range found {
+		n := &x.names[id]
+		size := len(n.n.Tokens)
+		long := size == 1 && len(n.n.Tokens[0]) >= 5
+		if (f.count+1 < min(2, size) && !long) || (size >= 2 && f.count < 1) || f.last-f.first > size+2 {
+			continue
+		}
+		var q namematch.Name
+		for i := f.first; i <= f.last; i++ {
+			q.Arabic = q.Arabic || prepared[i].Arabic
+			q.Tokens = append(q.Tokens, prepared[i].Tokens...)
+			q.Keys = append(q.Keys, prepared[i].Keys...)
+		}
+		s := namematch.Score(q, n.n)
+		if s < TextThreshold {
+			continue
+		}
+		if m, ok := best[n.ref]; ok && m.Score >= s {
+			continue
+		}
+		l, e := x.entry(n.ref)
+		best[n.ref] = Match{List: l.Name, Date: l.Date, Entry: e, Name: n.text, Score: s}
+	}
+	out := make([]Match, 0, len(best))
+	for _, m := range best {
+		out = append(out, m)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].Score > out[j].Score || out[i].Score == out[j].Score && out[i].Entry.ID < out[j].Entry.ID
+	})
+	return out
+}
+
+func postOf(v *vocab, w string) []int32 {
+	if id, ok := v.ids[w]; ok && w != "" {
+		return v.post[id]
+	}
+	return nil
+}

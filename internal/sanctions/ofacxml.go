@@ -1,0 +1,129 @@
+package sanctions
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// OFAC's ENHANCED_XML export (SDN_ENHANCED.XML, CONS_ENHANCED.XML).
+type enhEntity struct {
+	ID      string `xml:"id,attr"`
+	General struct {
+		Type string `xml:"entityType"`
+	} `xml:"generalInfo"`
+	Lists []struct {
+		Name string `xml:",chardata"`
+		Date string `xml:"datePublished,attr"`
+	} `xml:"sanctionsLists>sanctionsList"`
+	Programs []string `xml:"sanctionsPrograms>sanctionsProgram"`
+	Names    []struct {
+		Primary      bool `xml:"isPrimary"`
+		Translations []struct {
+			Primary bool   `xml:"isPrimary"`
+			Script  string `xml:"script"`
+			First   string `xml:"formattedFirstName"`
+			Last    string `xml:"formattedLastName"`
+			Full    string `xml:"formattedFullName"`
+		} `xml:"translations>translation"`
+	} `xml:"names>name"`
+	Features []struct {
+		Type  string `xml:"type"`
+		Value string `xml:"value"`
+	} `xml:"features>feature"`
+}
+
+// ParseOFACEnhancedXML reads OFAC's ENHANCED_XML export and returns its
+// entries and its dataAsOf date. Features of type "Digital Currency
+// Address - XBT" (and other currency codes) become wallets; every name
+// translation (Latin and original script) becomes a name or alias.
+func ParseOFACEnhancedXML(r io.Reader) ([]Entry, string, error) {
+	b, err := readLimited(r)
+	if err != nil {
+		return nil, "", err
+	}
+	d := xml.NewDecoder(bytes.NewReader(b))
+	var entries []Entry
+	date := ""
+	root := false
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			line, _ := d.InputPos()
+			return nil, "", fmt.Errorf("OFAC XML line %d: %w", line, err)
+		}
+		se, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		switch se.Name.Local {
+		case "sanctionsData":
+			root = true
+		case "dataAsOf":
+			var s string
+			if err := d.DecodeElement(&s, &se); err != nil {
+				return nil, "", fmt.Errorf("OFAC XML dataAsOf: %w", err)
+			}
+			if s = strings.TrimSpace(s); len(s) >= 10 {
+				date = s[:10]
+			}
+		case "entity":
+			var x enhEntity
+			if err := d.DecodeElement(&x, &se); err != nil {
+				line, _ := d.InputPos()
+				return nil, "", fmt.Errorf("OFAC XML line %d: %w", line, err)
+			}
+			entries = append(entries, x.entry())
+		}
+	}
+	if !root {
+		return nil, "", errors.New("not an OFAC ENHANCED_XML file: no sanctionsData element")
+	}
+	return entries, date, nil
+}
+
+func (x enhEntity) entry() Entry {
+	e := Entry{ID: x.ID, Type: strings.ToLower(strings.TrimSpace(x.General.Type))}
+	for _, p := range x.Programs {
+		if p = strings.TrimSpace(p); p != "" {
+			e.Programs = append(e.Programs, p)
+		}
+	}
+	for _, l := range x.Lists {
+		if e.Listed == "" || (l.Date != "" && l.Date < e.Listed) {
+			e.Listed = l.Date
+		}
+	}
+	for _, n := range x.Names {
+		for _, t := range n.Translations {
+			name := strings.TrimSpace(strings.TrimSpace(t.First) + " " + strings.TrimSpace(t.Last))
+			if name == "" {
+				name = strings.TrimSpace(t.Full)
+			}
+			if name == "" {
+				continue
+			}
+			if n.Primary && t.Primary && e.Name == "" {
+				e.Name = name
+			} else if !contains(e.Aliases, name) {
+				e.Aliases = append(e.Aliases, name)
+			}
+		}
+	}
+	if e.Name == "" && len(e.Aliases) > 0 {
+		e.Name, e.Aliases = e.Aliases[0], e.Aliases[1:]
+	}
+	for _, f := range x.Features {
+		cur, ok := strings.CutPrefix(strings.TrimSpace(f.Type), "Digital Currency Address - ")
+		if v := strings.TrimSpace(f.Value); ok && v != "" {
+			e.Wallets = append(e.Wallets, Wallet{Currency: strings.TrimSpace(cur), Address: v})
+		}
+	}
+	return e
+}

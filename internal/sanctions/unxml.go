@@ -1,0 +1,109 @@
+package sanctions
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// unPerson is an INDIVIDUAL or ENTITY of the UN consolidated list.
+type unPerson struct {
+	DataID       string    `xml:"DATAID"`
+	First        string    `xml:"FIRST_NAME"`
+	Second       string    `xml:"SECOND_NAME"`
+	Third        string    `xml:"THIRD_NAME"`
+	Fourth       string    `xml:"FOURTH_NAME"`
+	Original     string    `xml:"NAME_ORIGINAL_SCRIPT"`
+	ListType     string    `xml:"UN_LIST_TYPE"`
+	Reference    string    `xml:"REFERENCE_NUMBER"`
+	ListedOn     string    `xml:"LISTED_ON"`
+	IndivAliases []unAlias `xml:"INDIVIDUAL_ALIAS"`
+	EntAliases   []unAlias `xml:"ENTITY_ALIAS"`
+}
+
+type unAlias struct {
+	Quality string `xml:"QUALITY"`
+	Name    string `xml:"ALIAS_NAME"`
+}
+
+// ParseUNXML reads the UN Security Council consolidated list XML and
+// returns its entries and its generation date (YYYY-MM-DD). Names in their
+// original script (Arabic for most Al-Qaida and Taliban entries) are kept
+// as aliases.
+func ParseUNXML(r io.Reader) ([]Entry, string, error) {
+	b, err := readLimited(r)
+	if err != nil {
+		return nil, "", err
+	}
+	d := xml.NewDecoder(bytes.NewReader(b))
+	var entries []Entry
+	date := ""
+	root := false
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			line, _ := d.InputPos()
+			return nil, "", fmt.Errorf("UN XML line %d: %w", line, err)
+		}
+		se, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		switch se.Name.Local {
+		case "CONSOLIDATED_LIST":
+			root = true
+			for _, a := range se.Attr {
+				if a.Name.Local == "dateGenerated" && len(a.Value) >= 10 {
+					date = a.Value[:10]
+				}
+			}
+		case "INDIVIDUAL", "ENTITY":
+			var p unPerson
+			if err := d.DecodeElement(&p, &se); err != nil {
+				line, _ := d.InputPos()
+				return nil, "", fmt.Errorf("UN XML line %d: %w", line, err)
+			}
+			typ := "individual"
+			if se.Name.Local == "ENTITY" {
+				typ = "entity"
+			}
+			entries = append(entries, p.entry(typ))
+		}
+	}
+	if !root {
+		return nil, "", errors.New("not a UN consolidated list: no CONSOLIDATED_LIST element")
+	}
+	return entries, date, nil
+}
+
+func (p unPerson) entry(typ string) Entry {
+	var parts []string
+	for _, s := range []string{p.First, p.Second, p.Third, p.Fourth} {
+		if s = strings.TrimSpace(s); s != "" {
+			parts = append(parts, s)
+		}
+	}
+	e := Entry{ID: strings.TrimSpace(p.DataID), Ref: strings.TrimSpace(p.Reference), Type: typ,
+		Name: strings.Join(parts, " "), Listed: strings.TrimSpace(p.ListedOn)}
+	if lt := strings.TrimSpace(p.ListType); lt != "" {
+		e.Programs = []string{lt}
+	}
+	if o := strings.TrimSpace(p.Original); o != "" {
+		e.Aliases = append(e.Aliases, o)
+	}
+	for _, a := range append(p.IndivAliases, p.EntAliases...) {
+		if n := strings.TrimSpace(a.Name); n != "" && !contains(e.Aliases, n) {
+			e.Aliases = append(e.Aliases, n)
+		}
+	}
+	if e.Name == "" && len(e.Aliases) > 0 {
+		e.Name = e.Aliases[0]
+	}
+	return e
+}
