@@ -8,8 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/basira-org/basira/internal/refdata"
 )

@@ -1,0 +1,5 @@
+//go:build !linux
+
+package pdq
+
+func adviseHuge[T any](s []T) {}
