@@ -98,12 +98,24 @@ func (m *langIDModel) classify(s *scanner, folded string, f int) string {
 	var score [4]int32
 	copy(score[:], fm.bias)
 	k := fm.k
-	s.features(folded, func(h uint32) {
-		w := fm.weights[int(h>>(32-langBits))*k:]
-		for c := range k {
-			score[c] += int32(w[c])
+	s.feats = s.features(folded, s.feats[:0])
+	w := fm.weights
+	if k == 4 {
+		for _, h := range s.feats {
+			b := w[int(h>>(32-langBits))*4:][:4]
+			score[0] += int32(b[0])
+			score[1] += int32(b[1])
+			score[2] += int32(b[2])
+			score[3] += int32(b[3])
 		}
-	})
+	} else {
+		for _, h := range s.feats {
+			b := w[int(h>>(32-langBits))*k:][:k]
+			for c := range k {
+				score[c] += int32(b[c])
+			}
+		}
+	}
 	if f == familyArabic && !s.persianLetters() {
 		// Persian and Urdu text practically always has one of their own
 		// letters (ی ک گ پ چ ے ہ ھ …); without any, choose between ar and ary.
@@ -167,50 +179,49 @@ func mix(h uint32) uint32 {
 	return h
 }
 
-// features calls fn with the hash of every feature of the scanned text.
-func (s *scanner) features(folded string, fn func(uint32)) {
+// features appends the hash of every feature of the scanned text to out.
+func (s *scanner) features(folded string, out []uint32) []uint32 {
 	budget := maxLangRunes
 	for _, sp := range s.spans {
 		if budget <= 0 {
-			return
+			return out
 		}
 		w := folded[sp.ts:sp.te]
 		if sp.flags&fPersian != 0 {
-			fn(mix(seedFlag + 1))
+			out = append(out, mix(seedFlag+1))
 		}
 		if sp.flags&fMaghreb != 0 {
-			fn(mix(seedFlag + 2))
+			out = append(out, mix(seedFlag+2))
 		}
 		if looksArabizi(w) {
-			fn(mix(seedFlag + 3))
+			out = append(out, mix(seedFlag+3))
 		}
 		// Whole word.
 		h := uint32(seedWord)
 		for i := 0; i < len(w); i++ {
 			h = (h ^ uint32(w[i])) * 16777619
 		}
-		fn(mix(h))
+		out = append(out, mix(h))
 		// Character n-grams over <w>: h1, h2, h3 end at the current rune.
 		const bow, eow = 0x110000, 0x110001
-		var h1, h2 uint32
-		step := func(r rune) {
+		h1, h2 := uint32(bow), uint32(0)
+		for _, r := range w {
 			x := uint32(r)
-			n3 := h2*hashMul + x
 			n2 := h1*hashMul + x
-			fn(mix(x*3 + 1))
-			fn(mix(n2*3 + 2))
+			out = append(out, mix(x*3+1), mix(n2*3+2))
 			if h2 != 0 {
-				fn(mix(n3*3 + 3))
+				out = append(out, mix((h2*hashMul+x)*3+3))
 			}
 			h2, h1 = n2, x
-		}
-		h1 = bow
-		for _, r := range w {
-			step(r)
 			budget--
 		}
-		step(eow)
+		x := uint32(eow)
+		out = append(out, mix((h1*hashMul+x)*3+2))
+		if h2 != 0 {
+			out = append(out, mix((h2*hashMul+x)*3+3))
+		}
 	}
+	return out
 }
 
 // LangSample is one labelled text for TrainLangID.
@@ -247,8 +258,10 @@ func TrainLangID(samples []LangSample, epochs int, seed uint64) ([]byte, error) 
 		}
 		s := &scanner{}
 		s.scan(sm.Text)
-		var feats []uint32
-		s.features(string(s.buf), func(h uint32) { feats = append(feats, h>>(32-langBits)) })
+		feats := s.features(string(s.buf), nil)
+		for i := range feats {
+			feats[i] >>= 32 - langBits
+		}
 		if len(feats) == 0 {
 			continue
 		}

@@ -20,7 +20,8 @@ type span struct {
 type scanner struct {
 	buf    []byte
 	spans  []span
-	rejoin bool // a run of >= 3 single letters was seen
+	rejoin bool     // a run of >= 3 single letters was seen
+	feats  []uint32 // language-ID feature hashes (reused)
 }
 
 var scanners = sync.Pool{New: func() any { return &scanner{buf: make([]byte, 0, 512), spans: make([]span, 0, 64)} }}
@@ -365,6 +366,12 @@ var clitics = []string{
 // removed. The result is a substring of w (no allocation).
 func StripClitics(w string) string {
 	if len(w) < 8 || w[0] < 0xD8 || w[0] > 0xD9 { // < 4 Arabic letters, or not Arabic
+		return w
+	}
+	// Every clitic starts with و ف ب ل ك ا or د (U+0648 0641 0628 0644 0643 0627 062F).
+	switch w[:2] {
+	case "و", "ف", "ب", "ل", "ك", "ا", "د":
+	default:
 		return w
 	}
 	for _, p := range clitics {

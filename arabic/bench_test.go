@@ -1,0 +1,35 @@
+package arabic
+
+import (
+	"strings"
+	"testing"
+)
+
+// Benchmarks run over the 3,439 tweets of the CheckThat! 2021 Arabic
+// training set; one op is the whole set, and ns/post is reported. The
+// strings.ToLower baseline is measured in the same run, to compare across
+// noisy machines.
+
+func benchPosts(b *testing.B, fn func(string)) {
+	posts := realPosts(b)
+	total := 0
+	for _, p := range posts {
+		total += len(p)
+	}
+	b.SetBytes(int64(total))
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, p := range posts {
+			fn(p)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(posts)), "ns/post")
+}
+
+var sink any
+
+func BenchmarkBaselineToLower(b *testing.B) { benchPosts(b, func(s string) { sink = strings.ToLower(s) }) }
+func BenchmarkNormalize(b *testing.B)        { benchPosts(b, func(s string) { sink = Normalize(s) }) }
+func BenchmarkFold(b *testing.B)             { benchPosts(b, func(s string) { sink = Fold(s) }) }
+func BenchmarkAnalyze(b *testing.B)          { benchPosts(b, func(s string) { sink = Analyze(s) }) }
+func BenchmarkDetectLang(b *testing.B)       { benchPosts(b, func(s string) { sink = DetectLang(s) }) }
