@@ -3,6 +3,8 @@ package rules
 import (
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/basira-org/basira/arabic"
 	"github.com/basira-org/basira/internal/detect"
@@ -186,10 +188,9 @@ func (s *Set) eval(sc *scratch, c *compiled, doc *arabic.Doc) ([]detect.Span, bo
 		return nil, false
 	}
 	var spans []detect.Span
-	toks := doc.Tokens
 	addHits := func(t int32) {
 		for h := sc.termHead[t]; h >= 0 && len(spans) < maxSpans; h = sc.hits[h].prev {
-			spans = append(spans, detect.Span{Start: toks[sc.hits[h].start].Start, End: toks[sc.hits[h].end-1].End})
+			spans = append(spans, tokenSpan(doc, sc.hits[h].start, sc.hits[h].end))
 		}
 	}
 	if len(c.near) > 0 {
@@ -199,7 +200,7 @@ func (s *Set) eval(sc *scratch, c *compiled, doc *arabic.Doc) ([]detect.Span, bo
 		}
 		for _, o := range win {
 			h := sc.hits[o.hit]
-			spans = append(spans, detect.Span{Start: toks[h.start].Start, End: toks[h.end-1].End})
+			spans = append(spans, tokenSpan(doc, h.start, h.end))
 		}
 	}
 	for _, re := range c.regex {
@@ -224,6 +225,20 @@ func (s *Set) eval(sc *scratch, c *compiled, doc *arabic.Doc) ([]detect.Span, bo
 		}
 	}
 	return mergeSpans(spans), true
+}
+
+// tokenSpan is the original text of tokens [start, end), with the
+// combining marks that follow the last token (a final vowel sign) kept.
+func tokenSpan(doc *arabic.Doc, start, end int32) detect.Span {
+	sp := detect.Span{Start: doc.Tokens[start].Start, End: doc.Tokens[end-1].End}
+	for sp.End < len(doc.Original) {
+		r, n := utf8.DecodeRuneInString(doc.Original[sp.End:])
+		if !unicode.Is(unicode.Mn, r) {
+			break
+		}
+		sp.End += n
+	}
+	return sp
 }
 
 // langMatches reports whether the post language is one of the rule's,
