@@ -14,11 +14,14 @@ func Normalize(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := true // no leading space
-	for _, r := range norm.NFD.String(s) {
+	for _, r := range norm.NFD.String(norm.NFKC.String(s)) {
 		switch {
 		case unicode.Is(unicode.Mn, r):
 			continue // accents, Arabic diacritics
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if f, ok := persianFold[r]; ok {
+				r = f
+			}
 			b.WriteRune(unicode.ToLower(r))
 			space = false
 		case r == '\'' || r == '’' || r == 'ʿ' || r == 'ʾ' || r == '`' || r == 'ʻ':
@@ -31,6 +34,12 @@ func Normalize(s string) string {
 		}
 	}
 	return strings.TrimSuffix(b.String(), " ")
+}
+
+// persianFold maps Persian and Urdu letter forms, common in the UN's
+// Taliban entries, to their Arabic equivalents.
+var persianFold = map[rune]rune{
+	'ی': 'ي', 'ې': 'ي', 'ے': 'ي', 'ک': 'ك', 'ہ': 'ه', 'ھ': 'ه', 'ۀ': 'ه', 'ە': 'ه', 'ٸ': 'ئ',
 }
 
 // ReorderSDN turns an individual's list name "LAST, First Middle" into
@@ -53,6 +62,7 @@ var dropTokens = map[string]bool{
 	"al": true, "el": true, "ul": true, "al'": true, "il": true,
 	"the": true, "of": true, "and": true, "for": true, "de": true, "du": true, "des": true, "la": true, "le": true, "et": true,
 	"co": true, "ltd": true, "llc": true, "inc": true, "ltda": true, "llp": true, "plc": true, "corp": true, "sa": true,
+	"dr": true, "mr": true, "mrs": true, "jr": true, "sr": true,
 	"gmbh": true, "doo": true, "jsc": true, "pjsc": true, "ojsc": true, "cjsc": true, "fze": true, "fzco": true, "limited": true, "company": true,
 }
 
@@ -110,11 +120,28 @@ func prepareLatin(words []string) Name {
 			w += words[j]
 			i = j
 		}
+		// "Saif al-Din", "Habib Ullah": a second part of a compound
+		// name, written glued as often as apart (Saifuddin, Habibullah).
+		if latinCompoundTail[w] && len(out.Tokens) > 0 {
+			last := len(out.Tokens) - 1
+			out.Tokens[last] += w
+			out.Keys[last] = latinKey(out.Tokens[last])
+			continue
+		}
 		out.Tokens = append(out.Tokens, w)
 		out.Keys = append(out.Keys, latinKey(w))
 	}
 	return out
 }
+
+var latinCompoundTail = map[string]bool{
+	"din": true, "deen": true, "dine": true, "uddin": true, "eddine": true, "eddin": true, "uddeen": true, "addin": true,
+	"allah": true, "ullah": true, "ulla": true, "ollah": true, "llah": true, "lah": true,
+}
+
+// arabicCompoundTail are words that close a compound name (… الدين,
+// … الله), joined to the word before them.
+var arabicCompoundTail = map[string]bool{"الدين": true, "الله": true, "اللة": true, "لله": true}
 
 func isAbdPrefix(w string) bool {
 	switch w {
@@ -139,10 +166,13 @@ func isVowel(c byte) bool {
 func latinKey(w string) string {
 	if strings.HasPrefix(w, "abd") && len(w) > 3 {
 		rest := strings.TrimLeft(w[3:], "aeiou")
-		if len(rest) > 1 && rest[0] == 'l' && rest[1] != 'l' && !isVowel(rest[1]) {
-			rest = rest[1:] // abdulrahman: the article
+		if len(rest) > 1 && rest[0] == 'l' && rest[1] != 'l' {
+			rest = rest[1:] // abdulrahman, abdulahad: the article
 		}
 		return collapse("bd" + consonants(rest, false))
+	}
+	if strings.HasPrefix(w, "ou") && len(w) > 2 {
+		w = "w" + w[2:] // French spelling of waw: Ould, Ouahid
 	}
 	return collapse(consonants(w, true))
 }
@@ -204,7 +234,7 @@ func collapse(s string) string {
 var arabicKeys = map[rune]byte{
 	'ب': 'b', 'ت': 't', 'ث': 't', 'ج': 'j', 'ح': 'h', 'خ': 'x', 'د': 'd', 'ذ': 'd', 'ر': 'r', 'ز': 'z',
 	'س': 's', 'ش': 's', 'ص': 's', 'ض': 'd', 'ط': 't', 'ظ': 'z', 'غ': 'g', 'ف': 'f', 'ق': 'k', 'ك': 'k',
-	'ل': 'l', 'م': 'm', 'ن': 'n', 'ه': 'h', 'پ': 'p', 'چ': 'j', 'گ': 'g', 'ڤ': 'f', 'ک': 'k', 'ی': 'y',
+	'ل': 'l', 'م': 'm', 'ن': 'n', 'ه': 'h', 'پ': 'p', 'چ': 's', 'گ': 'g', 'ڤ': 'f', 'ژ': 'z', 'ٹ': 't', 'ڈ': 'd', 'ڑ': 'r',
 	'ا': 0, 'أ': 0, 'إ': 0, 'آ': 0, 'ٱ': 0, 'ء': 0, 'ئ': 0, 'ؤ': 0, 'ع': 0, 'ة': 0,
 }
 
@@ -222,6 +252,10 @@ func prepareArabic(words []string) Name {
 	out.Arabic = true
 	for i := 0; i < len(words); i++ {
 		w := stripArticle(words[i])
+		if i+1 < len(words) && arabicCompoundTail[words[i+1]] {
+			w += stripArticle(words[i+1])
+			i++
+		}
 		abd := w == "عبد"
 		if abd && i+1 < len(words) {
 			i++

@@ -1,0 +1,103 @@
+package sanctions
+
+import (
+	"strings"
+
+	"github.com/basira-org/basira/internal/sanctions/namematch"
+)
+
+// PairCase is one cross-script name-matching case: a query, and the ID
+// of the entry it must find.
+type PairCase struct {
+	Query, WantID string
+}
+
+// PR is a precision/recall measurement.
+type PR struct {
+	Threshold float64
+	Queries   int
+	// Answered counts queries whose best result reached the threshold;
+	// Correct those whose best result was the wanted entry.
+	Answered, Correct int
+}
+
+// Precision is Correct/Answered.
+func (p PR) Precision() float64 {
+	if p.Answered == 0 {
+		return 0
+	}
+	return float64(p.Correct) / float64(p.Answered)
+}
+
+// Recall is Correct/Queries.
+func (p PR) Recall() float64 {
+	if p.Queries == 0 {
+		return 0
+	}
+	return float64(p.Correct) / float64(p.Queries)
+}
+
+// EvalPairs runs every case against the index and measures precision and
+// recall of the best result at each threshold. A query is correct when the
+// wanted entry is among the results tied for the best score.
+func EvalPairs(x *Index, cases []PairCase, thresholds []float64) []PR {
+	out := make([]PR, len(thresholds))
+	for i, t := range thresholds {
+		out[i] = PR{Threshold: t, Queries: len(cases)}
+	}
+	lo := thresholds[0]
+	for _, t := range thresholds {
+		lo = min(lo, t)
+	}
+	for _, c := range cases {
+		res := x.Search(c.Query, lo, 0)
+		if len(res) == 0 {
+			continue
+		}
+		// The same person is often on several lists (Saddam Hussein is on
+		// the UN list and on OFAC's): a tie at the top is correct when the
+		// wanted entry is among the tied.
+		correct := false
+		for _, m := range res {
+			if m.Score < res[0].Score-1e-9 {
+				break
+			}
+			correct = correct || m.Entry.ID == c.WantID
+		}
+		for i, t := range thresholds {
+			if res[0].Score >= t {
+				out[i].Answered++
+				if correct {
+					out[i].Correct++
+				}
+			}
+		}
+	}
+	return out
+}
+
+// IsArabicScript reports whether s is mostly Arabic letters.
+func IsArabicScript(s string) bool { return namematch.Prepare(s).Arabic }
+
+// WithoutScript returns a copy of entries keeping only the names and
+// aliases whose script is (arabic=true) or is not (arabic=false) Arabic;
+// entries left with no name are dropped. It builds the one-script indexes
+// a cross-script evaluation needs.
+func WithoutScript(entries []Entry, keepArabic bool) []Entry {
+	var out []Entry
+	for _, e := range entries {
+		var names []string
+		for _, n := range append([]string{e.Name}, e.Aliases...) {
+			if strings.TrimSpace(n) != "" && IsArabicScript(n) == keepArabic {
+				names = append(names, n)
+			}
+		}
+		if len(names) == 0 {
+			continue
+		}
+		c := e
+		c.Name, c.Aliases = names[0], names[1:]
+		out = append(out, c)
+	}
+	return out
+}
