@@ -33,6 +33,9 @@ type Dialect struct {
 	AuditLock string
 	// MigrationLock is run at the start of each migration transaction.
 	MigrationLock string
+	// SkipLocked ends the SELECT that picks the next case to claim, so that
+	// concurrent analysts take different cases instead of racing for one.
+	SkipLocked string
 	// MaxParams bounds the placeholders of one statement.
 	MaxParams int
 }
@@ -694,7 +697,7 @@ func (db *DB) ClaimNext(ctx context.Context, analyst string, lease time.Duration
 		err := db.withTx(ctx, func(tx *sql.Tx) error {
 			var id int64
 			var from string
-			err := tx.QueryRowContext(ctx, db.D.rebind(`SELECT id, status FROM cases WHERE `+open+` ORDER BY priority DESC, id LIMIT 1`), n).Scan(&id, &from)
+			err := tx.QueryRowContext(ctx, db.D.rebind(`SELECT id, status FROM cases WHERE `+open+` ORDER BY priority DESC, id LIMIT 1`+db.D.SkipLocked), n).Scan(&id, &from)
 			if errors.Is(err, sql.ErrNoRows) {
 				return errQueueEmpty
 			}
@@ -722,6 +725,7 @@ WHERE id = ? AND `+open+` RETURNING id, cluster_key, status, category, severity,
 		case errors.Is(err, errQueueEmpty):
 			return nil, fmt.Errorf("no case waiting for review: %w", store.ErrNotFound)
 		case errors.Is(err, errLostRace):
+			time.Sleep(time.Duration(attempt+1) * time.Millisecond)
 			continue
 		default:
 			return nil, err
