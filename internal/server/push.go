@@ -54,9 +54,12 @@ func DecodePush(body []byte, contentType string, opts PushOptions) (posts []*pos
 		var buf bytes.Buffer
 		buf.Grow(len(body) + n)
 		for _, it := range items {
-			// Compact puts each item on one line for the JSONL decoder. It
-			// cannot fail here: the items were parsed already.
-			if err := json.Compact(&buf, it); err != nil {
+			// Each item goes on one line for the JSONL decoder; only items
+			// spread over lines need compacting (it cannot fail: the items
+			// were parsed already).
+			if bytes.IndexByte(it, '\n') < 0 && bytes.IndexByte(it, '\r') < 0 {
+				buf.Write(it)
+			} else if err := json.Compact(&buf, it); err != nil {
 				return nil, nil, Errorf(CodeInvalidJSON, "%v", err)
 			}
 			buf.WriteByte('\n')
