@@ -4,6 +4,7 @@ import (
 	"math/bits"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/basira-org/basira/internal/sanctions/namematch"
 )
@@ -35,6 +36,7 @@ type indexedName struct {
 type vocab struct {
 	ids     map[string]int32
 	words   []string
+	masks   []uint64 // letters present in each word, for a cheap bound
 	post    [][]int32
 	buckets map[[2]byte][]int32
 }
@@ -52,6 +54,7 @@ func (v *vocab) add(word string, name int32) {
 		id = int32(len(v.words))
 		v.ids[word] = id
 		v.words = append(v.words, word)
+		v.masks = append(v.masks, letterMask(word))
 		v.post = append(v.post, nil)
 		k := [2]byte{namematch.FirstClass(word), byte(min(len(word), 255))}
 		v.buckets[k] = append(v.buckets[k], id)
@@ -71,11 +74,34 @@ func (v *vocab) similar(w string, minSim float64, fn func(id int32)) {
 	c := namematch.FirstClass(w)
 	for l := max(1, lo); l <= min(hi, 255); l++ {
 		for _, id := range v.buckets[[2]byte{c, byte(l)}] {
+			// Jaro-Winkler can reach minSim only if enough of w's letters
+			// occur in the word: bound it before computing it.
+			m := 0
+			mv := v.masks[id]
+			for i := 0; i < len(w); i++ {
+				if mv&(1<<(w[i]&63)) != 0 {
+					m++
+				}
+			}
+			fm := float64(min(m, l))
+			jaro := (fm/float64(len(w)) + fm/float64(l) + 1) / 3
+			if jaro+0.4*(1-jaro) < minSim {
+				continue
+			}
 			if namematch.JaroWinkler(w, v.words[id]) >= minSim {
 				fn(id)
 			}
 		}
 	}
+}
+
+// letterMask sets bit (c & 63) for each byte c of w.
+func letterMask(w string) uint64 {
+	var m uint64
+	for i := 0; i < len(w); i++ {
+		m |= 1 << (w[i] & 63)
+	}
+	return m
 }
 
 // Index answers wallet and name queries over a set of lists.
@@ -86,6 +112,31 @@ type Index struct {
 	// Latin-script names: tokens and keys; Arabic-script names: romanized
 	// tokens and keys.
 	latin, latinKeys, arabic, arabicKeys *vocab
+	hitsPool                             sync.Pool
+}
+
+// hitSet records, per candidate name, which query tokens found it; it is
+// dense (one word per indexed name) and reused across searches.
+type hitSet struct {
+	mask    []uint32
+	touched []int32
+}
+
+func (h *hitSet) reset(n int) {
+	if len(h.mask) < n {
+		h.mask = make([]uint32, n)
+	}
+	for _, id := range h.touched {
+		h.mask[id] = 0
+	}
+	h.touched = h.touched[:0]
+}
+
+func (h *hitSet) mark(name int32, qi int) {
+	if h.mask[name] == 0 {
+		h.touched = append(h.touched, name)
+	}
+	h.mask[name] |= 1 << qi
 }
 
 type walletHit struct {
@@ -97,6 +148,7 @@ type walletHit struct {
 func NewIndex(lists []*List) *Index {
 	x := &Index{lists: lists, wallets: map[string][]walletHit{},
 		latin: newVocab(), latinKeys: newVocab(), arabic: newVocab(), arabicKeys: newVocab()}
+	x.hitsPool.New = func() any { return &hitSet{} }
 	for li, l := range lists {
 		for ei := range l.Entries {
 			e := &l.Entries[ei]
@@ -164,19 +216,25 @@ const tokenSim = 0.8
 // useful score.
 func (x *Index) Search(query string, minScore float64, limit int) []Match {
 	q := namematch.Prepare(query)
-	nq := len(q.Tokens)
-	if nq == 0 || nq > 32 {
+	if len(q.Tokens) == 0 || len(q.Tokens) > 32 {
 		return nil
 	}
-	hits := map[int32]uint32{} // candidate name -> query tokens matched (bits)
+	h := x.hitsPool.Get().(*hitSet)
+	defer x.hitsPool.Put(h)
+	h.reset(len(x.names))
 	mark := func(v *vocab, qi int) func(id int32) {
 		return func(id int32) {
 			for _, n := range v.post[id] {
-				hits[n] |= 1 << qi
+				h.mark(n, qi)
 			}
 		}
 	}
+	nq := 0
 	for i, t := range q.Tokens {
+		if len(t) < 2 {
+			continue // initials and "S.A." letters: kept for scoring, too common to find candidates
+		}
+		nq++
 		if q.Arabic {
 			x.arabic.similar(t, tokenSim, mark(x.arabic, i))
 			x.latinKeys.similar(q.Keys[i], tokenSim, mark(x.latinKeys, i))
@@ -189,9 +247,12 @@ func (x *Index) Search(query string, minScore float64, limit int) []Match {
 		}
 	}
 	need := min(2, nq)
+	if need == 0 {
+		return nil
+	}
 	best := map[Ref]Match{}
-	for id, mask := range hits {
-		if bits.OnesCount32(mask) < need {
+	for _, id := range h.touched {
+		if bits.OnesCount32(h.mask[id]) < need {
 			continue
 		}
 		n := &x.names[id]
