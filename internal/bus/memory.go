@@ -96,7 +96,7 @@ func (m *Memory) Consume(ctx context.Context, concurrency int, h Handler) error 
 				case <-m.done:
 					return
 				case x := <-m.ch:
-					m.handle(ctx, h, x)
+					m.handle(context.WithoutCancel(ctx), h, x)
 				}
 			}
 		}()
