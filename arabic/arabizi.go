@@ -3,6 +3,7 @@ package arabic
 import (
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Arabizi → Arabic script. Transliteration is one-to-many: vowels are
@@ -37,7 +38,8 @@ var segRules = []segRule{
 	{"gh", 0, []option{{"غ", 0}}},
 	{"th", 0, []option{{"ت", 0}, {"ث", 0.6}}},
 	{"dh", 0, []option{{"ض", 0.3}, {"د", 0.4}, {"ذ", 0.6}}},
-	{"dj", 0, []option{{"ج", 0}}},
+	{"dj", 0, []option{{"دج", 0}, {"ج", 0.3}}},
+	{"ck", 0, []option{{"ك", 0}}},
 	{"3'", 0, []option{{"غ", 0}}},
 	{"ou", 'i', []option{{"و", 0.2}, {"او", 0.3}}},
 	{"ou", 0, []option{{"و", 0}}},
@@ -106,8 +108,9 @@ var rulesByFirst = func() [128][]segRule {
 	return idx
 }()
 
-// segments splits one Latin word (original case kept) into option lists.
-func segments(word string) [][]option {
+// segments splits one Latin word (original case kept) into option lists,
+// appended to segs.
+func segments(word string, segs [][]option) [][]option {
 	hasLower := false
 	for i := 0; i < len(word); i++ {
 		if word[i] >= 'a' && word[i] <= 'z' {
@@ -115,8 +118,10 @@ func segments(word string) [][]option {
 			break
 		}
 	}
-	lw := strings.ToLower(word)
-	var segs [][]option
+	lw := word
+	if !hasLower || strings.ContainsFunc(word, func(r rune) bool { return r >= 'A' && r <= 'Z' }) {
+		lw = strings.ToLower(word)
+	}
 	var prevLatin string
 	for i := 0; i < len(lw); {
 		c := lw[i]
@@ -128,11 +133,18 @@ func segments(word string) [][]option {
 		// before another consonant (Dbe3 → ضبع); DaynaSor's D is only a capital.
 		if hasLower && (i > 0 || i+1 < len(lw) && !isVowel(lw[i+1])) {
 			if ar, ok := upperRules[word[i]]; ok {
-				segs = append(segs, []option{{ar, 0}})
+				if prevLatin != lw[i:i+1] {
+					segs = append(segs, []option{{ar, 0}})
+				}
 				prevLatin = lw[i : i+1]
 				i++
 				continue
 			}
+		}
+		// A doubled consonant at the start is the assimilated article:
+		// rraya → الرايه, lla → اللا.
+		if i == 0 && len(lw) > 2 && lw[1] == c && !isVowel(c) && c >= 'a' && c <= 'z' && c != 'w' && c != 'y' {
+			segs = append(segs, []option{{"ال", 0}, {"", 0.3}})
 		}
 		matched := false
 		for _, r := range rulesByFirst[c] {
@@ -178,7 +190,7 @@ func TranslitCandidates(word string, k int) []string {
 	if k <= 0 {
 		return nil
 	}
-	segs := segments(word)
+	segs := segments(word, nil)
 	if len(segs) == 0 {
 		return nil
 	}
@@ -219,12 +231,14 @@ func TranslitCandidates(word string, k int) []string {
 // translitWord returns the cheapest spelling of one word without
 // allocating candidate lists.
 func translitWord(word string) string {
-	segs := segments(word)
-	var b strings.Builder
+	var arr [32][]option
+	segs := segments(word, arr[:0])
+	var buf [128]byte
+	b := buf[:0]
 	for _, opts := range segs {
-		b.WriteString(opts[0].ar)
+		b = append(b, opts[0].ar...)
 	}
-	return b.String()
+	return string(b)
 }
 
 // Translit transliterates the Latin-script (Arabizi) words of s to Arabic
@@ -317,4 +331,29 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// ConsonantSkeleton drops the letters that Arabizi spellings write or omit
+// at will — the long-vowel letters ا و ي, hamza ء, and a final ه (ة) — from
+// a folded Arabic-script word, keeping its first letter. Comparing
+// skeletons lets a rule term (جهاد) meet the transliteration of an Arabizi
+// spelling (jihad → جيهاد): both give جهد. It is coarser than Text: use it
+// as an extra, lower-confidence match.
+func ConsonantSkeleton(w string) string {
+	if w == "" {
+		return ""
+	}
+	_, n := utf8.DecodeRuneInString(w)
+	b := make([]byte, 0, len(w))
+	b = append(b, w[:n]...)
+	rest := w[n:]
+	rest = strings.TrimSuffix(rest, "ه")
+	for _, r := range rest {
+		switch r {
+		case 'ا', 'و', 'ي', 'ء', 'ى':
+			continue
+		}
+		b = utf8.AppendRune(b, r)
+	}
+	return string(b)
 }

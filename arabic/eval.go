@@ -39,6 +39,10 @@ type TranslitEvalRow struct {
 	// Top1 and Top5 are the shares of items (words only) whose reference is
 	// the best spelling or among the five best.
 	Top1, Top5 float64
+	// Skeleton is the share of items (words only) whose ConsonantSkeleton
+	// equals the reference's: how often a rule term in Arabic script meets
+	// the Arabizi spelling through skeletons.
+	Skeleton float64
 }
 
 func readTSV(path string) ([][]string, error) {
@@ -209,7 +213,7 @@ func EvalTranslit(dir string) ([]TranslitEvalRow, error) {
 			return err
 		}
 		r := TranslitEvalRow{Set: set}
-		var dist, total, top1, top5 int
+		var dist, total, top1, top5, skel int
 		for _, l := range rows {
 			if len(l) < 2 || strings.Contains(l[0], " ") {
 				continue
@@ -221,6 +225,9 @@ func EvalTranslit(dir string) ([]TranslitEvalRow, error) {
 				best = cands[0]
 			}
 			dist += editDistance(best, ref)
+			if ConsonantSkeleton(best) == ConsonantSkeleton(ref) {
+				skel++
+			}
 			total += len([]rune(ref))
 			r.N++
 			for i, c := range cands {
@@ -237,6 +244,7 @@ func EvalTranslit(dir string) ([]TranslitEvalRow, error) {
 			r.CER = float64(dist) / float64(max(total, 1))
 			r.Top1 = float64(top1) / float64(r.N)
 			r.Top5 = float64(top5) / float64(r.N)
+			r.Skeleton = float64(skel) / float64(r.N)
 		}
 		out = append(out, r)
 		return nil

@@ -23,7 +23,7 @@ func TestLangIDAccuracy(t *testing.T) {
 		"lingua sentences fa (held-out)":           0.95,
 		"lingua sentences ur (held-out)":           0.93,
 		"lingua word-pairs fr (held-out)":          0.88,
-		"lingua word-pairs en (held-out)":          0.78,
+		"lingua word-pairs en (held-out)":          0.70,
 		"DODa MIT Arabizi sentences (held-out)":    0.98,
 		"DODa v2 sentences, Arabizi side":          0.97,
 		"DODa v2 sentences, Arabic-script side":    0.93,
@@ -53,14 +53,17 @@ func TestTranslitCER(t *testing.T) {
 		t.Fatal(err)
 	}
 	maxCER := map[string]float64{
-		"DODa MIT word pairs (single words)": 0.30,
-		"DODa v2 word pairs":                 0.10,
-		"DODa v2 sentence pairs":             0.03,
+		"DODa MIT word pairs (single words)": 0.24,
+		"DODa v2 word pairs":                 0.08,
+		"DODa v2 sentence pairs":             0.02,
 	}
 	for _, r := range rows {
-		t.Logf("%-36s n=%-6d CER=%.3f top1=%.3f top5=%.3f", r.Set, r.N, r.CER, r.Top1, r.Top5)
+		t.Logf("%-36s n=%-6d CER=%.3f top1=%.3f top5=%.3f skeleton=%.3f", r.Set, r.N, r.CER, r.Top1, r.Top5, r.Skeleton)
 		if m, ok := maxCER[r.Set]; ok && r.CER > m {
 			t.Errorf("%s: CER %.3f above %.2f", r.Set, r.CER, m)
+		}
+		if r.Top5 > 0 && (r.Top5 < 0.75 || r.Skeleton < 0.82) {
+			t.Errorf("%s: top-5 %.3f (want >= 0.75), skeleton %.3f (want >= 0.82)", r.Set, r.Top5, r.Skeleton)
 		}
 	}
 }

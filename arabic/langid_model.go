@@ -208,7 +208,7 @@ func (s *scanner) features(folded string, out []uint32) []uint32 {
 		for _, r := range w {
 			x := uint32(r)
 			n2 := h1*hashMul + x
-			out = append(out, mix(x*3+1), mix(n2*3+2))
+			out = append(out, mix(n2*3+2))
 			if h2 != 0 {
 				out = append(out, mix((h2*hashMul+x)*3+3))
 			}
@@ -228,6 +228,9 @@ func (s *scanner) features(folded string, out []uint32) []uint32 {
 type LangSample struct {
 	Text string
 	Lang string // ar, ary, fa, ur, en, fr or ary-Latn
+	// Weight is the sample's share within its language (0 means 1): every
+	// language gets the same total weight.
+	Weight float32
 }
 
 // TrainLangID trains the language model on samples and returns it in the
@@ -240,9 +243,15 @@ func TrainLangID(samples []LangSample, epochs int, seed uint64) ([]byte, error) 
 		w     float32
 	}
 	var data [2][]ex
-	counts := map[string]int{}
+	weight := func(sm LangSample) float32 {
+		if sm.Weight == 0 {
+			return 1
+		}
+		return sm.Weight
+	}
+	counts := map[string]float32{}
 	for _, sm := range samples {
-		counts[sm.Lang]++
+		counts[sm.Lang] += weight(sm)
 	}
 	for _, sm := range samples {
 		f, c := -1, -1
@@ -265,7 +274,7 @@ func TrainLangID(samples []LangSample, epochs int, seed uint64) ([]byte, error) 
 		if len(feats) == 0 {
 			continue
 		}
-		data[f] = append(data[f], ex{feats, c, 1000 / float32(counts[sm.Lang])})
+		data[f] = append(data[f], ex{feats, c, 1000 * weight(sm) / counts[sm.Lang]})
 	}
 	out := []byte(langMagic)
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))

@@ -220,13 +220,13 @@ func runTextEval(ctx context.Context, env *Env, fs *flag.FlagSet, args []string)
 	}
 	fmt.Fprintln(env.Stdout)
 	tw = tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ARABIZI TRANSLITERATION\tN\tCER\tTOP-1\tTOP-5")
+	fmt.Fprintln(tw, "ARABIZI TRANSLITERATION\tN\tCER\tTOP-1\tTOP-5\tSKELETON")
 	for _, r := range tr {
 		if r.Top1 == 0 && r.Top5 == 0 {
-			fmt.Fprintf(tw, "%s\t%d\t%.3f\t-\t-\n", r.Set, r.N, r.CER) // sentences: no top-k
+			fmt.Fprintf(tw, "%s\t%d\t%.3f\t-\t-\t-\n", r.Set, r.N, r.CER) // sentences: no top-k
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%.3f\t%.3f\t%.3f\n", r.Set, r.N, r.CER, r.Top1, r.Top5)
+		fmt.Fprintf(tw, "%s\t%d\t%.3f\t%.3f\t%.3f\t%.3f\n", r.Set, r.N, r.CER, r.Top1, r.Top5, r.Skeleton)
 	}
 	return tw.Flush()
 }

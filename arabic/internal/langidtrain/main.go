@@ -5,7 +5,8 @@
 //   - lingua-go test sets (Apache-2.0): ar, fa, ur, fr, en sentences, word
 //     pairs and single words;
 //   - DODa sentences at the MIT-licensed commit: Darija in Arabizi (ary-Latn)
-//     and, through arabic.Translit, in Arabic script (ary);
+//     and, through arabic.Translit, in Arabic script (ary); half of their
+//     English translations (en);
 //   - darija_lexicon.txt beside this file, written for Basira (ary).
 //
 // Lines whose index i satisfies arabic.HeldOut(i) are never used: they are
@@ -102,8 +103,12 @@ func load(data, lexiconPath string) ([]arabic.LangSample, error) {
 		if arabic.HeldOut(i) {
 			continue
 		}
-		az, _, _ := strings.Cut(l, "\t")
+		az, en, _ := strings.Cut(l, "\t")
 		samples = append(samples, arabic.LangSample{Text: az, Lang: arabic.LangArabizi})
+		if en != "" && i%2 == 0 {
+			// Conversational English, weighted to about as much as lingua's.
+			samples = append(samples, arabic.LangSample{Text: en, Lang: arabic.LangEnglish, Weight: 0.12})
+		}
 		samples = append(samples, arabic.LangSample{Text: arabic.Translit(az), Lang: arabic.LangDarija})
 		// Short pieces, as posts and lingua's word pairs are short.
 		if w := strings.Fields(az); len(w) > 2 && i%3 == 0 {
