@@ -28,8 +28,10 @@ func benchPosts(b *testing.B, fn func(string)) {
 
 var sink any
 
-func BenchmarkBaselineToLower(b *testing.B) { benchPosts(b, func(s string) { sink = strings.ToLower(s) }) }
-func BenchmarkNormalize(b *testing.B)        { benchPosts(b, func(s string) { sink = Normalize(s) }) }
-func BenchmarkFold(b *testing.B)             { benchPosts(b, func(s string) { sink = Fold(s) }) }
-func BenchmarkAnalyze(b *testing.B)          { benchPosts(b, func(s string) { sink = Analyze(s) }) }
-func BenchmarkDetectLang(b *testing.B)       { benchPosts(b, func(s string) { sink = DetectLang(s) }) }
+func BenchmarkBaselineToLower(b *testing.B) {
+	benchPosts(b, func(s string) { sink = strings.ToLower(s) })
+}
+func BenchmarkNormalize(b *testing.B)  { benchPosts(b, func(s string) { sink = Normalize(s) }) }
+func BenchmarkFold(b *testing.B)       { benchPosts(b, func(s string) { sink = Fold(s) }) }
+func BenchmarkAnalyze(b *testing.B)    { benchPosts(b, func(s string) { sink = Analyze(s) }) }
+func BenchmarkDetectLang(b *testing.B) { benchPosts(b, func(s string) { sink = DetectLang(s) }) }

@@ -97,15 +97,15 @@ func contains(s []string, w string) bool {
 
 func TestDetectLang(t *testing.T) {
 	cases := map[string]string{
-		"":                                  LangUnknown,
-		"12345 !!!":                         LangUnknown,
-		"Привет, как дела?":                 LangUnknown,
+		"":                  LangUnknown,
+		"12345 !!!":         LangUnknown,
+		"Привет, как дела?": LangUnknown,
 		"أعلنت وزارة الداخلية عن إجراءات جديدة لتنظيم حركة المرور": LangMSA,
-		"واش كاين شي جديد على هاد الموضوع؟":                     LangDarija,
-		"wach kayn chi jdid 3la had lmawdou3":                   LangArabizi,
-		"The government announced new measures on Monday":       LangEnglish,
-		"Le gouvernement a annoncé de nouvelles mesures lundi":  LangFrench,
-		"این یک متن فارسی است که برای آزمایش نوشته شده":           LangUnknown,
+		"واش كاين شي جديد على هاد الموضوع؟":                        LangDarija,
+		"wach kayn chi jdid 3la had lmawdou3":                      LangArabizi,
+		"The government announced new measures on Monday":          LangEnglish,
+		"Le gouvernement a annoncé de nouvelles mesures lundi":     LangFrench,
+		"این یک متن فارسی است که برای آزمایش نوشته شده":            LangUnknown,
 	}
 	for in, want := range cases {
 		if got := DetectLang(in); got != want {
@@ -189,5 +189,3 @@ func realPosts(tb testing.TB) []string {
 	}
 	return posts
 }
-
-
