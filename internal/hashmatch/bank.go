@@ -1,0 +1,467 @@
+// Package hashmatch keeps banks of known content hashes (PDQ, MD5, SHA-256,
+// and near-duplicate text signatures) and matches content against them.
+//
+// A Bank is a named set of entries of one signal type, each with a label
+// (the taxonomy category), source, note and enabled flag, and a threshold
+// for the whole bank. A bank can be a safe list: content that matches a
+// safe list is never flagged, whatever else it matches (third-party lists
+// hold false positives, such as news footage and common logos).
+//
+// Banks are kept behind the Store interface (DirStore keeps them as files
+// in a folder); a Matcher answers lookups across banks, and the import and
+// export functions read and write CSV/TSV and Tech Against Terrorism's
+// hash-list JSON.
+package hashmatch
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/basira-org/basira/internal/textsig"
+	"github.com/basira-org/basira/pdq"
+)
+
+// SignalType is the kind of value a bank holds.
+type SignalType string
+
+// Signal types.
+const (
+	PDQ    SignalType = "pdq"
+	MD5    SignalType = "md5"
+	SHA256 SignalType = "sha256"
+	Text   SignalType = "text"
+)
+
+// SignalTypes lists every signal type, in the order commands show them.
+var SignalTypes = []SignalType{PDQ, MD5, SHA256, Text}
+
+// ParseSignalType reads a signal type name (any case; "sha-256" allowed).
+func ParseSignalType(s string) (SignalType, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "pdq":
+		return PDQ, nil
+	case "md5":
+		return MD5, nil
+	case "sha256", "sha-256":
+		return SHA256, nil
+	case "text":
+		return Text, nil
+	}
+	return "", fmt.Errorf("unknown signal type %q: use pdq, md5, sha256 or text", s)
+}
+
+// DefaultThreshold returns the usual threshold of a signal type: the
+// largest PDQ distance (31), the smallest text similarity (0.5); exact
+// hashes have none (0).
+func DefaultThreshold(t SignalType) float64 {
+	switch t {
+	case PDQ:
+		return pdq.DefaultRadius
+	case Text:
+		return textsig.DefaultThreshold
+	}
+	return 0
+}
+
+// Info describes a bank.
+type Info struct {
+	Name string     `json:"name"`
+	Type SignalType `json:"type"`
+	// Threshold is the largest Hamming distance for PDQ (0-255) or the
+	// smallest similarity for text (0-1]; unused for exact hashes.
+	Threshold   float64   `json:"threshold"`
+	Safe        bool      `json:"safe_list,omitempty"`
+	Disabled    bool      `json:"disabled,omitempty"`
+	Description string    `json:"description,omitempty"`
+	Created     time.Time `json:"created"`
+}
+
+var nameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+
+// Validate checks a bank's description.
+func (i *Info) Validate() error {
+	if !nameRe.MatchString(i.Name) {
+		return fmt.Errorf("bank name %q: use 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit", i.Name)
+	}
+	if _, err := ParseSignalType(string(i.Type)); err != nil {
+		return fmt.Errorf("bank %s: %w", i.Name, err)
+	}
+	switch i.Type {
+	case PDQ:
+		if i.Threshold < 0 || i.Threshold > 255 || i.Threshold != float64(int(i.Threshold)) {
+			return fmt.Errorf("bank %s: a PDQ threshold is a whole distance 0-255 (usually 31), not %v", i.Name, i.Threshold)
+		}
+	case Text:
+		if i.Threshold <= 0 || i.Threshold > 1 {
+			return fmt.Errorf("bank %s: a text threshold is a similarity in (0, 1] (usually %.1f), not %v", i.Name, textsig.DefaultThreshold, i.Threshold)
+		}
+	}
+	return nil
+}
+
+// Entry is one known item of a bank.
+type Entry struct {
+	// ID is unique within the bank: given by the source list, or made up
+	// when the entry is added.
+	ID string `json:"id"`
+	// Value is the hash as lowercase hexadecimal, or for a text bank the
+	// text itself or its signature ("mh1:…").
+	Value   string `json:"value"`
+	Label   string `json:"label,omitempty"`
+	Source  string `json:"source,omitempty"`
+	Note    string `json:"note,omitempty"`
+	Enabled bool   `json:"enabled"`
+}
+
+// Match is a bank entry that content matched.
+type Match struct {
+	Bank  string     `json:"bank"`
+	Type  SignalType `json:"type"`
+	Safe  bool       `json:"safe_list,omitempty"`
+	Entry Entry      `json:"entry"`
+	// Distance is the PDQ Hamming distance (0 for exact hashes).
+	Distance int `json:"distance"`
+	// Similarity is the estimated text similarity (text banks only).
+	Similarity float64 `json:"similarity,omitempty"`
+}
+
+// Bank is a bank with its entries and index. It is safe for concurrent use.
+type Bank struct {
+	mu      sync.RWMutex
+	info    Info
+	entries []Entry // by slot; removed entries have an empty ID
+	byID    map[string]int
+	live    int
+	// indexes over enabled entries
+	pdqIdx  *pdq.Index
+	pdqSlot []int32          // pdq index id -> slot
+	slotPDQ map[int]uint32   // slot -> pdq index id
+	exact   map[string][]int // md5/sha256 value -> slots
+	text    *textsig.Index   // keyed by slot
+}
+
+// NewBank returns an empty bank.
+func NewBank(info Info) (*Bank, error) {
+	if info.Threshold == 0 && info.Type == Text {
+		info.Threshold = textsig.DefaultThreshold
+	}
+	if err := info.Validate(); err != nil {
+		return nil, err
+	}
+	if info.Created.IsZero() {
+		info.Created = time.Now().UTC().Truncate(time.Second)
+	}
+	b := &Bank{info: info, byID: map[string]int{}}
+	switch info.Type {
+	case PDQ:
+		b.pdqIdx = pdq.NewIndex()
+		b.slotPDQ = map[int]uint32{}
+	case Text:
+		b.text = textsig.NewIndex()
+	default:
+		b.exact = map[string][]int{}
+	}
+	return b, nil
+}
+
+// Info returns the bank's description.
+func (b *Bank) Info() Info {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	return b.info
+}
+
+// Update changes the bank's description; the name and type stay.
+func (b *Bank) Update(f func(*Info)) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	i := b.info
+	f(&i)
+	i.Name, i.Type, i.Created = b.info.Name, b.info.Type, b.info.Created
+	if err := i.Validate(); err != nil {
+		return err
+	}
+	b.info = i
+	return nil
+}
+
+// Len returns the number of entries (enabled or not).
+func (b *Bank) Len() int {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	return b.live
+}
+
+// Entries returns a copy of the entries in the order they were added.
+func (b *Bank) Entries() []Entry {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	out := make([]Entry, 0, b.live)
+	for _, e := range b.entries {
+		if e.ID != "" {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Entry returns the entry with the given id.
+func (b *Bank) Entry(id string) (Entry, bool) {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	s, ok := b.byID[id]
+	if !ok {
+		return Entry{}, false
+	}
+	return b.entries[s], true
+}
+
+// ErrNotFound is returned for a bank or entry that does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrDuplicate is returned when adding an entry whose id is already used.
+var ErrDuplicate = errors.New("duplicate entry id")
+
+// NormalizeValue checks a value for signal type t and returns its
+// canonical form (lowercase hexadecimal for hashes; text is kept as given).
+func NormalizeValue(t SignalType, v string) (string, error) {
+	v = strings.TrimSpace(v)
+	switch t {
+	case PDQ:
+		h, err := pdq.ParseHash(v)
+		if err != nil {
+			return "", err
+		}
+		return h.String(), nil
+	case MD5, SHA256:
+		n := 32
+		if t == SHA256 {
+			n = 64
+		}
+		if len(v) != n {
+			return "", fmt.Errorf("%s hash %q: want %d hexadecimal characters, got %d", t, clip(v), n, len(v))
+		}
+		if _, err := hex.DecodeString(v); err != nil {
+			return "", fmt.Errorf("%s hash %q: not hexadecimal", t, clip(v))
+		}
+		return strings.ToLower(v), nil
+	case Text:
+		if strings.HasPrefix(v, "mh1:") {
+			if _, err := textsig.ParseSignature(v); err != nil {
+				return "", err
+			}
+			return v, nil
+		}
+		if _, err := textsig.Of(v); err != nil {
+			return "", fmt.Errorf("text %q: %w (at least %d words)", clip(v), err, textsig.MinWords)
+		}
+		return v, nil
+	}
+	return "", fmt.Errorf("unknown signal type %q", t)
+}
+
+func clip(s string) string {
+	if r := []rune(s); len(r) > 60 {
+		return string(r[:60]) + "…"
+	}
+	return s
+}
+
+func newID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return "e" + hex.EncodeToString(b[:])
+}
+
+// Add validates and adds an entry, making up an id if it has none. It
+// returns the entry as stored.
+func (b *Bank) Add(e Entry) (Entry, error) {
+	v, err := NormalizeValue(b.info.Type, e.Value)
+	if err != nil {
+		return Entry{}, err
+	}
+	e.Value = v
+	e.ID = strings.TrimSpace(e.ID)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if e.ID == "" {
+		e.ID = newID()
+	}
+	if _, dup := b.byID[e.ID]; dup {
+		return Entry{}, fmt.Errorf("bank %s: %w %q", b.info.Name, ErrDuplicate, e.ID)
+	}
+	slot := len(b.entries)
+	b.entries = append(b.entries, e)
+	b.byID[e.ID] = slot
+	b.live++
+	if e.Enabled {
+		if err := b.indexLocked(slot); err != nil {
+			b.entries = b.entries[:slot]
+			delete(b.byID, e.ID)
+			b.live--
+			return Entry{}, err
+		}
+	}
+	return e, nil
+}
+
+func (b *Bank) indexLocked(slot int) error {
+	e := b.entries[slot]
+	switch b.info.Type {
+	case PDQ:
+		h, _ := pdq.ParseHash(e.Value)
+		id, err := b.pdqIdx.Add(h)
+		if err != nil {
+			return fmt.Errorf("bank %s: %w", b.info.Name, err)
+		}
+		for int(id) >= len(b.pdqSlot) {
+			b.pdqSlot = append(b.pdqSlot, -1)
+		}
+		b.pdqSlot[id] = int32(slot)
+		b.slotPDQ[slot] = id
+	case Text:
+		sig, err := textSignature(e.Value)
+		if err != nil {
+			return err
+		}
+		b.text.Add(uint32(slot), sig)
+	default:
+		b.exact[e.Value] = append(b.exact[e.Value], slot)
+	}
+	return nil
+}
+
+func (b *Bank) unindexLocked(slot int) {
+	e := b.entries[slot]
+	switch b.info.Type {
+	case PDQ:
+		if id, ok := b.slotPDQ[slot]; ok {
+			b.pdqIdx.Remove(id)
+			b.pdqSlot[id] = -1
+			delete(b.slotPDQ, slot)
+		}
+	case Text:
+		b.text.Remove(uint32(slot))
+	default:
+		s := b.exact[e.Value]
+		for i, v := range s {
+			if v == slot {
+				s = append(s[:i], s[i+1:]...)
+				break
+			}
+		}
+		if len(s) == 0 {
+			delete(b.exact, e.Value)
+		} else {
+			b.exact[e.Value] = s
+		}
+	}
+}
+
+func textSignature(v string) (textsig.Signature, error) {
+	if strings.HasPrefix(v, "mh1:") {
+		return textsig.ParseSignature(v)
+	}
+	return textsig.Of(v)
+}
+
+// SetEnabled turns an entry on or off; a disabled entry stays in the bank
+// but matches nothing.
+func (b *Bank) SetEnabled(id string, on bool) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	slot, ok := b.byID[id]
+	if !ok {
+		return fmt.Errorf("bank %s: entry %q %w", b.info.Name, id, ErrNotFound)
+	}
+	e := &b.entries[slot]
+	if e.Enabled == on {
+		return nil
+	}
+	e.Enabled = on
+	if on {
+		return b.indexLocked(slot)
+	}
+	b.unindexLocked(slot)
+	return nil
+}
+
+// Remove deletes an entry.
+func (b *Bank) Remove(id string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	slot, ok := b.byID[id]
+	if !ok {
+		return fmt.Errorf("bank %s: entry %q %w", b.info.Name, id, ErrNotFound)
+	}
+	if b.entries[slot].Enabled {
+		b.unindexLocked(slot)
+	}
+	b.entries[slot] = Entry{}
+	delete(b.byID, id)
+	b.live--
+	return nil
+}
+
+func (b *Bank) match(slot int, dist int, sim float64) Match {
+	return Match{Bank: b.info.Name, Type: b.info.Type, Safe: b.info.Safe, Entry: b.entries[slot], Distance: dist, Similarity: sim}
+}
+
+// LookupPDQ returns the enabled entries within the bank's threshold of h,
+// nearest first. It returns nothing for a disabled bank or another type.
+func (b *Bank) LookupPDQ(h pdq.Hash) []Match {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	if b.info.Type != PDQ || b.info.Disabled {
+		return nil
+	}
+	var out []Match
+	for _, m := range b.pdqIdx.Query(h, int(b.info.Threshold), nil) {
+		out = append(out, b.match(int(b.pdqSlot[m.ID]), m.Distance, 0))
+	}
+	sortMatches(out)
+	return out
+}
+
+// LookupExact returns the enabled entries equal to a lowercase hex hash.
+func (b *Bank) LookupExact(t SignalType, hexValue string) []Match {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	if b.info.Type != t || b.info.Disabled || b.exact == nil {
+		return nil
+	}
+	var out []Match
+	for _, slot := range b.exact[strings.ToLower(hexValue)] {
+		out = append(out, b.match(slot, 0, 0))
+	}
+	return out
+}
+
+// LookupText returns the enabled entries whose similarity to sig reaches
+// the bank's threshold, most similar first.
+func (b *Bank) LookupText(sig *textsig.Signature) []Match {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	if b.info.Type != Text || b.info.Disabled {
+		return nil
+	}
+	var out []Match
+	for _, m := range b.text.Query(sig, b.info.Threshold) {
+		out = append(out, b.match(int(m.ID), 0, m.Similarity))
+	}
+	return out
+}
+
+func sortMatches(m []Match) {
+	for i := 1; i < len(m); i++ {
+		for j := i; j > 0 && m[j].Distance < m[j-1].Distance; j-- {
+			m[j], m[j-1] = m[j-1], m[j]
+		}
+	}
+}

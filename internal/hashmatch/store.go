@@ -1,0 +1,197 @@
+package hashmatch
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Store keeps banks. DirStore keeps them as files; the service keeps them
+// in its database behind the same interface.
+type Store interface {
+	// List describes every bank, sorted by name.
+	List(ctx context.Context) ([]Info, error)
+	// Load reads a bank with its entries; the error wraps ErrNotFound
+	// when there is no such bank.
+	Load(ctx context.Context, name string) (*Bank, error)
+	// Save writes a bank with its entries, replacing what was stored.
+	Save(ctx context.Context, b *Bank) error
+	// Delete removes a bank.
+	Delete(ctx context.Context, name string) error
+}
+
+// DirStore keeps each bank as two files in a folder: NAME.json (the
+// bank's description) and NAME.csv (its entries, in the CSV form of
+// WriteCSV). Saving writes new files and renames them over the old ones,
+// so a crash leaves either the old bank or the new one.
+type DirStore struct {
+	Dir string
+}
+
+var _ Store = (*DirStore)(nil)
+
+// List implements Store.
+func (s *DirStore) List(ctx context.Context) ([]Info, error) {
+	files, err := filepath.Glob(filepath.Join(s.Dir, "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	var out []Info
+	for _, f := range files {
+		i, err := readInfo(f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, i)
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].Name < out[b].Name })
+	return out, nil
+}
+
+func readInfo(path string) (Info, error) {
+	var i Info
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return i, err
+	}
+	if err := json.Unmarshal(data, &i); err != nil {
+		return i, fmt.Errorf("%s: %v (fix or remove the file)", path, err)
+	}
+	if err := i.Validate(); err != nil {
+		return i, fmt.Errorf("%s: %w", path, err)
+	}
+	return i, nil
+}
+
+func (s *DirStore) paths(name string) (info, entries string, err error) {
+	if !nameRe.MatchString(name) {
+		return "", "", fmt.Errorf("bank name %q: use letters, digits, '_', '.' or '-'", name)
+	}
+	return filepath.Join(s.Dir, name+".json"), filepath.Join(s.Dir, name+".csv"), nil
+}
+
+// Load implements Store.
+func (s *DirStore) Load(ctx context.Context, name string) (*Bank, error) {
+	ip, ep, err := s.paths(name)
+	if err != nil {
+		return nil, err
+	}
+	info, err := readInfo(ip)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("bank %q %w in %s", name, ErrNotFound, s.Dir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	b, err := NewBank(info)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(ep)
+	if errors.Is(err, fs.ErrNotExist) {
+		return b, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	res, err := ParseCSV(f, ',', info.Type)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", ep, err)
+	}
+	if len(res.Errors) > 0 {
+		return nil, fmt.Errorf("%s: %v", ep, res.Errors[0])
+	}
+	for _, e := range res.Entries {
+		if _, err := b.Add(e); err != nil {
+			return nil, fmt.Errorf("%s: %w", ep, err)
+		}
+	}
+	return b, nil
+}
+
+// Save implements Store.
+func (s *DirStore) Save(ctx context.Context, b *Bank) error {
+	info := b.Info()
+	ip, ep, err := s.paths(info.Name)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(s.Dir, 0o750); err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(info, "", "  ")
+	if err != nil {
+		return err
+	}
+	var sb strings.Builder
+	if err := WriteCSV(&sb, ',', b.Entries()); err != nil {
+		return err
+	}
+	if err := writeAtomic(ep, []byte(sb.String())); err != nil {
+		return err
+	}
+	return writeAtomic(ip, append(data, '\n'))
+}
+
+func writeAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path))
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// Delete implements Store.
+func (s *DirStore) Delete(ctx context.Context, name string) error {
+	ip, ep, err := s.paths(name)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(ip); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("bank %q %w in %s", name, ErrNotFound, s.Dir)
+	} else if err != nil {
+		return err
+	}
+	if err := os.Remove(ep); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+// LoadAll loads every bank of a store.
+func LoadAll(ctx context.Context, s Store) ([]*Bank, error) {
+	infos, err := s.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	banks := make([]*Bank, 0, len(infos))
+	for _, i := range infos {
+		b, err := s.Load(ctx, i.Name)
+		if err != nil {
+			return nil, err
+		}
+		banks = append(banks, b)
+	}
+	return banks, nil
+}
