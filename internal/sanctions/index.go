@@ -303,29 +303,40 @@ func (x *Index) FindInText(text string) []Match {
 		words = words[:2000]
 	}
 	prepared := make([]namematch.Name, len(words))
-	type pos struct{ first, last, count int }
+	type pos struct {
+		first, last, count int
+		sameScript         bool
+	}
 	found := map[int32]*pos{}
+	add := func(ids []int32, i int, same bool) {
+		for _, id := range ids {
+			f := found[id]
+			if f == nil {
+				f = &pos{first: i, last: i, count: 1}
+				found[id] = f
+			} else if f.last != i {
+				f.count++
+				f.last = i
+			}
+			f.sameScript = f.sameScript || same
+		}
+	}
 	for i, w := range words {
 		p := namematch.Prepare(w)
 		prepared[i] = p
 		for j, t := range p.Tokens {
-			var ids []int32
-			if p.Arabic {
-				ids = append(ids, postOf(x.arabic, t)...)
-				ids = append(ids, postOf(x.latinKeys, p.Keys[j])...)
-			} else {
-				ids = append(ids, postOf(x.latin, t)...)
-				ids = append(ids, postOf(x.arabicKeys, p.Keys[j])...)
+			// Keys shorter than three letters ("l" for Ali, على…) are too
+			// common to find names across scripts in running text.
+			key := p.Keys[j]
+			if len(key) < 3 {
+				key = ""
 			}
-			for _, id := range ids {
-				f := found[id]
-				if f == nil {
-					f = &pos{first: i, last: i}
-					found[id] = f
-				} else if f.last != i {
-					f.count++
-				}
-				f.last = i
+			if p.Arabic {
+				add(postOf(x.arabic, t), i, true)
+				add(postOf(x.latinKeys, key), i, false)
+			} else {
+				add(postOf(x.latin, t), i, true)
+				add(postOf(x.arabicKeys, key), i, false)
 			}
 		}
 	}
@@ -333,8 +344,14 @@ func (x *Index) FindInText(text string) []Match {
 	for id, f := range found {
 		n := &x.names[id]
 		size := len(n.n.Tokens)
-		long := size == 1 && len(n.n.Tokens[0]) >= 5
-		if (f.count+1 < min(2, size) && !long) || (size >= 2 && f.count < 1) || f.last-f.first > size+2 {
+		switch {
+		case size == 1:
+			// A one-word name counts only written in the same script and
+			// long enough not to be a common word.
+			if !f.sameScript || len(n.n.Tokens[0]) < 5 || len(n.n.Keys[0]) < 3 {
+				continue
+			}
+		case f.count < 2 || f.last-f.first > size+2:
 			continue
 		}
 		var q namematch.Name

@@ -1,0 +1,47 @@
+package appeal
+
+import (
+	"testing"
+
+	"github.com/basira-org/basira/arabic"
+)
+
+func kinds(text string) map[string]bool {
+	out := map[string]bool{}
+	for _, c := range Find(arabic.Analyze(text)) {
+		out[c.Kind] = true
+		if text[c.Start:c.End] == "" {
+			panic("empty span")
+		}
+	}
+	return out
+}
+
+func TestFind(t *testing.T) {
+	cases := []struct {
+		text string
+		want []string
+		not  []string
+	}{
+		{"تبرعوا لتجهيز المجاهدين في الثغور عبر المحفظة", []string{Ask, Context, Channel}, []string{Reporting}},
+		{"وتبرعوا بارك الله فيكم", []string{Ask}, nil},
+		{"3awnou khwatna, sifto l had rib", []string{Ask, Channel}, nil},
+		{"Faites un don pour les frères, virement sur ce RIB", []string{Ask, Channel}, nil},
+		{"Donate to support the brothers on the front, BTC address below", []string{Ask, Context, Channel}, nil},
+		{"اعتقال شخص بتهمة تمويل الإرهاب عبر محفظة بيتكوين", []string{Reporting, Channel}, []string{Ask}},
+		{"الصلاة خير من النوم", nil, []string{Ask, Context, Channel}},
+	}
+	for _, c := range cases {
+		got := kinds(c.text)
+		for _, k := range c.want {
+			if !got[k] {
+				t.Errorf("%q: no %s cue (got %v)", c.text, k, got)
+			}
+		}
+		for _, k := range c.not {
+			if got[k] {
+				t.Errorf("%q: unexpected %s cue", c.text, k)
+			}
+		}
+	}
+}
