@@ -16,6 +16,8 @@ func bankError(err error) error {
 		return Errorf(CodeNotFound, "%v", err)
 	case errors.Is(err, ErrBankExists):
 		return Errorf(CodeConflict, "%v", err)
+	case errors.Is(err, ErrInvalidBank):
+		return Errorf(CodeInvalidParameter, "%v", err)
 	case errors.Is(err, ErrInvalidSignal):
 		return Errorf(CodeInvalidHash, "%v", err)
 	case errors.Is(err, ErrUnknownSignalType):

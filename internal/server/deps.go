@@ -57,6 +57,7 @@ type Banks interface {
 var (
 	ErrNoSuchBank         = errors.New("no such bank")
 	ErrBankExists         = errors.New("bank exists already")
+	ErrInvalidBank        = errors.New("invalid bank")
 	ErrInvalidSignal      = errors.New("invalid signal")
 	ErrUnknownSignalType  = errors.New("unknown signal type")
 	ErrUnsupportedContent = errors.New("unsupported content")

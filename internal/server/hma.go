@@ -249,8 +249,13 @@ func (s *Server) hmaCompare(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return Errorf(CodeInvalidHash, "Invalid %s hash: %v", st, err)
 		}
-		// HMA answers a SignalComparisonResult named tuple: [match, {"distance": d}].
-		out[st] = []any{match, map[string]int{"distance": dist}}
+		// HMA answers a SignalComparisonResult named tuple: [match,
+		// {"distance": d}], with {} for exact hashes (no distance).
+		sim := map[string]int{}
+		if dist >= 0 {
+			sim["distance"] = dist
+		}
+		out[st] = []any{match, sim}
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
