@@ -15,12 +15,13 @@ func QueryText(q eval.Query) *Text { return Analyze(q.Text, TrailingDate(q.Text)
 func Examples(ix *Index, s eval.Split) []Example {
 	exs := make([]Example, 0, len(s.Queries))
 	for _, q := range s.Queries {
-		cands := ix.Candidates(QueryText(q))
+		t := QueryText(q)
+		cands := ix.Candidates(t)
 		rel := make([]bool, len(cands))
 		for i, c := range cands {
 			rel[i] = s.Qrels[q.ID][c.Claim.ID]
 		}
-		exs = append(exs, Example{Cands: cands, Relevant: rel})
+		exs = append(exs, Example{Cands: cands, Relevant: rel, Arabic: t.Arabic})
 	}
 	return exs
 }

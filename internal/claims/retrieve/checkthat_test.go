@@ -9,67 +9,62 @@ import (
 	"github.com/basira-org/basira/internal/refdata"
 )
 
-// evalBenchmark trains on the training split and returns the dev metrics
-// of the first stage alone, the untrained fallback and the trained model.
-func evalBenchmark(t *testing.T, b *eval.Benchmark) (first, fallback, trained eval.Metrics, recall float64) {
-	t.Helper()
-	ctx := context.Background()
-	start := time.Now()
-	ix := NewIndex(b.Collection, Options{})
-	t.Logf("%s: index of %d claims in %s", b.Name, ix.Len(), time.Since(start).Round(time.Millisecond))
-	recall = FirstStageRecall(ix, b.Dev)
-	byFirst := &LinearModel{Format: linearFormat, Features: FeatureNames, Mean: make([]float64, nFeatures), Std: ones(), Weights: make([]float64, nFeatures), PlattA: 1}
-	byFirst.Weights[xFirst] = 1
-	run := func(rr Reranker) eval.Metrics {
-		r, err := RunSplit(ctx, NewMatcher(ix, rr), b.Dev)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return eval.Evaluate(b.Dev.Qrels, r)
-	}
-	first = run(byFirst)
-	fallback = run(DefaultModel())
-	start = time.Now()
-	m := Train(Examples(ix, b.Train), TrainOptions{})
-	t.Logf("%s: trained in %s", b.Name, time.Since(start).Round(time.Millisecond))
-	trained = run(m)
-	for i, w := range m.Weights {
-		t.Logf("  %-18s %+.3f", FeatureNames[i], w)
-	}
-	return
-}
-
-func ones() []float64 {
-	s := make([]float64, nFeatures)
-	for i := range s {
-		s[i] = 1
-	}
-	return s
-}
-
+// TestCheckThatDev trains on the training splits of both CheckThat! sets
+// and checks the dev figures stay above floors set a little below the
+// measured ones (docs/claims.md has the figures).
 func TestCheckThatDev(t *testing.T) {
+	ctx := context.Background()
+	ar, err := eval.LoadArabic2021(refdata.Path(t, "claims/ar-ct2021-2a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	en, err := eval.LoadEnglish2022(refdata.Path(t, "claims/en-ct2022-2a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	ixAr := NewIndex(ar.Collection, Options{})
+	ixEn := NewIndex(en.Collection, Options{})
+	t.Logf("indexes built in %s", time.Since(start).Round(time.Millisecond))
+	start = time.Now()
+	exs := append(Examples(ixAr, ar.Train), Examples(ixEn, en.Train)...)
+	model := TrainModel(exs, TrainOptions{}, "test")
+	t.Logf("trained in %s", time.Since(start).Round(time.Millisecond))
+
 	for _, tc := range []struct {
-		name   string
-		load   func(string) (*eval.Benchmark, error)
-		dir    string
-		floor5 float64
+		name           string
+		ix             *Index
+		split          eval.Split
+		floor5, floor1 float64
 	}{
-		{"arabic-2021", eval.LoadArabic2021, "claims/ar-ct2021-2a", 0},
-		{"english-2022", eval.LoadEnglish2022, "claims/en-ct2022-2a", 0},
+		{"ar-2021-dev", ixAr, ar.Dev, 0.82, 0.80},
+		{"en-2022-dev", ixEn, en.Dev, 0.92, 0.90},
+		{"en-2022-dev-test", ixEn, *en.DevTest, 0.91, 0.88},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			b, err := tc.load(refdata.Path(t, tc.dir))
-			if err != nil {
-				t.Fatal(err)
+			run := func(rr Reranker) eval.Metrics {
+				r, err := RunSplit(ctx, NewMatcher(tc.ix, rr), tc.split)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return eval.Evaluate(tc.split.Qrels, r)
 			}
-			first, fallback, trained, recall := evalBenchmark(t, b)
-			t.Logf("first-stage recall@%d %.3f", 50, recall)
-			t.Logf("first stage: %v", first)
-			t.Logf("fallback:    %v", fallback)
+			trained := run(model)
+			t.Logf("first-stage recall@%d %.3f", tc.ix.opts.Candidates, FirstStageRecall(tc.ix, tc.split))
+			t.Logf("first stage: %v", run(firstStageOnly()))
 			t.Logf("trained:     %v", trained)
-			if trained.MAP[5] < tc.floor5 {
-				t.Errorf("MAP@5 %.4f below the floor %.2f", trained.MAP[5], tc.floor5)
+			if trained.MAP[5] < tc.floor5 || trained.P1 < tc.floor1 {
+				t.Errorf("MAP@5 %.4f / P@1 %.4f below the floors %.2f / %.2f", trained.MAP[5], trained.P1, tc.floor5, tc.floor1)
 			}
 		})
 	}
+}
+
+// firstStageOnly ranks by the first-stage score alone: the baseline.
+func firstStageOnly() *LinearModel {
+	m := DefaultModel()
+	clear(m.Weights)
+	m.Bias = 0
+	m.Weights[xFirst] = 1
+	return m
 }

@@ -197,7 +197,6 @@ func (ix *Index) features(q *query, c *Candidate, rank int, gbuf []uint32) []uin
 	return gbuf
 }
 
-
 // bm25Field scores one forward field of a doc against query terms.
 func (ix *Index) bm25Field(qt map[uint32]int, terms []uint32, field int, postings [][]uint32) float64 {
 	if len(terms) == 0 || len(qt) == 0 {

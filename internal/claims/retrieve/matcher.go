@@ -14,7 +14,8 @@ type Matcher struct {
 	rr Reranker
 }
 
-// NewMatcher returns a matcher over ix; a nil rr means DefaultModel.
+// NewMatcher returns a matcher over ix; a nil rr means DefaultModel (the
+// untrained fallback).
 func NewMatcher(ix *Index, rr Reranker) *Matcher {
 	if rr == nil {
 		rr = DefaultModel()
@@ -45,7 +46,7 @@ func (m *Matcher) MatchText(ctx context.Context, text string, t *Text, k int) ([
 	if len(cands) == 0 {
 		return nil, nil
 	}
-	if err := m.rr.Rerank(ctx, text, cands); err != nil {
+	if err := m.rr.Rerank(ctx, text, t, cands); err != nil {
 		return nil, err
 	}
 	sortByScore(cands)

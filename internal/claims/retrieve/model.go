@@ -21,7 +21,9 @@ import (
 // may mix in the lexical Features, and sets the same two fields. Basira
 // ships no such model and downloads none; see docs/claims.md.
 type Reranker interface {
-	Rerank(ctx context.Context, post string, cands []Candidate) error
+	// Rerank scores cands for the post whose text is post and whose
+	// analysis is t.
+	Rerank(ctx context.Context, post string, t *Text, cands []Candidate) error
 }
 
 // LinearModel scores a candidate as w·standardize(features) + bias, and
@@ -62,16 +64,15 @@ func DefaultModel() *LinearModel {
 	for i := range m.Std {
 		m.Std[i] = 1
 	}
-	m.Weights[xCovClaimS] = 4
-	m.Weights[xCovClaimGram] = 3
-	m.Weights[xFirstRel] = 1
-	m.Weights[xCovClaimBigram] = 1
-	m.Bias = -5
+	m.Weights[xFirstRel] = 4
+	m.Weights[xCovClaimS] = 2
+	m.Weights[xCovClaimGram] = 2
+	m.Bias = -6
 	return m
 }
 
 // Rerank implements Reranker.
-func (m *LinearModel) Rerank(_ context.Context, _ string, cands []Candidate) error {
+func (m *LinearModel) Rerank(_ context.Context, _ string, _ *Text, cands []Candidate) error {
 	for i := range cands {
 		s := m.score(cands[i].Features)
 		cands[i].Score = s
@@ -109,21 +110,73 @@ func (m *LinearModel) Validate() error {
 	return nil
 }
 
-// ReadModel reads a model written by WriteModel (or LinearModel JSON).
-func ReadModel(r io.Reader) (*LinearModel, error) {
-	var m LinearModel
-	dec := json.NewDecoder(io.LimitReader(r, 1<<20))
-	if err := dec.Decode(&m); err != nil {
-		return nil, fmt.Errorf("not a claims model: %w", err)
+// Model is the re-ranker Basira trains and stores: one linear model for
+// posts mostly in Arabic script (Arabizi included) and one for posts in
+// Latin script. Features behave differently across scripts (stems,
+// n-grams, names), and cross-validation on the training splits ranked
+// per-script models above one joint model.
+type Model struct {
+	Format string       `json:"format"` // "basira-claims-reranker/1"
+	Arabic *LinearModel `json:"arabic"`
+	Latin  *LinearModel `json:"latin"`
+	// Trained describes the training data and figures, for people.
+	Trained string `json:"trained,omitempty"`
+}
+
+const modelFormat = "basira-claims-reranker/1"
+
+var _ Reranker = (*Model)(nil)
+
+// NewModel returns a Model of two linear models; nil ones fall back to
+// DefaultModel.
+func NewModel(arabic, latin *LinearModel, trained string) *Model {
+	if arabic == nil {
+		arabic = DefaultModel()
 	}
-	if err := m.Validate(); err != nil {
-		return nil, err
+	if latin == nil {
+		latin = DefaultModel()
+	}
+	return &Model{Format: modelFormat, Arabic: arabic, Latin: latin, Trained: trained}
+}
+
+// Rerank implements Reranker with the model of the post's script.
+func (m *Model) Rerank(ctx context.Context, post string, t *Text, cands []Candidate) error {
+	if t != nil && t.Arabic {
+		return m.Arabic.Rerank(ctx, post, t, cands)
+	}
+	return m.Latin.Rerank(ctx, post, t, cands)
+}
+
+// ReadModel reads a model written by WriteModel.
+func ReadModel(r io.Reader) (*Model, error) {
+	var m Model
+	dec := json.NewDecoder(io.LimitReader(r, 4<<20))
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("not a claims re-ranker model: %w", err)
+	}
+	if m.Format != modelFormat {
+		return nil, fmt.Errorf("model format %q is not %q: retrain it with 'basira claims train'", m.Format, modelFormat)
+	}
+	if m.Arabic == nil || m.Latin == nil {
+		return nil, errors.New("the model lacks its arabic or latin part: retrain it with 'basira claims train'")
+	}
+	for _, lm := range []*LinearModel{m.Arabic, m.Latin} {
+		if err := lm.Validate(); err != nil {
+			return nil, err
+		}
 	}
 	return &m, nil
 }
 
+// WriteModel writes m as indented JSON.
+func (m *Model) WriteModel(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(m)
+}
+
 // LoadModel reads a model file.
-func LoadModel(path string) (*LinearModel, error) {
+func LoadModel(path string) (*Model, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -134,11 +187,4 @@ func LoadModel(path string) (*LinearModel, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return m, nil
-}
-
-// WriteModel writes m as indented JSON.
-func (m *LinearModel) WriteModel(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(m)
 }

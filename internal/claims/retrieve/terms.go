@@ -25,16 +25,20 @@ type Text struct {
 	Caps []string
 	// Date is when the text was posted or the claim checked, if known.
 	Date *time.Time
+	// Arabic is true when most words are in Arabic script (Arabizi words
+	// count as Arabic through their transliteration).
+	Arabic bool
 }
 
 // Analyze prepares text for retrieval. date may be nil.
 func Analyze(text string, date *time.Time) *Text {
-	toks := arabic.Tokenize(text)
+	toks := arabic.Analyze(text).Tokens
 	t := &Text{
 		Words: make([]string, 0, len(toks)),
 		Stems: make([]string, 0, len(toks)),
 		Date:  date,
 	}
+	var arabicWords, latinWords int
 	for _, tok := range toks {
 		w := tok.Text
 		if isNoise(w) {
@@ -42,6 +46,16 @@ func Analyze(text string, date *time.Time) *Text {
 		}
 		t.Words = append(t.Words, w)
 		t.Stems = append(t.Stems, stem(tok))
+		if r, _ := utf8.DecodeRuneInString(w); r >= 0x600 && r < 0x700 {
+			arabicWords++
+		} else if tok.Translit != "" {
+			// An Arabizi word: match its Arabic-script spelling too.
+			arabicWords++
+			t.Words = append(t.Words, tok.Translit)
+			t.Stems = append(t.Stems, arabic.SnowballStem(tok.Translit))
+		} else {
+			latinWords++
+		}
 		if hasDigit(w) {
 			t.Numbers = append(t.Numbers, asciiDigits(w))
 		}
@@ -49,6 +63,7 @@ func Analyze(text string, date *time.Time) *Text {
 			t.Caps = append(t.Caps, w)
 		}
 	}
+	t.Arabic = arabicWords > 0 && arabicWords >= latinWords
 	return t
 }
 
@@ -62,18 +77,26 @@ func isNoise(w string) bool {
 	return len(w) == 1 && w[0] < 0x80
 }
 
-// stem returns the stem used for matching: the engine's clitic-stripped
-// base for Arabic, and a light suffix stripping for Latin-script words.
+// stem returns the stem used for matching: the engine's Snowball stem for
+// Arabic, and a light suffix stripping for Latin-script words.
 func stem(tok arabic.Token) string {
-	if tok.Base != "" {
-		return tok.Base
-	}
 	w := tok.Text
 	if r, _ := utf8.DecodeRuneInString(w); r < 0x250 {
 		return latinStem(w)
 	}
+	switch stemMode {
+	case 1:
+		return arabic.Stem(w)
+	case 2:
+		return arabic.SnowballStem(w)
+	}
+	if tok.Base != "" {
+		return tok.Base
+	}
 	return w
 }
+
+var stemMode = 2
 
 // latinStem strips the commonest English/French plural and verb endings so
 // that "vaccines" meets "vaccine". It is deliberately light.

@@ -11,6 +11,31 @@ import (
 type Example struct {
 	Cands    []Candidate
 	Relevant []bool
+	// Arabic is the script of the query (Text.Arabic): it picks which
+	// half of a Model the example trains.
+	Arabic bool
+}
+
+// TrainModel trains a Model: the Arabic-script examples train its Arabic
+// half and the others its Latin half. A half without examples stays the
+// untrained fallback.
+func TrainModel(exs []Example, opts TrainOptions, trained string) *Model {
+	var ar, la []Example
+	for _, e := range exs {
+		if e.Arabic {
+			ar = append(ar, e)
+		} else {
+			la = append(la, e)
+		}
+	}
+	var am, lm *LinearModel
+	if len(ar) > 0 {
+		am = Train(ar, opts)
+	}
+	if len(la) > 0 {
+		lm = Train(la, opts)
+	}
+	return NewModel(am, lm, trained)
 }
 
 // TrainOptions tune Train. Zero values mean the defaults.
