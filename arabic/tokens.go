@@ -302,14 +302,17 @@ func (s *scanner) rejoinLetters(text string) {
 				j++
 			}
 		}
-		letters := 0
+		letters, distinct := 0, false
+		first, _ := utf8.DecodeRune(s.buf[s.spans[i].ts:s.spans[i].te])
 		for k := i; k < j; k++ {
 			r, _ := utf8.DecodeRune(s.buf[s.spans[k].ts:s.spans[k].te])
 			if s := letterScript(r); s == 1 || s == 2 {
 				letters++
 			}
+			distinct = distinct || r != first
 		}
-		if j-i < 3 || letters < 2 {
+		// One letter repeated (و و و, ههه ههه) is not a spelled-out word.
+		if j-i < 3 || letters < 2 || !distinct {
 			j = i + 1
 		}
 		if len(out) > 0 {
