@@ -16,7 +16,7 @@ import (
 // Maghrebi letters and Arabizi digits seen before folding. There is one
 // model per script family (Arabic script: ar, ary, fa, ur; Latin script:
 // en, fr, ary-Latn), chosen by the letters of the text. Weights are int8
-// in 2^15 buckets per family (about 220 KB embedded).
+// in 2^14 buckets per family (about 115 KB embedded).
 //
 // The model is rebuilt by `go generate ./arabic` (internal/langidtrain),
 // which reads shippable training data only: lingua-go test sentences
@@ -32,7 +32,7 @@ var langModelBin []byte
 const (
 	familyArabic = 0
 	familyLatin  = 1
-	langBits     = 15
+	langBits     = 14
 	maxLangRunes = 600 // longer texts are identified from their first words
 )
 
