@@ -1,0 +1,305 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"time"
+
+	"github.com/basira-org/basira/internal/bus"
+	"github.com/basira-org/basira/internal/pipeline"
+	"github.com/basira-org/basira/internal/post"
+	"github.com/basira-org/basira/internal/store"
+)
+
+func init() {
+	Register(&Command{
+		Name:    "ingest",
+		Summary: "import posts from JSONL or CSV files into the service's store",
+		Usage:   "[--store …] [--bus …] [detector flags] FILE... (- for stdin)",
+		Help: `Reads posts (the same JSONL/CSV/TSV formats as 'basira scan') and stores them
+through the service's ingest path: each batch is committed before the next is
+read, re-importing a file stores nothing twice (posts are unique on platform
+and id), and an interrupted import can simply be run again.
+
+With the in-process queue (the default) the detectors run here too, and the
+command returns once every imported post is processed and its case opened;
+give the same detector flags as to 'basira serve'. With --bus nats://… the
+posts are queued for the 'basira worker' processes and the command returns
+once they are stored (--workers N to process here as well). With --workers 0
+posts are only stored; the next 'basira serve' or 'basira worker' processes
+them.
+
+A line that cannot be read is reported on stderr as "FILE: line N: reason"
+and the import goes on; a summary counts posts read, stored, duplicates,
+rejected lines and cases opened.
+
+Examples:
+  basira ingest --rules rules/examples.yaml posts.jsonl
+  basira ingest --store postgres://basira@db/basira --bus nats://nats:4222 export.csv
+  zcat dump.jsonl.gz | basira ingest --workers 0 -`,
+		Run: runIngest,
+	})
+}
+
+type ingestFlags struct {
+	serviceFlags
+	batch       int
+	workers     int
+	inputFormat string
+	strict      bool
+	maxLine     int
+	maxText     int
+	source      string
+}
+
+// nowhere is the bus of an ingest that leaves processing to another
+// process: posts stay unprocessed in the store, and the next serve or
+// worker queues them on start.
+type nowhere struct{}
+
+func (nowhere) Publish(context.Context, []int64) error          { return nil }
+func (nowhere) Consume(context.Context, int, bus.Handler) error { return nil }
+func (nowhere) Depth(context.Context) (int64, error)            { return 0, nil }
+func (nowhere) Close() error                                    { return nil }
+
+func runIngest(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
+	var f ingestFlags
+	f.define(fs, true)
+	fs.IntVar(&f.batch, "batch", 1000, "posts committed per transaction")
+	fs.IntVar(&f.workers, "workers", -1, "detector workers in this process (default: 2 × CPUs with the in-process bus, 0 with NATS)")
+	fs.StringVar(&f.inputFormat, "input-format", "", "input format: jsonl, csv or tsv (default: from the file name, or sniffed)")
+	fs.BoolVar(&f.strict, "strict", false, "exit 1 if any input line is rejected")
+	fs.IntVar(&f.maxLine, "max-line-bytes", post.DefaultMaxLineBytes, "reject input lines longer than this")
+	fs.IntVar(&f.maxText, "max-text-bytes", post.DefaultMaxTextBytes, "reject posts whose text is longer than this")
+	fs.StringVar(&f.source, "source", "", "source name recorded on the posts and in the audit log (default: file:NAME)")
+	buildPipeline := detectorFlags(fs)
+	if err := Parse(fs, args); err != nil {
+		return err
+	}
+	files := fs.Args()
+	if len(files) == 0 {
+		return Usagef("name at least one FILE of posts (or - for stdin)")
+	}
+	if f.batch < 1 || f.batch > 50000 {
+		return Usagef("--batch must be between 1 and 50000, not %d", f.batch)
+	}
+	if err := f.resolve(env); err != nil {
+		return err
+	}
+	if f.workers < 0 {
+		f.workers = 0
+		if f.bus == "memory" {
+			f.workers = 2 * runtime.GOMAXPROCS(0)
+		}
+	}
+	key, err := pseudonymKey(env)
+	if err != nil {
+		return err
+	}
+	log := newLogger(env)
+	st, err := openStore(ctx, f.store, openRun)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var b bus.Bus = nowhere{}
+	if f.workers > 0 || f.bus != "memory" {
+		if b, err = openBus(ctx, f.bus, log); err != nil {
+			return err
+		}
+		defer b.Close()
+	}
+	det, err := buildPipeline(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer det.Close()
+	svc := pipeline.New(pipeline.Options{Store: st, Bus: b, Detect: det, Workers: f.workers, Logger: log, Actor: "ingest"})
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+	workDone := make(chan struct{})
+	if f.workers > 0 {
+		if len(det.Detectors()) == 0 {
+			fmt.Fprintln(env.Stderr, "basira ingest: no detector is on (give --rules, --banks, --claims, --models …): posts are stored but no case will open")
+		}
+		go func() {
+			defer close(workDone)
+			if err := svc.Run(workCtx); err != nil {
+				log.Error("workers stopped", "err", err)
+			}
+		}()
+	} else {
+		close(workDone)
+	}
+
+	st0 := time.Now()
+	stats := &ingestStats{start: st0}
+	for _, name := range files {
+		if err := ingestFile(ctx, env, svc, name, &f, key, stats); err != nil {
+			stopWork()
+			<-workDone
+			return err
+		}
+	}
+	stats.progress(env, true)
+	ingested := time.Since(st0)
+	if f.workers > 0 {
+		if err := waitDrained(ctx, env, st, b, svc); err != nil {
+			stopWork()
+			<-workDone
+			return err
+		}
+	}
+	stopWork()
+	<-workDone
+	s := svc.Stats()
+	fmt.Fprintf(env.Stderr, "ingest: %d posts read, %d stored, %d duplicates, %d lines rejected (%s, %.0f posts/s)",
+		stats.read, s.Accepted, s.Duplicates, stats.rejected, ingested.Round(time.Millisecond), float64(stats.read)/ingested.Seconds())
+	if f.workers > 0 {
+		fmt.Fprintf(env.Stderr, "; %d processed, %d cases opened (%s in all)", s.Processed, s.CasesOpened, time.Since(st0).Round(time.Millisecond))
+	} else if s.Accepted > 0 && f.bus == "memory" {
+		fmt.Fprint(env.Stderr, "; not processed here: the next 'basira serve' or 'basira worker' will")
+	}
+	fmt.Fprintln(env.Stderr)
+	if f.strict && stats.rejected > 0 {
+		return ErrFailed
+	}
+	return nil
+}
+
+type ingestStats struct {
+	start          time.Time
+	read, rejected int
+	last           time.Time
+}
+
+func (st *ingestStats) progress(env *Env, final bool) {
+	if !env.StderrIsTerminal {
+		return
+	}
+	if final {
+		fmt.Fprint(env.Stderr, "\r\033[K")
+		return
+	}
+	if now := time.Now(); now.Sub(st.last) >= 500*time.Millisecond {
+		st.last = now
+		fmt.Fprintf(env.Stderr, "\r\033[Kingest: %d posts stored, %d rejected, %.0f posts/s", st.read, st.rejected, float64(st.read)/now.Sub(st.start).Seconds())
+	}
+}
+
+func ingestFile(ctx context.Context, env *Env, sink *pipeline.Service, name string, f *ingestFlags, key []byte, stats *ingestStats) error {
+	var r io.Reader
+	if name == "-" {
+		r = env.Stdin
+	} else {
+		file, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		defer file.Close()
+		r = file
+	}
+	br := bufio.NewReaderSize(r, 256<<10)
+	format := post.Format(f.inputFormat)
+	if format == "" {
+		format = post.SniffFormat(name, br)
+	}
+	source := f.source
+	if source == "" {
+		source = "file:" + name
+	}
+	dec := post.NewDecoder(br, format, post.Options{
+		MaxLineBytes: f.maxLine, MaxTextBytes: f.maxText,
+		Pseudonymizer: post.NewPseudonymizer(key), Source: source,
+	})
+	prefix := ""
+	if name != "-" {
+		prefix = name + ": "
+	}
+	batch := make([]*post.Post, 0, f.batch)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if err := sink.Accept(ctx, source, batch); err != nil {
+			return fmt.Errorf("%sstoring posts up to line %d: %w (posts before were stored; run the same command again to finish)", prefix, batch[len(batch)-1].Line, err)
+		}
+		stats.read += len(batch)
+		stats.progress(env, false)
+		batch = make([]*post.Post, 0, f.batch)
+		return nil
+	}
+	for {
+		p, err := dec.Next()
+		var le *post.LineError
+		switch {
+		case errors.As(err, &le):
+			stats.rejected++
+			fmt.Fprintf(env.Stderr, "%s%v\n", prefix, le)
+			continue
+		case errors.Is(err, io.EOF):
+			return flush()
+		case err != nil:
+			if ferr := flush(); ferr != nil {
+				return ferr
+			}
+			return fmt.Errorf("%s%w", prefix, err)
+		}
+		batch = append(batch, p)
+		if len(batch) == f.batch {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		if ctx.Err() != nil {
+			if err := flush(); err != nil {
+				return err
+			}
+			return ctx.Err()
+		}
+	}
+}
+
+// waitDrained waits until the in-process workers have processed every
+// stored post.
+func waitDrained(ctx context.Context, env *Env, st store.Store, b bus.Bus, svc *pipeline.Service) error {
+	idleSince := time.Time{}
+	for {
+		d, err := b.Depth(ctx)
+		if err != nil {
+			return err
+		}
+		if d == 0 {
+			keys, err := st.Unprocessed(ctx, 0, time.Now().Add(time.Hour), 1)
+			if err != nil {
+				return err
+			}
+			if len(keys) == 0 {
+				return nil
+			}
+			// Queue empty yet posts unprocessed: a message was given up on.
+			if idleSince.IsZero() {
+				idleSince = time.Now()
+			} else if time.Since(idleSince) > 2*time.Second {
+				if _, err := svc.Sweep(ctx, time.Now()); err != nil {
+					return err
+				}
+				idleSince = time.Time{}
+			}
+		} else {
+			idleSince = time.Time{}
+		}
+		select {
+		case <-ctx.Done():
+			fmt.Fprintln(env.Stderr, "basira ingest: interrupted; stored posts not yet processed will be on the next start")
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}

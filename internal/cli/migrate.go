@@ -1,0 +1,76 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+
+	"github.com/basira-org/basira/internal/audit"
+	"github.com/basira-org/basira/internal/store/postgres"
+	"github.com/basira-org/basira/internal/store/sqlite"
+)
+
+func init() {
+	Register(&Command{
+		Name:    "migrate",
+		Summary: "create or upgrade the service's database schema",
+		Usage:   "[--store sqlite:PATH|postgres://…] [--check]",
+		Help: `Brings the database to the schema this version of basira needs. Each step
+runs in its own transaction; steps already applied are skipped, so running it
+twice is harmless. 'basira serve' refuses to start on an older schema and
+tells you to run this: back the database up first.
+
+Examples:
+  basira migrate                                  # the workspace's SQLite file
+  basira migrate --store postgres://basira@db/basira
+  basira migrate --check                          # report, change nothing`,
+		Run: runMigrate,
+	})
+}
+
+func runMigrate(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
+	var f serviceFlags
+	f.define(fs, false)
+	check := fs.Bool("check", false, "only report the schema version; exit 1 if an upgrade is needed")
+	if err := Parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return Usagef("migrate takes no arguments")
+	}
+	if err := f.resolve(env); err != nil {
+		return err
+	}
+	kind, addr, err := storeKind(f.store)
+	if err != nil {
+		return err
+	}
+	var have, want int
+	if kind == "postgres" {
+		have, want, err = postgres.SchemaVersion(ctx, addr)
+	} else {
+		have, want, err = sqlite.SchemaVersion(ctx, addr)
+	}
+	if err != nil {
+		return fmt.Errorf("reading the schema version of %s: %w", redactStore(f.store), err)
+	}
+	fmt.Fprintf(env.Stdout, "%s: schema version %d, this basira needs %d\n", redactStore(f.store), have, want)
+	switch {
+	case have > want:
+		return fmt.Errorf("the database is newer than this basira: run the newer version")
+	case have == want:
+		return nil
+	case *check:
+		return ErrFailed
+	}
+	db, err := openStore(ctx, f.store, openMigrate)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.AppendAudit(ctx, audit.New("system", audit.ActionMigrate, "schema", map[string]int{"from": have, "to": want})); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "migrated to schema version %d\n", want)
+	return nil
+}

@@ -1,0 +1,281 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/basira-org/basira/internal/audit"
+	"github.com/basira-org/basira/internal/ingest"
+	"github.com/basira-org/basira/internal/ingest/sources"
+	"github.com/basira-org/basira/internal/pipeline"
+	"github.com/basira-org/basira/internal/post"
+	"github.com/basira-org/basira/internal/server"
+	"github.com/basira-org/basira/internal/server/metrics"
+	"github.com/basira-org/basira/internal/store"
+)
+
+func init() {
+	Register(&Command{
+		Name:    "serve",
+		Summary: "run the monitoring service: API, ingest connectors, detector workers, review queue",
+		Usage:   "[--store sqlite:PATH|postgres://…] [--bus memory|nats://…] [--addr :8080] [--sources FILE] [--demo] [detector flags]",
+		Help: `Runs Basira as a service. Posts come in through the API (POST /v1/posts), the
+connectors of a sources file (--sources) or 'basira ingest'; each post is
+stored durably, queued, run through the same detectors as 'basira scan', and
+every post with a signal opens or grows a case for an analyst.
+
+The embedded default needs nothing else: a SQLite file in the workspace
+($BASIRA_HOME, default ./basira-data) and an in-process queue. To scale out,
+point every process at PostgreSQL and NATS JetStream and add 'basira worker'
+processes; API processes are then stateless.
+
+Settings come from flags, else from the environment: BASIRA_STORE,
+BASIRA_BUS, BASIRA_ADDR (each also as NAME_FILE, a file holding the value,
+for secrets), BASIRA_PSEUDONYM_KEY(_FILE), BASIRA_LOG_LEVEL, BASIRA_LOG_FORMAT.
+
+On SIGINT or SIGTERM the service stops taking requests, lets connectors and
+workers finish what they hold, and closes the store. A post acknowledged to a
+source is on disk; posts stored but not yet processed are queued again on
+the next start.
+
+Examples:
+  basira serve --rules rules/examples.yaml
+  basira serve --demo
+  BASIRA_STORE_FILE=/run/secrets/pg basira serve --bus nats://nats:4222 --workers 0
+  basira serve --sources sources.yaml --rules rules/ --addr 127.0.0.1:8080`,
+		Run: runServe,
+	})
+}
+
+// ServeExtension adds dependencies to the API (banks, rules, fact-checks,
+// hashers) once the store and pipeline are open; it returns a function
+// to release what it holds. Features register one from their own file.
+type ServeExtension func(ctx context.Context, env *Env, svc *ServeContext, deps *server.Deps) (close func(), err error)
+
+// ServeContext is what a ServeExtension may use.
+type ServeContext struct {
+	Store    store.Store
+	Pipeline *pipeline.Service
+	Logger   *slog.Logger
+	Home     string
+}
+
+var serveExtensions []ServeExtension
+
+// RegisterServeExtension adds an extension to serve.
+func RegisterServeExtension(e ServeExtension) { serveExtensions = append(serveExtensions, e) }
+
+// DemoSeeder prepares the --demo workspace under home: it writes sample
+// rules, banks and fact-checks, returns flags to set when the user did not
+// (e.g. "rules" → the demo rule file), and a feed that ingests sample posts
+// once the service runs. The demo feature sets it from its own file.
+var DemoSeeder func(ctx context.Context, env *Env, home string) (flags map[string]string, feed func(ctx context.Context, sink ingest.Sink) error, err error)
+
+type serveFlags struct {
+	serviceFlags
+	addr    string
+	workers int
+	sources string
+	demo    bool
+	grace   time.Duration
+}
+
+func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
+	var f serveFlags
+	f.define(fs, true)
+	fs.StringVar(&f.addr, "addr", "", "address to listen on (env BASIRA_ADDR; default :8080)")
+	fs.IntVar(&f.workers, "workers", -1, "detector workers in this process (default 2 × CPUs; 0 for an API-only process when workers run elsewhere)")
+	fs.StringVar(&f.sources, "sources", "", "sources `file` of connectors to run (see 'basira sources check --help')")
+	fs.BoolVar(&f.demo, "demo", false, "seed a demo workspace (sample posts, rules, a bank, fact-checks) so cases appear within a minute")
+	fs.DurationVar(&f.grace, "shutdown-grace", 15*time.Second, "time given to requests, connectors and workers to finish on shutdown")
+	buildPipeline := detectorFlags(fs)
+	if err := Parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return Usagef("serve takes no arguments (got %q); posts come from the API, --sources or 'basira ingest'", fs.Arg(0))
+	}
+	if err := f.resolve(env); err != nil {
+		return err
+	}
+	if f.addr == "" {
+		v, err := envValue(env, "BASIRA_ADDR")
+		if err != nil {
+			return err
+		}
+		f.addr = v
+	}
+	if f.addr == "" {
+		f.addr = ":8080"
+	}
+	log := newLogger(env)
+	home, err := Home(env, true)
+	if err != nil {
+		return err
+	}
+	var feed func(context.Context, ingest.Sink) error
+	if f.demo {
+		if DemoSeeder == nil {
+			return errors.New("--demo is not available in this build")
+		}
+		flags, fd, err := DemoSeeder(ctx, env, home)
+		if err != nil {
+			return fmt.Errorf("seeding the demo workspace: %w", err)
+		}
+		set := map[string]bool{}
+		fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+		for name, v := range flags {
+			if !set[name] {
+				if err := fs.Set(name, v); err != nil {
+					return fmt.Errorf("demo flag --%s: %w", name, err)
+				}
+			}
+		}
+		feed = fd
+	}
+	key, err := pseudonymKey(env)
+	if err != nil {
+		return err
+	}
+
+	st, err := openStore(ctx, f.store, openRun)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	b, err := openBus(ctx, f.bus, log)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	det, err := buildPipeline(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer det.Close()
+	if len(det.Detectors()) == 0 && f.workers != 0 {
+		log.Warn("no detector is on (give --rules, --banks, --claims, --models …): posts are stored but no case will open")
+	}
+	met := metrics.New(statusNames()...)
+	svc := pipeline.New(pipeline.Options{
+		Store: st, Bus: b, Detect: det, Workers: f.workers, Logger: log,
+		Observe: func(ev pipeline.Event) { met.ObserveDetector("all", ev.Detect) },
+	})
+	names := make([]string, 0, len(det.Detectors()))
+	for _, d := range det.Detectors() {
+		names = append(names, d.Name())
+	}
+	host, _ := os.Hostname()
+	if _, err := st.AppendAudit(ctx, audit.New("system", audit.ActionServeStart, "process:"+host,
+		map[string]any{"store": redactStore(f.store), "bus": f.bus, "detectors": names, "workers": f.workers, "demo": f.demo})); err != nil {
+		return fmt.Errorf("writing the audit log: %w", err)
+	}
+
+	// Workers and connectors run under their own contexts, stopped in order
+	// after the HTTP server has drained.
+	var wg sync.WaitGroup
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+	if f.workers != 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := svc.Run(workCtx); err != nil {
+				log.Error("workers stopped", "err", err)
+			}
+		}()
+	}
+	srcCtx, stopSources := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopSources()
+	sup := ingest.NewSupervisor(svc)
+	if f.sources != "" {
+		srcs, err := sources.Load(f.sources, post.NewPseudonymizer(key))
+		if err != nil {
+			return err
+		}
+		for _, s := range srcs {
+			sup.Start(srcCtx, s)
+		}
+		log.Info("connectors started", "sources", len(srcs), "file", f.sources)
+	}
+	if feed != nil {
+		go func() {
+			if err := feed(srcCtx, svc); err != nil && srcCtx.Err() == nil {
+				log.Error("demo: feeding sample posts", "err", err)
+			}
+		}()
+	}
+
+	deps := server.Deps{Sink: svc, Posts: st, Cases: st, Audit: st, Health: st, Connectors: sup, Metrics: met}
+	if ts, err := tokenStore(env); err != nil {
+		log.Warn("API tokens unavailable: every guarded route will answer unauthenticated", "err", err)
+	} else {
+		deps.Tokens = ts
+	}
+	sc := &ServeContext{Store: st, Pipeline: svc, Logger: log, Home: home}
+	for _, ext := range serveExtensions {
+		closeExt, err := ext(ctx, env, sc, &deps)
+		if err != nil {
+			return err
+		}
+		if closeExt != nil {
+			defer closeExt()
+		}
+	}
+	met.SetQueueDepth(func() (float64, error) {
+		c, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		d, err := b.Depth(c)
+		return float64(d), err
+	})
+	api := server.New(server.Config{Logger: log, PseudonymKey: key}, deps)
+
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w (is another basira running? choose another --addr)", f.addr, err)
+	}
+	hs := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	log.Info("basira serve: listening", "addr", ln.Addr().String(), "store", redactStore(f.store), "bus", f.bus,
+		"detectors", names, "workers", f.workers != 0)
+	fmt.Fprintf(env.Stderr, "listening on %s\n", ln.Addr())
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-served:
+	}
+	log.Info("basira serve: shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), f.grace)
+	defer cancel()
+	if err := hs.Shutdown(shutCtx); err != nil {
+		log.Warn("HTTP shutdown", "err", err)
+	}
+	stopSources()
+	sup.Wait()
+	stopWork()
+	wg.Wait()
+	if errors.Is(serveErr, http.ErrServerClosed) {
+		serveErr = nil
+	}
+	s := svc.Stats()
+	log.Info("basira serve: stopped", "accepted", s.Accepted, "duplicates", s.Duplicates, "processed", s.Processed, "cases_opened", s.CasesOpened)
+	return serveErr
+}
+
+func statusNames() []string {
+	out := make([]string, len(store.Statuses))
+	for i, s := range store.Statuses {
+		out[i] = string(s)
+	}
+	return out
+}
