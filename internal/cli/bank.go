@@ -1,0 +1,769 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/bits"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/basira-org/basira/internal/hashmatch"
+	"github.com/basira-org/basira/pdq"
+)
+
+func init() {
+	Register(&Command{
+		Name:    "bank create",
+		Summary: "create a bank of known hashes (pdq, md5, sha256 or text)",
+		Usage:   "[flags] NAME",
+		Help: `Creates an empty bank in the bank folder (--dir, default $BASIRA_HOME/banks).
+A bank holds one signal type: pdq (image hashes, matched within a Hamming
+distance), md5 or sha256 (exact file hashes), or text (near-duplicate posts,
+matched above a similarity). A safe list (--safe) holds content that must never
+be flagged, such as news footage that third-party lists wrongly include: a match
+on a safe list suppresses every other match of the same image or text.
+
+Examples:
+  basira bank create --type pdq gifct-pdq
+  basira bank create --type pdq --threshold 24 --description "our own finds" analyst-pdq
+  basira bank create --type md5 --safe news-footage
+  basira bank create --type text --threshold 0.6 recruitment-texts`,
+		Run: runBankCreate,
+	})
+	Register(&Command{
+		Name:    "bank add",
+		Summary: "add hashes, texts or files to a bank",
+		Usage:   "[flags] NAME VALUE...",
+		Help: `Adds one entry per VALUE: a hash in hexadecimal for pdq, md5 and sha256 banks,
+a text for text banks. With --files, each VALUE is a file whose hash is added
+instead (its PDQ hash for a pdq bank, the hash of its bytes for md5/sha256).
+A value that is not valid is reported and the others are added.
+
+Examples:
+  basira bank add --label violent-extremist-propaganda gifct-pdq d8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22
+  basira bank add --files --label glorification analyst-pdq screenshots/*.jpg
+  basira bank add --label recruitment recruitment-texts "انضموا إلى صفوف ..."`,
+		Run: runBankAdd,
+	})
+	Register(&Command{
+		Name:    "bank import",
+		Summary: "import a hash list (CSV, TSV or Tech Against Terrorism JSON) into a bank",
+		Usage:   "[flags] NAME FILE",
+		Help: `Reads a list and adds its entries of the bank's type to the bank.
+Formats (--format, default from the file name):
+  csv, tsv  one hash per line; an optional header names the columns
+            (hash, label, source, note, id, enabled, type); without one the
+            columns are hash,label,source,note. Lines starting with # are skipped.
+  tat       Tech Against Terrorism hash-list v2 JSON ({"results": [{"id",
+            "hash_digest", "algorithm", "ideology", "deleted", …}]}): the
+            ideology becomes the label; entries marked deleted are removed
+            from the bank, so importing a newer list updates it.
+Entries whose id is already in the bank are updated in place. Bad lines are
+reported one by one and the rest is imported.
+
+Examples:
+  basira bank import gifct-pdq hashes.csv
+  basira bank import --source tat tat-pdq tat_hash_list.json
+  basira bank import --format tsv --label propaganda analyst-md5 export.txt`,
+		Run: runBankImport,
+	})
+	Register(&Command{
+		Name:    "bank export",
+		Summary: "write a bank's entries as CSV, TSV or TAT JSON",
+		Usage:   "[flags] NAME",
+		Help: `Writes every entry (id, hash, label, source, note, enabled) to stdout or --output.
+Disabled entries are written with enabled=false (in TAT JSON, as deleted).
+
+Examples:
+  basira bank export gifct-pdq > gifct.csv
+  basira bank export --format tat --output tat.json analyst-pdq`,
+		Run: runBankExport,
+	})
+	Register(&Command{
+		Name:    "bank list",
+		Summary: "list the banks with their type, size, threshold and safe-list flag",
+		Usage:   "[flags]",
+		Help: `Examples:
+  basira bank list
+  basira bank list --dir /srv/basira/banks`,
+		Run: runBankList,
+	})
+	Register(&Command{
+		Name:    "bank disable",
+		Summary: "stop a bank, or some of its entries, from matching",
+		Usage:   "[flags] NAME [ENTRY_ID...]",
+		Help: `Without entry ids the whole bank stops matching; with ids only those entries
+do. Nothing is deleted: 'basira bank enable' turns them back on.
+
+Examples:
+  basira bank disable third-party-list
+  basira bank disable gifct-pdq tat-10293 e5f1c2a9b0d4e6f7`,
+		Run: func(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
+			return runBankEnable(ctx, env, fs, args, false)
+		},
+	})
+	Register(&Command{
+		Name:    "bank enable",
+		Summary: "let a disabled bank, or disabled entries, match again",
+		Usage:   "[flags] NAME [ENTRY_ID...]",
+		Help: `Examples:
+  basira bank enable third-party-list
+  basira bank enable gifct-pdq tat-10293`,
+		Run: func(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
+			return runBankEnable(ctx, env, fs, args, true)
+		},
+	})
+	Register(&Command{
+		Name:    "bank bench",
+		Summary: "measure the PDQ index on a synthetic bank, to size a deployment",
+		Usage:   "[flags]",
+		Help: `Builds an index of --size random PDQ hashes, then runs --queries lookups at
+--radius on one core: half random hashes (the common case, no match), half
+stored hashes with up to radius-1 bits flipped (one match each). Prints the
+build time, lookups per second, recall against a brute-force scan (on up to
+--check queries) and the memory the index holds.
+
+Examples:
+  basira bank bench --size 1000000 --queries 20000
+  basira bank bench --size 10000000 --queries 5000 --radius 31`,
+		Run: runBankBench,
+	})
+	Register(&Command{
+		Name:    "match",
+		Summary: "match image or media files (or a text) against the banks",
+		Usage:   "[flags] FILE...",
+		Help: `Hashes each file (MD5, SHA-256 and, for images, PDQ) and prints one line per
+match: PATH, BANK, ENTRY, LABEL, DISTANCE. A file that matches a safe list is
+printed as "safe" with the safe-list entry and its other matches are not
+flagged. Files without a match print nothing unless --all is given. With
+--text, the given text is matched against the text banks instead of files.
+Exit status: 1 when a file could not be read (the others are still matched).
+
+Examples:
+  basira match upload.jpg
+  basira match --bank gifct-pdq --format json media/*
+  basira match --text "انضموا إلى صفوف ..."`,
+		Run: runMatch,
+	})
+}
+
+func bankDirFlag(fs *flag.FlagSet) *string {
+	return fs.String("dir", "", "bank folder (default $BASIRA_HOME/banks)")
+}
+
+func bankStore(env *Env, dir string, create bool) (*hashmatch.DirStore, error) {
+	if dir == "" {
+		d, err := Home(env, create, "banks")
+		if err != nil {
+			return nil, err
+		}
+		dir = d
+	}
+	return &hashmatch.DirStore{Dir: dir}, nil
+}
+
+func runBankCreate(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
+	dir := bankDirFlag(fs)
+	typ := fs.String("type", "", "signal type: pdq, md5, sha256 or text (required)")
+	threshold := fs.Float64("threshold", -1, "largest PDQ distance (default 31) or smallest text similarity (default 0.5)")
+	safe := fs.Bool("safe", false, "make this bank a safe list: its matches suppress flags")
+	desc := fs.String("description", "", "what the bank holds and where it comes from")
+	if err := Parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return Usagef("name one bank to create")
+	}
+	t, err := hashmatch.ParseSignalType(*typ)
+	if err != nil {
+		return Usagef("--type: %v", err)
+	}
+	th := *threshold
+	if th < 0 {
+		th = hashmatch.DefaultThreshold(t)
+	}
+	b, err := hashmatch.NewBank(hashmatch.Info{Name: fs.Arg(0), Type: t, Threshold: th, Safe: *safe, Description: *desc})
+	if err != nil {
+		return Usagef("%v", err)
+	}
+	st, err := bankStore(env, *dir, true)
+	if err != nil {
+		return err
+	}
+	if _, err := st.Load(ctx, fs.Arg(0)); err == nil {
+		return fmt.Errorf("bank %q already exists in %s", fs.Arg(0), st.Dir)
+	}
+	if err := st.Save(ctx, b); err != nil {
+		return err
+	}
+	kind := "bank"
+	if *safe {
+		kind = "safe list"
+	}
+	fmt.Fprintf(env.Stderr, "created %s %s (%s, threshold %v) in %s\n", kind, fs.Arg(0), t, th, st.Dir)
+	return nil
+}
+
+type entryFlags struct{ label, source, note *string }
+
+func defineEntryFlags(fs *flag.FlagSet) entryFlags {
+	return entryFlags{
+		label:  fs.String("label", "", "label (taxonomy category) of the entries"),
+		source: fs.String("source", "", "where the entries come from"),
+		note:   fs.String("note", "", "free note kept with the entries"),
+	}
+}
+
+func loadBank(ctx context.Context, env *Env, dir, name string) (*hashmatch.DirStore, *hashmatch.Bank, error) {
+	st, err := bankStore(env, dir, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := st.Load(ctx, name)
+	if errors.Is(err, hashmatch.ErrNotFound) {
+		return nil, nil, fmt.Errorf("%w (create it with 'basira bank create', list them with 'basira bank list')", err)
+	}
+	return st, b, err
+}
+
+func runBankAdd(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
+	dir := bankDirFlag(fs)
+	ef := defineEntryFlags(fs)
+	files := fs.Bool("files", false, "values are files to hash, not hashes")
+	if err := Parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() < 2 {
+		return Usagef("name a bank and at least one value")
+	}
+	st, b, err := loadBank(ctx, env, *dir, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	t := b.Info().Type
+	h := pdq.NewHasher()
+	added, failed := 0, 0
+	for _, v := range fs.Args()[1:] {
+		value := v
+		if *files {
+			value, err = fileValue(t, v, h)
+			if err != nil {
+				failed++
+				fmt.Fprintf(env.Stderr, "basira bank add: %v\n", err)
+				continue
+			}
+		}
+		e, err := b.Add(hashmatch.Entry{Value: value, Label: *ef.label, Source: *ef.source, Note: *ef.note, Enabled: true})
+		if err != nil {
+			failed++
+			fmt.Fprintf(env.Stderr, "basira bank add: %v\n", err)
+			continue
+		}
+		added++
+		fmt.Fprintln(env.Stdout, e.ID)
+	}
+	if added > 0 {
+		if err := st.Save(ctx, b); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(env.Stderr, "added %d entries to %s (%d in all)\n", added, b.Info().Name, b.Len())
+	if failed > 0 {
+		return ErrFailed
+	}
+	return nil
+}
+
+// fileValue hashes a file for a bank of type t.
+func fileValue(t hashmatch.SignalType, path string, h *pdq.Hasher) (string, error) {
+	switch t {
+	case hashmatch.Text:
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return "", err
+		}
+		return string(data), nil
+	case hashmatch.PDQ:
+		r, err := h.HashFile(path)
+		if err != nil {
+			return "", err
+		}
+		if r.Quality < pdq.MinQuality {
+			return "", fmt.Errorf("%s: PDQ quality %d is below %d: the picture is too flat to match reliably", path, r.Quality, pdq.MinQuality)
+		}
+		return r.Hash.String(), nil
+	}
+	fh, err := hashmatch.HashFile(path, nil)
+	if err != nil {
+		return "", err
+	}
+	if t == hashmatch.MD5 {
+		return fh.MD5, nil
+	}
+	return fh.SHA256, nil
+}
+
+func listFormat(format, path string) (string, error) {
+	if format == "" {
+		switch strings.ToLower(filepath.Ext(path)) {
+		case ".json":
+			return "tat", nil
+		case ".tsv", ".tab":
+			return "tsv", nil
+		default:
+			return "csv", nil
+		}
+	}
+	switch format {
+	case "csv", "tsv", "tat":
+		return format, nil
+	}
+	return "", Usagef("--format must be csv, tsv or tat, not %q", format)
+}
+
+func runBankImport(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
+	dir := bankDirFlag(fs)
+	ef := defineEntryFlags(fs)
+	format := fs.String("format", "", "csv, tsv or tat (default: from the file name; .json is tat)")
+	if err := Parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 2 {
+		return Usagef("name a bank and one FILE")
+	}
+	path := fs.Arg(1)
+	fmtName, err := listFormat(*format, path)
+	if err != nil {
+		return err
+	}
+	st, b, err := loadBank(ctx, env, *dir, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	var r io.Reader = env.Stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		r = f
+	}
+	t := b.Info().Type
+	var res *hashmatch.ListResult
+	switch fmtName {
+	case "tat":
+		res, err = hashmatch.ParseTAT(r, t)
+	case "tsv":
+		res, err = hashmatch.ParseCSV(r, '\t', t)
+	default:
+		res, err = hashmatch.ParseCSV(r, ',', t)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	for _, ie := range res.Errors {
+		fmt.Fprintf(env.Stderr, "%s: %v\n", path, ie)
+	}
+	if res.MoreErrors > 0 {
+		fmt.Fprintf(env.Stderr, "%s: %d more bad items not shown\n", path, res.MoreErrors)
+	}
+	added, updated, removed := 0, 0, 0
+	for _, e := range res.Entries {
+		if e.Label == "" {
+			e.Label = *ef.label
+		}
+		if e.Source == "" {
+			e.Source = *ef.source
+		}
+		if e.Note == "" {
+			e.Note = *ef.note
+		}
+		if e.ID != "" {
+			if _, ok := b.Entry(e.ID); ok {
+				_ = b.Remove(e.ID)
+				updated++
+				added--
+			}
+		}
+		if _, err := b.Add(e); err != nil {
+			fmt.Fprintf(env.Stderr, "%s: %v\n", path, err)
+			continue
+		}
+		added++
+	}
+	for _, id := range res.Deleted {
+		if b.Remove(id) == nil {
+			removed++
+		}
+	}
+	if err := st.Save(ctx, b); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stderr, "%s: %d added, %d updated, %d withdrawn, %d of other types skipped, %d bad; %s holds %d entries\n",
+		path, added, updated, removed, res.Skipped, len(res.Errors)+res.MoreErrors, b.Info().Name, b.Len())
+	if len(res.Errors) > 0 {
+		return ErrFailed
+	}
+	return nil
+}
+
+func runBankExport(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
+	dir := bankDirFlag(fs)
+	format := fs.String("format", "", "csv, tsv or tat (default: from --output's name, else csv)")
+	output := fs.String("output", "", "file to write (default stdout)")
+	if err := Parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return Usagef("name one bank")
+	}
+	fmtName, err := listFormat(*format, *output)
+	if err != nil {
+		return err
+	}
+	_, b, err := loadBank(ctx, env, *dir, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	w := env.Stdout
+	var f *os.File
+	if *output != "" {
+		if f, err = os.Create(*output); err != nil {
+			return err
+		}
+		w = f
+	}
+	switch fmtName {
+	case "tat":
+		err = hashmatch.WriteTAT(w, b.Info().Type, b.Entries())
+	case "tsv":
+		err = hashmatch.WriteCSV(w, '\t', b.Entries())
+	default:
+		err = hashmatch.WriteCSV(w, ',', b.Entries())
+	}
+	if f != nil {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
+}
+
+func runBankList(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
+	dir := bankDirFlag(fs)
+	if err := Parse(fs, args); err != nil {
+		return err
+	}
+	st, err := bankStore(env, *dir, false)
+	if err != nil {
+		return err
+	}
+	banks, err := hashmatch.LoadAll(ctx, st)
+	if err != nil {
+		return err
+	}
+	if len(banks) == 0 {
+		fmt.Fprintf(env.Stderr, "no banks in %s (create one with 'basira bank create')\n", st.Dir)
+		return nil
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tTYPE\tENTRIES\tENABLED\tTHRESHOLD\tSAFE LIST\tSTATUS\tDESCRIPTION")
+	for _, b := range banks {
+		i := b.Info()
+		on := 0
+		for _, e := range b.Entries() {
+			if e.Enabled {
+				on++
+			}
+		}
+		status := "on"
+		if i.Disabled {
+			status = "disabled"
+		}
+		th := "-"
+		if i.Type == hashmatch.PDQ || i.Type == hashmatch.Text {
+			th = fmt.Sprint(i.Threshold)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%v\t%s\t%s\n", i.Name, i.Type, b.Len(), on, th, i.Safe, status, i.Description)
+	}
+	return tw.Flush()
+}
+
+func runBankEnable(ctx context.Context, env *Env, fs *flag.FlagSet, args []string, on bool) error {
+	dir := bankDirFlag(fs)
+	if err := Parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() < 1 {
+		return Usagef("name a bank (and optionally entry ids)")
+	}
+	st, b, err := loadBank(ctx, env, *dir, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	failed := 0
+	if fs.NArg() == 1 {
+		if err := b.Update(func(i *hashmatch.Info) { i.Disabled = !on }); err != nil {
+			return err
+		}
+	} else {
+		for _, id := range fs.Args()[1:] {
+			if err := b.SetEnabled(id, on); err != nil {
+				fmt.Fprintf(env.Stderr, "basira bank: %v\n", err)
+				failed++
+			}
+		}
+	}
+	if err := st.Save(ctx, b); err != nil {
+		return err
+	}
+	if failed > 0 {
+		return ErrFailed
+	}
+	return nil
+}
+
+func runBankBench(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
+	size := fs.Int("size", 1_000_000, "number of random PDQ hashes in the index")
+	queries := fs.Int("queries", 10_000, "number of lookups to time")
+	radius := fs.Int("radius", pdq.DefaultRadius, "Hamming radius of the lookups (0-255)")
+	check := fs.Int("check", 200, "queries whose answer is compared with a brute-force scan")
+	seed := fs.Uint64("seed", 1, "random seed")
+	if err := Parse(fs, args); err != nil {
+		return err
+	}
+	if *size < 1 || *size > pdq.MaxLen {
+		return Usagef("--size must be 1 to %d", pdq.MaxLen)
+	}
+	if *queries < 1 || *radius < 0 || *radius > 255 {
+		return Usagef("--queries must be positive and --radius 0-255")
+	}
+	r := rand.New(rand.NewPCG(*seed, 99))
+	randomHash := func() pdq.Hash { return pdq.Hash{r.Uint64(), r.Uint64(), r.Uint64(), r.Uint64()} }
+	before := heapNow()
+	hs := make([]pdq.Hash, *size)
+	for i := range hs {
+		hs[i] = randomHash()
+	}
+	qs := make([]pdq.Hash, *queries)
+	for i := range qs {
+		if i%2 == 0 {
+			qs[i] = randomHash()
+			continue
+		}
+		q := hs[r.IntN(len(hs))]
+		for _, b := range r.Perm(256)[:r.IntN(max(1, *radius))] {
+			q[b>>6] ^= 1 << (b & 63)
+		}
+		qs[i] = q
+	}
+	if env.StderrIsTerminal {
+		fmt.Fprintf(env.Stderr, "building an index of %d hashes…\n", *size)
+	}
+	start := time.Now()
+	x := pdq.NewIndex()
+	if _, err := x.AddAll(hs); err != nil {
+		return err
+	}
+	build := time.Since(start)
+	held := heapNow() - before - uint64(len(qs))*32
+	var dst []pdq.Match
+	found := 0
+	start = time.Now()
+	for i, q := range qs {
+		dst = x.Query(q, *radius, dst[:0])
+		found += len(dst)
+		if env.StderrIsTerminal && i%1000 == 999 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	elapsed := time.Since(start)
+	// Recall against a brute-force scan of every stored hash.
+	want, got := 0, 0
+	for _, q := range qs[:min(*check, len(qs))] {
+		res := x.Query(q, *radius, nil)
+		ids := map[uint32]bool{}
+		for _, m := range res {
+			if ids[m.ID] {
+				return fmt.Errorf("the index returned hash %d twice (a bug: please report it)", m.ID)
+			}
+			ids[m.ID] = true
+		}
+		brute := 0
+		for id, h := range hs {
+			d := bits.OnesCount64(h[0]^q[0]) + bits.OnesCount64(h[1]^q[1]) + bits.OnesCount64(h[2]^q[2]) + bits.OnesCount64(h[3]^q[3])
+			if d <= *radius {
+				brute++
+				if ids[uint32(id)] {
+					got++
+				}
+			}
+		}
+		want += brute
+		if len(res) != brute {
+			return fmt.Errorf("the index returned %d hashes where a brute-force scan finds %d (a bug: please report it)", len(res), brute)
+		}
+	}
+	recall := 1.0
+	if want > 0 {
+		recall = float64(got) / float64(want)
+	}
+	runtime.KeepAlive(hs)
+	out := map[string]any{
+		"size":                 *size,
+		"radius":               *radius,
+		"queries":              *queries,
+		"build_seconds":        round3(build.Seconds()),
+		"lookups_per_second":   int(float64(*queries) / elapsed.Seconds()),
+		"mean_lookup_micros":   round3(float64(elapsed.Microseconds()) / float64(*queries)),
+		"matches_found":        found,
+		"checked_queries":      min(*check, len(qs)),
+		"recall_vs_bruteforce": recall,
+		"index_heap_mb":        round3(float64(held) / 1e6),
+		"bytes_per_hash":       round3(float64(held) / float64(*size)),
+	}
+	enc := json.NewEncoder(env.Stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		return err
+	}
+	if recall != 1 {
+		return fmt.Errorf("recall %.6f: the index missed matches a brute-force scan finds (a bug: please report it)", recall)
+	}
+	return nil
+}
+
+func round3(v float64) float64 { return float64(int64(v*1000+0.5)) / 1000 }
+
+func heapNow() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+func runMatch(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
+	dir := bankDirFlag(fs)
+	var only bankNames
+	fs.Var(&only, "bank", "match only against this bank `NAME` (repeatable; default all)")
+	text := fs.String("text", "", "match this text against the text banks instead of files")
+	format := fs.String("format", "table", "output: table (for a person) or json (one object per match)")
+	all := fs.Bool("all", false, "also print files that match nothing")
+	if err := Parse(fs, args); err != nil {
+		return err
+	}
+	if *format != "table" && *format != "json" {
+		return Usagef("--format must be table or json, not %q", *format)
+	}
+	if *text == "" && fs.NArg() == 0 {
+		return Usagef("name at least one FILE, or give --text")
+	}
+	st, err := bankStore(env, *dir, false)
+	if err != nil {
+		return err
+	}
+	var banks []*hashmatch.Bank
+	if len(only) > 0 {
+		for _, name := range only {
+			_, b, err := loadBank(ctx, env, *dir, name)
+			if err != nil {
+				return err
+			}
+			banks = append(banks, b)
+		}
+	} else if banks, err = hashmatch.LoadAll(ctx, st); err != nil {
+		return err
+	}
+	if len(banks) == 0 {
+		return fmt.Errorf("no banks in %s: create one with 'basira bank create'", st.Dir)
+	}
+	m := hashmatch.NewMatcher(banks...)
+	out := matchPrinter{env: env, json: *format == "json", all: *all}
+	if *format == "table" {
+		out.tw = tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(out.tw, "ITEM\tVERDICT\tBANK\tENTRY\tLABEL\tDISTANCE")
+	}
+	failed := 0
+	if *text != "" {
+		ms, err := m.Lookup(hashmatch.Text, *text)
+		if err != nil {
+			return err
+		}
+		out.print("text", ms)
+	}
+	h := pdq.NewHasher()
+	for _, path := range fs.Args() {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		fh, err := hashmatch.HashFile(path, h)
+		if err != nil {
+			failed++
+			fmt.Fprintf(env.Stderr, "basira match: %v\n", err)
+			continue
+		}
+		if fh.PDQ != nil && fh.PDQ.Quality < pdq.MinQuality && m.Has(hashmatch.PDQ) {
+			fmt.Fprintf(env.Stderr, "basira match: %s: PDQ quality %d is below %d, PDQ not matched\n", path, fh.PDQ.Quality, pdq.MinQuality)
+		}
+		out.print(path, m.LookupFile(fh))
+	}
+	if out.tw != nil {
+		_ = out.tw.Flush()
+	}
+	if failed > 0 {
+		return ErrFailed
+	}
+	return nil
+}
+
+type bankNames []string
+
+func (b *bankNames) String() string { return strings.Join(*b, ",") }
+func (b *bankNames) Set(v string) error {
+	*b = append(*b, v)
+	return nil
+}
+
+type matchPrinter struct {
+	env     *Env
+	json    bool
+	all     bool
+	tw      *tabwriter.Writer
+}
+
+func (p *matchPrinter) print(item string, ms []hashmatch.Match) {
+	flag, safe := hashmatch.Verdict(ms)
+	if len(ms) == 0 && p.all {
+		if p.json {
+			_ = json.NewEncoder(p.env.Stdout).Encode(map[string]any{"item": item, "verdict": "none"})
+		} else {
+			fmt.Fprintf(p.tw, "%s\tnone\t\t\t\t\n", item)
+		}
+	}
+	for _, list := range []struct {
+		verdict string
+		ms      []hashmatch.Match
+	}{{"flag", flag}, {"safe", safe}} {
+		for _, m := range list.ms {
+			dist := fmt.Sprint(m.Distance)
+			if m.Type == hashmatch.Text {
+				dist = fmt.Sprintf("similarity %.2f", m.Similarity)
+			}
+			if p.json {
+				_ = json.NewEncoder(p.env.Stdout).Encode(map[string]any{"item": item, "verdict": list.verdict, "match": m})
+				continue
+			}
+			fmt.Fprintf(p.tw, "%s\t%s\t%s\t%s\t%s\t%s\n", item, list.verdict, m.Bank, m.Entry.ID, m.Entry.Label, dist)
+		}
+	}
+}

@@ -1,0 +1,171 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/basira-org/basira/internal/detect"
+	"github.com/basira-org/basira/internal/hashmatch"
+	"github.com/basira-org/basira/internal/post"
+	"github.com/basira-org/basira/internal/textsig"
+	"github.com/basira-org/basira/pdq"
+)
+
+func init() {
+	RegisterDetector(DetectorOption{
+		Name: "banks",
+		Flags: func(fs *flag.FlagSet) func(context.Context, *Env) (detect.Detector, error) {
+			dir := fs.String("banks", "", "match post media and text against the hash banks in `DIR` (see 'basira bank')")
+			return func(ctx context.Context, env *Env) (detect.Detector, error) {
+				if *dir == "" {
+					return nil, nil
+				}
+				if st, err := os.Stat(*dir); err != nil || !st.IsDir() {
+					return nil, fmt.Errorf("--banks %s: not a folder of banks (create banks with 'basira bank create --dir %s')", *dir, *dir)
+				}
+				banks, err := hashmatch.LoadAll(ctx, &hashmatch.DirStore{Dir: *dir})
+				if err != nil {
+					return nil, err
+				}
+				if len(banks) == 0 {
+					return nil, fmt.Errorf("--banks %s: no banks in the folder", *dir)
+				}
+				d := NewBankDetector(hashmatch.NewMatcher(banks...), "")
+				var mu sync.Mutex
+				d.Warn = func(msg string) {
+					mu.Lock()
+					defer mu.Unlock()
+					fmt.Fprintf(env.Stderr, "warning: %s\n", msg)
+				}
+				return d, nil
+			}
+		},
+	})
+}
+
+// BankDetector matches a post's media files and text against hash banks.
+// Media entries are matched by the hashes they carry (pdq, md5, sha256,
+// as the service fills them after fetching) and, when they point to a
+// local file (media[].path), by hashing that file; relative paths are
+// taken from baseDir. URLs are not fetched here. Safe lists apply per
+// item: an image or text that matches a safe list raises no signal.
+type BankDetector struct {
+	m       *hashmatch.Matcher
+	baseDir string
+	hashers sync.Pool
+	// Warn, if set, receives problems with one media item (a missing
+	// file, a bad hash): they are the post's, so the scan goes on.
+	Warn func(msg string)
+}
+
+// NewBankDetector returns a detector over m.
+func NewBankDetector(m *hashmatch.Matcher, baseDir string) *BankDetector {
+	return &BankDetector{m: m, baseDir: baseDir, hashers: sync.Pool{New: func() any { return pdq.NewHasher() }}}
+}
+
+// Name implements detect.Detector.
+func (d *BankDetector) Name() string { return "hashmatch" }
+
+// Detect implements detect.Detector.
+func (d *BankDetector) Detect(ctx context.Context, in *detect.Input) ([]detect.Signal, error) {
+	var out []detect.Signal
+	for i, md := range in.Post.Media {
+		ms, err := d.media(md)
+		if err != nil {
+			if d.Warn != nil {
+				d.Warn(fmt.Sprintf("post %q media[%d] not matched: %v", in.Post.ID, i, err))
+			}
+			continue
+		}
+		out = append(out, signals(ms, fmt.Sprintf("media[%d]", i))...)
+	}
+	if d.m.Has(hashmatch.Text) && in.Post.Text != "" {
+		sig, err := textsig.Of(in.Post.Text)
+		if err == nil {
+			out = append(out, signals(d.m.LookupText(&sig), "text")...)
+		} else if !errors.Is(err, textsig.ErrTooShort) {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+func (d *BankDetector) media(md post.Media) ([]hashmatch.Match, error) {
+	fh := hashmatch.FileHashes{MD5: md.MD5, SHA256: md.SHA256}
+	if md.PDQ != "" {
+		h, err := pdq.ParseHash(md.PDQ)
+		if err != nil {
+			return nil, err
+		}
+		fh.PDQ = &pdq.Result{Hash: h, Quality: md.Quality}
+		if md.Quality == 0 {
+			fh.PDQ.Quality = 100 // a hash given without quality is taken as usable
+		}
+	}
+	if md.Path != "" && (fh.MD5 == "" || fh.SHA256 == "" || fh.PDQ == nil) {
+		p := md.Path
+		if !filepath.IsAbs(p) && d.baseDir != "" {
+			if _, err := os.Stat(p); err != nil {
+				p = filepath.Join(d.baseDir, p)
+			}
+		}
+		h := d.hashers.Get().(*pdq.Hasher)
+		got, err := hashmatch.HashFile(p, h)
+		d.hashers.Put(h)
+		if err != nil {
+			return nil, err
+		}
+		if fh.MD5 == "" {
+			fh.MD5 = got.MD5
+		}
+		if fh.SHA256 == "" {
+			fh.SHA256 = got.SHA256
+		}
+		if fh.PDQ == nil {
+			fh.PDQ = got.PDQ
+		}
+	}
+	return d.m.LookupFile(fh), nil
+}
+
+// signals turns one item's matches into signals, after safe lists.
+func signals(ms []hashmatch.Match, item string) []detect.Signal {
+	flag, _ := hashmatch.Verdict(ms)
+	var out []detect.Signal
+	for _, m := range flag {
+		score := 1.0
+		evidence := fmt.Sprintf("%s matches %s entry %s", item, m.Bank, m.Entry.ID)
+		switch m.Type {
+		case hashmatch.PDQ:
+			score = 1 - float64(m.Distance)/256
+			evidence += fmt.Sprintf(" at PDQ distance %d", m.Distance)
+		case hashmatch.Text:
+			score = m.Similarity
+			evidence += fmt.Sprintf(" with similarity %.2f", m.Similarity)
+		default:
+			evidence += " (exact " + string(m.Type) + ")"
+		}
+		label := m.Entry.Label
+		if label == "" {
+			label = "known-content"
+		}
+		out = append(out, detect.Signal{
+			Detector: "hashmatch",
+			Kind:     detect.KindHash,
+			Label:    label,
+			Severity: detect.High,
+			Score:    score,
+			Evidence: evidence,
+			Details: map[string]any{
+				"item": item, "bank": m.Bank, "type": string(m.Type), "entry": m.Entry.ID,
+				"distance": m.Distance, "similarity": m.Similarity, "source": m.Entry.Source,
+			},
+		})
+	}
+	return out
+}
