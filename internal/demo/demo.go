@@ -131,14 +131,24 @@ type Summary struct {
 	BankExists bool `json:"bank_existed"`
 }
 
-// Seed loads the demo workspace: bank hashes and fact-checks first (so the
-// detectors know them), then the posts through the sink (so they are
-// stored durably and queued for the detectors like any ingest).
+// Seed loads the demo workspace: SeedReference, then SeedPosts.
 func Seed(ctx context.Context, t Targets) (Summary, error) {
-	var sum Summary
+	sum, err := SeedReference(ctx, t)
+	if err != nil {
+		return sum, err
+	}
 	if t.Sink == nil {
 		return sum, errors.New("demo: no sink to push the posts to")
 	}
+	sum.Posts, err = SeedPosts(ctx, t.Sink, t.Pseudonymizer)
+	return sum, err
+}
+
+// SeedReference adds the demo bank hashes and fact-checks (when Banks and
+// FactChecks are set). Run it before the detectors load, or have them
+// reload after it, so they know the hashes and claims when posts arrive.
+func SeedReference(ctx context.Context, t Targets) (Summary, error) {
+	var sum Summary
 	if t.Banks != nil {
 		_, err := t.Banks.CreateBank(ctx, BankName, 1)
 		switch {
@@ -170,13 +180,19 @@ func Seed(ctx context.Context, t Targets) (Summary, error) {
 			}
 		}
 	}
-	ps, err := Posts(t.Pseudonymizer)
-	if err != nil {
-		return sum, err
-	}
-	if err := t.Sink.Accept(ctx, "demo", ps); err != nil {
-		return sum, fmt.Errorf("demo: storing the posts: %w", err)
-	}
-	sum.Posts = len(ps)
 	return sum, nil
+}
+
+// SeedPosts pushes the demo posts through sink, which stores them durably
+// and queues them for the detectors like any ingest. It returns the number
+// of posts pushed (re-pushing stores nothing twice).
+func SeedPosts(ctx context.Context, sink ingest.Sink, ps *post.Pseudonymizer) (int, error) {
+	posts, err := Posts(ps)
+	if err != nil {
+		return 0, err
+	}
+	if err := sink.Accept(ctx, "demo", posts); err != nil {
+		return 0, fmt.Errorf("demo: storing the posts: %w", err)
+	}
+	return len(posts), nil
 }

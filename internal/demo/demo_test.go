@@ -10,8 +10,10 @@ import (
 
 	"github.com/basira-org/basira/arabic"
 	"github.com/basira-org/basira/internal/claims"
+	"github.com/basira-org/basira/internal/hashmatch"
 	"github.com/basira-org/basira/internal/post"
 	"github.com/basira-org/basira/internal/rules"
+	"github.com/basira-org/basira/internal/server/hma"
 	"github.com/basira-org/basira/internal/store"
 	"github.com/basira-org/basira/internal/store/sqlite"
 	"github.com/basira-org/basira/pdq"
@@ -156,5 +158,41 @@ func TestSeedIdempotent(t *testing.T) {
 	p, err := db.FindPost(ctx, "telegram", "d01")
 	if err != nil || !slices.Contains([]string{"demo"}, p.Source) {
 		t.Fatalf("d01: %+v %v", p, err)
+	}
+}
+
+// TestSeedBanks: the demo bank goes into real hashmatch banks (through the
+// API's adapter), once, and the demo image posts match it.
+func TestSeedBanks(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st := &hashmatch.DirStore{Dir: dir}
+	banks := hma.NewBanks(st, nil, nil)
+	for i := range 2 {
+		sum, err := SeedReference(ctx, Targets{Banks: banks})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (i == 0 && (sum.BankHashes != 2 || sum.BankExists)) || (i == 1 && (sum.BankHashes != 0 || !sum.BankExists)) {
+			t.Fatalf("seed %d: %+v", i, sum)
+		}
+	}
+	loaded, err := hashmatch.LoadAll(ctx, st)
+	if err != nil || len(loaded) != 1 || loaded[0].Len() != 2 {
+		t.Fatalf("bank folder after seeding: %v %v", loaded, err)
+	}
+	m := hashmatch.NewMatcher(loaded...)
+	ps, _ := Posts(nil)
+	for _, p := range ps {
+		if len(p.Media) == 0 {
+			continue
+		}
+		ms, err := m.Lookup(hashmatch.PDQ, p.Media[0].PDQ)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := p.ID != "d06"; (len(ms) > 0) != want || (want && ms[0].Entry.Label != "violent-extremist-propaganda") {
+			t.Errorf("post %s: matches %+v", p.ID, ms)
+		}
 	}
 }
