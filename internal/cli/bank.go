@@ -550,7 +550,7 @@ func runBankBench(ctx context.Context, env *Env, fs *flag.FlagSet, args []string
 	}
 	r := rand.New(rand.NewPCG(*seed, 99))
 	randomHash := func() pdq.Hash { return pdq.Hash{r.Uint64(), r.Uint64(), r.Uint64(), r.Uint64()} }
-	before := heapNow()
+	before := benchHeap()
 	hs := make([]pdq.Hash, *size)
 	for i := range hs {
 		hs[i] = randomHash()
@@ -576,7 +576,7 @@ func runBankBench(ctx context.Context, env *Env, fs *flag.FlagSet, args []string
 		return err
 	}
 	build := time.Since(start)
-	held := heapNow() - before - uint64(len(qs))*32
+	held := benchHeap() - before - uint64(len(qs))*32
 	var dst []pdq.Match
 	found := 0
 	start = time.Now()
@@ -623,14 +623,14 @@ func runBankBench(ctx context.Context, env *Env, fs *flag.FlagSet, args []string
 		"size":                 *size,
 		"radius":               *radius,
 		"queries":              *queries,
-		"build_seconds":        round3(build.Seconds()),
+		"build_seconds":        benchRound(build.Seconds()),
 		"lookups_per_second":   int(float64(*queries) / elapsed.Seconds()),
-		"mean_lookup_micros":   round3(float64(elapsed.Microseconds()) / float64(*queries)),
+		"mean_lookup_micros":   benchRound(float64(elapsed.Microseconds()) / float64(*queries)),
 		"matches_found":        found,
 		"checked_queries":      min(*check, len(qs)),
 		"recall_vs_bruteforce": recall,
-		"index_heap_mb":        round3(float64(held) / 1e6),
-		"bytes_per_hash":       round3(float64(held) / float64(*size)),
+		"index_heap_mb":        benchRound(float64(held) / 1e6),
+		"bytes_per_hash":       benchRound(float64(held) / float64(*size)),
 	}
 	enc := json.NewEncoder(env.Stdout)
 	enc.SetIndent("", "  ")
@@ -643,9 +643,9 @@ func runBankBench(ctx context.Context, env *Env, fs *flag.FlagSet, args []string
 	return nil
 }
 
-func round3(v float64) float64 { return float64(int64(v*1000+0.5)) / 1000 }
+func benchRound(v float64) float64 { return float64(int64(v*1000+0.5)) / 1000 }
 
-func heapNow() uint64 {
+func benchHeap() uint64 {
 	runtime.GC()
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
@@ -735,10 +735,10 @@ func (b *bankNames) Set(v string) error {
 }
 
 type matchPrinter struct {
-	env     *Env
-	json    bool
-	all     bool
-	tw      *tabwriter.Writer
+	env  *Env
+	json bool
+	all  bool
+	tw   *tabwriter.Writer
 }
 
 func (p *matchPrinter) print(item string, ms []hashmatch.Match) {
