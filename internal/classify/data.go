@@ -27,6 +27,10 @@ type Example struct {
 	Group string
 	// Line is the line of the file where the record starts.
 	Line int
+	// Background marks ordinary text added as a negative example from
+	// outside the data set (see Recipe.Background): it trains and
+	// calibrates, but is left out of the reported figures.
+	Background bool
 }
 
 // ReadOptions say which columns of a data file hold what.
@@ -411,14 +415,15 @@ type csvRecords struct{ r *csv.Reader }
 
 func (c *csvRecords) next() ([]string, int, error) {
 	rec, err := c.r.Read()
-	line, _ := c.r.FieldPos(0)
 	if err != nil {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			return nil, pe.StartLine, &LineError{Line: pe.StartLine, Err: pe.Err}
 		}
-		return nil, line, err
+		return nil, 0, err
 	}
+	// FieldPos is only valid after a successful Read.
+	line, _ := c.r.FieldPos(0)
 	return rec, line, nil
 }
 
@@ -538,4 +543,25 @@ func (t *tsvRecords) quoted(s string) (field, rest string, extra int, ok bool) {
 		ahead = append(ahead, l)
 		s = string(l)
 	}
+}
+
+// ReadLines reads a plain text file, one example per non-empty line, all
+// with the given label. Lines starting with # are comments; of a line with
+// tabs only the first field is taken.
+func ReadLines(path, label string) ([]Example, DataFile, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, DataFile{}, err
+	}
+	var exs []Example
+	for i, l := range strings.Split(string(data), "\n") {
+		l, _, _ = strings.Cut(l, "\t")
+		l = strings.TrimSpace(l)
+		if l == "" || l[0] == '#' || !utf8.ValidString(l) || len(l) > DefaultMaxRecordBytes {
+			continue
+		}
+		exs = append(exs, Example{Text: l, Labels: []string{label}, Line: i + 1, Background: true})
+	}
+	sum := sha256.Sum256(data)
+	return exs, DataFile{Name: filepath.Base(path), SHA256: hex.EncodeToString(sum[:]), Rows: len(exs)}, nil
 }

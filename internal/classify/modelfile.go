@@ -35,6 +35,9 @@ const (
 	// MaxModelFileBytes bounds a model file.
 	MaxModelFileBytes = 256 << 20
 	maxHeaderBytes    = 4 << 20
+	// maxWeights bounds the weights of a model (64 MiB as float32), so a
+	// small file that claims a huge model cannot exhaust memory.
+	maxWeights = 1<<24 + 64
 )
 
 // Errors of loading a model, for errors.Is.
@@ -189,6 +192,9 @@ func Decode(data []byte) (*Model, error) {
 	}
 	m.dim = 1 << uint(m.meta.Features.Bits)
 	K := len(m.meta.Labels)
+	if (m.dim+1)*K > maxWeights {
+		return nil, fmt.Errorf("%w: %d labels x 2^%d features is over the %d weights a model may hold", ErrIncompatible, K, m.meta.Features.Bits, maxWeights)
+	}
 	m.w = make([]float32, (m.dim+1)*K)
 	raw := make([]byte, 2*(m.dim+1))
 	for k := range K {

@@ -35,7 +35,10 @@ type TrainParams struct {
 	// NB scales each feature by its naive-Bayes log-count ratio before
 	// the SVM (NBSVM, Wang and Manning 2012); the ratio is folded into the
 	// stored weights, so prediction costs the same.
-	NB      bool    `json:"nb"`
+	NB bool `json:"nb"`
+	// NBAlpha is the additive smoothing of the naive-Bayes counts: larger
+	// values shrink the ratios of rare features.
+	NBAlpha float64 `json:"nb_alpha"`
 	Eps     float64 `json:"eps"`
 	MaxIter int     `json:"max_iter"`
 	Seed    uint64  `json:"seed"`
@@ -44,7 +47,7 @@ type TrainParams struct {
 // DefaultParams returns the hyper-parameters the shipped models use.
 func DefaultParams() TrainParams {
 	return TrainParams{Solver: "l2svm-dual-cd", C: 0.5, ClassWeight: "balanced", Folds: 5,
-		TargetPrecision: 0.9, MinFlagged: 10, Eps: 0.1, MaxIter: 200, Seed: 1, NB: true}
+		TargetPrecision: 0.9, MinFlagged: 10, Eps: 0.1, MaxIter: 200, Seed: 1, NB: true, NBAlpha: 1}
 }
 
 // TrainOptions describe a training run.
@@ -219,7 +222,7 @@ func Train(exs []Example, opt TrainOptions) (*Model, error) {
 				}
 				var r []float64
 				if p.NB {
-					r = nbRatios(txs, tpos, dim)
+					r = nbRatios(txs, tpos, dim, p.NBAlpha)
 					txs = scaleAll(txs, r)
 				}
 				w := trainSVM(txs, tpos, dim, solver(p, tpos, uint64(j.k*100+j.f)))
@@ -286,7 +289,17 @@ func Train(exs []Example, opt TrainOptions) (*Model, error) {
 		}
 		preds[i] = m.decide(pr)
 	}
-	rep := EvaluatePredictions(&m.meta, exs, preds, 0)
+	// Cross-validated figures on the data set itself: background
+	// examples are easy negatives that would flatter them.
+	var cvEx []Example
+	var cvPred []Prediction
+	for i, ex := range exs {
+		if !ex.Background {
+			cvEx = append(cvEx, ex)
+			cvPred = append(cvPred, preds[i])
+		}
+	}
+	rep := EvaluatePredictions(&m.meta, cvEx, cvPred, 0)
 	m.meta.CV = rep.Figures()
 	return m, nil
 }
@@ -383,8 +396,11 @@ func TextEngineFingerprint() string {
 }
 
 // nbRatios returns the naive-Bayes log-count ratio of each feature
-// (presence counts, add-one smoothing); the bias keeps ratio 1.
-func nbRatios(xs []sparse, pos []bool, dim int) []float64 {
+// (presence counts, additive smoothing alpha); the bias keeps ratio 1.
+func nbRatios(xs []sparse, pos []bool, dim int, alpha float64) []float64 {
+	if alpha <= 0 {
+		alpha = 1
+	}
 	p := make([]float64, dim+1)
 	q := make([]float64, dim+1)
 	for i, x := range xs {
@@ -398,8 +414,8 @@ func nbRatios(xs []sparse, pos []bool, dim int) []float64 {
 	}
 	var sp, sq float64
 	for i := range dim {
-		p[i]++
-		q[i]++
+		p[i] += alpha
+		q[i] += alpha
 		sp += p[i]
 		sq += q[i]
 	}

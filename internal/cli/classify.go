@@ -16,6 +16,7 @@ import (
 
 	"github.com/basira-org/basira/internal/classify"
 	"github.com/basira-org/basira/internal/refdata"
+	"github.com/basira-org/basira/models"
 )
 
 func init() {
@@ -74,6 +75,22 @@ Examples:
   basira models eval-all --only offensive,checkworthy --out ~/basira-models
   basira models eval-all --shippable --out models/`,
 		Run: runEvalAll,
+	})
+	Register(&Command{
+		Name:    "models benign",
+		Summary: "over-enforcement check: the share of benign Arabic posts each model flags",
+		Usage:   "[--models DIR|builtin] [--model FILE] [--data DIR] [--show N]",
+		Help: `Runs models over benign text and prints the share flagged at each model's
+own threshold: Basira's sample of religious speech, news about terrorism,
+counter-speech and everyday posts, and from the reference data folder the
+CheckThat! fact-check claims and tweets and the ElecMorocco2016 Moroccan
+comments. --show prints flagged texts for a person to read (some "benign"
+corpora hold real insults).
+
+Examples:
+  basira models benign                      # the shipped models
+  basira models benign --models ~/basira-models --show 5`,
+		Run: runModelsBenign,
 	})
 	Register(&Command{
 		Name:    "models info",
@@ -375,6 +392,69 @@ func runModelsInfo(ctx context.Context, env *Env, fs *flag.FlagSet, args []strin
 		printMeta(env, m.Info())
 	}
 	return errors.Join(errs...)
+}
+
+func runModelsBenign(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
+	var dirs, files strList
+	fs.Var(&dirs, "models", "folder of *.model files, or builtin (default builtin)")
+	fs.Var(&files, "model", "a model `file` (repeatable)")
+	dataDir := fs.String("data", "", "reference data folder (default: BASIRA_DATA or ../shared/data; without it only Basira's own sample is used)")
+	show := fs.Int("show", 0, "print up to N flagged texts per model and set")
+	if err := Parse(fs, args); err != nil {
+		return err
+	}
+	if len(dirs) == 0 && len(files) == 0 {
+		dirs = append(dirs, "builtin")
+	}
+	var ms []*classify.Model
+	for _, d := range dirs {
+		var got []*classify.Model
+		var err error
+		if d == "builtin" {
+			got, err = classify.LoadFS(models.FS)
+		} else {
+			got, err = classify.LoadDir(d)
+		}
+		if err != nil {
+			return err
+		}
+		ms = append(ms, got...)
+	}
+	for _, f := range files {
+		m, err := classify.Load(f)
+		if err != nil {
+			return err
+		}
+		ms = append(ms, m)
+	}
+	if *dataDir == "" {
+		*dataDir = env.Getenv("BASIRA_DATA")
+	}
+	if *dataDir == "" {
+		*dataDir = refdata.Dir()
+	}
+	sets, err := classify.BenignSets(*dataDir)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "model\tset\tposts\tflagged\trate\t")
+	var shown []string
+	for _, m := range ms {
+		for _, s := range sets {
+			fl := classify.FlagRate(m, s.Texts)
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.2f%%\t\n", m.Name(), s.Name, len(s.Texts), len(fl), 100*float64(len(fl))/float64(len(s.Texts)))
+			for i := 0; i < len(fl) && i < *show; i++ {
+				shown = append(shown, fmt.Sprintf("%s | %s | %s", m.Name(), s.Name, strings.ReplaceAll(fl[i], "\n", " ")))
+			}
+		}
+	}
+	tw.Flush()
+	if len(shown) > 0 {
+		fmt.Fprintln(env.Stdout, "\nflagged (model | set | text):")
+		fmt.Fprintln(env.Stdout, strings.Join(shown, "\n"))
+	}
+	return nil
 }
 
 func runEvalAll(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
