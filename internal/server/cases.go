@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/basira-org/basira/internal/audit"
+	"github.com/basira-org/basira/internal/review"
 	"github.com/basira-org/basira/internal/store"
 )
 
@@ -118,16 +118,40 @@ func (s *Server) leaseFor(r *http.Request) (time.Duration, error) {
 	return time.Duration(secs) * time.Second, nil
 }
 
-func (s *Server) claimNext(w http.ResponseWriter, r *http.Request) error {
+// workflow returns the review workflow over the store, with the lease of
+// ?lease_seconds= (default Config.LeaseDuration).
+func (s *Server) workflow(r *http.Request) (*review.Workflow, error) {
 	if s.deps.Cases == nil {
-		return notConfigured("cases")
+		return nil, notConfigured("cases")
 	}
 	lease, err := s.leaseFor(r)
 	if err != nil {
+		return nil, err
+	}
+	return &review.Workflow{Store: s.deps.Cases, Lease: lease, Now: s.cfg.Now}, nil
+}
+
+// reviewError maps the workflow's errors to the table.
+func reviewError(err error, id int64, conflict Code) error {
+	switch {
+	case errors.Is(err, review.ErrInvalid):
+		return Errorf(CodeInvalidParameter, "%v", err)
+	case errors.Is(err, review.ErrNotAllowed):
+		return Errorf(CodeInvalidTransition, "%v", err)
+	case errors.Is(err, store.ErrNotFound):
+		return Errorf(CodeNotFound, "no case %d", id)
+	case errors.Is(err, store.ErrConflict):
+		return Errorf(conflict, "%v", err)
+	}
+	return err
+}
+
+func (s *Server) claimNext(w http.ResponseWriter, r *http.Request) error {
+	wf, err := s.workflow(r)
+	if err != nil {
 		return err
 	}
-	p := PrincipalFrom(r.Context())
-	c, err := s.deps.Cases.ClaimNext(r.Context(), p.Actor(), lease, s.cfg.Now())
+	c, err := wf.Next(r.Context(), PrincipalFrom(r.Context()).Actor())
 	if errors.Is(err, store.ErrNotFound) {
 		w.WriteHeader(http.StatusNoContent)
 		return nil
@@ -140,40 +164,19 @@ func (s *Server) claimNext(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) claimCase(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.loadCase(r)
+	wf, err := s.workflow(r)
 	if err != nil {
 		return err
 	}
-	lease, err := s.leaseFor(r)
+	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
 	}
-	p := PrincipalFrom(r.Context())
-	now := s.cfg.Now()
-	from := []store.Status{store.StatusNew, store.StatusAppealed}
-	if c.Status == store.StatusInReview {
-		if c.Assignee != p.Actor() && c.LeaseUntil != nil && c.LeaseUntil.After(now) {
-			return Errorf(CodeLeaseHeld, "case %d is leased to %s until %s", c.ID, c.Assignee, c.LeaseUntil.UTC().Format(time.RFC3339))
-		}
-		from = []store.Status{store.StatusInReview}
-	} else if !slices.Contains(from, c.Status) {
-		return Errorf(CodeInvalidTransition, "case %d is %s: only new, appealed or in_review cases can be claimed", c.ID, c.Status)
-	}
-	until := now.Add(lease)
-	nc, err := s.deps.Cases.Transition(r.Context(), store.Transition{
-		CaseID: c.ID, From: from, To: store.StatusInReview, Actor: p.Actor(),
-		Assignee: p.Actor(), LeaseUntil: &until, Now: now,
-		Audit: audit.New(p.Actor(), audit.ActionCaseState, caseObject(c.ID), map[string]any{
-			"op": "claim", "from": c.Status, "to": store.StatusInReview, "lease_until": until.UTC(),
-		}),
-	})
-	if errors.Is(err, store.ErrConflict) {
-		return Errorf(CodeConflict, "case %d changed meanwhile; read it again", c.ID)
-	}
+	c, err := wf.Claim(r.Context(), PrincipalFrom(r.Context()).Actor(), id)
 	if err != nil {
-		return err
+		return reviewError(err, id, CodeLeaseHeld)
 	}
-	writeJSON(w, http.StatusOK, nc)
+	writeJSON(w, http.StatusOK, c)
 	return nil
 }
 
@@ -182,22 +185,16 @@ func (s *Server) releaseCase(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := PrincipalFrom(r.Context())
 	if c.Status != store.StatusInReview {
 		return Errorf(CodeInvalidTransition, "case %d is %s, not in_review: nothing to release", c.ID, c.Status)
 	}
-	nc, err := s.deps.Cases.Transition(r.Context(), store.Transition{
-		CaseID: c.ID, From: []store.Status{store.StatusInReview}, To: store.StatusNew, Actor: p.Actor(),
-		RequireAssignee: true, Now: s.cfg.Now(),
-		Audit: audit.New(p.Actor(), audit.ActionCaseState, caseObject(c.ID), map[string]any{
-			"op": "release", "from": c.Status, "to": store.StatusNew,
-		}),
-	})
-	if errors.Is(err, store.ErrConflict) {
-		return Errorf(CodeLeaseHeld, "case %d is not leased to you (or your lease expired): claim it first", c.ID)
-	}
+	wf, err := s.workflow(r)
 	if err != nil {
 		return err
+	}
+	nc, err := wf.Release(r.Context(), PrincipalFrom(r.Context()).Actor(), c.ID)
+	if err != nil {
+		return reviewError(err, c.ID, CodeLeaseHeld)
 	}
 	writeJSON(w, http.StatusOK, nc)
 	return nil
@@ -210,10 +207,6 @@ type DecisionRequest struct {
 	Rationale string `json:"rationale"`
 }
 
-// escalationBoost is added to a case's priority when it is escalated, so a
-// senior analyst sees it first.
-const escalationBoost = 100
-
 func (s *Server) decideCase(w http.ResponseWriter, r *http.Request) error {
 	var req DecisionRequest
 	if err := decodeJSON(r, &req); err != nil {
@@ -223,15 +216,8 @@ func (s *Server) decideCase(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	t := store.Transition{CaseID: c.ID, From: []store.Status{store.StatusInReview}, RequireAssignee: true}
 	switch req.Action {
-	case store.ActionRefer, store.ActionDebunk:
-		t.To = store.StatusDecided
-	case store.ActionDismiss:
-		t.To = store.StatusDismissed
-	case store.ActionEscalate:
-		// Back to the queue, first in line, lease cleared for a senior.
-		t.To, t.PriorityDelta = store.StatusNew, escalationBoost
+	case store.ActionRefer, store.ActionDebunk, store.ActionDismiss, store.ActionEscalate:
 	default:
 		return Errorf(CodeInvalidParameter, `"action" must be refer, debunk, dismiss or escalate, not %q`, req.Action)
 	}
@@ -241,19 +227,42 @@ func (s *Server) decideCase(w http.ResponseWriter, r *http.Request) error {
 	if c.Status != store.StatusInReview {
 		return Errorf(CodeInvalidTransition, "case %d is %s: claim it (POST /v1/cases/%d/claim) before deciding", c.ID, c.Status, c.ID)
 	}
-	p := PrincipalFrom(r.Context())
-	now := s.cfg.Now()
-	t.Actor, t.Now = p.Actor(), now
-	t.Decision = &store.Decision{CaseID: c.ID, Actor: p.Actor(), Action: req.Action, Category: req.Category, Rationale: req.Rationale, At: now.UTC()}
-	t.Audit = audit.New(p.Actor(), audit.ActionDecision, caseObject(c.ID), map[string]any{
-		"action": req.Action, "category": req.Category, "rationale": req.Rationale, "from": c.Status, "to": t.To,
-	})
-	nc, err := s.deps.Cases.Transition(r.Context(), t)
-	if errors.Is(err, store.ErrConflict) {
-		return Errorf(CodeLeaseHeld, "case %d is not leased to you (or your lease expired, or it changed): claim it again", c.ID)
-	}
+	wf, err := s.workflow(r)
 	if err != nil {
 		return err
+	}
+	nc, err := wf.Decide(r.Context(), PrincipalFrom(r.Context()).Actor(), c.ID, review.DecisionInput{Action: req.Action, Category: req.Category, Rationale: req.Rationale})
+	if err != nil {
+		return reviewError(err, c.ID, CodeLeaseHeld)
+	}
+	writeJSON(w, http.StatusOK, nc)
+	return nil
+}
+
+// AppealRequest is the body of POST /v1/cases/{id}/appeal.
+type AppealRequest struct {
+	Reason string `json:"reason"`
+}
+
+func (s *Server) appealCase(w http.ResponseWriter, r *http.Request) error {
+	var req AppealRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	c, err := s.loadCase(r)
+	if err != nil {
+		return err
+	}
+	if !review.CanMove(c.Status, store.StatusAppealed) {
+		return Errorf(CodeInvalidTransition, "case %d is %s: only actioned or dismissed cases can be appealed", c.ID, c.Status)
+	}
+	wf, err := s.workflow(r)
+	if err != nil {
+		return err
+	}
+	nc, err := wf.Appeal(r.Context(), PrincipalFrom(r.Context()).Actor(), c.ID, req.Reason)
+	if err != nil {
+		return reviewError(err, c.ID, CodeConflict)
 	}
 	writeJSON(w, http.StatusOK, nc)
 	return nil

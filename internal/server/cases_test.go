@@ -10,6 +10,7 @@ import (
 
 	"github.com/basira-org/basira/internal/detect"
 	"github.com/basira-org/basira/internal/post"
+	"github.com/basira-org/basira/internal/review"
 	"github.com/basira-org/basira/internal/server/auth"
 	"github.com/basira-org/basira/internal/store"
 )
@@ -124,7 +125,7 @@ func TestCaseWorkflow(t *testing.T) {
 	}
 	e.json(auth.Analyst, "POST", "/v1/cases/next", nil, 200, &c)
 	e.json(auth.Analyst, "POST", "/v1/cases/"+fmt.Sprint(c.ID)+"/decision", DecisionRequest{Action: "escalate", Rationale: "needs a senior"}, 200, &c)
-	if c.Status != store.StatusNew || c.Priority < escalationBoost {
+	if c.Status != store.StatusNew || c.Priority < review.EscalationBoost {
 		t.Fatalf("escalated: %+v", c)
 	}
 	e.json(auth.Analyst, "POST", "/v1/cases/next", nil, 200, &c)
@@ -132,6 +133,26 @@ func TestCaseWorkflow(t *testing.T) {
 	if c.Status != store.StatusDismissed {
 		t.Fatalf("dismissed: %+v", c)
 	}
+	// The platform appeals the dismissal; the case comes back to review.
+	dismissed := c.ID
+	code, b, _ = e.do(auth.Platform, "POST", fmt.Sprintf("/v1/cases/%d/appeal", dismissed), "application/json", mustJSON(AppealRequest{}))
+	if apiError(t, code, b).Code != CodeInvalidParameter {
+		t.Fatalf("appeal without a reason: %d %s", code, b)
+	}
+	var ap store.Case
+	e.json(auth.Platform, "POST", fmt.Sprintf("/v1/cases/%d/appeal", dismissed), AppealRequest{Reason: "the post quotes the attacker to condemn him"}, 200, &ap)
+	if ap.Status != store.StatusAppealed {
+		t.Fatalf("appealed: %+v", ap)
+	}
+	code, b, _ = e.do(auth.Platform, "POST", fmt.Sprintf("/v1/cases/%d/appeal", dismissed), "application/json", mustJSON(AppealRequest{Reason: "again"}))
+	if apiError(t, code, b).Code != CodeInvalidTransition {
+		t.Fatalf("appeal of an appealed case: %d %s", code, b)
+	}
+	e.json(auth.Analyst, "POST", "/v1/cases/next", nil, 200, &c)
+	if c.ID != dismissed {
+		t.Fatalf("the appealed case %d should be next, got %d", dismissed, c.ID)
+	}
+	e.json(auth.Analyst, "POST", "/v1/cases/"+fmt.Sprint(c.ID)+"/decision", DecisionRequest{Action: "dismiss", Rationale: "counter-speech, confirmed"}, 200, &c)
 	e.json(auth.Analyst, "POST", "/v1/cases/next", nil, 200, &c)
 	code, _, _ = e.do(auth.Analyst, "POST", "/v1/cases/next", "", nil)
 	if code != http.StatusNoContent {
@@ -150,7 +171,7 @@ func TestCaseWorkflow(t *testing.T) {
 		}
 	}
 	joined := strings.Join(got, " ")
-	if strings.Count(joined, "case.decision") != 3 || strings.Count(joined, "case.transition") < 4 {
+	if strings.Count(joined, "case.decision") != 4 || strings.Count(joined, "case.transition") < 4 {
 		t.Fatalf("audit of case work: %s", joined)
 	}
 }

@@ -14,6 +14,9 @@ var (
 	ingesters = []auth.Role{auth.Ingest}
 	everyone  = []auth.Role{auth.Viewer, auth.Analyst, auth.Ingest, auth.Platform}
 	hmaUsers  = []auth.Role{auth.Platform, auth.Analyst}
+	// appellants may reopen a closed case: an analyst, or the platform
+	// acting for its user.
+	appellants = []auth.Role{auth.Analyst, auth.Platform}
 )
 
 // routeTable is the one list of routes: the mux, the role checks and the
@@ -37,6 +40,8 @@ func (s *Server) routeTable() []*Route {
 		{Method: "POST", Path: "/v1/cases/{id}/claim", Roles: analysts, Tag: "cases", Summary: "Lease one case", handler: s.claimCase},
 		{Method: "POST", Path: "/v1/cases/{id}/release", Roles: analysts, Tag: "cases", Summary: "Give a leased case back to the queue", handler: s.releaseCase},
 		{Method: "POST", Path: "/v1/cases/{id}/decision", Roles: analysts, Tag: "cases", Summary: "Decide a leased case (refer, debunk, dismiss, escalate)", handler: s.decideCase},
+
+		{Method: "POST", Path: "/v1/cases/{id}/appeal", Roles: appellants, Tag: "cases", Summary: "Appeal a closed case (actioned or dismissed) for another review", handler: s.appealCase},
 
 		{Method: "GET", Path: "/v1/banks", Roles: readers, Tag: "banks", Summary: "List hash banks", handler: s.listBanks},
 		{Method: "POST", Path: "/v1/banks", Roles: admins, Tag: "banks", Summary: "Create a hash bank", handler: s.createBank},
