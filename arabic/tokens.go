@@ -12,6 +12,9 @@ type span struct {
 	start, end int // original text
 	ts, te     int // folded buffer
 	flags      uint8
+	// lt and tt: a tatweel right before or after the word (قـ ـمـ ـار: a
+	// word deliberately split with tatweel).
+	lt, tt bool
 }
 
 // scanner folds and splits a text in one pass. Scanners are pooled: the
@@ -203,7 +206,13 @@ func (s *scanner) word(t *table, text string, i int) int {
 		}
 		flags = flags&^(fOther|fArabic) | fLatin
 	}
-	s.spans = append(s.spans, span{start: first, end: lastEnd, ts: ts, te: len(s.buf), flags: flags})
+	sp := span{start: first, end: lastEnd, ts: ts, te: len(s.buf), flags: flags}
+	sp.lt = first >= i+2 && text[first-2:first] == "ـ"
+	sp.tt = j >= lastEnd+2 && text[lastEnd:lastEnd+2] == "ـ"
+	if n := len(s.spans); sp.lt && n > 0 && s.spans[n-1].tt {
+		s.rejoin = true
+	}
+	s.spans = append(s.spans, sp)
 	return j
 }
 
@@ -290,17 +299,26 @@ func spacingGap(g string) bool {
 }
 
 // rejoinLetters merges runs of three or more spaced-out single letters
-// (د ا ع ش) into one token spanning the original letters, and compacts the
-// buffer accordingly.
+// (د ا ع ش), and pieces of a word split with tatweel (قـ ـمـ ـار), into one
+// token spanning the original pieces, and compacts the buffer accordingly.
 func (s *scanner) rejoinLetters(text string) {
 	out := s.spans[:0]
 	w := 0 // write position in buf
 	for i := 0; i < len(s.spans); {
 		j := i + 1
-		if isSingle(s, i) {
-			for j < len(s.spans) && isSingle(s, j) && sameRun(s, j-1, j, text) {
+		tsplit := false
+		for j < len(s.spans) {
+			a, b := s.spans[j-1], s.spans[j]
+			if a.tt && b.lt && a.flags&fArabic != 0 && b.flags&fArabic != 0 && a.end <= b.start && spacingGap(text[a.end:b.start]) {
+				tsplit = true
 				j++
+				continue
 			}
+			if isSingle(s, j-1) && isSingle(s, j) && sameRun(s, j-1, j, text) {
+				j++
+				continue
+			}
+			break
 		}
 		letters, distinct := 0, false
 		first, _ := utf8.DecodeRune(s.buf[s.spans[i].ts:s.spans[i].te])
@@ -312,7 +330,7 @@ func (s *scanner) rejoinLetters(text string) {
 			distinct = distinct || r != first
 		}
 		// One letter repeated (و و و, ههه ههه) is not a spelled-out word.
-		if j-i < 3 || letters < 2 || !distinct {
+		if !tsplit && (j-i < 3 || letters < 2 || !distinct) {
 			j = i + 1
 		}
 		if len(out) > 0 {
