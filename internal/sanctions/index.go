@@ -157,6 +157,9 @@ func NewIndex(lists []*List) *Index {
 				k := WalletKey(w.Address)
 				x.wallets[k] = append(x.wallets[k], walletHit{ref, int32(wi)})
 			}
+			if e.Type == "wallet" {
+				continue // an address-only entry: its name is a placeholder
+			}
 			for _, name := range append([]string{e.Name}, e.Aliases...) {
 				x.addName(ref, name)
 			}
