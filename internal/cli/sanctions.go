@@ -79,10 +79,10 @@ func sanctionsStore(env *Env, create bool) (sanctions.Store, error) {
 }
 
 var defaultListNames = map[string]string{
-	"ofac-csv": "OFAC SDN",
-	"ofac-xml": "OFAC SDN",
-	"un-xml":   "UN Security Council",
-	"csl":      "US Consolidated Screening List",
+	"ofac-csv":  "OFAC SDN",
+	"ofac-xml":  "OFAC SDN",
+	"un-xml":    "UN Security Council",
+	"csl":       "US Consolidated Screening List",
 	"addresses": "OFAC digital currency addresses",
 }
 
