@@ -378,18 +378,19 @@ func Tokenize(text string) []Token { return Analyze(text).Tokens }
 // in folded form (alef forms already unified).
 var clitics = []string{
 	"وبال", "فبال", "وكال", "ولل", "فلل", "وال", "فال", "بال", "كال", "دال", "لل", "ال",
-	"و", "ف", "ب", "ل", "ك",
+	"و", "ف", "ب", "ل",
 }
 
-// StripClitics removes one Arabic proclitic group (و ف ب ل ك, ال and their
-// combinations, Darija دال) from a folded word, keeping at least three
-// letters, so لداعش and والداعشي meet داعش. It returns w when nothing is
-// removed. The result is a substring of w (no allocation).
+// StripClitics removes one Arabic proclitic group (و ف ب ل, ال and their
+// combinations with و ف ب ك ل, Darija دال) from a folded word, keeping at
+// least three letters, so لداعش and والداعشي meet داعش. A bare ك is not
+// removed (كتاب is not ك + تاب). It returns w when nothing is removed. The
+// result is a substring of w (no allocation).
 func StripClitics(w string) string {
 	if len(w) < 8 || w[0] < 0xD8 || w[0] > 0xD9 { // < 4 Arabic letters, or not Arabic
 		return w
 	}
-	// Every clitic starts with و ف ب ل ك ا or د (U+0648 0641 0628 0644 0643 0627 062F).
+	// Every clitic starts with و ف ب ل ك ا or د.
 	switch w[:2] {
 	case "و", "ف", "ب", "ل", "ك", "ا", "د":
 	default:
