@@ -505,10 +505,6 @@ func computeRune(r rune, o NormalizeOptions, fold bool, confLatin map[rune]byte,
 	out := b.String()
 	switch {
 	case out == "":
-		if fold || arabicDiacritic(r) || r == 0x0640 || unicode.Is(unicode.Mn, r) {
-			e.kind = kDrop
-			return e
-		}
 		e.kind = kDrop
 		return e
 	case fold && strings.Contains(strings.TrimSpace(out), " "):
