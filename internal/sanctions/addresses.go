@@ -13,7 +13,7 @@ import (
 // becomes an entry of its own, named after the currency: the extract
 // carries no names.
 func ParseAddressList(r io.Reader, currency string) ([]Entry, error) {
-	sc := bufio.NewScanner(io.LimitReader(r, MaxInputBytes))
+	sc := bufio.NewScanner(io.LimitReader(r, maxInput))
 	var out []Entry
 	line := 0
 	for sc.Scan() {

@@ -14,16 +14,17 @@ import (
 // list (OFAC's advanced XML) is about 120 MB.
 const MaxInputBytes = 512 << 20
 
-var errTooBig = fmt.Errorf("input larger than %d MiB: not a sanctions list, or split it", MaxInputBytes>>20)
+// maxInput is MaxInputBytes; tests lower it.
+var maxInput int64 = MaxInputBytes
 
-// readLimited reads all of r up to MaxInputBytes.
+// readLimited reads all of r up to the input limit.
 func readLimited(r io.Reader) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, MaxInputBytes+1))
+	b, err := io.ReadAll(io.LimitReader(r, maxInput+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(b) > MaxInputBytes {
-		return nil, errTooBig
+	if int64(len(b)) > maxInput {
+		return nil, fmt.Errorf("input larger than %d bytes (%d MiB): not a sanctions list, or split it", maxInput, maxInput>>20)
 	}
 	return b, nil
 }

@@ -5,6 +5,7 @@ import (
 	"bufio"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/basira-org/basira/internal/refdata"
@@ -43,8 +44,13 @@ func readTSV(t testing.TB, rel string) []map[string]string {
 	return rows
 }
 
+var ofacCache sync.Map // dir -> []Entry: the full list is read once per test binary
+
 func loadOFAC(t testing.TB, dir, prefix string) []Entry {
 	t.Helper()
+	if e, ok := ofacCache.Load(dir); ok {
+		return e.([]Entry)
+	}
 	main, alt, com := "sdn.csv", "alt.csv", "sdn_comments.csv"
 	if prefix == "cons" {
 		main, alt, com = "cons_prim.csv", "cons_alt.csv", "cons_comments.csv"
@@ -57,6 +63,7 @@ func loadOFAC(t testing.TB, dir, prefix string) []Entry {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ofacCache.Store(dir, entries)
 	return entries
 }
 
