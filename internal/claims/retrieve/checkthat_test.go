@@ -51,20 +51,11 @@ func TestCheckThatDev(t *testing.T) {
 			}
 			trained := run(model)
 			t.Logf("first-stage recall@%d %.3f", tc.ix.opts.Candidates, FirstStageRecall(tc.ix, tc.split))
-			t.Logf("first stage: %v", run(firstStageOnly()))
+			t.Logf("first stage: %v", run(FirstStageOnly()))
 			t.Logf("trained:     %v", trained)
 			if trained.MAP[5] < tc.floor5 || trained.P1 < tc.floor1 {
 				t.Errorf("MAP@5 %.4f / P@1 %.4f below the floors %.2f / %.2f", trained.MAP[5], trained.P1, tc.floor5, tc.floor1)
 			}
 		})
 	}
-}
-
-// firstStageOnly ranks by the first-stage score alone: the baseline.
-func firstStageOnly() *LinearModel {
-	m := DefaultModel()
-	clear(m.Weights)
-	m.Bias = 0
-	m.Weights[xFirst] = 1
-	return m
 }

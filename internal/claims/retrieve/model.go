@@ -71,6 +71,17 @@ func DefaultModel() *LinearModel {
 	return m
 }
 
+// FirstStageOnly ranks by the first-stage BM25 score alone: the baseline
+// that evaluations print beside the re-ranker.
+func FirstStageOnly() *LinearModel {
+	m := DefaultModel()
+	clear(m.Weights)
+	m.Bias = 0
+	m.Weights[xFirst] = 1
+	m.Trained = "first stage only"
+	return m
+}
+
 // Rerank implements Reranker.
 func (m *LinearModel) Rerank(_ context.Context, _ string, _ *Text, cands []Candidate) error {
 	for i := range cands {

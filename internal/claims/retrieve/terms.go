@@ -32,7 +32,14 @@ type Text struct {
 
 // Analyze prepares text for retrieval. date may be nil.
 func Analyze(text string, date *time.Time) *Text {
-	toks := arabic.Analyze(text).Tokens
+	return AnalyzeDoc(arabic.Analyze(text), date)
+}
+
+// AnalyzeDoc is Analyze for a text the engine has already analysed (the
+// detector pipeline analyses each post once).
+func AnalyzeDoc(doc *arabic.Doc, date *time.Time) *Text {
+	text := doc.Original
+	toks := doc.Tokens
 	t := &Text{
 		Words: make([]string, 0, len(toks)),
 		Stems: make([]string, 0, len(toks)),
