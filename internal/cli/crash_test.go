@@ -1,0 +1,397 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/basira-org/basira/internal/audit"
+	natsbus "github.com/basira-org/basira/internal/bus/nats"
+	"github.com/basira-org/basira/internal/pipeline"
+	"github.com/basira-org/basira/internal/store"
+)
+
+// The delivery guarantee, proved on the real binary: a post acknowledged by
+// `basira serve` survives kill -9 at any point, is stored exactly once
+// however often it is pushed again, and every stored post ends up processed
+// with no case opened twice.
+
+var (
+	buildOnce sync.Once
+	builtBin  string
+	buildErr  error
+)
+
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		_, file, _, _ := runtime.Caller(0)
+		root := filepath.Join(filepath.Dir(file), "..", "..")
+		dir, err := os.MkdirTemp("", "basira-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		builtBin = filepath.Join(dir, "basira")
+		cmd := exec.Command("go", "build", "-o", builtBin, "./cmd/basira")
+		cmd.Dir = root
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return builtBin
+}
+
+func rulesFile(t *testing.T) string {
+	_, file, _, _ := runtime.Caller(0)
+	p := filepath.Join(filepath.Dir(file), "..", "..", "rules", "examples.yaml")
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("rules/examples.yaml not found: %v", err)
+	}
+	return p
+}
+
+type serveProc struct {
+	cmd  *exec.Cmd
+	addr string
+	logs *bytes.Buffer
+	mu   *sync.Mutex
+}
+
+var listenRE = regexp.MustCompile(`listening on (\S+)`)
+
+func startServe(t *testing.T, bin string, env []string, args ...string) *serveProc {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Env = env
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &serveProc{cmd: cmd, logs: &bytes.Buffer{}, mu: &sync.Mutex{}}
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			line := sc.Text()
+			p.mu.Lock()
+			p.logs.WriteString(line + "\n")
+			p.mu.Unlock()
+			if m := listenRE.FindStringSubmatch(line); m != nil {
+				select {
+				case addr <- m[1]:
+				default:
+				}
+			}
+		}
+	}()
+	select {
+	case p.addr = <-addr:
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("serve did not start:\n%s", p.log())
+	}
+	return p
+}
+
+func (p *serveProc) log() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.logs.String()
+}
+
+// push sends one batch; it returns nil only on an acknowledgement.
+func push(client *http.Client, addr, token string, posts []map[string]any) error {
+	body, _ := json.Marshal(map[string]any{"posts": posts})
+	req, _ := http.NewRequest("POST", "http://"+addr+"/v1/posts", bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("HTTP %d: %s", resp.StatusCode, b)
+	}
+	var r struct{ Accepted, Rejected int }
+	if err := json.Unmarshal(b, &r); err != nil {
+		return err
+	}
+	if r.Rejected != 0 {
+		return fmt.Errorf("%d posts rejected: %s", r.Rejected, b)
+	}
+	return nil
+}
+
+func batchJSON(seed uint64, from, n int) ([]map[string]any, []string) {
+	var out []map[string]any
+	var ids []string
+	for i := from; i < from+n; i++ {
+		p := synthPost(seed, i, 30, 4)
+		out = append(out, map[string]any{"id": p.ID, "platform": p.Platform, "text": p.Text, "url": p.URL})
+		ids = append(ids, p.Platform+"/"+p.ID)
+	}
+	return out, ids
+}
+
+type crashSetup struct {
+	env       []string
+	serveArgs []string
+	open      func(t *testing.T) store.Store
+}
+
+func runCrashTest(t *testing.T, cs crashSetup) {
+	bin := buildBinary(t)
+	cmd := exec.Command(bin, "token", "create", "--role", "ingest", "--name", "crash-test")
+	cmd.Env = cs.env
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("token create: %v", err)
+	}
+	token := strings.TrimSpace(string(out))
+	client := &http.Client{Timeout: 10 * time.Second}
+	const seed, batch, total = 7, 250, 14000
+	acked := map[string]bool{}
+	next := 0 // first batch not yet acknowledged
+
+	// Two rounds: push until some batches are acknowledged, then kill -9
+	// while a push is in flight.
+	for round := range 2 {
+		p := startServe(t, bin, cs.env, cs.serveArgs...)
+		stop := make(chan struct{})
+		pushed := make(chan struct{})
+		var mu sync.Mutex
+		go func() {
+			defer close(pushed)
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				mu.Lock()
+				from := next
+				mu.Unlock()
+				if from >= total {
+					return
+				}
+				posts, ids := batchJSON(seed, from, batch)
+				if err := push(client, p.addr, token, posts); err != nil {
+					return // the server died under us: this batch is not acknowledged
+				}
+				mu.Lock()
+				for _, id := range ids {
+					acked[id] = true
+				}
+				next = from + batch
+				mu.Unlock()
+			}
+		}()
+		// Kill at a different moment in each round: mid-ingest, with
+		// workers busy behind it.
+		time.Sleep(time.Duration(300+400*round) * time.Millisecond)
+		if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		p.cmd.Wait()
+		close(stop)
+		<-pushed
+		mu.Lock()
+		n := len(acked)
+		mu.Unlock()
+		t.Logf("round %d: killed with %d posts acknowledged", round, n)
+		if n == 0 || n == total {
+			t.Fatalf("round %d: the kill did not land mid-ingest (%d of %d acknowledged):\n%s", round, n, total, p.log())
+		}
+		// Every acknowledged post is in the store, exactly once.
+		st := cs.open(t)
+		for id := range acked {
+			platform, pid, _ := strings.Cut(id, "/")
+			if _, err := st.FindPost(context.Background(), platform, pid); err != nil {
+				t.Fatalf("round %d: acknowledged post %s lost: %v", round, id, err)
+			}
+		}
+		c, err := st.Counts(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Posts < int64(n) || c.Posts > int64(n+batch) {
+			t.Fatalf("round %d: %d posts stored, %d acknowledged: at most one unacknowledged batch may be stored", round, c.Posts, n)
+		}
+		st.Close()
+	}
+
+	// Final run: push everything (again: idempotent), wait until all is
+	// processed, stop cleanly.
+	p := startServe(t, bin, cs.env, cs.serveArgs...)
+	for from := 0; from < total; from += batch {
+		posts, _ := batchJSON(seed, from, batch)
+		if err := push(client, p.addr, token, posts); err != nil {
+			t.Fatalf("push after restart: %v\n%s", err, p.log())
+		}
+	}
+	st := cs.open(t)
+	defer st.Close()
+	ctx := context.Background()
+	deadline := time.Now().Add(20 * time.Second)
+	var c store.Counts
+	for {
+		if c, err = st.Counts(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if c.Unprocessed == 0 && c.Posts == total {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not all processed: %+v\n%s", c, p.log())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	if err := p.cmd.Wait(); err != nil {
+		t.Fatalf("serve after SIGTERM: %v\n%s", err, p.log())
+	}
+
+	// Exactly one case per campaign, and each case counts its posts once.
+	wantClusters := map[string]int{}
+	hits := 0
+	for i := range total {
+		sp := synthPost(seed, i, 30, 4)
+		if i%4 == 0 {
+			wantClusters[pipeline.ClusterKey(sp.Text)]++
+			hits++
+		}
+	}
+	var cases []*store.Case
+	for after := int64(0); ; {
+		page, err := st.ListCases(ctx, store.CaseQuery{AfterID: after, Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		cases = append(cases, page...)
+		after = page[len(page)-1].ID
+	}
+	seen := map[string]bool{}
+	inCases := 0
+	for _, k := range cases {
+		if seen[k.ClusterKey] {
+			t.Fatalf("two cases for cluster %s", k.ClusterKey)
+		}
+		seen[k.ClusterKey] = true
+		if want, ok := wantClusters[k.ClusterKey]; ok && k.Count != want {
+			t.Errorf("case %d counts %d posts, its campaign has %d", k.ID, k.Count, want)
+		}
+		inCases += k.Count
+	}
+	if len(cases) != len(wantClusters) || inCases != hits {
+		t.Fatalf("%d cases holding %d posts; want %d campaigns holding %d posts (counts %+v)", len(cases), inCases, len(wantClusters), hits, c)
+	}
+	// And the audit chain survived the kills.
+	var v audit.Verifier
+	for after := int64(0); ; {
+		es, err := st.AuditEntries(ctx, after, 5000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(es) == 0 {
+			break
+		}
+		for _, e := range es {
+			if err := v.Next(e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		after = es[len(es)-1].Seq
+	}
+	t.Logf("%d posts, %d cases, %d audit entries verified", c.Posts, len(cases), v.Count())
+}
+
+func TestKill9SQLite(t *testing.T) {
+	rules := rulesFile(t)
+	home := t.TempDir()
+	env := append(os.Environ(), "BASIRA_HOME="+home, "BASIRA_LOG_LEVEL=warn", "BASIRA_STORE=", "BASIRA_BUS=")
+	runCrashTest(t, crashSetup{
+		env:       env,
+		serveArgs: []string{"--rules", rules},
+		open: func(t *testing.T) store.Store {
+			st, err := openStore(context.Background(), "sqlite:"+filepath.Join(home, "basira.db"), openExisting)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st
+		},
+	})
+}
+
+func TestKill9PostgresNATS(t *testing.T) {
+	rules := rulesFile(t)
+	pg, nurl := os.Getenv("BASIRA_TEST_POSTGRES"), os.Getenv("BASIRA_TEST_NATS")
+	if pg == "" || nurl == "" {
+		t.Skip("BASIRA_TEST_POSTGRES and BASIRA_TEST_NATS not both set: skipping the PostgreSQL + NATS crash test")
+	}
+	cfg, err := pgx.ParseConfig(pg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := stdlib.OpenDB(*cfg)
+	defer admin.Close()
+	name := fmt.Sprintf("basira_crash_%d_%d", os.Getpid(), time.Now().UnixNano()%1e9)
+	if _, err := admin.Exec("CREATE SCHEMA " + name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Exec("DROP SCHEMA " + name + " CASCADE") })
+	sep := "?"
+	if strings.Contains(pg, "?") {
+		sep = "&"
+	}
+	dsn := pg + sep + "search_path=" + name
+	busURL := fmt.Sprintf("%s?stream=%s&subject=crash.%s&consumer=%s", nurl, strings.ToUpper(name), name, name)
+	t.Cleanup(func() {
+		if b, err := natsbus.Open(context.Background(), busURL, natsbus.Options{}); err == nil {
+			b.DeleteStream(context.Background())
+			b.Close()
+		}
+	})
+	home := t.TempDir()
+	env := append(os.Environ(), "BASIRA_HOME="+home, "BASIRA_LOG_LEVEL=warn", "BASIRA_STORE="+dsn, "BASIRA_BUS="+busURL)
+	runCrashTest(t, crashSetup{
+		env:       env,
+		serveArgs: []string{"--rules", rules},
+		open: func(t *testing.T) store.Store {
+			st, err := openStore(context.Background(), dsn, openExisting)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st
+		},
+	})
+}
