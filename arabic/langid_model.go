@@ -170,14 +170,9 @@ const (
 	seedFlag = 0x27d4eb2d
 )
 
-func mix(h uint32) uint32 {
-	h ^= h >> 16
-	h *= 0x85ebca6b
-	h ^= h >> 13
-	h *= 0xc2b2ae35
-	h ^= h >> 16
-	return h
-}
+// mix spreads a feature hash over the top bits (Fibonacci hashing); the
+// bucket is the top langBits bits.
+func mix(h uint32) uint32 { return h * 0x9E3779B1 }
 
 // features appends the hash of every feature of the scanned text to out.
 func (s *scanner) features(folded string, out []uint32) []uint32 {
