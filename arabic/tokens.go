@@ -320,6 +320,13 @@ func (s *scanner) rejoinLetters(text string) {
 			}
 			break
 		}
+		// A final و followed by an ordinary word is the conjunction, not the
+		// last letter: د ا ع ش و الدولة → داعش و الدوله.
+		if !tsplit && j-i >= 4 && j < len(s.spans) && !isSingle(s, j) {
+			if sp := s.spans[j-1]; string(s.buf[sp.ts:sp.te]) == "و" {
+				j--
+			}
+		}
 		letters, distinct := 0, false
 		first, _ := utf8.DecodeRune(s.buf[s.spans[i].ts:s.spans[i].te])
 		for k := i; k < j; k++ {
