@@ -80,10 +80,13 @@ func Parse(s string) (n Number, ok bool) {
 		return parseMA(d[3:]), true
 	}
 	n = Number{E164: "+" + d, Country: callingCode(d), Type: "unknown"}
-	if len(d) >= 8 {
-		n.Valid = true
-	} else {
+	switch {
+	case len(d) < 8:
 		n.Reason = "too short for an international number"
+	case distinctDigits(d[len(n.Country):]) <= 2:
+		n.Reason = "a filler, not a number (" + d + ")"
+	default:
+		n.Valid = true
 	}
 	return n, true
 }
@@ -152,4 +155,16 @@ var twoDigit = map[string]bool{
 	"60": true, "61": true, "62": true, "63": true, "64": true, "65": true, "66": true,
 	"81": true, "82": true, "84": true, "86": true,
 	"90": true, "91": true, "92": true, "93": true, "94": true, "95": true, "98": true,
+}
+
+func distinctDigits(d string) int {
+	var seen [10]bool
+	n := 0
+	for i := 0; i < len(d); i++ {
+		if c := d[i] - '0'; c < 10 && !seen[c] {
+			seen[c] = true
+			n++
+		}
+	}
+	return n
 }

@@ -84,6 +84,15 @@ func TestDigitsWatchman(t *testing.T) {
 	}
 }
 
+func TestFillerNumbers(t *testing.T) {
+	if n, ok := Parse("+11111111"); !ok || n.Valid {
+		t.Errorf("+11111111 = %+v, want recognised but invalid", n)
+	}
+	if n, ok := Parse("+44 20 7123 4567"); !ok || !n.Valid || n.Country != "44" {
+		t.Errorf("UK number = %+v", n)
+	}
+}
+
 func TestNotPhones(t *testing.T) {
 	for _, s := range []string{"2024", "12345", "0123456789", "1000000000"} {
 		if n, ok := Parse(s); ok {

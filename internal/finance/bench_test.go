@@ -1,0 +1,105 @@
+package finance
+
+import (
+	"bufio"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/basira-org/basira/internal/refdata"
+)
+
+// benchPosts reads real posts (Moroccan election comments, Arabic tweets,
+// check-worthiness tweets) and splits them into those without and with an
+// identifier.
+func benchPosts(b *testing.B) (without, with []string) {
+	b.Helper()
+	for _, s := range []struct {
+		rel string
+		col int
+	}{
+		{"darija/ElecMorocco2016.tsv", 1},
+		{"abuse/osact2020/OSACT2020-sharedTask-train.txt", 1},
+		{"checkworthy/CT21-AR-Train-T1-Labels.tsv", 3},
+	} {
+		f, err := os.Open(refdata.Path(b, s.rel))
+		if err != nil {
+			b.Fatal(err)
+		}
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		sc.Scan()
+		for sc.Scan() {
+			c := strings.Split(sc.Text(), "\t")
+			if len(c) <= s.col {
+				continue
+			}
+			if len(Extract(c[s.col])) == 0 {
+				without = append(without, c[s.col])
+			} else {
+				with = append(with, c[s.col])
+			}
+		}
+		f.Close()
+	}
+	return without, with
+}
+
+var sinkInt int
+
+func benchLoop(b *testing.B, posts []string, fn func(string)) {
+	bytes := 0
+	for _, p := range posts {
+		bytes += len(p)
+	}
+	b.SetBytes(int64(bytes / len(posts)))
+	n := 0
+	for b.Loop() {
+		fn(posts[n%len(posts)])
+		n++
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "posts/s")
+}
+
+// BenchmarkBaselineByteLoop is the plain scan the extractor is compared
+// with: one pass counting non-ASCII bytes.
+func BenchmarkBaselineByteLoop(b *testing.B) {
+	posts, _ := benchPosts(b)
+	benchLoop(b, posts, func(s string) {
+		c := 0
+		for i := 0; i < len(s); i++ {
+			if s[i] >= 0x80 {
+				c++
+			}
+		}
+		sinkInt += c
+	})
+}
+
+// BenchmarkExtractNoIdentifiers is the common case: posts without any
+// identifier, rejected by the prefilter or by the full extractor.
+func BenchmarkExtractNoIdentifiers(b *testing.B) {
+	posts, _ := benchPosts(b)
+	benchLoop(b, posts, func(s string) { sinkInt += len(Extract(s)) })
+}
+
+// BenchmarkExtractWithIdentifiers runs posts that hold identifiers:
+// obfuscated wallets, IBANs, RIBs, phones and links in Arabic text.
+func BenchmarkExtractWithIdentifiers(b *testing.B) {
+	posts := []string{
+		"تبرعوا لإخوانكم على المحفظة bc1q w508 d6qe jxtd g4y5 r3za rvar y0c5 xw7k v8f3 t4 جزاكم الله خيرا",
+		"USDT TRC20: TJRyWwFs9wTFGZg3JbrVriFbNfCug5tDeC أو ETH 0x52908400098527886e0f7030069857d2e4169ee7",
+		"الحساب: MA64 0115 1900 0001 2050 0053 4921 أو الواتساب ٠٦٥٠١٢٣٤٥٦",
+		"3awnou khwatna: 011 51900 00012050005349 21, paypal[dot]me/someone",
+	}
+	benchLoop(b, posts, func(s string) { sinkInt += len(Extract(s)) })
+}
+
+func BenchmarkMayContain(b *testing.B) {
+	posts, _ := benchPosts(b)
+	benchLoop(b, posts, func(s string) {
+		if MayContain(s) {
+			sinkInt++
+		}
+	})
+}
