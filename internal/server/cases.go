@@ -267,5 +267,3 @@ func (s *Server) appealCase(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, nc)
 	return nil
 }
-
-func caseObject(id int64) string { return "case:" + itoa(id) }
