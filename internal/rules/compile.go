@@ -19,19 +19,25 @@ import (
 type Set struct {
 	rules []*compiled
 
-	// exact maps a folded token (a term's word as written) to its symbol;
-	// a post token matches it by its folded text or by its text without
-	// clitics. base maps a term word's clitic-stripped form to a symbol
-	// that only a post token's clitic-stripped form matches, so `الدولة`
-	// in a rule matches `للدولة` but `كتاب` never matches `تاب`.
-	exact map[string]int32
-	base  map[string]int32
-	nsym  int32
+	// words maps a word string to its symbols. A rule word as written
+	// (exact) is matched by a post token's folded text or its text without
+	// clitics; a rule word's clitic-stripped form (base) only by a post
+	// token's clitic-stripped form, so `الدولة` in a rule matches `للدولة`
+	// but `كتاب` never matches `تاب`.
+	words  map[string]symPair
+	filter *wordFilter
+	nsym   int32
 
 	root      []int32          // symbol → trie node, -1 for none
-	edges     map[uint64]int32 // node<<32 | symbol → child node
+	edges     map[uint64]int32 // node<<32 | symbol → child node, while compiling
 	nodeTerms [][]int32        // node → ids of the terms ending there
 	hasKids   []bool
+	// After compiling, the children of node n are kidSym/kidNode[kidOff[n]:
+	// kidOff[n+1]], sorted by symbol: a few entries, scanned faster than a
+	// map is hashed.
+	kidOff  []int32
+	kidSym  []int32
+	kidNode []int32
 
 	terms    []string  // term id → folded key (for messages)
 	triggers [][]int32 // term id → rules that become candidates on a hit
@@ -54,22 +60,28 @@ type compiled struct {
 // Compile builds a Set from rules (as returned by Parse or LoadPaths).
 func Compile(rules []*Rule) (*Set, error) {
 	s := &Set{
-		exact: map[string]int32{},
-		base:  map[string]int32{},
-		edges: map[uint64]int32{},
+		words:  map[string]symPair{},
+		filter: new(wordFilter),
+		edges:  map[uint64]int32{},
 	}
 	s.newNode() // node 0 is unused so that 0 can mean "none" nowhere; roots start at 1
 	termIDs := map[string]int32{}
+	rawIDs := map[string]int32{} // term as written → id, to tokenize each once
 	addTerm := func(t string) (int32, error) {
+		if id, ok := rawIDs[t]; ok {
+			return id, nil
+		}
 		toks := arabic.Tokenize(t)
 		if len(toks) == 0 || len(toks) > MaxPhraseTokens {
 			return 0, fmt.Errorf("term %q %s", t, checkTerm(t))
 		}
 		key := termKey(toks)
 		if id, ok := termIDs[key]; ok {
+			rawIDs[t] = id
 			return id, nil
 		}
 		id := int32(len(s.terms))
+		rawIDs[t] = id
 		termIDs[key] = id
 		s.terms = append(s.terms, key)
 		s.triggers = append(s.triggers, nil)
@@ -162,6 +174,7 @@ func Compile(rules []*Rule) (*Set, error) {
 		}
 	}
 	s.chooseTriggers()
+	s.freezeEdges()
 	if len(litList) > 0 {
 		s.lits = newByteAC(litList)
 	}
@@ -226,37 +239,106 @@ func (s *Set) chooseTriggers() {
 	}
 }
 
+// freezeEdges turns the edge map into per-node sorted child arrays.
+func (s *Set) freezeEdges() {
+	type edge struct{ node, sym, child int32 }
+	es := make([]edge, 0, len(s.edges))
+	for k, child := range s.edges {
+		es = append(es, edge{int32(k >> 32), int32(uint32(k)), child})
+	}
+	slices.SortFunc(es, func(a, b edge) int {
+		if a.node != b.node {
+			return int(a.node - b.node)
+		}
+		return int(a.sym - b.sym)
+	})
+	s.kidOff = make([]int32, len(s.nodeTerms)+1)
+	s.kidSym = make([]int32, len(es))
+	s.kidNode = make([]int32, len(es))
+	for i, e := range es {
+		s.kidOff[e.node+1]++
+		s.kidSym[i] = e.sym
+		s.kidNode[i] = e.child
+	}
+	for n := 1; n < len(s.kidOff); n++ {
+		s.kidOff[n] += s.kidOff[n-1]
+	}
+	s.edges = nil
+}
+
+// child returns the child of node for symbol sym, or -1.
+func (s *Set) child(node, sym int32) int32 {
+	lo, hi := s.kidOff[node], s.kidOff[node+1]
+	if hi-lo <= 8 {
+		for i := lo; i < hi; i++ {
+			if s.kidSym[i] == sym {
+				return s.kidNode[i]
+			}
+		}
+		return -1
+	}
+	for lo < hi {
+		m := int32(uint32(lo+hi) >> 1)
+		switch {
+		case s.kidSym[m] == sym:
+			return s.kidNode[m]
+		case s.kidSym[m] < sym:
+			lo = m + 1
+		default:
+			hi = m
+		}
+	}
+	return -1
+}
+
 func (s *Set) newNode() int32 {
 	s.nodeTerms = append(s.nodeTerms, nil)
 	s.hasKids = append(s.hasKids, false)
 	return int32(len(s.nodeTerms) - 1)
 }
 
-func (s *Set) symbol(m map[string]int32, w string) int32 {
-	if id, ok := m[w]; ok {
-		return id
+// symbol returns the symbol of word w in the given role, creating it.
+func (s *Set) symbol(w string, base bool) int32 {
+	p, ok := s.words[w]
+	if !ok {
+		p = symPair{exact: -1, base: -1}
+		s.filter.add(w)
 	}
-	id := s.nsym
-	s.nsym++
-	m[w] = id
-	s.root = append(s.root, -1)
-	return id
+	id := &p.exact
+	if base {
+		id = &p.base
+	}
+	if *id < 0 {
+		*id = s.nsym
+		s.nsym++
+		s.root = append(s.root, -1)
+	}
+	s.words[w] = p
+	return *id
 }
+
+// maxPaths caps the trie paths of one term (the product of the forms of
+// its words), so that a long phrase cannot blow up the trie.
+const maxPaths = 64
 
 // insert adds every path of a term's token alternatives to the trie.
 func (s *Set) insert(toks []arabic.Token, term int32) {
 	alts := make([][]int32, len(toks))
+	paths := 1
 	for i := range toks {
-		for _, f := range termForms(&toks[i]) {
-			m := s.exact
-			if f.base {
-				m = s.base
-			}
-			sym := s.symbol(m, f.text)
+		forms := termForms(&toks[i])
+		if paths*len(forms) > maxPaths {
+			// Every form of every word multiplies the paths of a phrase;
+			// past the cap, later words match only as written.
+			forms = forms[:1]
+		}
+		for _, f := range forms {
+			sym := s.symbol(f.text, f.base)
 			if !slices.Contains(alts[i], sym) {
 				alts[i] = append(alts[i], sym)
 			}
 		}
+		paths *= len(alts[i])
 	}
 	var walk func(node int32, i int)
 	walk = func(node int32, i int) {

@@ -73,7 +73,7 @@ func TestNoFalseFriends(t *testing.T) {
     any: ["داعش", "kill the kuffar"]
 `)
 	for _, text := range []string{
-		"دا عش",              // two real words, not spaced letters
+		"دا عش",               // two real words, not spaced letters
 		"kill the kuffarless", // longer word
 		"kill kuffar",         // phrase words missing
 		"the kuffar kill",     // phrase order

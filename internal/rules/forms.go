@@ -27,18 +27,62 @@ func termForms(t *arabic.Token) []form {
 	return fs
 }
 
+// symPair holds the symbols of one word string: as a rule word written
+// that way (exact) and as the clitic-stripped form of a rule word (base);
+// -1 when the word has no such role.
+type symPair struct{ exact, base int32 }
+
+// wordFilter is a 64 Ki-bit set over a cheap fingerprint of every word in
+// the trie (length and three bytes). Most post tokens are in no rule, and
+// the filter turns them away without hashing the whole string for a map
+// lookup.
+type wordFilter [1 << 10]uint64
+
+func fingerprint(s string) uint32 {
+	n := len(s)
+	if n == 0 {
+		return 0
+	}
+	h := uint32(n)
+	h = h*0x9E3779B1 ^ uint32(s[n-1])
+	h = h*0x9E3779B1 ^ uint32(s[n/2])
+	if n > 1 {
+		h = h*0x9E3779B1 ^ uint32(s[1])
+	}
+	return (h * 0x85EBCA6B) >> 16
+}
+
+func (f *wordFilter) add(s string) {
+	h := fingerprint(s)
+	f[h>>6] |= 1 << (h & 63)
+}
+
+func (f *wordFilter) has(s string) bool {
+	h := fingerprint(s)
+	return f[h>>6]&(1<<(h&63)) != 0
+}
+
+// lookup returns the symbols of word w, or ok=false.
+func (s *Set) lookup(w string) (symPair, bool) {
+	if w == "" || !s.filter.has(w) {
+		return symPair{}, false
+	}
+	p, ok := s.words[w]
+	return p, ok
+}
+
 // tokenSyms appends to dst the symbols of a post token: its folded text,
-// its clitic-stripped form under both namespaces, and the same for its
+// its clitic-stripped form under both roles, and the same for its
 // Arabic-script transliteration when it is an Arabizi word.
 func (s *Set) tokenSyms(dst []int32, t *arabic.Token) []int32 {
 	start := len(dst)
-	if id, ok := s.exact[t.Text]; ok {
-		dst = append(dst, id)
+	if p, ok := s.lookup(t.Text); ok && p.exact >= 0 {
+		dst = append(dst, p.exact)
 	}
 	dst = s.baseSyms(dst, start, t.Base)
 	if t.Translit != "" {
-		if id, ok := s.exact[t.Translit]; ok && !contains(dst[start:], id) {
-			dst = append(dst, id)
+		if p, ok := s.lookup(t.Translit); ok && p.exact >= 0 && !contains(dst[start:], p.exact) {
+			dst = append(dst, p.exact)
 		}
 		if b := arabic.StripClitics(t.Translit); b != t.Translit {
 			dst = s.baseSyms(dst, start, b)
@@ -50,14 +94,15 @@ func (s *Set) tokenSyms(dst []int32, t *arabic.Token) []int32 {
 // baseSyms appends the symbols of a clitic-stripped form b; the symbols of
 // the current token start at dst[start].
 func (s *Set) baseSyms(dst []int32, start int, b string) []int32 {
-	if b == "" {
+	p, ok := s.lookup(b)
+	if !ok {
 		return dst
 	}
-	if id, ok := s.exact[b]; ok && !contains(dst[start:], id) {
-		dst = append(dst, id)
+	if p.exact >= 0 && !contains(dst[start:], p.exact) {
+		dst = append(dst, p.exact)
 	}
-	if id, ok := s.base[b]; ok && !contains(dst[start:], id) {
-		dst = append(dst, id)
+	if p.base >= 0 && !contains(dst[start:], p.base) {
+		dst = append(dst, p.base)
 	}
 	return dst
 }

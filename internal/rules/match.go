@@ -41,11 +41,19 @@ type scratch struct {
 	symOff   []int32
 	symBuf   []int32
 	occ      []occurrence
+	spans    []detect.Span // evidence of the rules evaluated so far
+	fired    []firedRule
 	// The regex text of the post, built on first use in a scan.
 	reText  string
 	reBuf   []byte
 	reOffs  []int32
 	reBuilt bool
+}
+
+// firedRule is a rule that fired, with its spans in scratch.spans[lo:hi].
+type firedRule struct {
+	rule   int32
+	lo, hi int32
 }
 
 type occurrence struct {
@@ -122,11 +130,26 @@ func (s *Set) Match(doc *arabic.Doc) []Match {
 		return nil
 	}
 	slices.Sort(sc.cands)
-	var out []Match
+	sc.spans = sc.spans[:0]
+	sc.fired = sc.fired[:0]
 	for _, r := range sc.cands {
-		if spans, ok := s.eval(sc, s.rules[r], doc); ok {
-			out = append(out, Match{Rule: s.rules[r].rule, Spans: spans})
+		lo := len(sc.spans)
+		if !s.eval(sc, s.rules[r], doc) {
+			sc.spans = sc.spans[:lo]
+			continue
 		}
+		merged := mergeSpans(sc.spans[lo:])
+		sc.spans = sc.spans[:lo+len(merged)]
+		sc.fired = append(sc.fired, firedRule{rule: r, lo: int32(lo), hi: int32(len(sc.spans))})
+	}
+	if len(sc.fired) == 0 {
+		return nil
+	}
+	// Two allocations for the result, whatever the number of matches.
+	spans := slices.Clone(sc.spans)
+	out := make([]Match, len(sc.fired))
+	for i, f := range sc.fired {
+		out[i] = Match{Rule: s.rules[f.rule].rule, Spans: spans[f.lo:f.hi:f.hi]}
 	}
 	return out
 }
@@ -139,7 +162,7 @@ func (s *Set) walk(sc *scratch, node int32, start, end, n int) {
 		return
 	}
 	for _, sym := range sc.syms(end) {
-		if child, ok := s.edges[uint64(node)<<32|uint64(sym)]; ok {
+		if child := s.child(node, sym); child >= 0 {
 			s.walk(sc, child, start, end+1, n)
 		}
 	}
@@ -171,45 +194,45 @@ func (sc *scratch) candidate(r int32) {
 
 // eval checks every condition of a candidate rule and returns the spans of
 // the original text that made it fire.
-func (s *Set) eval(sc *scratch, c *compiled, doc *arabic.Doc) ([]detect.Span, bool) {
+func (s *Set) eval(sc *scratch, c *compiled, doc *arabic.Doc) bool {
 	r := c.rule
 	if len(r.Lang) > 0 && !langMatches(r.Lang, doc.Lang) {
-		return nil, false
+		return false
 	}
 	for _, g := range c.all {
-		if !slices.ContainsFunc(g, sc.present) {
-			return nil, false
+		if !sc.anyPresent(g) {
+			return false
 		}
 	}
-	if len(c.any) > 0 && !slices.ContainsFunc(c.any, sc.present) {
-		return nil, false
+	if len(c.any) > 0 && !sc.anyPresent(c.any) {
+		return false
 	}
-	if slices.ContainsFunc(c.none, sc.present) {
-		return nil, false
+	if sc.anyPresent(c.none) {
+		return false
 	}
-	var spans []detect.Span
+	lo := len(sc.spans)
 	addHits := func(t int32) {
-		for h := sc.termHead[t]; h >= 0 && len(spans) < maxSpans; h = sc.hits[h].prev {
-			spans = append(spans, tokenSpan(doc, sc.hits[h].start, sc.hits[h].end))
+		for h := sc.termHead[t]; h >= 0 && len(sc.spans)-lo < maxSpans; h = sc.hits[h].prev {
+			sc.spans = append(sc.spans, tokenSpan(doc, sc.hits[h].start, sc.hits[h].end))
 		}
 	}
 	if len(c.near) > 0 {
 		win, ok := s.nearWindow(sc, c)
 		if !ok {
-			return nil, false
+			return false
 		}
 		for _, o := range win {
 			h := sc.hits[o.hit]
-			spans = append(spans, tokenSpan(doc, h.start, h.end))
+			sc.spans = append(sc.spans, tokenSpan(doc, h.start, h.end))
 		}
 	}
 	for _, re := range c.regex {
 		loc := re.FindStringIndex(sc.regexText(doc))
 		if loc == nil {
-			return nil, false
+			return false
 		}
 		if loc[1] > loc[0] {
-			spans = append(spans, detect.Span{Start: int(sc.reOffs[loc[0]]), End: int(sc.reOffs[loc[1]])})
+			sc.spans = append(sc.spans, detect.Span{Start: int(sc.reOffs[loc[0]]), End: int(sc.reOffs[loc[1]])})
 		}
 	}
 	for _, g := range c.all {
@@ -224,7 +247,17 @@ func (s *Set) eval(sc *scratch, c *compiled, doc *arabic.Doc) ([]detect.Span, bo
 			addHits(t)
 		}
 	}
-	return mergeSpans(spans), true
+	return true
+}
+
+// anyPresent reports whether one of the terms was seen in this scan.
+func (sc *scratch) anyPresent(terms []int32) bool {
+	for _, t := range terms {
+		if sc.termGen[t] == sc.gen {
+			return true
+		}
+	}
+	return false
 }
 
 // tokenSpan is the original text of tokens [start, end), with the

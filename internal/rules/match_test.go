@@ -266,3 +266,20 @@ rules:
 		}
 	}
 }
+
+func TestLongPhraseDoesNotBlowUp(t *testing.T) {
+	// Eight words with a clitic and an Arabizi spelling each would make 4^8
+	// trie paths without the cap.
+	s := mustSet(t, `rules:
+  - id: long
+    label: incitement
+    severity: low
+    any: ["wal9tal wal9tal wal9tal wal9tal wal9tal wal9tal wal9tal wal9tal", "والكتاب والكتاب والكتاب والكتاب والكتاب والكتاب والكتاب والكتاب"]
+`)
+	if st := s.Stats(); st.Nodes > 2*8*maxPaths {
+		t.Errorf("%d trie nodes for two phrases", st.Nodes)
+	}
+	if got := fired(s, "والكتاب والكتاب والكتاب والكتاب والكتاب والكتاب والكتاب والكتاب", ""); len(got) != 1 {
+		t.Errorf("phrase as written did not fire: %v", got)
+	}
+}

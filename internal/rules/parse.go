@@ -27,6 +27,9 @@ const (
 	MaxWithin = 100
 	// MaxRegexBytes is the longest regular expression.
 	MaxRegexBytes = 2000
+	// MaxExpandedTerms caps the terms of a file once `@list` references
+	// are expanded, so that a small file cannot expand to billions.
+	MaxExpandedTerms = 1_000_000
 )
 
 // Error is one problem in a rule file, at a line.
@@ -82,12 +85,23 @@ var (
 
 // parser collects the problems of one file.
 type parser struct {
-	name string
-	errs ErrorList
-	warn []*Error
+	name     string
+	errs     ErrorList
+	warn     []*Error
+	expanded int // terms produced by @list references so far
 }
 
+// maxErrors is the most problems reported for one file.
+const maxErrors = 100
+
 func (p *parser) errorf(n *yaml.Node, format string, a ...any) {
+	if len(p.errs) > maxErrors {
+		return
+	}
+	if len(p.errs) == maxErrors {
+		p.errs = append(p.errs, &Error{File: p.name, Msg: fmt.Sprintf("more than %d problems; fix these first", maxErrors)})
+		return
+	}
 	line := 0
 	if n != nil {
 		line = n.Line
@@ -229,8 +243,9 @@ func (p *parser) scalar(k, v *yaml.Node) string {
 	return v.Value
 }
 
-// strings reads a list of strings; a single value counts as a list of one.
-func (p *parser) strings(k, v *yaml.Node, terms bool) []string {
+// items returns the scalar nodes of a list; a single value counts as a
+// list of one. Items that are not single values are reported and skipped.
+func (p *parser) items(k, v *yaml.Node) []*yaml.Node {
 	var items []*yaml.Node
 	switch {
 	case v.Kind == yaml.ScalarNode && v.Tag != "!!null":
@@ -245,12 +260,21 @@ func (p *parser) strings(k, v *yaml.Node, terms bool) []string {
 		p.errorf(v, "%s: the list is empty; remove the key or add a value", k.Value)
 		return nil
 	}
-	out := make([]string, 0, len(items))
+	out := make([]*yaml.Node, 0, len(items))
 	for _, it := range items {
 		if it.Kind != yaml.ScalarNode || it.Tag == "!!null" {
 			p.errorf(it, "%s: each item must be a single string, not a %s", k.Value, kindName(it))
 			continue
 		}
+		out = append(out, it)
+	}
+	return out
+}
+
+// strings reads a list of strings; terms are checked to fold to words.
+func (p *parser) strings(k, v *yaml.Node, terms bool) []string {
+	var out []string
+	for _, it := range p.items(k, v) {
 		if terms {
 			if msg := checkTerm(it.Value); msg != "" {
 				p.errorf(it, "%s: term %q %s", k.Value, it.Value, msg)
@@ -295,13 +319,9 @@ func (p *parser) lists(v *yaml.Node) map[string][]string {
 // named list `@name` (alternatives may mix both), and returns one group of
 // alternative terms per item.
 func (p *parser) groups(k, v *yaml.Node, lists map[string][]string) [][]string {
-	items := p.strings(k, v, false)
 	var out [][]string
-	for i, it := range items {
-		node := v
-		if v.Kind == yaml.SequenceNode && i < len(v.Content) {
-			node = v.Content[i]
-		}
+	for _, node := range p.items(k, v) {
+		it := node.Value
 		var g []string
 		for alt := range strings.SplitSeq(it, "|") {
 			alt = strings.TrimSpace(alt)
@@ -312,6 +332,11 @@ func (p *parser) groups(k, v *yaml.Node, lists map[string][]string) [][]string {
 				l, ok := lists[alt[1:]]
 				if !ok {
 					p.errorf(node, "%s: unknown list %q; define it under the top-level `lists:`", k.Value, alt)
+				}
+				p.expanded += len(l)
+				if p.expanded > MaxExpandedTerms {
+					p.errorf(node, "@list references expand to more than %d terms in this file; use fewer or shorter lists, or split the file", MaxExpandedTerms)
+					return out
 				}
 				g = append(g, l...)
 			default:
@@ -380,11 +405,12 @@ func (p *parser) rule(n *yaml.Node, labels []string, lists map[string][]string) 
 		case "near":
 			r.Near = p.near(v, lists)
 		case "regex":
-			r.Regex = p.strings(k, v, false)
-			for i, re := range r.Regex {
-				if msg := checkRegex(re); msg != "" {
-					p.errorf(v.Content[min(i, len(v.Content)-1)], "regex %q: %s", re, msg)
+			for _, it := range p.items(k, v) {
+				if msg := checkRegex(it.Value); msg != "" {
+					p.errorf(it, "regex %q: %s", it.Value, msg)
+					continue
 				}
+				r.Regex = append(r.Regex, it.Value)
 			}
 		case "lang":
 			r.Lang = p.strings(k, v, false)

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -213,5 +214,28 @@ rules:
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("err = %v, want %q", err, tc.want)
 		}
+	}
+}
+
+func TestParseExpansionLimit(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("lists:\n  big: [")
+	for i := range 20000 {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "w%d", i)
+	}
+	b.WriteString("]\nrules:\n")
+	for i := range 60 {
+		fmt.Fprintf(&b, "  - id: r%d\n    label: benign\n    severity: low\n    any: [\"@big\"]\n", i)
+	}
+	_, err := Parse("r.yaml", []byte(b.String()))
+	var el ErrorList
+	if !errors.As(err, &el) || !strings.Contains(err.Error(), "expand to more than 1000000 terms") {
+		t.Fatalf("err = %v", err)
+	}
+	if len(el) > maxErrors+1 {
+		t.Errorf("%d errors reported", len(el))
 	}
 }
