@@ -2,6 +2,7 @@ package arabic
 
 import (
 	"bufio"
+	_ "embed"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -83,7 +84,8 @@ func (r *LangEvalRow) add(text string) {
 // dir (the shared/data folder): the held-out split of the lingua test sets
 // and of the DODa MIT sentences (the model never saw them), DODa v2
 // sentence pairs, HaifaCLG sentences with a single language, and
-// ElecMorocco comments (Arabic script, MSA and Darija unlabelled: ar|ary).
+// ElecMorocco comments (Arabic script, MSA and Darija unlabelled: ar|ary),
+// and 82 of them labelled ar or ary by hand for Basira.
 func EvalLangID(dir string) ([]LangEvalRow, error) {
 	var rows []LangEvalRow
 	newRow := func(set, expect string) *LangEvalRow {
@@ -138,14 +140,40 @@ func EvalLangID(dir string) ([]LangEvalRow, error) {
 		return nil, err
 	}
 	re := newRow("ElecMorocco2016 comments (Arabic script)", LangMSA+"|"+LangDarija)
+	byIndex := map[string]string{}
 	for i, l := range elec {
 		if i == 0 || len(l) < 2 {
 			continue // header
 		}
 		re.add(l[1])
+		byIndex[l[0]] = l[1]
+	}
+	hm := newRow("ElecMorocco hand-labelled sample, MSA", LangMSA)
+	hd := newRow("ElecMorocco hand-labelled sample, Darija", LangDarija)
+	for n, line := range strings.Split(elecHandLabels, "\n") {
+		if strings.HasPrefix(line, "#") || strings.TrimSpace(line) == "" {
+			continue
+		}
+		idx, label, _ := strings.Cut(line, "\t")
+		text, ok := byIndex[idx]
+		if !ok {
+			return nil, fmt.Errorf("elecmorocco_hand_labels.tsv:%d: comment %s not in ElecMorocco2016.tsv", n+1, idx)
+		}
+		switch label {
+		case LangMSA:
+			hm.add(text)
+		case LangDarija:
+			hd.add(text)
+		}
 	}
 	return rows, nil
 }
+
+// elecHandLabels holds ar/ary labels written for Basira for 100 random
+// ElecMorocco comments (indices only; the text stays in shared/data).
+//
+//go:embed elecmorocco_hand_labels.tsv
+var elecHandLabels string
 
 // evalHaifa adds the HaifaCLG sentences annotated with one language only
 // (the Language column has flags for Arabizi, English, French, Arabic

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"sync"
 )
 
@@ -116,6 +117,11 @@ func (m *langIDModel) classify(s *scanner, folded string, f int) string {
 			}
 		}
 	}
+	if f == familyArabic && best0(score[:2]) == 0 && !s.persianLetters() && s.darijaMarker(folded) {
+		// A word that only Darija writes (ديال, واش, بزاف …) makes the text
+		// Darija even inside MSA sentences, as comments mix both.
+		return LangDarija
+	}
 	if f == familyArabic && !s.persianLetters() {
 		// Persian and Urdu text practically always has one of their own
 		// letters (ی ک گ پ چ ے ہ ھ …); without any, choose between ar and ary.
@@ -152,15 +158,26 @@ func heuristicLang(s *scanner, folded string, f int) string {
 	return LangEnglish
 }
 
-// darijaMarkers are frequent Darija function words (folded), written for
-// Basira; the model learns them from the training lexicon too.
-var darijaMarkers = map[string]bool{
-	"ديال": true, "ديالي": true, "ديالك": true, "ديالو": true, "ديالها": true, "ديالنا": true, "ديالهم": true,
-	"واش": true, "بزاف": true, "دابا": true, "شنو": true, "اشنو": true, "علاش": true, "غادي": true,
-	"ماشي": true, "هادشي": true, "داكشي": true, "كيفاش": true, "فين": true, "مزيان": true, "بغيت": true,
-	"كاين": true, "كاينه": true, "والو": true, "حيت": true, "هادو": true, "ديالكم": true, "شي": true,
-	"خويا": true, "بلا": true, "عندو": true, "راه": true, "مابقاش": true, "كنبغي": true, "كيقول": true,
-}
+// darijaLexicon lists words that mark Darija, written for Basira (see the
+// file). Its words (folded) are a feature of the model, and its lines are
+// training samples of ary.
+//
+//go:embed darija_lexicon.txt
+var darijaLexicon string
+
+// darijaMarkers is the set of folded lexicon words.
+var darijaMarkers = func() map[string]bool {
+	m := map[string]bool{}
+	for _, line := range strings.Split(darijaLexicon, "\n") {
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		for _, w := range strings.Fields(Fold(line)) {
+			m[w] = true
+		}
+	}
+	return m
+}()
 
 // Feature hashing. Each feature is a 32-bit hash; its top langBits bits
 // pick the bucket.
@@ -190,6 +207,17 @@ func (s *scanner) features(folded string, out []uint32) []uint32 {
 		}
 		if looksArabizi(w) {
 			out = append(out, mix(seedFlag+3))
+		}
+		if sp.flags&fArabic != 0 {
+			if darijaMarkers[w] || darijaMarkers[StripClitics(w)] {
+				out = append(out, mix(seedFlag+4))
+			}
+			if darijaVerb(w) {
+				out = append(out, mix(seedFlag+5))
+			}
+			if darijaNegation(w) {
+				out = append(out, mix(seedFlag+6))
+			}
 		}
 		// Whole word.
 		h := uint32(seedWord)
@@ -355,6 +383,44 @@ func TrainLangID(samples []LangSample, epochs int, seed uint64) ([]byte, error) 
 func (s *scanner) persianLetters() bool {
 	for _, sp := range s.spans {
 		if sp.flags&fPersian != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// darijaVerb reports a word shaped like a Darija present-tense verb: the
+// aspect prefix ك/ت + person prefix (كنمشي, كيقول, تيخدم, كتبغي). Some MSA
+// words share the shape (كتاب): the model weighs the feature from data.
+func darijaVerb(w string) bool {
+	if len(w) < 10 { // at least five Arabic letters
+		return false
+	}
+	switch w[:4] {
+	case "كن", "كي", "كت", "تن", "تي":
+		return true
+	}
+	return false
+}
+
+// darijaNegation reports the Darija negation circumfix ما…ش / م…ش
+// (ماعندناش, مكليتش, منعرفش).
+func darijaNegation(w string) bool {
+	return len(w) >= 10 && strings.HasPrefix(w, "م") && strings.HasSuffix(w, "ش")
+}
+
+func best0(s []int32) int {
+	if s[1] > s[0] {
+		return 1
+	}
+	return 0
+}
+
+// darijaMarker reports a word of the Darija lexicon in the scanned text,
+// with or without proclitics (وفين, لفين).
+func (s *scanner) darijaMarker(folded string) bool {
+	for _, sp := range s.spans {
+		if w := folded[sp.ts:sp.te]; sp.flags&fArabic != 0 && (darijaMarkers[w] || darijaMarkers[StripClitics(w)]) {
 			return true
 		}
 	}

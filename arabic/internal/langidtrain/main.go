@@ -7,7 +7,7 @@
 //   - DODa sentences at the MIT-licensed commit: Darija in Arabizi (ary-Latn)
 //     and, through arabic.Translit, in Arabic script (ary); half of their
 //     English translations (en);
-//   - darija_lexicon.txt beside this file, written for Basira (ary).
+//   - arabic/darija_lexicon.txt, written for Basira (ary).
 //
 // Lines whose index i satisfies arabic.HeldOut(i) are never used: they are
 // the evaluation split that `basira text eval` and the tests report.
@@ -30,7 +30,7 @@ import (
 func main() {
 	data := flag.String("data", os.Getenv("BASIRA_DATA"), "reference data folder (shared/data)")
 	out := flag.String("out", "langid_model.bin", "output model file")
-	lexicon := flag.String("lexicon", filepath.Join("internal", "langidtrain", "darija_lexicon.txt"), "hand-written Darija lexicon")
+	lexicon := flag.String("lexicon", "darija_lexicon.txt", "hand-written Darija lexicon")
 	epochs := flag.Int("epochs", 8, "training epochs")
 	flag.Parse()
 	if *data == "" {
@@ -110,6 +110,9 @@ func load(data, lexiconPath string) ([]arabic.LangSample, error) {
 			samples = append(samples, arabic.LangSample{Text: en, Lang: arabic.LangEnglish, Weight: 0.12})
 		}
 		samples = append(samples, arabic.LangSample{Text: arabic.Translit(az), Lang: arabic.LangDarija})
+		// People writing Darija in Arabic script mostly leave short vowels
+		// out: add a spelling drawn from each word's best candidates.
+		samples = append(samples, arabic.LangSample{Text: sampleSpelling(az, rng), Lang: arabic.LangDarija})
 		// Short pieces, as posts and lingua's word pairs are short.
 		if w := strings.Fields(az); len(w) > 2 && i%3 == 0 {
 			k := rng.IntN(len(w) - 1)
@@ -133,7 +136,9 @@ func load(data, lexiconPath string) ([]arabic.LangSample, error) {
 	var words []string
 	for _, l := range lex {
 		words = append(words, strings.Fields(l)...)
-		samples = append(samples, arabic.LangSample{Text: l, Lang: arabic.LangDarija})
+	}
+	for _, w := range words {
+		samples = append(samples, arabic.LangSample{Text: w, Lang: arabic.LangDarija})
 	}
 	// Darija as people write it: sentences of lexicon words, and MSA-looking
 	// sentences carrying Darija markers (comments often mix both).
@@ -157,4 +162,26 @@ func load(data, lexiconPath string) ([]arabic.LangSample, error) {
 		samples = append(samples, arabic.LangSample{Text: strings.Join(w, " "), Lang: arabic.LangDarija})
 	}
 	return samples, nil
+}
+
+// sampleSpelling transliterates an Arabizi sentence choosing, for each
+// word, one of its three best spellings (weights 0.4, 0.35, 0.25).
+func sampleSpelling(az string, rng *rand.Rand) string {
+	var out []string
+	for _, w := range strings.Fields(az) {
+		c := arabic.TranslitCandidates(w, 3)
+		if len(c) == 0 {
+			continue
+		}
+		x := rng.Float64()
+		k := 0
+		switch {
+		case x > 0.75 && len(c) > 2:
+			k = 2
+		case x > 0.4 && len(c) > 1:
+			k = 1
+		}
+		out = append(out, c[k])
+	}
+	return strings.Join(out, " ")
 }
