@@ -51,7 +51,10 @@ func seedCases(t *testing.T, db store.Store, n int) []int64 {
 }
 
 func TestCaseWorkflow(t *testing.T) {
-	e := newEnv(t, Config{}, nil)
+	testCaseWorkflow(t, newEnv(t, Config{}, nil))
+}
+
+func testCaseWorkflow(t *testing.T, e *env) {
 	ids := seedCases(t, e.db, 6)
 	if len(ids) != 3 {
 		t.Fatalf("%d cases, want 3", len(ids))

@@ -27,7 +27,10 @@ func batch(n, from int, platform string) []byte {
 }
 
 func TestPushIdempotentAndDurable(t *testing.T) {
-	e := newEnv(t, Config{PseudonymKey: []byte("k")}, nil)
+	testPushIdempotent(t, newEnv(t, Config{PseudonymKey: []byte("k")}, nil))
+}
+
+func testPushIdempotent(t *testing.T, e *env) {
 	ctx := context.Background()
 	var res PushResult
 	code, b, _ := e.do(auth.Ingest, "POST", "/v1/posts", "application/json", batch(50, 0, "x"))
@@ -204,5 +207,44 @@ func TestRateLimiter(t *testing.T) {
 	}
 	if ok, _ := l.allow("b", 100, now); !ok {
 		t.Fatal("buckets are per key")
+	}
+}
+
+// TestConcurrentOverlappingPushes: eight clients push overlapping batches at
+// once (retries, two connectors seeing the same posts); every post is
+// stored exactly once.
+func TestConcurrentOverlappingPushes(t *testing.T) {
+	e := newEnv(t, Config{IngestRate: 1e9, IngestBurst: 1 << 30}, nil)
+	errs := make(chan error, 8)
+	for w := range 8 {
+		go func() {
+			for i := range 5 {
+				from := (w*5 + i) * 20 % 300 // batches of 50 overlapping by 30
+				code, b, _ := e.do(auth.Ingest, "POST", "/v1/posts", "application/json", batch(50, from, "x"))
+				if code != 200 {
+					errs <- fmt.Errorf("worker %d batch %d: %d %s", w, i, code, b)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := map[string]bool{}
+	for w := range 8 {
+		for i := range 5 {
+			from := (w*5 + i) * 20 % 300
+			for k := range 50 {
+				want[fmt.Sprint(from+k)] = true
+			}
+		}
+	}
+	c, err := e.db.Counts(context.Background())
+	if err != nil || c.Posts != int64(len(want)) {
+		t.Fatalf("store holds %d posts (%v), want %d distinct", c.Posts, err, len(want))
 	}
 }

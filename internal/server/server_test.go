@@ -39,12 +39,18 @@ type env struct {
 
 func newEnv(t testing.TB, cfg Config, mod func(*Deps)) *env {
 	t.Helper()
-	dir := t.TempDir()
-	db, err := sqlite.Open(context.Background(), filepath.Join(dir, "basira.db"), sqlite.Options{Create: true})
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "basira.db"), sqlite.Options{Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	return newEnvOn(t, db, cfg, mod)
+}
+
+// newEnvOn is newEnv over a given store.
+func newEnvOn(t testing.TB, db store.Store, cfg Config, mod func(*Deps)) *env {
+	t.Helper()
+	dir := t.TempDir()
 	ts, err := auth.OpenFileStore(filepath.Join(dir, "tokens.json"))
 	if err != nil {
 		t.Fatal(err)
