@@ -11,7 +11,8 @@ import (
 func QueryText(q eval.Query) *Text { return Analyze(q.Text, TrailingDate(q.Text)) }
 
 // Examples builds training examples from a split: the candidates of each
-// query with their relevance.
+// query with their relevance, and the candidates of the query with its
+// relevant claims left out of the index (all irrelevant).
 func Examples(ix *Index, s eval.Split) []Example {
 	exs := make([]Example, 0, len(s.Queries))
 	for _, q := range s.Queries {
@@ -22,6 +23,10 @@ func Examples(ix *Index, s eval.Split) []Example {
 			rel[i] = s.Qrels[q.ID][c.Claim.ID]
 		}
 		exs = append(exs, Example{Cands: cands, Relevant: rel, Arabic: t.Arabic})
+		// The same post as if its claim had never been checked: every
+		// candidate is wrong, which teaches Prob to stay low.
+		out := ix.CandidatesExcluding(t, s.Qrels[q.ID])
+		exs = append(exs, Example{Cands: out, Relevant: make([]bool, len(out)), Arabic: t.Arabic})
 	}
 	return exs
 }
@@ -63,4 +68,37 @@ func FirstStageRecall(ix *Index, s eval.Split) float64 {
 		return 0
 	}
 	return found / total
+}
+
+// MatchRates measures the detector's operating point on a split: found is
+// the share of queries whose top claim is relevant with Prob ≥ threshold;
+// wrong is the share whose top claim is irrelevant yet over the threshold;
+// falseMatch is the share over the threshold when the query's relevant
+// claims are left out of the index (a rumour that was never checked).
+func MatchRates(ctx context.Context, m *Matcher, s eval.Split, threshold float64) (found, wrong, falseMatch float64, err error) {
+	n := float64(len(s.Queries))
+	for _, q := range s.Queries {
+		t := QueryText(q)
+		cands := m.ix.Candidates(t)
+		if err := m.rr.Rerank(ctx, q.Text, t, cands); err != nil {
+			return 0, 0, 0, err
+		}
+		sortByScore(cands)
+		if len(cands) > 0 && cands[0].Prob >= threshold {
+			if s.Qrels[q.ID][cands[0].Claim.ID] {
+				found++
+			} else {
+				wrong++
+			}
+		}
+		out := m.ix.CandidatesExcluding(t, s.Qrels[q.ID])
+		if err := m.rr.Rerank(ctx, q.Text, t, out); err != nil {
+			return 0, 0, 0, err
+		}
+		sortByScore(out)
+		if len(out) > 0 && out[0].Prob >= threshold {
+			falseMatch++
+		}
+	}
+	return found / n, wrong / n, falseMatch / n, nil
 }

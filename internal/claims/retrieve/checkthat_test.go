@@ -53,6 +53,11 @@ func TestCheckThatDev(t *testing.T) {
 			t.Logf("first-stage recall@%d %.3f", tc.ix.opts.Candidates, FirstStageRecall(tc.ix, tc.split))
 			t.Logf("first stage: %v", run(FirstStageOnly()))
 			t.Logf("trained:     %v", trained)
+			found, wrong, falseMatch, err := MatchRates(ctx, NewMatcher(tc.ix, model), tc.split, DefaultThreshold)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("at Prob ≥ %.1f: right claim signalled %.3f, wrong claim %.3f; with the claim left out, false match %.3f", DefaultThreshold, found, wrong, falseMatch)
 			if trained.MAP[5] < tc.floor5 || trained.P1 < tc.floor1 {
 				t.Errorf("MAP@5 %.4f / P@1 %.4f below the floors %.2f / %.2f", trained.MAP[5], trained.P1, tc.floor5, tc.floor1)
 			}

@@ -64,11 +64,18 @@ const (
 // Candidates runs the first stage for t and computes the features of each
 // candidate, in first-stage order.
 func (ix *Index) Candidates(t *Text) []Candidate {
-	return ix.candidates(ix.newQuery(t), ix.opts.Candidates)
+	return ix.candidates(ix.newQuery(t), ix.opts.Candidates, nil)
 }
 
-func (ix *Index) candidates(q *query, k int) []Candidate {
-	cs := ix.firstStage(q, k)
+// CandidatesExcluding is Candidates as if the claims with the given ids
+// were not in the index: a post whose claim was never checked. Training
+// uses it to learn what a non-match looks like.
+func (ix *Index) CandidatesExcluding(t *Text, ids map[string]bool) []Candidate {
+	return ix.candidates(ix.newQuery(t), ix.opts.Candidates, ids)
+}
+
+func (ix *Index) candidates(q *query, k int, exclude map[string]bool) []Candidate {
+	cs := ix.firstStage(q, k, exclude)
 	if len(cs) == 0 {
 		return nil
 	}
@@ -107,18 +114,18 @@ func (ix *Index) features(q *query, c *Candidate, rank int, gbuf []uint32) []uin
 	n := float64(len(ix.claims))
 	f[xFirst] = c.First
 	f[xFirstInvRank] = 1 / float64(rank+1)
-	f[xBM25ClaimW] = ix.bm25Field(q.words, ix.field(d, fClaimW), fClaimW, ix.wordPost)
-	f[xBM25TitleW] = ix.bm25Field(q.words, ix.field(d, fTitleW), fTitleW, ix.wordPost)
-	f[xBM25ClaimS] = ix.bm25Field(q.stems, ix.field(d, fClaimS), fClaimS, ix.stemPost)
-	f[xBM25TitleS] = ix.bm25Field(q.stems, ix.field(d, fTitleS), fTitleS, ix.stemPost)
-	f[xCovClaimS] = ix.coverage(q.stems, ix.field(d, fClaimS), ix.stemPost)
-	f[xCovTitleS] = ix.coverage(q.stems, ix.field(d, fTitleS), ix.stemPost)
+	f[xBM25ClaimW] = ix.bm25Field(q.words, ix.field(d, fClaimW), fClaimW, ix.idfW)
+	f[xBM25TitleW] = ix.bm25Field(q.words, ix.field(d, fTitleW), fTitleW, ix.idfW)
+	f[xBM25ClaimS] = ix.bm25Field(q.stems, ix.field(d, fClaimS), fClaimS, ix.idfS)
+	f[xBM25TitleS] = ix.bm25Field(q.stems, ix.field(d, fTitleS), fTitleS, ix.idfS)
+	f[xCovClaimS] = ix.coverage(q.stems, ix.field(d, fClaimS), ix.idfS)
+	f[xCovTitleS] = ix.coverage(q.stems, ix.field(d, fTitleS), ix.idfS)
 
 	// Query coverage: how much of the post (idf-weighted) the claim holds.
 	var qTotal, qHit float64
 	cs, ts := ix.field(d, fClaimS), ix.field(d, fTitleS)
 	for t := range q.stems {
-		w := idf(n, float64(len(ix.stemPost[t])))
+		w := ix.idfS[t]
 		qTotal += w
 		if slices.Contains(cs, t) || slices.Contains(ts, t) {
 			qHit += w
@@ -198,11 +205,10 @@ func (ix *Index) features(q *query, c *Candidate, rank int, gbuf []uint32) []uin
 }
 
 // bm25Field scores one forward field of a doc against query terms.
-func (ix *Index) bm25Field(qt map[uint32]int, terms []uint32, field int, postings [][]uint32) float64 {
+func (ix *Index) bm25Field(qt map[uint32]int, terms []uint32, field int, idfs []float64) float64 {
 	if len(terms) == 0 || len(qt) == 0 {
 		return 0
 	}
-	n := float64(len(ix.claims))
 	norm := bm25K1 * (1 - bm25B + bm25B*float64(len(terms))/ix.avgLen[field])
 	var s float64
 	for i, t := range terms {
@@ -215,21 +221,20 @@ func (ix *Index) bm25Field(qt map[uint32]int, terms []uint32, field int, posting
 				tf++
 			}
 		}
-		s += idf(n, float64(len(postings[t]))) * tf * (bm25K1 + 1) / (tf + norm)
+		s += idfs[t] * tf * (bm25K1 + 1) / (tf + norm)
 	}
 	return s
 }
 
 // coverage is the idf-weighted share of a field's distinct terms that the
 // query holds.
-func (ix *Index) coverage(qt map[uint32]int, terms []uint32, postings [][]uint32) float64 {
-	n := float64(len(ix.claims))
+func (ix *Index) coverage(qt map[uint32]int, terms []uint32, idfs []float64) float64 {
 	var total, hit float64
 	for i, t := range terms {
 		if slices.Contains(terms[:i], t) {
 			continue
 		}
-		w := idf(n, float64(len(postings[t])))
+		w := idfs[t]
 		total += w
 		if qt[t] > 0 {
 			hit += w

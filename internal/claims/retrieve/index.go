@@ -61,6 +61,9 @@ type Index struct {
 	slab []uint32
 	off  []uint32 // doc*nFields+f → start in slab; len ndocs*nFields+1
 
+	// idfW[t], idfS[t]: BM25 idf of term t as a word and as a stem.
+	idfW, idfS []float64
+
 	avgLen  [nFields]float64
 	gramDF  []uint32
 	avgGram float64
@@ -137,6 +140,12 @@ func NewIndex(cs []claims.Claim, opts Options) *Index {
 	for d := range cs {
 		ix.normW[d] = float32(bm25K1 * (1 - bm25B + bm25B*float64(allW[d])/avgW))
 		ix.normS[d] = float32(bm25K1 * (1 - bm25B + bm25B*float64(allS[d])/avgS))
+	}
+	ix.idfW = make([]float64, len(ix.terms))
+	ix.idfS = make([]float64, len(ix.terms))
+	for t := range ix.terms {
+		ix.idfW[t] = idf(n, float64(len(ix.wordPost[t])))
+		ix.idfS[t] = idf(n, float64(len(ix.stemPost[t])))
 	}
 	ix.slab = slices.Clip(ix.slab)
 	ix.pool.New = func() any { return &scratch{acc: make([]float32, len(cs))} }
@@ -283,23 +292,22 @@ func (ix *Index) newQuery(t *Text) *query {
 }
 
 // firstStage returns up to k docs by BM25 over words plus BM25 over stems.
-func (ix *Index) firstStage(q *query, k int) []Candidate {
+func (ix *Index) firstStage(q *query, k int, exclude map[string]bool) []Candidate {
 	s := ix.pool.Get().(*scratch)
 	defer ix.pool.Put(s)
-	n := float64(len(ix.claims))
 	// Terms in more than a fifth of a large collection carry almost no
 	// weight and cost the most; skip them.
 	maxDF := len(ix.claims)
 	if len(ix.claims) > 2000 {
 		maxDF = len(ix.claims) / 5
 	}
-	add := func(terms map[uint32]int, postings [][]uint32, norm []float32) {
+	add := func(terms map[uint32]int, postings [][]uint32, idfs []float64, norm []float32) {
 		for t := range terms {
 			p := postings[t]
 			if len(p) == 0 || len(p) > maxDF {
 				continue
 			}
-			w := float32(idf(n, float64(len(p))) * (bm25K1 + 1))
+			w := float32(idfs[t] * (bm25K1 + 1))
 			for _, e := range p {
 				d := e >> 8
 				tf := float32(e & 0xff)
@@ -310,12 +318,15 @@ func (ix *Index) firstStage(q *query, k int) []Candidate {
 			}
 		}
 	}
-	add(q.words, ix.wordPost, ix.normW)
-	add(q.stems, ix.stemPost, ix.normS)
+	add(q.words, ix.wordPost, ix.idfW, ix.normW)
+	add(q.stems, ix.stemPost, ix.idfS, ix.normS)
 	h := candHeap(make([]Candidate, 0, k+1))
 	for _, d := range s.touched {
 		sc := float64(s.acc[d])
 		s.acc[d] = 0
+		if exclude != nil && exclude[ix.claims[d].ID] {
+			continue
+		}
 		if len(h) < k {
 			heap.Push(&h, Candidate{Doc: int(d), First: sc})
 		} else if sc > h[0].First || (sc == h[0].First && int(d) < h[0].Doc) {

@@ -26,9 +26,9 @@ type Reranker interface {
 	Rerank(ctx context.Context, post string, t *Text, cands []Candidate) error
 }
 
-// LinearModel scores a candidate as w·standardize(features) + bias, and
-// turns the score into a probability with Platt scaling. It is trained
-// pairwise (RankNet with a linear scorer) by Train.
+// LinearModel scores a candidate as w·standardize(features) + bias (trained
+// pairwise, RankNet with a linear scorer) and estimates the probability of
+// a match with a second, pointwise, logistic regression.
 type LinearModel struct {
 	Format   string    `json:"format"` // "basira-claims-linear/1"
 	Features []string  `json:"features"`
@@ -36,9 +36,11 @@ type LinearModel struct {
 	Std      []float64 `json:"std"`
 	Weights  []float64 `json:"weights"`
 	Bias     float64   `json:"bias"`
-	// Prob = 1/(1+exp(-(PlattA*score+PlattB))).
-	PlattA float64 `json:"platt_a"`
-	PlattB float64 `json:"platt_b"`
+	// Prob = 1/(1+exp(-(ProbWeights·standardize(features)+ProbBias))): a
+	// pointwise logistic regression, trained apart from the ranking
+	// weights so that it is calibrated across posts, not only within one.
+	ProbWeights []float64 `json:"prob_weights"`
+	ProbBias    float64   `json:"prob_bias"`
 	// Trained describes the training data and figures, for people.
 	Trained string `json:"trained,omitempty"`
 }
@@ -58,7 +60,6 @@ func DefaultModel() *LinearModel {
 		Mean:     make([]float64, nFeatures),
 		Std:      make([]float64, nFeatures),
 		Weights:  make([]float64, nFeatures),
-		PlattA:   1,
 		Trained:  "untrained fallback: hand-set weights",
 	}
 	for i := range m.Std {
@@ -68,6 +69,12 @@ func DefaultModel() *LinearModel {
 	m.Weights[xCovClaimS] = 2
 	m.Weights[xCovClaimGram] = 2
 	m.Bias = -6
+	// Prob: most of the claim's stems and n-grams are in the post.
+	m.ProbWeights = make([]float64, nFeatures)
+	m.ProbWeights[xCovClaimS] = 6
+	m.ProbWeights[xCovClaimGram] = 4
+	m.ProbWeights[xFirstRel] = 1
+	m.ProbBias = -8
 	return m
 }
 
@@ -85,9 +92,8 @@ func FirstStageOnly() *LinearModel {
 // Rerank implements Reranker.
 func (m *LinearModel) Rerank(_ context.Context, _ string, _ *Text, cands []Candidate) error {
 	for i := range cands {
-		s := m.score(cands[i].Features)
-		cands[i].Score = s
-		cands[i].Prob = sigmoid(m.PlattA*s + m.PlattB)
+		cands[i].Score = m.score(cands[i].Features)
+		cands[i].Prob = sigmoid(m.prob(cands[i].Features))
 	}
 	return nil
 }
@@ -96,6 +102,14 @@ func (m *LinearModel) score(x []float64) float64 {
 	s := m.Bias
 	for j, v := range x {
 		s += m.Weights[j] * (v - m.Mean[j]) / m.Std[j]
+	}
+	return s
+}
+
+func (m *LinearModel) prob(x []float64) float64 {
+	s := m.ProbBias
+	for j, v := range x {
+		s += m.ProbWeights[j] * (v - m.Mean[j]) / m.Std[j]
 	}
 	return s
 }
@@ -110,7 +124,7 @@ func (m *LinearModel) Validate() error {
 	if !slices.Equal(m.Features, FeatureNames) {
 		return errors.New("the model was trained on other features than this version computes: retrain it with 'basira claims train'")
 	}
-	if len(m.Mean) != nFeatures || len(m.Std) != nFeatures || len(m.Weights) != nFeatures {
+	if len(m.Mean) != nFeatures || len(m.Std) != nFeatures || len(m.Weights) != nFeatures || len(m.ProbWeights) != nFeatures {
 		return errors.New("the model's vectors do not have one value per feature")
 	}
 	for _, s := range m.Std {

@@ -49,8 +49,8 @@ type TrainOptions struct {
 // Train fits a LinearModel pairwise: for every relevant candidate and every
 // other candidate of the same query, it lowers the logistic loss of
 // ranking the relevant one higher (RankNet with a linear scorer). It then
-// fits Platt scaling so that Prob estimates relevance pointwise. Queries
-// with no relevant candidate teach nothing and are skipped.
+// fits the pointwise probability model on all candidates, including those
+// of examples with no relevant candidate (which teach ranking nothing).
 func Train(exs []Example, opts TrainOptions) *LinearModel {
 	if opts.Epochs <= 0 {
 		opts.Epochs = 40
@@ -151,17 +151,22 @@ func Train(exs []Example, opts TrainOptions) *LinearModel {
 			}
 		}
 	}
-	m.PlattA, m.PlattB = fitPlatt(m, exs)
+	m.ProbWeights, m.ProbBias = trainPointwise(exs, m, opts)
 	return m
 }
 
-// fitPlatt fits P(relevant) = sigmoid(a*score+b) on all candidates by
-// Newton's method on the logistic loss.
-func fitPlatt(m *LinearModel, exs []Example) (a, b float64) {
-	var xs, ys []float64
+// trainPointwise fits P(relevant | features) by logistic regression on
+// every candidate of every example (Adagrad, L2).
+func trainPointwise(exs []Example, m *LinearModel, opts TrainOptions) ([]float64, float64) {
+	var xs [][]float64
+	var ys []float64
 	for _, e := range exs {
-		for i, c := range e.Cands {
-			xs = append(xs, m.score(c.Features))
+		for i := range e.Cands {
+			x := make([]float64, nFeatures)
+			for j, v := range e.Cands[i].Features {
+				x[j] = (v - m.Mean[j]) / m.Std[j]
+			}
+			xs = append(xs, x)
 			if e.Relevant[i] {
 				ys = append(ys, 1)
 			} else {
@@ -169,37 +174,37 @@ func fitPlatt(m *LinearModel, exs []Example) (a, b float64) {
 			}
 		}
 	}
-	a, b = 1, 0
-	for range 50 {
-		var ga, gb, haa, hab, hbb float64
-		for i, x := range xs {
-			p := sigmoid(a*x + b)
-			r := p - ys[i]
-			ga += r * x
-			gb += r
-			h := p * (1 - p)
-			haa += h * x * x
-			hab += h * x
-			hbb += h
-		}
-		haa += 1e-6
-		hbb += 1e-6
-		det := haa*hbb - hab*hab
-		if det == 0 {
-			break
-		}
-		da := (hbb*ga - hab*gb) / det
-		db := (haa*gb - hab*ga) / det
-		a -= da
-		b -= db
-		if math.Abs(da)+math.Abs(db) < 1e-9 {
-			break
+	w := make([]float64, nFeatures+1) // last: bias
+	g2 := make([]float64, nFeatures+1)
+	order := make([]int, len(xs))
+	for i := range order {
+		order[i] = i
+	}
+	rng := rand.New(rand.NewPCG(opts.Seed, 0x0b5e55ed))
+	for range opts.Epochs / 2 {
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for _, i := range order {
+			x := xs[i]
+			s := w[nFeatures]
+			for j, v := range x {
+				s += w[j] * v
+			}
+			r := sigmoid(s) - ys[i]
+			for j := range w {
+				v := 1.0
+				if j < nFeatures {
+					v = x[j]
+				}
+				grad := r * v
+				if j < nFeatures {
+					grad += opts.L2 * w[j]
+				}
+				g2[j] += grad * grad
+				w[j] -= opts.Rate * grad / (math.Sqrt(g2[j]) + 1e-8)
+			}
 		}
 	}
-	if math.IsNaN(a) || math.IsNaN(b) {
-		return 1, 0
-	}
-	return a, b
+	return w[:nFeatures], w[nFeatures]
 }
 
 // sortByScore orders candidates by Score, best first (stable on ties).

@@ -1,0 +1,229 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/basira-org/basira/arabic"
+	"github.com/basira-org/basira/internal/claims/retrieve"
+	"github.com/basira-org/basira/internal/claims/trending"
+	"github.com/basira-org/basira/internal/post"
+)
+
+func init() {
+	Register(&Command{
+		Name:    "claims trending",
+		Summary: "group check-worthy posts that say the same thing and rank them by how fast they spread",
+		Usage:   "[flags] FILE... (- for stdin)",
+		Help: `Reads posts (JSONL or CSV/TSV, as 'basira scan' does, with posted_at times),
+keeps those that make a checkable claim, groups posts that say the same
+thing (tf-idf cosine over stems, near-duplicates included) within a sliding
+time window, and prints the clusters with size, distinct sources, growth and
+sample posts. Unchecked clusters come first, fastest-growing first; a
+cluster that repeats a published fact-check is shown with it (from the
+workspace store, or --claims FILE).
+
+Growth = distinct sources in the last --recent + posts in it / 2 + posts
+per hour / 4: new accounts weigh more than one account posting again.
+
+Check-worthiness: --worthiness lexical (default) is a simple word-cue
+stand-in (numbers, "breaking", officials, deaths …), documented as such;
+--worthiness none keeps every post.
+
+Examples:
+  basira claims trending posts.jsonl
+  basira claims trending --window 6h --recent 30m --top 10 posts.jsonl
+  basira claims trending --claims factchecks.json --format jsonl posts.csv`,
+		Run: runClaimsTrending,
+	})
+}
+
+func runClaimsTrending(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
+	o := trending.Options{}
+	fs.DurationVar(&o.Window, "window", 24*time.Hour, "a cluster stays open while its last post is at most this old")
+	fs.DurationVar(&o.Recent, "recent", time.Hour, "span before --now over which growth is counted")
+	fs.Float64Var(&o.Similarity, "similarity", 0.15, "least cosine similarity for a post to join a cluster")
+	fs.IntVar(&o.MinSize, "min-size", 2, "smallest cluster printed")
+	fs.Float64Var(&o.MinWorthiness, "min-worthiness", 0.5, "least check-worthiness for a post to count")
+	worth := fs.String("worthiness", "lexical", "check-worthiness: lexical (word-cue stand-in) or none")
+	nowFlag := fs.String("now", "", "time growth is measured at, RFC 3339 (default: the latest post)")
+	claimsPath := fs.String("claims", "", `fact-checks to show with clusters: a file, "store" (the workspace store, the default when it has claims) or "none"`)
+	modelPath := fs.String("model", "", "claim re-ranker model (default: the workspace model)")
+	top := fs.Int("top", 20, "print at most this many clusters (0: all)")
+	format := fs.String("format", "table", "output: table or jsonl")
+	inputFormat := fs.String("input-format", "", "input format: jsonl, csv or tsv (default: from the file name, or sniffed)")
+	if err := Parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return Usagef("name at least one FILE of posts (or - for stdin)")
+	}
+	if *format != "table" && *format != "jsonl" {
+		return Usagef("--format must be table or jsonl, not %q", *format)
+	}
+	switch *worth {
+	case "lexical":
+		o.Worthiness = trending.Lexical{}
+	case "none":
+	default:
+		return Usagef("--worthiness must be lexical or none, not %q", *worth)
+	}
+	if *nowFlag != "" {
+		t, err := time.Parse(time.RFC3339, *nowFlag)
+		if err != nil {
+			return Usagef("--now %q is not an RFC 3339 time (2021-01-28T15:04:05Z)", *nowFlag)
+		}
+		o.Now = t
+	}
+	if o.Similarity <= 0 || o.Similarity > 1 {
+		return Usagef("--similarity must be in (0, 1], not %g", o.Similarity)
+	}
+	switch *claimsPath {
+	case "none":
+	case "", "store":
+		st, err := claimsStore(env, false)
+		if err != nil {
+			return err
+		}
+		cs, err := st.All(ctx)
+		if err != nil {
+			return err
+		}
+		if len(cs) > 0 {
+			rr, err := loadReranker(env, *modelPath)
+			if err != nil {
+				return err
+			}
+			o.Matcher = retrieve.NewMatcher(retrieve.NewIndex(cs, retrieve.Options{}), rr)
+		} else if *claimsPath == "store" {
+			return fmt.Errorf("the fact-check store %s is empty: add fact-checks with 'basira claims import FILE'", st.Path())
+		}
+	default:
+		m, err := loadMatcher(ctx, env, *claimsPath, *modelPath)
+		if err != nil {
+			return err
+		}
+		o.Matcher = m
+	}
+
+	key, err := pseudonymKey(env)
+	if err != nil {
+		return err
+	}
+	var items []*trending.Item
+	rejected := 0
+	for _, name := range fs.Args() {
+		n, err := readTrendingPosts(env, name, *inputFormat, key, &items)
+		rejected += n
+		if err != nil {
+			return err
+		}
+	}
+	cs, err := trending.Build(ctx, items, o)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stderr, "claims trending: %d posts read, %d rejected, %d clusters\n", len(items), rejected, len(cs))
+	if *top > 0 && len(cs) > *top {
+		cs = cs[:*top]
+	}
+	w := bufio.NewWriter(env.Stdout)
+	defer w.Flush()
+	if *format == "jsonl" {
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		for i, c := range cs {
+			if err := enc.Encode(clusterJSON(i+1, c)); err != nil {
+				return err
+			}
+		}
+		return w.Flush()
+	}
+	for i, c := range cs {
+		fmt.Fprintf(w, "#%d  growth %.1f  %d posts from %d sources  %d posts / %d sources in the last %s  %.1f posts/h  %s → %s\n",
+			i+1, c.Growth, len(c.Posts), c.Sources, c.Recent, c.RecentSources, o.Recent, c.PerHour,
+			c.First.UTC().Format("2006-01-02 15:04"), c.Last.UTC().Format("2006-01-02 15:04"))
+		if d := c.Debunk; d != nil {
+			fmt.Fprintf(w, "    fact-checked [%s, match %.2f]: %s\n", orDash(d.Claim.Rating), d.Prob, oneLine(d.Claim.Text, 100))
+			if d.Claim.Correction != "" {
+				fmt.Fprintf(w, "    what is true: %s\n", oneLine(d.Claim.Correction, 100))
+			}
+			if d.Claim.URL != "" {
+				fmt.Fprintf(w, "    %s\n", d.Claim.URL)
+			}
+		} else {
+			fmt.Fprintln(w, "    not fact-checked yet")
+		}
+		for _, s := range c.Samples {
+			fmt.Fprintf(w, "    - %s  %s\n", s.Post.ID, oneLine(s.Post.Text, 100))
+		}
+		fmt.Fprintln(w)
+	}
+	return w.Flush()
+}
+
+func clusterJSON(rank int, c *trending.Cluster) map[string]any {
+	ids := make([]string, len(c.Posts))
+	for i, it := range c.Posts {
+		ids[i] = it.Post.ID
+	}
+	var samples []map[string]any
+	for _, s := range c.Samples {
+		samples = append(samples, map[string]any{"id": s.Post.ID, "text": s.Post.Text})
+	}
+	out := map[string]any{
+		"rank": rank, "growth": c.Growth, "posts": len(c.Posts), "sources": c.Sources,
+		"recent_posts": c.Recent, "recent_sources": c.RecentSources, "posts_per_hour": c.PerHour,
+		"first": c.First, "last": c.Last, "samples": samples, "post_ids": ids,
+	}
+	if d := c.Debunk; d != nil {
+		out["debunk"] = map[string]any{"score": d.Prob, "claim": d.Claim}
+	}
+	return out
+}
+
+// readTrendingPosts decodes a file of posts into items, reporting bad lines
+// on stderr; it returns the number of rejected lines.
+func readTrendingPosts(env *Env, name, format string, key []byte, items *[]*trending.Item) (int, error) {
+	var r io.Reader
+	if name == "-" {
+		r = env.Stdin
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return 0, err
+		}
+		defer f.Close()
+		r = f
+	}
+	br := bufio.NewReaderSize(r, 256<<10)
+	pf := post.Format(format)
+	if pf == "" {
+		pf = post.SniffFormat(name, br)
+	}
+	dec := post.NewDecoder(br, pf, post.Options{Pseudonymizer: post.NewPseudonymizer(key), Source: name})
+	rejected := 0
+	for {
+		p, err := dec.Next()
+		var le *post.LineError
+		if errors.As(err, &le) {
+			rejected++
+			fmt.Fprintf(env.Stderr, "%s: %v\n", name, le)
+			continue
+		}
+		if errors.Is(err, io.EOF) {
+			return rejected, nil
+		}
+		if err != nil {
+			return rejected, fmt.Errorf("%s: %w", name, err)
+		}
+		*items = append(*items, &trending.Item{Post: p, Doc: arabic.Analyze(p.Text)})
+	}
+}
