@@ -283,3 +283,28 @@ func TestLongPhraseDoesNotBlowUp(t *testing.T) {
 		t.Errorf("phrase as written did not fire: %v", got)
 	}
 }
+
+func TestRegexText(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"JOIN t.me/Khilafa_X", "join t.me/khilafa_x"},
+		{"joiiiiin us", "join us"},
+		{"jooin 1000", "jooin 1000"},
+		{"دَاااعش\u200b!", "داعش!"},
+		{"a\u00a0b", "a b"},
+		{"ﺩﺍﻋﺶ", "داعش"},
+	}
+	for _, tc := range tests {
+		buf, offs := regexText(tc.in, nil, nil)
+		if string(buf) != tc.want {
+			t.Errorf("regexText(%q) = %q, want %q", tc.in, buf, tc.want)
+		}
+		if len(offs) != len(buf)+1 || offs[len(buf)] != int32(len(tc.in)) {
+			t.Errorf("regexText(%q): %d offsets for %d bytes", tc.in, len(offs), len(buf))
+		}
+		for i := 1; i < len(offs); i++ {
+			if offs[i] < offs[i-1] {
+				t.Errorf("regexText(%q): offsets go back at %d", tc.in, i)
+			}
+		}
+	}
+}

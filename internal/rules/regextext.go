@@ -11,7 +11,7 @@ import (
 // Regular expressions run on the post text folded character by character
 // (lower case; diacritics, tatweel and invisible characters removed;
 // letter variants and presentation forms unified; runs of three or more
-// equal letters collapsed to two, as arabic.Fold does) with punctuation and
+// equal letters collapsed to one, as arabic.Fold does) with punctuation and
 // spacing kept, so that URLs, handles and wallet addresses stay intact. Each
 // output byte remembers the original offset it came from, for evidence.
 
@@ -60,36 +60,47 @@ func foldOne(r rune) string {
 func regexText(orig string, buf []byte, offs []int32) ([]byte, []int32) {
 	buf = buf[:0]
 	offs = offs[:0]
-	var prev, prev2 rune
+	var last rune // last letter written
+	run := 0      // how many times in a row it was seen
+	emit := func(o rune, at int) {
+		if unicode.IsLetter(o) {
+			if o == last {
+				run++
+				switch {
+				case run == 3:
+					// Elongation: take back the second copy, as Fold keeps one.
+					n := utf8.RuneLen(o)
+					buf = buf[:len(buf)-n]
+					offs = offs[:len(offs)-n]
+					return
+				case run > 3:
+					return
+				}
+			} else {
+				last, run = o, 1
+			}
+		} else {
+			last, run = 0, 0
+		}
+		n := len(buf)
+		buf = utf8.AppendRune(buf, o)
+		for range len(buf) - n {
+			offs = append(offs, int32(at))
+		}
+	}
 	for i, r := range orig {
-		var out string
 		if r < utf8.RuneSelf {
 			if 'A' <= r && r <= 'Z' {
 				r += 'a' - 'A'
 			}
-			if r == prev && r == prev2 && isLetterASCII(r) {
-				continue
-			}
-			prev2, prev = prev, r
-			buf = append(buf, byte(r))
-			offs = append(offs, int32(i))
+			emit(r, i)
 			continue
 		}
-		out = foldRune(r)
-		for _, o := range out {
-			if o == prev && o == prev2 && unicode.IsLetter(o) {
-				continue
-			}
-			prev2, prev = prev, o
-			n := len(buf)
-			buf = utf8.AppendRune(buf, o)
-			for range len(buf) - n {
-				offs = append(offs, int32(i))
-			}
+		for _, o := range foldRune(r) {
+			emit(o, i)
 		}
 	}
 	offs = append(offs, int32(len(orig)))
 	return buf, offs
 }
 
-func isLetterASCII(r rune) bool { return 'a' <= r && r <= 'z' }
