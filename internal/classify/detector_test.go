@@ -2,6 +2,7 @@ package classify_test
 
 import (
 	"context"
+	"io/fs"
 	"strings"
 	"testing"
 
@@ -126,3 +127,5 @@ func TestScoreForRumourDesk(t *testing.T) {
 		}
 	}
 }
+
+func modelsFS() fs.FS { return models.FS }

@@ -16,7 +16,6 @@ import (
 	"sort"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/basira-org/basira/arabic"
 )
@@ -118,10 +117,10 @@ type hashed struct {
 // extractor turns a Doc into feature occurrences. It is reused across
 // posts to avoid allocation; it is not safe for concurrent use.
 type extractor struct {
-	cfg   FeatureConfig
-	mask  uint32
-	out   []hashed
-	runes []rune
+	cfg  FeatureConfig
+	mask uint32
+	out  []hashed
+	offs []int
 	// explain, when set, receives the text of each feature.
 	explain func(h hashed, kind, text string)
 }
@@ -200,43 +199,64 @@ func (e *extractor) extract(doc *arabic.Doc) []hashed {
 }
 
 // charNgrams emits the character n-grams of one word padded with a
-// boundary mark at both ends.
+// boundary mark at both ends. It hashes the word's bytes in place: rune
+// i spans w[offs[i]:offs[i+1]], and the marks are virtual spaces.
 func (e *extractor) charNgrams(w string) {
-	rs := e.runes[:0]
-	rs = append(rs, ' ')
-	for _, r := range w {
-		if len(rs) > maxWordRunes {
+	offs := e.offs[:0]
+	offs = append(offs, 0) // the leading mark
+	for i := range w {
+		if len(offs) > maxWordRunes {
+			w = w[:i]
 			break
 		}
-		rs = append(rs, r)
+		offs = append(offs, i)
 	}
-	rs = append(rs, ' ')
-	e.runes = rs
-	var buf [utf8.UTFMax]byte
+	offs = append(offs, len(w)) // the trailing mark starts at len(w)
+	e.offs = offs
+	n := len(offs) // runes: marks + letters
 	base := seed(groupChar)
-	for i := range rs {
+	cmin, cmax := e.cfg.CharMin, e.cfg.CharMax
+	for i := 0; i < n; i++ {
 		h := base
-		for j := i; j < len(rs) && j-i < e.cfg.CharMax; j++ {
-			n := utf8.EncodeRune(buf[:], rs[j])
-			for k := 0; k < n; k++ {
-				h = fnvByte(h, buf[k])
+		for j := i; j < n && j-i < cmax; j++ {
+			switch {
+			case j == 0 || j == n-1:
+				h = fnvByte(h, ' ')
+			default:
+				h = fnvString(h, w[offs[j]:offs[j+1]])
 			}
-			if j-i+1 >= e.cfg.CharMin {
-				if j-i+1 == 1 && rs[j] == ' ' {
-					continue
-				}
-				var text string
-				if e.explain != nil {
-					text = string(rs[i : j+1])
-				}
-				e.emit(h+uint32(j-i+1), groupChar, "chars", text)
+			size := j - i + 1
+			if size < cmin || (size == 1 && (j == 0 || j == n-1)) {
+				continue
 			}
+			var text string
+			if e.explain != nil {
+				text = e.ngramText(w, offs, i, j)
+			}
+			e.emit(h+uint32(size), groupChar, "chars", text)
 		}
 	}
 }
 
+// ngramText spells the runes i..j of a padded word, marks as spaces.
+func (e *extractor) ngramText(w string, offs []int, i, j int) string {
+	n := len(offs)
+	var b strings.Builder
+	for k := i; k <= j; k++ {
+		if k == 0 || k == n-1 {
+			b.WriteByte(' ')
+			continue
+		}
+		b.WriteString(w[offs[k]:offs[k+1]])
+	}
+	return b.String()
+}
+
 // isEmoji reports pictographs and symbols that carry tone in posts.
 func isEmoji(r rune) bool {
+	if r < 0x2000 {
+		return false
+	}
 	return (r >= 0x1F300 && r <= 0x1FAFF) || (r >= 0x2600 && r <= 0x27BF) || (r != 0xFE0F && unicode.Is(unicode.So, r) && r > 0x2000)
 }
 

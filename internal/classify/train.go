@@ -381,14 +381,18 @@ func TextEngineFingerprint() string {
 	probes := []string{
 		"وَالْكِتَابُ إلى الأَصدقاءِ", "ســـلام عليكم يا أخي", "3la slama kh0ya", "Bonjour à tous", "هههههه 😂",
 		"بالمدرسة وللطلاب فالقتال", "ٱلرَّحْمَٰنِ ﷲ", "ي ى ئ ؤ ة ه گ ڤ پ چ", "١٢٣ ۴۵۶",
+		"nta 7mar w wld l9a7ba", "ghadi n7der m3a sa7bi f dar", "قـ ـمـ ـار كتاب",
 	}
 	h := sha256.New()
 	for _, p := range probes {
 		d := arabic.Analyze(p)
 		h.Write([]byte(d.Folded))
+		h.Write([]byte(d.Lang))
 		for _, t := range d.Tokens {
 			h.Write([]byte{0})
 			h.Write([]byte(t.Base))
+			h.Write([]byte{0})
+			h.Write([]byte(t.Translit))
 		}
 		h.Write([]byte{1})
 	}

@@ -462,6 +462,7 @@ func runEvalAll(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) 
 	only := fs.String("only", "", "comma-separated recipe names (default: all)")
 	out := fs.String("out", "", "write the trained models to this folder")
 	shippable := fs.Bool("shippable", false, "only recipes whose data licence allows shipping the model")
+	markdown := fs.Bool("markdown", false, "print the table as Markdown (for docs/models.md)")
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
@@ -474,6 +475,7 @@ func runEvalAll(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) 
 	if *dataDir == "" {
 		return Usagef("reference data not found: give --data DIR or set BASIRA_DATA")
 	}
+	row := func(cells ...string) {}
 	if *out != "" {
 		if err := os.MkdirAll(*out, 0o750); err != nil {
 			return err
@@ -486,8 +488,19 @@ func runEvalAll(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) 
 		}
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "model\tfigures on\tn\tmacro-F1\tAP (positive)\tECE\tflag thr\tprec@flag\trec@flag\tship\ttrain time\t")
+	row = func(cells ...string) {
+		if *markdown {
+			fmt.Fprintf(tw, "| %s |\n", strings.Join(cells, " | "))
+			return
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
+	}
+	row("model", "figures on", "n", "macro-F1", "AP (positive)", "ECE", "flag thr", "prec@flag", "rec@flag", "data licence", "ships", "train time")
+	if *markdown {
+		row("---", "---", "---:", "---:", "---", "---:", "---:", "---:", "---:", "---", "---", "---:")
+	}
 	ran := 0
+	var notes []string
 	for _, r := range classify.Recipes() {
 		if (len(want) > 0 && !want[r.Name]) || (*shippable && !r.Ship) {
 			continue
@@ -537,9 +550,18 @@ func runEvalAll(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) 
 		if r.Ship {
 			ship = "yes"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%.4f\t%s\t%.4f\t%s\t%s\t%s\t%s\t%s\t\n", r.Name, on, fig.N, fig.MacroF1, strings.Join(ap, ", "), fig.ECE,
-			strings.Join(thr, "/"), strings.Join(prec, "/"), strings.Join(rec, "/"), ship, took.Round(100*time.Millisecond))
+		row(r.Name, on, strconv.Itoa(fig.N), fmt.Sprintf("%.4f", fig.MacroF1), strings.Join(ap, ", "), fmt.Sprintf("%.4f", fig.ECE),
+			strings.Join(thr, "/"), strings.Join(prec, "/"), strings.Join(rec, "/"), r.License, ship, took.Round(100*time.Millisecond).String())
 		fmt.Fprintf(env.Stderr, "%s: %s macro-F1 %.4f (%s)\n", r.Name, on, fig.MacroF1, took.Round(100*time.Millisecond))
+		if res.Report != nil && res.Report.Groups > 0 {
+			notes = append(notes, fmt.Sprintf("%s: mean average precision over %d dev groups (%s) %.4f", r.Name, res.Report.Groups, r.Read.GroupCol, res.Report.GroupMAP))
+		}
+		if r.Anchor != "" {
+			notes = append(notes, fmt.Sprintf("%s: published anchor: %s", r.Name, r.Anchor))
+		}
+		if len(res.Bad) > 0 {
+			notes = append(notes, fmt.Sprintf("%s: %d records skipped (first: %v)", r.Name, len(res.Bad), res.Bad[0]))
+		}
 		if *out != "" {
 			if err := res.Model.Save(filepath.Join(*out, r.Name+".model")); err != nil {
 				return err
@@ -547,6 +569,9 @@ func runEvalAll(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) 
 		}
 	}
 	tw.Flush()
+	if len(notes) > 0 {
+		fmt.Fprintln(env.Stdout, "\n"+strings.Join(notes, "\n"))
+	}
 	for n := range want {
 		return Usagef("no recipe named %q", n)
 	}

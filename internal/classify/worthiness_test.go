@@ -1,0 +1,9 @@
+package classify_test
+
+import (
+	"github.com/basira-org/basira/internal/classify"
+	"github.com/basira-org/basira/internal/claims/trending"
+)
+
+// The rumour desk's check-worthiness interface is satisfied by a model.
+var _ trending.Worthiness = (*classify.Model)(nil)
