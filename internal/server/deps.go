@@ -46,6 +46,9 @@ type Banks interface {
 	// AddSignals adds one content (one or more signals of it) to a bank
 	// and returns the content's id. note and label describe it.
 	AddSignals(ctx context.Context, bank string, signals map[string]string, label, note string) (int64, error)
+	// RemoveContent removes a content (every signal of it) from a bank and
+	// returns how many signals were removed (0: no such content).
+	RemoveContent(ctx context.Context, bank string, contentID int64) (int, error)
 	// Lookup returns the contents within the signal type's match threshold.
 	Lookup(ctx context.Context, signalType, value string) ([]IndexMatch, error)
 	// Compare says whether two signals of a type match, and their distance.

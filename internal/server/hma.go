@@ -391,16 +391,7 @@ func (s *Server) hmaAddSignal(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	id, err := s.deps.Banks.AddSignals(r.Context(), name, sigs, "", "")
-	if err != nil {
-		return bankError(err)
-	}
-	p := PrincipalFrom(r.Context())
-	if err := s.mustAudit(r.Context(), audit.New(p.Actor(), audit.ActionConfig, "bank:"+name, map[string]any{"op": "bank.add", "added": 1, "content_id": id, "signal_types": sortedKeys(sigs)})); err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"id": id, "signals": sigs})
-	return nil
+	return s.addContent(w, r, name, sigs)
 }
 
 func sortedKeys(m map[string]string) []string {
@@ -437,54 +428,178 @@ func (s *Server) hashError(err error) error {
 	return Errorf(CodeBadRequest, "cannot hash the content: %v", err)
 }
 
-func (s *Server) hmaHashUpload(w http.ResponseWriter, r *http.Request) error {
-	if s.deps.Hasher == nil {
-		return notConfigured("hashing")
-	}
+// readUpload reads HMA's multipart upload: exactly one file, in a field
+// named for its content type ("photo").
+func (s *Server) readUpload(r *http.Request) (contentType string, data []byte, err error) {
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
-		return Errorf(CodeUnsupportedMedia, "Missing multipart/form-data file upload")
+		return "", nil, Errorf(CodeUnsupportedMedia, "Missing multipart/form-data file upload")
 	}
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return Errorf(CodeUnsupportedMedia, "Missing multipart/form-data file upload: %v", err)
+		return "", nil, Errorf(CodeUnsupportedMedia, "Missing multipart/form-data file upload: %v", err)
 	}
-	var field string
-	var data []byte
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return fmt.Errorf("reading the upload: %w", err)
+			return "", nil, fmt.Errorf("reading the upload: %w", err)
 		}
 		if part.FileName() == "" {
 			part.Close()
 			continue
 		}
-		if field != "" {
+		if contentType != "" {
 			part.Close()
-			return Errorf(CodeInvalidParameter, "Only one file allowed per request")
+			return "", nil, Errorf(CodeInvalidParameter, "Only one file allowed per request")
 		}
-		field = part.FormName()
+		contentType = part.FormName()
 		data, err = io.ReadAll(part)
 		part.Close()
 		if err != nil {
-			return fmt.Errorf("reading the upload: %w", err)
+			return "", nil, fmt.Errorf("reading the upload: %w", err)
 		}
 	}
-	if field == "" {
-		return Errorf(CodeInvalidParameter, "Missing multipart/form-data file upload")
+	if contentType == "" {
+		return "", nil, Errorf(CodeInvalidParameter, "Missing multipart/form-data file upload")
 	}
-	if !slices.Contains(s.deps.Hasher.ContentTypes(), field) {
-		return Errorf(CodeInvalidParameter, "no such content_type: '%s' (name the file field for its content type: %s)", field, strings.Join(s.deps.Hasher.ContentTypes(), ", "))
+	if !slices.Contains(s.deps.Hasher.ContentTypes(), contentType) {
+		return "", nil, Errorf(CodeInvalidParameter, "no such content_type: '%s' (name the file field for its content type: %s)", contentType, strings.Join(s.deps.Hasher.ContentTypes(), ", "))
 	}
-	hashes, err := s.deps.Hasher.Hash(r.Context(), field, data, hashTypes(r.URL.Query().Get("types")))
+	return contentType, data, nil
+}
+
+// hashUpload hashes the request's upload.
+func (s *Server) hashUpload(r *http.Request) (map[string]string, error) {
+	if s.deps.Hasher == nil {
+		return nil, notConfigured("hashing")
+	}
+	ct, data, err := s.readUpload(r)
 	if err != nil {
-		return s.hashError(err)
+		return nil, err
+	}
+	hashes, err := s.deps.Hasher.Hash(r.Context(), ct, data, hashTypes(r.URL.Query().Get("types")))
+	if err != nil {
+		return nil, s.hashError(err)
+	}
+	return hashes, nil
+}
+
+func (s *Server) hmaHashUpload(w http.ResponseWriter, r *http.Request) error {
+	hashes, err := s.hashUpload(r)
+	if err != nil {
+		return err
 	}
 	writeJSON(w, http.StatusOK, hashes)
+	return nil
+}
+
+func (s *Server) hmaLookupUpload(w http.ResponseWriter, r *http.Request) error {
+	if err := s.needBanks(); err != nil {
+		return err
+	}
+	bypass, err := parseBool(r, "bypass_coinflip")
+	if err != nil {
+		return err
+	}
+	hashes, err := s.hashUpload(r)
+	if err != nil {
+		return err
+	}
+	resp := map[string]map[string][]HMAMatch{}
+	for st, sig := range hashes {
+		if !slices.Contains(s.deps.Banks.SignalTypes(), st) {
+			continue
+		}
+		m, err := s.lookupByBank(r, st, sig, bypass)
+		if err != nil {
+			return err
+		}
+		resp[st] = m
+	}
+	writeJSON(w, http.StatusOK, resp)
+	return nil
+}
+
+func (s *Server) hmaGetBank(w http.ResponseWriter, r *http.Request) error {
+	if err := s.needBanks(); err != nil {
+		return err
+	}
+	name := r.PathValue("name")
+	b, err := s.deps.Banks.Bank(r.Context(), name)
+	if errors.Is(err, ErrNoSuchBank) {
+		return Errorf(CodeNotFound, "bank '%s' not found", name)
+	}
+	if err != nil {
+		return bankError(err)
+	}
+	writeJSON(w, http.StatusOK, BankInfo{Name: b.Name, MatchingEnabledRatio: b.MatchingEnabledRatio})
+	return nil
+}
+
+// addContent adds one content's signals to a bank and audits it.
+func (s *Server) addContent(w http.ResponseWriter, r *http.Request, name string, sigs map[string]string) error {
+	id, err := s.deps.Banks.AddSignals(r.Context(), name, sigs, "", "")
+	if err != nil {
+		return bankError(err)
+	}
+	p := PrincipalFrom(r.Context())
+	if err := s.mustAudit(r.Context(), audit.New(p.Actor(), audit.ActionConfig, "bank:"+name, map[string]any{"op": "bank.add", "added": 1, "content_id": id, "signal_types": sortedKeys(sigs)})); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": id, "signals": sigs})
+	return nil
+}
+
+func (s *Server) hmaAddContent(w http.ResponseWriter, r *http.Request) error {
+	if err := s.needBanks(); err != nil {
+		return err
+	}
+	name := r.PathValue("name")
+	if _, err := s.deps.Banks.Bank(r.Context(), name); err != nil {
+		if errors.Is(err, ErrNoSuchBank) {
+			return Errorf(CodeNotFound, "bank '%s' not found", name)
+		}
+		return bankError(err)
+	}
+	var hashes map[string]string
+	var err error
+	if u := r.URL.Query().Get("url"); u != "" {
+		hashes, err = s.hashURL(r.Context(), u, r.URL.Query().Get("content_type"), r.URL.Query().Get("types"))
+	} else {
+		hashes, err = s.hashUpload(r)
+	}
+	if err != nil {
+		return err
+	}
+	return s.addContent(w, r, name, hashes)
+}
+
+func (s *Server) hmaRemoveContent(w http.ResponseWriter, r *http.Request) error {
+	if err := s.needBanks(); err != nil {
+		return err
+	}
+	name := r.PathValue("name")
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	n, err := s.deps.Banks.RemoveContent(r.Context(), name, id)
+	if errors.Is(err, ErrNoSuchBank) {
+		return Errorf(CodeNotFound, "bank '%s' not found", name)
+	}
+	if err != nil {
+		return bankError(err)
+	}
+	if n > 0 {
+		p := PrincipalFrom(r.Context())
+		if err := s.mustAudit(r.Context(), audit.New(p.Actor(), audit.ActionConfig, "bank:"+name, map[string]any{"op": "bank.remove", "content_id": id, "removed": n})); err != nil {
+			return err
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"deleted": n})
 	return nil
 }
 

@@ -71,6 +71,10 @@ func (s *Server) routeTable() []*Route {
 		{Method: "GET", Path: "/m/index/status", Roles: hmaUsers, HMA: true, Tag: "hma", Summary: "HMA: index status per signal type", handler: s.hmaIndexStatus},
 		{Method: "GET", Path: "/c/banks", Roles: hmaUsers, HMA: true, Tag: "hma", Summary: "HMA: list banks", handler: s.hmaListBanks},
 		{Method: "POST", Path: "/c/banks", Roles: admins, HMA: true, Tag: "hma", Summary: "HMA: create a bank", handler: s.hmaCreateBank},
+		{Method: "POST", Path: "/m/lookup", Roles: hmaUsers, HMA: true, Tag: "hma", Summary: "HMA: matches by signal type and bank for an uploaded file", BodyLimit: bodyMedia, handler: s.hmaLookupUpload},
+		{Method: "GET", Path: "/c/bank/{name}", Roles: hmaUsers, HMA: true, Tag: "hma", Summary: "HMA: one bank", handler: s.hmaGetBank},
+		{Method: "POST", Path: "/c/bank/{name}/content", Roles: admins, HMA: true, Tag: "hma", Summary: "HMA: hash an upload (or ?url=) and add it to a bank", BodyLimit: bodyMedia, handler: s.hmaAddContent},
+		{Method: "DELETE", Path: "/c/bank/{name}/content/{id}", Roles: admins, HMA: true, Tag: "hma", Summary: "HMA: remove a content from a bank", handler: s.hmaRemoveContent},
 		{Method: "POST", Path: "/c/bank/{name}/signal", Roles: admins, HMA: true, Tag: "hma", Summary: "HMA: add signals to a bank", handler: s.hmaAddSignal},
 	}
 }

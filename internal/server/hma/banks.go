@@ -338,3 +338,39 @@ func (b *Banks) IndexStatus(ctx context.Context) (map[string]server.IndexStatus,
 	}
 	return out, nil
 }
+
+// RemoveContent implements server.Banks: the entries of the content in the
+// bank and its companions are removed and the banks saved.
+func (b *Banks) RemoveContent(ctx context.Context, bank string, contentID int64) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if _, ok := b.banks[bank]; !ok {
+		return 0, fmt.Errorf("%w: '%s'", server.ErrNoSuchBank, bank)
+	}
+	n := 0
+	for name, bk := range b.banks {
+		if b.baseName(name) != bank {
+			continue
+		}
+		removed := false
+		for _, e := range bk.Entries() {
+			if ContentID(bank, e.ID) != contentID {
+				continue
+			}
+			if err := bk.Remove(e.ID); err != nil {
+				return n, err
+			}
+			removed = true
+			n++
+		}
+		if removed {
+			if err := b.store.Save(ctx, bk); err != nil {
+				return n, fmt.Errorf("saving bank %s: %w", name, err)
+			}
+		}
+	}
+	if n > 0 {
+		b.builtTo = time.Now()
+	}
+	return n, nil
+}

@@ -428,6 +428,51 @@ func TestHMAHashing(t *testing.T) {
 		t.Fatalf("lookup by url %+v", byType)
 	}
 
+	// Upload lookup, bank read, content added by upload and removed again.
+	code, b = e.req(auth.Platform, "POST", "/m/lookup", ct, body)
+	var upl map[string]map[string][]struct {
+		BankContentID int64 `json:"bank_content_id"`
+	}
+	if err := json.Unmarshal(b, &upl); code != 200 || err != nil || len(upl["pdq"]["B"]) != 1 {
+		t.Fatalf("lookup by upload: %d %s", code, b)
+	}
+	var bank map[string]any
+	e.get(auth.Platform, "/c/bank/B", 200, &bank)
+	if bank["name"] != "B" || bank["matching_enabled_ratio"] != 1.0 {
+		t.Fatalf("bank %v", bank)
+	}
+	code, b = e.req(auth.Platform, "GET", "/c/bank/NOPE", "", nil)
+	if c, _ := hmaErr(t, b); code != 404 || c != "not_found" {
+		t.Fatalf("unknown bank: %d %s", code, b)
+	}
+	code, b = e.req(auth.Admin, "POST", "/c/bank/B/content", ct, body)
+	var content struct {
+		ID      int64
+		Signals map[string]string
+	}
+	if err := json.Unmarshal(b, &content); code != 200 || err != nil || content.ID == 0 || distance(t, content.Signals["pdq"], imgs[orig].pdq) > 10 {
+		t.Fatalf("add content by upload: %d %s", code, b)
+	}
+	var raw struct{ Matches []int64 }
+	e.get(auth.Platform, "/m/raw_lookup?signal_type=pdq&signal="+imgs[orig].pdq, 200, &raw)
+	if len(raw.Matches) != 2 {
+		t.Fatalf("after adding by upload: %v", raw.Matches)
+	}
+	var del map[string]int
+	code, b = e.req(auth.Admin, "DELETE", fmt.Sprintf("/c/bank/B/content/%d", content.ID), "", nil)
+	if json.Unmarshal(b, &del); code != 200 || del["deleted"] != 1 {
+		t.Fatalf("delete content: %d %s", code, b)
+	}
+	code, b = e.req(auth.Admin, "DELETE", fmt.Sprintf("/c/bank/B/content/%d", content.ID), "", nil)
+	if json.Unmarshal(b, &del); code != 200 || del["deleted"] != 0 {
+		t.Fatalf("delete again: %d %s", code, b)
+	}
+	raw.Matches = nil
+	e.get(auth.Platform, "/m/raw_lookup?signal_type=pdq&signal="+imgs[orig].pdq, 200, &raw)
+	if len(raw.Matches) != 1 {
+		t.Fatalf("after removing: %v", raw.Matches)
+	}
+
 	// Without a fetch client, ?url= is refused (server-side requests are opt-in).
 	off := newHMAEnv(t, nil)
 	code, b = off.req(auth.Platform, "GET", "/h/hash?url="+media.URL+"/bridge.jpg", "", nil)
