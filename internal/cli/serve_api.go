@@ -3,9 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 
-	"github.com/basira-org/basira/internal/claims"
 	"github.com/basira-org/basira/internal/hashmatch"
 	"github.com/basira-org/basira/internal/server"
 	"github.com/basira-org/basira/internal/server/hma"
@@ -15,7 +13,10 @@ func init() { RegisterServeExtension(serveAPIDeps) }
 
 // serveAPIDeps gives the API the workspace's hash banks ($BASIRA_HOME/banks,
 // also behind the HMA-compatible routes), image hashing for /h/hash, and
-// the fact-check store, unless another extension set them first.
+// the workspace fact-check store, unless another extension set them first.
+// Changes made through the API are saved in those files at once; the
+// detectors (--banks, --claims) read the files when serve starts, so they
+// match on API changes after a restart.
 func serveAPIDeps(ctx context.Context, env *Env, sc *ServeContext, deps *server.Deps) (func(), error) {
 	if deps.Banks == nil {
 		dir, err := Home(env, true, "banks")
@@ -33,7 +34,11 @@ func serveAPIDeps(ctx context.Context, env *Env, sc *ServeContext, deps *server.
 		deps.Hasher = hma.NewHasher()
 	}
 	if deps.FactChecks == nil {
-		deps.FactChecks = &server.FactChecks{Store: claims.NewFileStore(filepath.Join(sc.Home, FactChecksFile))}
+		fc, err := claimsStore(env, true)
+		if err != nil {
+			return nil, err
+		}
+		deps.FactChecks = &server.FactChecks{Store: fc}
 	}
 	return nil, nil
 }

@@ -3,9 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 
-	"github.com/basira-org/basira/internal/claims"
 	"github.com/basira-org/basira/internal/demo"
 	"github.com/basira-org/basira/internal/hashmatch"
 	"github.com/basira-org/basira/internal/ingest"
@@ -13,15 +11,13 @@ import (
 	"github.com/basira-org/basira/internal/server/hma"
 )
 
-// FactChecksFile is the workspace's fact-check store (claims.FileStore).
-const FactChecksFile = "factchecks.jsonl"
-
 func init() { DemoSeeder = seedDemo }
 
 // seedDemo writes the demo workspace before serve builds its detectors:
-// the example rule pack (used when --rules is not given), the demo bank in
-// $BASIRA_HOME/banks and the demo fact-checks; the sample posts are fed
-// through the pipeline once it runs.
+// the example rule pack, the demo bank in $BASIRA_HOME/banks and the demo
+// fact-checks in the workspace store, and turns the matching detectors on
+// (--rules, --banks, --claims store) unless the user set those flags; the
+// sample posts are fed through the pipeline once it runs.
 func seedDemo(ctx context.Context, env *Env, home string) (map[string]string, func(context.Context, ingest.Sink) error, error) {
 	rulesPath, err := demo.WriteRules(home)
 	if err != nil {
@@ -36,10 +32,11 @@ func seedDemo(ctx context.Context, env *Env, home string) (map[string]string, fu
 	if err != nil {
 		return nil, nil, fmt.Errorf("loading the banks in %s: %w", bankDir, err)
 	}
-	sum, err := demo.SeedReference(ctx, demo.Targets{
-		Banks:      hma.NewBanks(st, loaded, nil),
-		FactChecks: claims.NewFileStore(filepath.Join(home, FactChecksFile)),
-	})
+	fc, err := claimsStore(env, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	sum, err := demo.SeedReference(ctx, demo.Targets{Banks: hma.NewBanks(st, loaded, nil), FactChecks: fc})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -53,5 +50,7 @@ func seedDemo(ctx context.Context, env *Env, home string) (map[string]string, fu
 		_, err := demo.SeedPosts(ctx, sink, post.NewPseudonymizer(key))
 		return err
 	}
-	return map[string]string{"rules": rulesPath}, feed, nil
+	// The detectors read what was just written: the rule pack, the bank
+	// folder and the workspace fact-check store.
+	return map[string]string{"rules": rulesPath, "banks": bankDir, "claims": "store"}, feed, nil
 }
