@@ -3,7 +3,11 @@ package pdq
 import (
 	"image"
 	"image/color"
+	"path/filepath"
+	"slices"
 	"testing"
+
+	"github.com/basira-org/basira/internal/refdata"
 )
 
 func TestParseHash(t *testing.T) {
@@ -96,5 +100,29 @@ func TestImageTypesAgree(t *testing.T) {
 	}
 	if a.Quality < 50 {
 		t.Errorf("quality %d for a textured image", a.Quality)
+	}
+}
+
+// TestFancyPathsAgree checks that the full-row 4:2:0 conversion gives the
+// same luminance as the per-pixel one, on a real 256x256 JPEG.
+func TestFancyPathsAgree(t *testing.T) {
+	img, err := DecodeFile(filepath.Join(refdata.Path(t, "pdq/pdq/data/reg-test-input/labelme-subset"), "q0122.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if y, ok := img.(*image.YCbCr); !ok || y.SubsampleRatio != image.YCbCrSubsampleRatio420 {
+		t.Fatalf("q0122.jpg decoded as %T, want 4:2:0 YCbCr", img)
+	}
+	lumaOfImage := func(rows bool) []float32 {
+		fancyRows = rows
+		defer func() { fancyRows = true }()
+		h := NewHasher()
+		h.resizeMap(img.Bounds(), 256, 256)
+		h.buf1 = make([]float32, 256*256)
+		h.luma(img)
+		return h.buf1
+	}
+	if !slices.Equal(lumaOfImage(true), lumaOfImage(false)) {
+		t.Fatal("the row and per-pixel 4:2:0 conversions differ")
 	}
 }

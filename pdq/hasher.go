@@ -52,6 +52,7 @@ type Hasher struct {
 	sampled    []float32 // second row pass, kept at the 64 decimation columns
 	xs, ys     []int     // source column/row of each luma pixel (resize map)
 	xoff       []int32   // per-column plane offsets for YCbCr images
+	colsum     []int32   // chroma column sums of one row (4:2:0)
 	a64        [64 * 64]float32
 	t16        [16 * 64]float32
 	b16        [16 * 16]float32
@@ -185,8 +186,19 @@ func grow[T any](s []T, n int) []T {
 // conversions keep each product rounded to float32, as in C, so the
 // compiler may not fuse them into multiply-adds.
 func lumaOf(r, g, b uint8) float32 {
-	return float32(lumaR*float32(r)) + float32(lumaG*float32(g)) + float32(lumaB*float32(b))
+	return lumR[r] + lumG[g] + lumB[b]
 }
+
+// lumR, lumG, lumB hold the three rounded products of lumaOf, so that it
+// costs two float additions (in the reference's order) and no multiply.
+var lumR, lumG, lumB = func() (r, g, b [256]float32) {
+	for v := range 256 {
+		r[v] = float32(lumaR * float32(v))
+		g[v] = float32(lumaG * float32(v))
+		b[v] = float32(lumaB * float32(v))
+	}
+	return
+}()
 
 // luma fills buf1 with the luminance of the sampled pixels of img.
 func (h *Hasher) luma(img image.Image) {
@@ -265,9 +277,18 @@ func (h *Hasher) lumaRGBA(pix []uint8, stride int, rect image.Rectangle) {
 	}
 }
 
-// lumaYCbCr converts with the same integer arithmetic as image/color's
-// YCbCrToRGB, reading only the sampled pixels.
+// lumaYCbCr converts the sampled pixels of a YCbCr image (a decoded JPEG
+// or WebP) to luminance. For 4:2:0 and 4:2:2 chroma it upsamples the way
+// libjpeg does by default ("fancy" triangular interpolation, its rounding
+// included) and converts with libjpeg's fixed-point tables, as the
+// reference's decoder does; Go's own conversion repeats chroma samples
+// and rounds differently, which moves a few hash bits.
 func (h *Hasher) lumaYCbCr(m *image.YCbCr) {
+	switch m.SubsampleRatio {
+	case image.YCbCrSubsampleRatio420, image.YCbCrSubsampleRatio422:
+		h.lumaYCbCrFancy(m)
+		return
+	}
 	cols := len(h.xs)
 	h.xoff = grow(h.xoff, 2*cols)
 	yx, cx := h.xoff[:cols], h.xoff[cols:]
@@ -282,15 +303,138 @@ func (h *Hasher) lumaYCbCr(m *image.YCbCr) {
 		dc := m.COffset(m.Rect.Min.X, y) - m.COffset(m.Rect.Min.X, m.Rect.Min.Y)
 		Y, Cb, Cr := m.Y[dy:], m.Cb[dc:], m.Cr[dc:]
 		for j := range o {
-			yy1 := int32(Y[yx[j]]) * 0x10101
-			cb1 := int32(Cb[cx[j]]) - 128
-			cr1 := int32(Cr[cx[j]]) - 128
-			r := yy1 + 91881*cr1
-			g := yy1 - 22554*cb1 - 46802*cr1
-			b := yy1 + 116130*cb1
-			o[j] = lumaOf(clamp16(r), clamp16(g), clamp16(b))
+			o[j] = jpegLuma(Y[yx[j]], Cb[cx[j]], Cr[cx[j]])
 		}
 	}
+}
+
+// lumaYCbCrFancy handles chroma halved horizontally (4:2:2) or in both
+// directions (4:2:0), interpolating it like libjpeg's h2v1/h2v2 fancy
+// upsampling: each output sample weighs the nearest chroma sample 3/4
+// and the next one out 1/4 along each halved axis, edges replicated.
+func (h *Hasher) lumaYCbCrFancy(m *image.YCbCr) {
+	v2 := m.SubsampleRatio == image.YCbCrSubsampleRatio420
+	x0, y0 := m.Rect.Min.X, m.Rect.Min.Y
+	// Chroma plane size (Go's decoder rounds up, like libjpeg).
+	cw := (m.Rect.Max.X+1)/2 - x0/2
+	chh := m.Rect.Dy()
+	if v2 {
+		chh = (m.Rect.Max.Y+1)/2 - y0/2
+	}
+	cols := len(h.xs)
+	// Per sampled column: its luma offset, its chroma column and the
+	// neighbouring one, and the rounding bias of its parity.
+	h.xoff = grow(h.xoff, 4*cols)
+	lx, cxs, nxs, bias := h.xoff[:cols], h.xoff[cols:2*cols], h.xoff[2*cols:3*cols], h.xoff[3*cols:]
+	for j, x := range h.xs {
+		cx := x/2 - x0/2
+		nx, b := cx-1, int32(8)
+		if x&1 == 1 {
+			nx, b = cx+1, 7
+		}
+		if !v2 {
+			b = 1 + int32(x&1) // 4:2:2 rounds with 1 (even) and 2 (odd)
+		}
+		lx[j], cxs[j], nxs[j], bias[j] = int32(x-x0), int32(cx), int32(min(max(nx, 0), cw-1)), b
+	}
+	// Without resizing every pixel is converted, and the chroma column
+	// sums can be shared by the two pixels of each chroma column.
+	identity := cols == m.Rect.Dx() && x0&1 == 0 && fancyRows
+	for i, y := range h.ys {
+		o := h.buf1[i*cols : (i+1)*cols]
+		yrow := m.Y[(y-y0)*m.YStride:]
+		// near and far chroma rows (vertical 3:1 weights in 4:2:0).
+		cy := y - y0
+		far := cy
+		if v2 {
+			cy = y/2 - y0/2
+			far = cy - 1
+			if y&1 == 1 {
+				far = cy + 1
+			}
+			far = min(max(far, 0), chh-1)
+		}
+		cbN, cbF := m.Cb[cy*m.CStride:], m.Cb[far*m.CStride:]
+		crN, crF := m.Cr[cy*m.CStride:], m.Cr[far*m.CStride:]
+		if v2 && identity {
+			h.fancyRow420(o, yrow[:m.Rect.Dx()], cbN[:cw], cbF[:cw], crN[:cw], crF[:cw])
+			continue
+		}
+		if v2 {
+			for j := range o {
+				cx, nx := cxs[j], nxs[j]
+				// Column sums of 3*near + far, then 3:1 across columns.
+				cb := (3*(3*int32(cbN[cx])+int32(cbF[cx])) + 3*int32(cbN[nx]) + int32(cbF[nx]) + bias[j]) >> 4
+				cr := (3*(3*int32(crN[cx])+int32(crF[cx])) + 3*int32(crN[nx]) + int32(crF[nx]) + bias[j]) >> 4
+				o[j] = jpegLuma(yrow[lx[j]], uint8(cb), uint8(cr))
+			}
+			continue
+		}
+		for j := range o {
+			cx, nx := cxs[j], nxs[j]
+			cb := (3*int32(cbN[cx]) + int32(cbN[nx]) + bias[j]) >> 2
+			cr := (3*int32(crN[cx]) + int32(crN[nx]) + bias[j]) >> 2
+			o[j] = jpegLuma(yrow[lx[j]], uint8(cb), uint8(cr))
+		}
+	}
+}
+
+// fancyRows enables the shared-column-sum path (tests turn it off to check
+// that both paths agree).
+var fancyRows = true
+
+// fancyRow420 converts one full row of a 4:2:0 image whose chroma rows
+// (near and far) are given: the column sums 3*near+far are computed once
+// per chroma column and shared by its two pixels.
+func (h *Hasher) fancyRow420(o []float32, y []uint8, cbN, cbF, crN, crF []uint8) {
+	n := len(cbN)
+	h.colsum = grow(h.colsum, 2*n)
+	cbs, crs := h.colsum[:n], h.colsum[n:2*n]
+	cbF, crN, crF = cbF[:n], crN[:n], crF[:n]
+	for c := range cbs {
+		cbs[c] = 3*int32(cbN[c]) + int32(cbF[c])
+		crs[c] = 3*int32(crN[c]) + int32(crF[c])
+	}
+	o = o[:len(y)]
+	for c := range n {
+		prev, next := max(c-1, 0), min(c+1, n-1)
+		tb, tr := 3*cbs[c], 3*crs[c]
+		x := 2 * c
+		o[x] = jpegLuma(y[x], uint8((tb+cbs[prev]+8)>>4), uint8((tr+crs[prev]+8)>>4))
+		if x+1 < len(y) {
+			o[x+1] = jpegLuma(y[x+1], uint8((tb+cbs[next]+7)>>4), uint8((tr+crs[next]+7)>>4))
+		}
+	}
+}
+
+// libjpeg's YCbCr to RGB conversion (jdcolor.c): 16-bit fixed-point
+// tables, rounded as libjpeg rounds them, and a range-limit table.
+var (
+	tabCrR, tabCbB, tabCrG, tabCbG [256]int32
+	rangeLimit                     [1024]uint8 // index v+384 -> clamp(v, 0, 255)
+)
+
+func init() {
+	const scale, half = 16, 1 << 15
+	fix := func(x float64) int32 { return int32(x*(1<<scale) + 0.5) }
+	for i := range 256 {
+		x := int32(i) - 128
+		tabCrR[i] = (fix(1.40200)*x + half) >> scale
+		tabCbB[i] = (fix(1.77200)*x + half) >> scale
+		tabCrG[i] = -fix(0.71414) * x
+		tabCbG[i] = -fix(0.34414)*x + half
+	}
+	for i := range rangeLimit {
+		rangeLimit[i] = uint8(min(max(i-384, 0), 255))
+	}
+}
+
+func jpegLuma(y, cb, cr uint8) float32 {
+	yy := int32(y) + 384
+	r := rangeLimit[(yy+tabCrR[cr])&1023]
+	g := rangeLimit[(yy+(tabCbG[cb]+tabCrG[cr])>>16)&1023]
+	b := rangeLimit[(yy+tabCbB[cb])&1023]
+	return lumR[r] + lumG[g] + lumB[b]
 }
 
 // clamp16 is image/color's rounding of a 16.16 fixed-point channel to 8 bits.
