@@ -117,7 +117,7 @@ func (m *langIDModel) classify(s *scanner, folded string, f int) string {
 			}
 		}
 	}
-	if f == familyArabic && best0(score[:2]) == 0 && !s.persianLetters() && s.darijaMarker(folded) {
+	if f == familyArabic && best0(score[:2]) == 0 && !s.persianLetters() && s.marker {
 		// A word that only Darija writes (ديال, واش, بزاف …) makes the text
 		// Darija even inside MSA sentences, as comments mix both.
 		return LangDarija
@@ -144,7 +144,7 @@ func (m *langIDModel) classify(s *scanner, folded string, f int) string {
 func heuristicLang(s *scanner, folded string, f int) string {
 	if f == familyArabic {
 		for _, sp := range s.spans {
-			if darijaMarkers[folded[sp.ts:sp.te]] {
+			if w := folded[sp.ts:sp.te]; darijaMarkers().has(wordHash(w)) || hasBaseMarker(w, darijaMarkers()) {
 				return LangDarija
 			}
 		}
@@ -165,19 +165,51 @@ func heuristicLang(s *scanner, folded string, f int) string {
 //go:embed darija_lexicon.txt
 var darijaLexicon string
 
-// darijaMarkers is the set of folded lexicon words.
-var darijaMarkers = func() map[string]bool {
-	m := map[string]bool{}
+// markerTable is the set of folded lexicon words as word hashes (the hash
+// of the word feature) in an open-addressing table: no string hashing on
+// the hot path. A 32-bit collision with another word is possible and
+// harmless (about 1 in 10 million words).
+type markerTable [1024]uint32
+
+var darijaMarkers = sync.OnceValue(func() *markerTable {
+	var t markerTable
 	for _, line := range strings.Split(darijaLexicon, "\n") {
 		if strings.HasPrefix(line, "#") {
 			continue
 		}
 		for _, w := range strings.Fields(Fold(line)) {
-			m[w] = true
+			h := wordHash(w) | 1 // 0 marks an empty slot
+			for i := h >> 22; ; i = (i + 1) & 1023 {
+				if t[i] == 0 || t[i] == h {
+					t[i] = h
+					break
+				}
+			}
 		}
 	}
-	return m
-}()
+	return &t
+})
+
+func (t *markerTable) has(h uint32) bool {
+	h |= 1
+	for i := h >> 22; ; i = (i + 1) & 1023 {
+		switch t[i] {
+		case h:
+			return true
+		case 0:
+			return false
+		}
+	}
+}
+
+// wordHash is FNV-1a of the word, seeded: the word feature's hash.
+func wordHash(w string) uint32 {
+	h := uint32(seedWord)
+	for i := 0; i < len(w); i++ {
+		h = (h ^ uint32(w[i])) * 16777619
+	}
+	return h
+}
 
 // Feature hashing. Each feature is a 32-bit hash; its top langBits bits
 // pick the bucket.
@@ -194,6 +226,8 @@ func mix(h uint32) uint32 { return h * 0x9E3779B1 }
 // features appends the hash of every feature of the scanned text to out.
 func (s *scanner) features(folded string, out []uint32) []uint32 {
 	budget := maxLangRunes
+	markers := darijaMarkers()
+	s.marker = false
 	for _, sp := range s.spans {
 		if budget <= 0 {
 			return out
@@ -208,8 +242,10 @@ func (s *scanner) features(folded string, out []uint32) []uint32 {
 		if looksArabizi(w) {
 			out = append(out, mix(seedFlag+3))
 		}
+		h := wordHash(w)
 		if sp.flags&fArabic != 0 {
-			if darijaMarkers[w] || darijaMarkers[StripClitics(w)] {
+			if markers.has(h) || hasBaseMarker(w, markers) {
+				s.marker = true
 				out = append(out, mix(seedFlag+4))
 			}
 			if darijaVerb(w) {
@@ -220,10 +256,6 @@ func (s *scanner) features(folded string, out []uint32) []uint32 {
 			}
 		}
 		// Whole word.
-		h := uint32(seedWord)
-		for i := 0; i < len(w); i++ {
-			h = (h ^ uint32(w[i])) * 16777619
-		}
 		out = append(out, mix(h))
 		// Character n-grams over <w>: h1, h2, h3 end at the current rune.
 		const bow, eow = 0x110000, 0x110001
@@ -416,13 +448,8 @@ func best0(s []int32) int {
 	return 0
 }
 
-// darijaMarker reports a word of the Darija lexicon in the scanned text,
-// with or without proclitics (وفين, لفين).
-func (s *scanner) darijaMarker(folded string) bool {
-	for _, sp := range s.spans {
-		if w := folded[sp.ts:sp.te]; sp.flags&fArabic != 0 && (darijaMarkers[w] || darijaMarkers[StripClitics(w)]) {
-			return true
-		}
-	}
-	return false
+// hasBaseMarker reports a lexicon word behind proclitics (وفين, لفين).
+func hasBaseMarker(w string, t *markerTable) bool {
+	b := StripClitics(w)
+	return len(b) != len(w) && t.has(wordHash(b))
 }

@@ -25,6 +25,7 @@ type scanner struct {
 	spans  []span
 	rejoin bool     // a run of >= 3 single letters was seen
 	feats  []uint32 // language-ID feature hashes (reused)
+	marker bool     // features saw a Darija marker word
 }
 
 var scanners = sync.Pool{New: func() any { return &scanner{buf: make([]byte, 0, 512), spans: make([]span, 0, 64)} }}
@@ -381,12 +382,26 @@ func sameRun(s *scanner, a, b int, text string) bool {
 // its byte offsets in text. It is Analyze(text).Tokens.
 func Tokenize(text string) []Token { return Analyze(text).Tokens }
 
-// clitics are the proclitics StripClitics removes, longest first. All are
-// in folded form (alef forms already unified).
-var clitics = []string{
-	"وبال", "فبال", "وكال", "ولل", "فلل", "وال", "فال", "بال", "كال", "دال", "لل", "ال",
-	"و", "ف", "ب", "ل",
+// cliticsByFirst are the proclitic groups StripClitics removes, longest
+// first, grouped by their first letter (folded form: alef forms unified).
+var cliticsByFirst = map[string][]string{
+	"و": {"وبال", "وكال", "ولل", "وال", "و"},
+	"ف": {"فبال", "فلل", "فال", "ف"},
+	"ب": {"بال", "ب"},
+	"ك": {"كال"},
+	"ل": {"لل", "ل"},
+	"ا": {"ال"},
+	"د": {"دال"},
 }
+
+// cliticList is cliticsByFirst as an array indexed by the second byte of
+// the first letter (all are in U+0627..U+0648), for the hot path.
+var cliticList = func() (t [64][]string) {
+	for k, v := range cliticsByFirst {
+		t[k[1]&63] = v
+	}
+	return t
+}()
 
 // StripClitics removes one Arabic proclitic group (و ف ب ل, ال and their
 // combinations with و ف ب ك ل, Darija دال) from a folded word, keeping at
@@ -394,18 +409,19 @@ var clitics = []string{
 // removed (كتاب is not ك + تاب). It returns w when nothing is removed. The
 // result is a substring of w (no allocation).
 func StripClitics(w string) string {
-	if len(w) < 8 || w[0] < 0xD8 || w[0] > 0xD9 { // < 4 Arabic letters, or not Arabic
+	if len(w) < 8 || (w[0] != 0xD8 && w[0] != 0xD9) { // < 4 Arabic letters, or not Arabic
 		return w
 	}
-	// Every clitic starts with و ف ب ل ك ا or د.
+	var ps []string
 	switch w[:2] {
-	case "و", "ف", "ب", "ل", "ك", "ا", "د":
+	case "و", "ف", "ب", "ك", "ل", "ا", "د":
+		ps = cliticList[w[1]&63]
 	default:
 		return w
 	}
-	for _, p := range clitics {
-		if rest, ok := strings.CutPrefix(w, p); ok && utf8.RuneCountInString(rest) >= 3 {
-			return rest
+	for _, p := range ps {
+		if len(w) >= len(p)+6 && w[:len(p)] == p && utf8.RuneCountInString(w[len(p):]) >= 3 {
+			return w[len(p):]
 		}
 	}
 	return w
