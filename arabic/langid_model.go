@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // The language model is a multinomial logistic regression over hashed
@@ -260,8 +261,21 @@ func (s *scanner) features(folded string, out []uint32) []uint32 {
 		// Character n-grams over <w>: h1, h2, h3 end at the current rune.
 		const bow, eow = 0x110000, 0x110001
 		h1, h2 := uint32(bow), uint32(0)
-		for _, r := range w {
-			x := uint32(r)
+		for i := 0; i < len(w); {
+			// Inline decoding: folded words are ASCII or two-byte letters.
+			var x uint32
+			switch c := w[i]; {
+			case c < 0x80:
+				x = uint32(c)
+				i++
+			case c&0xE0 == 0xC0 && i+1 < len(w):
+				x = uint32(c&0x1F)<<6 | uint32(w[i+1]&0x3F)
+				i += 2
+			default:
+				r, n := utf8.DecodeRuneInString(w[i:])
+				x = uint32(r)
+				i += n
+			}
 			n2 := h1*hashMul + x
 			out = append(out, mix(n2*3+2))
 			if h2 != 0 {
