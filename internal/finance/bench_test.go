@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/basira-org/basira/internal/refdata"
 )
@@ -102,4 +103,42 @@ func BenchmarkMayContain(b *testing.B) {
 			sinkInt++
 		}
 	})
+}
+
+// BenchmarkExtractVsBaseline times the baseline byte loop and Extract over
+// the whole no-identifier corpus in alternation, so both see the same
+// machine load, and reports both per post and their ratio.
+func BenchmarkExtractVsBaseline(b *testing.B) {
+	posts, _ := benchPosts(b)
+	var base, ext, pre time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		for _, s := range posts {
+			c := 0
+			for i := 0; i < len(s); i++ {
+				if s[i] >= 0x80 {
+					c++
+				}
+			}
+			sinkInt += c
+		}
+		t1 := time.Now()
+		for _, s := range posts {
+			if MayContain(s) {
+				sinkInt++
+			}
+		}
+		t2 := time.Now()
+		for _, s := range posts {
+			sinkInt += len(Extract(s))
+		}
+		t3 := time.Now()
+		base, pre, ext = base+t1.Sub(t0), pre+t2.Sub(t1), ext+t3.Sub(t2)
+	}
+	n := float64(b.N) * float64(len(posts))
+	b.ReportMetric(float64(base.Nanoseconds())/n, "baseline-ns/post")
+	b.ReportMetric(float64(pre.Nanoseconds())/n, "prefilter-ns/post")
+	b.ReportMetric(float64(ext.Nanoseconds())/n, "extract-ns/post")
+	b.ReportMetric(float64(ext)/float64(base), "extract/baseline")
+	b.ReportMetric(n/ext.Seconds()/float64(b.N)*float64(b.N), "extract-posts/s")
 }

@@ -98,35 +98,25 @@ func Extract(text string) []Identifier {
 // script words never count; Arabizi words ("3andi") may let a post through
 // to the full extractor, which is correct, only slower.
 func MayContain(text string) bool {
-	digits, hard := 0, 0
-	n, nd, nl := 0, 0, 0 // chunk length, digits, letters
-	inner := false       // an upper-case letter after the chunk's first character
+	var digits, hard int
+	var n, nd, nl int // current chunk: length, digits, letters
+	inner := false    // an upper-case letter after the chunk's first character
 	slash := false
-	end := func() bool {
-		switch {
-		case n >= 25:
-			return true
-		case n == 0:
-		case nl == 0 && nd >= 2:
-			digits += nd
-		case nd > 0 && nl > 0 || inner:
-			hard += n
-		}
-		n, nd, nl, inner = 0, 0, 0, false
-		return digits >= 7 || hard >= 12
-	}
 	for i := 0; i < len(text); i++ {
 		c := text[i]
-		switch class[c] {
+		k := class[c]
+		switch k {
 		case cDigit:
 			n++
 			nd++
+			continue
 		case cAlpha:
 			if c <= 'Z' && n > 0 {
 				inner = true
 			}
 			n++
 			nl++
+			continue
 		case cLead:
 			if i+1 < len(text) {
 				c1 := text[i+1]
@@ -136,26 +126,40 @@ func MayContain(text string) bool {
 					i++
 					continue
 				}
-			}
-			if i+2 < len(text) && (c == 0xE2 && text[i+1] == 0x80 && text[i+2] >= 0x8B && text[i+2] <= 0x8F || c == 0xEF && text[i+1] == 0xBB && text[i+2] == 0xBF) {
-				i += 2 // zero-width: transparent
-				continue
-			}
-			if end() {
-				return true
+				if i+2 < len(text) && (c == 0xE2 && c1 == 0x80 && text[i+2] >= 0x8B && text[i+2] <= 0x8F || c == 0xEF && c1 == 0xBB && text[i+2] == 0xBF) {
+					i += 2 // zero-width: transparent
+					continue
+				}
 			}
 		case cSlash:
 			slash = true
-			if end() {
-				return true
-			}
-		default:
-			if end() {
-				return true
-			}
 		}
+		if n == 0 {
+			continue // no chunk open: the common case in Arabic script
+		}
+		// The chunk ends here.
+		switch {
+		case n >= 25:
+			return true
+		case nl == 0 && nd >= 2:
+			digits += nd
+		case nd > 0 && nl > 0 || inner:
+			hard += n
+		}
+		if digits >= 7 || hard >= 12 {
+			return true
+		}
+		n, nd, nl, inner = 0, 0, 0, false
 	}
-	if end() {
+	switch {
+	case n >= 25:
+		return true
+	case nl == 0 && nd >= 2:
+		digits += nd
+	case nd > 0 && nl > 0 || inner:
+		hard += n
+	}
+	if digits >= 7 || hard >= 12 {
 		return true
 	}
 	return slash && hasPaymentDomain(text)

@@ -28,15 +28,43 @@ var paymentServices = []struct{ prefix, service string }{
 	{"western-union.com/", "westernunion"},
 }
 
+// hasPaymentDomain reports, without allocating, whether text names a
+// payment service's domain (case-insensitive), or writes a dot as "[dot]".
 func hasPaymentDomain(text string) bool {
-	lower := strings.ToLower(text)
-	for _, p := range paymentServices {
-		if strings.Contains(lower, p.prefix[:strings.IndexByte(p.prefix, '/')]) {
-			return true
+	for i := 0; i < len(text); i++ {
+		switch text[i] {
+		case '.':
+			for _, d := range paymentDomains {
+				if i >= len(d.name) && strings.EqualFold(text[i-len(d.name):i], d.name) && hasPrefixFold(text[i+1:], d.tld) {
+					return true
+				}
+			}
+		case '[', '(':
+			if hasPrefixFold(text[i+1:], "dot") {
+				return true
+			}
 		}
 	}
-	return strings.Contains(lower, "[dot]") || strings.Contains(lower, "(dot)")
+	return false
 }
+
+func hasPrefixFold(s, p string) bool { return len(s) >= len(p) && strings.EqualFold(s[:len(p)], p) }
+
+// paymentDomains splits the services' domains at their last dot.
+var paymentDomains = func() []struct{ name, tld string } {
+	var out []struct{ name, tld string }
+	seen := map[string]bool{}
+	for _, p := range paymentServices {
+		host := p.prefix[:strings.IndexByte(p.prefix, '/')]
+		if seen[host] {
+			continue
+		}
+		seen[host] = true
+		k := strings.LastIndexByte(host, '.')
+		out = append(out, struct{ name, tld string }{host[:k], host[k+1:]})
+	}
+	return out
+}()
 
 // paymentLinks finds links to payment services (also written without the
 // scheme, or with "[dot]"): the identifier is service/handle.
