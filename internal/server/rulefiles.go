@@ -1,0 +1,65 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/basira-org/basira/internal/rules"
+)
+
+// RuleFiles serves the rules of a set of files and folders and reloads them
+// on request (POST /v1/rules/reload): the files are parsed and compiled
+// anew; only when that succeeds is Apply called with the new set (to swap
+// it into the running detector) and the listing updated. A file that does
+// not compile leaves the rules in force untouched.
+type RuleFiles struct {
+	Paths []string
+	// Apply receives each newly compiled set, e.g. to swap it into the
+	// rules detector. It may be nil (listing only).
+	Apply func(*rules.Set)
+
+	mu    sync.Mutex
+	rules []*rules.Rule
+}
+
+var _ Rules = (*RuleFiles)(nil)
+
+// NewRuleFiles loads paths once and returns the reloader.
+func NewRuleFiles(paths []string, apply func(*rules.Set)) (*RuleFiles, error) {
+	rf := &RuleFiles{Paths: paths, Apply: apply}
+	if _, err := rf.Reload(context.Background()); err != nil {
+		return nil, err
+	}
+	return rf, nil
+}
+
+// Rules implements Rules.
+func (rf *RuleFiles) Rules() []*rules.Rule {
+	rf.mu.Lock()
+	defer rf.mu.Unlock()
+	return rf.rules
+}
+
+// Reload implements Rules.
+func (rf *RuleFiles) Reload(ctx context.Context) (RuleReload, error) {
+	rf.mu.Lock()
+	defer rf.mu.Unlock()
+	if len(rf.Paths) == 0 {
+		return RuleReload{}, errors.New("no rule files are configured (start serve with --rules)")
+	}
+	rs, _, err := rules.LoadPaths(rf.Paths)
+	if err != nil {
+		return RuleReload{}, err
+	}
+	set, err := rules.Compile(rs)
+	if err != nil {
+		return RuleReload{}, fmt.Errorf("compiling the rules: %w", err)
+	}
+	if rf.Apply != nil {
+		rf.Apply(set)
+	}
+	rf.rules = set.Rules()
+	return RuleReload{Rules: len(rf.rules), Files: rf.Paths}, nil
+}
