@@ -36,7 +36,9 @@ func TestRulesReload(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := newEnv(t, Config{}, func(d *Deps) { d.Rules = rf })
-	var list struct{ Rules []struct{ ID, Label, File string } }
+	var list struct {
+		Rules []struct{ ID, Label, File string }
+	}
 	e.json(auth.Viewer, "GET", "/v1/rules", nil, 200, &list)
 	if len(list.Rules) != 1 || list.Rules[0].ID != "r1" || list.Rules[0].File != path {
 		t.Fatalf("rules %+v", list)
