@@ -36,7 +36,12 @@ func ClaimReview(c *Claim) map[string]any {
 		o["inLanguage"] = c.Lang
 	}
 	if c.Published != nil {
-		o["datePublished"] = c.Published.UTC().Format(time.DateOnly)
+		t := c.Published.UTC()
+		if t.Equal(t.Truncate(24 * time.Hour)) {
+			o["datePublished"] = t.Format(time.DateOnly)
+		} else {
+			o["datePublished"] = t.Format(time.RFC3339)
+		}
 	}
 	if c.Rating != "" || c.RatingText != "" {
 		r := map[string]any{"@type": "Rating"}
