@@ -50,9 +50,11 @@ func Analyze(text string) *Doc {
 			w := d.Folded[sp.ts:sp.te]
 			tk := Token{Text: w, Start: sp.start, End: sp.end}
 			if sp.flags&fArabic != 0 {
-				if b := StripClitics(w); len(b) != len(w) {
+				b := StripClitics(w)
+				if len(b) != len(w) {
 					tk.Base = b
 				}
+				s.spans[i].base = 1 + len(w) - len(b)
 			}
 			d.Tokens[i] = tk
 		}

@@ -245,7 +245,7 @@ func (s *scanner) features(folded string, out []uint32) []uint32 {
 		}
 		h := wordHash(w)
 		if sp.flags&fArabic != 0 {
-			if markers.has(h) || hasBaseMarker(w, markers) {
+			if markers.has(h) || sp.base > 1 && markers.has(wordHash(w[sp.base-1:])) || sp.base == 0 && hasBaseMarker(w, markers) {
 				s.marker = true
 				out = append(out, mix(seedFlag+4))
 			}

@@ -15,6 +15,9 @@ type span struct {
 	// lt and tt: a tatweel right before or after the word (قـ ـمـ ـار: a
 	// word deliberately split with tatweel).
 	lt, tt bool
+	// base is 1 + the byte length of the proclitics StripClitics removes,
+	// once known (0: not computed yet).
+	base int
 }
 
 // scanner folds and splits a text in one pass. Scanners are pooled: the
@@ -361,6 +364,9 @@ func (s *scanner) rejoinLetters(text string) {
 
 func isSingle(s *scanner, k int) bool {
 	sp := s.spans[k]
+	if sp.te-sp.ts > 2 { // single letters are one or two bytes
+		return false
+	}
 	r, n := utf8.DecodeRune(s.buf[sp.ts:sp.te])
 	return n == sp.te-sp.ts && letterScript(r) != 0
 }
