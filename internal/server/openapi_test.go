@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"os"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -96,6 +97,60 @@ func TestErrorTableDocumented(t *testing.T) {
 		row := "| `" + string(e.Code) + "` | " + itoa(int64(e.Status)) + " |"
 		if !strings.Contains(doc, row) {
 			t.Errorf("docs/api.md lacks the row %q", row)
+		}
+	}
+}
+
+// TestOpenAPIWellFormed: path parameters are declared, operation ids are
+// unique, every $ref resolves, every operation answers errors with the
+// error schema.
+func TestOpenAPIWellFormed(t *testing.T) {
+	var doc struct {
+		Paths map[string]map[string]struct {
+			OperationID string `json:"operationId"`
+			Parameters  []struct {
+				Name, In string
+				Required bool
+			} `json:"parameters"`
+			Responses map[string]json.RawMessage `json:"responses"`
+		} `json:"paths"`
+		Components struct {
+			Schemas map[string]json.RawMessage `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(OpenAPI(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]bool{}
+	for path, ops := range doc.Paths {
+		var want []string
+		for _, seg := range strings.Split(path, "/") {
+			if strings.HasPrefix(seg, "{") {
+				want = append(want, strings.Trim(seg, "{}"))
+			}
+		}
+		for m, op := range ops {
+			if op.OperationID == "" || ids[op.OperationID] {
+				t.Errorf("%s %s: operationId %q missing or repeated", m, path, op.OperationID)
+			}
+			ids[op.OperationID] = true
+			for _, w := range want {
+				ok := false
+				for _, p := range op.Parameters {
+					ok = ok || (p.Name == w && p.In == "path" && p.Required)
+				}
+				if !ok {
+					t.Errorf("%s %s: path parameter %q is not declared", m, path, w)
+				}
+			}
+			if _, ok := op.Responses["default"]; !ok {
+				t.Errorf("%s %s: no default (error) response", m, path)
+			}
+		}
+	}
+	for _, ref := range regexp.MustCompile(`"#/components/schemas/(\w+)"`).FindAllStringSubmatch(string(OpenAPI()), -1) {
+		if _, ok := doc.Components.Schemas[ref[1]]; !ok {
+			t.Errorf("$ref to missing schema %s", ref[1])
 		}
 	}
 }
