@@ -28,8 +28,9 @@ an earlier import of the same list. Formats:
   ofac-csv  OFAC's CSV set: give sdn.csv (or cons_prim.csv); alt.csv,
             sdn_comments.csv (cons_alt.csv, cons_comments.csv) beside it
             are read too. Digital currency addresses come from the remarks.
-  ofac-xml  OFAC's ENHANCED_XML export (SDN_ENHANCED.XML, CONS_ENHANCED.XML,
-            or the .ZIP holding it), with "Digital Currency Address" features.
+  ofac-xml  OFAC's XML exports, ENHANCED_XML (SDN_ENHANCED.XML,
+            CONS_ENHANCED.XML) or advanced (sdn_advanced.xml), or a .ZIP holding
+            one; "Digital Currency Address" features become wallets.
   un-xml    The UN Security Council consolidated list XML (Arabic-script
             names included).
   csl       The US Consolidated Screening List CSV.
@@ -121,7 +122,7 @@ func runSanctionsImport(ctx context.Context, env *Env, fs *flag.FlagSet, args []
 	case "ofac-csv":
 		l.Entries, err = importOFACCSV(path)
 	case "ofac-xml":
-		err = withXML(path, func(r io.Reader) (e error) { l.Entries, fileDate, e = sanctions.ParseOFACEnhancedXML(r); return })
+		err = withXML(path, func(r io.Reader) (e error) { l.Entries, fileDate, e = sanctions.ParseOFACXML(r); return })
 	case "un-xml":
 		err = withXML(path, func(r io.Reader) (e error) { l.Entries, fileDate, e = sanctions.ParseUNXML(r); return })
 	case "csl":

@@ -81,3 +81,10 @@ func TestParsersLimitSize(t *testing.T) {
 		t.Errorf("OFAC: oversized input: %v", err)
 	}
 }
+
+func FuzzParseOFACAdvancedXML(f *testing.F) {
+	f.Add([]byte(`<Sanctions><DateOfIssue><Year>2024</Year><Month>9</Month><Day>27</Day></DateOfIssue><ReferenceValueSets><FeatureTypeValues><FeatureType ID="344">Digital Currency Address - XBT</FeatureType></FeatureTypeValues></ReferenceValueSets><DistinctParties><DistinctParty FixedRef="1"><Profile ID="1" PartySubTypeID="4"><Identity><Alias Primary="true"><DocumentedName><DocumentedNamePart><NamePartValue>A</NamePartValue></DocumentedNamePart></DocumentedName></Alias></Identity><Feature FeatureTypeID="344"><FeatureVersion><VersionDetail>1abc</VersionDetail></FeatureVersion></Feature></Profile></DistinctParty></DistinctParties></Sanctions>`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ParseOFACAdvancedXML(bytes.NewReader(b))
+	})
+}

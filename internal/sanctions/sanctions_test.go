@@ -234,3 +234,35 @@ func TestParsersRejectOtherFiles(t *testing.T) {
 		t.Logf("bad CSV: %v", err) // lazy quotes accept it; either way it must not panic
 	}
 }
+
+// TestOFACAdvancedXML uses a hand-written file in the advanced XML layout
+// (testdata/advanced_wallets.xml): no public copy of sdn_advanced.xml was
+// available (the only stored one is a Git-LFS pointer).
+func TestOFACAdvancedXML(t *testing.T) {
+	f, err := os.Open("testdata/advanced_wallets.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	entries, date, err := ParseOFACAdvancedXML(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if date != "2024-09-27" || len(entries) != 1 {
+		t.Fatalf("date %s, entries %+v", date, entries)
+	}
+	e := entries[0]
+	if e.Name != "Abu Example AL-FICTITIOUS" || e.Type != "individual" || !contains(e.Aliases, "أبو المثال") || len(e.Wallets) != 2 {
+		t.Fatalf("entry %+v", e)
+	}
+	x := NewIndex([]*List{{Name: "OFAC SDN", Date: date, Entries: entries}})
+	if m := x.Wallet("0x8589427373d6d84e98730d7795d8f6f8731fda16"); len(m) != 1 || m[0].Entry.ID != "990002" {
+		t.Errorf("wallet lookup %+v", m)
+	}
+	if m := x.Search("Abou Example el-Fictitious", 0.85, 1); len(m) != 1 {
+		t.Errorf("name search %+v", m)
+	}
+	if _, _, err := ParseOFACAdvancedXML(strings.NewReader("<sanctionsData/>")); err == nil {
+		t.Error("accepted an ENHANCED file")
+	}
+}

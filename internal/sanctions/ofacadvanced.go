@@ -1,0 +1,178 @@
+package sanctions
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// OFAC's advanced XML (sdn_advanced.xml, cons_advanced.xml): the UN
+// sanctions data standard. Names and features refer to reference tables
+// that come first in the file (feature types, party sub-types), so one
+// streaming pass reads the tables, then each DistinctParty.
+type advParty struct {
+	FixedRef string `xml:"FixedRef,attr"`
+	Profiles []struct {
+		ID         string `xml:"ID,attr"`
+		SubType    string `xml:"PartySubTypeID,attr"`
+		Identities []struct {
+			Aliases []struct {
+				Primary bool `xml:"Primary,attr"`
+				Names   []struct {
+					Parts []string `xml:"DocumentedNamePart>NamePartValue"`
+				} `xml:"DocumentedName"`
+			} `xml:"Alias"`
+		} `xml:"Identity"`
+		Features []struct {
+			Type     string   `xml:"FeatureTypeID,attr"`
+			Versions []string `xml:"FeatureVersion>VersionDetail"`
+		} `xml:"Feature"`
+	} `xml:"Profile"`
+}
+
+type advRef struct {
+	ID        string `xml:"ID,attr"`
+	PartyType string `xml:"PartyTypeID,attr"`
+	Value     string `xml:",chardata"`
+}
+
+// ParseOFACAdvancedXML reads OFAC's advanced XML and returns its entries
+// and its date of issue. Features whose type is "Digital Currency Address
+// - <CUR>" become wallets.
+func ParseOFACAdvancedXML(r io.Reader) ([]Entry, string, error) {
+	b, err := readLimited(r)
+	if err != nil {
+		return nil, "", err
+	}
+	d := xml.NewDecoder(bytes.NewReader(b))
+	featureTypes := map[string]string{}
+	subTypes := map[string]string{}
+	partyTypes := map[string]string{}
+	var entries []Entry
+	date := ""
+	root := false
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			line, _ := d.InputPos()
+			return nil, "", fmt.Errorf("OFAC advanced XML line %d: %w", line, err)
+		}
+		se, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		decode := func(v any) error {
+			if err := d.DecodeElement(v, &se); err != nil {
+				line, _ := d.InputPos()
+				return fmt.Errorf("OFAC advanced XML line %d: %w", line, err)
+			}
+			return nil
+		}
+		switch se.Name.Local {
+		case "Sanctions":
+			root = true
+		case "DateOfIssue":
+			var dt struct{ Year, Month, Day int }
+			if err := decode(&dt); err != nil {
+				return nil, "", err
+			}
+			date = fmt.Sprintf("%04d-%02d-%02d", dt.Year, dt.Month, dt.Day)
+		case "FeatureType", "PartySubType", "PartyType":
+			var ref advRef
+			if err := decode(&ref); err != nil {
+				return nil, "", err
+			}
+			v := strings.TrimSpace(ref.Value)
+			switch se.Name.Local {
+			case "FeatureType":
+				featureTypes[ref.ID] = v
+			case "PartySubType":
+				subTypes[ref.ID] = ref.PartyType + "\x00" + v
+			case "PartyType":
+				partyTypes[ref.ID] = v
+			}
+		case "DistinctParty":
+			var p advParty
+			if err := decode(&p); err != nil {
+				return nil, "", err
+			}
+			for _, pr := range p.Profiles {
+				e := Entry{ID: pr.ID, Type: "entity"}
+				if st, ok := subTypes[pr.SubType]; ok {
+					pt, sub, _ := strings.Cut(st, "\x00")
+					switch {
+					case sub != "" && sub != "Unknown":
+						e.Type = strings.ToLower(sub)
+					case partyTypes[pt] != "":
+						e.Type = strings.ToLower(partyTypes[pt])
+					}
+				}
+				for _, id := range pr.Identities {
+					for _, a := range id.Aliases {
+						for _, n := range a.Names {
+							name := strings.Join(strings.Fields(strings.Join(n.Parts, " ")), " ")
+							if name == "" {
+								continue
+							}
+							if a.Primary && e.Name == "" {
+								e.Name = name
+							} else if name != e.Name && !contains(e.Aliases, name) {
+								e.Aliases = append(e.Aliases, name)
+							}
+						}
+					}
+				}
+				if e.Name == "" && len(e.Aliases) > 0 {
+					e.Name, e.Aliases = e.Aliases[0], e.Aliases[1:]
+				}
+				for _, f := range pr.Features {
+					cur, ok := strings.CutPrefix(featureTypes[f.Type], "Digital Currency Address - ")
+					if !ok {
+						continue
+					}
+					for _, v := range f.Versions {
+						if v = strings.TrimSpace(v); v != "" {
+							e.Wallets = append(e.Wallets, Wallet{Currency: strings.TrimSpace(cur), Address: v})
+						}
+					}
+				}
+				entries = append(entries, e)
+			}
+		}
+	}
+	if !root {
+		return nil, "", errors.New("not an OFAC advanced XML file: no Sanctions element")
+	}
+	return entries, date, nil
+}
+
+// ParseOFACXML reads either of OFAC's XML exports, told apart by their
+// root element: ENHANCED_XML (sanctionsData) or advanced (Sanctions).
+func ParseOFACXML(r io.Reader) ([]Entry, string, error) {
+	b, err := readLimited(r)
+	if err != nil {
+		return nil, "", err
+	}
+	d := xml.NewDecoder(bytes.NewReader(b))
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return nil, "", fmt.Errorf("not an OFAC XML file: %w", err)
+		}
+		if se, ok := tok.(xml.StartElement); ok {
+			switch se.Name.Local {
+			case "sanctionsData":
+				return ParseOFACEnhancedXML(bytes.NewReader(b))
+			case "Sanctions":
+				return ParseOFACAdvancedXML(bytes.NewReader(b))
+			}
+			return nil, "", fmt.Errorf("not an OFAC XML file: root element <%s>, want <sanctionsData> (ENHANCED_XML) or <Sanctions> (advanced)", se.Name.Local)
+		}
+	}
+}
