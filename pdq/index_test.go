@@ -143,3 +143,42 @@ func TestIndexSmallIsFlat(t *testing.T) {
 		t.Fatalf("Len %d, tables built %v", x.Len(), x.tables != nil)
 	}
 }
+
+// TestIndexGrowth adds hashes one at a time past 65,536, where the ids
+// outgrow 16 bits and the entries are re-encoded with a narrower fold, and
+// checks the answers against brute force before and after.
+func TestIndexGrowth(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	x := NewIndex()
+	var stored []Hash
+	var queries []Hash
+	check := func(stage string) {
+		for _, q := range queries {
+			got := sortMatches(x.Query(q, DefaultRadius, nil))
+			want := sortMatches(bruteForce(stored, func(int) bool { return true }, q, DefaultRadius))
+			if !slices.Equal(got, want) || len(want) == 0 {
+				t.Fatalf("%s: index found %d, brute force %d", stage, len(got), len(want))
+			}
+		}
+	}
+	for i := range 70000 {
+		h := randomHash(r)
+		if _, err := x.Add(h); err != nil {
+			t.Fatal(err)
+		}
+		stored = append(stored, h)
+		if i%1000 == 0 {
+			queries = append(queries, flip(r, h, r.IntN(31)))
+		}
+		if i == 65535 {
+			if x.fb != 16 {
+				t.Fatalf("fold width %d at 65,536 hashes, want 16", x.fb)
+			}
+			check("at 65,536")
+		}
+	}
+	if x.fb != 15 {
+		t.Fatalf("fold width %d at 70,000 hashes, want 15", x.fb)
+	}
+	check("after growing")
+}
