@@ -227,6 +227,21 @@ func (s *Server) listSignals(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+func (s *Server) stats(w http.ResponseWriter, r *http.Request) error {
+	if s.deps.Health == nil {
+		return notConfigured("store")
+	}
+	c, err := s.deps.Health.Counts(r.Context())
+	if err != nil {
+		return err
+	}
+	if c.CasesBy == nil {
+		c.CasesBy = map[store.Status]int64{}
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
 func (s *Server) listConnectors(w http.ResponseWriter, r *http.Request) error {
 	if s.deps.Connectors == nil {
 		writeJSON(w, http.StatusOK, map[string]any{"connectors": []any{}})

@@ -16,6 +16,14 @@ func TestMetrics(t *testing.T) {
 	e.do(auth.Ingest, "POST", "/v1/posts", "application/json", []byte(`[{"id":"z","text":"no platform"}]`))
 	var c struct{ ID int64 }
 	e.json(auth.Analyst, "POST", "/v1/cases/next", nil, 200, &c)
+	var st struct {
+		Posts, Unprocessed, Cases int64
+		CasesBy               map[string]int64 `json:"cases_by_status"`
+	}
+	e.json(auth.Viewer, "GET", "/v1/stats", nil, 200, &st)
+	if st.Posts != 7 || st.Unprocessed != 3 || st.Cases != 2 || st.CasesBy["in_review"] != 1 {
+		t.Fatalf("stats %+v", st)
+	}
 	code, b, h := e.do("", "GET", "/metrics", "", nil)
 	if code != 200 || !strings.HasPrefix(h.Get("Content-Type"), "text/plain") {
 		t.Fatalf("metrics: %d %s", code, h.Get("Content-Type"))

@@ -55,6 +55,7 @@ func (s *Server) routeTable() []*Route {
 		{Method: "POST", Path: "/v1/factchecks", Roles: admins, Tag: "factchecks", Summary: "Add or replace fact-checks", BodyLimit: 16 << 20, handler: s.putFactChecks},
 		{Method: "GET", Path: "/v1/factchecks/{id}", Roles: readers, Tag: "factchecks", Summary: "One fact-check", handler: s.getFactCheck},
 
+		{Method: "GET", Path: "/v1/stats", Roles: readers, Tag: "meta", Summary: "Counts: posts, unprocessed posts, signals, cases by status, audit entries", handler: s.stats},
 		{Method: "GET", Path: "/v1/connectors", Roles: readers, Tag: "connectors", Summary: "Ingest connectors and their state", handler: s.listConnectors},
 
 		{Method: "GET", Path: "/v1/audit", Roles: admins, Tag: "audit", Summary: "Read the audit log", handler: s.listAudit},
