@@ -292,7 +292,7 @@ func (x *extractor) bestJoin(ti int) int {
 	}
 	best := -1
 	n := x.toks[ti].j - x.toks[ti].i
-	for k := ti + 1; k < len(x.toks) && k < ti+30; k++ {
+	for k := ti + 1; k < len(x.toks) && k < ti+40; k++ {
 		if !joinable(b[x.toks[k-1].j:x.toks[k].i]) || !x.free(x.toks[k].i, x.toks[k].j) {
 			break
 		}

@@ -121,15 +121,54 @@ func TestExtractOFACAddresses(t *testing.T) {
 	}
 }
 
-func spaced(s string, n int) string {
+func spaced(s string, n int) string { return split(s, n, " ") }
+
+func split(s string, n int, sep string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); i += n {
 		if i > 0 {
-			b.WriteByte(' ')
+			b.WriteString(sep)
 		}
 		b.WriteString(s[i:min(i+n, len(s))])
 	}
 	return b.String()
+}
+
+// TestExtractSplitAddresses splits every valid OFAC address of a supported
+// chain into groups of 3 to 17 characters with spaces, line breaks, hyphens
+// or ". " between them: all must be found (the prefilter included).
+func TestExtractSplitAddresses(t *testing.T) {
+	f, err := os.Open(refdata.Path(t, "finance/sanctions/ofac_crypto_addresses_validated.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Scan()
+	var addrs []string
+	for sc.Scan() {
+		c := strings.Split(sc.Text(), "\t")
+		switch c[0] {
+		case "XBT", "ETH", "USDT", "LTC", "TRX", "XMR":
+			if c[3] == "true" {
+				addrs = append(addrs, c[1])
+			}
+		}
+	}
+	for _, g := range []int{3, 4, 5, 8, 17} {
+		for _, sep := range []string{" ", "\n", "-", ". "} {
+			missed := 0
+			for _, a := range addrs {
+				ids := Extract("تبرعوا: " + split(a, g, sep) + " شكرا")
+				if len(ids) != 1 || !ids[0].Valid || !strings.EqualFold(ids[0].Value, a) {
+					missed++
+				}
+			}
+			if missed > 0 {
+				t.Errorf("groups of %d joined by %q: %d of %d addresses missed", g, sep, missed, len(addrs))
+			}
+		}
+	}
 }
 
 func zeroWidth(s string) string { return s[:len(s)/2] + "\u200b" + s[len(s)/2:] }
