@@ -18,7 +18,7 @@ func TestMetrics(t *testing.T) {
 	e.json(auth.Analyst, "POST", "/v1/cases/next", nil, 200, &c)
 	var st struct {
 		Posts, Unprocessed, Cases int64
-		CasesBy               map[string]int64 `json:"cases_by_status"`
+		CasesBy                   map[string]int64 `json:"cases_by_status"`
 	}
 	e.json(auth.Viewer, "GET", "/v1/stats", nil, 200, &st)
 	if st.Posts != 7 || st.Unprocessed != 3 || st.Cases != 2 || st.CasesBy["in_review"] != 1 {
