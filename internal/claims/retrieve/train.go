@@ -93,7 +93,6 @@ func Train(exs []Example, opts TrainOptions) *LinearModel {
 		m.Std[j] = math.Sqrt(m.Std[j]/cnt) + 1e-6
 	}
 	// Pairs of standardized differences.
-	type pair struct{ diff []float64 }
 	var pairs [][]float64
 	std := func(c *Candidate) []float64 {
 		x := make([]float64, nFeatures)
