@@ -61,8 +61,9 @@ func NormalizeWith(s string, o NormalizeOptions) string {
 	if i == len(s) {
 		return s
 	}
-	b := make([]byte, 0, len(s))
-	b = append(b, s[:i]...)
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:i])
 	otherMarks := false
 	for i < len(s) {
 		c := s[i]
@@ -70,7 +71,7 @@ func NormalizeWith(s string, o NormalizeOptions) string {
 			if t.ascii[c].kind == kSpace {
 				c = ' '
 			}
-			b = append(b, c)
+			b.WriteByte(c)
 			i++
 			continue
 		}
@@ -79,18 +80,18 @@ func NormalizeWith(s string, o NormalizeOptions) string {
 		switch {
 		case e.kind == kDrop:
 		case e.kind == kSpace:
-			b = append(b, ' ')
+			b.WriteByte(' ')
 		case e.out != "":
-			b = append(b, e.out...)
+			b.WriteString(e.out)
 		default:
 			if unicode.Is(unicode.Mn, r) {
 				otherMarks = true
 			}
-			b = append(b, s[i:i+n]...)
+			b.WriteString(s[i : i+n])
 		}
 		i += n
 	}
-	out := string(b)
+	out := b.String()
 	if otherMarks {
 		// A non-Arabic combining mark may compose with its base (e + ́ → é).
 		out = norm.NFKC.String(out)
