@@ -17,10 +17,12 @@ import (
 
 // Kinds of cue.
 const (
-	Ask       = "ask"       // a request for money: donate, send, support
+	Ask       = "ask"       // an explicit request for money: donate, give zakat, equip a fighter
+	AskWeak   = "ask_weak"  // a request that needs a payment channel or context: send, help, support
 	Channel   = "channel"   // how to pay: account number, wallet, transfer
 	Context   = "context"   // armed-group context: fighters, the front, weapons
-	Reporting = "reporting" // text about financing: news, arrests, seizures
+	Reporting = "reporting" // text about financing: news, arrests, seizures, warnings
+	Benign    = "benign"    // donations that are not money appeals: blood, organs
 )
 
 // Cue is one matched phrase.
@@ -36,18 +38,26 @@ type Cue struct {
 var lexicon = map[string][]string{
 	Ask: {
 		// MSA
-		"تبرع", "تبرعوا", "تبرعو", "التبرع", "للتبرع", "تبرعاتكم", "تبرعكم", "ادعموا", "ادعمو", "ادعم", "دعمكم",
-		"ساهموا", "ساهمو", "ساهم", "المساهمة", "ساعدوا", "انفقوا", "أنفقوا", "الإنفاق في سبيل الله", "انفق في سبيل الله",
-		"جهزوا", "جهز غازيا", "تجهيز الغزاة", "تجهيز المجاهدين", "أرسلوا", "ارسلوا", "حولوا", "صدقاتكم", "زكاتكم",
-		"انصروا إخوانكم", "نصرة إخوانكم", "أعينوا", "اعينوا", "لا تبخلوا", "جاهدوا بأموالكم", "الجهاد بالمال", "بأموالكم",
+		"تبرع", "تبرعوا", "تبرعو", "التبرع", "للتبرع", "تبرعاتكم", "تبرعكم", "ادعموا", "ادعمو", "ادعموا المجاهدين",
+		"ساهموا", "ساهمو", "انفقوا", "أنفقوا", "الإنفاق في سبيل الله", "انفق في سبيل الله",
+		"جهزوا", "جهز غازيا", "تجهيز الغزاة", "تجهيز المجاهدين", "صدقاتكم", "زكاتكم", "جاهدوا بأموالكم", "الجهاد بالمال",
 		// Darija
-		"عاونو", "عاونوا", "ساهمو معانا", "صيفطو", "صيفط", "تبرعو معانا", "دعمو",
+		"ساهمو معانا", "تبرعو معانا",
 		// Arabizi
-		"3awnou", "3awno", "3awnona", "tbr3o", "tbar3o", "sifto", "seftou", "sa7mo", "sahmo",
+		"tbr3o", "tbar3o", "tbr3ou", "sa7mo", "sahmo",
 		// French
-		"faites un don", "faire un don", "donnez", "dons", "soutenez", "envoyez", "cagnotte", "participez", "contribuez",
+		"faites un don", "faire un don", "dons", "cagnotte",
 		// English
-		"donate", "donation", "donations", "send your", "contribute", "support the brothers", "fund the", "help fund", "sadaqah", "zakat",
+		"donate", "donation", "donations", "sadaqah", "zakat", "help fund", "fund the",
+	},
+	AskWeak: {
+		"ادعم", "دعمكم", "ساهم", "المساهمة", "ساعدوا", "أرسلوا", "ارسلوا", "حولوا", "أعينوا", "اعينوا", "لا تبخلوا",
+		"انصروا إخوانكم", "نصرة إخوانكم", "بأموالكم", "عاونو", "عاونوا", "صيفطو", "صيفط", "دعمو",
+		"3awnou", "3awno", "3awnona", "sifto", "seftou",
+		"donnez", "soutenez", "envoyez", "participez", "contribuez", "contribute", "support the brothers", "send to",
+	},
+	Benign: {
+		"التبرع بالدم", "تبرع بالدم", "التبرع بالأعضاء", "don du sang", "donner son sang", "blood donation", "donate blood", "organ donation",
 	},
 	Channel: {
 		"رقم الحساب", "الحساب البنكي", "حساب بنكي", "المحفظة", "محفظة", "عنوان المحفظة", "تحويل", "حوالة", "ويسترن يونيون", "الرقم",
@@ -175,4 +185,14 @@ func Has(cs []Cue, kind string) bool {
 		}
 	}
 	return false
+}
+
+// Asks reports whether the cues make a money appeal: an explicit ask, or
+// a weak one together with a payment channel or armed-group context; a
+// benign donation (blood, organs) is none.
+func Asks(cs []Cue) bool {
+	if Has(cs, Benign) {
+		return false
+	}
+	return Has(cs, Ask) || Has(cs, AskWeak) && (Has(cs, Channel) || Has(cs, Context))
 }

@@ -66,7 +66,7 @@ func (d *Detector) Detect(ctx context.Context, in *detect.Input) ([]detect.Signa
 		}
 	}
 	cues := appeal.Find(in.Doc)
-	ask := appeal.Has(cues, appeal.Ask)
+	ask := appeal.Asks(cues)
 	if !ask && len(walletHits) == 0 {
 		return nil, nil
 	}
@@ -141,7 +141,7 @@ func (d *Detector) Detect(ctx context.Context, in *detect.Input) ([]detect.Signa
 	}
 	n := 0
 	for _, c := range cues {
-		if c.Kind == appeal.Ask && n < maxEvidenceSnippets {
+		if (c.Kind == appeal.Ask || c.Kind == appeal.AskWeak) && n < maxEvidenceSnippets {
 			sig.Spans = append(sig.Spans, detect.Span{Start: c.Start, End: c.End})
 			n++
 		}

@@ -69,6 +69,13 @@ func TestDetector(t *testing.T) {
 		{"appeal without identifier", "تبرعوا لإخوانكم بارك الله فيكم", "", 0, ""},
 		{"identifier without appeal", "my number is 0650123456, call me", "", 0, ""},
 		{"ordinary text", "السلام عليكم ورحمة الله وبركاته", "", 0, ""},
+		// Benign posts that carry identifiers.
+		{"job ad", "مطلوب عامل في محل، اتصل على 0650123456", "", 0, ""},
+		{"car sale", "Vends voiture, prix 50000 dh, tel 06 61 23 45 67", "", 0, ""},
+		{"blood drive", "حملة التبرع بالدم يوم السبت، للاستفسار 0522123456", "", 0, ""},
+		{"cv", "Send your CV to jobs@example.com or call +212 6 50 12 34 56", "", 0, ""},
+		{"police warning", "الشرطة تحذر من محفظة احتيالية 1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH", "", 0, ""},
+		{"neighbours", "ساعدوا جيرانكم في رمضان، رقمي 0650123456", "", 0, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
