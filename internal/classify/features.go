@@ -123,6 +123,9 @@ type extractor struct {
 	offs []int
 	// explain, when set, receives the text of each feature.
 	explain func(h hashed, kind, text string)
+	// wanted, when set with explain, says which features to spell: the
+	// others are not turned into strings.
+	wanted func(h hashed) bool
 }
 
 func newExtractor(cfg FeatureConfig) *extractor {
@@ -132,9 +135,17 @@ func newExtractor(cfg FeatureConfig) *extractor {
 func (e *extractor) emit(h uint32, group byte, kind, text string) {
 	f := hashed{idx: fmix(h) & e.mask, group: group}
 	e.out = append(e.out, f)
-	if e.explain != nil {
+	if e.explain != nil && (e.wanted == nil || e.wanted(f)) {
 		e.explain(f, kind, text)
 	}
+}
+
+// spell reports whether the text of the feature hashed h must be built.
+func (e *extractor) spell(h uint32, group byte) bool {
+	if e.explain == nil {
+		return false
+	}
+	return e.wanted == nil || e.wanted(hashed{idx: fmix(h) & e.mask, group: group})
 }
 
 // tokenText is the form of a token that features use: an Arabizi word's
@@ -170,7 +181,7 @@ func (e *extractor) extract(doc *arabic.Doc) []hashed {
 				h = fnvString(fnvByte(h, ' '), tokenText(&toks[j]))
 			}
 			var text string
-			if e.explain != nil {
+			if e.spell(h, groupBigram) {
 				parts := make([]string, 0, n)
 				for j := i; j < i+n; j++ {
 					parts = append(parts, tokenText(&toks[j]))
@@ -230,7 +241,7 @@ func (e *extractor) charNgrams(w string) {
 				continue
 			}
 			var text string
-			if e.explain != nil {
+			if e.spell(h+uint32(size), groupChar) {
 				text = e.ngramText(w, offs, i, j)
 			}
 			e.emit(h+uint32(size), groupChar, "chars", text)

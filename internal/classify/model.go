@@ -1,8 +1,9 @@
 package classify
 
 import (
+	"cmp"
 	"math"
-	"sort"
+	"slices"
 	"sync"
 	"time"
 
@@ -251,7 +252,9 @@ func (m *Model) LabelIndex(name string) int {
 }
 
 // Explain returns up to k features that pushed the label's score up the
-// most, strongest first. Occurrences of the same feature are summed.
+// most, strongest first. Occurrences of the same feature are summed. The
+// feature texts are spelled only for the winners, so explaining costs a
+// few predictions, not a string per feature.
 func (m *Model) Explain(doc *arabic.Doc, label string, k int) []Contribution {
 	j := m.LabelIndex(label)
 	if j < 0 || k <= 0 {
@@ -259,40 +262,69 @@ func (m *Model) Explain(doc *arabic.Doc, label string, k int) []Contribution {
 	}
 	K := len(m.meta.Labels)
 	e := newExtractor(m.meta.Features)
-	type key struct {
-		idx  uint32
-		kind string
-		text string
-	}
-	seen := map[key]int{}
-	var names []key
-	e.explain = func(h hashed, kind, text string) {
-		kk := key{h.idx, kind, text}
-		if _, ok := seen[kk]; !ok {
-			seen[kk] = 0
-			names = append(names, kk)
-		}
-		seen[kk]++
-	}
 	fs := e.extract(doc)
 	scale := groupScales(fs)
-	groupOf := map[string]byte{"word": groupWord, "stem": groupStem, "phrase": groupBigram, "chars": groupChar, "emoji": groupEmoji}
-	var out []Contribution
-	for _, n := range names {
-		wv := float64(m.w[int(n.idx)*K+j]) * float64(scale[groupOf[n.kind]]) * float64(seen[n])
-		if wv <= 0 {
+	// Contribution of each (slot, group), summed over occurrences.
+	type slot struct {
+		idx   uint32
+		group byte
+	}
+	sorted := make([]hashed, len(fs))
+	copy(sorted, fs)
+	slices.SortFunc(sorted, func(a, b hashed) int {
+		if a.idx != b.idx {
+			return cmp.Compare(a.idx, b.idx)
+		}
+		return cmp.Compare(a.group, b.group)
+	})
+	type scored struct {
+		s slot
+		c float64
+	}
+	var all []scored
+	for _, f := range sorted {
+		c := float64(m.w[int(f.idx)*K+j]) * float64(scale[f.group])
+		if n := len(all); n > 0 && all[n-1].s == (slot{f.idx, f.group}) {
+			all[n-1].c += c
 			continue
 		}
-		text := n.text
-		if n.kind == "chars" {
+		all = append(all, scored{slot{f.idx, f.group}, c})
+	}
+	slices.SortFunc(all, func(a, b scored) int {
+		if a.c != b.c {
+			return cmp.Compare(b.c, a.c)
+		}
+		return cmp.Compare(a.s.idx, b.s.idx)
+	})
+	var top []slot
+	contrib := map[slot]float64{}
+	for _, x := range all {
+		if x.c <= 0 || len(top) == k {
+			break
+		}
+		top = append(top, x.s)
+		contrib[x.s] = x.c
+	}
+	want := map[slot]int{}
+	for i, s := range top {
+		want[s] = i
+	}
+	out := make([]Contribution, len(top))
+	e.wanted = func(h hashed) bool {
+		_, ok := want[slot{h.idx, h.group}]
+		return ok
+	}
+	e.explain = func(h hashed, kind, text string) {
+		i, ok := want[slot{h.idx, h.group}]
+		if !ok || out[i].Kind != "" {
+			return
+		}
+		if kind == "chars" {
 			text = boundaryMarks(text)
 		}
-		out = append(out, Contribution{Kind: n.kind, Text: text, Weight: wv})
+		out[i] = Contribution{Kind: kind, Text: text, Weight: contrib[top[i]]}
 	}
-	sort.SliceStable(out, func(a, b int) bool { return out[a].Weight > out[b].Weight })
-	if len(out) > k {
-		out = out[:k]
-	}
+	e.extract(doc)
 	return out
 }
 

@@ -29,6 +29,9 @@ type Recipe struct {
 	Ship bool
 	// Anchor is a published figure to compare with, for the report.
 	Anchor string
+	// Extra adds training files in another format or labelling, mapped to
+	// the recipe's labels.
+	Extra []Source
 	// Background lists files of plain text, one post per line, added to
 	// the training data with the negative label: ordinary text from
 	// outside the data set's collection, so that words the data set only
@@ -135,6 +138,13 @@ func Recipes() []Recipe {
 	}
 }
 
+// Source is a training file with its own columns and label mapping.
+type Source struct {
+	File     string
+	Read     ReadOptions
+	LabelMap map[string]string
+}
+
 // RecipeResult is the outcome of running one recipe.
 type RecipeResult struct {
 	Recipe Recipe
@@ -169,6 +179,15 @@ func (r Recipe) Run(dataDir string, opt TrainOptions) (*RecipeResult, error) {
 	}
 	if len(train) == 0 {
 		return nil, errors.New("no training examples")
+	}
+	for _, x := range r.Extra {
+		exs, _, df, err := ReadFile(filepath.Join(dataDir, x.File), x.Read)
+		if err != nil {
+			return nil, err
+		}
+		df.Role = "train"
+		files = append(files, df)
+		train = append(train, MapLabels(exs, x.LabelMap)...)
 	}
 	for _, f := range r.Background {
 		exs, df, err := ReadLines(filepath.Join(dataDir, f), r.Negative)
