@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"text/tabwriter"
 
+	"github.com/basira-org/basira/internal/audit"
 	"github.com/basira-org/basira/internal/server/auth"
+	"github.com/basira-org/basira/internal/store"
 )
 
 func init() {
@@ -25,7 +27,9 @@ SHA-256. Send it as "Authorization: Bearer TOKEN". Roles:
   platform  a platform's system: the Hasher-Matcher-Actioner routes
 
 Tokens live in $BASIRA_HOME/tokens.json (default ./basira-data); a running
-server sees a new or revoked token within a second.
+server sees a new or revoked token within a second. Creating and revoking
+tokens is written to the audit log of the store (--store, BASIRA_STORE, or
+the workspace's SQLite file).
 
 Examples:
   basira token create --role analyst --name alice
@@ -57,6 +61,27 @@ Examples:
 	})
 }
 
+// tokenAudit opens the store named by --store (or the workspace default)
+// to write token changes to the audit log; the caller closes it.
+func tokenAudit(ctx context.Context, env *Env, f *serviceFlags) (store.Store, error) {
+	if err := f.resolve(env); err != nil {
+		return nil, err
+	}
+	st, err := openStore(ctx, f.store, openRun)
+	if err != nil {
+		return nil, fmt.Errorf("token changes are written to the audit log, which cannot be opened: %w", err)
+	}
+	return st, nil
+}
+
+// cliActor names the person at the terminal in the audit log.
+func cliActor(env *Env) string {
+	if u := env.Getenv("USER"); u != "" {
+		return "cli:" + u
+	}
+	return "cli"
+}
+
 // tokenStore opens the workspace's token file.
 func tokenStore(env *Env) (*auth.FileStore, error) {
 	dir, err := Home(env, false)
@@ -69,6 +94,8 @@ func tokenStore(env *Env) (*auth.FileStore, error) {
 func runTokenCreate(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
 	role := fs.String("role", "", "role of the token: admin, analyst, viewer, ingest or platform")
 	name := fs.String("name", "", "who or what uses the token (shown in the audit log)")
+	var sf serviceFlags
+	sf.define(fs, false)
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
@@ -85,6 +112,11 @@ func runTokenCreate(ctx context.Context, env *Env, fs *flag.FlagSet, args []stri
 	if _, err := Home(env, true); err != nil {
 		return err
 	}
+	log, err := tokenAudit(ctx, env, &sf)
+	if err != nil {
+		return err
+	}
+	defer log.Close()
 	st, err := tokenStore(env)
 	if err != nil {
 		return err
@@ -92,6 +124,13 @@ func runTokenCreate(ctx context.Context, env *Env, fs *flag.FlagSet, args []stri
 	secret, t, err := st.Create(ctx, *name, r)
 	if err != nil {
 		return err
+	}
+	if _, err := log.AppendAudit(ctx, audit.New(cliActor(env), audit.ActionConfig, "token:"+t.ID, map[string]any{"op": "token.create", "name": t.Name, "role": t.Role})); err != nil {
+		// No token without its audit entry: take it back.
+		if _, rerr := st.Revoke(ctx, t.ID); rerr != nil {
+			return fmt.Errorf("writing the audit log: %w; revoking the new token %s failed too, revoke it by hand: %v", err, t.ID, rerr)
+		}
+		return fmt.Errorf("writing the audit log: %w (the token was not kept)", err)
 	}
 	fmt.Fprintln(env.Stdout, secret)
 	fmt.Fprintf(env.Stderr, "token %s created for %q with role %s; it is shown only now: store it in a secret manager.\n", t.ID, t.Name, t.Role)
@@ -127,12 +166,19 @@ func runTokenList(ctx context.Context, env *Env, fs *flag.FlagSet, args []string
 }
 
 func runTokenRevoke(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
+	var sf serviceFlags
+	sf.define(fs, false)
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
 	if len(fs.Args()) != 1 {
 		return Usagef("name one token to revoke, by id or name (see 'basira token list')")
 	}
+	log, err := tokenAudit(ctx, env, &sf)
+	if err != nil {
+		return err
+	}
+	defer log.Close()
 	st, err := tokenStore(env)
 	if err != nil {
 		return err
@@ -143,6 +189,11 @@ func runTokenRevoke(ctx context.Context, env *Env, fs *flag.FlagSet, args []stri
 	}
 	if err != nil {
 		return err
+	}
+	// The revocation stands even if the audit write fails: refusing a
+	// revocation would be worse. The failure is reported.
+	if _, err := log.AppendAudit(ctx, audit.New(cliActor(env), audit.ActionConfig, "token:"+t.ID, map[string]any{"op": "token.revoke", "name": t.Name})); err != nil {
+		return fmt.Errorf("token %s revoked, but writing the audit log failed: %w", t.ID, err)
 	}
 	fmt.Fprintf(env.Stdout, "revoked token %s (%s, %s)\n", t.ID, t.Name, t.Role)
 	return nil

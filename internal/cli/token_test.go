@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/basira-org/basira/internal/server/auth"
+	"github.com/basira-org/basira/internal/store/sqlite"
 )
 
 func TestTokenCommands(t *testing.T) {
@@ -58,5 +59,24 @@ func TestTokenCommands(t *testing.T) {
 	}
 	if code, _, errs := run("token", "revoke", "nobody"); code != 1 || !strings.Contains(errs, "no such token") {
 		t.Fatalf("revoke unknown: %d %s", code, errs)
+	}
+	// Both changes are in the workspace's audit log.
+	db, err := sqlite.Open(context.Background(), filepath.Join(home, "basira.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	es, err := db.AuditEntries(context.Background(), 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ops []string
+	for _, e := range es {
+		if e.Object == "token:"+tok.ID {
+			ops = append(ops, string(e.Details))
+		}
+	}
+	if len(ops) != 2 || !strings.Contains(ops[0], "token.create") || !strings.Contains(ops[1], "token.revoke") {
+		t.Fatalf("audit entries for the token: %v", ops)
 	}
 }
