@@ -338,9 +338,9 @@ func (x *Index) Query(q Hash, radius int, dst []Match) []Match {
 			k := 0
 			for _, e := range b {
 				out[k] = e>>fb<<4 | uint32(t)
-				if bits.OnesCount32((e^qfold)&mask) <= budget {
-					k++
-				}
+				// k advances when the fold passes, without a branch: about
+				// 1 entry in 6 passes, which a branch would mispredict.
+				k += 1 + (budget-bits.OnesCount32((e^qfold)&mask))>>63
 			}
 			cand = cand[:n+k]
 		}
