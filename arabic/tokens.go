@@ -141,7 +141,7 @@ func (s *scanner) word(t *table, text string, i int) int {
 			// A decimal or thousands separator between digits stays in the
 			// number (12.5, 1,000, ١٢٫٥).
 			if e.kind == kBreak && st.prev >= '0' && st.prev <= '9' && j+n < len(text) && (r == '.' || r == ',' || r == 0x066B || r == 0x066C) {
-				if nx := text[j+n]; nx >= '0' && nx <= '9' || nx == 0xD9 && j+n+1 < len(text) && text[j+n+1] >= 0xA0 && text[j+n+1] <= 0xA9 {
+				if nextIsDigit(text[j+n:]) {
 					sep := byte('.')
 					if r == ',' || r == 0x066C {
 						sep = ','
@@ -431,4 +431,20 @@ func StripClitics(w string) string {
 		}
 	}
 	return w
+}
+
+// nextIsDigit reports whether t starts with an ASCII, Arabic-Indic
+// (U+0660..0669) or Extended Arabic-Indic (U+06F0..06F9) digit.
+func nextIsDigit(t string) bool {
+	switch {
+	case t == "":
+		return false
+	case t[0] >= '0' && t[0] <= '9':
+		return true
+	case len(t) >= 2 && t[0] == 0xD9 && t[1] >= 0xA0 && t[1] <= 0xA9:
+		return true
+	case len(t) >= 2 && t[0] == 0xDB && t[1] >= 0xB0 && t[1] <= 0xB9:
+		return true
+	}
+	return false
 }
