@@ -14,6 +14,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/basira-org/basira/internal/refdata"
 	"github.com/basira-org/basira/internal/sanctions"
 	"github.com/basira-org/basira/internal/sanctions/namematch"
 )
@@ -65,6 +66,23 @@ Examples:
   basira sanctions search "أيمن الظواهري"
   basira sanctions search 0x8589427373d6d84e98730d7795d8f6f8731fda16`,
 		Run: runSanctionsSearch,
+	})
+	Register(&Command{
+		Name:    "sanctions eval",
+		Summary: "measure cross-script name matching on the UN Arabic/Latin pairs",
+		Usage:   "[--data DIR]",
+		Help: `Builds two indexes from the reference data — the UN consolidated list's Latin
+names plus the full 2019 OFAC SDN list as distractors, and the UN list's
+Arabic-script names — and searches each with the other script's names of the
+366 UN Arabic ↔ Latin pairs. Prints precision and recall of the best result
+at several thresholds, for the dev split (even rows, used for tuning) and the
+test split (odd rows). A query is correct when the wanted entry is among the
+results tied for the best score.
+
+Examples:
+  basira sanctions eval
+  basira sanctions eval --data ../shared/data`,
+		Run: runSanctionsEval,
 	})
 	Register(&Command{
 		Name:    "sanctions list",
@@ -344,4 +362,56 @@ func importAddressFiles(dir string) ([]sanctions.Entry, error) {
 		}
 	}
 	return out, nil
+}
+
+func runSanctionsEval(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
+	data := fs.String("data", "", "reference data folder (default: $BASIRA_DATA or ../shared/data)")
+	if err := Parse(fs, args); err != nil {
+		return err
+	}
+	dir := *data
+	if dir == "" {
+		dir = refdata.Dir()
+	}
+	if dir == "" {
+		return Usagef("reference data not found: give --data or set BASIRA_DATA")
+	}
+	fin := filepath.Join(dir, "finance")
+	var un []sanctions.Entry
+	date := ""
+	err := withFile(filepath.Join(fin, "sanctions/watchman/un/UN_consolidated.xml"), func(r io.Reader) (e error) {
+		un, date, e = sanctions.ParseUNXML(r)
+		return
+	})
+	if err != nil {
+		return err
+	}
+	sdn, err := importOFACCSV(filepath.Join(fin, "sanctions/watchman/ofac_full/sdn.csv"))
+	if err != nil {
+		return err
+	}
+	ar, la, err := sanctions.ReadUNPairs(filepath.Join(fin, "namematch/un_arabic_script_latin_name_pairs.tsv"))
+	if err != nil {
+		return err
+	}
+	latinIdx := sanctions.NewIndex([]*sanctions.List{{Name: "UN", Date: date, Entries: sanctions.WithoutScript(un, false)}, {Name: "OFAC SDN", Entries: sdn}})
+	arabicIdx := sanctions.NewIndex([]*sanctions.List{{Name: "UN", Date: date, Entries: sanctions.WithoutScript(un, true)}})
+	thresholds := []float64{0.75, 0.80, namematch.Threshold, 0.90}
+	tw := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SPLIT\tQUERY → INDEX\tTHRESHOLD\tPRECISION\tRECALL\tANSWERED\tCORRECT\tQUERIES")
+	for s, split := range []string{"dev", "test"} {
+		for _, run := range []struct {
+			name  string
+			x     *sanctions.Index
+			cases []sanctions.PairCase
+		}{
+			{"Arabic → Latin (UN + OFAC SDN)", latinIdx, ar[s]},
+			{"Latin → Arabic (UN)", arabicIdx, la[s]},
+		} {
+			for _, p := range sanctions.EvalPairs(run.x, run.cases, thresholds) {
+				fmt.Fprintf(tw, "%s\t%s\t%.2f\t%.3f\t%.3f\t%d\t%d\t%d\n", split, run.name, p.Threshold, p.Precision(), p.Recall(), p.Answered, p.Correct, p.Queries)
+			}
+		}
+	}
+	return tw.Flush()
 }

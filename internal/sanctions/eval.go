@@ -1,6 +1,8 @@
 package sanctions
 
 import (
+	"fmt"
+	"os"
 	"strings"
 
 	"github.com/basira-org/basira/internal/sanctions/namematch"
@@ -100,4 +102,39 @@ func WithoutScript(entries []Entry, keepArabic bool) []Entry {
 		out = append(out, c)
 	}
 	return out
+}
+
+// ReadUNPairs reads the UN Arabic-script ↔ Latin name pairs file
+// (tab-separated, header row, columns dataid, name_original_script_arabic,
+// latin_name_primary) and splits it: even rows dev, odd rows test. It
+// returns Arabic queries and Latin queries, both wanting the row's entry.
+func ReadUNPairs(path string) (arabicQueries, latinQueries [2][]PairCase, err error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return arabicQueries, latinQueries, err
+	}
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(lines) < 2 {
+		return arabicQueries, latinQueries, fmt.Errorf("%s: no rows", path)
+	}
+	col := map[string]int{}
+	for i, h := range strings.Split(lines[0], "\t") {
+		col[h] = i
+	}
+	for _, h := range []string{"dataid", "name_original_script_arabic", "latin_name_primary"} {
+		if _, ok := col[h]; !ok {
+			return arabicQueries, latinQueries, fmt.Errorf("%s: no %q column", path, h)
+		}
+	}
+	for i, l := range lines[1:] {
+		c := strings.Split(l, "\t")
+		if len(c) <= col["latin_name_primary"] || len(c) <= col["name_original_script_arabic"] {
+			return arabicQueries, latinQueries, fmt.Errorf("%s line %d: too few fields", path, i+2)
+		}
+		s := i % 2
+		id := c[col["dataid"]]
+		arabicQueries[s] = append(arabicQueries[s], PairCase{c[col["name_original_script_arabic"]], id})
+		latinQueries[s] = append(latinQueries[s], PairCase{c[col["latin_name_primary"]], id})
+	}
+	return arabicQueries, latinQueries, nil
 }

@@ -5,18 +5,22 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/basira-org/basira/internal/refdata"
+
 	"github.com/basira-org/basira/internal/sanctions/namematch"
 )
 
 // unPairs reads the 366 UN Arabic-script ↔ Latin pairs. Even rows form the
 // dev split (used to choose namematch.Threshold), odd rows the test split.
 func unPairs(t testing.TB) (arabicToLatin, latinToArabic [2][]PairCase) {
-	for i, r := range readTSV(t, "finance/namematch/un_arabic_script_latin_name_pairs.tsv") {
-		s := i % 2
-		arabicToLatin[s] = append(arabicToLatin[s], PairCase{r["name_original_script_arabic"], r["dataid"]})
-		latinToArabic[s] = append(latinToArabic[s], PairCase{r["latin_name_primary"], r["dataid"]})
+	a, l, err := ReadUNPairs(refdata.Path(t, "finance/namematch/un_arabic_script_latin_name_pairs.tsv"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	return
+	if len(a[0])+len(a[1]) != 366 {
+		t.Fatalf("%d pairs, want 366", len(a[0])+len(a[1]))
+	}
+	return a, l
 }
 
 func evalIndexes(t testing.TB) (latinOnly, arabicOnly *Index) {
