@@ -485,3 +485,22 @@ func mustMarshal(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// TestUploadLimit: an upload over the media limit is refused with 413 and
+// a message naming the limit.
+func TestUploadLimit(t *testing.T) {
+	dir := t.TempDir()
+	toks, _ := auth.OpenFileStore(filepath.Join(dir, "tokens.json"))
+	secret, _, _ := toks.Create(context.Background(), "p", auth.Platform)
+	srv := server.New(server.Config{MaxMediaBytes: 1 << 10}, server.Deps{Hasher: hma.NewHasher(), Tokens: toks})
+	ct, body := multipartBody(t, "photo", "big.jpg", bytes.Repeat([]byte{0xff}, 4<<10))
+	req := httptest.NewRequest("POST", "/h/hash", bytes.NewReader(body))
+	req.Header.Set("Content-Type", ct)
+	req.Header.Set("Authorization", "Bearer "+secret)
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	code, msg := hmaErr(t, rec.Body.Bytes())
+	if rec.Code != 413 || code != "body_too_large" || !strings.Contains(msg, "1024") {
+		t.Fatalf("big upload: %d %s", rec.Code, rec.Body)
+	}
+}
