@@ -92,12 +92,39 @@ func TestLuceneCases(t *testing.T) {
 }
 
 func TestBleveAndGarabicCases(t *testing.T) {
+	// Deliberate differences from bleve, as from Lucene: Stem lower-cases
+	// Latin, and the analyzer removes no stopwords.
+	bleveDiff := map[string]string{
+		"bleve_ar_stem/English":                "english",
+		"bleve_ar_analyzer/ما ملكت أيمانكم":    "ما ملكت ايمانكم",
+		"bleve_ar_analyzer/الذين ملكت أيمانكم": "ذين ملكت ايمانكم",
+	}
 	for _, r := range readRows(t, refdata.Path(t, "arabic/bleve_pairs.tsv")) {
-		if len(r) < 3 {
+		for len(r) < 3 {
+			r = append(r, "")
+		}
+		var got string
+		switch r[0] {
+		case "bleve_ar_normalize", "bleve_fa_normalize":
+			got = Normalize(r[1])
+		case "bleve_ar_stem":
+			got = Stem(r[1])
+		case "bleve_ar_analyzer":
+			var out []string
+			for _, w := range strings.Fields(Fold(r[1])) {
+				out = append(out, Stem(w))
+			}
+			got = strings.Join(out, " ")
+		default:
+			t.Errorf("unknown bleve table %q: decide how Basira treats it", r[0])
 			continue
 		}
-		if got := Normalize(r[1]); r[0] == "bleve_ar_normalize" && got != r[2] {
-			t.Errorf("bleve %q: got %q, want %q", r[1], got, r[2])
+		want := r[2]
+		if d, ok := bleveDiff[r[0]+"/"+r[1]]; ok {
+			want = d
+		}
+		if got != want {
+			t.Errorf("%s %q: got %q, want %q", r[0], r[1], got, want)
 		}
 	}
 	for _, r := range readRows(t, refdata.Path(t, "arabic/garabic_cases.tsv")) {
@@ -110,8 +137,11 @@ func TestBleveAndGarabicCases(t *testing.T) {
 			// garabic keeps hamza forms when removing harakat; Basira's
 			// Normalize also unifies them, so compare after unifying both.
 			want = Normalize(want)
-		case "normalizeTestCases":
+		case "normalizeTestCases", "englishNumbersTestCases":
+		case "arabicNumbersTestCases":
+			continue // ASCII → Arabic-Indic digits: not a Basira function
 		default:
+			t.Errorf("unknown garabic table %q: decide how Basira treats it", r[0])
 			continue
 		}
 		// Deliberate difference: garabic keeps hamza seats (ؤ ئ); Basira's
