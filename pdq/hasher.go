@@ -14,8 +14,6 @@ const (
 	downsampleDims = 512
 	// minHashableDim: smaller images get the zero hash and quality 0.
 	minHashableDim = 5
-	// jaroszPasses: X,Y,X,Y box-filter passes make a tent filter.
-	jaroszPasses = 2
 )
 
 // Luma weights, as float32 like the reference's constants.
@@ -435,14 +433,6 @@ func jpegLuma(y, cb, cr uint8) float32 {
 	g := rangeLimit[(yy+(tabCbG[cb]+tabCrG[cr])>>16)&1023]
 	b := rangeLimit[(yy+tabCbB[cb])&1023]
 	return lumR[r] + lumG[g] + lumB[b]
-}
-
-// clamp16 is image/color's rounding of a 16.16 fixed-point channel to 8 bits.
-func clamp16(v int32) uint8 {
-	if uint32(v)&0xff000000 == 0 {
-		return uint8(v >> 16)
-	}
-	return uint8(^(v >> 31))
 }
 
 // downsample blurs buf1 (rows x cols) with the reference's Jarosz tent
