@@ -1,0 +1,58 @@
+// Package web is the analyst's review screen: a small, dependency-free page
+// (HTML, CSS, JavaScript embedded in the binary) that works the case queue
+// through the JSON API. It holds no logic of its own: authentication,
+// roles, the case workflow and the audit log are the API's, so the screen
+// and any other client obey the same rules.
+package web
+
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"io/fs"
+	"net/http"
+	"strings"
+)
+
+//go:embed static
+var static embed.FS
+
+// Handler serves the review screen under prefix (e.g. "/ui/").
+func Handler(prefix string) http.Handler {
+	sub, err := fs.Sub(static, "static")
+	if err != nil {
+		panic(err) // the embedded tree is part of the binary
+	}
+	etag := contentHash(sub)
+	files := http.StripPrefix(strings.TrimSuffix(prefix, "/"), http.FileServerFS(sub))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		// Post text is hostile input: no inline script, no framing, no
+		// third-party anything. The page only talks to its own origin.
+		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("ETag", etag)
+		h.Set("Cache-Control", "no-cache")
+		if r.Header.Get("If-None-Match") == etag {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		files.ServeHTTP(w, r)
+	})
+}
+
+// contentHash names the embedded assets' version, so browsers revalidate
+// cheaply and always get the assets of the running binary.
+func contentHash(fsys fs.FS) string {
+	h := sha256.New()
+	fs.WalkDir(fsys, ".", func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			b, _ := fs.ReadFile(fsys, path)
+			h.Write([]byte(path))
+			h.Write(b)
+		}
+		return nil
+	})
+	return `"` + hex.EncodeToString(h.Sum(nil)[:8]) + `"`
+}
