@@ -337,8 +337,33 @@ func mapArabic(r rune, o NormalizeOptions) (rune, bool) {
 			return 'ز', false
 		case 0x06BA, 0x06BB, 0x06B9, 0x06BC, 0x06BD:
 			return 'ن', false
-		case 0x0679, 0x067A, 0x067D, 0x067F:
+		case 0x0679, 0x067A, 0x067C, 0x067F:
 			return 'ت', false
+		// Letters by their dots, as CAMeL Tools' arclean reads them.
+		case 0x067D:
+			return 'ث', false
+		case 0x0685:
+			return 'خ', false
+		case 0x069C, 0x06FA:
+			return 'ش', false
+		case 0x069D, 0x06FB:
+			return 'ص', false
+		case 0x069E, 0x06FC:
+			return 'ض', false
+		case 0x069F:
+			return 'ظ', false
+		case 0x06A0:
+			return 'غ', false
+		case 0x06BF:
+			return 'ج', false
+		case 0x0678:
+			return 'ي', false
+		case 0x0676, 0x0677:
+			return 'و', false
+		case 0x06FE:
+			return 'م', false
+		case 0x06FD:
+			return 'ء', false
 		case 0x0688, 0x0689, 0x068A, 0x068F, 0x0690:
 			return 'د', false
 		case 0x06C4, 0x06C5, 0x06C6, 0x06C7, 0x06C8, 0x06C9, 0x06CA, 0x06CB, 0x06CF:
@@ -431,8 +456,9 @@ func computeRune(r rune, o NormalizeOptions, fold bool, confLatin map[rune]byte,
 	}
 	s := string(r)
 	switch {
-	case r == 0x0675 || r == 0x0674:
-		// ٵ decomposes to اٴ under NFKC; mapArabic handles both.
+	case r >= 0x0674 && r <= 0x0678:
+		// ٵ ٶ ٷ ٸ decompose to a letter + high hamza under NFKC; mapArabic
+		// maps them whole, as a hamza seat.
 	case r == 0xFDFD:
 		// ﷽ has no compatibility decomposition.
 		s = "بسم الله الرحمن الرحيم"

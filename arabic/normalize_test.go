@@ -2,6 +2,7 @@ package arabic
 
 import (
 	"bufio"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/basira-org/basira/internal/refdata"
 )
@@ -302,5 +304,36 @@ func TestConfusablePairs(t *testing.T) {
 	}
 	if checked == 0 {
 		t.Error("no confusable pair checked")
+	}
+}
+
+// TestCamelArclean compares Fold with CAMeL Tools' arclean map on every
+// single character arclean maps to Arabic letters: both must agree once
+// the target is folded too. (arclean turns zero-width characters into
+// spaces, which would split words: Basira removes them instead, see
+// TestProbes.)
+func TestCamelArclean(t *testing.T) {
+	b, err := os.ReadFile(refdata.Path(t, "arabic/camel_arclean_map.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		CharMap map[string]*string `json:"charMap"`
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for k, v := range m.CharMap {
+		if v == nil || utf8.RuneCountInString(k) != 1 || !strings.ContainsFunc(*v, func(r rune) bool { return r >= 0x0621 && r <= 0x064A }) {
+			continue
+		}
+		checked++
+		if got, want := Fold(k), Fold(*v); got != want {
+			t.Errorf("Fold(%q U+%04X) = %q, arclean gives %q (folded %q)", k, []rune(k)[0], got, *v, want)
+		}
+	}
+	if checked < 25 {
+		t.Errorf("only %d arclean mappings checked", checked)
 	}
 }
