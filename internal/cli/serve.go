@@ -18,6 +18,7 @@ import (
 	"github.com/basira-org/basira/internal/pipeline"
 	"github.com/basira-org/basira/internal/post"
 	"github.com/basira-org/basira/internal/server"
+	"github.com/basira-org/basira/internal/web"
 	"github.com/basira-org/basira/internal/server/metrics"
 	"github.com/basira-org/basira/internal/store"
 )
@@ -242,7 +243,10 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w (is another basira running? choose another --addr)", f.addr, err)
 	}
-	hs := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	root := http.NewServeMux()
+	root.Handle("/ui/", web.Handler("/ui/")) // the review screen, a client of the API
+	root.Handle("/", api)
+	hs := &http.Server{Handler: root, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	log.Info("basira serve: listening", "addr", ln.Addr().String(), "store", redactStore(f.store), "bus", f.bus,
