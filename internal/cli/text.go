@@ -116,7 +116,7 @@ transliterated to Arabic script (folded form: ة as ه, ڭ as ك). With --k N,
 writes the N best spellings of each word, separated by '|'.
 
 Examples:
-  echo 'salam 3likom, labas 3lik' | basira text translit   # سلام عليكوم لاباس عليك
+  echo 'salam 3likom, labas 3lik' | basira text translit   # سالام عليكوم لاباس عليك
   echo '7na m9adin' | basira text translit --k 3`,
 		func(fs *flag.FlagSet) func(string) string {
 			k := fs.Int("k", 1, "spellings per word (1 = best only)")
