@@ -296,7 +296,8 @@ const TextThreshold = 0.92
 // FindInText finds listed names mentioned in a text: runs of words that
 // contain at least two tokens of a listed name exactly (or its phonetic
 // key, across scripts), or all of a one-token name of five letters or
-// more, and that score at least TextThreshold as a whole.
+// more, and that score at least TextThreshold as a whole. Names made only
+// of common tokens (see specific) are not looked for in text.
 func (x *Index) FindInText(text string) []Match {
 	words := strings.Fields(text)
 	if len(words) == 0 || len(x.names) == 0 {
@@ -307,19 +308,21 @@ func (x *Index) FindInText(text string) []Match {
 	}
 	prepared := make([]namematch.Name, len(words))
 	type pos struct {
-		first, last, count int
-		sameScript         bool
+		at         []int // word positions holding one of the name's tokens, ascending
+		sameScript bool
 	}
 	found := map[int32]*pos{}
 	add := func(ids []int32, i int, same bool) {
 		for _, id := range ids {
 			f := found[id]
 			if f == nil {
-				f = &pos{first: i, last: i, count: 1}
+				f = &pos{}
 				found[id] = f
-			} else if f.last != i {
-				f.count++
-				f.last = i
+			}
+			if len(f.at) == 0 || f.at[len(f.at)-1] != i {
+				if len(f.at) < 32 {
+					f.at = append(f.at, i)
+				}
 			}
 			f.sameScript = f.sameScript || same
 		}
@@ -344,34 +347,74 @@ func (x *Index) FindInText(text string) []Match {
 		}
 	}
 	best := map[Ref]Match{}
+	window := func(first, last int) namematch.Name {
+		var q namematch.Name
+		for i := first; i <= last; i++ {
+			q.Arabic = q.Arabic || prepared[i].Arabic
+			q.Tokens = append(q.Tokens, prepared[i].Tokens...)
+			q.Keys = append(q.Keys, prepared[i].Keys...)
+		}
+		return q
+	}
 	for id, f := range found {
 		n := &x.names[id]
 		size := len(n.n.Tokens)
-		switch {
-		case size == 1:
+		var spans [][2]int
+		if size == 1 {
 			// A one-word name counts only written in the same script and
 			// long enough not to be a common word.
 			if !f.sameScript || len(n.n.Tokens[0]) < 5 || len(n.n.Keys[0]) < 3 {
 				continue
 			}
-		case f.count < 2 || f.last-f.first > size+2:
+			for _, a := range f.at {
+				spans = append(spans, [2]int{a, a})
+			}
+		} else {
+			// Windows that start at a matched word and reach the farthest
+			// matched word within the name's length + 2.
+			for k, a := range f.at {
+				last := a
+				for _, b := range f.at[k+1:] {
+					if b-a > size+2 {
+						break
+					}
+					last = b
+				}
+				if last > a {
+					spans = append(spans, [2]int{a, last})
+				}
+			}
+		}
+		if len(spans) == 0 {
 			continue
 		}
-		var q namematch.Name
-		for i := f.first; i <= f.last; i++ {
-			q.Arabic = q.Arabic || prepared[i].Arabic
-			q.Tokens = append(q.Tokens, prepared[i].Tokens...)
-			q.Keys = append(q.Keys, prepared[i].Keys...)
+		for _, sp := range spans {
+			// Words of the name that found nothing (أبو, a one-letter key)
+			// may sit just outside the matched words: try the window grown
+			// by up to the name's length on either side.
+			s := 0.0
+			grow := min(size-1, 3)
+			for l := 0; l <= grow; l++ {
+				for r := 0; r <= grow; r++ {
+					a, b := sp[0]-l, sp[1]+r
+					if a < 0 || b >= len(words) {
+						continue
+					}
+					w := window(a, b)
+					if x.specific(n, w) {
+						s = max(s, namematch.Score(w, n.n))
+					}
+				}
+			}
+			if s < TextThreshold {
+				continue
+			}
+			if m, ok := best[n.ref]; ok && m.Score >= s {
+				continue
+			}
+			l, e := x.entry(n.ref)
+			best[n.ref] = Match{List: l.Name, Date: l.Date, Entry: e, Name: n.text, Score: s}
 		}
-		s := namematch.Score(q, n.n)
-		if s < TextThreshold {
-			continue
-		}
-		if m, ok := best[n.ref]; ok && m.Score >= s {
-			continue
-		}
-		l, e := x.entry(n.ref)
-		best[n.ref] = Match{List: l.Name, Date: l.Date, Entry: e, Name: n.text, Score: s}
 	}
 	out := make([]Match, 0, len(best))
 	for _, m := range best {
@@ -381,6 +424,30 @@ func (x *Index) FindInText(text string) []Match {
 		return out[i].Score > out[j].Score || out[i].Score == out[j].Score && out[i].Entry.ID < out[j].Entry.ID
 	})
 	return out
+}
+
+// specific reports whether the words w found of a name include one of the
+// name's rare tokens (by spelling or, of three letters or more, by key):
+// "Ali Mohammed" — two of the commonest names — names nobody in a post,
+// while "al-Zawahiri" does.
+func (x *Index) specific(n *indexedName, w namematch.Name) bool {
+	v := x.latin
+	if n.n.Arabic {
+		v = x.arabic
+	}
+	rare := 20 + len(x.names)/2000
+	for i, t := range n.n.Tokens {
+		if p := postOf(v, t); len(p) == 0 || len(p) > rare {
+			continue
+		}
+		k := n.n.Keys[i]
+		for j, wt := range w.Tokens {
+			if w.Arabic == n.n.Arabic && wt == t || len(k) >= 3 && w.Keys[j] == k {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func postOf(v *vocab, w string) []int32 {

@@ -266,3 +266,36 @@ func TestOFACAdvancedXML(t *testing.T) {
 		t.Error("accepted an ENHANCED file")
 	}
 }
+
+func TestFindInText(t *testing.T) {
+	un, date, err := ParseUNXML(open(t, "finance/sanctions/watchman/un/UN_consolidated.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := NewIndex([]*List{{Name: "UN", Date: date, Entries: un}})
+	cases := []struct {
+		text, wantRef string
+	}{
+		{"ادعموا جماعة أيمن الظواهري بارك الله فيكم", "QDi.006"},
+		{"Ayman, brothers, support the men of Ayman al-Zawahiri today", "QDi.006"},
+		{"ادعموا دولة أبو بكر البغدادي", "QDi.299"},
+		{"صباح الخير يا أيمن، كيف حال محمد؟", ""},
+		{"Ali and Mohammed went to the market with Omar", ""},
+	}
+	for _, c := range cases {
+		got := x.FindInText(c.text)
+		if c.wantRef == "" {
+			if len(got) != 0 {
+				t.Errorf("FindInText(%q) = %s %q (%.2f); want nothing", c.text, got[0].Entry.Ref, got[0].Name, got[0].Score)
+			}
+			continue
+		}
+		ok := false
+		for _, m := range got {
+			ok = ok || m.Entry.Ref == c.wantRef
+		}
+		if !ok {
+			t.Errorf("FindInText(%q) = %v; want %s", c.text, got, c.wantRef)
+		}
+	}
+}

@@ -98,8 +98,12 @@ func (p unPerson) entry(typ string) Entry {
 		e.Aliases = append(e.Aliases, o)
 	}
 	for _, a := range append(p.IndivAliases, p.EntAliases...) {
-		if n := strings.TrimSpace(a.Name); n != "" && !contains(e.Aliases, n) {
-			e.Aliases = append(e.Aliases, n)
+		// Some aliases hold several names: "أبو بكر البغدادي (Abu Bakr
+		// al-Baghdadi; Abu Bakr al-Husayni)". Each is indexed on its own.
+		for _, n := range strings.FieldsFunc(a.Name, func(r rune) bool { return r == '(' || r == ')' || r == ';' }) {
+			if n = strings.TrimSpace(n); n != "" && !contains(e.Aliases, n) {
+				e.Aliases = append(e.Aliases, n)
+			}
 		}
 	}
 	if e.Name == "" && len(e.Aliases) > 0 {
