@@ -62,7 +62,7 @@ func (s *scanner) scan(text string) {
 			e = t.ascii[c]
 		} else {
 			var r rune
-			r, n = utf8.DecodeRuneInString(text[i:])
+			r, n = decodeRune(text, i)
 			e = t.lookup(r)
 		}
 		switch e.kind {
@@ -130,7 +130,7 @@ func (s *scanner) word(t *table, text string, i int) int {
 		if c < utf8.RuneSelf {
 			e = t.ascii[c]
 		} else {
-			r, n = utf8.DecodeRuneInString(text[j:])
+			r, n = decodeRune(text, j)
 			e = t.lookup(r)
 		}
 		if e.kind == kDrop {
@@ -447,4 +447,16 @@ func nextIsDigit(t string) bool {
 		return true
 	}
 	return false
+}
+
+// decodeRune decodes the rune at text[i], with a fast path for the
+// two-byte sequences of Arabic, Latin-1, Greek and Cyrillic text.
+func decodeRune(text string, i int) (rune, int) {
+	c := text[i]
+	if c >= 0xC2 && c < 0xE0 && i+1 < len(text) {
+		if c1 := text[i+1]; c1&0xC0 == 0x80 {
+			return rune(c&0x1F)<<6 | rune(c1&0x3F), 2
+		}
+	}
+	return utf8.DecodeRuneInString(text[i:])
 }
