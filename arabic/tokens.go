@@ -250,9 +250,12 @@ func (s *scanner) emit(st *wordState, r rune) {
 		}
 		return
 	}
-	if r < utf8.RuneSelf {
+	switch {
+	case r < utf8.RuneSelf:
 		s.buf = append(s.buf, byte(r))
-	} else {
+	case r < 0x800:
+		s.buf = append(s.buf, byte(0xC0|r>>6), byte(0x80|r&0x3F))
+	default:
 		s.buf = utf8.AppendRune(s.buf, r)
 	}
 }
