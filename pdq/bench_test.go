@@ -67,7 +67,7 @@ func BenchmarkDecode(b *testing.B) {
 			i := 0
 			c0 := cpuNow()
 			for b.Loop() {
-				if _, _, err := Decode(bytesReader(data[i%len(data)])); err != nil {
+				if _, _, err := DecodeBytes(data[i%len(data)]); err != nil {
 					b.Fatal(err)
 				}
 				i++

@@ -1,7 +1,7 @@
 package pdq
 
 import (
-	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"image"
@@ -22,20 +22,36 @@ import (
 // small file that claims a huge size cannot exhaust memory.
 const MaxPixels = 100_000_000
 
-// ErrTooLarge is returned for images above MaxPixels.
+// MaxFileBytes is the largest encoded image Decode reads.
+const MaxFileBytes = 256 << 20
+
+// ErrTooLarge is returned for images above MaxPixels or MaxFileBytes.
 var ErrTooLarge = errors.New("image too large")
 
 // Decode reads an image in any supported format (JPEG, PNG, GIF, WebP, BMP,
-// TIFF), refusing images larger than MaxPixels before decoding them.
+// TIFF), refusing files above MaxFileBytes and images above MaxPixels
+// before decoding them.
 func Decode(r io.Reader) (image.Image, string, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
-	// DecodeConfig reads only the header; peek enough of it to replay.
-	head, _ := br.Peek(64 << 10)
-	cfg, format, err := image.DecodeConfig(bytesReader(head))
-	if err == nil && cfg.Width*cfg.Height > MaxPixels {
-		return nil, format, fmt.Errorf("%w: %dx%d %s is above %d pixels", ErrTooLarge, cfg.Width, cfg.Height, format, MaxPixels)
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileBytes+1))
+	if err != nil {
+		return nil, "", err
 	}
-	img, format, err := image.Decode(br)
+	if len(data) > MaxFileBytes {
+		return nil, "", fmt.Errorf("%w: over %d MiB", ErrTooLarge, MaxFileBytes>>20)
+	}
+	return DecodeBytes(data)
+}
+
+// DecodeBytes is Decode for an encoded image held in memory.
+func DecodeBytes(data []byte) (image.Image, string, error) {
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if err == nil && (cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > MaxPixels/max(1, cfg.Height)) {
+		if cfg.Width > 0 && cfg.Height > 0 {
+			return nil, format, fmt.Errorf("%w: %dx%d %s is above %d pixels", ErrTooLarge, cfg.Width, cfg.Height, format, MaxPixels)
+		}
+		return nil, format, fmt.Errorf("%s image of %dx%d pixels: nothing to hash", format, cfg.Width, cfg.Height)
+	}
+	img, format, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
 		if errors.Is(err, image.ErrFormat) {
 			return nil, "", fmt.Errorf("not an image in a supported format (JPEG, PNG, GIF, WebP, BMP, TIFF)")
@@ -43,22 +59,6 @@ func Decode(r io.Reader) (image.Image, string, error) {
 		return nil, format, fmt.Errorf("decoding %s: %w", format, err)
 	}
 	return img, format, nil
-}
-
-type sliceReader struct {
-	b []byte
-	i int
-}
-
-func bytesReader(b []byte) *sliceReader { return &sliceReader{b: b} }
-
-func (s *sliceReader) Read(p []byte) (int, error) {
-	if s.i >= len(s.b) {
-		return 0, io.EOF
-	}
-	n := copy(p, s.b[s.i:])
-	s.i += n
-	return n, nil
 }
 
 // HashFile decodes the image at path and hashes it.

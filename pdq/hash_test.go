@@ -3,6 +3,7 @@ package pdq
 import (
 	"image"
 	"image/color"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -124,5 +125,43 @@ func TestFancyPathsAgree(t *testing.T) {
 	}
 	if !slices.Equal(lumaOfImage(true), lumaOfImage(false)) {
 		t.Fatal("the row and per-pixel 4:2:0 conversions differ")
+	}
+}
+
+// FuzzDecodeHash feeds arbitrary bytes to the decoders and the hasher: no
+// input may panic, and whatever decodes must hash.
+func FuzzDecodeHash(f *testing.F) {
+	f.Add([]byte("\xff\xd8\xff\xe0"))
+	f.Add([]byte("\x89PNG\r\n\x1a\n"))
+	f.Add([]byte("GIF89a\x05\x00\x05\x00"))
+	if dir := refdata.Dir(); dir != "" {
+		for _, name := range []string{"misc-images/small.jpg", "misc-images/wee.jpg"} {
+			if data, err := os.ReadFile(filepath.Join(dir, "pdq/pdq/data", name)); err == nil {
+				f.Add(data)
+			}
+		}
+	}
+	h := NewHasher()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		img, _, err := DecodeBytes(data)
+		if err != nil {
+			return
+		}
+		r := h.Hash(img)
+		if r.Quality < 0 || r.Quality > 100 {
+			t.Fatalf("quality %d", r.Quality)
+		}
+	})
+}
+
+// A fresh Hasher must hash images narrower than 64 pixels (its column
+// buffer is sized by the image, and the last pass needs 64 columns).
+func TestNarrowImageFreshHasher(t *testing.T) {
+	img := image.NewGray(image.Rect(0, 0, 34, 42))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(i * 7)
+	}
+	if r := NewHasher().Hash(img); r.Quality == 0 {
+		t.Errorf("34x42 textured image: quality 0")
 	}
 }

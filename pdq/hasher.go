@@ -449,7 +449,7 @@ func (h *Hasher) downsample(rows, cols int) {
 	}
 	// Pass 1: rows then columns, full outputs.
 	boxRows(h.buf1, h.buf2, rows, cols, wr)
-	h.col = grow(h.col, cols)
+	h.col = grow(h.col, max(cols, 64))
 	boxCols(h.buf2, h.buf1, rows, cols, wc, h.col)
 	// Pass 2: rows, keeping only the 64 decimation columns.
 	h.sampled = grow(h.sampled, rows*64)

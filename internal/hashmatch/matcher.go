@@ -1,7 +1,6 @@
 package hashmatch
 
 import (
-	"bytes"
 	"crypto/md5"
 	"crypto/sha256"
 	"encoding/hex"
@@ -133,7 +132,7 @@ func HashBytes(data []byte, h *pdq.Hasher) FileHashes {
 	m := md5.Sum(data)
 	s := sha256.Sum256(data)
 	fh := FileHashes{MD5: hex.EncodeToString(m[:]), SHA256: hex.EncodeToString(s[:])}
-	img, _, err := pdq.Decode(bytes.NewReader(data))
+	img, _, err := pdq.DecodeBytes(data)
 	if err != nil {
 		fh.PDQErr = err
 		return fh
