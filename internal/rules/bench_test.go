@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -20,10 +21,12 @@ import (
 // data) over those posts, so terms hit at realistic rates.
 
 type benchCorpus struct {
-	texts []string
-	docs  []*arabic.Doc
-	words []string // vocabulary ranked by frequency, stop words skipped
-	pairs []string // two-word phrases seen in the posts
+	texts  []string
+	docs   []*arabic.Doc
+	words  []string // vocabulary ranked by frequency, the 1,000 most frequent skipped
+	rare   []string // words seen two or three times
+	absent []string // reversed words that occur in no post: rules that never fire
+	pairs  []string // two-word phrases seen in the posts
 }
 
 var (
@@ -87,6 +90,16 @@ func loadBenchCorpus(b *testing.B) *benchCorpus {
 			}
 			return c.words[i] < c.words[j]
 		})
+		for _, w := range c.words {
+			if n := freq[w]; n <= 3 {
+				c.rare = append(c.rare, w)
+			}
+			r := []rune(w)
+			slices.Reverse(r)
+			if rw := string(r); freq[rw] == 0 {
+				c.absent = append(c.absent, rw)
+			}
+		}
 		// Skip the 1,000 most frequent words: analysts do not write rules
 		// on stop words and everyday vocabulary.
 		c.words = c.words[min(1000, len(c.words)):]
@@ -98,12 +111,31 @@ func loadBenchCorpus(b *testing.B) *benchCorpus {
 	return corpus
 }
 
-// syntheticRules generates n rules mixing any, all, near and none over the
-// corpus vocabulary, deterministically.
-func syntheticRules(c *benchCorpus, n int) []*Rule {
+// Vocabularies of the synthetic rule sets.
+const (
+	// dense: words of the posts themselves past the 1,000 most frequent,
+	// and two-word phrases of the posts. At 10,000 rules nearly every
+	// word of a post is in some rule: the worst case.
+	dense = "dense"
+	// rare: words seen two or three times in the posts.
+	rare = "rare"
+	// absent: 10 dense rules plus rules over words that occur in no post,
+	// which isolates the cost of rules that do not match.
+	absent = "absent"
+)
+
+// syntheticRules generates n rules mixing any, all, near and none over a
+// vocabulary, deterministically.
+func syntheticRules(c *benchCorpus, n int, vocab string) []*Rule {
 	rng := rand.New(rand.NewPCG(1, uint64(n)))
+	i := 0
 	term := func() string {
-		if rng.IntN(10) < 3 {
+		switch {
+		case vocab == rare:
+			return c.rare[rng.IntN(len(c.rare))]
+		case vocab == absent && i >= 10:
+			return c.absent[rng.IntN(len(c.absent))]
+		case rng.IntN(10) < 3:
 			return c.pairs[rng.IntN(len(c.pairs))]
 		}
 		return c.words[rng.IntN(len(c.words))]
@@ -116,7 +148,7 @@ func syntheticRules(c *benchCorpus, n int) []*Rule {
 		return out
 	}
 	rules := make([]*Rule, n)
-	for i := range rules {
+	for i = range rules {
 		r := &Rule{ID: fmt.Sprintf("r%d", i), Label: "incitement", Severity: Medium, File: "synthetic", Line: i + 1}
 		switch k := rng.IntN(20); {
 		case k < 10:
@@ -134,9 +166,9 @@ func syntheticRules(c *benchCorpus, n int) []*Rule {
 	return rules
 }
 
-func benchSet(b *testing.B, c *benchCorpus, n int) *Set {
+func benchSet(b *testing.B, c *benchCorpus, n int, vocab string) *Set {
 	b.Helper()
-	s, err := Compile(syntheticRules(c, n))
+	s, err := Compile(syntheticRules(c, n, vocab))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -150,21 +182,22 @@ func reportPostsPerSecond(b *testing.B, posts int) {
 }
 
 // BenchmarkMatch measures rule matching alone on analysed posts (one post
-// per iteration) with 10, 1,000 and 10,000 rules.
+// per iteration) with 10, 1,000 and 10,000 rules of each vocabulary.
 func BenchmarkMatch(b *testing.B) {
 	c := loadBenchCorpus(b)
-	for _, n := range []int{10, 1000, 10000} {
-		s := benchSet(b, c, n)
-		b.Run(fmt.Sprintf("rules=%d", n), func(b *testing.B) {
-			i, fired := 0, 0
-			for b.Loop() {
-				fired += len(s.Match(c.docs[i%len(c.docs)]))
-				i++
-			}
-			reportPostsPerSecond(b, i)
-			b.ReportMetric(float64(fired)/float64(i), "matches/post")
-			b.ReportMetric(float64(len(c.words)), "vocabulary")
-		})
+	for _, vocab := range []string{absent, rare, dense} {
+		for _, n := range []int{10, 1000, 10000} {
+			s := benchSet(b, c, n, vocab)
+			b.Run(fmt.Sprintf("%s/rules=%d", vocab, n), func(b *testing.B) {
+				i, fired := 0, 0
+				for b.Loop() {
+					fired += len(s.Match(c.docs[i%len(c.docs)]))
+					i++
+				}
+				reportPostsPerSecond(b, i)
+				b.ReportMetric(float64(fired)/float64(i), "matches/post")
+			})
+		}
 	}
 }
 
@@ -172,8 +205,7 @@ func BenchmarkMatch(b *testing.B) {
 // shares (arabic.Analyze), on the same posts.
 func BenchmarkAnalyze(b *testing.B) {
 	c := loadBenchCorpus(b)
-	i := 0
-	bytes := 0
+	i, bytes := 0, 0
 	for b.Loop() {
 		t := c.texts[i%len(c.texts)]
 		arabic.Analyze(t)
@@ -181,44 +213,47 @@ func BenchmarkAnalyze(b *testing.B) {
 		i++
 	}
 	reportPostsPerSecond(b, i)
+	b.ReportMetric(float64(bytes)/float64(i), "bytes/post")
 }
 
-// BenchmarkEndToEnd is Analyze plus Match with 10,000 rules: what the rules
-// detector costs a post in `basira scan`.
+// BenchmarkEndToEnd is Analyze plus Match with 10,000 rules: what a post
+// costs in `basira scan --rules` (without decoding and output).
 func BenchmarkEndToEnd(b *testing.B) {
 	c := loadBenchCorpus(b)
-	s := benchSet(b, c, 10000)
-	b.ResetTimer()
-	i := 0
-	for b.Loop() {
-		s.Match(arabic.Analyze(c.texts[i%len(c.texts)]))
-		i++
+	for _, vocab := range []string{absent, dense} {
+		s := benchSet(b, c, 10000, vocab)
+		b.Run(vocab+"/rules=10000", func(b *testing.B) {
+			i := 0
+			for b.Loop() {
+				s.Match(arabic.Analyze(c.texts[i%len(c.texts)]))
+				i++
+			}
+			reportPostsPerSecond(b, i)
+		})
 	}
-	reportPostsPerSecond(b, i)
 }
 
 // BenchmarkCompile measures compiling 10,000 rules and the heap the
 // compiled set keeps (runtime.MemStats heap delta after GC).
 func BenchmarkCompile(b *testing.B) {
 	c := loadBenchCorpus(b)
-	rules := syntheticRules(c, 10000)
-	var keep *Set
+	rules := syntheticRules(c, 10000, dense)
 	for b.Loop() {
-		s, err := Compile(rules)
-		if err != nil {
+		if _, err := Compile(rules); err != nil {
 			b.Fatal(err)
 		}
-		keep = s
 	}
-	keep = nil
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	keep, _ = Compile(rules)
+	keep, err := Compile(rules)
+	if err != nil {
+		b.Fatal(err)
+	}
 	keep.Match(c.docs[0]) // allocate the scan scratch too
 	runtime.GC()
 	runtime.ReadMemStats(&after)
-	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "heap-MiB")
+	b.ReportMetric((float64(after.HeapAlloc)-float64(before.HeapAlloc))/(1<<20), "heap-MiB")
 	st := keep.Stats()
 	b.ReportMetric(float64(st.Terms), "terms")
 	runtime.KeepAlive(keep)

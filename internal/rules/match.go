@@ -305,8 +305,8 @@ func (s *Set) nearWindow(sc *scratch, c *compiled) ([]occurrence, bool) {
 	occ := sc.occ
 	slices.SortFunc(occ, func(a, b occurrence) int { return int(a.pos - b.pos) })
 	k := len(c.near)
-	var count [MaxPhraseTokens * 8]int
-	counts := count[:0]
+	var count [64]int
+	var counts []int
 	if k <= len(count) {
 		counts = count[:k]
 	} else {
