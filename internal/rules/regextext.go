@@ -103,4 +103,3 @@ func regexText(orig string, buf []byte, offs []int32) ([]byte, []int32) {
 	offs = append(offs, int32(len(orig)))
 	return buf, offs
 }
-
