@@ -305,7 +305,7 @@ func (s *Server) hmaCreateBank(w http.ResponseWriter, r *http.Request) error {
 		EnabledRatio any    `json:"enabled_ratio"`
 		Enabled      any    `json:"enabled"`
 	}
-	if err := decodeJSON(r, &req); err != nil {
+	if err := decodeJSONLoose(r, &req); err != nil {
 		return err
 	}
 	if req.Name == "" {

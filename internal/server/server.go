@@ -459,13 +459,21 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 }
 
 // decodeJSON reads one JSON value from the body into v, with messages that
-// name the problem.
-func decodeJSON(r *http.Request, v any) error {
+// name the problem. Unknown fields are refused, so a typo is an error.
+func decodeJSON(r *http.Request, v any) error { return decodeJSONBody(r, v, true) }
+
+// decodeJSONLoose is decodeJSON accepting unknown fields, for the HMA
+// routes: HMA's own models ignore fields they do not know.
+func decodeJSONLoose(r *http.Request, v any) error { return decodeJSONBody(r, v, false) }
+
+func decodeJSONBody(r *http.Request, v any, strict bool) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
 		return Errorf(CodeUnsupportedMedia, "Content-Type %q: send application/json", ct)
 	}
 	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
+	if strict {
+		dec.DisallowUnknownFields()
+	}
 	if err := dec.Decode(v); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {

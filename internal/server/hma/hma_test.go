@@ -171,7 +171,7 @@ func TestHMACurationAndMatching(t *testing.T) {
 	if bank["name"] != "TEST_BANK" || bank["matching_enabled_ratio"] != 1.0 || len(bank) != 2 {
 		t.Fatalf("created bank %v", bank)
 	}
-	e.post(auth.Admin, "/c/banks", map[string]any{"name": "OFF_BANK", "enabled": false}, 201, nil)
+	e.post(auth.Admin, "/c/banks", map[string]any{"name": "OFF_BANK", "enabled": false, "comment": "unknown fields are ignored, as HMA does"}, 201, nil)
 	for _, bad := range []map[string]any{{"name": "lower"}, {"name": "TEST_BANK"}, {}, {"name": "HALF", "enabled_ratio": 0.5}} {
 		body, _ := json.Marshal(bad)
 		code, b := e.req(auth.Admin, "POST", "/c/banks", "application/json", body)
