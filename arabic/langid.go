@@ -51,7 +51,11 @@ func (s *scanner) lang(folded string) string {
 	if arabic >= latin {
 		return m.classify(s, folded, familyArabic)
 	}
-	return m.classify(s, folded, familyLatin)
+	l := m.classify(s, folded, familyLatin)
+	if s.otherLatin(folded) {
+		return LangUnknown
+	}
+	return l
 }
 
 // HeldOut reports whether line i (0-based, counting non-comment lines) of a

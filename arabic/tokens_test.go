@@ -103,12 +103,17 @@ func TestDetectLang(t *testing.T) {
 		"":                  LangUnknown,
 		"12345 !!!":         LangUnknown,
 		"Привет, как дела?": LangUnknown,
-		"أعلنت وزارة الداخلية عن إجراءات جديدة لتنظيم حركة المرور": LangMSA,
-		"واش كاين شي جديد على هاد الموضوع؟":                        LangDarija,
-		"wach kayn chi jdid 3la had lmawdou3":                      LangArabizi,
-		"The government announced new measures on Monday":          LangEnglish,
-		"Le gouvernement a annoncé de nouvelles mesures lundi":     LangFrench,
-		"این یک متن فارسی است که برای آزمایش نوشته شده":            LangUnknown,
+		"أعلنت وزارة الداخلية عن إجراءات جديدة لتنظيم حركة المرور":                             LangMSA,
+		"واش كاين شي جديد على هاد الموضوع؟":                                                    LangDarija,
+		"wach kayn chi jdid 3la had lmawdou3":                                                  LangArabizi,
+		"The government announced new measures on Monday":                                      LangEnglish,
+		"Le gouvernement a annoncé de nouvelles mesures lundi":                                 LangFrench,
+		"El gobierno anunció nuevas medidas para los ciudadanos y las empresas":                LangUnknown,
+		"Die Regierung hat neue Maßnahmen für die Bürger angekündigt und sie ist nicht allein": LangUnknown,
+		"Il governo ha annunciato che non ci sono nuove misure per le imprese":                 LangUnknown,
+		"O governo anunciou que não há novas medidas para as empresas":                         LangUnknown,
+		"Hükümet bu yıl için yeni bir karar ve çok önemli adımlar açıkladı":                    LangUnknown,
+		"این یک متن فارسی است که برای آزمایش نوشته شده":                                        LangUnknown,
 	}
 	for in, want := range cases {
 		if got := DetectLang(in); got != want {
