@@ -114,6 +114,8 @@ func TestDetectLang(t *testing.T) {
 		"O governo anunciou que não há novas medidas para as empresas":                         LangUnknown,
 		"Hükümet bu yıl için yeni bir karar ve çok önemli adımlar açıkladı":                    LangUnknown,
 		"این یک متن فارسی است که برای آزمایش نوشته شده":                                        LangUnknown,
+		"زه په کابل کې اوسېږم او ښوونځي ته ځم":                                                 LangUnknown,
+		"ئەم نووسینە بە زمانی کوردی نووسراوە":                                                  LangUnknown,
 	}
 	for in, want := range cases {
 		if got := DetectLang(in); got != want {
