@@ -141,7 +141,7 @@ type Bank struct {
 	// indexes over enabled entries
 	pdqIdx  *pdq.Index
 	pdqSlot []int32          // pdq index id -> slot
-	slotPDQ map[int]uint32   // slot -> pdq index id
+	slotPDQ []int32          // slot -> pdq index id, -1 when not indexed
 	exact   map[string][]int // md5/sha256 value -> slots
 	text    *textsig.Index   // keyed by slot
 }
@@ -161,7 +161,6 @@ func NewBank(info Info) (*Bank, error) {
 	switch info.Type {
 	case PDQ:
 		b.pdqIdx = pdq.NewIndex()
-		b.slotPDQ = map[int]uint32{}
 	case Text:
 		b.text = textsig.NewIndex()
 	default:
@@ -324,7 +323,10 @@ func (b *Bank) indexLocked(slot int) error {
 			b.pdqSlot = append(b.pdqSlot, -1)
 		}
 		b.pdqSlot[id] = int32(slot)
-		b.slotPDQ[slot] = id
+		for slot >= len(b.slotPDQ) {
+			b.slotPDQ = append(b.slotPDQ, -1)
+		}
+		b.slotPDQ[slot] = int32(id)
 	case Text:
 		sig, err := textSignature(e.Value)
 		if err != nil {
@@ -341,10 +343,11 @@ func (b *Bank) unindexLocked(slot int) {
 	e := b.entries[slot]
 	switch b.info.Type {
 	case PDQ:
-		if id, ok := b.slotPDQ[slot]; ok {
+		if slot < len(b.slotPDQ) && b.slotPDQ[slot] >= 0 {
+			id := uint32(b.slotPDQ[slot])
 			b.pdqIdx.Remove(id)
 			b.pdqSlot[id] = -1
-			delete(b.slotPDQ, slot)
+			b.slotPDQ[slot] = -1
 		}
 	case Text:
 		b.text.Remove(uint32(slot))
