@@ -293,11 +293,14 @@ func (x *Index) Search(query string, minScore float64, limit int) []Match {
 // name.
 const TextThreshold = 0.92
 
-// FindInText finds listed names mentioned in a text: runs of words that
-// contain at least two tokens of a listed name exactly (or its phonetic
-// key, across scripts), or all of a one-token name of five letters or
-// more, and that score at least TextThreshold as a whole. Names made only
-// of common tokens (see specific) are not looked for in text.
+// FindInText finds listed names mentioned in a text. Only a name's rare
+// tokens (held by at most rareLimit names of the index; "al-Zawahiri",
+// not "Mohammed") find it, by spelling or, across scripts, by phonetic key
+// of three letters or more; then the windows of words around the rare
+// word, up to the name's length + 2, are scored as a whole and the best
+// one counts from TextThreshold. So the listed alias "Ali Mohammed" — two
+// of the commonest names — never fires on ordinary text, and a one-word
+// name counts only in its own script and with five letters or more.
 func (x *Index) FindInText(text string) []Match {
 	words := strings.Fields(text)
 	if len(words) == 0 || len(x.names) == 0 {
@@ -306,25 +309,20 @@ func (x *Index) FindInText(text string) []Match {
 	if len(words) > 2000 {
 		words = words[:2000]
 	}
+	rare := x.rareLimit()
 	prepared := make([]namematch.Name, len(words))
-	type pos struct {
-		at         []int // word positions holding one of the name's tokens, ascending
-		sameScript bool
+	type hit struct {
+		name int32
+		at   int
+		same bool
 	}
-	found := map[int32]*pos{}
+	var hits []hit
 	add := func(ids []int32, i int, same bool) {
+		if len(ids) > rare {
+			return
+		}
 		for _, id := range ids {
-			f := found[id]
-			if f == nil {
-				f = &pos{}
-				found[id] = f
-			}
-			if len(f.at) == 0 || f.at[len(f.at)-1] != i {
-				if len(f.at) < 32 {
-					f.at = append(f.at, i)
-				}
-			}
-			f.sameScript = f.sameScript || same
+			hits = append(hits, hit{id, i, same})
 		}
 	}
 	for i, w := range words {
@@ -346,9 +344,28 @@ func (x *Index) FindInText(text string) []Match {
 			}
 		}
 	}
-	best := map[Ref]Match{}
+	// Where each spelling and each key of three letters or more occurs.
+	where := map[string][]int{}
+	for i, p := range prepared {
+		for j, t := range p.Tokens {
+			where[scriptKey(p.Arabic, t)] = append(where[scriptKey(p.Arabic, t)], i)
+			if k := p.Keys[j]; len(k) >= 3 {
+				where["k:"+k] = append(where["k:"+k], i)
+			}
+		}
+	}
+	nearest := func(list []int, p, reach int) int {
+		best := -1
+		for _, q := range list {
+			if d := abs(q - p); d <= reach && (best < 0 || d < abs(best-p)) {
+				best = q
+			}
+		}
+		return best
+	}
+	var q namematch.Name // reused window buffer
 	window := func(first, last int) namematch.Name {
-		var q namematch.Name
+		q.Arabic, q.Tokens, q.Keys = false, q.Tokens[:0], q.Keys[:0]
 		for i := first; i <= last; i++ {
 			q.Arabic = q.Arabic || prepared[i].Arabic
 			q.Tokens = append(q.Tokens, prepared[i].Tokens...)
@@ -356,65 +373,56 @@ func (x *Index) FindInText(text string) []Match {
 		}
 		return q
 	}
-	for id, f := range found {
-		n := &x.names[id]
-		size := len(n.n.Tokens)
-		var spans [][2]int
-		if size == 1 {
-			// A one-word name counts only written in the same script and
-			// long enough not to be a common word.
-			if !f.sameScript || len(n.n.Tokens[0]) < 5 || len(n.n.Keys[0]) < 3 {
-				continue
-			}
-			for _, a := range f.at {
-				spans = append(spans, [2]int{a, a})
-			}
-		} else {
-			// Windows that start at a matched word and reach the farthest
-			// matched word within the name's length + 2.
-			for k, a := range f.at {
-				last := a
-				for _, b := range f.at[k+1:] {
-					if b-a > size+2 {
-						break
-					}
-					last = b
-				}
-				if last > a {
-					spans = append(spans, [2]int{a, last})
-				}
-			}
-		}
-		if len(spans) == 0 {
+	best := map[Ref]Match{}
+	type tried struct {
+		name int32
+		at   int
+	}
+	done := map[tried]bool{}
+	for _, h := range hits {
+		if done[tried{h.name, h.at}] {
 			continue
 		}
-		for _, sp := range spans {
-			// Words of the name that found nothing (أبو, a one-letter key)
-			// may sit just outside the matched words: try the window grown
-			// by up to the name's length on either side.
-			s := 0.0
-			grow := min(size-1, 3)
-			for l := 0; l <= grow; l++ {
-				for r := 0; r <= grow; r++ {
-					a, b := sp[0]-l, sp[1]+r
-					if a < 0 || b >= len(words) {
-						continue
-					}
-					w := window(a, b)
-					if x.specific(n, w) {
-						s = max(s, namematch.Score(w, n.n))
-					}
+		done[tried{h.name, h.at}] = true
+		n := &x.names[h.name]
+		size := len(n.n.Tokens)
+		if size == 1 && (!h.same || len(n.n.Tokens[0]) < 5 || len(n.n.Keys[0]) < 3) {
+			continue
+		}
+		// The name's other tokens near the rare one: two must be there.
+		lo, hi, count := h.at, h.at, 0
+		for k, t := range n.n.Tokens {
+			at := nearest(where[scriptKey(n.n.Arabic, t)], h.at, size+2)
+			if key := n.n.Keys[k]; at < 0 && len(key) >= 3 {
+				at = nearest(where["k:"+key], h.at, size+2)
+			}
+			if at >= 0 {
+				count++
+				lo, hi = min(lo, at), max(hi, at)
+			}
+		}
+		if count < min(2, size) {
+			continue
+		}
+		// Grow the window over name words that found nothing (أبو, whose
+		// key is one letter).
+		grow := min(size-count, 3)
+		s := 0.0
+		for l := 0; l <= grow; l++ {
+			for r := 0; r <= grow-l; r++ {
+				if a, b := lo-l, hi+r; a >= 0 && b < len(words) {
+					s = max(s, namematch.Score(window(a, b), n.n))
 				}
 			}
-			if s < TextThreshold {
-				continue
-			}
-			if m, ok := best[n.ref]; ok && m.Score >= s {
-				continue
-			}
-			l, e := x.entry(n.ref)
-			best[n.ref] = Match{List: l.Name, Date: l.Date, Entry: e, Name: n.text, Score: s}
 		}
+		if s < TextThreshold {
+			continue
+		}
+		if m, ok := best[n.ref]; ok && m.Score >= s {
+			continue
+		}
+		l, e := x.entry(n.ref)
+		best[n.ref] = Match{List: l.Name, Date: l.Date, Entry: e, Name: n.text, Score: s}
 	}
 	out := make([]Match, 0, len(best))
 	for _, m := range best {
@@ -426,28 +434,22 @@ func (x *Index) FindInText(text string) []Match {
 	return out
 }
 
-// specific reports whether the words w found of a name include one of the
-// name's rare tokens (by spelling or, of three letters or more, by key):
-// "Ali Mohammed" — two of the commonest names — names nobody in a post,
-// while "al-Zawahiri" does.
-func (x *Index) specific(n *indexedName, w namematch.Name) bool {
-	v := x.latin
-	if n.n.Arabic {
-		v = x.arabic
+// rareLimit is the most names a token may belong to and still find names
+// in running text.
+func (x *Index) rareLimit() int { return 20 + len(x.names)/2000 }
+
+func scriptKey(arabic bool, t string) string {
+	if arabic {
+		return "a:" + t
 	}
-	rare := 20 + len(x.names)/2000
-	for i, t := range n.n.Tokens {
-		if p := postOf(v, t); len(p) == 0 || len(p) > rare {
-			continue
-		}
-		k := n.n.Keys[i]
-		for j, wt := range w.Tokens {
-			if w.Arabic == n.n.Arabic && wt == t || len(k) >= 3 && w.Keys[j] == k {
-				return true
-			}
-		}
+	return "l:" + t
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
 	}
-	return false
+	return n
 }
 
 func postOf(v *vocab, w string) []int32 {
