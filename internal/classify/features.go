@@ -23,7 +23,7 @@ import (
 // FeatureVersion names the feature extraction below. A model records it;
 // a model made with another feature version is refused, because its
 // weights would be read against the wrong features.
-const FeatureVersion = 1
+const FeatureVersion = 2
 
 // FeatureConfig says which features are extracted and how they are hashed.
 // It is stored in every model file.
@@ -63,8 +63,11 @@ func (c FeatureConfig) Validate() error {
 	return nil
 }
 
-// Feature groups; each is hashed with its own seed so that the word "ab"
-// and the character bigram "ab" are different features.
+// Feature kinds; each is hashed with its own seed so that the word "ab"
+// and the character bigram "ab" are different features. For scaling there
+// are two groups: word-level features (words, stems, phrases, emoji) and
+// character n-grams (version 1 scaled each kind on its own, which gave a
+// post's one or two stems as much weight as all its words together).
 const (
 	groupWord   = 'w'
 	groupStem   = 's'
@@ -172,7 +175,7 @@ func (e *extractor) extract(doc *arabic.Doc) []hashed {
 			e.emit(fnvString(seed(groupWord), w), groupWord, "word", w)
 		}
 		if c.Stems && toks[i].Base != "" {
-			e.emit(fnvString(seed(groupStem), toks[i].Base), groupStem, "stem", toks[i].Base)
+			e.emit(fnvString(seed(groupStem), toks[i].Base), groupWord, "stem", toks[i].Base)
 		}
 		for n := 2; n <= c.WordNgrams && i+n <= len(toks); n++ {
 			h := seed(groupBigram) + uint32(n)
@@ -181,14 +184,14 @@ func (e *extractor) extract(doc *arabic.Doc) []hashed {
 				h = fnvString(fnvByte(h, ' '), tokenText(&toks[j]))
 			}
 			var text string
-			if e.spell(h, groupBigram) {
+			if e.spell(h, groupWord) {
 				parts := make([]string, 0, n)
 				for j := i; j < i+n; j++ {
 					parts = append(parts, tokenText(&toks[j]))
 				}
 				text = strings.Join(parts, " ")
 			}
-			e.emit(h, groupBigram, "phrase", text)
+			e.emit(h, groupWord, "phrase", text)
 		}
 		if c.CharMax > 0 {
 			e.charNgrams(w)
@@ -199,7 +202,7 @@ func (e *extractor) extract(doc *arabic.Doc) []hashed {
 		for _, r := range doc.Original {
 			if isEmoji(r) {
 				h := fnvString(seed(groupEmoji), string(r))
-				e.emit(h, groupEmoji, "emoji", string(r))
+				e.emit(h, groupWord, "emoji", string(r))
 				if n++; n >= maxTokens {
 					break
 				}
@@ -271,9 +274,9 @@ func isEmoji(r rune) bool {
 	return (r >= 0x1F300 && r <= 0x1FAFF) || (r >= 0x2600 && r <= 0x27BF) || (r != 0xFE0F && unicode.Is(unicode.So, r) && r > 0x2000)
 }
 
-// groupScales returns, for each group, 1/sqrt(occurrences): every group is
-// normalized on its own so that long texts and many char n-grams do not
-// drown the word features.
+// groupScales returns, for each group, 1/sqrt(occurrences): word-level
+// and character features are normalized apart so that the many char
+// n-grams do not drown the words, and long texts do not outweigh short.
 func groupScales(fs []hashed) (scale [256]float32) {
 	var count [256]int
 	for _, f := range fs {
