@@ -183,7 +183,7 @@ func FuzzDecodePayload(f *testing.F) {
 }
 
 func TestDecodeRefusesHugeModel(t *testing.T) {
-	hdr := []byte(`{"mode":"multiclass","labels":[` + strings.Repeat(`{"name":"x"},`, 63) + `{"name":"y"}],"features":{"version":1,"bits":22,"word_ngrams":1,"char_min":2,"char_max":3}}`)
+	hdr := []byte(`{"mode":"multiclass","labels":[` + strings.Repeat(`{"name":"x"},`, 63) + `{"name":"y"}],"features":{"version":` + strconv.Itoa(FeatureVersion) + `,"bits":22,"word_ngrams":1,"char_min":2,"char_max":3}}`)
 	inner := binary.LittleEndian.AppendUint32(nil, uint32(len(hdr)))
 	inner = append(inner, hdr...)
 	_, err := Decode(frame(inner))
