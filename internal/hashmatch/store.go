@@ -1,15 +1,16 @@
 package hashmatch
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 )
 
 // Store keeps banks. DirStore keeps them as files; the service keeps them
@@ -130,22 +131,29 @@ func (s *DirStore) Save(ctx context.Context, b *Bank) error {
 	if err != nil {
 		return err
 	}
-	var sb strings.Builder
-	if err := WriteCSV(&sb, ',', b.Entries()); err != nil {
+	entries := b.Entries()
+	if err := writeAtomic(ep, func(w io.Writer) error {
+		bw := bufio.NewWriterSize(w, 1<<20)
+		if err := WriteCSV(bw, ',', entries); err != nil {
+			return err
+		}
+		return bw.Flush()
+	}); err != nil {
 		return err
 	}
-	if err := writeAtomic(ep, []byte(sb.String())); err != nil {
+	return writeAtomic(ip, func(w io.Writer) error {
+		_, err := w.Write(append(data, '\n'))
 		return err
-	}
-	return writeAtomic(ip, append(data, '\n'))
+	})
 }
 
-func writeAtomic(path string, data []byte) error {
+// writeAtomic writes a file through a temporary file renamed over it.
+func writeAtomic(path string, write func(io.Writer) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path))
 	if err != nil {
 		return err
 	}
-	if _, err := tmp.Write(data); err != nil {
+	if err := write(tmp); err != nil {
 		tmp.Close()
 		os.Remove(tmp.Name())
 		return err
