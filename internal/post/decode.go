@@ -187,68 +187,93 @@ func (d *Decoder) readLine() (line []byte, tooLong bool, err error) {
 	}
 }
 
-// rawPost mirrors the input schema. Numbers are accepted for id because
-// exports often carry numeric ids.
-type rawPost struct {
-	ID       json.RawMessage `json:"id"`
-	Platform string          `json:"platform"`
-	URL      string          `json:"url"`
-	Author   json.RawMessage `json:"author"`
-	Text     *string         `json:"text"`
-	Lang     string          `json:"lang"`
-	PostedAt json.RawMessage `json:"posted_at"`
-	Media    []Media         `json:"media"`
-}
-
 var knownFields = map[string]bool{
 	"id": true, "platform": true, "url": true, "author": true, "text": true,
 	"lang": true, "posted_at": true, "media": true,
 }
 
+// decodeJSON parses the line once into its top-level members, then reads
+// the known ones from their raw values: unknown members are kept as they
+// came, without a second parse of the whole line.
 func (d *Decoder) decodeJSON(line []byte) (*Post, error) {
 	if line[0] != '{' {
 		return nil, errors.New("not a JSON object (each line must be one post as {\"id\":…, \"text\":…})")
-	}
-	var raw rawPost
-	if err := json.Unmarshal(line, &raw); err != nil {
-		return nil, describeJSONError(err)
 	}
 	var all map[string]json.RawMessage
 	if err := json.Unmarshal(line, &all); err != nil {
 		return nil, describeJSONError(err)
 	}
-	id, err := scalarString("id", raw.ID)
-	if err != nil {
-		return nil, err
-	}
-	author, err := scalarString("author", raw.Author)
-	if err != nil {
-		return nil, err
-	}
-	if raw.Text == nil {
-		return nil, errors.New(`missing field "text"`)
-	}
-	p := &Post{ID: id, Platform: raw.Platform, URL: raw.URL, Text: *raw.Text, Lang: raw.Lang, Media: raw.Media}
-	if len(raw.PostedAt) > 0 && string(raw.PostedAt) != "null" {
-		s, err := scalarString("posted_at", raw.PostedAt)
-		if err != nil {
-			return nil, err
-		}
-		t, err := ParseTime(s)
-		if err != nil {
-			return nil, fmt.Errorf("field \"posted_at\": %w", err)
-		}
-		p.PostedAt = &t
-	}
+	p := &Post{}
+	var author string
+	var err error
 	for k, v := range all {
-		if !knownFields[k] {
+		switch k {
+		case "id":
+			p.ID, err = scalarString(k, v)
+		case "author":
+			author, err = scalarString(k, v)
+		case "platform":
+			p.Platform, err = stringField(k, v)
+		case "url":
+			p.URL, err = stringField(k, v)
+		case "lang":
+			p.Lang, err = stringField(k, v)
+		case "text":
+			if string(v) == "null" {
+				return nil, errors.New(`field "text" must be a string, not null`)
+			}
+			p.Text, err = stringField(k, v)
+		case "posted_at":
+			if string(v) != "null" {
+				var ts string
+				if ts, err = scalarString(k, v); err == nil {
+					var t time.Time
+					if t, err = ParseTime(ts); err != nil {
+						err = fmt.Errorf("field \"posted_at\": %w", err)
+					} else {
+						p.PostedAt = &t
+					}
+				}
+			}
+		case "media":
+			if string(v) != "null" {
+				if err = json.Unmarshal(v, &p.Media); err != nil {
+					err = fmt.Errorf(`field "media" must be a list of {"url"} or {"path"} objects: %v`, describeJSONError(err))
+				}
+			}
+		default:
 			if p.Extra == nil {
 				p.Extra = map[string]json.RawMessage{}
 			}
 			p.Extra[k] = v
 		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if _, ok := all["text"]; !ok {
+		return nil, errors.New(`missing field "text"`)
 	}
 	return p, d.finish(p, author)
+}
+
+// stringField reads a JSON string member; null reads as "".
+func stringField(field string, raw json.RawMessage) (string, error) {
+	if string(raw) == "null" {
+		return "", nil
+	}
+	if len(raw) == 0 || raw[0] != '"' {
+		return "", fmt.Errorf("field %q must be string, not %s", field, truncate(string(raw), 40))
+	}
+	// Fast path: no escapes, the bytes are the string.
+	if inner := raw[1 : len(raw)-1]; bytes.IndexByte(inner, '\\') < 0 {
+		return string(inner), nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", fmt.Errorf("field %q: %v", field, err)
+	}
+	return s, nil
 }
 
 // finish validates a decoded post and pseudonymises its author.
@@ -283,11 +308,7 @@ func scalarString(field string, raw json.RawMessage) (string, error) {
 	}
 	switch raw[0] {
 	case '"':
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return "", fmt.Errorf("field %q: %v", field, err)
-		}
-		return s, nil
+		return stringField(field, raw)
 	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
 		return string(raw), nil
 	}
