@@ -22,6 +22,17 @@ const T = {
         all: "All", count: "posts", no_cases: "No cases.", saved: "Saved", bad_token: "Token refused.", platforms: "Platforms",
         lease: "Held by", first_seen: "First seen", last_seen: "Last seen" },
 };
+// Taxonomy labels and case statuses in each language; unknown ids show as is.
+const NAMES = {
+  ar: { "violent-extremist-propaganda": "دعاية متطرفة عنيفة", glorification: "تمجيد هجوم", incitement: "تحريض على العنف", recruitment: "تجنيد",
+        instructional: "مواد تعليمية", financing: "تمويل الإرهاب", "false-claim": "ادعاء كاذب / إشاعة", benign: "سليم",
+        new: "جديدة", in_review: "قيد المراجعة", decided: "تقرر", actioned: "نُفذ", dismissed: "مرفوضة", appealed: "مستأنفة" },
+  fr: { "violent-extremist-propaganda": "propagande extrémiste violente", glorification: "apologie d'attentat", incitement: "incitation à la violence",
+        recruitment: "recrutement", instructional: "contenu d'instruction", financing: "financement du terrorisme", "false-claim": "fausse information / rumeur",
+        benign: "bénin", new: "nouveau", in_review: "en examen", decided: "décidé", actioned: "traité", dismissed: "classé", appealed: "en appel" },
+  en: {},
+};
+const name = (id) => (NAMES[lang] && NAMES[lang][id]) || id;
 const STATUSES = ["", "new", "in_review", "decided", "actioned", "dismissed", "appealed"];
 
 let lang = localStorage.getItem("basira.lang") || "ar";
@@ -46,7 +57,7 @@ function applyLang() {
   $("lang").value = lang;
   document.querySelectorAll("[data-t]").forEach((n) => { n.textContent = t(n.dataset.t); });
   const sf = $("status-filter"), keep = sf.value || "new";
-  sf.replaceChildren(...STATUSES.map((s) => el("option", { value: s }, s || t("all"))));
+  sf.replaceChildren(...STATUSES.map((s) => el("option", { value: s }, s ? name(s) : t("all"))));
   sf.value = keep;
 }
 
@@ -88,8 +99,8 @@ async function loadQueue() {
   if (!data.cases.length) { list.replaceChildren(el("li", { class: "hint" }, t("no_cases"))); return; }
   list.replaceChildren(...data.cases.map((c) => el("li", { class: current && current.id === c.id ? "active" : "", onclick: () => openCase(c.id) },
     el("span", { class: "sev " + (c.severity || "none") }, c.severity || "-"), " ",
-    el("strong", {}, c.category), " #" + c.id,
-    el("div", { class: "meta" }, `${c.status} · ${c.count} ${t("count")} · ${(c.platforms || []).join(", ")} · ${new Date(c.last_seen).toLocaleString()}`))));
+    el("strong", {}, name(c.category)), " #" + c.id,
+    el("div", { class: "meta" }, `${name(c.status)} · ${c.count} ${t("count")} · ${(c.platforms || []).join(", ")} · ${new Date(c.last_seen).toLocaleString()}`))));
 }
 
 // highlight renders text with the byte spans [start,end) of the UTF-8
@@ -111,7 +122,7 @@ function highlight(text, spans) {
 function signalLine(s) {
   const details = s.details ? Object.entries(s.details).filter(([, v]) => typeof v !== "object").map(([k, v]) => `${k}=${v}`).join(" ") : "";
   return el("li", {}, el("span", { class: "sev " + (s.severity || "none") }, s.severity || "-"), " ",
-    el("strong", {}, s.label), ` · ${s.detector}${s.rule ? "/" + s.rule : ""} · ${Number(s.score).toFixed(2)} `,
+    el("strong", {}, name(s.label)), ` · ${s.detector}${s.rule ? "/" + s.rule : ""} · ${Number(s.score).toFixed(2)} `,
     s.evidence ? el("q", {}, s.evidence) : null, details ? el("div", { class: "meta" }, el("code", {}, details)) : null);
 }
 
@@ -127,7 +138,7 @@ async function openCase(id) {
   const form = el("form", { class: "decide", onsubmit: (e) => { e.preventDefault(); act("POST", `/v1/cases/${c.id}/decision`, { action: action.value, rationale: rationale.value }); } },
     el("h3", {}, t("decide")), action, rationale, el("button", { class: "primary", type: "submit" }, t("decide")));
   box.replaceChildren(
-    el("h2", {}, el("span", { class: "sev " + (c.severity || "none") }, c.severity || "-"), ` ${c.category} #${c.id} · ${c.status}`),
+    el("h2", {}, el("span", { class: "sev " + (c.severity || "none") }, c.severity || "-"), ` ${name(c.category)} #${c.id} · ${name(c.status)}`),
     el("p", { class: "meta" }, `${c.count} ${t("count")} · ${t("platforms")}: ${(c.platforms || []).join(", ")} · ${t("first_seen")} ${new Date(c.first_seen).toLocaleString()} · ${t("last_seen")} ${new Date(c.last_seen).toLocaleString()}`
       + (c.assignee ? ` · ${t("lease")} ${c.assignee}` : "")),
     actions, form,
