@@ -54,8 +54,11 @@ type Report struct {
 	Classes []ClassFigures `json:"classes"`
 	// MacroF1 averages F1 over all classes (for binary data: both the
 	// positive and the negative class, as OffensEval scores).
-	MacroF1  float64 `json:"macro_f1"`
-	Accuracy float64 `json:"accuracy"`
+	MacroF1 float64 `json:"macro_f1"`
+	// WeightedF1 weighs each class's F1 by its support (what some papers
+	// call the F-measure).
+	WeightedF1 float64 `json:"weighted_f1"`
+	Accuracy   float64 `json:"accuracy"`
 	// ECE is the mean of the scored labels' calibration errors.
 	ECE float64 `json:"ece"`
 	// Confusion[g][p] counts gold class g predicted as p (single-label).
@@ -184,7 +187,8 @@ func EvaluatePredictions(meta *Meta, exs []Example, preds []Prediction, target f
 	if len(exs) > 0 {
 		r.Accuracy = float64(correct) / float64(len(exs))
 	}
-	var sumF1, sumECE float64
+	var sumF1, sumECE, wF1 float64
+	wN := 0
 	nECE := 0
 	firstAP := -1
 	for c := range r.Classes {
@@ -193,6 +197,8 @@ func EvaluatePredictions(meta *Meta, exs []Example, preds []Prediction, target f
 		cf.Recall = ratio(cf.TP, cf.Support)
 		cf.F1 = f1(cf.Precision, cf.Recall)
 		sumF1 += cf.F1
+		wF1 += cf.F1 * float64(cf.Support)
+		wN += cf.Support
 		j, ok := scored[cf.Label]
 		if !ok {
 			continue
@@ -224,6 +230,9 @@ func EvaluatePredictions(meta *Meta, exs []Example, preds []Prediction, target f
 	}
 	if C > 0 {
 		r.MacroF1 = sumF1 / float64(C)
+	}
+	if wN > 0 {
+		r.WeightedF1 = wF1 / float64(wN)
 	}
 	if nECE > 0 {
 		r.ECE = sumECE / float64(nECE)
@@ -279,7 +288,7 @@ func f1(p, r float64) float64 {
 
 // Figures condenses a report for storage in a model file.
 func (r *Report) Figures() *Figures {
-	f := &Figures{N: r.N, MacroF1: r.MacroF1, ECE: r.ECE, F1: map[string]float64{}, AP: map[string]float64{}}
+	f := &Figures{N: r.N, MacroF1: r.MacroF1, WeightedF1: round4(r.WeightedF1), Accuracy: round4(r.Accuracy), ECE: r.ECE, F1: map[string]float64{}, AP: map[string]float64{}}
 	for _, c := range r.Classes {
 		f.F1[c.Label] = round4(c.F1)
 		if c.Scored {
@@ -463,7 +472,7 @@ func (r *Report) Print(w io.Writer) {
 		fmt.Fprintf(tw, "%s\t%d\t%.4f\t%.4f\t%.4f\t%s\t%s\t\n", c.Label, c.Support, c.Precision, c.Recall, c.F1, ap, ece)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "macro-F1: %.4f   accuracy: %.4f   ECE (mean over scored labels): %.4f\n", r.MacroF1, r.Accuracy, r.ECE)
+	fmt.Fprintf(w, "macro-F1: %.4f   weighted F1: %.4f   accuracy: %.4f   ECE (mean over scored labels): %.4f\n", r.MacroF1, r.WeightedF1, r.Accuracy, r.ECE)
 	if r.Groups > 0 {
 		fmt.Fprintf(w, "mean average precision over %d groups: %.4f\n", r.Groups, r.GroupMAP)
 	}

@@ -111,11 +111,15 @@ type LabelInfo struct {
 
 // Figures are measured results stored with a model.
 type Figures struct {
-	N       int                `json:"n"`
-	MacroF1 float64            `json:"macro_f1"`
-	F1      map[string]float64 `json:"f1"`
-	AP      map[string]float64 `json:"ap,omitempty"`
-	ECE     float64            `json:"ece"`
+	N       int     `json:"n"`
+	MacroF1 float64 `json:"macro_f1"`
+	// WeightedF1 and Accuracy are kept for comparison with papers that
+	// report them.
+	WeightedF1 float64            `json:"weighted_f1,omitempty"`
+	Accuracy   float64            `json:"accuracy,omitempty"`
+	F1         map[string]float64 `json:"f1"`
+	AP         map[string]float64 `json:"ap,omitempty"`
+	ECE        float64            `json:"ece"`
 }
 
 // Model is a trained linear classifier: one weight vector per scored

@@ -495,18 +495,19 @@ func runEvalAll(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) 
 		}
 		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
 	}
-	row("model", "figures on", "n", "macro-F1", "AP (positive)", "ECE", "flag thr", "prec@flag", "rec@flag", "data licence", "ships", "train time")
+	row("model", "figures on", "n", "macro-F1", "weighted F1", "AP (positive)", "ECE", "flag thr", "prec@flag", "rec@flag", "data licence", "ships", "train time")
 	if *markdown {
-		row("---", "---", "---:", "---:", "---", "---:", "---:", "---:", "---:", "---", "---", "---:")
+		row("---", "---", "---:", "---:", "---:", "---", "---:", "---:", "---:", "---:", "---", "---", "---:")
 	}
 	ran := 0
+	found := map[string]bool{}
 	var notes []string
 	for _, r := range classify.Recipes() {
 		if (len(want) > 0 && !want[r.Name]) || (*shippable && !r.Ship) {
 			continue
 		}
 		ran++
-		delete(want, r.Name)
+		found[r.Name] = true
 		start := time.Now()
 		res, err := r.Run(*dataDir, classify.TrainOptions{Features: classify.DefaultFeatures(), Params: classify.DefaultParams()})
 		if err != nil {
@@ -550,7 +551,7 @@ func runEvalAll(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) 
 		if r.Ship {
 			ship = "yes"
 		}
-		row(r.Name, on, strconv.Itoa(fig.N), fmt.Sprintf("%.4f", fig.MacroF1), strings.Join(ap, ", "), fmt.Sprintf("%.4f", fig.ECE),
+		row(r.Name, on, strconv.Itoa(fig.N), fmt.Sprintf("%.4f", fig.MacroF1), fmt.Sprintf("%.4f", fig.WeightedF1), strings.Join(ap, ", "), fmt.Sprintf("%.4f", fig.ECE),
 			strings.Join(thr, "/"), strings.Join(prec, "/"), strings.Join(rec, "/"), r.License, ship, took.Round(100*time.Millisecond).String())
 		fmt.Fprintf(env.Stderr, "%s: %s macro-F1 %.4f (%s)\n", r.Name, on, fig.MacroF1, took.Round(100*time.Millisecond))
 		if res.Report != nil && res.Report.Groups > 0 {
@@ -573,7 +574,9 @@ func runEvalAll(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) 
 		fmt.Fprintln(env.Stdout, "\n"+strings.Join(notes, "\n"))
 	}
 	for n := range want {
-		return Usagef("no recipe named %q", n)
+		if !found[n] {
+			return Usagef("no recipe named %q", n)
+		}
 	}
 	if ran == 0 {
 		return Usagef("no recipe selected")
