@@ -56,10 +56,10 @@ func dsn(path string, readOnly bool) string {
 		q.Add("_pragma", "query_only(1)")
 	} else {
 		q.Add("_pragma", "journal_mode(WAL)")
-		// FULL: a commit is on disk (the WAL is synced) before PutPosts
-		// returns, so an acknowledged post survives a power cut as well
-		// as a kill -9.
-		q.Add("_pragma", "synchronous(FULL)")
+		// FULL by default: a commit is on disk (the WAL is synced) before
+		// PutPosts returns, so an acknowledged post survives a power cut as
+		// well as a kill -9. Worker results switch to NORMAL (see Open).
+		q.Add("_pragma", "synchronous(NORMAL)")
 		q.Set("_txlock", "immediate")
 	}
 	return "file:" + path + "?" + q.Encode()
@@ -103,7 +103,13 @@ func Open(ctx context.Context, path string, opts Options) (*sqlstore.DB, error) 
 	n := max(2, runtime.GOMAXPROCS(0))
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	return &sqlstore.DB{W: w, R: r, D: Dialect}, nil
+	db := &sqlstore.DB{W: w, R: r, D: Dialect,
+		SyncDurable: "PRAGMA synchronous=FULL", SyncLight: "PRAGMA synchronous=NORMAL"}
+	if err := db.Prepare(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
 }
 
 // SchemaVersion reports the schema version of the file at path (0 when

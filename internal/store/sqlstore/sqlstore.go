@@ -69,6 +69,72 @@ type DB struct {
 	D    Dialect
 	// Closers run on Close, after the pools are closed.
 	Closers []func() error
+	// SyncDurable and SyncLight, when set, are run on the writer
+	// connection before a transaction: durable ones (new posts, decisions,
+	// audit entries: what was acknowledged to someone) wait for the disk;
+	// light ones (worker results, which recovery recomputes if a power
+	// cut loses them) do not. Both survive a process crash. Setting them
+	// requires a single-connection writer pool.
+	SyncDurable, SyncLight string
+
+	// stmts are the hot fixed statements, prepared once by Prepare and
+	// read-only after (SQLite would otherwise parse them on every call).
+	stmts map[string]*sql.Stmt
+}
+
+// Hot fixed statements, written with ? placeholders.
+const (
+	qSetCase      = `UPDATE posts SET case_id = ? WHERE key = ?`
+	qCasePlatform = `INSERT INTO case_platforms (case_id, platform) VALUES (?, ?) ON CONFLICT DO NOTHING`
+	qAuditHead    = `SELECT seq, time, actor, action, object, details, prev_hash, hash FROM audit_log ORDER BY seq DESC LIMIT 1`
+	qAuditInsert  = `INSERT INTO audit_log (seq, time, actor, action, object, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+	qCaseOpen     = `INSERT INTO cases (cluster_key, status, category, severity, score, strength, priority, count, first_seen, last_seen, assignee, created_at, updated_at, version)
+VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, '', ?, ?, 1) ON CONFLICT (cluster_key) DO NOTHING RETURNING id`
+)
+
+func (db *DB) qCaseGrow() string {
+	g, l := db.D.Greatest, db.D.Least
+	return `UPDATE cases SET
+    count = count + 1,
+    first_seen = ` + l + `(first_seen, ?),
+    last_seen = ` + g + `(last_seen, ?),
+    category = CASE WHEN ? > strength THEN ? ELSE category END,
+    severity = CASE WHEN ? > strength THEN ? ELSE severity END,
+    score = ` + g + `(score, ?),
+    priority = ` + g + `(priority, ?),
+    strength = ` + g + `(strength, ?),
+    updated_at = ?,
+    version = version + 1
+WHERE cluster_key = ? RETURNING id`
+}
+
+// Prepare prepares the hot statements on the writer pool. Call it once,
+// right after opening, before any other use.
+func (db *DB) Prepare(ctx context.Context) error {
+	db.stmts = map[string]*sql.Stmt{}
+	for _, q := range []string{qSetCase, qCasePlatform, qAuditHead, qAuditInsert, qCaseOpen, db.qCaseGrow()} {
+		st, err := db.W.PrepareContext(ctx, db.D.rebind(q))
+		if err != nil {
+			return fmt.Errorf("preparing %q: %w", q, err)
+		}
+		db.stmts[q] = st
+		db.Closers = append([]func() error{st.Close}, db.Closers...)
+	}
+	return nil
+}
+
+func (db *DB) exec(ctx context.Context, tx *sql.Tx, q string, args ...any) (sql.Result, error) {
+	if st, ok := db.stmts[q]; ok {
+		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return tx.ExecContext(ctx, db.D.rebind(q), args...)
+}
+
+func (db *DB) queryRow(ctx context.Context, tx *sql.Tx, q string, args ...any) *sql.Row {
+	if st, ok := db.stmts[q]; ok {
+		return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	return tx.QueryRowContext(ctx, db.D.rebind(q), args...)
 }
 
 var _ store.Store = (*DB)(nil)
@@ -127,9 +193,34 @@ func jsonOrNil(v any, empty bool) (any, error) {
 	return string(b), nil
 }
 
-// withTx runs fn in a write transaction and commits it.
+// withTx runs fn in a durable write transaction and commits it.
 func (db *DB) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := db.W.BeginTx(ctx, nil)
+	return db.writeTx(ctx, true, fn)
+}
+
+// writeTx runs fn in a write transaction, durable or light (see SyncDurable).
+func (db *DB) writeTx(ctx context.Context, durable bool, fn func(tx *sql.Tx) error) error {
+	sync := db.SyncLight
+	if durable {
+		sync = db.SyncDurable
+	}
+	var tx *sql.Tx
+	var err error
+	if sync == "" {
+		tx, err = db.W.BeginTx(ctx, nil)
+	} else {
+		// Hold the one writer connection so that the setting and the
+		// transaction cannot be split by another goroutine.
+		conn, cerr := db.W.Conn(ctx)
+		if cerr != nil {
+			return cerr
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, sync); err != nil {
+			return err
+		}
+		tx, err = conn.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return err
 	}
@@ -383,7 +474,7 @@ func (db *DB) RecordProcessing(ctx context.Context, actor string, batch []store.
 	sorted := append([]store.Processing(nil), batch...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].PostKey < sorted[j].PostKey })
 	var out []store.Processed
-	err := db.withTx(ctx, func(tx *sql.Tx) error {
+	err := db.writeTx(ctx, false, func(tx *sql.Tx) error {
 		out = out[:0]
 		now := micro(time.Now())
 		// 1. Claim the posts: only those not yet processed are ours.
@@ -440,10 +531,10 @@ func (db *DB) RecordProcessing(ctx context.Context, actor string, batch []store.
 				opened = append(opened, p)
 				openedIDs = append(openedIDs, id)
 			}
-			if _, err := tx.ExecContext(ctx, db.D.rebind(`UPDATE posts SET case_id = ? WHERE key = ?`), id, p.PostKey); err != nil {
+			if _, err := db.exec(ctx, tx, qSetCase, id, p.PostKey); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, db.D.rebind(`INSERT INTO case_platforms (case_id, platform) VALUES (?, ?) ON CONFLICT DO NOTHING`), id, p.Platform); err != nil {
+			if _, err := db.exec(ctx, tx, qCasePlatform, id, p.Platform); err != nil {
 				return err
 			}
 		}
@@ -518,8 +609,7 @@ func (db *DB) upsertCase(ctx context.Context, tx *sql.Tx, p store.Processing, no
 	if p.Seen.IsZero() {
 		seen = now
 	}
-	err = tx.QueryRowContext(ctx, db.D.rebind(`INSERT INTO cases (cluster_key, status, category, severity, score, strength, priority, count, first_seen, last_seen, assignee, created_at, updated_at, version)
-VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, '', ?, ?, 1) ON CONFLICT (cluster_key) DO NOTHING RETURNING id`),
+	err = db.queryRow(ctx, tx, qCaseOpen,
 		p.ClusterKey, string(store.StatusNew), p.Category, p.Severity, p.Score, strength(p), p.Priority, seen, seen, now, now).Scan(&id)
 	if err == nil {
 		return id, true, nil
@@ -527,20 +617,8 @@ VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, '', ?, ?, 1) ON CONFLICT (cluster_key) DO 
 	if !errors.Is(err, sql.ErrNoRows) {
 		return 0, false, err
 	}
-	g, l := db.D.Greatest, db.D.Least
 	st := strength(p)
-	err = tx.QueryRowContext(ctx, db.D.rebind(`UPDATE cases SET
-    count = count + 1,
-    first_seen = `+l+`(first_seen, ?),
-    last_seen = `+g+`(last_seen, ?),
-    category = CASE WHEN ? > strength THEN ? ELSE category END,
-    severity = CASE WHEN ? > strength THEN ? ELSE severity END,
-    score = `+g+`(score, ?),
-    priority = `+g+`(priority, ?),
-    strength = `+g+`(strength, ?),
-    updated_at = ?,
-    version = version + 1
-WHERE cluster_key = ? RETURNING id`),
+	err = db.queryRow(ctx, tx, db.qCaseGrow(),
 		seen, seen, st, p.Category, st, p.Severity, p.Score, p.Priority, st, now, p.ClusterKey).Scan(&id)
 	return id, false, err
 }
@@ -845,7 +923,7 @@ func (db *DB) appendAuditEntry(ctx context.Context, tx *sql.Tx, e audit.Entry) (
 		}
 	}
 	var prev *audit.Entry
-	last, err := scanAudit(tx.QueryRowContext(ctx, auditSelect+` ORDER BY seq DESC LIMIT 1`))
+	last, err := scanAudit(db.queryRow(ctx, tx, qAuditHead))
 	switch {
 	case err == nil:
 		prev = &last
@@ -860,7 +938,7 @@ func (db *DB) appendAuditEntry(ctx context.Context, tx *sql.Tx, e audit.Entry) (
 	if e.Details != nil {
 		details = string(e.Details)
 	}
-	_, err = tx.ExecContext(ctx, db.D.rebind(`INSERT INTO audit_log (seq, time, actor, action, object, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+	_, err = db.exec(ctx, tx, qAuditInsert,
 		e.Seq, micro(e.Time), e.Actor, e.Action, e.Object, details, e.PrevHash, e.Hash)
 	if err != nil {
 		return e, fmt.Errorf("writing audit entry %d: %w", e.Seq, err)
