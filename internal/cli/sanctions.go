@@ -413,5 +413,15 @@ func runSanctionsEval(ctx context.Context, env *Env, fs *flag.FlagSet, args []st
 			}
 		}
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	w, err := sanctions.EvalWatchman(filepath.Join(fin, "namematch/watchman_jaro_winkler_cases.tsv"), namematch.Threshold)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "\nwatchman BestPairsJaroWinkler cases: %d of %d within the case's tolerance, largest difference %.3f;\n"+
+		"match decisions at %.2f (watchman's score as truth): %d agree positive, %d extra, %d missed\n",
+		w.WithinTolerance, w.Cases, w.MaxDiff, w.Threshold, w.TruePos, w.FalsePos, w.Miss)
+	return nil
 }

@@ -138,3 +138,78 @@ func ReadUNPairs(path string) (arabicQueries, latinQueries [2][]PairCase, err er
 	}
 	return arabicQueries, latinQueries, nil
 }
+
+// WatchmanAgreement compares Basira's best-pairs scores with the expected
+// scores of watchman's BestPairsJaroWinkler cases (phonetic filter on).
+type WatchmanAgreement struct {
+	Cases, WithinTolerance int
+	// MaxDiff is the largest score difference.
+	MaxDiff float64
+	// Match decisions at Threshold, watchman's expected score taken as
+	// the truth.
+	Threshold               float64
+	TruePos, FalsePos, Miss int
+}
+
+// EvalWatchman reads watchman_jaro_winkler_cases.tsv and measures the
+// agreement.
+func EvalWatchman(path string, threshold float64) (WatchmanAgreement, error) {
+	a := WatchmanAgreement{Threshold: threshold}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return a, err
+	}
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	col := map[string]int{}
+	for i, h := range strings.Split(lines[0], "\t") {
+		col[h] = i
+	}
+	for _, h := range []string{"indexed", "indexed_transform", "search", "search_transform", "expected_score", "tolerance", "function", "env"} {
+		if _, ok := col[h]; !ok {
+			return a, fmt.Errorf("%s: no %q column", path, h)
+		}
+	}
+	transform := func(s, how string) string {
+		switch how {
+		case "LowerAndRemovePunctuation":
+			return namematch.Normalize(s)
+		case "ToLower":
+			return strings.ToLower(s)
+		}
+		return s
+	}
+	for i, l := range lines[1:] {
+		c := strings.Split(l, "\t")
+		if len(c) < len(col) {
+			return a, fmt.Errorf("%s line %d: too few fields", path, i+2)
+		}
+		if !strings.HasPrefix(c[col["function"]], "BestPairsJaroWinkler") || c[col["env"]] == "DISABLE_PHONETIC_FILTERING=yes" {
+			continue
+		}
+		var want, tol float64
+		if _, err := fmt.Sscan(c[col["expected_score"]], &want); err != nil {
+			return a, fmt.Errorf("%s line %d: %w", path, i+2, err)
+		}
+		fmt.Sscan(c[col["tolerance"]], &tol)
+		got := namematch.BestPairs(strings.Fields(transform(c[col["search"]], c[col["search_transform"]])),
+			strings.Fields(transform(c[col["indexed"]], c[col["indexed_transform"]])))
+		a.Cases++
+		d := got - want
+		if d < 0 {
+			d = -d
+		}
+		a.MaxDiff = max(a.MaxDiff, d)
+		if d <= tol+1e-9 {
+			a.WithinTolerance++
+		}
+		switch {
+		case got >= threshold && want >= threshold:
+			a.TruePos++
+		case got >= threshold:
+			a.FalsePos++
+		case want >= threshold:
+			a.Miss++
+		}
+	}
+	return a, nil
+}
