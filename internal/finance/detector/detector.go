@@ -47,6 +47,9 @@ func (d *Detector) Name() string { return "finance" }
 func (d *Detector) Detect(ctx context.Context, in *detect.Input) ([]detect.Signal, error) {
 	text := in.Post.Text
 	ids := finance.Extract(text)
+	if d.Index != nil && finance.MayContain(text) {
+		ids = append(ids, d.listedOther(text, ids)...)
+	}
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -148,6 +151,41 @@ func (d *Detector) Detect(ctx context.Context, in *detect.Input) ([]detect.Signa
 	}
 	sigs = append(sigs, sig)
 	return sigs, nil
+}
+
+// listedOther finds listed addresses of chains Extract does not parse
+// (XRP, Zcash, Bitcoin Cash cashaddr, …): any word of 25 to 110 letters and
+// digits that is not already an identifier is looked up as it is.
+func (d *Detector) listedOther(text string, ids []finance.Identifier) []finance.Identifier {
+	var out []finance.Identifier
+	start := -1
+	for i := 0; i <= len(text); i++ {
+		alnum := i < len(text) && (text[i] >= '0' && text[i] <= '9' || text[i] >= 'a' && text[i] <= 'z' || text[i] >= 'A' && text[i] <= 'Z')
+		if alnum {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 && i-start >= 25 && i-start <= 110 && !covered(ids, start, i) {
+			w := text[start:i]
+			if ms := d.Index.Wallet(w); len(ms) > 0 {
+				cur := strings.ToLower(ms[0].Wallet.Currency)
+				out = append(out, finance.Identifier{Type: cur, Value: w, Valid: true, Span: finance.Span{Start: start, End: i}, Text: w, Detail: "listed address (format not validated)"})
+			}
+		}
+		start = -1
+	}
+	return out
+}
+
+func covered(ids []finance.Identifier, start, end int) bool {
+	for _, id := range ids {
+		if id.Span.Start < end && start < id.Span.End {
+			return true
+		}
+	}
+	return false
 }
 
 func dateOr(d string) string {

@@ -40,7 +40,20 @@ func index(t testing.TB) *sanctions.Index {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return sanctions.NewIndex([]*sanctions.List{{Name: "UN Security Council", Date: date, Entries: un}, {Name: "OFAC SDN", Date: "2025-05-16", Entries: sdn}})
+	xrp, err := sanctions.ParseAddressList(open("finance/sanctions/ofac_crypto_addresses_0xB10C/sanctioned_addresses_XRP.txt"), "XRP")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sanctions.NewIndex([]*sanctions.List{{Name: "UN Security Council", Date: date, Entries: un}, {Name: "OFAC SDN", Date: "2025-05-16", Entries: sdn},
+		{Name: "OFAC addresses", Date: "2024-09-27", Entries: xrp}})
+}
+
+func xrpAddress(t testing.TB) string {
+	b, err := os.ReadFile(refdata.Path(t, "finance/sanctions/ofac_crypto_addresses_0xB10C/sanctioned_addresses_XRP.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(b))
 }
 
 func run(t testing.TB, d *Detector, text string) []detect.Signal {
@@ -64,6 +77,7 @@ func TestDetector(t *testing.T) {
 		{"appeal + context", "ادعموا المجاهدين في الثغور: USDT TJRyWwFs9wTFGZg3JbrVriFbNfCug5tDeC", detect.Medium, ScoreAppealContext, "armed-group context"},
 		{"appeal + invalid IBAN", "faites un don: MA65 0115 1900 0001 2050 0053 4921", detect.Low, ScoreAppealInvalid, "fails its check"},
 		{"listed wallet without appeal", "12udabs2TkX7NXCSj6KpqXfakjE52ZPLhz", detect.High, ScoreWalletOnList, "OFAC SDN"},
+		{"listed XRP address (format not parsed)", "XRP: " + xrpAddress(t), detect.High, ScoreWalletOnList, "OFAC addresses"},
 		{"appeal naming a listed person", "تبرعوا لجماعة أيمن محمد ربيع الظواهري على 0650123456", detect.High, ScoreNameOnList, "UN Security Council"},
 		{"news about financing", "اعتقال شخص بتهمة تمويل الإرهاب، كان يطلب: تبرعوا على 1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH", detect.Low, 0.2, "reporting"},
 		{"appeal without identifier", "تبرعوا لإخوانكم بارك الله فيكم", "", 0, ""},
