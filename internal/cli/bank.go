@@ -145,13 +145,15 @@ Examples:
 		Help: `Hashes each file (MD5, SHA-256 and, for images, PDQ) and prints one line per
 match: PATH, BANK, ENTRY, LABEL, DISTANCE. A file that matches a safe list is
 printed as "safe" with the safe-list entry and its other matches are not
-flagged. Files without a match print nothing unless --all is given. With
+flagged. With --dihedral, images are also matched rotated and mirrored (the
+transform is shown beside the distance). Files without a match print nothing unless --all is given. With
 --text, the given text is matched against the text banks instead of files.
 Exit status: 1 when a file could not be read (the others are still matched).
 
 Examples:
   basira match upload.jpg
   basira match --bank gifct-pdq --format json media/*
+  basira match --dihedral meme.jpg
   basira match --text "انضموا إلى صفوف ..."`,
 		Run: runMatch,
 	})
@@ -661,6 +663,7 @@ func runMatch(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	text := fs.String("text", "", "match this text against the text banks instead of files")
 	format := fs.String("format", "table", "output: table (for a person) or json (one object per match)")
 	all := fs.Bool("all", false, "also print files that match nothing")
+	dihedral := fs.Bool("dihedral", false, "also match the images' rotations and flips (mirrored or turned copies)")
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
@@ -708,7 +711,11 @@ func runMatch(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		fh, err := hashmatch.HashFile(path, h)
+		hashFile := hashmatch.HashFile
+		if *dihedral {
+			hashFile = hashmatch.HashFileDihedral
+		}
+		fh, err := hashFile(path, h)
 		if err != nil {
 			failed++
 			fmt.Fprintf(env.Stderr, "basira match: %v\n", err)
@@ -758,6 +765,9 @@ func (p *matchPrinter) print(item string, ms []hashmatch.Match) {
 	}{{"flag", flag}, {"safe", safe}} {
 		for _, m := range list.ms {
 			dist := fmt.Sprint(m.Distance)
+			if m.Transform != "" {
+				dist += " (" + m.Transform + ")"
+			}
 			if m.Type == hashmatch.Text {
 				dist = fmt.Sprintf("similarity %.2f", m.Similarity)
 			}

@@ -160,3 +160,24 @@ func TestBankBench(t *testing.T) {
 		t.Errorf("bench: %s", out)
 	}
 }
+
+func TestMatchDihedral(t *testing.T) {
+	dih := refdata.Path(t, "pdq/pdq/data/reg-test-input/dih")
+	banks := t.TempDir()
+	for _, args := range [][]string{
+		{"bank", "create", "--type", "pdq", "known"},
+		{"bank", "add", "--label", "propaganda", "known", bridgePDQ},
+	} {
+		if code, _, errs := run(t, "", append(args, "--dir", banks)...); code != 0 {
+			t.Fatalf("%v: %s", args, errs)
+		}
+	}
+	img := filepath.Join(dih, "bridge-6-flipy.jpg")
+	if _, out, _ := run(t, "", "match", "--dir", banks, "--format", "json", img); out != "" {
+		t.Errorf("mirrored copy matched without --dihedral: %s", out)
+	}
+	_, out, _ := run(t, "", "match", "--dir", banks, "--format", "json", "--dihedral", img)
+	if !strings.Contains(out, `"verdict":"flag"`) || !strings.Contains(out, `"transform":"flip`) {
+		t.Errorf("with --dihedral: %s", out)
+	}
+}

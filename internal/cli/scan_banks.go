@@ -21,6 +21,7 @@ func init() {
 		Name: "banks",
 		Flags: func(fs *flag.FlagSet) func(context.Context, *Env) (detect.Detector, error) {
 			dir := fs.String("banks", "", "match post media and text against the hash banks in `DIR` (see 'basira bank')")
+			dihedral := fs.Bool("banks-dihedral", false, "with --banks, also match images rotated and mirrored")
 			return func(ctx context.Context, env *Env) (detect.Detector, error) {
 				if *dir == "" {
 					return nil, nil
@@ -36,6 +37,7 @@ func init() {
 					return nil, fmt.Errorf("--banks %s: no banks in the folder", *dir)
 				}
 				d := NewBankDetector(hashmatch.NewMatcher(banks...), "")
+				d.Dihedral = *dihedral
 				var mu sync.Mutex
 				d.Warn = func(msg string) {
 					mu.Lock()
@@ -61,6 +63,8 @@ type BankDetector struct {
 	// Warn, if set, receives problems with one media item (a missing
 	// file, a bad hash): they are the post's, so the scan goes on.
 	Warn func(msg string)
+	// Dihedral also matches local image files rotated and mirrored.
+	Dihedral bool
 }
 
 // NewBankDetector returns a detector over m.
@@ -115,7 +119,11 @@ func (d *BankDetector) media(md post.Media) ([]hashmatch.Match, error) {
 			}
 		}
 		h := d.hashers.Get().(*pdq.Hasher)
-		got, err := hashmatch.HashFile(p, h)
+		hashFile := hashmatch.HashFile
+		if d.Dihedral {
+			hashFile = hashmatch.HashFileDihedral
+		}
+		got, err := hashFile(p, h)
 		d.hashers.Put(h)
 		if err != nil {
 			return nil, err
@@ -127,7 +135,7 @@ func (d *BankDetector) media(md post.Media) ([]hashmatch.Match, error) {
 			fh.SHA256 = got.SHA256
 		}
 		if fh.PDQ == nil {
-			fh.PDQ = got.PDQ
+			fh.PDQ, fh.Dihedral = got.PDQ, got.Dihedral
 		}
 	}
 	return d.m.LookupFile(fh), nil
@@ -144,6 +152,9 @@ func signals(ms []hashmatch.Match, item string) []detect.Signal {
 		case hashmatch.PDQ:
 			score = 1 - float64(m.Distance)/256
 			evidence += fmt.Sprintf(" at PDQ distance %d", m.Distance)
+			if m.Transform != "" {
+				evidence += " (" + m.Transform + " of the image)"
+			}
 		case hashmatch.Text:
 			score = m.Similarity
 			evidence += fmt.Sprintf(" with similarity %.2f", m.Similarity)
@@ -163,7 +174,7 @@ func signals(ms []hashmatch.Match, item string) []detect.Signal {
 			Evidence: evidence,
 			Details: map[string]any{
 				"item": item, "bank": m.Bank, "type": string(m.Type), "entry": m.Entry.ID,
-				"distance": m.Distance, "similarity": m.Similarity, "source": m.Entry.Source,
+				"distance": m.Distance, "similarity": m.Similarity, "source": m.Entry.Source, "transform": m.Transform,
 			},
 		})
 	}

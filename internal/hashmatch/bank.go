@@ -129,6 +129,10 @@ type Match struct {
 	Distance int `json:"distance"`
 	// Similarity is the estimated text similarity (text banks only).
 	Similarity float64 `json:"similarity,omitempty"`
+	// Transform names the rotation or flip of the image that matched
+	// (pdq.Dihedral names), when dihedral matching was asked for and the
+	// image itself did not match.
+	Transform string `json:"transform,omitempty"`
 }
 
 // Bank is a bank with its entries and index. It is safe for concurrent use.

@@ -239,3 +239,33 @@ func TestLookupFile(t *testing.T) {
 		t.Errorf("text file: %+v", fh)
 	}
 }
+
+// TestDihedralLookup: a mirrored or rotated copy of a banked photo matches
+// only when dihedral hashes are asked for, and names its transform.
+func TestDihedralLookup(t *testing.T) {
+	dir := refdata.Path(t, "pdq/pdq/data/reg-test-input/dih")
+	b := mustBank(t, Info{Name: "b", Type: PDQ, Threshold: 31})
+	_, _ = b.Add(Entry{Value: bridge, Label: "propaganda", Enabled: true})
+	m := NewMatcher(b)
+	for _, f := range []string{"bridge-2-rotate-90.jpg", "bridge-5-flipx.jpg", "bridge-7-flip-plus-1.jpg"} {
+		plain, err := HashFile(filepath.Join(dir, f), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := m.LookupFile(plain); len(got) != 0 {
+			t.Errorf("%s matched without dihedral hashes: %v", f, got)
+		}
+		fh, err := HashFileDihedral(filepath.Join(dir, f), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := m.LookupFile(fh)
+		if len(got) != 1 || got[0].Transform == "" || got[0].Distance > 16 {
+			t.Errorf("%s with dihedral hashes: %+v", f, got)
+		}
+	}
+	orig, _ := HashFileDihedral(filepath.Join(dir, "bridge-1-original.jpg"), nil)
+	if got := m.LookupFile(orig); len(got) != 1 || got[0].Transform != "" {
+		t.Errorf("original: %+v", got)
+	}
+}

@@ -104,6 +104,9 @@ type FileHashes struct {
 	// PDQ is nil when the file is not a decodable image; PDQErr says why.
 	PDQ    *pdq.Result
 	PDQErr error
+	// Dihedral holds the PDQ hashes of the 8 rotations and flips (index 0
+	// is the image itself), when asked for.
+	Dihedral *[8]pdq.Hash
 }
 
 // MaxFileBytes is the largest file HashFile reads.
@@ -111,7 +114,9 @@ const MaxFileBytes = 256 << 20
 
 // HashFile computes the MD5, SHA-256 and (for images) PDQ hash of a file.
 // h may be nil; pass one per goroutine to reuse its buffers.
-func HashFile(path string, h *pdq.Hasher) (FileHashes, error) {
+func HashFile(path string, h *pdq.Hasher) (FileHashes, error) { return hashFile(path, h, false) }
+
+func hashFile(path string, h *pdq.Hasher, dihedral bool) (FileHashes, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return FileHashes{}, err
@@ -124,11 +129,20 @@ func HashFile(path string, h *pdq.Hasher) (FileHashes, error) {
 	if err != nil {
 		return FileHashes{}, fmt.Errorf("%s: %w", path, err)
 	}
-	return HashBytes(data, h), nil
+	return hashBytes(data, h, dihedral), nil
 }
 
 // HashBytes computes the hashes of a file's content.
-func HashBytes(data []byte, h *pdq.Hasher) FileHashes {
+func HashBytes(data []byte, h *pdq.Hasher) FileHashes { return hashBytes(data, h, false) }
+
+// HashFileDihedral is HashFile that also computes the PDQ hashes of the
+// image's rotations and flips, so that LookupFile finds a banked picture
+// posted mirrored or turned.
+func HashFileDihedral(path string, h *pdq.Hasher) (FileHashes, error) {
+	return hashFile(path, h, true)
+}
+
+func hashBytes(data []byte, h *pdq.Hasher, dihedral bool) FileHashes {
 	m := md5.Sum(data)
 	s := sha256.Sum256(data)
 	fh := FileHashes{MD5: hex.EncodeToString(m[:]), SHA256: hex.EncodeToString(s[:])}
@@ -139,6 +153,12 @@ func HashBytes(data []byte, h *pdq.Hasher) FileHashes {
 	}
 	if h == nil {
 		h = pdq.NewHasher()
+	}
+	if dihedral {
+		hs, q := h.Dihedral(img)
+		fh.PDQ = &pdq.Result{Hash: hs[0], Quality: q}
+		fh.Dihedral = &hs
+		return fh
 	}
 	r := h.Hash(img)
 	fh.PDQ = &r
@@ -156,6 +176,40 @@ func (m *Matcher) LookupFile(fh FileHashes) []Match {
 	}
 	if fh.PDQ != nil && fh.PDQ.Quality >= pdq.MinQuality {
 		out = append(out, m.LookupPDQ(fh.PDQ.Hash)...)
+		if fh.Dihedral != nil {
+			out = append(out, m.lookupTransforms(fh.Dihedral, out)...)
+		}
+	}
+	return out
+}
+
+// lookupTransforms matches the 7 rotations and flips, keeping for each
+// entry not already in have its nearest transform.
+func (m *Matcher) lookupTransforms(hs *[8]pdq.Hash, have []Match) []Match {
+	type key struct{ bank, id string }
+	seen := map[key]int{}
+	for _, x := range have {
+		seen[key{x.Bank, x.Entry.ID}] = -1
+	}
+	var out []Match
+	for t := 1; t < 8; t++ {
+		for _, x := range m.LookupPDQ(hs[t]) {
+			k := key{x.Bank, x.Entry.ID}
+			i, ok := seen[k]
+			switch {
+			case ok && i < 0:
+				continue
+			case ok && out[i].Distance <= x.Distance:
+				continue
+			}
+			x.Transform = pdq.Dihedral[t]
+			if ok {
+				out[i] = x
+			} else {
+				seen[k] = len(out)
+				out = append(out, x)
+			}
+		}
 	}
 	return out
 }
