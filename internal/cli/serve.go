@@ -18,9 +18,9 @@ import (
 	"github.com/basira-org/basira/internal/pipeline"
 	"github.com/basira-org/basira/internal/post"
 	"github.com/basira-org/basira/internal/server"
-	"github.com/basira-org/basira/internal/web"
 	"github.com/basira-org/basira/internal/server/metrics"
 	"github.com/basira-org/basira/internal/store"
+	"github.com/basira-org/basira/internal/web"
 )
 
 func init() {
@@ -215,11 +215,17 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 		}()
 	}
 
+	var demoHint string
 	deps := server.Deps{Sink: svc, Posts: st, Cases: st, Audit: st, Health: st, Connectors: sup, Metrics: met}
 	if ts, err := tokenStore(env); err != nil {
 		log.Warn("API tokens unavailable: every guarded route will answer unauthenticated", "err", err)
 	} else {
 		deps.Tokens = ts
+		if f.demo {
+			if demoHint, err = demoToken(ctx, env, ts, st); err != nil {
+				return err
+			}
+		}
 	}
 	sc := &ServeContext{Store: st, Pipeline: svc, Logger: log, Home: home}
 	for _, ext := range serveExtensions {
@@ -252,6 +258,9 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	log.Info("basira serve: listening", "addr", ln.Addr().String(), "store", redactStore(f.store), "bus", f.bus,
 		"detectors", names, "workers", f.workers != 0)
 	fmt.Fprintf(env.Stderr, "listening on %s\n", ln.Addr())
+	if demoHint != "" {
+		fmt.Fprintf(env.Stderr, "review screen: http://%s/ui/ — %s\n", browserAddr(ln.Addr()), demoHint)
+	}
 
 	var serveErr error
 	select {

@@ -3,6 +3,10 @@ package cli
 import (
 	"context"
 	"fmt"
+	"net"
+
+	"github.com/basira-org/basira/internal/audit"
+	"github.com/basira-org/basira/internal/server/auth"
 
 	"github.com/basira-org/basira/internal/demo"
 	"github.com/basira-org/basira/internal/hashmatch"
@@ -53,4 +57,43 @@ func seedDemo(ctx context.Context, env *Env, home string) (map[string]string, fu
 	// The detectors read what was just written: the rule pack, the bank
 	// folder and the workspace fact-check store.
 	return map[string]string{"rules": rulesPath, "banks": bankDir, "claims": "store"}, feed, nil
+}
+
+// demoToken gives a fresh demo workspace an analyst token, so the review
+// screen can be opened at once. It does nothing when any active token
+// exists: a workspace someone already set up keeps its own.
+func demoToken(ctx context.Context, env *Env, ts *auth.FileStore, log interface {
+	AppendAudit(context.Context, audit.Entry) (audit.Entry, error)
+}) (string, error) {
+	tokens, err := ts.List(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, t := range tokens {
+		if t.Active() {
+			return "sign in with one of the workspace's tokens ('basira token create --role analyst --name you' makes one)", nil
+		}
+	}
+	secret, t, err := ts.Create(ctx, "demo-analyst", auth.Analyst)
+	if err != nil {
+		return "", err
+	}
+	if _, err := log.AppendAudit(ctx, audit.New("system", audit.ActionConfig, "token:"+t.ID, map[string]any{"op": "token.create", "name": t.Name, "role": t.Role, "demo": true})); err != nil {
+		ts.Revoke(ctx, t.ID)
+		return "", fmt.Errorf("writing the audit log: %w", err)
+	}
+	return fmt.Sprintf("sign in with the demo analyst token %s (revoke it with 'basira token revoke demo-analyst')", secret), nil
+}
+
+// browserAddr turns a listener address into one a browser can open
+// (":8080" and "[::]:8080" become "127.0.0.1:8080").
+func browserAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
 }
