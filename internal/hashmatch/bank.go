@@ -141,6 +141,9 @@ type Bank struct {
 	info    Info
 	entries []Entry // by slot; removed entries have an empty ID
 	byID    map[string]int
+	// strs interns labels, sources and notes, which most entries share,
+	// so a large bank keeps one copy of each.
+	strs map[string]string
 	live    int
 	// indexes over enabled entries
 	pdqIdx  *pdq.Index
@@ -161,7 +164,7 @@ func NewBank(info Info) (*Bank, error) {
 	if info.Created.IsZero() {
 		info.Created = time.Now().UTC().Truncate(time.Second)
 	}
-	b := &Bank{info: info, byID: map[string]int{}}
+	b := &Bank{info: info, byID: map[string]int{}, strs: map[string]string{}}
 	switch info.Type {
 	case PDQ:
 		b.pdqIdx = pdq.NewIndex()
@@ -299,6 +302,9 @@ func (b *Bank) Add(e Entry) (Entry, error) {
 	if _, dup := b.byID[e.ID]; dup {
 		return Entry{}, fmt.Errorf("bank %s: %w %q", b.info.Name, ErrDuplicate, e.ID)
 	}
+	// Own copies: the caller's strings may be slices of a whole CSV record.
+	e.ID = strings.Clone(e.ID)
+	e.Label, e.Source, e.Note = b.intern(e.Label), b.intern(e.Source), b.intern(e.Note)
 	slot := len(b.entries)
 	b.entries = append(b.entries, e)
 	b.byID[e.ID] = slot
@@ -312,6 +318,21 @@ func (b *Bank) Add(e Entry) (Entry, error) {
 		}
 	}
 	return e, nil
+}
+
+func (b *Bank) intern(s string) string {
+	if s == "" {
+		return ""
+	}
+	if v, ok := b.strs[s]; ok {
+		return v
+	}
+	if len(b.strs) >= 1<<16 { // notes that are all different: stop interning
+		return strings.Clone(s)
+	}
+	s = strings.Clone(s)
+	b.strs[s] = s
+	return s
 }
 
 func (b *Bank) indexLocked(slot int) error {
