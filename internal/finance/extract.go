@@ -398,34 +398,82 @@ func (x *extractor) ibans() {
 		if want == 0 {
 			continue
 		}
-		var sb strings.Builder
-		sb.Write(b[start:t.j])
-		k := ti
+		first := ti
+		prefix := b[start:t.j]
+		var country []byte
 		if t.j-start == 1 && ti+1 < len(x.toks) && x.toks[ti+1].j-x.toks[ti+1].i == 1 && joinable(b[t.j:x.toks[ti+1].i]) {
-			k++ // "M.K 07…": the country code split by a dot
-			sb.Write(b[x.toks[k].i:x.toks[k].j])
+			first++ // "M.K 07…": the country code split by a dot
+			country = append(append(country, prefix...), b[x.toks[first].i:x.toks[first].j]...)
+		} else {
+			country = prefix
 		}
-		// A separate lower-case "de", "le" before digits is a word, unless
-		// what follows really is a valid IBAN ("Fr 76 3000 …").
-		lowerAlone := sb.Len() == 2 && (b[start] > 'Z' || b[x.toks[k].j-1] > 'Z')
-		for sb.Len() < want && k+1 < len(x.toks) && joinable(b[x.toks[k].j:x.toks[k+1].i]) {
-			k++
-			sb.Write(b[x.toks[k].i:x.toks[k].j])
+		// A separate lower-case "de", "le" before digits is a word, and a
+		// lower-case token ("cv19", "it39s") rarely an IBAN: such a start
+		// counts only when the whole really is a valid IBAN ("Fr 76 3000 …").
+		lowerStart := len(country) == 2 && (country[0] > 'Z' || country[1] > 'Z') || hasLower(prefix)
+		// Two readings: a loose join (any short group, capitals of any
+		// length: "AL49 … CLTJCLALLA", "gb37 midl …") reported only if it
+		// validates, else a strict join (groups with digits or short
+		// capitals) reported even when invalid — words end it.
+		for _, loose := range []bool{true, false} {
+			c, k := x.joinIBAN(country, first, want, loose)
+			if len(c) < 15 || !isDigit(c[2]) || !isDigit(c[3]) || (t.j-start > 2 && t.j-start < 4) {
+				continue
+			}
+			r := iban.Validate(c)
+			if !r.Valid && (loose || lowerStart) {
+				continue
+			}
+			id := Identifier{Type: TypeIBAN, Value: r.Normalized, Valid: r.Valid, Detail: r.Country}
+			if !r.Valid {
+				id.Reason = "looks like an IBAN but " + r.Reason
+			}
+			x.emit(id, start, x.toks[k].j)
+			break
 		}
-		c := sb.String()
-		if len(c) < 15 || !isDigit(c[2]) || !isDigit(c[3]) || (t.j-start > 2 && t.j-start < 4) || !isDigit(c[2]) {
-			continue
-		}
-		r := iban.Validate(c)
-		if lowerAlone && !r.Valid {
-			continue
-		}
-		id := Identifier{Type: TypeIBAN, Value: r.Normalized, Valid: r.Valid, Detail: r.Country}
-		if !r.Valid {
-			id.Reason = "looks like an IBAN but " + r.Reason
-		}
-		x.emit(id, start, x.toks[k].j)
 	}
+}
+
+// joinIBAN appends the tokens after index first to the IBAN start while
+// they are joined by separators and the result is shorter than want.
+func (x *extractor) joinIBAN(start []byte, first, want int, loose bool) (string, int) {
+	b := x.sk.b
+	var sb strings.Builder
+	sb.Write(start)
+	k := first
+	for sb.Len() < want && k+1 < len(x.toks) && joinable(b[x.toks[k].j:x.toks[k+1].i]) {
+		next := b[x.toks[k+1].i:x.toks[k+1].j]
+		if loose && !(len(next) <= 4 || !hasLower(next) || ibanGroup(next)) || !loose && !ibanGroup(next) {
+			break
+		}
+		k++
+		sb.Write(next)
+	}
+	return sb.String(), k
+}
+
+// ibanGroup reports whether a token can continue a printed IBAN: it holds
+// a digit, or is a short group of capitals ("WEST" in GB82 WEST 1234 …);
+// words ("could", "Vaccine") end it.
+func ibanGroup(tok []byte) bool {
+	if len(tok) <= 4 && !hasLower(tok) {
+		return true
+	}
+	for _, c := range tok {
+		if isDigit(c) {
+			return !hasLower(tok) || len(tok) <= 4
+		}
+	}
+	return false
+}
+
+func hasLower(b []byte) bool {
+	for _, c := range b {
+		if c >= 'a' && c <= 'z' {
+			return true
+		}
+	}
+	return false
 }
 
 func upper(c byte) byte {

@@ -65,6 +65,12 @@ func TestExtract(t *testing.T) {
 		{"url id", "https://drive.google.com/file/d/1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMJ/view", nil},
 		{"tx hash", "tx 0x5c504ed432cb51138bcf09aa5e8a410dd4a1e204ef84bfed1be16dfba1b22060", nil},
 		{"year list", "1948 1967 1973 2023 2024", nil},
+		// Country codes followed by digits in ordinary English (bills,
+		// slugs): words end a printed IBAN.
+		{"bill number", "H.R. 1233 was meant to improve the law", nil},
+		{"code and words", "FO32 could be the largest one", nil},
+		{"slug", "see cv19-vaccine-patented and it39s-only-a-strawberry-moon", nil},
+		{"glued link", "GE19pic.twitter.com/hv9mk4xrNJ", nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
