@@ -506,6 +506,17 @@ func (x *extractor) digitGroups() {
 	}
 }
 
+// digitJoinable is joinable without the slash: in digit runs a slash
+// separates dates (05/06/2023), not the groups of a number.
+func digitJoinable(gap []byte) bool {
+	for _, c := range gap {
+		if c == '/' {
+			return false
+		}
+	}
+	return joinable(gap)
+}
+
 func allDigits(b []byte) bool {
 	for _, c := range b {
 		if !isDigit(c) {
@@ -523,7 +534,7 @@ func (x *extractor) digitRun(ti, max int) (ends []int, counts []int) {
 	n := 0
 	for k := ti; k < len(x.toks); k++ {
 		t := x.toks[k]
-		if !allDigits(b[t.i:t.j]) || (k > ti && !joinable(b[x.toks[k-1].j:t.i])) {
+		if !allDigits(b[t.i:t.j]) || (k > ti && !digitJoinable(b[x.toks[k-1].j:t.i])) {
 			break
 		}
 		n += t.j - t.i
@@ -543,7 +554,7 @@ func (x *extractor) rib(ti int) (int, Identifier, bool) {
 			continue
 		}
 		k := ends[m]
-		if k+1 < len(x.toks) && joinable(x.sk.b[x.toks[k].j:x.toks[k+1].i]) && allDigits(x.sk.b[x.toks[k+1].i:x.toks[k+1].j]) {
+		if k+1 < len(x.toks) && digitJoinable(x.sk.b[x.toks[k].j:x.toks[k+1].i]) && allDigits(x.sk.b[x.toks[k+1].i:x.toks[k+1].j]) {
 			return 0, Identifier{}, false // a longer number: not a RIB
 		}
 		rib := x.joined(ti, k)
@@ -598,7 +609,7 @@ func (x *extractor) phone(ti int) (int, Identifier, bool) {
 				continue
 			}
 			k := ends[m]
-			if !plus && k+1 < len(x.toks) && joinable(b[x.toks[k].j:x.toks[k+1].i]) && allDigits(b[x.toks[k+1].i:x.toks[k+1].j]) && m+1 < len(ends) {
+			if !plus && k+1 < len(x.toks) && digitJoinable(b[x.toks[k].j:x.toks[k+1].i]) && allDigits(b[x.toks[k+1].i:x.toks[k+1].j]) && m+1 < len(ends) {
 				continue // the run goes on: not this length
 			}
 			d := x.joined(ti, k)

@@ -71,6 +71,7 @@ func TestExtract(t *testing.T) {
 		{"code and words", "FO32 could be the largest one", nil},
 		{"slug", "see cv19-vaccine-patented and it39s-only-a-strawberry-moon", nil},
 		{"glued link", "GE19pic.twitter.com/hv9mk4xrNJ", nil},
+		{"date and time", "le 05/06/2023 10:30, rendez-vous", nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
