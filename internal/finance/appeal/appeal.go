@@ -52,8 +52,8 @@ var lexicon = map[string][]string{
 	},
 	AskWeak: {
 		"ادعم", "دعمكم", "ساهم", "المساهمة", "ساعدوا", "أرسلوا", "ارسلوا", "حولوا", "أعينوا", "اعينوا", "لا تبخلوا",
-		"انصروا إخوانكم", "نصرة إخوانكم", "بأموالكم", "عاونو", "عاونوا", "صيفطو", "صيفط", "دعمو",
-		"3awnou", "3awno", "3awnona", "sifto", "seftou",
+		"انصروا إخوانكم", "نصرة إخوانكم", "بأموالكم", "عاونو", "عاونوا", "صيفطو", "صيفط", "سيفطو", "دعمو", "يعاون", "لي بغا يعاون",
+		"3awnou", "3awno", "3awnona", "sifto", "seftou", "y3awn", "ysa7em",
 		"donnez", "soutenez", "envoyez", "participez", "contribuez", "contribute", "support the brothers", "send to",
 	},
 	Benign: {
