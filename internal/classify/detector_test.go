@@ -129,3 +129,41 @@ func TestScoreForRumourDesk(t *testing.T) {
 }
 
 func modelsFS() fs.FS { return models.FS }
+
+// TestShippedModelsReproduce retrains each shipped model from its recipe
+// and checks that the dev figures recorded in the shipped file still hold:
+// if the text engine or the trainer changed enough to move them, the
+// shipped models and docs/models.md must be regenerated
+// (`basira models eval-all --shippable --out models/`).
+func TestShippedModelsReproduce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("retrains the shipped models (about 10 s)")
+	}
+	dir := refdata.Dir()
+	if dir == "" {
+		t.Skip("reference data not found: set BASIRA_DATA")
+	}
+	byName := map[string]*classify.Model{}
+	for _, m := range shipped(t) {
+		byName[m.Name()] = m
+	}
+	for _, r := range classify.Recipes() {
+		if !r.Ship {
+			continue
+		}
+		m := byName[r.Name]
+		if m == nil {
+			t.Errorf("recipe %s is shippable but models/%s.model is missing", r.Name, r.Name)
+			continue
+		}
+		res, err := r.Run(dir, classify.TrainOptions{Features: classify.DefaultFeatures(), Params: classify.DefaultParams()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, want := res.Model.Info().Dev.MacroF1, m.Info().Dev.MacroF1
+		t.Logf("%s: retrained dev macro-F1 %.4f, shipped %.4f", r.Name, got, want)
+		if d := got - want; d > 0.02 || d < -0.02 {
+			t.Errorf("%s: retrained dev macro-F1 %.4f differs from the shipped model's %.4f: regenerate models/ and docs/models.md", r.Name, got, want)
+		}
+	}
+}

@@ -61,7 +61,7 @@ func Recipes() []Recipe {
 			Name: "offensive", Description: "offensive language (insults, attacks, vulgarity) in Arabic tweets, OSACT 2020 subtask A",
 			Train: []string{"abuse/osact2020/OSACT2020-sharedTask-train.txt"}, Dev: []string{"abuse/osact2020/OSACT2020-sharedTask-dev.txt"},
 			Read: osact20, Negative: "NOT_OFF", Background: lingua, Display: map[string]string{"OFF": "offensive"}, Precision: 0.95,
-			License: "CC-BY (OffensEval 2020 Arabic)", Ship: true,
+			License: "CC-BY (OffensEval 2020 Arabic); background Apache-2.0 (lingua-go), MIT (DODa)", Ship: true,
 			Anchor: "best OSACT 2020 subtask A systems (transformers): macro-F1 ~0.90",
 		},
 		{
@@ -75,7 +75,7 @@ func Recipes() []Recipe {
 			Name: "hate", Description: "hate speech (insults or threats against a group) in Arabic tweets, OSACT 2020 subtask B",
 			Train: []string{"abuse/osact2020/OSACT2020-sharedTask-train.txt"}, Dev: []string{"abuse/osact2020/OSACT2020-sharedTask-dev.txt"},
 			Read: osact20hs, Negative: "NOT_HS", Background: lingua, Display: map[string]string{"HS": "hate-speech"},
-			License: "CC-BY (OffensEval 2020 Arabic)", Ship: true, Precision: 0.8,
+			License: "CC-BY (OffensEval 2020 Arabic); background Apache-2.0 (lingua-go), MIT (DODa)", Ship: true, Precision: 0.8,
 			Anchor: "best OSACT 2020 subtask B systems: macro-F1 ~0.80-0.85",
 		},
 		{
@@ -121,6 +121,18 @@ func Recipes() []Recipe {
 			Train: []string{"abuse/mlma/hate_speech_mlma/ar_dataset.csv"}, Read: ReadOptions{Format: "csv", TextCol: "tweet", LabelCol: "sentiment"},
 			LabelMap: map[string]string{"normal": "normal", "*": "toxic"},
 			Negative: "normal", License: "MIT", Ship: false,
+		},
+		{
+			Name: "mlma-fr-toxic", Description: "MLMA French: any hostility vs normal only",
+			Train: []string{"abuse/mlma/hate_speech_mlma/fr_dataset.csv"}, Read: ReadOptions{Format: "csv", TextCol: "tweet", LabelCol: "sentiment"},
+			LabelMap: map[string]string{"normal": "normal", "*": "toxic"},
+			Negative: "normal", License: "MIT",
+		},
+		{
+			Name: "mlma-en-toxic", Description: "MLMA English: any hostility vs normal only",
+			Train: []string{"abuse/mlma/hate_speech_mlma/en_dataset.csv"}, Read: ReadOptions{Format: "csv", TextCol: "tweet", LabelCol: "sentiment"},
+			LabelMap: map[string]string{"normal": "normal", "*": "toxic"},
+			Negative: "normal", License: "MIT",
 		},
 		{
 			Name: "mlma-ar-multilabel", Description: "MLMA Arabic hostility types, multi-label",

@@ -95,8 +95,17 @@ Examples:
 	Register(&Command{
 		Name:    "models info",
 		Summary: "print a model file's labels, thresholds, provenance and figures",
-		Usage:   "FILE.model...",
-		Run:     runModelsInfo,
+		Usage:   "FILE.model... | builtin",
+		Help: `Prints what a model file records: description, version, creation time, the
+data files it was trained and measured on (with SHA-256), the data licence,
+hyper-parameters, each label's flag threshold with the precision and recall
+it had on held-out data, and the cross-validated and dev figures.
+"builtin" prints the models shipped with Basira.
+
+Examples:
+  basira models info builtin
+  basira models info models/incitement.model`,
+		Run: runModelsInfo,
 	})
 }
 
@@ -383,6 +392,17 @@ func runModelsInfo(ctx context.Context, env *Env, fs *flag.FlagSet, args []strin
 	}
 	var errs []error
 	for _, p := range fs.Args() {
+		if p == "builtin" {
+			ms, err := classify.LoadFS(models.FS)
+			if err != nil {
+				errs = append(errs, err)
+			}
+			for _, m := range ms {
+				fmt.Fprintf(env.Stdout, "builtin: %s\n", m.Name())
+				printMeta(env, m.Info())
+			}
+			continue
+		}
 		m, err := classify.Load(p)
 		if err != nil {
 			errs = append(errs, err)
