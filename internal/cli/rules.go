@@ -15,7 +15,9 @@ import (
 
 	"github.com/basira-org/basira/arabic"
 	"github.com/basira-org/basira/internal/post"
+	"github.com/basira-org/basira/internal/refdata"
 	"github.com/basira-org/basira/internal/rules"
+	"github.com/basira-org/basira/internal/rules/evalset"
 )
 
 func init() {
@@ -50,6 +52,25 @@ Examples:
   basira rules test --rules my.yaml --text "انضموا إلى صفوف الدولة"
   basira rules test --rules my.yaml --all posts.csv   # list posts with no hit too`,
 		Run: runRulesTest,
+	})
+	Register(&Command{
+		Name:    "rules eval",
+		Summary: "measure rules on the reference data: benign texts flagged, real extremist comments found",
+		Usage:   "--rules FILE [--data DIR] [--show N]",
+		Help: `Runs the rules over two sets of the shared reference data and prints what fired:
+  - 34,725 benign Arabic texts that must not be flagged: fact-check tweets and
+    verified claims (CheckThat! 2021), check-worthiness tweets (news, politics),
+    Moroccan Facebook comments (ElecMorocco2016), tweets labelled not offensive
+    (OSACT 2022). Every hit here is a false positive to fix.
+  - 31,692 comments Al Jazeera deleted in 2015–2016 (Mubarak et al. 2017), where
+    real extremist speech sits among insults: read the hits to judge precision.
+The data folder is found as for tests (BASIRA_DATA, or ../shared/data beside
+the repository), or given with --data.
+
+Examples:
+  basira rules eval --rules rules/examples.yaml
+  basira rules eval --rules my-pack/ --show 50`,
+		Run: runRulesEval,
 	})
 }
 
@@ -215,6 +236,122 @@ func runRulesTest(ctx context.Context, env *Env, fs *flag.FlagSet, args []string
 		fmt.Fprintf(env.Stdout, "  %-32s %d\n", id, counts[id])
 	}
 	return nil
+}
+
+func runRulesEval(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
+	var paths rulePaths
+	fs.Var(&paths, "rules", "rule `file` or folder (repeatable)")
+	data := fs.String("data", "", "reference data `folder` (default: BASIRA_DATA or ../shared/data)")
+	show := fs.Int("show", 20, "hits to list per set (0 for none)")
+	if err := Parse(fs, args); err != nil {
+		return err
+	}
+	if len(paths) == 0 {
+		return Usagef("give the rules to evaluate with --rules FILE")
+	}
+	dir := *data
+	if dir == "" {
+		if dir = env.Getenv("BASIRA_DATA"); dir == "" {
+			dir = refdata.Dir()
+		}
+	}
+	if dir == "" {
+		return fmt.Errorf("reference data not found: set BASIRA_DATA or give --data DIR (the shared/data folder)")
+	}
+	set, err := loadRuleSet(env, paths)
+	if err != nil {
+		return err
+	}
+	benign, err := evalset.Benign(dir)
+	if err != nil {
+		return fmt.Errorf("reading benign texts under %s: %w", dir, err)
+	}
+	deleted, err := evalset.DeletedComments(dir)
+	if err != nil {
+		return fmt.Errorf("reading deleted comments under %s: %w", dir, err)
+	}
+	type hit struct {
+		t evalset.Text
+		m rules.Match
+	}
+	run := func(texts []evalset.Text) (map[string][2]int, map[string]int, []hit, error) {
+		perSource := map[string][2]int{} // texts, flagged
+		perRule := map[string]int{}
+		var hits []hit
+		for i, t := range texts {
+			if i%1024 == 0 {
+				if err := ctx.Err(); err != nil {
+					return nil, nil, nil, err
+				}
+			}
+			c := perSource[t.Source]
+			c[0]++
+			ms := set.Match(arabic.Analyze(t.Text))
+			if len(ms) > 0 {
+				c[1]++
+				hits = append(hits, hit{t, ms[0]})
+				for _, m := range ms {
+					perRule[m.Rule.ID]++
+				}
+			}
+			perSource[t.Source] = c
+		}
+		return perSource, perRule, hits, nil
+	}
+	out := env.Stdout
+	bs, bRules, bHits, err := run(benign)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(out, "Benign texts (every hit is a false positive):")
+	fmt.Fprintln(tw, "source\ttexts\tflagged\t")
+	var total [2]int
+	for _, src := range evalset.BenignSources {
+		c := bs[src]
+		total[0] += c[0]
+		total[1] += c[1]
+		fmt.Fprintf(tw, "%s\t%d\t%d\t\n", src, c[0], c[1])
+	}
+	fmt.Fprintf(tw, "total\t%d\t%d\t\n", total[0], total[1])
+	tw.Flush()
+	printRuleCounts(out, bRules)
+	ds, dRules, dHits, err := run(deleted)
+	if err != nil {
+		return err
+	}
+	d := ds["aj-deleted"]
+	fmt.Fprintf(out, "\nDeleted Al Jazeera comments: %d of %d flagged (read them to judge precision)\n", d[1], d[0])
+	printRuleCounts(out, dRules)
+	for _, set := range []struct {
+		name string
+		hits []hit
+	}{{"benign", bHits}, {"deleted comments", dHits}} {
+		if *show <= 0 || len(set.hits) == 0 {
+			continue
+		}
+		fmt.Fprintf(out, "\nHits on %s (first %d of %d):\n", set.name, min(*show, len(set.hits)), len(set.hits))
+		for _, h := range set.hits[:min(*show, len(set.hits))] {
+			fmt.Fprintf(out, "  %s  %s  [%s]  %s\n", h.t.ID, h.m.Rule.ID, oneLine(rules.Evidence(h.t.Text, h.m.Spans), 40), oneLine(h.t.Text, 100))
+		}
+	}
+	return nil
+}
+
+func printRuleCounts(w io.Writer, counts map[string]int) {
+	ids := make([]string, 0, len(counts))
+	for id := range counts {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool {
+		if counts[ids[i]] != counts[ids[j]] {
+			return counts[ids[i]] > counts[ids[j]]
+		}
+		return ids[i] < ids[j]
+	})
+	for _, id := range ids {
+		fmt.Fprintf(w, "  %-32s %d\n", id, counts[id])
+	}
 }
 
 // eachPost decodes a posts file (or stdin for "-") and calls fn on each

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/basira-org/basira/internal/refdata"
 )
 
 const packPath = "../../rules/examples.yaml"
@@ -95,5 +97,21 @@ func TestScanWithRules(t *testing.T) {
 	code, _, errs = run(t, "", "scan", "--rules", bad, "../../testdata/posts.jsonl")
 	if code != 1 || !strings.Contains(errs, bad+":5: near.within \"0\"") {
 		t.Errorf("bad rules: exit %d, %s", code, errs)
+	}
+}
+
+func TestRulesEval(t *testing.T) {
+	refdata.Path(t, "abuse/mubarak2017_aj_tweets") // skips without the reference data
+	code, out, errs := run(t, "", "rules", "eval", "--rules", packPath, "--show", "3")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"total  34725        0", "Deleted Al Jazeera comments: 86 of 31692 flagged", "glorify-heroes", "Hits on deleted comments (first 3 of 86)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if code, _, errs := run(t, "", "rules", "eval", "--rules", packPath, "--data", t.TempDir()); code != 1 || !strings.Contains(errs, "reading benign texts under") {
+		t.Errorf("empty data folder: exit %d, %s", code, errs)
 	}
 }
