@@ -30,8 +30,15 @@ type Set struct {
 
 	root      []int32          // symbol → trie node, -1 for none
 	edges     map[uint64]int32 // node<<32 | symbol → child node, while compiling
-	nodeTerms [][]int32        // node → ids of the terms ending there
-	hasKids   []bool
+	nodeTerms [][]int32        // node → ids of the terms ending there, while compiling
+	hasKids   []bool           // while compiling
+	// After compiling, flat arrays (one allocation each, no pointer to
+	// chase per hit): the terms ending at node n are endTerms[endOff[n]:
+	// endOff[n+1]], and the rules term t triggers are trigRules[trigOff[t]:
+	// trigOff[t+1]].
+	endOff, endTerms   []int32
+	trigOff, trigRules []int32
+	nodes              int
 	// After compiling, the children of node n are kidSym/kidNode[kidOff[n]:
 	// kidOff[n+1]], sorted by symbol: a few entries, scanned faster than a
 	// map is hashed.
@@ -175,6 +182,10 @@ func Compile(rules []*Rule) (*Set, error) {
 	}
 	s.chooseTriggers()
 	s.freezeEdges()
+	s.endOff, s.endTerms = flatten(s.nodeTerms)
+	s.trigOff, s.trigRules = flatten(s.triggers)
+	s.nodes = len(s.nodeTerms)
+	s.nodeTerms, s.hasKids, s.triggers = nil, nil, nil
 	if len(litList) > 0 {
 		s.lits = newByteAC(litList)
 	}
@@ -264,6 +275,21 @@ func (s *Set) freezeEdges() {
 		s.kidOff[n] += s.kidOff[n-1]
 	}
 	s.edges = nil
+}
+
+// flatten packs a slice of slices into offsets and one array.
+func flatten(lists [][]int32) (off, flat []int32) {
+	off = make([]int32, len(lists)+1)
+	n := 0
+	for _, l := range lists {
+		n += len(l)
+	}
+	flat = make([]int32, 0, n)
+	for i, l := range lists {
+		flat = append(flat, l...)
+		off[i+1] = int32(len(flat))
+	}
+	return off, flat
 }
 
 // child returns the child of node for symbol sym, or -1.
@@ -394,7 +420,7 @@ type Stats struct {
 // Stats returns the size of the compiled set.
 func (s *Set) Stats() Stats {
 	return Stats{
-		Rules: len(s.rules), Terms: len(s.terms), Symbols: int(s.nsym), Nodes: len(s.nodeTerms),
+		Rules: len(s.rules), Terms: len(s.terms), Symbols: int(s.nsym), Nodes: s.nodes,
 		RegexLiterals: len(s.litRules), AlwaysRun: len(s.always),
 	}
 }

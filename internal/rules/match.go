@@ -155,10 +155,10 @@ func (s *Set) Match(doc *arabic.Doc) []Match {
 }
 
 func (s *Set) walk(sc *scratch, node int32, start, end, n int) {
-	for _, t := range s.nodeTerms[node] {
+	for _, t := range s.endTerms[s.endOff[node]:s.endOff[node+1]] {
 		s.addHit(sc, t, int32(start), int32(end))
 	}
-	if !s.hasKids[node] || end >= n {
+	if s.kidOff[node] == s.kidOff[node+1] || end >= n {
 		return
 	}
 	for _, sym := range sc.syms(end) {
@@ -177,7 +177,7 @@ func (s *Set) addHit(sc *scratch, t, start, end int32) {
 		}
 	} else {
 		sc.termGen[t] = sc.gen
-		for _, r := range s.triggers[t] {
+		for _, r := range s.trigRules[s.trigOff[t]:s.trigOff[t+1]] {
 			sc.candidate(r)
 		}
 	}
