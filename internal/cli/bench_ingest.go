@@ -138,6 +138,7 @@ func runBenchIngest(ctx context.Context, env *Env, fs *flag.FlagSet, args []stri
 	var peakHeap atomic.Uint64
 	sampleDone := make(chan struct{})
 	sampleCtx, stopSample := context.WithCancel(ctx)
+	defer stopSample()
 	go func() {
 		defer close(sampleDone)
 		var ms runtime.MemStats
@@ -178,6 +179,7 @@ func runBenchIngest(ctx context.Context, env *Env, fs *flag.FlagSet, args []stri
 		time.Sleep(500 * time.Millisecond) // let them connect
 	}
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
 	workDone := make(chan struct{})
 	if *workers > 0 {
 		go func() {

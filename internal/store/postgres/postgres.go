@@ -97,7 +97,11 @@ func Open(ctx context.Context, dsn string, opts Options) (*sqlstore.DB, error) {
 		db.Close()
 		return nil, err
 	}
-	return &sqlstore.DB{W: db, R: db, D: Dialect}, nil
+	// Worker results can be recomputed (recovery re-processes posts whose
+	// results were lost), so they do not wait for the server's WAL flush;
+	// new posts, decisions and audit entries do.
+	return &sqlstore.DB{W: db, R: db, D: Dialect,
+		SyncDurable: "SET synchronous_commit = on", SyncLight: "SET synchronous_commit = off"}, nil
 }
 
 // SchemaVersion reports the schema version of the database (0 when empty)

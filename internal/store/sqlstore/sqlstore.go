@@ -73,8 +73,9 @@ type DB struct {
 	// connection before a transaction: durable ones (new posts, decisions,
 	// audit entries: what was acknowledged to someone) wait for the disk;
 	// light ones (worker results, which recovery recomputes if a power
-	// cut loses them) do not. Both survive a process crash. Setting them
-	// requires a single-connection writer pool.
+	// cut loses them) do not. Both survive a process crash. Each is run on
+	// the connection that then runs the transaction, so session settings
+	// must be set explicitly by both.
 	SyncDurable, SyncLight string
 
 	// stmts are the hot fixed statements, prepared once by Prepare and
