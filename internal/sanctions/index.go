@@ -70,7 +70,7 @@ func (v *vocab) similar(w string, minSim float64, fn func(id int32)) {
 	if w == "" {
 		return
 	}
-	lo, hi := len(w)*6/10, len(w)*10/6+1
+	lo, hi := len(w)*7/10, len(w)*10/7+1
 	c := namematch.FirstClass(w)
 	for l := max(1, lo); l <= min(hi, 255); l++ {
 		for _, id := range v.buckets[[2]byte{c, byte(l)}] {
@@ -253,9 +253,26 @@ func (x *Index) Search(query string, minScore float64, limit int) []Match {
 	if need == 0 {
 		return nil
 	}
+	// A name whose similar tokens cover too little of the query cannot
+	// reach minScore: with best-pairs averaging, matched query tokens of
+	// total length m out of t, and listed tokens at most twice as long
+	// (the blocking admits 1.43), the score is at most 3m/(t+2m).
+	total := 0
+	for _, t := range q.Tokens {
+		total += len(t)
+	}
+	minCover := float64(total) * minScore / (3 - 2*minScore)
 	best := map[Ref]Match{}
 	for _, id := range h.touched {
-		if bits.OnesCount32(h.mask[id]) < need {
+		mask := h.mask[id]
+		if bits.OnesCount32(mask) < need {
+			continue
+		}
+		cover := 0
+		for m := mask; m != 0; m &= m - 1 {
+			cover += len(q.Tokens[bits.TrailingZeros32(m)])
+		}
+		if float64(cover) < minCover {
 			continue
 		}
 		n := &x.names[id]
