@@ -152,6 +152,26 @@ func (s *scanner) word(t *table, text string, i int) int {
 					continue
 				}
 			}
+			// A censoring mark inside a word (دا*عش, cas*ino, ع*يد) does not
+			// split it: letters of one script on both sides, two letters on
+			// at least one side (c.a-s_i*n.o is spaced-out letters), and at
+			// most three on at least one side (الله*الوطن*الملك are words).
+			if (r == '*' || r == 0x00B7 || r == 0x2022) && len(s.buf) > ts {
+				before := min(utf8.RuneCount(s.buf[ts:]), 4)
+				after := 0
+				for k := j + n; k < len(text) && after < 4; {
+					nr, nn := decodeRune(text, k)
+					if !sameScriptLetter(st.prev, t.lookup(nr)) {
+						break
+					}
+					after++
+					k += nn
+				}
+				if after > 0 && (before >= 2 || after >= 2) && (before <= 3 || after <= 3) {
+					j += n
+					continue
+				}
+			}
 			break
 		}
 		if first < 0 {
@@ -462,4 +482,18 @@ func decodeRune(text string, i int) (rune, int) {
 		}
 	}
 	return utf8.DecodeRuneInString(text[i:])
+}
+
+// sameScriptLetter reports whether the folded rune prev and the next rune
+// (its table entry) are letters of the same script, Arabic or Latin.
+func sameScriptLetter(prev rune, next rinfo) bool {
+	switch {
+	case next.kind != kKeep:
+		return false
+	case prev >= 'a' && prev <= 'z':
+		return next.flags&fLatin != 0
+	case prev >= 0x0621 && prev <= 0x064A:
+		return next.flags&fArabic != 0
+	}
+	return false
 }
