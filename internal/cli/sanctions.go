@@ -26,9 +26,10 @@ func init() {
 		Usage:   "--format ofac-csv|ofac-xml|un-xml|csl|addresses [--name NAME] [--date YYYY-MM-DD] FILE",
 		Help: `Imports a sanctions list into the workspace (BASIRA_HOME/sanctions), replacing
 an earlier import of the same list. Formats:
-  ofac-csv  OFAC's CSV set: give sdn.csv (or cons_prim.csv); alt.csv,
-            sdn_comments.csv (cons_alt.csv, cons_comments.csv) beside it
-            are read too. Digital currency addresses come from the remarks.
+  ofac-csv  OFAC's CSV set: give sdn.csv (or cons_prim.csv), or the folder
+            holding it; alt.csv, sdn_comments.csv (cons_alt.csv,
+            cons_comments.csv) beside it are read too. Digital currency
+            addresses come from the remarks.
   ofac-xml  OFAC's XML exports, ENHANCED_XML (SDN_ENHANCED.XML,
             CONS_ENHANCED.XML) or advanced (sdn_advanced.xml), or a .ZIP holding
             one; "Digital Currency Address" features become wallets.
@@ -116,6 +117,15 @@ func runSanctionsImport(ctx context.Context, env *Env, fs *flag.FlagSet, args []
 		return Usagef("give exactly one FILE to import")
 	}
 	path := fs.Args()[0]
+	if st, err := os.Stat(path); err == nil && st.IsDir() && *format == "ofac-csv" {
+		// A folder of OFAC's CSV set: its main file.
+		for _, f := range []string{"sdn.csv", "SDN.CSV", "cons_prim.csv", "CONS_PRIM.CSV"} {
+			if _, err := os.Stat(filepath.Join(path, f)); err == nil {
+				path = filepath.Join(path, f)
+				break
+			}
+		}
+	}
 	if _, ok := defaultListNames[*format]; !ok {
 		if *format == "eu" {
 			return Usagef("the EU list format is not supported yet")
