@@ -144,7 +144,7 @@ type Bank struct {
 	// strs interns labels, sources and notes, which most entries share,
 	// so a large bank keeps one copy of each.
 	strs map[string]string
-	live    int
+	live int
 	// indexes over enabled entries
 	pdqIdx  *pdq.Index
 	pdqSlot []int32          // pdq index id -> slot
