@@ -19,9 +19,10 @@ type Token struct {
 	// when there is nothing to remove. Matchers try both.
 	Base string
 	// Translit is, for a Latin-script word that looks like Arabizi (the text
-	// is ary-Latn, or the word mixes letters with the Arabizi digits
-	// 2 3 5 7 8 9), its best Arabic-script transliteration, normalized and
-	// folded like Text; "" otherwise. A rule term written in Arabic script
+	// is ary-Latn, the word mixes letters with the Arabizi digits
+	// 2 3 5 7 8 9, or it is a frequent Darija word such as wach, dyal,
+	// bzaf), its best Arabic-script transliteration, normalized and folded
+	// like Text; "" otherwise. A rule term written in Arabic script
 	// thus also matches its common Arabizi spellings.
 	Translit string
 }

@@ -304,6 +304,21 @@ func looksArabizi(w string) bool {
 	return dig && letters >= 1
 }
 
+// arabiziWords are Darija words in Arabizi frequent enough to mark a word
+// as Arabizi inside a French or English text (c'est la hogra, wach had chi
+// normal?), written for Basira. English and French words are left out.
+var arabiziWords = map[string]bool{
+	"wach": true, "wash": true, "hadchi": true, "hadi": true, "dyal": true, "dial": true,
+	"dyali": true, "dyalek": true, "dyalo": true, "bzaf": true, "bezaf": true, "daba": true,
+	"kayn": true, "kayna": true, "kayen": true, "machi": true, "mashi": true, "walo": true,
+	"chi": true, "chno": true, "chnou": true, "achno": true, "3lach": true, "kifach": true,
+	"fen": true, "ghadi": true, "bghit": true, "bghina": true, "mzyan": true,
+	"mezyan": true, "khoya": true, "khouya": true, "sahbi": true, "nta": true, "nti": true,
+	"ntouma": true, "7na": true, "hna": true, "hoghra": true, "hogra": true, "wakha": true,
+	"safi": true, "yallah": true, "inchallah": true, "wallah": true, "lhamdulillah": true,
+	"lmakhzen": true, "makhzen": true, "flous": true, "lflous": true, "drari": true, "bnadem": true,
+}
+
 // translit fills Token.Translit for the Arabizi words of d.
 func (s *scanner) translit(d *Doc, text string) {
 	all := d.Lang == LangArabizi
@@ -312,7 +327,7 @@ func (s *scanner) translit(d *Doc, text string) {
 		if !isLatinWord(t.Text) {
 			continue
 		}
-		if all || looksArabizi(t.Text) {
+		if all || looksArabizi(t.Text) || arabiziWords[t.Text] {
 			// The original spelling keeps case (T=ط, S=ص) when it folds
 			// to the same letters; otherwise use the folded word.
 			orig := text[t.Start:t.End]

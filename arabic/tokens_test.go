@@ -29,6 +29,7 @@ func TestAnalyzeTokens(t *testing.T) {
 		{"مر\u200bحبا", []tok{{"مرحبا", "مر\u200bحبا", "", ""}}, ""},
 		{"salam 3likom", []tok{{"salam", "salam", "", "سالام"}, {"3likom", "3likom", "", "عليكوم"}}, LangArabizi},
 		{"pаypаl", []tok{{"paypal", "pаypаl", "", ""}}, ""},
+		{"vraiment la hogra dans ce pays, wach les gens vont accepter", []tok{{"vraiment", "vraiment", "", ""}, {"la", "la", "", ""}, {"hogra", "hogra", "", "هوكرا"}, {"dans", "dans", "", ""}, {"ce", "ce", "", ""}, {"pays", "pays", "", ""}, {"wach", "wach", "", "واش"}, {"les", "les", "", ""}, {"gens", "gens", "", ""}, {"vont", "vont", "", ""}, {"accepter", "accepter", "", ""}}, LangFrench},
 		{"٢٠٠٠ درهم 12.5", []tok{{"2000", "٢٠٠٠", "", ""}, {"درهم", "درهم", "", ""}, {"12.5", "12.5", "", ""}}, ""},
 		{"۱۲٫۵ 3,500. 7.", []tok{{"12.5", "۱۲٫۵", "", ""}, {"3,500", "3,500", "", ""}, {"7", "7", "", ""}}, ""},
 		{"ﷺ!", []tok{{"صلي", "ﷺ", "", ""}, {"الله", "ﷺ", "", ""}, {"عليه", "ﷺ", "", ""}, {"وسلم", "ﷺ", "سلم", ""}}, ""},
