@@ -44,7 +44,7 @@ func trainSVM(xs []sparse, pos []bool, dim int, p solverParams) []float64 {
 		index[i] = i
 	}
 	rng := rand.New(rand.NewPCG(p.seed, 0x5eed))
-	pgMaxOld, pgMinOld := math.Inf(1), math.Inf(-1)
+	pgMaxOld := math.Inf(1)
 	active := n
 	iterDone := 0
 	for iter := 0; iter < p.maxIter; iter++ {
@@ -90,15 +90,14 @@ func trainSVM(xs []sparse, pos []bool, dim int, p solverParams) []float64 {
 				break
 			}
 			active = n
-			pgMaxOld, pgMinOld = math.Inf(1), math.Inf(-1)
+			pgMaxOld = math.Inf(1)
 			continue
 		}
-		pgMaxOld, pgMinOld = pgMaxNew, pgMinNew
+		// Only the upper bound shrinks: with the squared hinge, alpha
+		// has no upper limit.
+		pgMaxOld = pgMaxNew
 		if pgMaxOld <= 0 {
 			pgMaxOld = math.Inf(1)
-		}
-		if pgMinOld >= 0 {
-			pgMinOld = math.Inf(-1)
 		}
 	}
 	if debugIters != nil {

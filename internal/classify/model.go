@@ -269,10 +269,7 @@ func (m *Model) Explain(doc *arabic.Doc, label string, k int) []Contribution {
 	fs := e.extract(doc)
 	scale := groupScales(fs)
 	// Contribution of each (slot, group), summed over occurrences.
-	type slot struct {
-		idx   uint32
-		group byte
-	}
+	type slot = hashed
 	sorted := make([]hashed, len(fs))
 	copy(sorted, fs)
 	slices.SortFunc(sorted, func(a, b hashed) int {
@@ -288,11 +285,11 @@ func (m *Model) Explain(doc *arabic.Doc, label string, k int) []Contribution {
 	var all []scored
 	for _, f := range sorted {
 		c := float64(m.w[int(f.idx)*K+j]) * float64(scale[f.group])
-		if n := len(all); n > 0 && all[n-1].s == (slot{f.idx, f.group}) {
+		if n := len(all); n > 0 && all[n-1].s == f {
 			all[n-1].c += c
 			continue
 		}
-		all = append(all, scored{slot{f.idx, f.group}, c})
+		all = append(all, scored{f, c})
 	}
 	slices.SortFunc(all, func(a, b scored) int {
 		if a.c != b.c {
@@ -315,11 +312,11 @@ func (m *Model) Explain(doc *arabic.Doc, label string, k int) []Contribution {
 	}
 	out := make([]Contribution, len(top))
 	e.wanted = func(h hashed) bool {
-		_, ok := want[slot{h.idx, h.group}]
+		_, ok := want[h]
 		return ok
 	}
 	e.explain = func(h hashed, kind, text string) {
-		i, ok := want[slot{h.idx, h.group}]
+		i, ok := want[h]
 		if !ok || out[i].Kind != "" {
 			return
 		}

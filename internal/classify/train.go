@@ -105,7 +105,7 @@ func Train(exs []Example, opt TrainOptions) (*Model, error) {
 	}
 	switch {
 	case p.C <= 0:
-		return nil, errors.New("C must be positive")
+		return nil, errors.New("the SVM penalty C must be positive")
 	case p.Folds < 2 || p.Folds > 20:
 		return nil, fmt.Errorf("folds %d out of range 2..20", p.Folds)
 	case p.TargetPrecision <= 0 || p.TargetPrecision > 1:

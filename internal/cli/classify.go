@@ -495,7 +495,7 @@ func runEvalAll(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) 
 	if *dataDir == "" {
 		return Usagef("reference data not found: give --data DIR or set BASIRA_DATA")
 	}
-	row := func(cells ...string) {}
+	var row func(cells ...string)
 	if *out != "" {
 		if err := os.MkdirAll(*out, 0o750); err != nil {
 			return err
