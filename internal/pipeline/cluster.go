@@ -18,6 +18,16 @@ import (
 // (MinHash over shingles), which can replace this function without any
 // change to the store.
 func ClusterKey(text string) string {
+	folded := clusterText(text)
+	if folded == "" {
+		folded = text // nothing but links and mentions: keep exact copies together
+	}
+	sum := sha256.Sum256([]byte(folded))
+	return "t1:" + hex.EncodeToString(sum[:12])
+}
+
+// clusterText is the folded text without links and mentions.
+func clusterText(text string) string {
 	var b strings.Builder
 	for _, f := range strings.Fields(text) {
 		lower := strings.ToLower(f)
@@ -28,10 +38,5 @@ func ClusterKey(text string) string {
 		b.WriteString(f)
 		b.WriteByte(' ')
 	}
-	folded := arabic.Fold(b.String())
-	if folded == "" {
-		folded = text // nothing but links: keep exact copies together
-	}
-	sum := sha256.Sum256([]byte(folded))
-	return "t1:" + hex.EncodeToString(sum[:12])
+	return arabic.Fold(b.String())
 }

@@ -223,3 +223,26 @@ func TestClusterKey(t *testing.T) {
 		t.Errorf("key %q", k)
 	}
 }
+
+func BenchmarkClusterKey(b *testing.B) {
+	text := "يا شباب الأمة انفروا إلى ساحات الجهاد https://t.co/abc123 @someone رقم 12"
+	for b.Loop() {
+		ClusterKey(text)
+	}
+}
+
+func FuzzClusterKey(f *testing.F) {
+	for _, s := range []string{"", "اقتلوهم https://x", "@a @b", "aji m3ana", "\u200fداااعش\u200d", "https://"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		k := ClusterKey(s)
+		if !strings.HasPrefix(k, "t1:") || len(k) != 27 || ClusterKey(s) != k {
+			t.Fatalf("ClusterKey(%q) = %q", s, k)
+		}
+		// Links and mentions never change the campaign.
+		if clusterText(s) != "" && ClusterKey(s+" https://t.co/zz @q") != k {
+			t.Fatalf("a link changed the key of %q", s)
+		}
+	})
+}
