@@ -49,9 +49,15 @@ type Set struct {
 	terms    []string  // term id → folded key (for messages)
 	triggers [][]int32 // term id → rules that become candidates on a hit
 
-	lits     *byteAC
-	litRules [][]int32 // literal id → regex-only rules
-	always   []int32   // regex-only rules without a literal: run on every post
+	// Regex-only rules are prefiltered by the literals their expressions
+	// require. A literal that is one word of one script is looked for in
+	// doc.Folded, which every post already has (wordLits); others need the
+	// regex text, built per post (lits).
+	lits         *byteAC
+	litRules     [][]int32 // literal id → regex-only rules
+	wordLits     *byteAC
+	wordLitRules [][]int32
+	always       []int32 // regex-only rules without a literal: run on every post
 
 	pool sync.Pool
 }
@@ -108,8 +114,8 @@ func Compile(rules []*Rule) (*Set, error) {
 		}
 		return ids, nil
 	}
-	var litList []string
-	litIDs := map[string]int32{}
+	var litList, wordList []string
+	litIDs, wordIDs := map[string]int32{}, map[string]int32{}
 	seen := map[string]bool{}
 	for _, r := range rules {
 		if seen[r.ID] {
@@ -169,15 +175,19 @@ func Compile(rules []*Rule) (*Set, error) {
 			s.always = append(s.always, idx)
 			continue
 		}
+		list, ids, rules := &litList, litIDs, &s.litRules
+		if allWords(best) {
+			list, ids, rules = &wordList, wordIDs, &s.wordLitRules
+		}
 		for _, l := range best {
-			id, ok := litIDs[l]
+			id, ok := ids[l]
 			if !ok {
-				id = int32(len(litList))
-				litIDs[l] = id
-				litList = append(litList, l)
-				s.litRules = append(s.litRules, nil)
+				id = int32(len(*list))
+				ids[l] = id
+				*list = append(*list, l)
+				*rules = append(*rules, nil)
 			}
-			s.litRules[id] = append(s.litRules[id], idx)
+			(*rules)[id] = append((*rules)[id], idx)
 		}
 	}
 	s.chooseTriggers()
@@ -189,8 +199,35 @@ func Compile(rules []*Rule) (*Set, error) {
 	if len(litList) > 0 {
 		s.lits = newByteAC(litList)
 	}
+	if len(wordList) > 0 {
+		s.wordLits = newByteAC(wordList)
+	}
 	s.pool.New = func() any { return s.newScratch() }
 	return s, nil
+}
+
+// allWords reports whether every literal is one word of letters of one
+// script (Latin or Arabic), so that wherever it occurs in the regex text it
+// also occurs inside a token of doc.Folded, and the prefilter can search
+// the folded text every post already has.
+func allWords(lits []string) bool {
+	for _, l := range lits {
+		latin, arab := 0, 0
+		for _, r := range l {
+			switch {
+			case r >= 'a' && r <= 'z':
+				latin++
+			case r >= 0x0621 && r <= 0x064A:
+				arab++
+			default:
+				return false
+			}
+		}
+		if latin > 0 && arab > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // termKey is the identity of a term: its folded words.
@@ -421,6 +458,6 @@ type Stats struct {
 func (s *Set) Stats() Stats {
 	return Stats{
 		Rules: len(s.rules), Terms: len(s.terms), Symbols: int(s.nsym), Nodes: s.nodes,
-		RegexLiterals: len(s.litRules), AlwaysRun: len(s.always),
+		RegexLiterals: len(s.litRules) + len(s.wordLitRules), AlwaysRun: len(s.always),
 	}
 }

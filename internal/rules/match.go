@@ -44,7 +44,6 @@ type scratch struct {
 	spans    []detect.Span // evidence of the rules evaluated so far
 	fired    []firedRule
 	// The regex text of the post, built on first use in a scan.
-	reText  string
 	reBuf   []byte
 	reOffs  []int32
 	reBuilt bool
@@ -85,13 +84,12 @@ func (sc *scratch) reset() {
 }
 
 // regexText returns the text regexes run on, building it once per scan.
-func (sc *scratch) regexText(doc *arabic.Doc) string {
+func (sc *scratch) regexText(doc *arabic.Doc) []byte {
 	if !sc.reBuilt {
 		sc.reBuf, sc.reOffs = regexText(doc.Original, sc.reBuf, sc.reOffs)
-		sc.reText = string(sc.reBuf)
 		sc.reBuilt = true
 	}
-	return sc.reText
+	return sc.reBuf
 }
 
 func (sc *scratch) present(t int32) bool { return sc.termGen[t] == sc.gen }
@@ -116,8 +114,15 @@ func (s *Set) Match(doc *arabic.Doc) []Match {
 			}
 		}
 	}
+	if s.wordLits != nil {
+		find(s.wordLits, doc.Folded, func(id int32) {
+			for _, r := range s.wordLitRules[id] {
+				sc.candidate(r)
+			}
+		})
+	}
 	if s.lits != nil {
-		s.lits.find(sc.regexText(doc), func(id int32) {
+		find(s.lits, sc.regexText(doc), func(id int32) {
 			for _, r := range s.litRules[id] {
 				sc.candidate(r)
 			}
@@ -227,7 +232,7 @@ func (s *Set) eval(sc *scratch, c *compiled, doc *arabic.Doc) bool {
 		}
 	}
 	for _, re := range c.regex {
-		loc := re.FindStringIndex(sc.regexText(doc))
+		loc := re.FindIndex(sc.regexText(doc))
 		if loc == nil {
 			return false
 		}

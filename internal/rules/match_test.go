@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -213,7 +214,7 @@ func TestByteAC(t *testing.T) {
 	lits := []string{"he", "she", "his", "hers", "ابو"}
 	a := newByteAC(lits)
 	var found []string
-	a.find("ushers and ابوبكر", func(id int32) { found = append(found, lits[id]) })
+	find(a, "ushers and ابوبكر", func(id int32) { found = append(found, lits[id]) })
 	slices.Sort(found)
 	if strings.Join(found, ",") != "he,hers,she,ابو" {
 		t.Errorf("found %v", found)
@@ -306,5 +307,31 @@ func TestRegexText(t *testing.T) {
 				t.Errorf("regexText(%q): offsets go back at %d", tc.in, i)
 			}
 		}
+	}
+}
+
+func TestByteACLarge(t *testing.T) {
+	// More states than the dense table allows: the map-based path.
+	var lits []string
+	for i := range 400 {
+		lits = append(lits, fmt.Sprintf("w%03d%03dx", i, 999-i))
+	}
+	a := newByteAC(lits)
+	if a.dfa != nil {
+		t.Fatalf("%d states should not get a dense table", len(a.fail))
+	}
+	var found []int32
+	find(a, "a w007992x and w123876xw399600x", func(id int32) { found = append(found, id) })
+	if !slices.Equal(found, []int32{7, 123, 399}) {
+		t.Errorf("found %v", found)
+	}
+	small := newByteAC(lits[:3])
+	if small.dfa == nil {
+		t.Fatal("small automaton has no dense table")
+	}
+	found = found[:0]
+	find(small, "w001998xw002997x", func(id int32) { found = append(found, id) })
+	if !slices.Equal(found, []int32{1, 2}) {
+		t.Errorf("dense: found %v", found)
 	}
 }

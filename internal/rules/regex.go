@@ -155,7 +155,9 @@ func required(r *syntax.Regexp) ([]string, bool) {
 	return nil, false
 }
 
-// score ranks a literal set by selectivity: its shortest member.
+// score ranks a literal set by selectivity, its shortest member, and on a
+// tie prefers a set of plain words, which the prefilter finds in the folded
+// text every post already has.
 func score(set []string) int {
 	if len(set) == 0 {
 		return -1
@@ -163,6 +165,10 @@ func score(set []string) int {
 	m := len(set[0])
 	for _, s := range set[1:] {
 		m = min(m, len(s))
+	}
+	m *= 2
+	if allWords(set) {
+		m++
 	}
 	return m
 }
@@ -174,7 +180,14 @@ type byteAC struct {
 	edges map[uint64]int32 // (state<<8 | byte) → state for other states
 	fail  []int32          // failure link per state
 	out   [][]int32        // literal ids ending at each state (with fail outputs merged)
+	// dfa, for automata of at most maxDFAStates states, is the full
+	// transition table (state<<8 | byte → state, failure links resolved):
+	// one load per byte of text.
+	dfa []int32
 }
+
+// maxDFAStates bounds the dense table to 1 MiB.
+const maxDFAStates = 1024
 
 func newByteAC(lits []string) *byteAC {
 	a := &byteAC{edges: map[uint64]int32{}, fail: []int32{0}, out: [][]int32{nil}}
@@ -233,7 +246,28 @@ func newByteAC(lits []string) *byteAC {
 			queue = append(queue, e.to)
 		}
 	}
+	if n := len(a.fail); n <= maxDFAStates {
+		a.dfa = make([]int32, n<<8)
+		for st := range int32(n) {
+			for c := range 256 {
+				a.dfa[st<<8|int32(c)] = a.step(st, byte(c))
+			}
+		}
+	}
 	return a
+}
+
+// step is the transition from state s on byte c, following failure links.
+func (a *byteAC) step(s int32, c byte) int32 {
+	for {
+		if t, ok := a.next(s, c); ok {
+			return t
+		}
+		if s == 0 {
+			return 0
+		}
+		s = a.fail[s]
+	}
 }
 
 func (a *byteAC) next(s int32, c byte) (int32, bool) {
@@ -255,7 +289,19 @@ func (a *byteAC) set(s int32, c byte, t int32) {
 
 // find calls hit for every literal id occurring in text (possibly more
 // than once).
-func (a *byteAC) find(text string, hit func(id int32)) {
+func find[T string | []byte](a *byteAC, text T, hit func(id int32)) {
+	if a.dfa != nil {
+		s := int32(0)
+		for i := 0; i < len(text); i++ {
+			s = a.dfa[s<<8|int32(text[i])]
+			if a.out[s] != nil {
+				for _, id := range a.out[s] {
+					hit(id)
+				}
+			}
+		}
+		return
+	}
 	s := int32(0)
 	for i := 0; i < len(text); i++ {
 		c := text[i]

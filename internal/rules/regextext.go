@@ -15,25 +15,36 @@ import (
 // spacing kept, so that URLs, handles and wallet addresses stay intact. Each
 // output byte remembers the original offset it came from, for evidence.
 
+// foldRanges are the blocks whose characters are folded from a table
+// indexed by code point (built once): Latin-1 and Latin Extended, Arabic,
+// Arabic Supplement, general punctuation and invisible characters, Arabic
+// presentation forms, fullwidth forms. Anything else calls arabic.Fold.
+var foldRanges = [][2]rune{{0x80, 0x24F}, {0x0600, 0x06FF}, {0x0750, 0x077F}, {0x2000, 0x206F}, {0xFB50, 0xFDFF}, {0xFE70, 0xFEFF}, {0xFF00, 0xFFEF}}
+
 var (
 	runeFoldOnce  sync.Once
-	runeFoldTable map[rune]string
+	runeFoldTable [][]string // per range, per code point
 )
 
-// foldRune folds one character as arabic.Fold would, from a table built
-// once for the Arabic blocks (the common case) and by calling Fold
-// otherwise.
+// foldRune folds one character as arabic.Fold would.
 func foldRune(r rune) string {
 	runeFoldOnce.Do(func() {
-		runeFoldTable = map[rune]string{}
-		for _, rg := range [][2]rune{{0x80, 0x24F}, {0x0600, 0x06FF}, {0x0750, 0x077F}, {0x200B, 0x206F}, {0xFB50, 0xFDFF}, {0xFE70, 0xFEFF}} {
+		runeFoldTable = make([][]string, len(foldRanges))
+		for i, rg := range foldRanges {
+			t := make([]string, rg[1]-rg[0]+1)
 			for c := rg[0]; c <= rg[1]; c++ {
-				runeFoldTable[c] = foldOne(c)
+				t[c-rg[0]] = foldOne(c)
 			}
+			runeFoldTable[i] = t
 		}
 	})
-	if s, ok := runeFoldTable[r]; ok {
-		return s
+	for i, rg := range foldRanges {
+		if r < rg[0] {
+			break
+		}
+		if r <= rg[1] {
+			return runeFoldTable[i][r-rg[0]]
+		}
 	}
 	return foldOne(r)
 }
@@ -63,7 +74,7 @@ func regexText(orig string, buf []byte, offs []int32) ([]byte, []int32) {
 	var last rune // last letter written
 	run := 0      // how many times in a row it was seen
 	emit := func(o rune, at int) {
-		if unicode.IsLetter(o) {
+		if isLetter(o) {
 			if o == last {
 				run++
 				switch {
@@ -96,10 +107,31 @@ func regexText(orig string, buf []byte, offs []int32) ([]byte, []int32) {
 			emit(r, i)
 			continue
 		}
-		for _, o := range foldRune(r) {
+		f := foldRune(r)
+		if len(f) == utf8.RuneLen(r) && f == orig[i:i+len(f)] && !isLetter(r) {
+			// Kept as it is and cannot be elongation: copy the bytes.
+			last, run = 0, 0
+			buf = append(buf, f...)
+			for range len(f) {
+				offs = append(offs, int32(i))
+			}
+			continue
+		}
+		for _, o := range f {
 			emit(o, i)
 		}
 	}
 	offs = append(offs, int32(len(orig)))
 	return buf, offs
+}
+
+// isLetter is unicode.IsLetter with the common cases first.
+func isLetter(r rune) bool {
+	switch {
+	case r < 0x80:
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z'
+	case r >= 0x0621 && r <= 0x064A:
+		return true
+	}
+	return unicode.IsLetter(r)
 }
