@@ -12,6 +12,7 @@ import (
 	"bufio"
 	"flag"
 	"fmt"
+	"go/format"
 	"os"
 	"path/filepath"
 	"sort"
@@ -118,7 +119,12 @@ func main() {
 	}
 	write("confusableLatin", "maps letters of other scripts that look like one ASCII letter to that (lower-case) letter.", latin)
 	write("confusableArabic", "maps rare Arabic-script letters to the basic Arabic letter they look like.", arabic)
-	if err := os.WriteFile(*out, []byte(b.String()), 0o644); err != nil {
+	formatted, err := format.Source([]byte(b.String()))
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gentables: formatting the output: %v\n", err)
+		os.Exit(1)
+	}
+	if err := os.WriteFile(*out, formatted, 0o644); err != nil {
 		fmt.Fprintf(os.Stderr, "gentables: %v\n", err)
 		os.Exit(1)
 	}
