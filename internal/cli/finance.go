@@ -21,7 +21,8 @@ identifier found:
    "text":"bc1q w508 …","detail":"main p2wpkh"}
 
 Types: bitcoin, litecoin, dogecoin, dash, tron, evm (Ethereum and EVM chains),
-monero, iban, rib (Moroccan), phone, payment_link. Usual obfuscations are
+monero, iban, rib (Moroccan), phone, payment_link, payment_handle (a Cash App
+$cashtag or a PayPal e-mail address). Usual obfuscations are
 undone first: Arabic-Indic digits, zero-width characters, spaces, dots,
 dashes and line breaks inside an identifier, "[dot]". span is the byte range
 in the line as given. An identifier whose checksum fails is still printed,

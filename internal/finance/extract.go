@@ -55,7 +55,7 @@ type Identifier struct {
 // IsWallet reports whether the identifier is a cryptocurrency address.
 func (id Identifier) IsWallet() bool {
 	switch id.Type {
-	case TypeIBAN, TypeRIB, TypePhone, TypePaymentLink:
+	case TypeIBAN, TypeRIB, TypePhone, TypePaymentLink, TypePaymentHandle:
 		return false
 	}
 	return true
@@ -80,6 +80,7 @@ func Extract(text string) []Identifier {
 	x := &extractor{text: text, sk: sk, toks: toks, used: make([]bool, len(sk.b))}
 	x.urls()
 	x.paymentLinks()
+	x.paymentHandles()
 	x.wallets()
 	x.ibans()
 	x.digitGroups()
@@ -102,6 +103,7 @@ func MayContain(text string) bool {
 	var n, nd, nl int // current chunk: length, digits, letters
 	inner := false    // an upper-case letter after the chunk's first character
 	slash := false
+	mark := false // '$' or '@': a cashtag or an e-mail handle
 	for i := 0; i < len(text); i++ {
 		c := text[i]
 		k := class[c]
@@ -133,6 +135,10 @@ func MayContain(text string) bool {
 			}
 		case cSlash:
 			slash = true
+		case cMark:
+			// '$' (a cashtag) or an '@' inside a word (an e-mail address);
+			// "@USER" mentions do not count.
+			mark = mark || c == '$' || n > 0
 		}
 		if n == 0 {
 			continue // no chunk open: the common case in Arabic script
@@ -162,7 +168,22 @@ func MayContain(text string) bool {
 	if digits >= 7 || hard >= 12 {
 		return true
 	}
-	return slash && hasPaymentDomain(text)
+	return slash && hasPaymentDomain(text) || mark && hasHandleCue(text)
+}
+
+// hasHandleCue reports, without allocating, whether text names Cash App or
+// PayPal, near which "$tag" and "name@host" are payment handles.
+func hasHandleCue(text string) bool {
+	for _, w := range []string{"cashapp", "cash app", "cash.app", "paypal", "باي بال", "بايبال"} {
+		for i := 0; i+len(w) <= len(text); i++ {
+			if c := text[i] | 0x20; c == w[0] || text[i] == w[0] {
+				if strings.EqualFold(text[i:i+len(w)], w) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 const (
@@ -170,6 +191,7 @@ const (
 	cDigit
 	cAlpha
 	cSlash
+	cMark // '$' and '@'
 	cLead // first byte of a character Basira looks at: Arabic-Indic digit, zero-width
 )
 
@@ -182,6 +204,7 @@ var class = func() (t [256]byte) {
 		t[c-'a'+'A'] = cAlpha
 	}
 	t['/'] = cSlash
+	t['$'], t['@'] = cMark, cMark
 	t[0xD9], t[0xDB], t[0xE2], t[0xEF] = cLead, cLead, cLead, cLead
 	return t
 }()

@@ -56,6 +56,10 @@ func TestExtract(t *testing.T) {
 		{"phone 00", "00212 7 00 12 34 56", []want{{"phone", "+212700123456", "00212 7 00 12 34 56", true}}},
 		{"paypal", "donate: PayPal[dot]me/SomeHandle.", []want{{"payment_link", "paypal.me/SomeHandle", "PayPal[dot]me/SomeHandle", true}}},
 		{"paypal https", "https://www.paypal.me/abc_1", []want{{"payment_link", "paypal.me/abc_1", "https://www.paypal.me/abc_1", true}}},
+		{"cashtag", "Cash App: $SupportBrothers99 thanks", []want{{"payment_handle", "$SupportBrothers99", "$SupportBrothers99", true}}},
+		{"price is no cashtag", "cash app costs $5 and $10", nil},
+		{"paypal email", "تبرعوا عبر باي بال: donate.fund@example.org", []want{{"payment_handle", "donate.fund@example.org", "donate.fund@example.org", true}}},
+		{"mention is no handle", "@USER شكرا لك على PayPal", nil},
 		{"two phones", "0650123456 / 0661234567",
 			[]want{{"phone", "+212650123456", "0650123456", true}, {"phone", "+212661234567", "0661234567", true}}},
 		// Text that must yield nothing.

@@ -114,3 +114,65 @@ func (x *extractor) paymentLinks() {
 		}
 	}
 }
+
+// TypePaymentHandle is a payment account named without a link: a Cash App
+// $cashtag, or the e-mail address of a PayPal account.
+const TypePaymentHandle = "payment_handle"
+
+// paymentHandles finds "$cashtag" handles in a text that names Cash App,
+// and e-mail addresses within a few words after "PayPal" (باي بال).
+func (x *extractor) paymentHandles() {
+	b := x.sk.b
+	cashApp, paypalAt := false, -1
+	for i := 0; i < len(b); i++ {
+		if hasFold(b, i, "cashapp") || hasFold(b, i, "cash app") || hasFold(b, i, "cash.app") {
+			cashApp = true
+		}
+	}
+	lower := strings.ToLower(x.text)
+	for _, w := range []string{"paypal", "باي بال", "بايبال"} {
+		if k := strings.Index(lower, w); k >= 0 {
+			paypalAt = k
+			break
+		}
+	}
+	for i := 0; i < len(b); i++ {
+		switch {
+		case cashApp && b[i] == '$' && (i == 0 || !isAlnum(b[i-1])):
+			j := i + 1
+			for j < len(b) && (isAlnum(b[j]) || b[j] == '_' || b[j] == '-') {
+				j++
+			}
+			// a cashtag starts with a letter: "$5" is a price
+			if j-i-1 >= 2 && j-i-1 <= 20 && !isDigit(b[i+1]) && x.free(i, j) {
+				x.emitHandle("cashapp", "$"+string(b[i+1:j]), i, j)
+				i = j
+			}
+		case paypalAt >= 0 && b[i] == '@' && i > 0 && isAlnum(b[i-1]):
+			s := i
+			for s > 0 && (isAlnum(b[s-1]) || b[s-1] == '.' || b[s-1] == '_' || b[s-1] == '-' || b[s-1] == '+') {
+				s--
+			}
+			e := i + 1
+			for e < len(b) && (isAlnum(b[e]) || b[e] == '.' || b[e] == '-') {
+				e++
+			}
+			for e > i+1 && b[e-1] == '.' {
+				e--
+			}
+			// within about ten words after the word PayPal
+			if d := int(x.sk.start[s]) - paypalAt; d >= 0 && d <= 80 && strings.Contains(string(b[i:e]), ".") && x.free(s, e) {
+				x.emitHandle("paypal", strings.ToLower(string(b[s:e])), s, e)
+				i = e
+			}
+		}
+	}
+}
+
+func (x *extractor) emitHandle(service, value string, i, j int) {
+	for k := i; k < j; k++ {
+		x.used[k] = true
+	}
+	sp := x.sk.span(i, j)
+	x.out = append(x.out, Identifier{Type: TypePaymentHandle, Value: value, Valid: true, Detail: service, Span: sp, Text: x.text[sp.Start:sp.End]})
+}
