@@ -83,3 +83,56 @@ func TestNoFalseFriends(t *testing.T) {
 		}
 	}
 }
+
+// TestRegexPrefilterEvasions checks that a regex-only rule, prefiltered on
+// the words of its literals in the folded text, still fires when the text
+// hides those words: the prefilter must never drop what the regex matches.
+func TestRegexPrefilterEvasions(t *testing.T) {
+	s := mustSet(t, `rules:
+  - id: channel
+    label: violent-extremist-propaganda
+    severity: medium
+    regex: ['t\.me/\w*(?:khilafa|nashir)\w*']
+`)
+	if s.wordLits == nil {
+		t.Fatal("the rule should be prefiltered on the folded text")
+	}
+	checked := 0
+	for _, text := range []string{
+		"join t.me/khilafa_news",
+		"JOIN T.ME/KHILAFA_NEWS",
+		"t.me/khil\u200bafa_news",
+		"t.me/khil\u200cafa_news",
+		"t.me/khiiiilafa",
+		"ｔ.ｍｅ/ｎａｓｈｉｒ",
+		"t.me/nashir24",
+		"t.me/24nashir",
+		"t.me/اnashir",
+	} {
+		if !regexFires(s, text) {
+			t.Logf("%q: the regex itself does not match", text)
+			continue
+		}
+		checked++
+		if len(s.Match(arabic.Analyze(text))) == 0 {
+			t.Errorf("%q: the regex matches but the prefilter dropped it (folded %q)", text, arabic.Analyze(text).Folded)
+		}
+	}
+	if checked < 7 {
+		t.Errorf("the regex matched only %d of the texts: the test checks too little", checked)
+	}
+}
+
+// regexFires runs the set's regexes on the regex text directly, without
+// the prefilter.
+func regexFires(s *Set, text string) bool {
+	buf, _ := regexText(text, nil, nil)
+	for _, c := range s.rules {
+		for _, re := range c.regex {
+			if re.Match(buf) {
+				return true
+			}
+		}
+	}
+	return false
+}
