@@ -327,6 +327,9 @@ func (s *scanner) translit(d *Doc, text string) {
 		if !isLatinWord(t.Text) {
 			continue
 		}
+		if inLinkOrHandle(text, t) {
+			continue
+		}
 		if all || looksArabizi(t.Text) || arabiziWords[t.Text] {
 			// The original spelling keeps case (T=ط, S=ص) when it folds
 			// to the same letters; otherwise use the folded word.
@@ -371,4 +374,22 @@ func ConsonantSkeleton(w string) string {
 		b = utf8.AppendRune(b, r)
 	}
 	return string(b)
+}
+
+// inLinkOrHandle reports a token that is part of a link (https, t.co/Ab3x7)
+// or a handle (@user_3) rather than a word.
+func inLinkOrHandle(text string, t *Token) bool {
+	switch t.Text {
+	case "http", "https", "www":
+		return true
+	}
+	if t.Start > 0 {
+		switch text[t.Start-1] {
+		case '/', '@':
+			return true
+		case '.':
+			return t.End < len(text) && text[t.End] == '/'
+		}
+	}
+	return false
 }

@@ -27,6 +27,7 @@ func TestAnalyzeTokens(t *testing.T) {
 		{"والدولة الإسلامية", []tok{{"والدوله", "والدولة", "دوله", ""}, {"الاسلاميه", "الإسلامية", "اسلاميه", ""}}, ""},
 		{"الللله أكبر", []tok{{"الله", "الللله", "", ""}, {"اكبر", "أكبر", "", ""}}, ""},
 		{"مر\u200bحبا", []tok{{"مرحبا", "مر\u200bحبا", "", ""}}, ""},
+		{"sa2al https://t.co/Ab3x7 @m9adin", []tok{{"sa2al", "sa2al", "", "ساءال"}, {"https", "https", "", ""}, {"t", "t", "", ""}, {"co", "co", "", ""}, {"ab3x7", "Ab3x7", "", ""}, {"m9adin", "m9adin", "", ""}}, ""},
 		{"salam 3likom", []tok{{"salam", "salam", "", "سالام"}, {"3likom", "3likom", "", "عليكوم"}}, LangArabizi},
 		{"pаypаl", []tok{{"paypal", "pаypаl", "", ""}}, ""},
 		{"vraiment la hogra dans ce pays, wach les gens vont accepter", []tok{{"vraiment", "vraiment", "", ""}, {"la", "la", "", ""}, {"hogra", "hogra", "", "هوكرا"}, {"dans", "dans", "", ""}, {"ce", "ce", "", ""}, {"pays", "pays", "", ""}, {"wach", "wach", "", "واش"}, {"les", "les", "", ""}, {"gens", "gens", "", ""}, {"vont", "vont", "", ""}, {"accepter", "accepter", "", ""}}, LangFrench},
@@ -181,6 +182,7 @@ func FuzzAnalyze(f *testing.F) {
 		checkDoc(t, in, Analyze(in))
 		_ = Normalize(in)
 		_ = Translit(in)
+		_ = TranslitCandidates(in, 3)
 	})
 }
 
