@@ -2,6 +2,7 @@ package rules
 
 import (
 	"context"
+	"sync/atomic"
 
 	"github.com/basira-org/basira/internal/detect"
 )
@@ -9,15 +10,27 @@ import (
 // DetectorName is the name of the rules detector in signals.
 const DetectorName = "rules"
 
-// Detector runs a compiled Set as a pipeline detector.
+// Detector runs a compiled Set as a pipeline detector. The set can be
+// replaced while posts are being scanned (a rule reload in `serve`): each
+// post is matched against one set, the old or the new.
 type Detector struct {
-	set *Set
+	set atomic.Pointer[Set]
 }
 
 var _ detect.Detector = (*Detector)(nil)
 
 // NewDetector returns a detector over set.
-func NewDetector(set *Set) *Detector { return &Detector{set: set} }
+func NewDetector(set *Set) *Detector {
+	d := &Detector{}
+	d.set.Store(set)
+	return d
+}
+
+// Replace makes the detector use set for the posts it scans from now on.
+func (d *Detector) Replace(set *Set) { d.set.Store(set) }
+
+// Set returns the rule set in use.
+func (d *Detector) Set() *Set { return d.set.Load() }
 
 // Name is "rules".
 func (d *Detector) Name() string { return DetectorName }
@@ -25,7 +38,7 @@ func (d *Detector) Name() string { return DetectorName }
 // Detect returns one signal per rule that fires on the post, with the
 // matched spans of the original text as evidence.
 func (d *Detector) Detect(_ context.Context, in *detect.Input) ([]detect.Signal, error) {
-	ms := d.set.Match(in.Doc)
+	ms := d.set.Load().Match(in.Doc)
 	if len(ms) == 0 {
 		return nil, nil
 	}

@@ -1,12 +1,14 @@
 package rules
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/basira-org/basira/arabic"
+	"github.com/basira-org/basira/internal/detect"
 )
 
 // mustSet parses and compiles a rule file given as text.
@@ -333,5 +335,21 @@ func TestByteACLarge(t *testing.T) {
 	find(small, "w001998xw002997x", func(id int32) { found = append(found, id) })
 	if !slices.Equal(found, []int32{1, 2}) {
 		t.Errorf("dense: found %v", found)
+	}
+}
+
+func TestDetectorReplace(t *testing.T) {
+	a := mustSet(t, "rules:\n  - id: a\n    label: incitement\n    severity: low\n    any: [alpha]\n")
+	b := mustSet(t, "rules:\n  - id: b\n    label: recruitment\n    severity: high\n    any: [beta]\n")
+	d := NewDetector(a)
+	in := &detect.Input{Doc: arabic.Analyze("alpha beta")}
+	sigs, _ := d.Detect(context.Background(), in)
+	if len(sigs) != 1 || sigs[0].Rule != "a" || sigs[0].Evidence != "alpha" || sigs[0].Kind != detect.KindRule || sigs[0].Detector != "rules" {
+		t.Fatalf("before: %+v", sigs)
+	}
+	d.Replace(b)
+	sigs, _ = d.Detect(context.Background(), in)
+	if len(sigs) != 1 || sigs[0].Rule != "b" || sigs[0].Severity != "high" || d.Set() != b {
+		t.Fatalf("after: %+v", sigs)
 	}
 }
