@@ -395,3 +395,94 @@ func TestKill9PostgresNATS(t *testing.T) {
 		},
 	})
 }
+
+// TestKill9Ingest kills `basira ingest` of a large file mid-way, then runs
+// it again: every post ends up stored once and processed, one case per
+// campaign.
+func TestKill9Ingest(t *testing.T) {
+	rules := rulesFile(t)
+	bin := buildBinary(t)
+	home := t.TempDir()
+	const n, seed = 20000, 9
+	file := filepath.Join(t.TempDir(), "big.jsonl")
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	hits := map[string]int{}
+	for i := range n {
+		p := synthPost(seed, i, 25, 5)
+		enc.Encode(map[string]string{"id": p.ID, "platform": p.Platform, "text": p.Text})
+		if i%5 == 0 {
+			hits[pipeline.ClusterKey(p.Text)]++
+		}
+	}
+	if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := append(os.Environ(), "BASIRA_HOME="+home, "BASIRA_LOG_LEVEL=error", "BASIRA_STORE=", "BASIRA_BUS=")
+	dbPath := filepath.Join(home, "basira.db")
+	cmd := exec.Command(bin, "ingest", "--batch", "500", "--rules", rules, file)
+	cmd.Env = env
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Kill once some batches are committed.
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		time.Sleep(50 * time.Millisecond)
+		if st, err := openStore(context.Background(), "sqlite:"+dbPath, openExisting); err == nil {
+			c, _ := st.Counts(context.Background())
+			st.Close()
+			if c.Posts >= 2000 {
+				if c.Posts == n {
+					t.Fatalf("ingest finished before the kill (%d posts)", c.Posts)
+				}
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("ingest stored nothing in 15 s")
+		}
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	st, err := openStore(context.Background(), "sqlite:"+dbPath, openExisting)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mid, _ := st.Counts(context.Background())
+	st.Close()
+	t.Logf("killed with %d posts stored, %d of them unprocessed", mid.Posts, mid.Unprocessed)
+
+	cmd = exec.Command(bin, "ingest", "--batch", "500", "--rules", rules, file)
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("second ingest: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), fmt.Sprintf("%d duplicates", mid.Posts)) {
+		t.Errorf("second ingest should skip the %d stored posts:\n%s", mid.Posts, out)
+	}
+	st, err = openStore(context.Background(), "sqlite:"+dbPath, openExisting)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	c, err := st.Counts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases, err := st.ListCases(context.Background(), store.CaseQuery{AfterID: 0, Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, k := range cases {
+		if want, ok := hits[k.ClusterKey]; !ok || k.Count != want {
+			t.Errorf("case %d (%s) counts %d, campaign has %d", k.ID, k.ClusterKey, k.Count, want)
+		}
+		total += k.Count
+	}
+	if c.Posts != n || c.Unprocessed != 0 || len(cases) != len(hits) {
+		t.Fatalf("after re-run: %+v, %d cases; want %d posts all processed and %d cases", c, len(cases), n, len(hits))
+	}
+}
