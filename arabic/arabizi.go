@@ -118,9 +118,17 @@ func segments(word string, segs [][]option) [][]option {
 			break
 		}
 	}
+	// Lower-case ASCII only, byte for byte, so that lw and word keep the
+	// same offsets (strings.ToLower may change the length of other text).
 	lw := word
-	if !hasLower || strings.ContainsFunc(word, func(r rune) bool { return r >= 'A' && r <= 'Z' }) {
-		lw = strings.ToLower(word)
+	if strings.ContainsFunc(word, func(r rune) bool { return r >= 'A' && r <= 'Z' }) {
+		b := []byte(word)
+		for i, c := range b {
+			if c >= 'A' && c <= 'Z' {
+				b[i] = c + 'a' - 'A'
+			}
+		}
+		lw = string(b)
 	}
 	var prevLatin string
 	for i := 0; i < len(lw); {
