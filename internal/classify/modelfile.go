@@ -86,11 +86,9 @@ func (m *Model) Write(w io.Writer) error {
 	K := len(m.meta.Labels)
 	var b2 [2]byte
 	for k := range K {
-		s := quantScale(m.w, K, k)
-		binary.Write(bw, binary.LittleEndian, math.Float32bits(s))
-		for i := k; i < len(m.w); i += K {
-			q := int16(max(-32767, min(32767, math.Round(float64(m.w[i]/s)))))
-			binary.LittleEndian.PutUint16(b2[:], uint16(q))
+		binary.Write(bw, binary.LittleEndian, math.Float32bits(m.step[k]))
+		for i := k; i < len(m.q); i += K {
+			binary.LittleEndian.PutUint16(b2[:], uint16(m.q[i]))
 			bw.Write(b2[:])
 		}
 	}
@@ -195,7 +193,8 @@ func Decode(data []byte) (*Model, error) {
 	if (m.dim+1)*K > maxWeights {
 		return nil, fmt.Errorf("%w: %d labels x 2^%d features is over the %d weights a model may hold", ErrIncompatible, K, m.meta.Features.Bits, maxWeights)
 	}
-	m.w = make([]float32, (m.dim+1)*K)
+	m.q = make([]int16, (m.dim+1)*K)
+	m.step = make([]float32, K)
 	raw := make([]byte, 2*(m.dim+1))
 	for k := range K {
 		var sb uint32
@@ -203,14 +202,15 @@ func Decode(data []byte) (*Model, error) {
 			return nil, fmt.Errorf("%w: weights: %v", ErrCorrupt, err)
 		}
 		s := math.Float32frombits(sb)
-		if math.IsNaN(float64(s)) || math.IsInf(float64(s), 0) {
+		if math.IsNaN(float64(s)) || math.IsInf(float64(s), 0) || s < 0 {
 			return nil, fmt.Errorf("%w: weight step is not a number", ErrCorrupt)
 		}
 		if _, err := io.ReadFull(br, raw); err != nil {
 			return nil, fmt.Errorf("%w: weights: %v", ErrCorrupt, err)
 		}
+		m.step[k] = s
 		for i := 0; i <= m.dim; i++ {
-			m.w[i*K+k] = float32(int16(binary.LittleEndian.Uint16(raw[2*i:]))) * s
+			m.q[i*K+k] = int16(binary.LittleEndian.Uint16(raw[2*i:]))
 		}
 	}
 	if _, err := br.ReadByte(); err != io.EOF {

@@ -278,8 +278,7 @@ func Train(exs []Example, opt TrainOptions) (*Model, error) {
 		}
 		m.meta.Labels = append(m.meta.Labels, li)
 	}
-	m.w = interleave(full, dim)
-	quantize(m.w, K)
+	m.q, m.step = quantize(interleave(full, dim), K)
 
 	preds := make([]Prediction, len(exs))
 	for i := range exs {
@@ -351,27 +350,26 @@ func interleave(ws [][]float64, dim int) []float32 {
 	return out
 }
 
-// quantScale returns the int16 step of label k's weights.
-func quantScale(w []float32, K, k int) float32 {
-	var mx float32
-	for i := k; i < len(w); i += K {
-		mx = max(mx, float32(math.Abs(float64(w[i]))))
-	}
-	if mx == 0 {
-		return 1
-	}
-	return mx / 32767
-}
-
-// quantize rounds weights to the int16 grid the model file stores, so
-// figures measured right after training hold for the saved file.
-func quantize(w []float32, K int) {
+// quantize turns interleaved float weights into the int16 multiples of a
+// per-label step that the model holds and its file stores; figures
+// measured right after training thus hold for the saved file.
+func quantize(w []float32, K int) ([]int16, []float32) {
+	q := make([]int16, len(w))
+	step := make([]float32, K)
 	for k := range K {
-		s := quantScale(w, K, k)
+		var mx float32
 		for i := k; i < len(w); i += K {
-			w[i] = float32(math.Round(float64(w[i]/s))) * s
+			mx = max(mx, float32(math.Abs(float64(w[i]))))
+		}
+		step[k] = 1
+		if mx > 0 {
+			step[k] = mx / 32767
+		}
+		for i := k; i < len(w); i += K {
+			q[i] = int16(max(-32767, min(32767, math.Round(float64(w[i]/step[k])))))
 		}
 	}
+	return q, step
 }
 
 // TextEngineFingerprint hashes what the arabic package makes of a few
