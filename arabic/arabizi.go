@@ -191,11 +191,22 @@ func segments(word string, segs [][]option) [][]option {
 
 func isVowel(c byte) bool { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' }
 
+// maxCandidateWord bounds the words TranslitCandidates enumerates.
+const maxCandidateWord = 64
+
 // TranslitCandidates returns up to k Arabic-script spellings of one Arabizi
 // word, most likely first, in folded form. Non-Latin characters are
 // ignored; it returns nil for a word with no Latin letters or digits.
 func TranslitCandidates(word string, k int) []string {
 	if k <= 0 {
+		return nil
+	}
+	if len(word) > maxCandidateWord {
+		// Spelling variants of a very long "word" are meaningless and would
+		// cost quadratic time: give the best spelling only.
+		if w := translitWord(word); w != "" {
+			return []string{w}
+		}
 		return nil
 	}
 	segs := segments(word, nil)
