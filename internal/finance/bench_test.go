@@ -13,7 +13,7 @@ import (
 // benchPosts reads real posts (Moroccan election comments, Arabic tweets,
 // check-worthiness tweets) and splits them into those without and with an
 // identifier.
-func benchPosts(b *testing.B) (without, with []string) {
+func benchPosts(b testing.TB) (without, with []string) {
 	b.Helper()
 	for _, s := range []struct {
 		rel string

@@ -76,6 +76,11 @@ func Extract(text string) []Identifier {
 		return nil
 	}
 	sk := buildSkeleton(text)
+	defer func() {
+		if cap(sk.b) <= 64<<10 {
+			skeletons.Put(sk)
+		}
+	}()
 	toks := tokens(sk.b)
 	x := &extractor{text: text, sk: sk, toks: toks, used: make([]bool, len(sk.b))}
 	x.urls()
@@ -105,6 +110,14 @@ func MayContain(text string) bool {
 	slash := false
 	mark := false // '$' or '@': a cashtag or an e-mail handle
 	for i := 0; i < len(text); i++ {
+		// Outside a chunk, skip eight bytes at a time while they are
+		// Arabic-script (or other non-ASCII) text and spaces.
+		for n == 0 && i+8 <= len(text) && boring8(load64(text, i)) {
+			i += 8
+		}
+		if i >= len(text) {
+			break
+		}
 		c := text[i]
 		k := class[c]
 		switch k {
@@ -171,16 +184,50 @@ func MayContain(text string) bool {
 	return slash && hasPaymentDomain(text) || mark && hasHandleCue(text)
 }
 
+const (
+	lo7  = 0x7f7f7f7f7f7f7f7f
+	hi1  = 0x8080808080808080
+	ones = 0x0101010101010101
+)
+
+// load64 reads eight bytes of s at i, little-endian.
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// zeroBytes has 0x80 in each byte of v that is zero.
+func zeroBytes(v uint64) uint64 { return ^(((v & lo7) + lo7) | v | lo7) }
+
+// boring8 reports whether eight bytes (little-endian) hold nothing the
+// prefilter counts when no chunk is open: every byte is a space or a
+// non-ASCII byte, no Arabic-Indic or Persian digit (D9 A0–A9, DB B0–B9)
+// is among them, and the last byte is not a D9/DB lead whose pair lies
+// beyond.
+func boring8(v uint64) bool {
+	high := v & hi1
+	space := zeroBytes(v ^ (ones * 0x20))
+	if high|space != hi1 {
+		return false
+	}
+	d9 := zeroBytes(v ^ (ones * 0xD9))
+	db := zeroBytes(v ^ (ones * 0xDB))
+	if (d9|db)>>56 != 0 {
+		return false // a lead in the last byte
+	}
+	y := v & lo7                                      // low seven bits of each byte; adding below never carries out of a byte
+	a0a9 := (y + ones*0x60) & ^(y + ones*0x56) & high // 0x20 <= y <= 0x29
+	b0b9 := (y + ones*0x50) & ^(y + ones*0x46) & high // 0x30 <= y <= 0x39
+	return (d9<<8)&a0a9 == 0 && (db<<8)&b0b9 == 0
+}
+
 // hasHandleCue reports, without allocating, whether text names Cash App or
 // PayPal, near which "$tag" and "name@host" are payment handles.
 func hasHandleCue(text string) bool {
 	for _, w := range []string{"cashapp", "cash app", "cash.app", "paypal", "باي بال", "بايبال"} {
-		for i := 0; i+len(w) <= len(text); i++ {
-			if c := text[i] | 0x20; c == w[0] || text[i] == w[0] {
-				if strings.EqualFold(text[i:i+len(w)], w) {
-					return true
-				}
-			}
+		if indexFold(text, w) >= 0 {
+			return true
 		}
 	}
 	return false
@@ -246,6 +293,9 @@ func (x *extractor) free(i, j int) bool {
 
 // urls marks the skeleton bytes that belong to links (http…, www.…).
 func (x *extractor) urls() {
+	if indexFold(x.text, "http") < 0 && indexFold(x.text, "www.") < 0 {
+		return
+	}
 	b := x.sk.b
 	for i := 0; i < len(b); i++ {
 		if !(hasFold(b, i, "http://") || hasFold(b, i, "https://") || hasFold(b, i, "www.")) {

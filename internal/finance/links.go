@@ -69,6 +69,9 @@ var paymentDomains = func() []struct{ name, tld string } {
 // paymentLinks finds links to payment services (also written without the
 // scheme, or with "[dot]"): the identifier is service/handle.
 func (x *extractor) paymentLinks() {
+	if !hasPaymentDomain(x.text) {
+		return
+	}
 	b := x.sk.b
 	for i := 0; i < len(b); i++ {
 		c := b[i] | 0x20
@@ -122,16 +125,16 @@ const TypePaymentHandle = "payment_handle"
 // paymentHandles finds "$cashtag" handles in a text that names Cash App,
 // and e-mail addresses within a few words after "PayPal" (باي بال).
 func (x *extractor) paymentHandles() {
+	if strings.IndexByte(x.text, '$') < 0 && strings.IndexByte(x.text, '@') < 0 {
+		return
+	}
 	b := x.sk.b
 	cashApp, paypalAt := false, -1
-	for i := 0; i < len(b); i++ {
-		if hasFold(b, i, "cashapp") || hasFold(b, i, "cash app") || hasFold(b, i, "cash.app") {
-			cashApp = true
-		}
+	for _, w := range []string{"cashapp", "cash app", "cash.app"} {
+		cashApp = cashApp || indexFold(x.text, w) >= 0
 	}
-	lower := strings.ToLower(x.text)
 	for _, w := range []string{"paypal", "باي بال", "بايبال"} {
-		if k := strings.Index(lower, w); k >= 0 {
+		if k := indexFold(x.text, w); k >= 0 {
 			paypalAt = k
 			break
 		}
@@ -175,4 +178,25 @@ func (x *extractor) emitHandle(service, value string, i, j int) {
 	}
 	sp := x.sk.span(i, j)
 	x.out = append(x.out, Identifier{Type: TypePaymentHandle, Value: value, Valid: true, Detail: service, Span: sp, Text: x.text[sp.Start:sp.End]})
+}
+
+// indexFold is strings.Index ignoring ASCII case (w is lower case),
+// without allocating; a w that is not ASCII is searched as it is.
+func indexFold(s, w string) int {
+	if w == "" || w[0] >= 0x80 {
+		return strings.Index(s, w)
+	}
+	for i := 0; i+len(w) <= len(s); i++ {
+		if s[i]|0x20 != w[0] {
+			continue
+		}
+		k := 1
+		for k < len(w) && (s[i+k] == w[k] || s[i+k]|0x20 == w[k] && w[k] >= 'a' && w[k] <= 'z') {
+			k++
+		}
+		if k == len(w) {
+			return i
+		}
+	}
+	return -1
 }

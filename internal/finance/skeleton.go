@@ -2,6 +2,7 @@ package finance
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -34,12 +35,13 @@ func (s *skeleton) span(i, j int) Span {
 var dotWords = []string{"[dot]", "(dot)", "{dot}", "[.]", "(.)"}
 var atWords = []string{"[at]", "(at)", "{at}", "[@]"}
 
+// skeletons are reused between texts: Extract returns identifiers that
+// hold copies, never the skeleton.
+var skeletons = sync.Pool{New: func() any { return &skeleton{} }}
+
 func buildSkeleton(text string) *skeleton {
-	s := &skeleton{
-		b:     make([]byte, 0, len(text)),
-		start: make([]int32, 0, len(text)),
-		end:   make([]int32, 0, len(text)),
-	}
+	s := skeletons.Get().(*skeleton)
+	s.b, s.start, s.end = s.b[:0], s.start[:0], s.end[:0]
 	for i := 0; i < len(text); {
 		c := text[i]
 		if c < utf8.RuneSelf {
@@ -65,6 +67,8 @@ func buildSkeleton(text string) *skeleton {
 		}
 		r, n := utf8.DecodeRuneInString(text[i:])
 		switch {
+		case r >= 0x0621 && r <= 0x065F && r != 0x0640:
+			s.add(sepOther, i, i+n) // Arabic letters and marks: the common case
 		case r >= '٠' && r <= '٩':
 			s.add(byte('0'+r-'٠'), i, i+n)
 		case r >= '۰' && r <= '۹':
