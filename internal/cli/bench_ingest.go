@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/basira-org/basira/internal/bus"
@@ -170,12 +171,7 @@ func runBenchIngest(ctx context.Context, env *Env, fs *flag.FlagSet, args []stri
 			}
 			children = append(children, cmd)
 		}
-		defer func() {
-			for _, c := range children {
-				c.Process.Signal(os.Interrupt)
-				c.Wait()
-			}
-		}()
+		defer stopChildren(children)
 		time.Sleep(500 * time.Millisecond) // let them connect
 	}
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
@@ -201,6 +197,7 @@ func runBenchIngest(ctx context.Context, env *Env, fs *flag.FlagSet, args []stri
 		}
 		defer pprof.StopCPUProfile()
 	}
+	cpu0 := cpuTime(syscall.RUSAGE_SELF)
 	start := time.Now()
 	var sent atomic.Int64
 	var decMu sync.Mutex
@@ -256,6 +253,9 @@ func runBenchIngest(ctx context.Context, env *Env, fs *flag.FlagSet, args []stri
 	stopSample()
 	<-sampleDone
 
+	cpu := cpuTime(syscall.RUSAGE_SELF) - cpu0
+	stopChildren(children)
+	cpu += cpuTime(syscall.RUSAGE_CHILDREN)
 	s := svc.Stats()
 	c, err := st.Counts(ctx)
 	if err != nil {
@@ -269,6 +269,8 @@ func runBenchIngest(ctx context.Context, env *Env, fs *flag.FlagSet, args []stri
 	}
 	fmt.Fprintf(env.Stdout, "ingest (stored and queued): %.0f posts/s over %s\n", float64(*n)/ingested.Seconds(), ingested.Round(time.Millisecond))
 	fmt.Fprintf(env.Stdout, "end to end (stored, detected, recorded): %.0f posts/s over %s\n", float64(*n)/total.Seconds(), total.Round(time.Millisecond))
+	fmt.Fprintf(env.Stdout, "CPU: %.2f s in basira processes (database and NATS servers not counted): %.0f posts per CPU-second\n",
+		cpu.Seconds(), float64(*n)/cpu.Seconds())
 	if len(lat) > 0 {
 		fmt.Fprintf(env.Stdout, "ingest → processed: p50 %s p99 %s (%d posts)\n", pct(lat, 50), pct(lat, 99), len(lat))
 	}
@@ -302,4 +304,23 @@ func peakRSS() string {
 		}
 	}
 	return "n/a"
+}
+
+func stopChildren(children []*exec.Cmd) {
+	for _, c := range children {
+		if c.ProcessState == nil {
+			c.Process.Signal(os.Interrupt)
+			c.Wait()
+		}
+	}
+}
+
+// cpuTime returns user plus system CPU time of who (this process, or its
+// waited-for children).
+func cpuTime(who int) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(who, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
