@@ -16,6 +16,7 @@ const (
 	Bech32m
 )
 
+// String names the variant: bech32, bech32m or none.
 func (e Encoding) String() string {
 	switch e {
 	case Bech32:
