@@ -164,9 +164,11 @@ func foldOf(h *Hash, t int, fb uint) uint32 {
 func (x *Index) entry(id uint32, h *Hash, t int) uint32 { return id<<x.fb | foldOf(h, t, x.fb) }
 
 // Add stores h and returns its id. Ids of removed hashes are reused.
-func (x *Index) Add(h Hash) (uint32, error) {
+func (x *Index) Add(h Hash) (uint32, error) { return x.add(h, true) }
+
+func (x *Index) add(h Hash, reuse bool) (uint32, error) {
 	var id uint32
-	if n := len(x.free); n > 0 {
+	if n := len(x.free); n > 0 && reuse {
 		id = x.free[n-1]
 		x.free = x.free[:n-1]
 		x.hashes[id] = h
@@ -198,21 +200,18 @@ func (x *Index) Add(h Hash) (uint32, error) {
 }
 
 // AddAll stores many hashes at once and returns the id of the first; the
-// others follow in order. Bucket storage is sized exactly, so a bulk load
-// wastes no capacity.
+// others follow in order (ids of removed hashes are not reused here). A
+// load that at least doubles the index builds its tables in one pass,
+// sized exactly, so a bulk load wastes no capacity.
 func (x *Index) AddAll(hs []Hash) (uint32, error) {
 	first := uint32(len(x.hashes))
 	if len(x.hashes)+len(hs) > MaxLen {
 		return 0, ErrFull
 	}
-	if x.tables != nil || x.live+len(hs) < flatLimit || len(x.free) > 0 {
-		for i, h := range hs {
-			id, err := x.Add(h)
-			if err != nil {
+	if x.live+len(hs) < flatLimit || (x.tables != nil && len(hs) < x.live) {
+		for _, h := range hs {
+			if _, err := x.add(h, false); err != nil {
 				return 0, err
-			}
-			if i == 0 {
-				first = id
 			}
 		}
 		return first, nil

@@ -182,3 +182,38 @@ func TestIndexGrowth(t *testing.T) {
 	}
 	check("after growing")
 }
+
+// AddAll gives consecutive ids even after removals, and a second bulk
+// load into a built index answers like brute force.
+func TestIndexAddAllAfterRemove(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	var hs []Hash
+	for range 10000 {
+		hs = append(hs, randomHash(r))
+	}
+	x := NewIndex()
+	if _, err := x.AddAll(hs); err != nil {
+		t.Fatal(err)
+	}
+	x.Remove(3)
+	x.Remove(7)
+	more := make([]Hash, 12000)
+	for i := range more {
+		more[i] = flip(r, hs[r.IntN(len(hs))], r.IntN(20))
+	}
+	first, err := x.AddAll(more)
+	if err != nil || first != 10000 {
+		t.Fatalf("AddAll after removals: first id %d, %v; want 10000", first, err)
+	}
+	all := append(slices.Clone(hs), more...)
+	for i, h := range more[:200] {
+		got := sortMatches(x.Query(h, DefaultRadius, nil))
+		want := sortMatches(bruteForce(all, func(id int) bool { return x.Has(uint32(id)) }, h, DefaultRadius))
+		if !slices.Equal(got, want) {
+			t.Fatalf("query %d: index %d, brute force %d", i, len(got), len(want))
+		}
+		if !x.Has(first+uint32(i)) || x.Hash(first+uint32(i)) != h {
+			t.Fatalf("id %d does not hold the %d-th added hash", first+uint32(i), i)
+		}
+	}
+}

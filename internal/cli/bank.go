@@ -67,8 +67,10 @@ Formats (--format, default from the file name):
             "hash_digest", "algorithm", "ideology", "deleted", …}]}): the
             ideology becomes the label; entries marked deleted are removed
             from the bank, so importing a newer list updates it.
-Entries whose id is already in the bank are updated in place. Bad lines are
-reported one by one and the rest is imported.
+Entries whose id is already in the bank are updated in place; entries without
+an id whose hash the bank already holds are skipped, so importing the same list
+twice does not double it. Bad lines are reported one by one and the rest is
+imported.
 
 Examples:
   basira bank import gifct-pdq hashes.csv
@@ -380,8 +382,17 @@ func runBankImport(ctx context.Context, env *Env, fs *flag.FlagSet, args []strin
 	if res.MoreErrors > 0 {
 		fmt.Fprintf(env.Stderr, "%s: %d more bad items not shown\n", path, res.MoreErrors)
 	}
-	added, updated, removed := 0, 0, 0
-	for _, e := range res.Entries {
+	updated, removed, present := 0, 0, 0
+	fresh := res.Entries[:0]
+	for i := range res.Entries {
+		e := &res.Entries[i]
+		// A list without ids, imported again, must not double the bank.
+		if e.ID == "" && b.Contains(e.Value) {
+			present++
+			continue
+		}
+		fresh = append(fresh, *e)
+		e = &fresh[len(fresh)-1]
 		if e.Label == "" {
 			e.Label = *ef.label
 		}
@@ -391,18 +402,18 @@ func runBankImport(ctx context.Context, env *Env, fs *flag.FlagSet, args []strin
 		if e.Note == "" {
 			e.Note = *ef.note
 		}
+		// An id already in the bank is an update: the new entry replaces it.
 		if e.ID != "" {
 			if _, ok := b.Entry(e.ID); ok {
 				_ = b.Remove(e.ID)
 				updated++
-				added--
 			}
 		}
-		if _, err := b.Add(e); err != nil {
-			fmt.Fprintf(env.Stderr, "%s: %v\n", path, err)
-			continue
-		}
-		added++
+	}
+	added, errs := b.AddMany(fresh)
+	added -= updated
+	for _, err := range errs {
+		fmt.Fprintf(env.Stderr, "%s: %v\n", path, err)
 	}
 	for _, id := range res.Deleted {
 		if b.Remove(id) == nil {
@@ -412,8 +423,8 @@ func runBankImport(ctx context.Context, env *Env, fs *flag.FlagSet, args []strin
 	if err := st.Save(ctx, b); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stderr, "%s: %d added, %d updated, %d withdrawn, %d of other types skipped, %d bad; %s holds %d entries\n",
-		path, added, updated, removed, res.Skipped, len(res.Errors)+res.MoreErrors, b.Info().Name, b.Len())
+	fmt.Fprintf(env.Stderr, "%s: %d added, %d updated, %d already present, %d withdrawn, %d of other types skipped, %d bad; %s holds %d entries\n",
+		path, added, updated, present, removed, res.Skipped, len(res.Errors)+res.MoreErrors, b.Info().Name, b.Len())
 	if len(res.Errors) > 0 {
 		return ErrFailed
 	}

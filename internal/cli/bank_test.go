@@ -58,6 +58,12 @@ func TestBankCommands(t *testing.T) {
 	if !strings.Contains(errs, "1 added") {
 		t.Errorf("import: %s", errs)
 	}
+	list2 := filepath.Join(t.TempDir(), "noids.csv")
+	_ = os.WriteFile(list2, []byte(strings.Repeat("cd", 32)+",propaganda\n"), 0o600)
+	mustRun(0, "bank", "import", "known", list2)
+	if _, errs := mustRun(0, "bank", "import", "known", list2); !strings.Contains(errs, "0 added") || !strings.Contains(errs, "1 already present") {
+		t.Errorf("importing a list without ids twice: %s", errs)
+	}
 	out, _ := mustRun(0, "bank", "list")
 	if !strings.Contains(out, "known") || !strings.Contains(out, "news") {
 		t.Errorf("list:\n%s", out)
@@ -89,7 +95,7 @@ func TestBankCommands(t *testing.T) {
 			HashDigest string `json:"hash_digest"`
 		} `json:"results"`
 	}
-	if err := json.Unmarshal([]byte(out), &tat); err != nil || len(tat.Results) != 2 {
+	if err := json.Unmarshal([]byte(out), &tat); err != nil || len(tat.Results) != 3 {
 		t.Errorf("export: %v\n%s", err, out)
 	}
 }

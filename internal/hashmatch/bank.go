@@ -136,15 +136,21 @@ type Match struct {
 }
 
 // Bank is a bank with its entries and index. It is safe for concurrent use.
+//
+// Entries are kept by column and slot rather than as Entry values: a PDQ
+// hash as 32 bytes instead of 64 hexadecimal characters, and labels,
+// sources and notes (which most entries share) interned, so that a bank of
+// millions of hashes costs little more than its index.
 type Bank struct {
-	mu      sync.RWMutex
-	info    Info
-	entries []Entry // by slot; removed entries have an empty ID
-	byID    map[string]int
-	// strs interns labels, sources and notes, which most entries share,
-	// so a large bank keeps one copy of each.
-	strs map[string]string
-	live int
+	mu     sync.RWMutex
+	info   Info
+	slots  []slot     // removed entries have an empty id
+	hashes []pdq.Hash // PDQ banks: the value of each slot
+	values []string   // other banks: the value of each slot
+	byID   map[string]int32
+	strs   []string // interned labels, sources and notes; strs[0] is ""
+	strIdx map[string]uint32
+	live   int
 	// indexes over enabled entries
 	pdqIdx  *pdq.Index
 	pdqSlot []int32          // pdq index id -> slot
@@ -164,7 +170,7 @@ func NewBank(info Info) (*Bank, error) {
 	if info.Created.IsZero() {
 		info.Created = time.Now().UTC().Truncate(time.Second)
 	}
-	b := &Bank{info: info, byID: map[string]int{}, strs: map[string]string{}}
+	b := &Bank{info: info, byID: map[string]int32{}, strs: []string{""}, strIdx: map[string]uint32{"": 0}}
 	switch info.Type {
 	case PDQ:
 		b.pdqIdx = pdq.NewIndex()
@@ -209,9 +215,9 @@ func (b *Bank) Entries() []Entry {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	out := make([]Entry, 0, b.live)
-	for _, e := range b.entries {
-		if e.ID != "" {
-			out = append(out, e)
+	for i := range b.slots {
+		if b.slots[i].id != "" {
+			out = append(out, b.entryLocked(i))
 		}
 	}
 	return out
@@ -225,7 +231,25 @@ func (b *Bank) Entry(id string) (Entry, bool) {
 	if !ok {
 		return Entry{}, false
 	}
-	return b.entries[s], true
+	return b.entryLocked(int(s)), true
+}
+
+// slot is an entry without its value.
+type slot struct {
+	id                  string
+	label, source, note uint32 // indexes into strs
+	enabled             bool
+}
+
+func (b *Bank) entryLocked(i int) Entry {
+	s := &b.slots[i]
+	e := Entry{ID: s.id, Label: b.strs[s.label], Source: b.strs[s.source], Note: b.strs[s.note], Enabled: s.enabled}
+	if b.info.Type == PDQ {
+		e.Value = b.hashes[i].String()
+	} else {
+		e.Value = b.values[i]
+	}
+	return e
 }
 
 // ErrNotFound is returned for a bank or entry that does not exist.
@@ -304,14 +328,24 @@ func (b *Bank) Add(e Entry) (Entry, error) {
 	}
 	// Own copies: the caller's strings may be slices of a whole CSV record.
 	e.ID = strings.Clone(e.ID)
-	e.Label, e.Source, e.Note = b.intern(e.Label), b.intern(e.Source), b.intern(e.Note)
-	slot := len(b.entries)
-	b.entries = append(b.entries, e)
-	b.byID[e.ID] = slot
+	slot := len(b.slots)
+	b.slots = append(b.slots, slotOf(e, b.intern))
+	if b.info.Type == PDQ {
+		h, _ := pdq.ParseHash(e.Value)
+		b.hashes = append(b.hashes, h)
+	} else {
+		b.values = append(b.values, strings.Clone(e.Value))
+	}
+	b.byID[e.ID] = int32(slot)
 	b.live++
 	if e.Enabled {
 		if err := b.indexLocked(slot); err != nil {
-			b.entries = b.entries[:slot]
+			b.slots = b.slots[:slot]
+			if b.info.Type == PDQ {
+				b.hashes = b.hashes[:slot]
+			} else {
+				b.values = b.values[:slot]
+			}
 			delete(b.byID, e.ID)
 			b.live--
 			return Entry{}, err
@@ -320,27 +354,99 @@ func (b *Bank) Add(e Entry) (Entry, error) {
 	return e, nil
 }
 
-func (b *Bank) intern(s string) string {
-	if s == "" {
-		return ""
+// AddMany adds entries as Add does, but indexes the PDQ hashes in one pass,
+// which is several times faster and leaves no spare room in the index for
+// a large list. It returns how many were added and an error for each entry
+// refused (wrapping its position in es).
+func (b *Bank) AddMany(es []Entry) (int, []error) {
+	var errs []error
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var pending []int // enabled PDQ slots, indexed at the end
+	added := 0
+	for i, e := range es {
+		v, err := NormalizeValue(b.info.Type, e.Value)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("entry %d: %w", i+1, err))
+			continue
+		}
+		e.Value = v
+		e.ID = strings.Clone(strings.TrimSpace(e.ID))
+		if e.ID == "" {
+			e.ID = newID()
+		}
+		if _, dup := b.byID[e.ID]; dup {
+			errs = append(errs, fmt.Errorf("entry %d: bank %s: %w %q", i+1, b.info.Name, ErrDuplicate, e.ID))
+			continue
+		}
+		slot := len(b.slots)
+		b.slots = append(b.slots, slotOf(e, b.intern))
+		if b.info.Type == PDQ {
+			h, _ := pdq.ParseHash(e.Value)
+			b.hashes = append(b.hashes, h)
+		} else {
+			b.values = append(b.values, strings.Clone(e.Value))
+		}
+		b.byID[e.ID] = int32(slot)
+		b.live++
+		added++
+		switch {
+		case !e.Enabled:
+		case b.info.Type == PDQ:
+			pending = append(pending, slot)
+		default:
+			if err := b.indexLocked(slot); err != nil {
+				b.slots[slot].enabled = false
+				errs = append(errs, fmt.Errorf("entry %d: %w (kept disabled)", i+1, err))
+			}
+		}
 	}
-	if v, ok := b.strs[s]; ok {
-		return v
+	if len(pending) > 0 {
+		hs := make([]pdq.Hash, len(pending))
+		for k, slot := range pending {
+			hs[k] = b.hashes[slot]
+		}
+		first, err := b.pdqIdx.AddAll(hs)
+		if err != nil {
+			for _, slot := range pending {
+				b.slots[slot].enabled = false
+			}
+			return added, append(errs, fmt.Errorf("bank %s: %w (%d entries kept disabled)", b.info.Name, err, len(pending)))
+		}
+		for k, slot := range pending {
+			id := first + uint32(k)
+			for int(id) >= len(b.pdqSlot) {
+				b.pdqSlot = append(b.pdqSlot, -1)
+			}
+			b.pdqSlot[id] = int32(slot)
+			for slot >= len(b.slotPDQ) {
+				b.slotPDQ = append(b.slotPDQ, -1)
+			}
+			b.slotPDQ[slot] = int32(id)
+		}
 	}
-	if len(b.strs) >= 1<<16 { // notes that are all different: stop interning
-		return strings.Clone(s)
+	return added, errs
+}
+
+func slotOf(e Entry, intern func(string) uint32) slot {
+	return slot{id: e.ID, label: intern(e.Label), source: intern(e.Source), note: intern(e.Note), enabled: e.Enabled}
+}
+
+func (b *Bank) intern(s string) uint32 {
+	if i, ok := b.strIdx[s]; ok {
+		return i
 	}
 	s = strings.Clone(s)
-	b.strs[s] = s
-	return s
+	i := uint32(len(b.strs))
+	b.strs = append(b.strs, s)
+	b.strIdx[s] = i
+	return i
 }
 
 func (b *Bank) indexLocked(slot int) error {
-	e := b.entries[slot]
 	switch b.info.Type {
 	case PDQ:
-		h, _ := pdq.ParseHash(e.Value)
-		id, err := b.pdqIdx.Add(h)
+		id, err := b.pdqIdx.Add(b.hashes[slot])
 		if err != nil {
 			return fmt.Errorf("bank %s: %w", b.info.Name, err)
 		}
@@ -353,19 +459,19 @@ func (b *Bank) indexLocked(slot int) error {
 		}
 		b.slotPDQ[slot] = int32(id)
 	case Text:
-		sig, err := textSignature(e.Value)
+		sig, err := textSignature(b.values[slot])
 		if err != nil {
 			return err
 		}
 		b.text.Add(uint32(slot), sig)
 	default:
-		b.exact[e.Value] = append(b.exact[e.Value], slot)
+		v := b.values[slot]
+		b.exact[v] = append(b.exact[v], slot)
 	}
 	return nil
 }
 
 func (b *Bank) unindexLocked(slot int) {
-	e := b.entries[slot]
 	switch b.info.Type {
 	case PDQ:
 		if slot < len(b.slotPDQ) && b.slotPDQ[slot] >= 0 {
@@ -377,17 +483,18 @@ func (b *Bank) unindexLocked(slot int) {
 	case Text:
 		b.text.Remove(uint32(slot))
 	default:
-		s := b.exact[e.Value]
-		for i, v := range s {
-			if v == slot {
+		v := b.values[slot]
+		s := b.exact[v]
+		for i, x := range s {
+			if x == slot {
 				s = append(s[:i], s[i+1:]...)
 				break
 			}
 		}
 		if len(s) == 0 {
-			delete(b.exact, e.Value)
+			delete(b.exact, v)
 		} else {
-			b.exact[e.Value] = s
+			b.exact[v] = s
 		}
 	}
 }
@@ -408,15 +515,18 @@ func (b *Bank) SetEnabled(id string, on bool) error {
 	if !ok {
 		return fmt.Errorf("bank %s: entry %q %w", b.info.Name, id, ErrNotFound)
 	}
-	e := &b.entries[slot]
-	if e.Enabled == on {
+	e := &b.slots[slot]
+	if e.enabled == on {
 		return nil
 	}
-	e.Enabled = on
 	if on {
-		return b.indexLocked(slot)
+		if err := b.indexLocked(int(slot)); err != nil {
+			return err
+		}
+	} else {
+		b.unindexLocked(int(slot))
 	}
-	b.unindexLocked(slot)
+	e.enabled = on
 	return nil
 }
 
@@ -428,17 +538,51 @@ func (b *Bank) Remove(id string) error {
 	if !ok {
 		return fmt.Errorf("bank %s: entry %q %w", b.info.Name, id, ErrNotFound)
 	}
-	if b.entries[slot].Enabled {
-		b.unindexLocked(slot)
+	if b.slots[slot].enabled {
+		b.unindexLocked(int(slot))
 	}
-	b.entries[slot] = Entry{}
+	b.slots[slot] = slot0
+	if b.info.Type != PDQ {
+		b.values[slot] = ""
+	}
 	delete(b.byID, id)
 	b.live--
 	return nil
 }
 
+var slot0 slot
+
 func (b *Bank) match(slot int, dist int, sim float64) Match {
-	return Match{Bank: b.info.Name, Type: b.info.Type, Safe: b.info.Safe, Entry: b.entries[slot], Distance: dist, Similarity: sim}
+	return Match{Bank: b.info.Name, Type: b.info.Type, Safe: b.info.Safe, Entry: b.entryLocked(slot), Distance: dist, Similarity: sim}
+}
+
+// Contains reports whether an enabled entry holds exactly value (for text
+// banks: the same text or signature). Importers use it to skip hashes a
+// bank already has.
+func (b *Bank) Contains(value string) bool {
+	v, err := NormalizeValue(b.info.Type, value)
+	if err != nil {
+		return false
+	}
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	switch b.info.Type {
+	case PDQ:
+		h, _ := pdq.ParseHash(v)
+		return len(b.pdqIdx.Query(h, 0, nil)) > 0
+	case Text:
+		sig, err := textSignature(v)
+		if err != nil {
+			return false
+		}
+		for _, m := range b.text.Query(&sig, 1) {
+			if b.values[m.ID] == v {
+				return true
+			}
+		}
+		return false
+	}
+	return len(b.exact[v]) > 0
 }
 
 // LookupPDQ returns the enabled entries within the bank's threshold of h,

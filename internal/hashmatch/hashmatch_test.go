@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -267,5 +269,42 @@ func TestDihedralLookup(t *testing.T) {
 	orig, _ := HashFileDihedral(filepath.Join(dir, "bridge-1-original.jpg"), nil)
 	if got := m.LookupFile(orig); len(got) != 1 || got[0].Transform != "" {
 		t.Errorf("original: %+v", got)
+	}
+}
+
+func TestAddMany(t *testing.T) {
+	b := mustBank(t, Info{Name: "bulk", Type: PDQ, Threshold: 31})
+	h, _ := pdq.ParseHash(bridge)
+	var es []Entry
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range 6000 {
+		x := pdq.Hash{r.Uint64(), r.Uint64(), r.Uint64(), r.Uint64()} // ~128 bits from anything
+		es = append(es, Entry{ID: fmt.Sprintf("n%d", i), Value: x.String(), Label: "noise", Enabled: true})
+	}
+	es = append(es,
+		Entry{ID: "bridge", Value: bridge, Label: "propaganda", Enabled: true},
+		Entry{ID: "off", Value: bridge, Enabled: false},
+		Entry{ID: "bad", Value: "123", Enabled: true},
+		Entry{ID: "bridge", Value: bridge, Enabled: true},
+	)
+	added, errs := b.AddMany(es)
+	if added != 6002 || len(errs) != 2 {
+		t.Fatalf("added %d, errors %v", added, errs)
+	}
+	got := b.LookupPDQ(h)
+	if len(got) != 1 || got[0].Entry.ID != "bridge" || got[0].Entry.Label != "propaganda" {
+		t.Fatalf("lookup after AddMany: %d matches, first %+v", len(got), got[0])
+	}
+	if err := b.SetEnabled("off", true); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Remove("bridge"); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.LookupPDQ(h); len(got) != 1 || got[0].Entry.ID != "off" {
+		t.Fatalf("after enabling one and removing the other: %+v", got)
+	}
+	if e, ok := b.Entry("n42"); !ok || e.Value != es[42].Value || e.Label != "noise" {
+		t.Fatalf("entry n42: %+v", e)
 	}
 }

@@ -109,10 +109,8 @@ func (s *DirStore) Load(ctx context.Context, name string) (*Bank, error) {
 	if len(res.Errors) > 0 {
 		return nil, fmt.Errorf("%s: %v", ep, res.Errors[0])
 	}
-	for _, e := range res.Entries {
-		if _, err := b.Add(e); err != nil {
-			return nil, fmt.Errorf("%s: %w", ep, err)
-		}
+	if _, errs := b.AddMany(res.Entries); len(errs) > 0 {
+		return nil, fmt.Errorf("%s: %w", ep, errs[0])
 	}
 	return b, nil
 }
