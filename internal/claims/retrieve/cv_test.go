@@ -24,7 +24,9 @@ func crossValidate(t *testing.T, ix *Index, s eval.Split, folds int, extra []Exa
 				test.Queries = append(test.Queries, q)
 				test.Qrels[q.ID] = s.Qrels[q.ID]
 			} else {
-				train = append(train, exs[i])
+				// Examples gives two examples per query (with and
+				// without its relevant claims).
+				train = append(train, exs[2*i], exs[2*i+1])
 			}
 		}
 		m := Train(train, TrainOptions{})

@@ -32,6 +32,7 @@ var FeatureNames = []string{
 	"cov_claim_gram", "cov_query_gram", "cov_claim_bigram",
 	"num_shared", "num_missing", "caps_cov",
 	"len_ratio", "date_known", "date_gap", "date_after",
+	"gram_inv_rank", "cov_claim_s_inv_rank", "cov_claim_rare",
 }
 
 const (
@@ -58,6 +59,9 @@ const (
 	xDateKnown
 	xDateGap
 	xDateAfter
+	xGramInvRank
+	xCovClaimSInvRank
+	xCovClaimRare
 	nFeatures
 )
 
@@ -97,7 +101,23 @@ func (ix *Index) candidates(q *query, k int, exclude map[string]bool) []Candidat
 		f[xBM25GramRel] = ratio(f[xBM25Gram], maxGram)
 		f[xBM25ClaimSRel] = ratio(f[xBM25ClaimS], maxClaimS)
 	}
+	rankFeature(cs, xBM25Gram, xGramInvRank)
+	rankFeature(cs, xCovClaimS, xCovClaimSInvRank)
 	return cs
+}
+
+// rankFeature sets feature to 1/rank of the candidate when the list is
+// ordered by feature from: how each signal alone would rank it.
+func rankFeature(cs []Candidate, from, to int) {
+	for i := range cs {
+		r := 1
+		for j := range cs {
+			if cs[j].Features[from] > cs[i].Features[from] {
+				r++
+			}
+		}
+		cs[i].Features[to] = 1 / float64(r)
+	}
 }
 
 func ratio(a, b float64) float64 {
@@ -120,6 +140,7 @@ func (ix *Index) features(q *query, c *Candidate, rank int, gbuf []uint32) []uin
 	f[xBM25TitleS] = ix.bm25Field(q.stems, ix.field(d, fTitleS), fTitleS, ix.idfS)
 	f[xCovClaimS] = ix.coverage(q.stems, ix.field(d, fClaimS), ix.idfS)
 	f[xCovTitleS] = ix.coverage(q.stems, ix.field(d, fTitleS), ix.idfS)
+	f[xCovClaimRare] = ix.rareCoverage(q.stems, ix.field(d, fClaimS))
 
 	// Query coverage: how much of the post (idf-weighted) the claim holds.
 	var qTotal, qHit float64
@@ -224,6 +245,43 @@ func (ix *Index) bm25Field(qt map[uint32]int, terms []uint32, field int, idfs []
 		s += idfs[t] * tf * (bm25K1 + 1) / (tf + norm)
 	}
 	return s
+}
+
+// rareCoverage is the share of the claim's three rarest stems (highest
+// idf: names, places, objects) that the query holds: a claim about Pogba
+// is not one about Kanté even when the rest of the words agree.
+func (ix *Index) rareCoverage(qt map[uint32]int, terms []uint32) float64 {
+	var top [3]uint32
+	var w [3]float64
+	n := 0
+	for i, t := range terms {
+		if slices.Contains(terms[:i], t) {
+			continue
+		}
+		v := ix.idfS[t]
+		k := min(n, 3)
+		for k > 0 && w[k-1] < v {
+			if k < 3 {
+				top[k], w[k] = top[k-1], w[k-1]
+			}
+			k--
+		}
+		if k < 3 {
+			top[k], w[k] = t, v
+		}
+		n++
+	}
+	n = min(n, 3)
+	if n == 0 {
+		return 0
+	}
+	hit := 0
+	for _, t := range top[:n] {
+		if qt[t] > 0 {
+			hit++
+		}
+	}
+	return float64(hit) / float64(n)
 }
 
 // coverage is the idf-weighted share of a field's distinct terms that the

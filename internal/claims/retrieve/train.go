@@ -40,7 +40,7 @@ func TrainModel(exs []Example, opts TrainOptions, trained string) *Model {
 
 // TrainOptions tune Train. Zero values mean the defaults.
 type TrainOptions struct {
-	Epochs int     // default 40
+	Epochs int     // default 12
 	Rate   float64 // default 0.05
 	L2     float64 // default 1e-4
 	Seed   uint64
@@ -53,7 +53,7 @@ type TrainOptions struct {
 // of examples with no relevant candidate (which teach ranking nothing).
 func Train(exs []Example, opts TrainOptions) *LinearModel {
 	if opts.Epochs <= 0 {
-		opts.Epochs = 40
+		opts.Epochs = 12
 	}
 	if opts.Rate <= 0 {
 		opts.Rate = 0.05
@@ -180,7 +180,7 @@ func trainPointwise(exs []Example, m *LinearModel, opts TrainOptions) ([]float64
 		order[i] = i
 	}
 	rng := rand.New(rand.NewPCG(opts.Seed, 0x0b5e55ed))
-	for range opts.Epochs / 2 {
+	for range max(opts.Epochs/3, 2) {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for _, i := range order {
 			x := xs[i]
