@@ -85,7 +85,7 @@ func (r *LangEvalRow) add(text string) {
 // and of the DODa MIT sentences (the model never saw them), DODa v2
 // sentence pairs, HaifaCLG sentences with a single language, and
 // ElecMorocco comments (Arabic script, MSA and Darija unlabelled: ar|ary),
-// and 82 of them labelled ar or ary by hand for Basira.
+// and 200 of them labelled ar or ary by hand for Basira (dev and test).
 func EvalLangID(dir string) ([]LangEvalRow, error) {
 	var rows []LangEvalRow
 	newRow := func(set, expect string) *LangEvalRow {
@@ -148,29 +148,33 @@ func EvalLangID(dir string) ([]LangEvalRow, error) {
 		re.add(l[1])
 		byIndex[l[0]] = l[1]
 	}
-	hm := newRow("ElecMorocco hand-labelled sample, MSA", LangMSA)
-	hd := newRow("ElecMorocco hand-labelled sample, Darija", LangDarija)
+	hand := map[string]*LangEvalRow{}
+	for _, split := range []string{"dev", "test"} {
+		hand[split+LangMSA] = newRow("ElecMorocco hand-labelled "+split+", MSA", LangMSA)
+		hand[split+LangDarija] = newRow("ElecMorocco hand-labelled "+split+", Darija", LangDarija)
+	}
 	for n, line := range strings.Split(elecHandLabels, "\n") {
 		if strings.HasPrefix(line, "#") || strings.TrimSpace(line) == "" {
 			continue
 		}
-		idx, label, _ := strings.Cut(line, "\t")
-		text, ok := byIndex[idx]
-		if !ok {
-			return nil, fmt.Errorf("elecmorocco_hand_labels.tsv:%d: comment %s not in ElecMorocco2016.tsv", n+1, idx)
+		f := strings.Split(line, "\t")
+		if len(f) != 3 {
+			return nil, fmt.Errorf("elecmorocco_hand_labels.tsv:%d: want index, label, split", n+1)
 		}
-		switch label {
-		case LangMSA:
-			hm.add(text)
-		case LangDarija:
-			hd.add(text)
+		text, ok := byIndex[f[0]]
+		if !ok {
+			return nil, fmt.Errorf("elecmorocco_hand_labels.tsv:%d: comment %s not in ElecMorocco2016.tsv", n+1, f[0])
+		}
+		if r := hand[f[2]+f[1]]; r != nil {
+			r.add(text)
 		}
 	}
 	return rows, nil
 }
 
-// elecHandLabels holds ar/ary labels written for Basira for 100 random
-// ElecMorocco comments (indices only; the text stays in shared/data).
+// elecHandLabels holds ar/ary labels written for Basira for 200 random
+// ElecMorocco comments (indices only; the text stays in shared/data): a
+// development split and a test split.
 //
 //go:embed elecmorocco_hand_labels.tsv
 var elecHandLabels string
