@@ -14,6 +14,7 @@ import (
 	"github.com/basira-org/basira/arabic"
 	"github.com/basira-org/basira/internal/claims/retrieve"
 	"github.com/basira-org/basira/internal/claims/trending"
+	"github.com/basira-org/basira/internal/classify"
 	"github.com/basira-org/basira/internal/post"
 )
 
@@ -33,7 +34,9 @@ workspace store, or --claims FILE).
 Growth = distinct sources in the last --recent + posts in it / 2 + posts
 per hour / 4: new accounts weigh more than one account posting again.
 
-Check-worthiness: --worthiness lexical (default) is a simple word-cue
+Check-worthiness: give a trained check-worthiness model file (the
+classifiers' "checkworthy" recipe, CheckThat! 2021 1A) with --worthiness
+FILE. Without one, --worthiness lexical (default) is a simple word-cue
 stand-in (numbers, "breaking", officials, deaths …), documented as such;
 --worthiness none keeps every post.
 
@@ -52,7 +55,7 @@ func runClaimsTrending(ctx context.Context, env *Env, fs *flag.FlagSet, args []s
 	fs.Float64Var(&o.Similarity, "similarity", 0.15, "least cosine similarity for a post to join a cluster")
 	fs.IntVar(&o.MinSize, "min-size", 2, "smallest cluster printed")
 	fs.Float64Var(&o.MinWorthiness, "min-worthiness", 0.5, "least check-worthiness for a post to count")
-	worth := fs.String("worthiness", "lexical", "check-worthiness: lexical (word-cue stand-in) or none")
+	worth := fs.String("worthiness", "lexical", "check-worthiness: lexical (word-cue stand-in), none, or a check-worthiness model file trained with basira's classifiers")
 	nowFlag := fs.String("now", "", "time growth is measured at, RFC 3339 (default: the latest post)")
 	claimsPath := fs.String("claims", "", `fact-checks to show with clusters: a file, "store" (the workspace store, the default when it has claims) or "none"`)
 	modelPath := fs.String("model", "", "claim re-ranker model (default: the workspace model)")
@@ -73,7 +76,11 @@ func runClaimsTrending(ctx context.Context, env *Env, fs *flag.FlagSet, args []s
 		o.Worthiness = trending.Lexical{}
 	case "none":
 	default:
-		return Usagef("--worthiness must be lexical or none, not %q", *worth)
+		m, err := classify.Load(*worth)
+		if err != nil {
+			return fmt.Errorf("--worthiness: %w", err)
+		}
+		o.Worthiness = m
 	}
 	if *nowFlag != "" {
 		t, err := time.Parse(time.RFC3339, *nowFlag)
