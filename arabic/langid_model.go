@@ -356,7 +356,6 @@ func TrainLangID(samples []LangSample, epochs int, seed uint64) ([]byte, error) 
 		avg := make([]float32, k<<langBits)
 		bias := make([]float32, k)
 		avgBias := make([]float32, k)
-		steps := 0
 		lr := float32(0.05)
 		for ep := range epochs {
 			rng.Shuffle(len(data[f]), func(i, j int) { data[f][i], data[f][j] = data[f][j], data[f][i] })
@@ -391,7 +390,6 @@ func TrainLangID(samples []LangSample, epochs int, seed uint64) ([]byte, error) 
 						W[int(b)*k+c] -= g
 					}
 				}
-				steps++
 			}
 			for i := range W {
 				avg[i] += W[i]
@@ -406,7 +404,6 @@ func TrainLangID(samples []LangSample, epochs int, seed uint64) ([]byte, error) 
 			avg[i] /= float32(epochs)
 			mx = max(mx, float32(math.Abs(float64(avg[i]))))
 		}
-		// Clip the rare extreme weights so that ordinary ones keep precision.
 		q := mx / 127
 		if q == 0 {
 			q = 1
@@ -421,7 +418,6 @@ func TrainLangID(samples []LangSample, epochs int, seed uint64) ([]byte, error) 
 			x = max(-127, min(127, x))
 			out = append(out, byte(int8(x)))
 		}
-		_ = steps
 	}
 	return out, nil
 }
@@ -455,6 +451,7 @@ func darijaNegation(w string) bool {
 	return len(w) >= 10 && strings.HasPrefix(w, "م") && strings.HasSuffix(w, "ش")
 }
 
+// best0 is the index of the larger of s[0] and s[1].
 func best0(s []int32) int {
 	if s[1] > s[0] {
 		return 1
