@@ -182,6 +182,9 @@ func (x *Index) addName(ref Ref, text string) {
 	for i, t := range n.Tokens {
 		tv.add(t, id)
 		kv.add(n.Keys[i], id)
+		if i < len(n.AltKeys) {
+			kv.add(n.AltKeys[i], id)
+		}
 	}
 }
 
@@ -241,6 +244,9 @@ func (x *Index) Search(query string, minScore float64, limit int) []Match {
 		if q.Arabic {
 			x.arabic.similar(t, tokenSim, mark(x.arabic, i))
 			x.latinKeys.similar(q.Keys[i], tokenSim, mark(x.latinKeys, i))
+			if alt := q.AltKeys[i]; alt != "" {
+				x.latinKeys.similar(alt, tokenSim, mark(x.latinKeys, i))
+			}
 		} else {
 			x.latin.similar(t, tokenSim, mark(x.latin, i))
 			if id, ok := x.latinKeys.ids[q.Keys[i]]; ok {
@@ -355,6 +361,9 @@ func (x *Index) FindInText(text string) []Match {
 			if p.Arabic {
 				add(postOf(x.arabic, t), i, true)
 				add(postOf(x.latinKeys, key), i, false)
+				if alt := p.AltKeys[j]; len(alt) >= 3 {
+					add(postOf(x.latinKeys, alt), i, false)
+				}
 			} else {
 				add(postOf(x.latin, t), i, true)
 				add(postOf(x.arabicKeys, key), i, false)
@@ -368,6 +377,11 @@ func (x *Index) FindInText(text string) []Match {
 			where[scriptKey(p.Arabic, t)] = append(where[scriptKey(p.Arabic, t)], i)
 			if k := p.Keys[j]; len(k) >= 3 {
 				where["k:"+k] = append(where["k:"+k], i)
+			}
+			if j < len(p.AltKeys) {
+				if k := p.AltKeys[j]; len(k) >= 3 {
+					where["k:"+k] = append(where["k:"+k], i)
+				}
 			}
 		}
 	}
@@ -412,6 +426,11 @@ func (x *Index) FindInText(text string) []Match {
 			at := nearest(where[scriptKey(n.n.Arabic, t)], h.at, size+2)
 			if key := n.n.Keys[k]; at < 0 && len(key) >= 3 {
 				at = nearest(where["k:"+key], h.at, size+2)
+			}
+			if k < len(n.n.AltKeys) {
+				if key := n.n.AltKeys[k]; at < 0 && len(key) >= 3 {
+					at = nearest(where["k:"+key], h.at, size+2)
+				}
 			}
 			if at >= 0 {
 				count++

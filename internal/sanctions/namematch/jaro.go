@@ -103,11 +103,16 @@ func tokenScore(a, b string) float64 {
 // result is scaled down by the share of the indexed name left unmatched
 // (so "john doe" prefers "john doe" to "john bartholomew doe").
 func BestPairs(query, indexed []string) float64 {
-	return bestPairs(query, indexed, func(qi, ii int) float64 { return tokenScore(indexed[ii], query[qi]) })
+	return bestPairs(query, indexed, func(qi, ii int) float64 {
+		if FirstClass(query[qi]) != FirstClass(indexed[ii]) {
+			return -1
+		}
+		return tokenScore(indexed[ii], query[qi])
+	})
 }
 
 // bestPairs is BestPairs with the token-pair score given by the caller
-// (by token indexes).
+// (by token indexes); a negative score marks a pair that may not be made.
 func bestPairs(query, indexed []string, score func(qi, ii int) float64) float64 {
 	if len(query) == 0 || len(indexed) == 0 {
 		return 0
@@ -120,10 +125,12 @@ func bestPairs(query, indexed []string, score func(qi, ii int) float64) float64 
 	pairs := buf[:0]
 	for qi, q := range query {
 		for ii, x := range indexed {
-			if q == "" || x == "" || FirstClass(q) != FirstClass(x) {
+			if q == "" || x == "" {
 				continue
 			}
-			pairs = append(pairs, pair{score(qi, ii), qi, ii})
+			if sc := score(qi, ii); sc >= 0 {
+				pairs = append(pairs, pair{sc, qi, ii})
+			}
 		}
 	}
 	// insertion sort, descending: the lists are tiny

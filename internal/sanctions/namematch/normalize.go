@@ -82,7 +82,19 @@ type Name struct {
 	// Keys are phonetic consonant keys, comparable across scripts, one per
 	// token ("" when a token has no consonant).
 	Keys []string
+	// AltKeys are, for Arabic tokens, a second key for the other common
+	// reading (Persian and Urdu ث as s, ذ ض ظ as z; a final ة as t, as in
+	// Jabhat), "" when there is none; nil for Latin names.
+	AltKeys []string
 }
+
+// arabicDrop are legal forms and "company" in Arabic script, dropped as
+// their Latin equivalents are.
+var arabicDrop = map[string]bool{"شركة": true, "شركه": true, "لمتد": true, "ليمتد": true, "ليميتد": true, "المحدودة": true, "المحدوده": true, "ذ.م.م": true}
+
+// arabicAltKeys are the letters whose reading differs between Arabic and
+// Persian/Urdu names.
+var arabicAltKeys = map[rune]byte{'ث': 's', 'ذ': 'z', 'ض': 'z', 'ظ': 'z'}
 
 // Prepare normalizes a name for matching.
 func Prepare(name string) Name {
@@ -251,6 +263,9 @@ func prepareArabic(words []string) Name {
 	var out Name
 	out.Arabic = true
 	for i := 0; i < len(words); i++ {
+		if arabicDrop[words[i]] {
+			continue
+		}
 		w := stripArticle(words[i])
 		if i+1 < len(words) && arabicCompoundTail[words[i+1]] {
 			w += stripArticle(words[i+1])
@@ -263,19 +278,27 @@ func prepareArabic(words []string) Name {
 		} else if strings.HasPrefix(w, "عبدال") && len([]rune(w)) > 6 {
 			w = "عبد" + strings.TrimPrefix(w, "عبدال")
 		}
-		var rom, key []byte
-		for k, r := range []rune(w) {
+		var rom, key, alt []byte
+		runes := []rune(w)
+		for k, r := range runes {
 			if c, ok := arabicRoman[r]; ok {
 				rom = append(rom, c)
 			}
 			switch {
 			case r == 'و' || r == 'ي' || r == 'ى':
 				if k == 0 {
-					key = append(key, map[rune]byte{'و': 'w', 'ي': 'y', 'ى': 'y'}[r])
+					c := map[rune]byte{'و': 'w', 'ي': 'y', 'ى': 'y'}[r]
+					key, alt = append(key, c), append(alt, c)
 				}
+			case r == 'ة' && k == len(runes)-1:
+				alt = append(alt, 't')
 			default:
 				if c, ok := arabicKeys[r]; ok && c != 0 {
 					key = append(key, c)
+					if a, ok := arabicAltKeys[r]; ok {
+						c = a
+					}
+					alt = append(alt, c)
 				}
 			}
 		}
@@ -283,7 +306,12 @@ func prepareArabic(words []string) Name {
 			continue
 		}
 		out.Tokens = append(out.Tokens, string(rom))
-		out.Keys = append(out.Keys, collapse(string(key)))
+		k, a := collapse(string(key)), collapse(string(alt))
+		if a == k {
+			a = ""
+		}
+		out.Keys = append(out.Keys, k)
+		out.AltKeys = append(out.AltKeys, a)
 	}
 	return out
 }
