@@ -143,7 +143,7 @@ func Build(ctx context.Context, items []*Item, o Options) ([]*Cluster, error) {
 	type open struct {
 		c        *Cluster
 		centroid map[string]float64
-		norm     float64
+		norm, sq float64
 		members  []int
 	}
 	var clusters []*open
@@ -151,21 +151,27 @@ func Build(ctx context.Context, items []*Item, o Options) ([]*Cluster, error) {
 	for i, it := range kept {
 		t := when(it)
 		v := vecs[i]
-		best, bestSim := -1, o.Similarity
+		// Candidate clusters share a stem with the post; they are tried in
+		// order so that ties go to the older cluster and runs repeat.
 		seen := map[int]bool{}
-		for s := range v {
-			for _, ci := range postings[s] {
-				if seen[ci] {
-					continue
+		var cands []int
+		for _, e := range v {
+			for _, ci := range postings[e.stem] {
+				if !seen[ci] {
+					seen[ci] = true
+					cands = append(cands, ci)
 				}
-				seen[ci] = true
-				oc := clusters[ci]
-				if t.Sub(oc.c.Last) > o.Window {
-					continue
-				}
-				if sim := cosine(v, oc.centroid, oc.norm); sim >= bestSim {
-					best, bestSim = ci, sim
-				}
+			}
+		}
+		slices.Sort(cands)
+		best, bestSim := -1, 0.0
+		for _, ci := range cands {
+			oc := clusters[ci]
+			if t.Sub(oc.c.Last) > o.Window {
+				continue
+			}
+			if sim := cosine(v, oc.centroid, oc.norm); sim >= o.Similarity && sim > bestSim {
+				best, bestSim = ci, sim
 			}
 		}
 		if best < 0 {
@@ -176,13 +182,15 @@ func Build(ctx context.Context, items []*Item, o Options) ([]*Cluster, error) {
 		oc.c.Posts = append(oc.c.Posts, it)
 		oc.c.Last = t
 		oc.members = append(oc.members, i)
-		for s, w := range v {
-			if oc.centroid[s] == 0 {
-				postings[s] = append(postings[s], best)
+		for _, e := range v {
+			old := oc.centroid[e.stem]
+			if old == 0 {
+				postings[e.stem] = append(postings[e.stem], best)
 			}
-			oc.centroid[s] += w
+			oc.centroid[e.stem] = old + e.w
+			oc.sq += (old+e.w)*(old+e.w) - old*old
 		}
-		oc.norm = norm(oc.centroid)
+		oc.norm = math.Sqrt(oc.sq) + 1e-12
 	}
 
 	var out []*Cluster
@@ -304,9 +312,16 @@ func summarize(c *Cluster, now time.Time, recent time.Duration) {
 	c.Growth = float64(c.RecentSources) + float64(c.Recent)/2 + c.PerHour/4
 }
 
+// entry is one stem of a post's vector.
+type entry struct {
+	stem string
+	w    float64
+}
+
 // vectors returns the tf-idf vectors (over distinct stems, idf from the
-// items themselves) of the items, normalized to unit length.
-func vectors(items []*Item) []map[string]float64 {
+// items themselves) of the items, normalized to unit length, each sorted
+// by stem so that sums come out the same on every run.
+func vectors(items []*Item) [][]entry {
 	sets := make([][]string, len(items))
 	df := map[string]int{}
 	for i, it := range items {
@@ -321,34 +336,30 @@ func vectors(items []*Item) []map[string]float64 {
 		}
 	}
 	n := float64(len(items))
-	vecs := make([]map[string]float64, len(items))
+	vecs := make([][]entry, len(items))
 	for i, ss := range sets {
-		v := make(map[string]float64, len(ss))
-		for _, s := range ss {
-			v[s] = math.Log(1 + n/float64(df[s]))
+		slices.Sort(ss)
+		v := make([]entry, len(ss))
+		var sum float64
+		for k, s := range ss {
+			w := math.Log(1 + n/float64(df[s]))
+			v[k] = entry{s, w}
+			sum += w * w
 		}
-		nv := norm(v)
-		for s := range v {
-			v[s] /= nv
+		nv := math.Sqrt(sum) + 1e-12
+		for k := range v {
+			v[k].w /= nv
 		}
 		vecs[i] = v
 	}
 	return vecs
 }
 
-func norm(v map[string]float64) float64 {
-	var s float64
-	for _, w := range v {
-		s += w * w
-	}
-	return math.Sqrt(s) + 1e-12
-}
-
 // cosine of unit vector v with centroid c of norm cn.
-func cosine(v, c map[string]float64, cn float64) float64 {
+func cosine(v []entry, c map[string]float64, cn float64) float64 {
 	var dot float64
-	for s, w := range v {
-		dot += w * c[s]
+	for _, e := range v {
+		dot += e.w * c[e.stem]
 	}
 	return dot / cn
 }
