@@ -54,3 +54,47 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzMatch runs arbitrary post text through the example pack and a
+// regex-heavy set: no panic, spans inside the text, regex-text offsets in
+// order.
+func FuzzMatch(f *testing.F) {
+	pack, err := os.ReadFile(examplePack)
+	if err != nil {
+		f.Skip(err)
+	}
+	file, err := Parse(examplePack, pack)
+	if err != nil {
+		f.Fatal(err)
+	}
+	extra := mustSet(f, condRules)
+	set, err := Compile(file.Rules)
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range []string{"انضموا إلينا في صفوف المجاهدين", "t.me/nashir_news", "د ا ع ش\u200b", "ﺍﺫﺑﺤﻮﻫﻢ", "TUEZ LES MÉCRÉANTS", "sifto lflous l lmjahdin", "\xff\xfe", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		doc := arabic.Analyze(text)
+		for _, s := range []*Set{set, extra} {
+			for _, m := range s.Match(doc) {
+				for _, sp := range m.Spans {
+					if sp.Start < 0 || sp.End > len(text) || sp.Start >= sp.End {
+						t.Fatalf("rule %s: span %+v outside %d bytes", m.Rule.ID, sp, len(text))
+					}
+				}
+				_ = Evidence(text, m.Spans)
+			}
+		}
+		buf, offs := regexText(text, nil, nil)
+		if len(offs) != len(buf)+1 {
+			t.Fatalf("%d offsets for %d bytes", len(offs), len(buf))
+		}
+		for i := 1; i < len(offs); i++ {
+			if offs[i] < offs[i-1] || offs[i] > int32(len(text)) {
+				t.Fatalf("offset %d = %d after %d", i, offs[i], offs[i-1])
+			}
+		}
+	})
+}

@@ -295,6 +295,7 @@ func TestRegexText(t *testing.T) {
 		{"دَاااعش\u200b!", "داعش!"},
 		{"a\u00a0b", "a b"},
 		{"ﺩﺍﻋﺶ", "داعش"},
+		{"a\xff\xfeb", "a\ufffd\ufffdb"}, // invalid UTF-8 (found by FuzzMatch)
 	}
 	for _, tc := range tests {
 		buf, offs := regexText(tc.in, nil, nil)

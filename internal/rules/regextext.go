@@ -99,26 +99,32 @@ func regexText(orig string, buf []byte, offs []int32) ([]byte, []int32) {
 			offs = append(offs, int32(at))
 		}
 	}
-	for i, r := range orig {
+	for i := 0; i < len(orig); {
+		r, n := rune(orig[i]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRuneInString(orig[i:])
+		}
+		at := i
+		i += n
 		if r < utf8.RuneSelf {
 			if 'A' <= r && r <= 'Z' {
 				r += 'a' - 'A'
 			}
-			emit(r, i)
+			emit(r, at)
 			continue
 		}
 		f := foldRune(r)
-		if len(f) == utf8.RuneLen(r) && f == orig[i:i+len(f)] && !isLetter(r) {
+		if len(f) == n && f == orig[at:i] && !isLetter(r) {
 			// Kept as it is and cannot be elongation: copy the bytes.
 			last, run = 0, 0
 			buf = append(buf, f...)
 			for range len(f) {
-				offs = append(offs, int32(i))
+				offs = append(offs, int32(at))
 			}
 			continue
 		}
 		for _, o := range f {
-			emit(o, i)
+			emit(o, at)
 		}
 	}
 	offs = append(offs, int32(len(orig)))
