@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/basira-org/basira/internal/refdata"
@@ -307,4 +308,44 @@ func TestAddMany(t *testing.T) {
 	if e, ok := b.Entry("n42"); !ok || e.Value != es[42].Value || e.Label != "noise" {
 		t.Fatalf("entry n42: %+v", e)
 	}
+}
+
+// Lookups may run while entries are added, disabled and removed (run
+// with -race to check the locking).
+func TestBankConcurrent(t *testing.T) {
+	b := mustBank(t, Info{Name: "c", Type: PDQ, Threshold: 31})
+	h, _ := pdq.ParseHash(bridge)
+	_, _ = b.Add(Entry{ID: "fixed", Value: bridge, Enabled: true})
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				if got := b.LookupPDQ(h); len(got) == 0 {
+					t.Error("the fixed entry disappeared")
+					return
+				}
+			}
+		}()
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := range 6000 {
+		id := fmt.Sprintf("x%d", i)
+		_, _ = b.Add(Entry{ID: id, Value: pdq.Hash{r.Uint64(), r.Uint64(), r.Uint64(), r.Uint64()}.String(), Enabled: true})
+		if i%3 == 0 {
+			_ = b.SetEnabled(id, false)
+		}
+		if i%5 == 0 {
+			_ = b.Remove(id)
+		}
+	}
+	close(done)
+	wg.Wait()
 }
