@@ -144,3 +144,41 @@ func TestTrailingDateAndDateFeature(t *testing.T) {
 		t.Error("claim k1 not among the candidates")
 	}
 }
+
+// TestMatcherConcurrent runs matches from several goroutines (as scan's
+// workers do) and expects the sequential results.
+func TestMatcherConcurrent(t *testing.T) {
+	m := NewMatcher(NewIndex(fixtureClaims(t), Options{}), nil)
+	texts := []string{"لقاح كورونا يسبب العقم", "bill gates microchip", "billets de 200 dirhams", "l9a7 corona", "nothing"}
+	want := make([]string, len(texts))
+	top := func(s string) string {
+		hits, err := m.Match(context.Background(), s, nil, 1)
+		if err != nil || len(hits) == 0 {
+			return ""
+		}
+		return hits[0].Claim.ID
+	}
+	for i, s := range texts {
+		want[i] = top(s)
+	}
+	errs := make(chan string, 100)
+	done := make(chan struct{})
+	for g := range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for k := range 50 {
+				i := (g + k) % len(texts)
+				if got := top(texts[i]); got != want[i] {
+					errs <- texts[i] + ": " + got + " != " + want[i]
+				}
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}
