@@ -35,6 +35,7 @@ type ItemError struct {
 	Err  error
 }
 
+// Error implements error.
 func (e ItemError) Error() string { return fmt.Sprintf("item %d: %v", e.Line, e.Err) }
 
 // ListResult is what a list parser read.
