@@ -213,9 +213,25 @@ func runCrashTest(t *testing.T, cs crashSetup) {
 				mu.Unlock()
 			}
 		}()
-		// Kill at a different moment in each round: mid-ingest, with
-		// workers busy behind it.
-		time.Sleep(time.Duration(300+400*round) * time.Millisecond)
+		// Kill mid-ingest, at a different point in each round: once a few
+		// more batches are acknowledged, while the next push is in flight
+		// and the workers are busy behind it.
+		mu.Lock()
+		target := len(acked) + (2+3*round)*batch
+		mu.Unlock()
+		for wait := time.Now().Add(20 * time.Second); ; {
+			mu.Lock()
+			reached := len(acked) >= target
+			mu.Unlock()
+			if reached {
+				break
+			}
+			if time.Now().After(wait) {
+				t.Fatalf("round %d: fewer than %d posts acknowledged in 20 s:\n%s", round, target, p.log())
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		time.Sleep(time.Duration(round*7) * time.Millisecond) // not always right after an ack
 		if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}

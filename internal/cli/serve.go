@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/basira-org/basira/internal/audit"
+	"github.com/basira-org/basira/internal/bus"
 	"github.com/basira-org/basira/internal/ingest"
 	"github.com/basira-org/basira/internal/ingest/sources"
 	"github.com/basira-org/basira/internal/pipeline"
@@ -153,8 +154,12 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 		return err
 	}
 	defer st.Close()
-	b, err := openBus(ctx, f.bus, log)
-	if err != nil {
+	var b bus.Bus
+	if f.workers == 0 && f.bus == "memory" {
+		// Nobody would consume an in-process queue: store only.
+		log.Warn("--workers 0 with the in-process bus: posts are stored but processed only when a serve with workers starts (use --bus nats://… to share work)")
+		b = nowhere{}
+	} else if b, err = openBus(ctx, f.bus, log); err != nil {
 		return err
 	}
 	defer b.Close()
