@@ -482,23 +482,20 @@ func runBankList(ctx context.Context, env *Env, fs *flag.FlagSet, args []string)
 	if err != nil {
 		return err
 	}
-	banks, err := hashmatch.LoadAll(ctx, st)
+	infos, err := st.List(ctx)
 	if err != nil {
 		return err
 	}
-	if len(banks) == 0 {
+	if len(infos) == 0 {
 		fmt.Fprintf(env.Stderr, "no banks in %s (create one with 'basira bank create')\n", st.Dir)
 		return nil
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tTYPE\tENTRIES\tENABLED\tTHRESHOLD\tSAFE LIST\tSTATUS\tDESCRIPTION")
-	for _, b := range banks {
-		i := b.Info()
-		on := 0
-		for _, e := range b.Entries() {
-			if e.Enabled {
-				on++
-			}
+	for _, i := range infos {
+		total, on, err := st.Count(ctx, i.Name)
+		if err != nil {
+			return err
 		}
 		status := "on"
 		if i.Disabled {
@@ -508,7 +505,7 @@ func runBankList(ctx context.Context, env *Env, fs *flag.FlagSet, args []string)
 		if i.Type == hashmatch.PDQ || i.Type == hashmatch.Text {
 			th = fmt.Sprint(i.Threshold)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%v\t%s\t%s\n", i.Name, i.Type, b.Len(), on, th, i.Safe, status, i.Description)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%v\t%s\t%s\n", i.Name, i.Type, total, on, th, i.Safe, status, i.Description)
 	}
 	return tw.Flush()
 }

@@ -143,6 +143,9 @@ func TestDirStore(t *testing.T) {
 	if got != e {
 		t.Fatalf("entry %+v, want %+v", got, e)
 	}
+	if total, on, err := s.Count(ctx, "b1"); err != nil || total != 2 || on != 1 {
+		t.Fatalf("Count: %d entries, %d enabled, %v; want 2, 1", total, on, err)
+	}
 	infos, _ := s.List(ctx)
 	if len(infos) != 1 || infos[0].Name != "b1" {
 		t.Fatalf("List %v", infos)

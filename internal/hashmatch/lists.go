@@ -38,6 +38,9 @@ type ItemError struct {
 // Error implements error.
 func (e ItemError) Error() string { return fmt.Sprintf("item %d: %v", e.Line, e.Err) }
 
+// Unwrap returns the item's error.
+func (e ItemError) Unwrap() error { return e.Err }
+
 // ListResult is what a list parser read.
 type ListResult struct {
 	Entries []Entry

@@ -3,6 +3,7 @@ package hashmatch
 import (
 	"bufio"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -183,6 +184,48 @@ func (s *DirStore) Delete(ctx context.Context, name string) error {
 		return err
 	}
 	return nil
+}
+
+// Count returns how many entries a stored bank has, and how many are
+// enabled, without loading it (no index is built).
+func (s *DirStore) Count(ctx context.Context, name string) (total, enabled int, err error) {
+	_, ep, err := s.paths(name)
+	if err != nil {
+		return 0, 0, err
+	}
+	f, err := os.Open(ep)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, 0, nil
+	}
+	if err != nil {
+		return 0, 0, err
+	}
+	defer f.Close()
+	cr := csv.NewReader(bufio.NewReaderSize(f, 1<<20))
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	col := -1
+	for first := true; ; first = false {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return total, enabled, nil
+		}
+		if err != nil {
+			return 0, 0, fmt.Errorf("%s: %w", ep, err)
+		}
+		if first {
+			for i, v := range rec {
+				if v == "enabled" {
+					col = i
+				}
+			}
+			continue
+		}
+		total++
+		if col < 0 || col >= len(rec) || rec[col] != "false" {
+			enabled++
+		}
+	}
 }
 
 // LoadAll loads every bank of a store.
