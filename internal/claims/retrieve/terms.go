@@ -56,10 +56,17 @@ func AnalyzeDoc(doc *arabic.Doc, date *time.Time) *Text {
 		if r, _ := utf8.DecodeRuneInString(w); r >= 0x600 && r < 0x700 {
 			arabicWords++
 		} else if tok.Translit != "" {
-			// An Arabizi word: match its Arabic-script spelling too.
+			// An Arabizi word: match its Arabic-script spellings too (the
+			// engine's best and runner-up: Arabizi spelling is loose).
 			arabicWords++
 			t.Words = append(t.Words, tok.Translit)
 			t.Stems = append(t.Stems, arabic.SnowballStem(tok.Translit))
+			for _, alt := range arabic.TranslitCandidates(tok.Text, 2) {
+				if alt != tok.Translit {
+					t.Words = append(t.Words, alt)
+					t.Stems = append(t.Stems, arabic.SnowballStem(alt))
+				}
+			}
 		} else {
 			latinWords++
 		}
