@@ -32,6 +32,11 @@ func TestHashCommand(t *testing.T) {
 	if !strings.Contains(errs, "notes.txt: not an image") {
 		t.Errorf("stderr: %s", errs)
 	}
+	folder := refdata.Path(t, "pdq/pdq/data/reg-test-input/labelme-subset")
+	code, out, _ = run(t, "", "hash", folder)
+	if n := len(strings.Split(strings.TrimSpace(out), "\n")); code != 0 || n != 7 {
+		t.Errorf("hash of a folder of 7 images: exit %d, %d lines", code, n)
+	}
 	code, out, _ = run(t, "", "hash", "--dihedral", img)
 	if f := strings.Split(strings.TrimSpace(out), ","); code != 0 || len(f) != 10 || f[0] != bridgePDQ {
 		t.Errorf("--dihedral: exit %d, %q", code, out)

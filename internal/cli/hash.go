@@ -4,7 +4,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/basira-org/basira/pdq"
@@ -20,8 +24,10 @@ reference tool:
   HASH,QUALITY,PATH
 HASH is 64 hexadecimal characters, QUALITY 0-100 (below 50 the picture is too
 flat for the hash to mean much). JPEG, PNG, GIF, WebP, BMP and TIFF are read.
-A file that cannot be read or is not an image is reported on stderr and the
-others go on; the exit status is then 1.
+A folder stands for the image files in it and its subfolders (by extension:
+.jpg .jpeg .png .gif .webp .bmp .tif .tiff). A file that cannot be read or is
+not an image is reported on stderr and the others go on; the exit status is
+then 1.
 
 With --dihedral, prints the hashes of the 8 rotations and flips as well:
   HASH_ORIG,HASH_ROT90,…,HASH_FLIPM,QUALITY,PATH
@@ -29,6 +35,7 @@ With --dihedral, prints the hashes of the 8 rotations and flips as well:
 Examples:
   basira hash photo.jpg
   basira hash media/*.jpg > hashes.csv
+  basira hash --workers 2 media/ > hashes.csv
   basira hash --dihedral meme.png`,
 		Run: runHash,
 	})
@@ -40,9 +47,12 @@ func runHash(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) err
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
-	files := fs.Args()
-	if len(files) == 0 {
-		return Usagef("name at least one image FILE")
+	if fs.NArg() == 0 {
+		return Usagef("name at least one image FILE (or a folder of images)")
+	}
+	files, err := expandImageArgs(fs.Args())
+	if err != nil {
+		return err
 	}
 	type result struct {
 		line string
@@ -111,4 +121,34 @@ func runHash(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) err
 		return ErrFailed
 	}
 	return nil
+}
+
+// imageExts are the file names a folder argument expands to.
+var imageExts = map[string]bool{".jpg": true, ".jpeg": true, ".png": true, ".gif": true, ".webp": true, ".bmp": true, ".tif": true, ".tiff": true}
+
+// expandImageArgs replaces each folder argument by the image files under
+// it, in lexical order; files are kept as given (even without an image
+// extension, so that a wrong file is reported rather than skipped).
+func expandImageArgs(args []string) ([]string, error) {
+	var out []string
+	for _, a := range args {
+		st, err := os.Stat(a)
+		if err != nil || !st.IsDir() {
+			out = append(out, a)
+			continue
+		}
+		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !d.IsDir() && imageExts[strings.ToLower(filepath.Ext(p))] {
+				out = append(out, p)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
