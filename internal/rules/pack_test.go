@@ -113,7 +113,7 @@ func TestExamplePackOnBenignData(t *testing.T) {
 	}
 	t.Logf("benign texts: %d %v", len(texts), perSource)
 	// The corpus must be what docs/rules.md describes.
-	for src, min := range map[string]int{"claims-queries": 590, "verified-claims": 14000, "checkworthy": 4000, "darija": 10000, "osact2022-not-off": 5000} {
+	for src, min := range map[string]int{"claims-queries": 590, "verified-claims": 14000, "checkworthy": 4000, "darija": 10000, "osact2022-not-off": 5000, "en-claims": 44000} {
 		if perSource[src] < min {
 			t.Fatalf("source %s has %d texts, want at least %d: did the data change?", src, perSource[src], min)
 		}
@@ -121,7 +121,7 @@ func TestExamplePackOnBenignData(t *testing.T) {
 	s := loadPack(t)
 	// A deliberately naive rule shows what the pack's design avoids and
 	// proves the texts are read as Arabic.
-	naive := mustSet(t, "rules:\n  - id: naive\n    label: violent-extremist-propaganda\n    severity: low\n    any: [داعش, الجهاد, المجاهدين, الخلافة]\n")
+	naive := mustSet(t, "rules:\n  - id: naive\n    label: violent-extremist-propaganda\n    severity: low\n    any: [داعش, الجهاد, المجاهدين, الخلافة, isis, jihad, caliphate, mujahideen]\n")
 	flagged, naiveHits := 0, 0
 	for _, b := range texts {
 		doc := arabic.Analyze(b.Text)

@@ -9,6 +9,7 @@ package evalset
 import (
 	"bufio"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -30,10 +31,12 @@ type Text struct {
 	Label string
 }
 
-// BenignSources are the sources Benign reads, in order.
-var BenignSources = []string{"claims-queries", "verified-claims", "checkworthy", "darija", "osact2022-not-off"}
+// BenignSources are the sources Benign reads, in order. All are Arabic
+// except en-claims (English fact-checks and tweets, CheckThat! 2022 2A),
+// which tests the French/English rules on news about terrorism in English.
+var BenignSources = []string{"claims-queries", "verified-claims", "checkworthy", "darija", "osact2022-not-off", "en-claims"}
 
-// Benign reads the benign Arabic texts of the reference data folder dir.
+// Benign reads the benign texts of the reference data folder dir.
 func Benign(dir string) ([]Text, error) {
 	var out []Text
 	// CheckThat! 2021 2A tweets: tab-separated, quoted, multi-line.
@@ -66,6 +69,47 @@ func Benign(dir string) ([]Text, error) {
 				if c < len(f) {
 					out = appendText(out, Text{Source: s.source, ID: fmt.Sprintf("%s:%d", filepath.Base(s.rel), line), Text: f[c]})
 				}
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	en, err := englishClaims(filepath.Join(dir, "claims/en-ct2022-2a"))
+	if err != nil {
+		return nil, err
+	}
+	return append(out, en...), nil
+}
+
+// englishClaims reads the English verified claims (title, subtitle, claim)
+// and the English tweets of CheckThat! 2022 2A.
+func englishClaims(dir string) ([]Text, error) {
+	var out []Text
+	const name = "CT2022-Task2A-EN-vclaims.jsonl"
+	f, err := os.Open(filepath.Join(dir, name))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		var c struct{ Title, Subtitle, Vclaim string }
+		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", name, n, err)
+		}
+		for _, t := range []string{c.Title, c.Subtitle, c.Vclaim} {
+			out = appendText(out, Text{Source: "en-claims", ID: fmt.Sprintf("%s:%d", name, n), Text: t})
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	for _, q := range []string{"CT2022-Task2A-EN-Train-Dev_Queries.tsv", "CT2022-Task2A-EN-Dev-Test_Queries.tsv"} {
+		err := eachLine(filepath.Join(dir, q), false, func(line int, f []string) {
+			if len(f) >= 2 {
+				out = appendText(out, Text{Source: "en-claims", ID: fmt.Sprintf("%s:%d", q, line), Text: f[1]})
 			}
 		})
 		if err != nil {
