@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -189,5 +190,35 @@ func TestDecodeRefusesHugeModel(t *testing.T) {
 	_, err := Decode(frame(inner))
 	if !errors.Is(err, ErrIncompatible) || !strings.Contains(err.Error(), "weights a model may hold") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+func TestPredictConcurrent(t *testing.T) {
+	m := smallModel(t)
+	texts := []string{"هدف في المباراة", "مطر غزير اليوم", "مرحبا شكرا", "نص لا علاقة له", "ya 7mar", "😂😂 هههه"}
+	want := make([][]float64, len(texts))
+	for i, tx := range texts {
+		want[i] = m.Predict(arabic.Analyze(tx)).Probs
+	}
+	done := make(chan error, 8)
+	for g := range 8 {
+		go func() {
+			for r := range 200 {
+				i := (g + r) % len(texts)
+				got := m.Predict(arabic.Analyze(texts[i])).Probs
+				for j := range got {
+					if got[j] != want[i][j] {
+						done <- fmt.Errorf("%q: concurrent %v, serial %v", texts[i], got, want[i])
+						return
+					}
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
 	}
 }
