@@ -62,6 +62,7 @@ type Set struct {
 	pool sync.Pool
 }
 
+// compiled is a rule with its terms as term ids.
 type compiled struct {
 	rule      *Rule
 	any, none []int32
@@ -77,7 +78,7 @@ func Compile(rules []*Rule) (*Set, error) {
 		filter: new(wordFilter),
 		edges:  map[uint64]int32{},
 	}
-	s.newNode() // node 0 is unused so that 0 can mean "none" nowhere; roots start at 1
+	s.newNode() // node 0 is the root: insert starts there; the words of a term start at s.root
 	termIDs := map[string]int32{}
 	rawIDs := map[string]int32{} // term as written → id, to tokenize each once
 	addTerm := func(t string) (int32, error) {

@@ -197,8 +197,8 @@ func (sc *scratch) candidate(r int32) {
 	}
 }
 
-// eval checks every condition of a candidate rule and returns the spans of
-// the original text that made it fire.
+// eval checks every condition of a candidate rule and appends the spans of
+// the original text that made it fire to sc.spans.
 func (s *Set) eval(sc *scratch, c *compiled, doc *arabic.Doc) bool {
 	r := c.rule
 	if len(r.Lang) > 0 && !langMatches(r.Lang, doc.Lang) {
