@@ -23,11 +23,10 @@ import (
 	"github.com/basira-org/basira/internal/ingest"
 	"github.com/basira-org/basira/internal/post"
 	"github.com/basira-org/basira/internal/server"
+	rulepack "github.com/basira-org/basira/rules"
 )
 
 var (
-	//go:embed rules.yaml
-	rulesYAML []byte
 	//go:embed posts.jsonl
 	postsJSONL []byte
 	//go:embed extra.jsonl
@@ -57,7 +56,7 @@ func Bank() []BankEntry {
 }
 
 // RulePack returns the example rule pack (rules/examples.yaml).
-func RulePack() []byte { return bytes.Clone(rulesYAML) }
+func RulePack() []byte { return bytes.Clone(rulepack.Examples) }
 
 // WriteRules writes the rule pack to dir/demo-rules.yaml unless the file
 // exists (an analyst may have edited it) and returns its path.
@@ -69,7 +68,7 @@ func WriteRules(dir string) (string, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return "", fmt.Errorf("demo: %w", err)
 	}
-	if err := os.WriteFile(path, rulesYAML, 0o640); err != nil {
+	if err := os.WriteFile(path, rulepack.Examples, 0o640); err != nil {
 		return "", fmt.Errorf("demo: writing the rule pack: %w", err)
 	}
 	return path, nil

@@ -19,14 +19,14 @@ import (
 	"github.com/basira-org/basira/pdq"
 )
 
-// TestCopiesInStep: the embedded rule pack and sample posts are copies of
-// the project's own files; a change there must be copied here
-// (cp rules/examples.yaml internal/demo/rules.yaml; cp testdata/posts.jsonl internal/demo/).
+// TestCopiesInStep: the embedded sample posts are a copy of the project's
+// testdata/posts.jsonl (a testdata folder cannot be embedded from here); a
+// change there must be copied here (cp testdata/posts.jsonl internal/demo/).
 func TestCopiesInStep(t *testing.T) {
 	for _, c := range []struct {
 		orig string
 		got  []byte
-	}{{"../../rules/examples.yaml", rulesYAML}, {"../../testdata/posts.jsonl", postsJSONL}} {
+	}{{"../../testdata/posts.jsonl", postsJSONL}} {
 		want, err := os.ReadFile(c.orig)
 		if err != nil {
 			t.Fatal(err)

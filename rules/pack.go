@@ -1,0 +1,11 @@
+// Package rulepack embeds the rule packs shipped with Basira (this folder's
+// YAML files), so the binary carries them: `serve --demo` seeds its
+// workspace with Examples, and tests read the same bytes as analysts do.
+package rulepack
+
+import _ "embed"
+
+// Examples is the documented example rule pack, rules/examples.yaml.
+//
+//go:embed examples.yaml
+var Examples []byte
