@@ -35,6 +35,15 @@ func (d *Detector) Set() *Set { return d.set.Load() }
 // Name is "rules".
 func (d *Detector) Name() string { return DetectorName }
 
+// details tells an analyst what the rule is for and where it is written.
+func (r *Rule) details() map[string]any {
+	d := map[string]any{"source": r.Pos()}
+	if r.Description != "" {
+		d["description"] = r.Description
+	}
+	return d
+}
+
 // Detect returns one signal per rule that fires on the post, with the
 // matched spans of the original text as evidence.
 func (d *Detector) Detect(_ context.Context, in *detect.Input) ([]detect.Signal, error) {
@@ -53,6 +62,7 @@ func (d *Detector) Detect(_ context.Context, in *detect.Input) ([]detect.Signal,
 			Score:    m.Rule.Score(),
 			Evidence: Evidence(in.Doc.Original, m.Spans),
 			Spans:    m.Spans,
+			Details:  m.Rule.details(),
 		}
 	}
 	return sigs, nil

@@ -345,7 +345,7 @@ func TestDetectorReplace(t *testing.T) {
 	d := NewDetector(a)
 	in := &detect.Input{Doc: arabic.Analyze("alpha beta")}
 	sigs, _ := d.Detect(context.Background(), in)
-	if len(sigs) != 1 || sigs[0].Rule != "a" || sigs[0].Evidence != "alpha" || sigs[0].Kind != detect.KindRule || sigs[0].Detector != "rules" {
+	if len(sigs) != 1 || sigs[0].Rule != "a" || sigs[0].Evidence != "alpha" || sigs[0].Kind != detect.KindRule || sigs[0].Detector != "rules" || sigs[0].Details["source"] != "test.yaml:2" {
 		t.Fatalf("before: %+v", sigs)
 	}
 	d.Replace(b)
