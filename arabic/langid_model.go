@@ -45,9 +45,11 @@ var familyClasses = [2][]string{
 }
 
 type familyModel struct {
-	k       int
-	bias    []int32
-	weights []int8 // bucket*k + class
+	k    int
+	bias []int32
+	// weights holds each bucket's class weights side by side (classes past
+	// k are 0), so that scoring reads one 4-byte group per feature.
+	weights *[1 << langBits][4]int8
 }
 
 type langIDModel struct {
@@ -77,13 +79,13 @@ func decodeLangModel(b []byte) (*langIDModel, error) {
 		if len(b) < need {
 			return nil, fmt.Errorf("arabic: langid_model.bin truncated in family %d", f)
 		}
-		fm := familyModel{k: k, bias: make([]int32, k), weights: make([]int8, k<<langBits)}
+		fm := familyModel{k: k, bias: make([]int32, k), weights: new([1 << langBits][4]int8)}
 		for c := range k {
 			fm.bias[c] = int32(binary.LittleEndian.Uint32(b[4*c:]))
 		}
 		b = b[4*k:]
-		for i := range fm.weights {
-			fm.weights[i] = int8(b[i])
+		for i := range k << langBits {
+			fm.weights[i/k][i%k] = int8(b[i])
 		}
 		b = b[k<<langBits:]
 		m.fam[f] = fm
@@ -97,27 +99,25 @@ func (m *langIDModel) classify(s *scanner, folded string, f int) string {
 		return heuristicLang(s, folded, f)
 	}
 	fm := &m.fam[f]
+	s.feats = s.features(folded, s.feats[:0])
+	// Four scalar sums rather than an array: they stay in registers, where
+	// an array would be read and written back in memory for every feature.
+	var s0, s1, s2, s3 int32
+	w := fm.weights
+	for _, h := range s.feats {
+		b := &w[h>>(32-langBits)]
+		s0 += int32(b[0])
+		s1 += int32(b[1])
+		s2 += int32(b[2])
+		s3 += int32(b[3])
+	}
 	var score [4]int32
 	copy(score[:], fm.bias)
+	score[0] += s0
+	score[1] += s1
+	score[2] += s2
+	score[3] += s3
 	k := fm.k
-	s.feats = s.features(folded, s.feats[:0])
-	w := fm.weights
-	if k == 4 {
-		for _, h := range s.feats {
-			b := w[int(h>>(32-langBits))*4:][:4]
-			score[0] += int32(b[0])
-			score[1] += int32(b[1])
-			score[2] += int32(b[2])
-			score[3] += int32(b[3])
-		}
-	} else {
-		for _, h := range s.feats {
-			b := w[int(h>>(32-langBits))*k:][:k]
-			for c := range k {
-				score[c] += int32(b[c])
-			}
-		}
-	}
 	if f == familyArabic && best0(score[:2]) == 0 && !s.persianLetters() && s.marker {
 		// A word that only Darija writes (ديال, واش, بزاف …) makes the text
 		// Darija even inside MSA sentences, as comments mix both.
