@@ -436,7 +436,14 @@ type tsvRecords struct {
 	br      *bufio.Reader
 	max     int
 	line    int
-	pending [][]byte // lines read ahead and not used
+	pending []pendingLine // lines read ahead and not used
+}
+
+// pendingLine is a line read ahead; tooLong marks a line over the size
+// limit, whose bytes were dropped.
+type pendingLine struct {
+	b       []byte
+	tooLong bool
 }
 
 func (t *tsvRecords) nextLine() ([]byte, error) {
@@ -444,7 +451,10 @@ func (t *tsvRecords) nextLine() ([]byte, error) {
 		l := t.pending[0]
 		t.pending = t.pending[1:]
 		t.line++
-		return l, nil
+		if l.tooLong {
+			return nil, errTooLong
+		}
+		return l.b, nil
 	}
 	l, err := readLine(t.br, t.max)
 	if err == nil || (err == io.EOF && len(l) > 0) || errors.Is(err, errTooLong) {
@@ -461,7 +471,10 @@ func (t *tsvRecords) pop() ([]byte, error) {
 	if n := len(t.pending); n > 0 {
 		l := t.pending[0]
 		t.pending = t.pending[1:]
-		return l, nil
+		if l.tooLong {
+			return nil, errTooLong
+		}
+		return l.b, nil
 	}
 	l, err := readLine(t.br, t.max)
 	if err == io.EOF && len(l) > 0 {
@@ -510,7 +523,7 @@ func (t *tsvRecords) next() ([]string, int, error) {
 // put back.
 func (t *tsvRecords) quoted(s string) (field, rest string, extra int, ok bool) {
 	var b strings.Builder
-	var ahead [][]byte
+	var ahead []pendingLine
 	for {
 		for i := 0; i < len(s); i++ {
 			if s[i] != '"' {
@@ -535,12 +548,15 @@ func (t *tsvRecords) quoted(s string) (field, rest string, extra int, ok bool) {
 		}
 		l, err := t.pop()
 		if err != nil {
+			if errors.Is(err, errTooLong) {
+				ahead = append(ahead, pendingLine{tooLong: true})
+			}
 			t.pending = append(ahead, t.pending...)
 			return "", "", 0, false
 		}
 		b.WriteString(s)
 		b.WriteByte('\n')
-		ahead = append(ahead, l)
+		ahead = append(ahead, pendingLine{b: l})
 		s = string(l)
 	}
 }

@@ -163,3 +163,20 @@ func FuzzReadExamples(f *testing.F) {
 		}
 	})
 }
+
+func TestReadTSVOverlongLineInsideOpenQuote(t *testing.T) {
+	// An unclosed quote reads ahead; the over-long line it meets must still
+	// be reported on its own line, and the lines after it read normally.
+	in := "\"open\tA\n" + strings.Repeat("y", 100) + "\tB\nz\tC\n"
+	got, bad, err := ReadExamples(strings.NewReader(in), ReadOptions{Format: "tsv", TextCol: "1", LabelCol: "2", MaxRecordBytes: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Example{{Text: "\"open", Labels: []string{"A"}, Line: 1}, {Text: "z", Labels: []string{"C"}, Line: 3}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+	if len(bad) != 1 || bad[0].Line != 2 {
+		t.Errorf("bad %v, want line 2", bad)
+	}
+}
