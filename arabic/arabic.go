@@ -47,17 +47,21 @@ func Analyze(text string) *Doc {
 	d := &Doc{Original: text, Folded: string(s.buf)}
 	if len(s.spans) > 0 {
 		d.Tokens = make([]Token, len(s.spans))
-		for i, sp := range s.spans {
+		toks := d.Tokens
+		for i := range s.spans {
+			sp := &s.spans[i]
 			w := d.Folded[sp.ts:sp.te]
-			tk := Token{Text: w, Start: sp.start, End: sp.end}
+			// Fields written one by one into the fresh slice: cheaper than
+			// copying a whole Token while the collector is marking.
+			tk := &toks[i]
+			tk.Text, tk.Start, tk.End = w, sp.start, sp.end
 			if sp.flags&fArabic != 0 {
 				b := StripClitics(w)
 				if len(b) != len(w) {
 					tk.Base = b
 				}
-				s.spans[i].base = 1 + len(w) - len(b)
+				sp.base = 1 + len(w) - len(b)
 			}
-			d.Tokens[i] = tk
 		}
 	}
 	d.Lang = s.lang(d.Folded)

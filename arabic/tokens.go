@@ -423,11 +423,11 @@ var cliticsByFirst = map[string][]string{
 	"د": {"دال"},
 }
 
-// cliticList is cliticsByFirst as an array indexed by the second byte of
-// the first letter (all are in U+0627..U+0648), for the hot path.
-var cliticList = func() (t [64][]string) {
+// cliticList is cliticsByFirst as an array indexed by the two bytes of the
+// first letter (0xD8 or 0xD9, then the second byte), for the hot path.
+var cliticList = func() (t [2][256][]string) {
 	for k, v := range cliticsByFirst {
-		t[k[1]&63] = v
+		t[k[0]-0xD8][k[1]] = v
 	}
 	return t
 }()
@@ -441,16 +441,13 @@ func StripClitics(w string) string {
 	if len(w) < 8 || (w[0] != 0xD8 && w[0] != 0xD9) { // < 4 Arabic letters, or not Arabic
 		return w
 	}
-	var ps []string
-	switch w[:2] {
-	case "و", "ف", "ب", "ك", "ل", "ا", "د":
-		ps = cliticList[w[1]&63]
-	default:
-		return w
-	}
-	for _, p := range ps {
-		if len(w) >= len(p)+6 && w[:len(p)] == p && utf8.RuneCountInString(w[len(p):]) >= 3 {
-			return w[len(p):]
+	for _, p := range cliticList[w[0]-0xD8][w[1]] {
+		if len(w) >= len(p)+6 && w[:len(p)] == p {
+			// At least three letters remain: 12 bytes always hold three
+			// runes (at most four bytes each); shorter rests are counted.
+			if rest := w[len(p):]; len(rest) >= 12 || utf8.RuneCountInString(rest) >= 3 {
+				return rest
+			}
 		}
 	}
 	return w
