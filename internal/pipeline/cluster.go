@@ -8,15 +8,15 @@ import (
 	"github.com/basira-org/basira/arabic"
 )
 
-// ClusterKey returns the key under which near-duplicate posts fold into
-// one case (a campaign). Copies of a message that differ only in links,
+// ClusterKey returns the key under which copies of a post fold into one
+// case (a campaign). Copies of a message that differ only in links,
 // @mentions, punctuation, emoji, letter variants, elongation, diacritics
 // or zero-width characters get the same key, because the key hashes the
 // folded words (arabic.Fold) with links and mentions left out.
 //
-// It catches copy-paste campaigns; paraphrases need a similarity signature
-// (MinHash over shingles), which can replace this function without any
-// change to the store.
+// Looser near-duplicates (words added, moved or changed) are folded by the
+// store with the post's MinHash signature (textsig), which Decide adds for
+// posts long enough to have one; the key is then that of the nearest case.
 func ClusterKey(text string) string {
 	folded := clusterText(text)
 	if folded == "" {

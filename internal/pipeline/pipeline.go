@@ -21,6 +21,7 @@ import (
 	"github.com/basira-org/basira/internal/ingest"
 	"github.com/basira-org/basira/internal/post"
 	"github.com/basira-org/basira/internal/store"
+	"github.com/basira-org/basira/internal/textsig"
 )
 
 // Options configure a Service. Store and Bus are required; Detect may be
@@ -249,6 +250,9 @@ func Decide(p *store.Post, res *detect.Result) store.Processing {
 	pr.Signals = res.Signals
 	top := res.Signals[0] // SortSignals put the strongest first
 	pr.ClusterKey = ClusterKey(p.Text)
+	if sig, err := textsig.Of(p.Text); err == nil {
+		pr.Signature = &sig // long enough to fold near-duplicates too
+	}
 	pr.Category, pr.Severity, pr.Score = top.Label, top.Severity, top.Score
 	pr.Priority = SeverityPriority(top.Severity)
 	return pr

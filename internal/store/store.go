@@ -16,6 +16,7 @@ import (
 	"github.com/basira-org/basira/internal/audit"
 	"github.com/basira-org/basira/internal/detect"
 	"github.com/basira-org/basira/internal/post"
+	"github.com/basira-org/basira/internal/textsig"
 )
 
 // Errors returned by stores; match them with errors.Is.
@@ -135,9 +136,13 @@ type Decision struct {
 type Processing struct {
 	PostKey int64
 	Signals []detect.Signal
-	// ClusterKey groups near-duplicates into one case; empty means the post
-	// opens no case (no signal worth review).
+	// ClusterKey groups exact copies (after folding) into one case; empty
+	// means the post opens no case (no signal worth review).
 	ClusterKey string
+	// Signature, when set, folds near-duplicates too: the post joins the
+	// case whose first post's signature is most similar, at or above
+	// textsig.DefaultThreshold, instead of opening its own.
+	Signature *textsig.Signature
 	Category   string
 	Severity   string
 	Score      float64

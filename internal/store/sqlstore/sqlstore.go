@@ -18,6 +18,7 @@ import (
 	"github.com/basira-org/basira/internal/audit"
 	"github.com/basira-org/basira/internal/post"
 	"github.com/basira-org/basira/internal/store"
+	"github.com/basira-org/basira/internal/textsig"
 )
 
 // Dialect holds what differs between SQL databases.
@@ -509,12 +510,16 @@ func (db *DB) RecordProcessing(ctx context.Context, actor string, batch []store.
 		if err := db.insertSignals(ctx, tx, sorted, mine); err != nil {
 			return err
 		}
-		// 3. Cases, in cluster-key order.
+		// 3. Cases. Near-duplicates first adopt the key of the nearest case
+		// (reads only), then cases are written in cluster-key order.
 		var withCase []store.Processing
 		for _, p := range sorted {
 			if mine[p.PostKey] && p.ClusterKey != "" {
 				withCase = append(withCase, p)
 			}
+		}
+		if err := db.resolveNear(ctx, tx, withCase); err != nil {
+			return err
 		}
 		sort.SliceStable(withCase, func(i, j int) bool { return withCase[i].ClusterKey < withCase[j].ClusterKey })
 		caseOf := map[int64]int64{}
@@ -527,6 +532,11 @@ func (db *DB) RecordProcessing(ctx context.Context, actor string, batch []store.
 				return err
 			}
 			caseOf[p.PostKey] = id
+			if created && p.Signature != nil {
+				if err := db.indexCase(ctx, tx, id, p.Signature); err != nil {
+					return err
+				}
+			}
 			if created {
 				newCase[p.PostKey] = true
 				opened = append(opened, p)
@@ -556,6 +566,97 @@ func (db *DB) RecordProcessing(ctx context.Context, actor string, batch []store.
 		return nil, fmt.Errorf("recording results of %d posts: %w", len(batch), err)
 	}
 	return out, nil
+}
+
+// bandKey is the LSH key of band b of a signature (Bands bands of Rows
+// values), as stored in case_bands.
+func bandKey(sig *textsig.Signature, b int) int64 {
+	h := uint64(14695981039346656037) ^ uint64(b)
+	for _, v := range sig[b*textsig.Rows : (b+1)*textsig.Rows] {
+		h = (h ^ uint64(v)) * 1099511628211
+		h ^= h >> 29
+	}
+	return int64(h)
+}
+
+// maxNearCandidates bounds the cases compared with one post.
+const maxNearCandidates = 64
+
+// resolveNear gives each post with a signature the cluster key of the most
+// similar existing case, or of an earlier post of the same batch that
+// opens a case; posts without a near case keep their own key.
+func (db *DB) resolveNear(ctx context.Context, tx *sql.Tx, batch []store.Processing) error {
+	var local *textsig.Index
+	localKeys := map[uint32]string{}
+	for i := range batch {
+		p := &batch[i]
+		if p.Signature == nil {
+			continue
+		}
+		key, err := db.nearestCase(ctx, tx, p.Signature)
+		if err != nil {
+			return err
+		}
+		if key != "" {
+			p.ClusterKey = key
+			continue
+		}
+		if local == nil {
+			local = textsig.NewIndex()
+		}
+		if ms := local.Query(p.Signature, textsig.DefaultThreshold); len(ms) > 0 {
+			p.ClusterKey = localKeys[ms[0].ID]
+			continue
+		}
+		local.Add(uint32(i), *p.Signature)
+		localKeys[uint32(i)] = p.ClusterKey
+	}
+	return nil
+}
+
+// nearestCase returns the cluster key of the stored case most similar to
+// sig (at least textsig.DefaultThreshold), or "".
+func (db *DB) nearestCase(ctx context.Context, tx *sql.Tx, sig *textsig.Signature) (string, error) {
+	args := make([]any, textsig.Bands)
+	for b := range textsig.Bands {
+		args[b] = bandKey(sig, b)
+	}
+	rows, err := tx.QueryContext(ctx, db.D.rebind(`SELECT cluster_key, signature FROM cases WHERE id IN (SELECT DISTINCT case_id FROM case_bands WHERE band_key IN (`+
+		placeholders(textsig.Bands)+`)) ORDER BY id LIMIT `+strconv.Itoa(maxNearCandidates)), args...)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	best, bestSim := "", textsig.DefaultThreshold
+	for rows.Next() {
+		var key string
+		var enc sql.NullString
+		if err := rows.Scan(&key, &enc); err != nil {
+			return "", err
+		}
+		other, err := textsig.ParseSignature(enc.String)
+		if err != nil {
+			continue // a case without a readable signature cannot be compared
+		}
+		if s := textsig.Similarity(sig, &other); s > bestSim || (s == bestSim && best == "") {
+			best, bestSim = key, s
+		}
+	}
+	return best, rows.Err()
+}
+
+// indexCase stores a new case's signature and its band keys.
+func (db *DB) indexCase(ctx context.Context, tx *sql.Tx, id int64, sig *textsig.Signature) error {
+	if _, err := tx.ExecContext(ctx, db.D.rebind(`UPDATE cases SET signature = ? WHERE id = ?`), sig.String(), id); err != nil {
+		return err
+	}
+	args := make([]any, 0, 2*textsig.Bands)
+	for b := range textsig.Bands {
+		args = append(args, bandKey(sig, b), id)
+	}
+	_, err := tx.ExecContext(ctx, db.D.rebind(`INSERT INTO case_bands (band_key, case_id) VALUES `+
+		strings.TrimSuffix(strings.Repeat("(?,?),", textsig.Bands), ",")+` ON CONFLICT DO NOTHING`), args...)
+	return err
 }
 
 const signalCols = 11

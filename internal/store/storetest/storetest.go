@@ -16,6 +16,7 @@ import (
 	"github.com/basira-org/basira/internal/detect"
 	"github.com/basira-org/basira/internal/post"
 	"github.com/basira-org/basira/internal/store"
+	"github.com/basira-org/basira/internal/textsig"
 )
 
 // Opener returns a fresh, empty store for one test; the opener registers
@@ -36,6 +37,7 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentProcessing", testConcurrentProcessing},
 		{"ClaimAndTransition", testClaimAndTransition},
 		{"ConcurrentClaims", testConcurrentClaims},
+		{"NearDuplicates", testNearDuplicates},
 		{"AuditChain", testAuditChain},
 		{"ListAndCounts", testListAndCounts},
 	}
@@ -487,5 +489,45 @@ func testListAndCounts(t *testing.T, s store.Store) {
 	}
 	if err := s.Ping(ctx); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func testNearDuplicates(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	texts := []string{
+		"يا شباب الأمة انفروا إلى ساحات الجهاد ولا تتأخروا عن نصرة إخوانكم",                // A
+		"يا شباب الأمة انفروا إلى ساحات الجهاد ولا تتأخروا عن نصرة إخوانكم اليوم قبل الغد", // A, words added
+		"أعلنت وزارة الصحة عن حملة تلقيح جديدة في جميع المدن ابتداء من الأسبوع المقبل",     // B, unrelated
+		"شباب الأمة انفروا إلى ساحات الجهاد ولا تتأخروا عن نصرة إخوانكم يا رجال",           // A, reworded
+	}
+	var ps []*post.Post
+	for i, tx := range texts {
+		ps = append(ps, &post.Post{ID: fmt.Sprint("n", i), Platform: "x", Text: tx})
+	}
+	keys := must(s.PutPosts(ctx, "test", "f", ps)).New
+	mk := func(i int) store.Processing {
+		p := proc(keys[i], fmt.Sprint("exact-", i), "x", time.Now(), sig("incitement", "high", 0.9))
+		sg, err := textsig.Of(texts[i])
+		if err != nil {
+			panic(err)
+		}
+		p.Signature = &sg
+		return p
+	}
+	// The first two in one batch (folded within the batch), the others later
+	// (folded against the stored case).
+	out1 := must(s.RecordProcessing(ctx, "w", []store.Processing{mk(0), mk(1)}))
+	out2 := must(s.RecordProcessing(ctx, "w", []store.Processing{mk(2)}))
+	out3 := must(s.RecordProcessing(ctx, "w", []store.Processing{mk(3)}))
+	a, b := out1[0].CaseID, out2[0].CaseID
+	if out1[1].CaseID != a || out3[0].CaseID != a || b == a {
+		t.Fatalf("near-duplicates A: cases %d %d %d, unrelated B: %d; want the three A in one case, B apart", a, out1[1].CaseID, out3[0].CaseID, b)
+	}
+	c := must(s.Case(ctx, a))
+	if c.Count != 3 || c.ClusterKey != "exact-0" {
+		t.Fatalf("campaign %+v: want 3 posts under the first post's key", c)
+	}
+	if n := must(s.Counts(ctx)).Cases; n != 2 {
+		t.Fatalf("%d cases, want 2", n)
 	}
 }
