@@ -21,16 +21,21 @@ import (
 // buckets at r=31) and checks the full distance of the ids found there.
 //
 // Most ids found that way are far from the query (on random data, 4,000 per
-// query at 1M hashes), and checking each one reads its hash from a random
-// place in memory. A sharper pigeonhole avoids most of those reads: the
-// 8 pairs of neighbouring chunks (32 bits) hold at most r/8 differing bits
-// in at least one pair, and within that pair one chunk holds at most r/16.
-// So an id only needs checking through table t if its pair is also within
-// r/8 bits. Each bucket entry keeps, next to the id, an XOR fold of the
-// other chunk of the pair in the bits the id leaves free (12 bits at 1M
-// hashes, 8 at 10M); folding never increases a distance, so comparing
-// folds is a safe filter, without leaving the bucket, that passes about
-// 1 id in 20 (12 bits) or 1 in 6 (8 bits) on random data.
+// query at 1M hashes, 41,000 at 10M), and checking each one reads its hash
+// from a random place in memory. A sharper pigeonhole avoids most of those
+// reads: the 8 pairs of neighbouring chunks (32 bits) hold at most r/8
+// differing bits in at least one pair, and within that pair one chunk holds
+// at most r/16. So an id only needs checking through table t if its pair is
+// also within r/8 bits. Each bucket entry keeps a 13-bit XOR fold of the
+// other chunk of the pair; folding never increases a distance, so comparing
+// folds is a safe filter, without leaving the bucket, that passes about 1
+// id in 70 on random data.
+//
+// Room for the fold comes from the ids: a bucket keeps its ids in
+// increasing order, each written as the difference from the previous one
+// in 19 bits (the differences average 65,536 whatever the size of the
+// index, since a bucket holds 1/65,536 of the ids), with the rare larger
+// one written in a second word. An entry is thus one 32-bit word.
 //
 // Adding and removing are incremental: a hash goes into (or out of) one
 // bucket per table, with no rebuild. Small indexes are scanned flat until
@@ -44,14 +49,20 @@ type Index struct {
 	free   []uint32 // removed ids, reused by Add
 	live   int
 	tables *[chunks]table
-	// fb is the width of the fold kept in each entry beside the id: the
-	// bits the ids leave free (32 - ceil(log2 len), 8 to 16). A wider fold
-	// drops more non-matches before their hash is read.
-	fb uint
+	// scratch for re-encoding one bucket
+	ids, folds, words []uint32
 }
 
+// Entry encoding: a word is delta<<foldBits | fold; delta == escape means
+// the id is in the next word.
+const (
+	foldBits = 13
+	foldMask = 1<<foldBits - 1
+	escape   = 1<<(32-foldBits) - 1
+)
+
 // table holds the buckets of one chunk in one array (arena): a bucket is
-// the range arena[off:off+n], with room for cap entries. A bucket that
+// the words arena[off:off+n], with room for cap words. A bucket that
 // outgrows its room moves to the end of the arena; the arena is compacted
 // when more than half of it is abandoned space. Heads cost 12 bytes per
 // bucket (768 KiB per table) instead of 24 for a slice header, and all of
@@ -69,33 +80,22 @@ func (tb *table) bucket(v uint16) []uint32 {
 	return tb.arena[h.off : h.off+h.n : h.off+h.n]
 }
 
-func (tb *table) add(v uint16, e uint32) {
+// set replaces the words of bucket v.
+func (tb *table) set(v uint16, words []uint32) {
 	h := &tb.heads[v]
-	if h.n == h.cap {
-		newCap := max(4, h.cap*2)
+	n := uint32(len(words))
+	if n > h.cap {
+		newCap := max(4, h.cap*2, n)
 		if len(tb.arena)+int(newCap) > cap(tb.arena) && tb.waste > len(tb.arena)/2 {
 			tb.compact()
 		}
 		off := uint32(len(tb.arena))
-		tb.arena = append(tb.arena, tb.arena[h.off:h.off+h.n]...)
-		tb.arena = append(tb.arena, make([]uint32, newCap-h.n)...)
+		tb.arena = append(tb.arena, make([]uint32, newCap)...)
 		tb.waste += int(h.cap)
 		h.off, h.cap = off, newCap
 	}
-	tb.arena[h.off+h.n] = e
-	h.n++
-}
-
-func (tb *table) remove(v uint16, id uint32, fb uint) {
-	h := &tb.heads[v]
-	s := tb.arena[h.off : h.off+h.n]
-	for i, e := range s {
-		if e>>fb == id {
-			s[i] = s[len(s)-1]
-			h.n--
-			return
-		}
-	}
+	copy(tb.arena[h.off:h.off+n], words)
+	h.n = n
 }
 
 // compact rewrites the arena with every bucket at its used size plus a
@@ -117,14 +117,72 @@ func (tb *table) compact() {
 	tb.arena, tb.waste = arena, 0
 }
 
+// appendEntry encodes id (greater than prev, the previous id of the
+// bucket, or 0 for the first) with its fold.
+func appendEntry(words []uint32, prev, id, fold uint32) []uint32 {
+	if d := id - prev; d < escape {
+		return append(words, d<<foldBits|fold)
+	}
+	return append(words, escape<<foldBits|fold, id)
+}
+
+// decode appends the ids and folds of a bucket's words.
+func decode(words []uint32, ids, folds []uint32) ([]uint32, []uint32) {
+	prev := uint32(0)
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		id := prev + w>>foldBits
+		if w>>foldBits == escape {
+			i++
+			id = words[i]
+		}
+		prev = id
+		ids = append(ids, id)
+		folds = append(folds, w&foldMask)
+	}
+	return ids, folds
+}
+
+// insert adds id (with fold) to bucket v of table t, keeping ids sorted.
+func (x *Index) insert(t int, v uint16, id, fold uint32) {
+	tb := &x.tables[t]
+	ids, folds := decode(tb.bucket(v), x.ids[:0], x.folds[:0])
+	i, _ := slices.BinarySearch(ids, id)
+	ids, folds = slices.Insert(ids, i, id), slices.Insert(folds, i, fold)
+	x.reencode(tb, v, ids, folds)
+}
+
+// drop removes id from bucket v of table t.
+func (x *Index) drop(t int, v uint16, id uint32) {
+	tb := &x.tables[t]
+	ids, folds := decode(tb.bucket(v), x.ids[:0], x.folds[:0])
+	i, ok := slices.BinarySearch(ids, id)
+	if !ok {
+		return
+	}
+	ids, folds = slices.Delete(ids, i, i+1), slices.Delete(folds, i, i+1)
+	x.reencode(tb, v, ids, folds)
+}
+
+func (x *Index) reencode(tb *table, v uint16, ids, folds []uint32) {
+	words := x.words[:0]
+	prev := uint32(0)
+	for i, id := range ids {
+		words = appendEntry(words, prev, id, folds[i])
+		prev = id
+	}
+	tb.set(v, words)
+	x.ids, x.folds, x.words = ids, folds, words
+}
+
 const (
 	chunks    = 16
 	chunkBits = 16
 	// flatLimit is the size under which a flat scan is as fast as the
 	// tables, which cost 12 MB of bucket heads even when nearly empty.
 	flatLimit = 4096
-	// MaxLen is the most hashes one Index holds (24-bit ids); larger
-	// collections are split over several indexes.
+	// MaxLen is the most hashes one Index holds; larger collections are
+	// split over several indexes.
 	MaxLen = 1 << 24
 )
 
@@ -149,19 +207,14 @@ func chunkOf(h *Hash, t int) uint16 {
 	return uint16(h[t>>2] >> (48 - 16*(t&3)))
 }
 
-// foldOf is the fb-bit XOR fold of the chunk paired with chunk t (t^1):
-// bit i is the XOR of bits i and i+fb of the chunk. Each chunk bit lands
-// in one fold bit, so the fold's distance never exceeds the chunk's.
-func foldOf(h *Hash, t int, fb uint) uint32 {
+// foldOf is the 13-bit XOR fold of the chunk paired with chunk t (t^1):
+// bit i is the XOR of chunk bits i and i+13 (for i < 3) or chunk bit i.
+// Each chunk bit lands in one fold bit, so the fold's distance never
+// exceeds the chunk's.
+func foldOf(h *Hash, t int) uint32 {
 	c := uint32(chunkOf(h, t^1))
-	if fb >= chunkBits {
-		return c
-	}
-	return (c ^ c>>fb) & (1<<fb - 1)
+	return (c ^ c>>foldBits) & foldMask
 }
-
-// entry packs an id with the fold kept in table t.
-func (x *Index) entry(id uint32, h *Hash, t int) uint32 { return id<<x.fb | foldOf(h, t, x.fb) }
 
 // Add stores h and returns its id. Ids of removed hashes are reused.
 func (x *Index) Add(h Hash) (uint32, error) { return x.add(h, true) }
@@ -184,14 +237,9 @@ func (x *Index) add(h Hash, reuse bool) (uint32, error) {
 		}
 	}
 	x.live++
-	if x.tables != nil && id>>(32-x.fb) != 0 {
-		// The ids outgrew their bits: re-encode with a narrower fold. This
-		// happens each time the index doubles, so it costs O(1) per Add
-		// over time, and the new hash is searchable at once either way.
-		x.build()
-	} else if x.tables != nil {
+	if x.tables != nil {
 		for t := range chunks {
-			x.tables[t].add(chunkOf(&h, t), x.entry(id, &h, t))
+			x.insert(t, chunkOf(&h, t), id, foldOf(&h, t))
 		}
 	} else if x.live >= flatLimit {
 		x.build()
@@ -232,16 +280,24 @@ func (x *Index) AddAll(hs []Hash) (uint32, error) {
 }
 
 // build creates the tables from the stored hashes, each table's buckets
-// carved out of one exactly sized array.
+// carved out of one exactly sized array: a first pass counts each bucket's
+// words, a second writes them, ids in increasing order.
 func (x *Index) build() {
-	x.fb = 32 - uint(max(chunkBits, bits.Len(uint(len(x.hashes)-1))))
 	x.tables = new([chunks]table)
+	last := make([]uint32, 1<<chunkBits)
 	for t := range chunks {
 		tb := &x.tables[t]
+		clear(last)
 		for id := range x.hashes {
-			if x.Has(uint32(id)) {
-				tb.heads[chunkOf(&x.hashes[id], t)].cap++
+			if !x.Has(uint32(id)) {
+				continue
 			}
+			v := chunkOf(&x.hashes[id], t)
+			tb.heads[v].cap++
+			if uint32(id)-last[v] >= escape {
+				tb.heads[v].cap++
+			}
+			last[v] = uint32(id)
 		}
 		off := uint32(0)
 		for v := range tb.heads {
@@ -250,13 +306,17 @@ func (x *Index) build() {
 		}
 		tb.arena = make([]uint32, off)
 		adviseHuge(tb.arena)
+		clear(last)
 		for id := range x.hashes {
-			if x.Has(uint32(id)) {
-				h := &x.hashes[id]
-				hd := &tb.heads[chunkOf(h, t)]
-				tb.arena[hd.off+hd.n] = x.entry(uint32(id), h, t)
-				hd.n++
+			if !x.Has(uint32(id)) {
+				continue
 			}
+			h := &x.hashes[id]
+			v := chunkOf(h, t)
+			hd := &tb.heads[v]
+			w := appendEntry(tb.arena[hd.off+hd.n:hd.off+hd.n], last[v], uint32(id), foldOf(h, t))
+			hd.n += uint32(len(w))
+			last[v] = uint32(id)
 		}
 	}
 }
@@ -270,7 +330,7 @@ func (x *Index) Remove(id uint32) bool {
 	h := &x.hashes[id]
 	if x.tables != nil {
 		for t := range chunks {
-			x.tables[t].remove(chunkOf(h, t), id, x.fb)
+			x.drop(t, chunkOf(h, t), id)
 		}
 	}
 	x.dead[id>>6] |= 1 << (id & 63)
@@ -299,11 +359,9 @@ func (x *Index) Query(q Hash, radius int, dst []Match) []Match {
 	masks := neighbourMasks(s)
 	var qc [chunks]uint16
 	var qf [chunks]uint32
-	fb := x.fb
-	mask := uint32(1)<<fb - 1
 	for t := range chunks {
 		qc[t] = chunkOf(&q, t)
-		qf[t] = foldOf(&q, t, fb)
+		qf[t] = foldOf(&q, t)
 	}
 	// Phase 1 reads the buckets in order and keeps the entries whose fold
 	// passes, without branching on them; phase 2 checks the full hashes.
@@ -335,11 +393,19 @@ func (x *Index) Query(q Hash, radius int, dst []Match) []Match {
 			cand = slices.Grow(cand, len(b))[:n+len(b)]
 			out := cand[n:]
 			k := 0
-			for _, e := range b {
-				out[k] = e>>fb<<4 | uint32(t)
-				// k advances when the fold passes, without a branch: about
-				// 1 entry in 6 passes, which a branch would mispredict.
-				k += 1 + (budget-bits.OnesCount32((e^qfold)&mask))>>63
+			prev := uint32(0)
+			for i := 0; i < len(b); i++ {
+				w := b[i]
+				id := prev + w>>foldBits
+				if w>>foldBits == escape {
+					i++
+					id = b[i]
+				}
+				prev = id
+				out[k] = id<<4 | uint32(t)
+				// k advances when the fold passes, without a branch that
+				// would be mispredicted for every passing entry.
+				k += 1 + (budget-bits.OnesCount32((w^qfold)&foldMask))>>63
 			}
 			cand = cand[:n+k]
 		}
@@ -355,7 +421,7 @@ func (x *Index) Query(q Hash, radius int, dst []Match) []Match {
 		h := &hashes[c>>4]
 		d := bits.OnesCount64(h[0]^q[0]) + bits.OnesCount64(h[1]^q[1]) +
 			bits.OnesCount64(h[2]^q[2]) + bits.OnesCount64(h[3]^q[3])
-		if d <= radius && firstTable(h, &qc, &qf, int(c&15), s, p, fb) {
+		if d <= radius && firstTable(h, &qc, &qf, int(c&15), s, p) {
 			dst = append(dst, Match{ID: c >> 4, Distance: d})
 		}
 	}
@@ -372,10 +438,10 @@ var candPool = sync.Pool{New: func() any { s := make([]uint32, 0, 4096); return 
 // firstTable reports whether t is the first table through which the query
 // reaches h (chunk within s bits and fold within the pair's remaining
 // budget), so each match is reported once.
-func firstTable(h *Hash, qc *[chunks]uint16, qf *[chunks]uint32, t, s, p int, fb uint) bool {
+func firstTable(h *Hash, qc *[chunks]uint16, qf *[chunks]uint32, t, s, p int) bool {
 	for u := range t {
 		dc := bits.OnesCount16(chunkOf(h, u) ^ qc[u])
-		if dc <= s && bits.OnesCount32(foldOf(h, u, fb)^qf[u]) <= p-dc {
+		if dc <= s && bits.OnesCount32(foldOf(h, u)^qf[u]) <= p-dc {
 			return false
 		}
 	}

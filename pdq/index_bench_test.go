@@ -104,3 +104,23 @@ func flatScan8(hs []Hash, qs *[8]Hash, radius int) int {
 	}
 	return n
 }
+
+// BenchmarkIndexAdd: adding one hash to an index of 1M (one bucket per
+// table is decoded, extended and re-encoded).
+func BenchmarkIndexAdd(b *testing.B) {
+	r := rand.New(rand.NewPCG(13, 14))
+	hs := make([]Hash, 1_000_000)
+	for i := range hs {
+		hs[i] = randomHash(r)
+	}
+	x := NewIndex()
+	if _, err := x.AddAll(hs); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := x.Add(randomHash(r)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
