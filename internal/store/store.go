@@ -143,10 +143,10 @@ type Processing struct {
 	// case whose first post's signature is most similar, at or above
 	// textsig.DefaultThreshold, instead of opening its own.
 	Signature *textsig.Signature
-	Category   string
-	Severity   string
-	Score      float64
-	Priority   int
+	Category  string
+	Severity  string
+	Score     float64
+	Priority  int
 	// Platform and Seen (posted or ingested time) update the campaign.
 	Platform string
 	Seen     time.Time
