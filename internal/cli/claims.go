@@ -80,9 +80,10 @@ Examples:
 		Usage:   "[flags] TEXT",
 		Help: `Ranks the fact-checked claims by how likely TEXT repeats them: BM25 over
 words and stems (MSA, Darija, Arabizi through transliteration, French,
-English) and a learned re-ranker over lexical features. SCORE is the
-re-ranker's probability that the text repeats the claim; 'basira scan
---claims' signals matches above 0.5.
+English) and a learned re-ranker over lexical features. Rows are in the
+re-ranker's order; SCORE is its separately estimated probability that the
+text repeats the claim ('basira scan --claims' signals matches at 0.5 or
+more), so it need not fall monotonically down the list.
 
 The claims come from the workspace store, or from --claims FILE (any
 format 'claims import' reads). The re-ranker is the workspace model
