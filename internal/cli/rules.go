@@ -98,6 +98,9 @@ func runRulesCheck(_ context.Context, env *Env, fs *flag.FlagSet, args []string)
 	if err != nil {
 		return err
 	}
+	for _, w := range set.Warnings() {
+		fmt.Fprintf(env.Stderr, "warning: %s\n", w)
+	}
 	failed := checkExamples(env.Stderr, set)
 	printRuleSummary(env.Stdout, set)
 	if failed > 0 {

@@ -59,6 +59,8 @@ type Set struct {
 	wordLitRules [][]int32
 	always       []int32 // regex-only rules without a literal: run on every post
 
+	warnings []string
+
 	pool sync.Pool
 }
 
@@ -158,6 +160,9 @@ func Compile(rules []*Rule) (*Set, error) {
 		if len(c.any)+len(c.all)+len(c.near) == 0 && len(c.regex) == 0 {
 			return nil, fmt.Errorf("%s: rule %q states nothing to look for", r.Pos(), r.ID)
 		}
+		if msg := neverFires(c); msg != "" {
+			s.warnings = append(s.warnings, fmt.Sprintf("%s: rule %q can never fire: %s", r.Pos(), r.ID, msg))
+		}
 		idx := int32(len(s.rules))
 		s.rules = append(s.rules, c)
 		if len(c.any)+len(c.all)+len(c.near) > 0 {
@@ -206,6 +211,36 @@ func Compile(rules []*Rule) (*Set, error) {
 	s.pool.New = func() any { return s.newScratch() }
 	return s, nil
 }
+
+// neverFires says why a rule cannot fire because its exceptions cover a
+// condition it needs, or "".
+func neverFires(c *compiled) string {
+	if len(c.none) == 0 {
+		return ""
+	}
+	covered := func(g []int32) bool {
+		for _, t := range g {
+			if !slices.Contains(c.none, t) {
+				return false
+			}
+		}
+		return len(g) > 0
+	}
+	switch {
+	case covered(c.any):
+		return "every `any` term is also in `none`"
+	case slices.ContainsFunc(c.all, covered):
+		return "an `all` item has only terms that are also in `none`"
+	case slices.ContainsFunc(c.near, covered):
+		return "a `near` item has only terms that are also in `none`"
+	}
+	return ""
+}
+
+// Warnings are problems found while compiling that do not stop the set
+// from working, such as a rule that can never fire. `basira rules check`
+// prints them.
+func (s *Set) Warnings() []string { return s.warnings }
 
 // allWords reports whether every literal is one word of letters of one
 // script (Latin or Arabic), so that wherever it occurs in the regex text it

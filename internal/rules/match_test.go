@@ -354,3 +354,27 @@ func TestDetectorReplace(t *testing.T) {
 		t.Fatalf("after: %+v", sigs)
 	}
 }
+
+func TestNeverFiresWarning(t *testing.T) {
+	s := mustSet(t, `rules:
+  - id: dead
+    label: incitement
+    severity: low
+    any: ["داعش"]
+    none: ["دَاعِش"]
+  - id: dead-all
+    label: incitement
+    severity: low
+    all: ["a|b", "c"]
+    none: ["a", "b"]
+  - id: alive
+    label: incitement
+    severity: low
+    any: ["a", "d"]
+    none: ["a"]
+`)
+	w := s.Warnings()
+	if len(w) != 2 || !strings.Contains(w[0], `test.yaml:2: rule "dead" can never fire: every `+"`any`"+` term is also in`) || !strings.Contains(w[1], `rule "dead-all" can never fire: an `+"`all`") {
+		t.Errorf("warnings = %q", w)
+	}
+}
