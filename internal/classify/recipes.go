@@ -38,6 +38,8 @@ type Recipe struct {
 	// ever saw in abusive posts (a country, a prayer) do not alone make a
 	// post abusive.
 	Background []string
+	// GroupFolds cross-validates by whole groups (Read.GroupCol).
+	GroupFolds bool
 	// Precision overrides the default target precision of the flag
 	// threshold (for labels too rare to reach 0.9 on held-out folds).
 	Precision float64
@@ -151,7 +153,7 @@ func Recipes() []Recipe {
 			Train: []string{"checkworthy/CT21-AR-Train-T1-Labels.tsv"}, Dev: []string{"checkworthy/CT21-AR-Dev-T1-Labels.tsv"},
 			Read:     ReadOptions{Format: "tsv", TextCol: "tweet_text", LabelCol: "claim_worthiness", GroupCol: "topic_id"},
 			LabelMap: map[string]string{"0": "not-worthy", "1": "check-worthy"},
-			Negative: "not-worthy", License: "free for research use (evaluation only)",
+			Negative: "not-worthy", License: "free for research use (evaluation only)", GroupFolds: true,
 			Anchor: "CheckThat! 2021 1A Arabic systems reported test MAP around 0.6 (not in the reference data)",
 		},
 	}
@@ -228,6 +230,7 @@ func (r Recipe) Run(dataDir string, opt TrainOptions) (*RecipeResult, error) {
 	if r.Precision > 0 {
 		opt.Params.TargetPrecision = r.Precision
 	}
+	opt.Params.GroupFolds = r.GroupFolds
 	if opt.Version == "" {
 		opt.Version = "1"
 	}

@@ -32,6 +32,9 @@ type TrainParams struct {
 	// MinFlagged is the fewest held-out positives a flag threshold must
 	// keep, so that a precision measured on 3 posts does not set it.
 	MinFlagged int `json:"min_flagged"`
+	// GroupFolds keeps each group (Example.Group, e.g. a topic) in one
+	// cross-validation fold.
+	GroupFolds bool `json:"group_folds,omitempty"`
 	// NB scales each feature by its naive-Bayes log-count ratio before
 	// the SVM (NBSVM, Wang and Manning 2012); the ratio is folded into the
 	// stored weights, so prediction costs the same.
@@ -184,6 +187,25 @@ func Train(exs []Example, opt TrainOptions) (*Model, error) {
 		l := exs[i].Labels[0]
 		fold[i] = next[l] % p.Folds
 		next[l]++
+	}
+	if p.GroupFolds {
+		// Whole groups (topics) go to one fold, so held-out scores, the
+		// calibration and the thresholds are measured on unseen topics.
+		var groups []string
+		gi := map[string]int{}
+		for _, ex := range exs {
+			if _, ok := gi[ex.Group]; !ok {
+				gi[ex.Group] = len(groups)
+				groups = append(groups, ex.Group)
+			}
+		}
+		if len(groups) < p.Folds {
+			return nil, fmt.Errorf("group folds: %d groups, fewer than the %d folds (is the group column right?)", len(groups), p.Folds)
+		}
+		perm := rng.Perm(len(groups))
+		for i, ex := range exs {
+			fold[i] = perm[gi[ex.Group]] % p.Folds
+		}
 	}
 
 	K := len(heads)

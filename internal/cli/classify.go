@@ -200,6 +200,7 @@ func runTrain(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	fs.IntVar(&p.MinFlagged, "min-flagged", p.MinFlagged, "a flag threshold must keep at least this many held-out posts")
 	fs.StringVar(&p.ClassWeight, "class-weight", p.ClassWeight, "balanced or none")
 	nonb := fs.Bool("no-nb", false, "turn off naive-Bayes feature scaling")
+	fs.BoolVar(&p.GroupFolds, "group-folds", false, "keep each --group-col value (e.g. a topic) in one cross-validation fold, so thresholds are set on unseen groups")
 	fs.Uint64Var(&p.Seed, "seed", p.Seed, "random seed (folds, solver order)")
 	fs.IntVar(&feats.Bits, "bits", feats.Bits, "log2 of the hashed feature space (model size: 2^bits x labels x 2 bytes before gzip)")
 	fs.IntVar(&feats.CharMax, "char-max", feats.CharMax, "longest character n-gram (0 turns char n-grams off)")
@@ -209,6 +210,9 @@ func runTrain(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	}
 	if len(data) == 0 || *out == "" {
 		return Usagef("give --data FILE and --out FILE.model")
+	}
+	if p.GroupFolds && rf.groupCol == "" {
+		return Usagef("--group-folds needs --group-col")
 	}
 	p.NB = !*nonb
 	if *name == "" {
@@ -279,8 +283,8 @@ func printMeta(env *Env, meta *classify.Meta) {
 		fmt.Fprintf(w, "  data licence: %s\n", meta.DataLicense)
 	}
 	pr := meta.Params
-	fmt.Fprintf(w, "  params: %s C=%g class-weight=%s nb=%v folds=%d target precision %.2f; features: 2^%d, word 1-%d, chars %d-%d\n",
-		pr.Solver, pr.C, pr.ClassWeight, pr.NB, pr.Folds, pr.TargetPrecision, meta.Features.Bits, meta.Features.WordNgrams, meta.Features.CharMin, meta.Features.CharMax)
+	fmt.Fprintf(w, "  params: %s C=%g class-weight=%s nb=%v folds=%d group-folds=%v target precision %.2f; features: 2^%d, word 1-%d, chars %d-%d\n",
+		pr.Solver, pr.C, pr.ClassWeight, pr.NB, pr.Folds, pr.GroupFolds, pr.TargetPrecision, meta.Features.Bits, meta.Features.WordNgrams, meta.Features.CharMin, meta.Features.CharMax)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  label\tshown as\ttrain n\tflag threshold\tprecision (held-out)\trecall (held-out)")
 	for _, l := range meta.Labels {
