@@ -212,6 +212,22 @@ func wordHash(w string) uint32 {
 	return h
 }
 
+// wordHash2 returns wordHash(w) and wordHash(w[off:]), computed in one
+// pass: the two multiply chains run side by side.
+func wordHash2(w string, off int) (h, hb uint32) {
+	h, hb = seedWord, seedWord
+	i := 0
+	for ; i < off && i < len(w); i++ {
+		h = (h ^ uint32(w[i])) * 16777619
+	}
+	for ; i < len(w); i++ {
+		c := uint32(w[i])
+		h = (h ^ c) * 16777619
+		hb = (hb ^ c) * 16777619
+	}
+	return h, hb
+}
+
 // Feature hashing. Each feature is a 32-bit hash; its top langBits bits
 // pick the bucket.
 const (
@@ -243,9 +259,14 @@ func (s *scanner) features(folded string, out []uint32) []uint32 {
 		if looksArabizi(w) {
 			out = append(out, mix(seedFlag+3))
 		}
-		h := wordHash(w)
+		var h, hb uint32
+		if sp.base > 1 {
+			h, hb = wordHash2(w, sp.base-1)
+		} else {
+			h = wordHash(w)
+		}
 		if sp.flags&fArabic != 0 {
-			if markers.has(h) || sp.base > 1 && markers.has(wordHash(w[sp.base-1:])) || sp.base == 0 && hasBaseMarker(w, markers) {
+			if markers.has(h) || sp.base > 1 && markers.has(hb) || sp.base == 0 && hasBaseMarker(w, markers) {
 				s.marker = true
 				out = append(out, mix(seedFlag+4))
 			}

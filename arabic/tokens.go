@@ -423,14 +423,35 @@ var cliticsByFirst = map[string][]string{
 	"د": {"دال"},
 }
 
-// cliticList is cliticsByFirst as an array indexed by the two bytes of the
-// first letter (0xD8 or 0xD9, then the second byte), for the hot path.
-var cliticList = func() (t [2][256][]string) {
+// clitic is one proclitic as a masked comparison of a word's first eight
+// bytes (proclitics are at most four Arabic letters).
+type clitic struct {
+	mask, val uint64
+	n         int // byte length
+}
+
+// cliticGroups holds cliticsByFirst in order, and cliticIndex maps the two
+// bytes of a word's first letter (0xD8 or 0xD9, then the second byte) to
+// its group (0: none), for the hot path.
+var cliticGroups, cliticIndex = func() (g [8][5]clitic, idx [2][256]uint8) {
+	n := uint8(1)
 	for k, v := range cliticsByFirst {
-		t[k[0]-0xD8][k[1]] = v
+		for i, p := range v {
+			var b [8]byte
+			copy(b[:], p)
+			g[n][i] = clitic{mask: ^uint64(0) >> (64 - 8*len(p)), val: le64(b[:]), n: len(p)}
+		}
+		idx[k[0]-0xD8][k[1]] = n
+		n++
 	}
-	return t
+	return g, idx
 }()
+
+func le64(b []byte) uint64 {
+	_ = b[7]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+}
 
 // StripClitics removes one Arabic proclitic group (و ف ب ل, ال and their
 // combinations with و ف ب ك ل, Darija دال) from a folded word, keeping at
@@ -441,11 +462,22 @@ func StripClitics(w string) string {
 	if len(w) < 8 || (w[0] != 0xD8 && w[0] != 0xD9) { // < 4 Arabic letters, or not Arabic
 		return w
 	}
-	for _, p := range cliticList[w[0]-0xD8][w[1]] {
-		if len(w) >= len(p)+6 && w[:len(p)] == p {
+	gi := cliticIndex[w[0]-0xD8][w[1]]
+	if gi == 0 {
+		return w
+	}
+	x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+	g := &cliticGroups[gi]
+	for i := range g {
+		c := &g[i]
+		if c.n == 0 {
+			break
+		}
+		if len(w) >= c.n+6 && x&c.mask == c.val {
 			// At least three letters remain: 12 bytes always hold three
 			// runes (at most four bytes each); shorter rests are counted.
-			if rest := w[len(p):]; len(rest) >= 12 || utf8.RuneCountInString(rest) >= 3 {
+			if rest := w[c.n:]; len(rest) >= 12 || utf8.RuneCountInString(rest) >= 3 {
 				return rest
 			}
 		}
