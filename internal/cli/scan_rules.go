@@ -53,5 +53,12 @@ func loadRuleSet(env *Env, paths []string) (*rules.Set, error) {
 	if err != nil {
 		return nil, fmt.Errorf("invalid rules (fix these and run 'basira rules check'):\n%w", err)
 	}
-	return rules.Compile(rs)
+	set, err := rules.Compile(rs)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range set.Warnings() {
+		fmt.Fprintf(env.Stderr, "warning: %s\n", w)
+	}
+	return set, nil
 }
