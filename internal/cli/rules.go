@@ -58,11 +58,12 @@ Examples:
 		Summary: "measure rules on the reference data: benign texts flagged, real extremist comments found",
 		Usage:   "--rules FILE [--data DIR] [--show N]",
 		Help: `Runs the rules over two sets of the shared reference data and prints what fired:
-  - 78,813 benign texts that must not be flagged: Arabic fact-check tweets and
+  - 90,814 benign texts that must not be flagged: Arabic fact-check tweets and
     verified claims (CheckThat! 2021), check-worthiness tweets (news, politics),
     Moroccan Facebook comments (ElecMorocco2016), tweets labelled not offensive
-    (OSACT 2022), and English fact-checks and tweets (CheckThat! 2022), some
-    about ISIS and jihad. Every hit here is a false positive to fix.
+    (OSACT 2022), everyday Darija in Arabizi (DODa), and English fact-checks
+    and tweets (CheckThat! 2022), some about ISIS and jihad. Every hit here is
+    a false positive to fix.
   - 31,692 comments Al Jazeera deleted in 2015–2016 (Mubarak et al. 2017), where
     real extremist speech sits among insults: read the hits to judge precision.
 The data folder is found as for tests (BASIRA_DATA, or ../shared/data beside

@@ -113,7 +113,7 @@ func TestExamplePackOnBenignData(t *testing.T) {
 	}
 	t.Logf("benign texts: %d %v", len(texts), perSource)
 	// The corpus must be what docs/rules.md describes.
-	for src, min := range map[string]int{"claims-queries": 590, "verified-claims": 14000, "checkworthy": 4000, "darija": 10000, "osact2022-not-off": 5000, "en-claims": 44000} {
+	for src, min := range map[string]int{"claims-queries": 590, "verified-claims": 14000, "checkworthy": 4000, "darija": 10000, "osact2022-not-off": 5000, "arabizi": 12000, "en-claims": 44000} {
 		if perSource[src] < min {
 			t.Fatalf("source %s has %d texts, want at least %d: did the data change?", src, perSource[src], min)
 		}

@@ -31,10 +31,12 @@ type Text struct {
 	Label string
 }
 
-// BenignSources are the sources Benign reads, in order. All are Arabic
-// except en-claims (English fact-checks and tweets, CheckThat! 2022 2A),
-// which tests the French/English rules on news about terrorism in English.
-var BenignSources = []string{"claims-queries", "verified-claims", "checkworthy", "darija", "osact2022-not-off", "en-claims"}
+// BenignSources are the sources Benign reads, in order: Arabic, everyday
+// Darija in Arabizi (DODa sentences, with their Arabic-script spelling
+// where the set has one), and en-claims (English fact-checks and tweets,
+// CheckThat! 2022 2A), which tests the French/English rules on news about
+// terrorism in English.
+var BenignSources = []string{"claims-queries", "verified-claims", "checkworthy", "darija", "osact2022-not-off", "arabizi", "en-claims"}
 
 // Benign reads the benign texts of the reference data folder dir.
 func Benign(dir string) ([]Text, error) {
@@ -59,6 +61,8 @@ func Benign(dir string) ([]Text, error) {
 		{"darija", "darija/ElecMorocco2016.tsv", []int{1}, true, nil},
 		{"osact2022-not-off", "abuse/osact2022/OSACT2022-sharedTask-train.txt", []int{1}, false,
 			func(f []string) bool { return len(f) > 2 && strings.TrimSpace(f[2]) == "NOT_OFF" }},
+		{"arabizi", "arabic/arabizi/doda_mit_sentences_arabizi_english.tsv", []int{0}, false, notComment},
+		{"arabizi", "arabic/arabizi/doda_v2_sentence_pairs_sample1000.CC-BY-NC-4.0.tsv", []int{0, 1}, false, notComment},
 	}
 	for _, s := range sets {
 		err := eachLine(filepath.Join(dir, s.rel), s.header, func(line int, f []string) {
@@ -135,6 +139,9 @@ func DeletedComments(dir string) ([]Text, error) {
 	}
 	return out, nil
 }
+
+// notComment skips the "# …" provenance lines of the DODa files.
+func notComment(f []string) bool { return len(f) > 0 && !strings.HasPrefix(f[0], "#") }
 
 func appendText(out []Text, t Text) []Text {
 	if t.Text = strings.TrimSpace(t.Text); t.Text != "" {

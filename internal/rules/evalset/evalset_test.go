@@ -20,7 +20,7 @@ func TestBenignAndDeleted(t *testing.T) {
 			t.Fatalf("empty text or id: %+v", b)
 		}
 	}
-	want := map[string]int{"claims-queries": 597, "verified-claims": 14054, "checkworthy": 4105, "darija": 10254, "osact2022-not-off": 5715, "en-claims": 44088}
+	want := map[string]int{"claims-queries": 597, "verified-claims": 14054, "checkworthy": 4105, "darija": 10254, "osact2022-not-off": 5715, "arabizi": 12001, "en-claims": 44088}
 	for src, n := range want {
 		if per[src] != n {
 			t.Errorf("%s: %d texts, want %d", src, per[src], n)
