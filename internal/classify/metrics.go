@@ -520,3 +520,29 @@ func fmtThreshold(t float64) string {
 	}
 	return fmt.Sprintf("%.4f", t)
 }
+
+// SetFlagThresholds re-sets each scored label's flag threshold to the
+// lowest score reaching the target precision on the given examples (with
+// at least minFlagged of them flagged), records where it was measured, and
+// returns the labels that never reach it (their threshold becomes "never").
+// Use data the model was not trained on: an operator's dev set.
+func SetFlagThresholds(m *Model, exs []Example, preds []Prediction, target float64, minFlagged int, source string) (never []string) {
+	for j := range m.meta.Labels {
+		l := &m.meta.Labels[j]
+		if l.Name == m.meta.Negative {
+			continue
+		}
+		scores := make([]float64, len(exs))
+		pos := make([]bool, len(exs))
+		for i, ex := range exs {
+			scores[i] = preds[i].Probs[j]
+			pos[i] = hasLabel(ex, l.Name)
+		}
+		l.Flag, l.FlagPrecision, l.FlagRecall = thresholdForPrecision(scores, pos, target, minFlagged)
+		l.FlagSource = source
+		if l.Flag > 1 {
+			never = append(never, l.Name)
+		}
+	}
+	return never
+}

@@ -107,6 +107,9 @@ type LabelInfo struct {
 	Flag          float64 `json:"flag"`
 	FlagPrecision float64 `json:"flag_precision"`
 	FlagRecall    float64 `json:"flag_recall"`
+	// FlagSource says where the flag threshold was measured: "held-out
+	// folds" (training) or the data file it was re-set on.
+	FlagSource string `json:"flag_source,omitempty"`
 }
 
 // Figures are measured results stored with a model.

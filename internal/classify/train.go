@@ -295,6 +295,7 @@ func Train(exs []Example, opt TrainOptions) (*Model, error) {
 			li.Decision = bestF1Threshold(probs[k], pos[k])
 		}
 		li.Flag, li.FlagPrecision, li.FlagRecall = thresholdForPrecision(probs[k], pos[k], p.TargetPrecision, p.MinFlagged)
+		li.FlagSource = "held-out folds"
 		if h == neg {
 			li.Flag = 2
 		}

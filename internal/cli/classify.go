@@ -93,6 +93,24 @@ Examples:
 		Run: runModelsBenign,
 	})
 	Register(&Command{
+		Name:    "models threshold",
+		Summary: "re-set a model's flag thresholds to reach a precision on your own labelled data",
+		Usage:   "--model FILE --data DEV --text-col COL --label-col COL --precision P [--out FILE]",
+		Help: `Training sets each label's flag threshold on held-out folds of the training
+data. When you have labelled data closer to what the model will see (a dev
+set from your own platform), measure the threshold there instead: this
+command scores the file, finds for each label the lowest score at which
+precision reaches --precision (with at least --min-flagged posts flagged),
+and writes the model with those thresholds, recording the file's name and
+SHA-256. Use data the model was not trained on, and keep another set to
+check the result with 'basira eval'.
+
+Examples:
+  basira models threshold --model m.model --data dev.tsv --text-col text --label-col label --precision 0.95
+  basira models threshold --model m.model --data dev.tsv --precision 0.9 --out m-dev.model`,
+		Run: runModelsThreshold,
+	})
+	Register(&Command{
 		Name:    "models info",
 		Summary: "print a model file's labels, thresholds, provenance and figures",
 		Usage:   "FILE.model... | builtin",
@@ -286,7 +304,7 @@ func printMeta(env *Env, meta *classify.Meta) {
 	fmt.Fprintf(w, "  params: %s C=%g class-weight=%s nb=%v folds=%d group-folds=%v target precision %.2f; features: 2^%d, word 1-%d, chars %d-%d\n",
 		pr.Solver, pr.C, pr.ClassWeight, pr.NB, pr.Folds, pr.GroupFolds, pr.TargetPrecision, meta.Features.Bits, meta.Features.WordNgrams, meta.Features.CharMin, meta.Features.CharMax)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  label\tshown as\ttrain n\tflag threshold\tprecision (held-out)\trecall (held-out)")
+	fmt.Fprintln(tw, "  label\tshown as\ttrain n\tflag threshold\tprecision\trecall\tmeasured on")
 	for _, l := range meta.Labels {
 		th := fmt.Sprintf("%.4f", l.Flag)
 		if l.Flag > 1 {
@@ -296,7 +314,11 @@ func printMeta(env *Env, meta *classify.Meta) {
 		if disp == "" {
 			disp = l.Name
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%.4f\t%.4f\n", l.Name, disp, meta.LabelCounts[l.Name], th, l.FlagPrecision, l.FlagRecall)
+		src := l.FlagSource
+		if src == "" {
+			src = "held-out folds"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%.4f\t%.4f\t%s\n", l.Name, disp, meta.LabelCounts[l.Name], th, l.FlagPrecision, l.FlagRecall, src)
 	}
 	tw.Flush()
 	if meta.CV != nil {
@@ -386,6 +408,45 @@ func writeCurve(path string, m *classify.Model, exs []classify.Example, preds []
 }
 
 func ff(x float64) string { return strconv.FormatFloat(x, 'f', 6, 64) }
+
+func runModelsThreshold(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
+	var rf readFlags
+	rf.define(fs)
+	model := fs.String("model", "", "model file (required)")
+	data := fs.String("data", "", "labelled data file the model was not trained on (required)")
+	target := fs.Float64("precision", 0, "precision each label's flag threshold must reach (required)")
+	minFlagged := fs.Int("min-flagged", 10, "a threshold must keep at least this many posts flagged")
+	out := fs.String("out", "", "write the model here (default: replace --model)")
+	if err := Parse(fs, args); err != nil {
+		return err
+	}
+	if *model == "" || *data == "" || *target <= 0 || *target > 1 {
+		return Usagef("give --model FILE, --data FILE and --precision between 0 and 1")
+	}
+	m, err := classify.Load(*model)
+	if err != nil {
+		return err
+	}
+	exs, df, err := readData(env, *data, &rf, "threshold")
+	if err != nil {
+		return err
+	}
+	_, preds := classify.Evaluate(m, exs, 0)
+	never := classify.SetFlagThresholds(m, exs, preds, *target, *minFlagged, fmt.Sprintf("%s (sha256 %s)", df.Name, df.SHA256))
+	m.Info().Data = append(m.Info().Data, df)
+	if *out == "" {
+		*out = *model
+	}
+	if err := m.Save(*out); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "wrote %s with flag thresholds set on %s (%d posts) at precision %.2f\n", *out, df.Name, len(exs), *target)
+	printMeta(env, m.Info())
+	if len(never) > 0 {
+		fmt.Fprintf(env.Stderr, "warning: %s never reach precision %.2f on this data: the model will not flag them\n", strings.Join(never, ", "), *target)
+	}
+	return nil
+}
 
 func runModelsInfo(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
 	if err := Parse(fs, args); err != nil {

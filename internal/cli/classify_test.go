@@ -97,8 +97,17 @@ func TestTrainEvalScanCommands(t *testing.T) {
 	}
 
 	code, out, _ = run(t, "", "models", "info", model)
-	if code != 0 || !strings.Contains(out, "sha256") {
+	if code != 0 || !strings.Contains(out, "sha256") || !strings.Contains(out, "held-out folds") {
 		t.Errorf("models info exit %d: %s", code, out)
+	}
+
+	reset := filepath.Join(dir, "m-dev.model")
+	code, out, errs = run(t, "", "models", "threshold", "--model", model, "--data", dev, "--precision", "0.99", "--out", reset)
+	if code != 0 {
+		t.Fatalf("models threshold exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, "measured on") || !strings.Contains(out, "dev.tsv (sha256 ") {
+		t.Errorf("models threshold output does not record the dev file:\n%s", out)
 	}
 }
 
