@@ -2,6 +2,8 @@ package retrieve
 
 import (
 	"context"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,14 +55,55 @@ func TestCheckThatDev(t *testing.T) {
 			t.Logf("first-stage recall@%d %.3f", tc.ix.opts.Candidates, FirstStageRecall(tc.ix, tc.split))
 			t.Logf("first stage: %v", run(FirstStageOnly()))
 			t.Logf("trained:     %v", trained)
-			found, wrong, falseMatch, err := MatchRates(ctx, NewMatcher(tc.ix, model), tc.split, DefaultThreshold)
-			if err != nil {
-				t.Fatal(err)
+			for _, thr := range []float64{DefaultThreshold, 0.7, 0.9} {
+				found, wrong, falseMatch, err := MatchRates(ctx, NewMatcher(tc.ix, model), tc.split, thr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Logf("at Prob ≥ %.1f: right claim signalled %.3f, wrong claim %.3f; with the claim left out, false match %.3f", thr, found, wrong, falseMatch)
 			}
-			t.Logf("at Prob ≥ %.1f: right claim signalled %.3f, wrong claim %.3f; with the claim left out, false match %.3f", DefaultThreshold, found, wrong, falseMatch)
 			if trained.MAP[5] < tc.floor5 || trained.P1 < tc.floor1 {
 				t.Errorf("MAP@5 %.4f / P@1 %.4f below the floors %.2f / %.2f", trained.MAP[5], trained.P1, tc.floor5, tc.floor1)
 			}
 		})
+	}
+}
+
+// TestOrdinaryTweetsRarelySignalled runs the claims detector's matcher over
+// the CheckThat! 2021 1A Arabic dev tweets that annotators found NOT
+// check-worthy (ordinary talk, prayers, opinions, news without a claim to
+// check) against the Arabic fact-check collection: a signal there is an
+// over-enforcement candidate (an upper bound: a few may truly repeat a
+// checked claim).
+func TestOrdinaryTweetsRarelySignalled(t *testing.T) {
+	ar, err := eval.LoadArabic2021(refdata.Path(t, "claims/ar-ct2021-2a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.ReadFile(refdata.Path(t, "checkworthy/CT21-AR-Dev-T1-Labels.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := NewIndex(ar.Collection, Options{})
+	m := NewMatcher(ix, TrainModel(Examples(ix, ar.Train), TrainOptions{}, "test"))
+	var n, hits int
+	for _, line := range strings.Split(string(f), "\n")[1:] {
+		cols := strings.Split(line, "\t")
+		if len(cols) != 6 || cols[5] != "0" {
+			continue
+		}
+		n++
+		hs, err := m.Match(context.Background(), cols[3], nil, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hs) > 0 && hs[0].Prob >= DefaultThreshold {
+			hits++
+		}
+	}
+	rate := float64(hits) / float64(n)
+	t.Logf("%d of %d not-check-worthy tweets signalled (%.3f)", hits, n, rate)
+	if n < 300 || rate > 0.08 {
+		t.Errorf("%d of %d ordinary tweets signalled", hits, n)
 	}
 }

@@ -145,7 +145,7 @@ func (ix *Index) features(q *query, c *Candidate, rank int, gbuf []uint32) []uin
 	// Query coverage: how much of the post (idf-weighted) the claim holds.
 	var qTotal, qHit float64
 	cs, ts := ix.field(d, fClaimS), ix.field(d, fTitleS)
-	for t := range q.stems {
+	for _, t := range q.stemList {
 		w := ix.idfS[t]
 		qTotal += w
 		if slices.Contains(cs, t) || slices.Contains(ts, t) {

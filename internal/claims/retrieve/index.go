@@ -237,6 +237,9 @@ type query struct {
 	text   *Text
 	words  map[uint32]int // term → count
 	stems  map[uint32]int
+	// wordList and stemList are the keys of words and stems, sorted, so
+	// that scores are summed in the same order on every run.
+	wordList, stemList []uint32
 	grams  map[uint32]int
 	bigram map[uint64]bool
 	nums   map[uint32]bool
@@ -278,6 +281,8 @@ func (ix *Index) newQuery(t *Text) *query {
 		}
 		prev, hasPrev = id, ok
 	}
+	q.wordList = sortedKeys(q.words)
+	q.stemList = sortedKeys(q.stems)
 	for _, s := range t.Numbers {
 		if id, ok := ix.dict[s]; ok {
 			q.nums[id] = true
@@ -291,6 +296,15 @@ func (ix *Index) newQuery(t *Text) *query {
 	return q
 }
 
+func sortedKeys(m map[uint32]int) []uint32 {
+	ks := make([]uint32, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
 // firstStage returns up to k docs by BM25 over words plus BM25 over stems.
 func (ix *Index) firstStage(q *query, k int, exclude map[string]bool) []Candidate {
 	s := ix.pool.Get().(*scratch)
@@ -301,8 +315,8 @@ func (ix *Index) firstStage(q *query, k int, exclude map[string]bool) []Candidat
 	if len(ix.claims) > 2000 {
 		maxDF = len(ix.claims) / 5
 	}
-	add := func(terms map[uint32]int, postings [][]uint32, idfs []float64, norm []float32) {
-		for t := range terms {
+	add := func(terms []uint32, postings [][]uint32, idfs []float64, norm []float32) {
+		for _, t := range terms {
 			p := postings[t]
 			if len(p) == 0 || len(p) > maxDF {
 				continue
@@ -318,8 +332,8 @@ func (ix *Index) firstStage(q *query, k int, exclude map[string]bool) []Candidat
 			}
 		}
 	}
-	add(q.words, ix.wordPost, ix.idfW, ix.normW)
-	add(q.stems, ix.stemPost, ix.idfS, ix.normS)
+	add(q.wordList, ix.wordPost, ix.idfW, ix.normW)
+	add(q.stemList, ix.stemPost, ix.idfS, ix.normS)
 	h := candHeap(make([]Candidate, 0, k+1))
 	for _, d := range s.touched {
 		sc := float64(s.acc[d])
