@@ -234,17 +234,17 @@ type scratch struct {
 
 // query is an analysed post, mapped onto the index's terms.
 type query struct {
-	text   *Text
-	words  map[uint32]int // term → count
-	stems  map[uint32]int
+	text  *Text
+	words map[uint32]int // term → count
+	stems map[uint32]int
 	// wordList and stemList are the keys of words and stems, sorted, so
 	// that scores are summed in the same order on every run.
 	wordList, stemList []uint32
-	grams  map[uint32]int
-	bigram map[uint64]bool
-	nums   map[uint32]bool
-	caps   map[uint32]bool
-	nGrams int
+	grams              map[uint32]int
+	bigram             map[uint64]bool
+	nums               map[uint32]bool
+	caps               map[uint32]bool
+	nGrams             int
 }
 
 func (ix *Index) newQuery(t *Text) *query {
