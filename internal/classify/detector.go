@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/basira-org/basira/arabic"
 	"github.com/basira-org/basira/internal/detect"
@@ -94,7 +95,9 @@ func featureSpans(doc *arabic.Doc, feats []Contribution) []detect.Span {
 				first, _, _ := strings.Cut(f.Text, " ")
 				hit = w == first
 			case "chars":
-				hit = strings.Contains("_"+w+"_", f.Text)
+				// Short n-grams (a boundary and a letter) occur in most
+				// words; they explain a score but point at nothing.
+				hit = utf8.RuneCountInString(strings.Trim(f.Text, "_")) >= 3 && strings.Contains("_"+w+"_", f.Text)
 			}
 			if hit && !seen[i] {
 				seen[i] = true
