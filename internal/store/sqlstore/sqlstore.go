@@ -86,6 +86,9 @@ type DB struct {
 
 // Hot fixed statements, written with ? placeholders.
 const (
+	qCaseKey  = `SELECT cluster_key FROM case_keys WHERE exact_key = ?`
+	qPlaceKey = `INSERT INTO case_keys (exact_key, cluster_key) VALUES (?, ?) ON CONFLICT (exact_key) DO NOTHING`
+
 	qSetCase      = `UPDATE posts SET case_id = ? WHERE key = ?`
 	qCasePlatform = `INSERT INTO case_platforms (case_id, platform) VALUES (?, ?) ON CONFLICT DO NOTHING`
 	qAuditHead    = `SELECT seq, time, actor, action, object, details, prev_hash, hash FROM audit_log ORDER BY seq DESC LIMIT 1`
@@ -114,7 +117,7 @@ WHERE cluster_key = ? RETURNING id`
 // right after opening, before any other use.
 func (db *DB) Prepare(ctx context.Context) error {
 	db.stmts = map[string]*sql.Stmt{}
-	for _, q := range []string{qSetCase, qCasePlatform, qAuditHead, qAuditInsert, qCaseOpen, db.qCaseGrow()} {
+	for _, q := range []string{qSetCase, qCasePlatform, qAuditHead, qAuditInsert, qCaseOpen, qCaseKey, qPlaceKey, db.qCaseGrow()} {
 		st, err := db.W.PrepareContext(ctx, db.D.rebind(q))
 		if err != nil {
 			return fmt.Errorf("preparing %q: %w", q, err)
@@ -582,34 +585,63 @@ func bandKey(sig *textsig.Signature, b int) int64 {
 // maxNearCandidates bounds the cases compared with one post.
 const maxNearCandidates = 64
 
-// resolveNear gives each post with a signature the cluster key of the most
-// similar existing case, or of an earlier post of the same batch that
-// opens a case; posts without a near case keep their own key.
+// resolveNear settles the case key of each post. The exact-copy key is
+// looked up first: once a key is placed, every later copy follows it.
+// Otherwise a post with a signature takes the key of the most similar
+// stored case, or of an earlier post of the same batch; the choice is then
+// recorded (first writer wins), so concurrent transactions agree. Keys are
+// placed in exact-key order, before any case row is touched, so that
+// transactions lock in one order.
 func (db *DB) resolveNear(ctx context.Context, tx *sql.Tx, batch []store.Processing) error {
+	sort.SliceStable(batch, func(i, j int) bool { return batch[i].ClusterKey < batch[j].ClusterKey })
 	var local *textsig.Index
 	localKeys := map[uint32]string{}
+	placed := map[string]string{}
 	for i := range batch {
 		p := &batch[i]
-		if p.Signature == nil {
+		exact := p.ClusterKey
+		if k, ok := placed[exact]; ok {
+			p.ClusterKey = k
 			continue
 		}
-		key, err := db.nearestCase(ctx, tx, p.Signature)
-		if err != nil {
+		var k string
+		err := db.queryRow(ctx, tx, qCaseKey, exact).Scan(&k)
+		switch {
+		case err == nil:
+			p.ClusterKey = k
+			placed[exact] = k
+			continue
+		case !errors.Is(err, sql.ErrNoRows):
 			return err
 		}
-		if key != "" {
-			p.ClusterKey = key
-			continue
+		if p.Signature != nil {
+			key, err := db.nearestCase(ctx, tx, p.Signature)
+			if err != nil {
+				return err
+			}
+			switch {
+			case key != "":
+				p.ClusterKey = key
+			default:
+				if local == nil {
+					local = textsig.NewIndex()
+				}
+				if ms := local.Query(p.Signature, textsig.DefaultThreshold); len(ms) > 0 {
+					p.ClusterKey = localKeys[ms[0].ID]
+				} else {
+					local.Add(uint32(i), *p.Signature)
+					localKeys[uint32(i)] = p.ClusterKey
+				}
+			}
 		}
-		if local == nil {
-			local = textsig.NewIndex()
+		if _, err := db.exec(ctx, tx, qPlaceKey, exact, p.ClusterKey); err != nil {
+			return err
 		}
-		if ms := local.Query(p.Signature, textsig.DefaultThreshold); len(ms) > 0 {
-			p.ClusterKey = localKeys[ms[0].ID]
-			continue
+		// Another transaction may have placed the key first: follow it.
+		if err := db.queryRow(ctx, tx, qCaseKey, exact).Scan(&p.ClusterKey); err != nil {
+			return err
 		}
-		local.Add(uint32(i), *p.Signature)
-		localKeys[uint32(i)] = p.ClusterKey
+		placed[exact] = p.ClusterKey
 	}
 	return nil
 }

@@ -38,6 +38,7 @@ func Run(t *testing.T, open Opener) {
 		{"ClaimAndTransition", testClaimAndTransition},
 		{"ConcurrentClaims", testConcurrentClaims},
 		{"NearDuplicates", testNearDuplicates},
+		{"ConcurrentNearDuplicates", testConcurrentNearDuplicates},
 		{"AuditChain", testAuditChain},
 		{"ListAndCounts", testListAndCounts},
 	}
@@ -530,4 +531,74 @@ func testNearDuplicates(t *testing.T, s store.Store) {
 	if n := must(s.Counts(ctx)).Cases; n != 2 {
 		t.Fatalf("%d cases, want 2", n)
 	}
+}
+
+// testConcurrentNearDuplicates: workers racing over copies of campaigns
+// (each copy under its exact key, with a signature) never split the
+// copies of one text between cases.
+func testConcurrentNearDuplicates(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	bases := []string{
+		"يا شباب الأمة انفروا إلى ساحات الجهاد ولا تتأخروا عن نصرة إخوانكم",
+		"أعلنت وزارة الصحة عن حملة تلقيح جديدة في جميع المدن ابتداء من الأسبوع المقبل",
+		"Rejoignez les frères au Sham, la hijra est un devoir pour chaque croyant",
+	}
+	var texts []string
+	for _, b := range bases {
+		texts = append(texts, b, b+" الآن", b+" اليوم قبل الغد")
+	}
+	var ps []*post.Post
+	for i := range 180 {
+		ps = append(ps, &post.Post{ID: fmt.Sprint("c", i), Platform: "x", Text: texts[i%len(texts)]})
+	}
+	keys := must(s.PutPosts(ctx, "test", "f", ps)).New
+	var batch []store.Processing
+	for i, k := range keys {
+		p := proc(k, fmt.Sprint("exact-", i%len(texts)), "x", time.Now(), sig("incitement", "high", 0.9))
+		sg, err := textsig.Of(texts[i%len(texts)])
+		if err != nil {
+			panic(err)
+		}
+		p.Signature = &sg
+		batch = append(batch, p)
+	}
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for lo := w * 15; lo < len(batch); lo += 60 {
+				part := batch[lo:min(lo+15, len(batch))]
+				for try := 0; ; try++ {
+					if _, err := s.RecordProcessing(ctx, "w", part); err == nil {
+						break
+					} else if try > 5 {
+						t.Error(err)
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	caseOf := map[int]int64{}
+	for i, k := range keys {
+		p := must(s.Post(ctx, k))
+		if p.CaseID == 0 {
+			t.Fatalf("post %d in no case", i)
+		}
+		e := i % len(texts)
+		if c, ok := caseOf[e]; ok && c != p.CaseID {
+			t.Fatalf("copies of text %d split between cases %d and %d", e, c, p.CaseID)
+		}
+		caseOf[e] = p.CaseID
+	}
+	total := 0
+	for _, c := range must(s.ListCases(ctx, store.CaseQuery{})) {
+		total += c.Count
+	}
+	if total != 180 {
+		t.Fatalf("cases count %d posts, want 180", total)
+	}
+	t.Logf("%d texts in %d cases", len(texts), must(s.Counts(ctx)).Cases)
 }
