@@ -127,9 +127,15 @@ func (s *scanner) word(t *table, text string, i int) int {
 		var e rinfo
 		n := 1
 		r := rune(c)
-		if c < utf8.RuneSelf {
+		switch {
+		case c < utf8.RuneSelf:
 			e = t.ascii[c]
-		} else {
+		case c >= 0xC2 && c < 0xE0 && j+1 < len(text) && text[j+1]&0xC0 == 0x80:
+			// Two-byte runes (Arabic, accented Latin) decoded and looked up
+			// inline: the hot path of Arabic text.
+			r, n = rune(c&0x1F)<<6|rune(text[j+1]&0x3F), 2
+			e = t.dense[r]
+		default:
 			r, n = decodeRune(text, j)
 			e = t.lookup(r)
 		}
@@ -195,7 +201,18 @@ func (s *scanner) word(t *table, text string, i int) int {
 			}
 		}
 		if e.out == "" {
-			s.emit(&st, r)
+			if r != st.last && r < 0x800 {
+				// emit for the common case, inline: a rune that starts a
+				// new run is written as is.
+				st.before, st.last, st.runLen, st.prev = st.prev, r, 1, r
+				if r < utf8.RuneSelf {
+					s.buf = append(s.buf, byte(r))
+				} else {
+					s.buf = append(s.buf, byte(0xC0|r>>6), byte(0x80|r&0x3F))
+				}
+			} else {
+				s.emit(&st, r)
+			}
 		} else {
 			for _, o := range e.out {
 				s.emit(&st, o)
