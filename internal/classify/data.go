@@ -70,6 +70,7 @@ type LineError struct {
 	Err  error
 }
 
+// Error names the file and line.
 func (e *LineError) Error() string {
 	if e.File != "" {
 		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
@@ -77,6 +78,7 @@ func (e *LineError) Error() string {
 	return fmt.Sprintf("line %d: %v", e.Line, e.Err)
 }
 
+// Unwrap returns the record's error.
 func (e *LineError) Unwrap() error { return e.Err }
 
 // DataFile records a file a model was trained or measured on.
