@@ -200,23 +200,31 @@ func (s *scanner) word(t *table, text string, i int) int {
 				nOtherConf++
 			}
 		}
-		if e.out == "" {
-			if r != st.last && r < 0x800 {
-				// emit for the common case, inline: a rune that starts a
-				// new run is written as is.
-				st.before, st.last, st.runLen, st.prev = st.prev, r, 1, r
-				if r < utf8.RuneSelf {
-					s.buf = append(s.buf, byte(r))
-				} else {
-					s.buf = append(s.buf, byte(0xC0|r>>6), byte(0x80|r&0x3F))
-				}
-			} else {
-				s.emit(&st, r)
-			}
-		} else {
-			for _, o := range e.out {
+		o := r
+		switch out := e.out; {
+		case out == "":
+		case len(out) == 1 && out[0] < utf8.RuneSelf:
+			o = rune(out[0])
+		case len(out) == 2 && out[0] >= 0xC2 && out[0] < 0xE0:
+			o = rune(out[0]&0x1F)<<6 | rune(out[1]&0x3F)
+		default:
+			for _, o := range out {
 				s.emit(&st, o)
 			}
+			j += n
+			continue
+		}
+		if o != st.last && o < 0x800 {
+			// emit for the common case, inline: a rune that starts a new
+			// run is written as is.
+			st.before, st.last, st.runLen, st.prev = st.prev, o, 1, o
+			if o < utf8.RuneSelf {
+				s.buf = append(s.buf, byte(o))
+			} else {
+				s.buf = append(s.buf, byte(0xC0|o>>6), byte(0x80|o&0x3F))
+			}
+		} else {
+			s.emit(&st, o)
 		}
 		j += n
 	}
