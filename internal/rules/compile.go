@@ -17,7 +17,7 @@ import (
 // scan depends on the post and on how many rules it could match, not on
 // how many rules there are. A Set is safe for concurrent use.
 type Set struct {
-	rules []*compiled
+	rules []compiled // contiguous: a candidate's conditions are one memory load away
 
 	// words maps a word string to its symbols. A rule word as written
 	// (exact) is matched by a post token's folded text or its text without
@@ -64,8 +64,10 @@ type Set struct {
 	pool sync.Pool
 }
 
-// compiled is a rule with its terms as term ids.
+// compiled is a rule with its terms as term ids. The fields eval reads
+// first come first.
 type compiled struct {
+	lang      []string
 	rule      *Rule
 	any, none []int32
 	all, near [][]int32 // groups of alternative terms
@@ -125,7 +127,7 @@ func Compile(rules []*Rule) (*Set, error) {
 			return nil, fmt.Errorf("%s: duplicate rule id %q", r.Pos(), r.ID)
 		}
 		seen[r.ID] = true
-		c := &compiled{rule: r}
+		c := &compiled{rule: r, lang: r.Lang}
 		var err error
 		if c.any, err = addTerms(r, r.Any); err != nil {
 			return nil, err
@@ -164,7 +166,7 @@ func Compile(rules []*Rule) (*Set, error) {
 			s.warnings = append(s.warnings, fmt.Sprintf("%s: rule %q can never fire: %s", r.Pos(), r.ID, msg))
 		}
 		idx := int32(len(s.rules))
-		s.rules = append(s.rules, c)
+		s.rules = append(s.rules, *c)
 		if len(c.any)+len(c.all)+len(c.near) > 0 {
 			continue // term triggers are chosen below, once fan-out is known
 		}
@@ -284,7 +286,8 @@ func termKey(toks []arabic.Token) string {
 // only `any` terms is triggered by each of them.
 func (s *Set) chooseTriggers() {
 	fanout := make([]int, len(s.terms))
-	for _, c := range s.rules {
+	for i := range s.rules {
+		c := &s.rules[i]
 		req := slices.Concat(c.all, c.near)
 		for _, g := range req {
 			for _, t := range g {
@@ -304,7 +307,8 @@ func (s *Set) chooseTriggers() {
 		}
 		return n
 	}
-	for i, c := range s.rules {
+	for i := range s.rules {
+		c := &s.rules[i]
 		req := slices.Concat(c.all, c.near)
 		trig := c.any
 		if len(req) > 0 {

@@ -139,7 +139,7 @@ func (s *Set) Match(doc *arabic.Doc) []Match {
 	sc.fired = sc.fired[:0]
 	for _, r := range sc.cands {
 		lo := len(sc.spans)
-		if !s.eval(sc, s.rules[r], doc) {
+		if !s.eval(sc, &s.rules[r], doc) {
 			sc.spans = sc.spans[:lo]
 			continue
 		}
@@ -200,8 +200,7 @@ func (sc *scratch) candidate(r int32) {
 // eval checks every condition of a candidate rule and appends the spans of
 // the original text that made it fire to sc.spans.
 func (s *Set) eval(sc *scratch, c *compiled, doc *arabic.Doc) bool {
-	r := c.rule
-	if len(r.Lang) > 0 && !langMatches(r.Lang, doc.Lang) {
+	if len(c.lang) > 0 && !langMatches(c.lang, doc.Lang) {
 		return false
 	}
 	for _, g := range c.all {
