@@ -184,8 +184,8 @@ func readJSONL(r io.Reader, opt ReadOptions) ([]Example, []*LineError, error) {
 			continue
 		}
 		ex := Example{Text: text, Labels: labels, Line: line}
-		if opt.GroupCol != "" {
-			ex.Group = fmt.Sprint(obj[opt.GroupCol])
+		if g, ok := obj[opt.GroupCol]; ok && opt.GroupCol != "" && g != nil {
+			ex.Group = fmt.Sprint(g)
 		}
 		if e := checkExample(&ex); e != nil {
 			bad = append(bad, &LineError{Line: line, Err: e})
