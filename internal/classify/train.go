@@ -64,6 +64,8 @@ type TrainOptions struct {
 	// Negative names the label that means "nothing to report"; "" guesses
 	// it (NOT_…, normal, none, 0, …). A binary model needs one.
 	Negative string
+	// Features and Params default (zero values) to DefaultFeatures and
+	// DefaultParams.
 	// MultiLabel trains one independent yes/no model per label.
 	MultiLabel bool
 	// Display maps data labels to the names analysts see.
@@ -102,6 +104,9 @@ func Train(exs []Example, opt TrainOptions) (*Model, error) {
 	p := opt.Params
 	if p.Solver == "" {
 		p = DefaultParams()
+	}
+	if opt.Features == (FeatureConfig{}) {
+		opt.Features = DefaultFeatures()
 	}
 	if err := opt.Features.Validate(); err != nil {
 		return nil, err
