@@ -59,13 +59,13 @@ type TrainOptions struct {
 	Description string
 	Version     string
 	DataLicense string
-	Features    FeatureConfig
-	Params      TrainParams
+	// Features and Params default (zero values) to DefaultFeatures and
+	// DefaultParams.
+	Features FeatureConfig
+	Params   TrainParams
 	// Negative names the label that means "nothing to report"; "" guesses
 	// it (NOT_…, normal, none, 0, …). A binary model needs one.
 	Negative string
-	// Features and Params default (zero values) to DefaultFeatures and
-	// DefaultParams.
 	// MultiLabel trains one independent yes/no model per label.
 	MultiLabel bool
 	// Display maps data labels to the names analysts see.
