@@ -122,22 +122,25 @@ func (s *scanner) word(t *table, text string, i int) int {
 	first, lastEnd := -1, i
 	nLatin, nArabic, nConf, nOther, nOtherConf := 0, 0, 0, 0, 0
 	j := i
+	var slow rinfo // entries that are not in the dense tables
 	for j < len(text) {
 		c := text[j]
-		var e rinfo
+		// e points into the table rather than copying the entry.
+		var e *rinfo
 		n := 1
 		r := rune(c)
 		switch {
 		case c < utf8.RuneSelf:
-			e = t.ascii[c]
+			e = &t.ascii[c]
 		case c >= 0xC2 && c < 0xE0 && j+1 < len(text) && text[j+1]&0xC0 == 0x80:
 			// Two-byte runes (Arabic, accented Latin) decoded and looked up
 			// inline: the hot path of Arabic text.
 			r, n = rune(c&0x1F)<<6|rune(text[j+1]&0x3F), 2
-			e = t.dense[r]
+			e = &t.dense[r]
 		default:
 			r, n = decodeRune(text, j)
-			e = t.lookup(r)
+			slow = t.lookup(r)
+			e = &slow
 		}
 		if e.kind == kDrop {
 			j += n
