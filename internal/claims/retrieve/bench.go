@@ -70,35 +70,47 @@ func FirstStageRecall(ix *Index, s eval.Split) float64 {
 	return found / total
 }
 
-// MatchRates measures the detector's operating point on a split: found is
-// the share of queries whose top claim is relevant with Prob ≥ threshold;
-// wrong is the share whose top claim is irrelevant yet over the threshold;
-// falseMatch is the share over the threshold when the query's relevant
-// claims are left out of the index (a rumour that was never checked).
-func MatchRates(ctx context.Context, m *Matcher, s eval.Split, threshold float64) (found, wrong, falseMatch float64, err error) {
+// Rates is the detector's operating point at one threshold: Found is the
+// share of queries whose top claim is relevant with Prob ≥ Threshold;
+// Wrong the share whose top claim is irrelevant yet over it; FalseMatch
+// the share over it when the query's relevant claims are left out of the
+// index (a rumour that was never checked).
+type Rates struct {
+	Threshold, Found, Wrong, FalseMatch float64
+}
+
+// MatchRates measures Rates on a split at each threshold.
+func MatchRates(ctx context.Context, m *Matcher, s eval.Split, thresholds ...float64) ([]Rates, error) {
+	rs := make([]Rates, len(thresholds))
+	for i, t := range thresholds {
+		rs[i].Threshold = t
+	}
 	n := float64(len(s.Queries))
 	for _, q := range s.Queries {
 		t := QueryText(q)
 		cands := m.ix.Candidates(t)
 		if err := m.rr.Rerank(ctx, q.Text, t, cands); err != nil {
-			return 0, 0, 0, err
+			return nil, err
 		}
 		sortByScore(cands)
-		if len(cands) > 0 && cands[0].Prob >= threshold {
-			if s.Qrels[q.ID][cands[0].Claim.ID] {
-				found++
-			} else {
-				wrong++
-			}
-		}
 		out := m.ix.CandidatesExcluding(t, s.Qrels[q.ID])
 		if err := m.rr.Rerank(ctx, q.Text, t, out); err != nil {
-			return 0, 0, 0, err
+			return nil, err
 		}
 		sortByScore(out)
-		if len(out) > 0 && out[0].Prob >= threshold {
-			falseMatch++
+		for i := range rs {
+			r := &rs[i]
+			if len(cands) > 0 && cands[0].Prob >= r.Threshold {
+				if s.Qrels[q.ID][cands[0].Claim.ID] {
+					r.Found += 1 / n
+				} else {
+					r.Wrong += 1 / n
+				}
+			}
+			if len(out) > 0 && out[0].Prob >= r.Threshold {
+				r.FalseMatch += 1 / n
+			}
 		}
 	}
-	return found / n, wrong / n, falseMatch / n, nil
+	return rs, nil
 }

@@ -55,12 +55,12 @@ func TestCheckThatDev(t *testing.T) {
 			t.Logf("first-stage recall@%d %.3f", tc.ix.opts.Candidates, FirstStageRecall(tc.ix, tc.split))
 			t.Logf("first stage: %v", run(FirstStageOnly()))
 			t.Logf("trained:     %v", trained)
-			for _, thr := range []float64{DefaultThreshold, 0.7, 0.9} {
-				found, wrong, falseMatch, err := MatchRates(ctx, NewMatcher(tc.ix, model), tc.split, thr)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Logf("at Prob ≥ %.1f: right claim signalled %.3f, wrong claim %.3f; with the claim left out, false match %.3f", thr, found, wrong, falseMatch)
+			rates, err := MatchRates(ctx, NewMatcher(tc.ix, model), tc.split, DefaultThreshold, 0.7, 0.9)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range rates {
+				t.Logf("at Prob ≥ %.1f: right claim signalled %.3f, wrong claim %.3f; with the claim left out, false match %.3f", r.Threshold, r.Found, r.Wrong, r.FalseMatch)
 			}
 			if trained.MAP[5] < tc.floor5 || trained.P1 < tc.floor1 {
 				t.Errorf("MAP@5 %.4f / P@1 %.4f below the floors %.2f / %.2f", trained.MAP[5], trained.P1, tc.floor5, tc.floor1)
