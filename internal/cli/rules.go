@@ -41,7 +41,7 @@ Examples:
 	Register(&Command{
 		Name:    "rules test",
 		Summary: "run rules over posts or a text and show which rule fired where",
-		Usage:   "--rules FILE [--text TEXT] [--all] [POSTS_FILE...]",
+		Usage:   "--rules FILE [--text TEXT] [--rule ID] [--all] [POSTS_FILE...]",
 		Help: `Runs the rules over posts (JSONL or CSV/TSV, as for 'basira scan'; - for
 stdin) or over one --text, and prints a row per rule that fired with the
 evidence: the words of the original text that made it fire. A count per rule
@@ -50,7 +50,8 @@ follows, so an analyst can see which rules fire most before shipping a change.
 Examples:
   basira rules test --rules rules/examples.yaml testdata/posts.jsonl
   basira rules test --rules my.yaml --text "انضموا إلى صفوف الدولة"
-  basira rules test --rules my.yaml --all posts.csv   # list posts with no hit too`,
+  basira rules test --rules my.yaml --all posts.csv   # list posts with no hit too
+  basira rules test --rules rules/ --rule incite-kill-msa posts.jsonl`,
 		Run: runRulesTest,
 	})
 	Register(&Command{
@@ -176,6 +177,7 @@ func runRulesTest(ctx context.Context, env *Env, fs *flag.FlagSet, args []string
 	fs.Var(&paths, "rules", "rule `file` or folder (repeatable)")
 	text := fs.String("text", "", "test this one text instead of a posts file")
 	all := fs.Bool("all", false, "also list posts on which no rule fired")
+	only := fs.String("rule", "", "show only this rule's hits (the `id` of the rule being worked on)")
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
@@ -189,6 +191,9 @@ func runRulesTest(ctx context.Context, env *Env, fs *flag.FlagSet, args []string
 	if err != nil {
 		return err
 	}
+	if *only != "" && !slices.ContainsFunc(set.Rules(), func(r *rules.Rule) bool { return r.ID == *only }) {
+		return Usagef("no rule %q in the rule files", *only)
+	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "POST\tLANG\tRULE\tLABEL\tSEVERITY\tEVIDENCE")
 	counts := map[string]int{}
@@ -200,6 +205,9 @@ func runRulesTest(ctx context.Context, env *Env, fs *flag.FlagSet, args []string
 		}
 		posts++
 		ms := set.Match(doc)
+		if *only != "" {
+			ms = slices.DeleteFunc(ms, func(m rules.Match) bool { return m.Rule.ID != *only })
+		}
 		if len(ms) == 0 {
 			if *all {
 				fmt.Fprintf(tw, "%s\t%s\t-\t-\t-\t%s\n", id, doc.Lang, oneLine(text, 60))

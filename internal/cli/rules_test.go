@@ -55,6 +55,13 @@ func TestRulesTest(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "recruit-call-msa") {
 		t.Errorf("--text: exit %d:\n%s", code, out)
 	}
+	code, out, _ = run(t, "", "rules", "test", "--rules", packPath, "--rule", "incite-kill-msa", "../../testdata/posts.jsonl")
+	if code != 0 || !strings.Contains(out, "32 posts, 3 with a rule hit") || strings.Contains(out, "recruit-call-msa") {
+		t.Errorf("--rule: exit %d:\n%s", code, out)
+	}
+	if code, _, errs := run(t, "", "rules", "test", "--rules", packPath, "--rule", "nope", "--text", "x"); code != 2 || !strings.Contains(errs, `no rule "nope"`) {
+		t.Errorf("--rule nope: exit %d: %s", code, errs)
+	}
 }
 
 func TestScanWithRules(t *testing.T) {
