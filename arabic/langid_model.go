@@ -50,6 +50,10 @@ type familyModel struct {
 	// weights holds each bucket's class weights side by side (classes past
 	// k are 0), so that scoring reads one 4-byte group per feature.
 	weights *[1 << langBits][4]int8
+	// first2 holds the weights of the first two classes only (ar and ary
+	// in the Arabic-script family): half the table to read when the text
+	// has no Persian or Urdu letters and only those two compete.
+	first2 *[1 << langBits][2]int8
 }
 
 type langIDModel struct {
@@ -84,8 +88,12 @@ func decodeLangModel(b []byte) (*langIDModel, error) {
 			fm.bias[c] = int32(binary.LittleEndian.Uint32(b[4*c:]))
 		}
 		b = b[4*k:]
+		fm.first2 = new([1 << langBits][2]int8)
 		for i := range k << langBits {
 			fm.weights[i/k][i%k] = int8(b[i])
+			if i%k < 2 {
+				fm.first2[i/k][i%k] = int8(b[i])
+			}
 		}
 		b = b[k<<langBits:]
 		m.fam[f] = fm
@@ -100,16 +108,28 @@ func (m *langIDModel) classify(s *scanner, folded string, f int) string {
 	}
 	fm := &m.fam[f]
 	s.feats = s.features(folded, s.feats[:0])
-	// Four scalar sums rather than an array: they stay in registers, where
-	// an array would be read and written back in memory for every feature.
+	// Persian and Urdu text practically always has one of their own
+	// letters (ی ک گ پ چ ے ہ ھ …); without any, only ar and ary compete.
+	only2 := f == familyArabic && !s.persianLetters()
+	// Scalar sums rather than an array: they stay in registers, where an
+	// array would be read and written back in memory for every feature.
 	var s0, s1, s2, s3 int32
-	w := fm.weights
-	for _, h := range s.feats {
-		b := &w[h>>(32-langBits)]
-		s0 += int32(b[0])
-		s1 += int32(b[1])
-		s2 += int32(b[2])
-		s3 += int32(b[3])
+	if only2 {
+		w := fm.first2
+		for _, h := range s.feats {
+			b := &w[h>>(32-langBits)]
+			s0 += int32(b[0])
+			s1 += int32(b[1])
+		}
+	} else {
+		w := fm.weights
+		for _, h := range s.feats {
+			b := &w[h>>(32-langBits)]
+			s0 += int32(b[0])
+			s1 += int32(b[1])
+			s2 += int32(b[2])
+			s3 += int32(b[3])
+		}
 	}
 	var score [4]int32
 	copy(score[:], fm.bias)
@@ -118,14 +138,12 @@ func (m *langIDModel) classify(s *scanner, folded string, f int) string {
 	score[2] += s2
 	score[3] += s3
 	k := fm.k
-	if f == familyArabic && best0(score[:2]) == 0 && !s.persianLetters() && s.marker {
+	if only2 && best0(score[:2]) == 0 && s.marker {
 		// A word that only Darija writes (ديال, واش, بزاف …) makes the text
 		// Darija even inside MSA sentences, as comments mix both.
 		return LangDarija
 	}
-	if f == familyArabic && !s.persianLetters() {
-		// Persian and Urdu text practically always has one of their own
-		// letters (ی ک گ پ چ ے ہ ھ …); without any, choose between ar and ary.
+	if only2 {
 		k = 2
 	}
 	best := 0
