@@ -645,5 +645,23 @@ func runClaimsEval(ctx context.Context, env *Env, fs *flag.FlagSet, args []strin
 			}
 		}
 	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	// The detector's operating points: how often the re-ranked top claim
+	// is signalled right or wrong, and how often a post whose claim was
+	// never checked (its relevant claims removed) is still signalled.
+	fmt.Fprintln(env.Stdout)
+	tw = tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SPLIT	THRESHOLD	RIGHT SIGNAL	WRONG SIGNAL	FALSE SIGNAL (CLAIM ABSENT)")
+	for _, j := range jobs {
+		rates, err := retrieve.MatchRates(ctx, retrieve.NewMatcher(j.ix, rr), j.split, 0.5, 0.7, 0.9)
+		if err != nil {
+			return err
+		}
+		for _, r := range rates {
+			fmt.Fprintf(tw, "%s\t%.1f\t%.3f\t%.3f\t%.3f\n", j.name, r.Threshold, r.Found, r.Wrong, r.FalseMatch)
+		}
+	}
 	return tw.Flush()
 }
