@@ -2,6 +2,7 @@ package textsig
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -69,4 +70,23 @@ func BenchmarkOf(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// FuzzText feeds arbitrary text to the signature and to the signature
+// parser (bank files hold both forms): no panic, and a parsed signature
+// prints back to the same text.
+func FuzzText(f *testing.F) {
+	f.Add("انضموا إلى صفوف المجاهدين في الجبهة الآن #عاجل https://t.co/x @someone")
+	f.Add("mh1:" + strings.Repeat("0f", 512))
+	f.Add("\u200f\u0640\u0640 ١٢٣ 😡😡 ")
+	f.Fuzz(func(t *testing.T, s string) {
+		if sig, err := Of(s); err == nil && Similarity(&sig, &sig) != 1 {
+			t.Fatal("a signature is not similar to itself")
+		}
+		if sig, err := ParseSignature(s); err == nil {
+			if back, err := ParseSignature(sig.String()); err != nil || back != sig {
+				t.Fatalf("round trip of %q failed", s)
+			}
+		}
+	})
 }
