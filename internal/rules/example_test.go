@@ -28,7 +28,7 @@ rules:
 		return
 	}
 	for _, text := range []string{
-		"انضمـــوا إلَينا في صفوف المجاهدين",            // tatweel and a diacritic
+		"انضمـــوا إلَينا في صفوف المجاهدين",             // tatweel and a diacritic
 		"اعتقال شاب كتب: انضموا إلينا في صفوف المجاهدين", // news: an exception
 		"Join us, brothers, the mujahideen are waiting",
 	} {
