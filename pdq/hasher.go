@@ -464,8 +464,75 @@ func windowSize(old int) int { return (old + 2*64 - 1) / (2 * 64) }
 // that grows at the start, slides, and shrinks at the end. half is the
 // number of inputs summed before the first output.
 
-// boxRows filters every row of in into out.
+// boxRows filters every row of in into out. Each row's running sum is a
+// chain of dependent float additions, so rows are filtered four at a time
+// (boxRows4) for the processor to run four chains side by side; each row
+// still sees exactly the reference's operations in the reference's order.
 func boxRows(in, out []float32, rows, cols, win int) {
+	r := 0
+	for ; r+4 <= rows; r += 4 {
+		boxRows4(in[r*cols:(r+4)*cols], out[r*cols:(r+4)*cols], cols, win)
+	}
+	boxRows1(in[r*cols:], out[r*cols:], rows-r, cols, win)
+}
+
+// boxRows4 filters 4 consecutive rows.
+func boxRows4(in, out []float32, cols, win int) {
+	half := (win + 2) / 2
+	i0, i1, i2, i3 := in[:cols], in[cols:2*cols], in[2*cols:3*cols], in[3*cols:4*cols]
+	o0, o1, o2, o3 := out[:cols], out[cols:2*cols], out[2*cols:3*cols], out[3*cols:4*cols]
+	var s0, s1, s2, s3 float32
+	n := 0
+	ri, li, oi := 0, 0, 0
+	for range half - 1 {
+		s0 += i0[ri]
+		s1 += i1[ri]
+		s2 += i2[ri]
+		s3 += i3[ri]
+		n++
+		ri++
+	}
+	for range win - half + 1 {
+		s0 += i0[ri]
+		s1 += i1[ri]
+		s2 += i2[ri]
+		s3 += i3[ri]
+		n++
+		fn := float32(n)
+		o0[oi], o1[oi], o2[oi], o3[oi] = s0/fn, s1/fn, s2/fn, s3/fn
+		ri++
+		oi++
+	}
+	fn := float32(n)
+	for range cols - win {
+		s0 += i0[ri]
+		s1 += i1[ri]
+		s2 += i2[ri]
+		s3 += i3[ri]
+		s0 -= i0[li]
+		s1 -= i1[li]
+		s2 -= i2[li]
+		s3 -= i3[li]
+		o0[oi], o1[oi], o2[oi], o3[oi] = s0/fn, s1/fn, s2/fn, s3/fn
+		li++
+		ri++
+		oi++
+	}
+	for range half - 1 {
+		s0 -= i0[li]
+		s1 -= i1[li]
+		s2 -= i2[li]
+		s3 -= i3[li]
+		n--
+		fn := float32(n)
+		o0[oi], o1[oi], o2[oi], o3[oi] = s0/fn, s1/fn, s2/fn, s3/fn
+		li++
+		oi++
+	}
+}
+
+// boxRows1 filters rows one at a time.
+func boxRows1(in, out []float32, rows, cols, win int) {
 	half := (win + 2) / 2
 	for r := range rows {
 		iv := in[r*cols : (r+1)*cols]
@@ -504,10 +571,79 @@ func boxRows(in, out []float32, rows, cols, win int) {
 	}
 }
 
-// boxRowsSampled is boxRows that writes only columns xi into out (rows x 64).
+// boxRowsSampled is boxRows that writes only columns xi into out (rows x
+// 64), four rows at a time like boxRows.
 func boxRowsSampled(in, out []float32, rows, cols, win int, xi *[64]int) {
+	r := 0
+	for ; r+4 <= rows; r += 4 {
+		boxRowsSampled4(in[r*cols:(r+4)*cols], out[r*64:(r+4)*64], cols, win, xi)
+	}
+	boxRowsSampled1(in[r*cols:], out[r*64:], rows-r, cols, win, xi)
+}
+
+func boxRowsSampled4(in, out []float32, cols, win int, xi *[64]int) {
 	half := (win + 2) / 2
-	// outAt[c] is the decimation slot of output column c, or -1.
+	i0, i1, i2, i3 := in[:cols], in[cols:2*cols], in[2*cols:3*cols], in[3*cols:4*cols]
+	o0, o1, o2, o3 := out[:64], out[64:128], out[128:192], out[192:256]
+	var s0, s1, s2, s3 float32
+	n := 0
+	ri, li, oi := 0, 0, 0
+	k := 0 // next decimation slot
+	emit := func() {
+		for k < 64 && xi[k] == oi {
+			fn := float32(n)
+			o0[k], o1[k], o2[k], o3[k] = s0/fn, s1/fn, s2/fn, s3/fn
+			k++
+		}
+	}
+	for range half - 1 {
+		s0 += i0[ri]
+		s1 += i1[ri]
+		s2 += i2[ri]
+		s3 += i3[ri]
+		n++
+		ri++
+	}
+	for range win - half + 1 {
+		s0 += i0[ri]
+		s1 += i1[ri]
+		s2 += i2[ri]
+		s3 += i3[ri]
+		n++
+		emit()
+		ri++
+		oi++
+	}
+	for range cols - win {
+		s0 += i0[ri]
+		s1 += i1[ri]
+		s2 += i2[ri]
+		s3 += i3[ri]
+		s0 -= i0[li]
+		s1 -= i1[li]
+		s2 -= i2[li]
+		s3 -= i3[li]
+		if k < 64 && xi[k] == oi {
+			emit()
+		}
+		li++
+		ri++
+		oi++
+	}
+	for range half - 1 {
+		s0 -= i0[li]
+		s1 -= i1[li]
+		s2 -= i2[li]
+		s3 -= i3[li]
+		n--
+		emit()
+		li++
+		oi++
+	}
+}
+
+func boxRowsSampled1(in, out []float32, rows, cols, win int, xi *[64]int) {
+	half := (win + 2) / 2
 	for r := range rows {
 		iv := in[r*cols : (r+1)*cols]
 		ov := out[r*64 : (r+1)*64]
