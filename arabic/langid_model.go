@@ -274,7 +274,8 @@ func (s *scanner) features(folded string, out []uint32) []uint32 {
 		if sp.flags&fMaghreb != 0 {
 			out = append(out, mix(seedFlag+2))
 		}
-		if looksArabizi(w) {
+		// A word with an Arabic letter never looks like Arabizi.
+		if sp.flags&fArabic == 0 && looksArabizi(w) {
 			out = append(out, mix(seedFlag+3))
 		}
 		var h, hb uint32

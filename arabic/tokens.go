@@ -70,7 +70,9 @@ func (s *scanner) scan(text string) {
 			before := len(s.spans)
 			i = s.word(t, text, i)
 			if len(s.spans) > before {
-				if isSingle(s, len(s.spans)-1) {
+				// Single letters are one or two bytes: most words are
+				// ruled out without the call.
+				if sp := &s.spans[len(s.spans)-1]; sp.te-sp.ts <= 2 && isSingle(s, len(s.spans)-1) {
 					singles++
 					if singles >= 3 {
 						s.rejoin = true
