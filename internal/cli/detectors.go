@@ -19,6 +19,10 @@ type DetectorOption struct {
 	// runs after parsing. The builder returns nil, nil when the user did
 	// not turn the detector on.
 	Flags func(fs *flag.FlagSet) func(ctx context.Context, env *Env) (detect.Detector, error)
+	// WatchPaths, when set, names the files and folders the detector is
+	// built from, for reloading in serve; by default they are the existing
+	// paths named by the option's own flags.
+	WatchPaths func(env *Env, fs *flag.FlagSet) []string
 }
 
 var detectorOptions = map[string]DetectorOption{}
@@ -40,8 +44,16 @@ func detectorFlags(fs *flag.FlagSet) func(ctx context.Context, env *Env) (*detec
 	}
 	sort.Strings(names)
 	builders := make([]func(context.Context, *Env) (detect.Detector, error), len(names))
+	ownFlags := make([][]string, len(names)) // the flags each option defined
 	for i, name := range names {
+		before := map[string]bool{}
+		fs.VisitAll(func(f *flag.Flag) { before[f.Name] = true })
 		builders[i] = detectorOptions[name].Flags(fs)
+		fs.VisitAll(func(f *flag.Flag) {
+			if !before[f.Name] {
+				ownFlags[i] = append(ownFlags[i], f.Name)
+			}
+		})
 	}
 	return func(ctx context.Context, env *Env) (*detect.Pipeline, error) {
 		var ds []detect.Detector
@@ -51,9 +63,20 @@ func detectorFlags(fs *flag.FlagSet) func(ctx context.Context, env *Env) (*detec
 				detect.NewPipeline(ds...).Close()
 				return nil, fmt.Errorf("%s: %w", names[i], err)
 			}
-			if d != nil {
-				ds = append(ds, d)
+			if d == nil {
+				continue
 			}
+			// A detector built from files can be reloaded when they change.
+			paths := flagPaths(fs, ownFlags[i])
+			if watch := detectorOptions[names[i]].WatchPaths; watch != nil {
+				paths = watch(env, fs)
+			}
+			if len(paths) > 0 {
+				r := &reloadable{name: names[i], env: env, build: build, paths: paths, stamp: filesStamp(paths)}
+				r.cur.Store(&detectorBox{d})
+				d = r
+			}
+			ds = append(ds, d)
 		}
 		return detect.NewPipeline(ds...), nil
 	}

@@ -40,5 +40,15 @@ func init() {
 				return d, nil
 			}
 		},
+		// "store" is the workspace fact-check store, which the API and
+		// 'basira claims import' write to while serve runs.
+		WatchPaths: func(env *Env, fs *flag.FlagSet) []string {
+			if v := fs.Lookup("claims").Value.String(); v == "store" {
+				if dir, err := claimsDir(env, false); err == nil {
+					return flagPathsOf(dir)
+				}
+			}
+			return flagPaths(fs, []string{"claims", "claims-model"})
+		},
 	})
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/basira-org/basira/internal/audit"
 	"github.com/basira-org/basira/internal/bus"
+	"github.com/basira-org/basira/internal/detect"
 	"github.com/basira-org/basira/internal/ingest"
 	"github.com/basira-org/basira/internal/ingest/sources"
 	"github.com/basira-org/basira/internal/pipeline"
@@ -67,8 +68,10 @@ type ServeExtension func(ctx context.Context, env *Env, svc *ServeContext, deps 
 type ServeContext struct {
 	Store    store.Store
 	Pipeline *pipeline.Service
-	Logger   *slog.Logger
-	Home     string
+	// Detectors is the detector pipeline the workers run.
+	Detectors *detect.Pipeline
+	Logger    *slog.Logger
+	Home      string
 }
 
 var serveExtensions []ServeExtension
@@ -191,6 +194,13 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	var wg sync.WaitGroup
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
+	// Rule files, bank folders, fact-checks and models named by the
+	// detector flags reload when they change (API edits included).
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		watchReloads(workCtx, det, 2*time.Second, log, st)
+	}()
 	if f.workers != 0 {
 		wg.Add(1)
 		go func() {
@@ -235,7 +245,7 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 			}
 		}
 	}
-	sc := &ServeContext{Store: st, Pipeline: svc, Logger: log, Home: home}
+	sc := &ServeContext{Store: st, Pipeline: svc, Detectors: det, Logger: log, Home: home}
 	for _, ext := range serveExtensions {
 		closeExt, err := ext(ctx, env, sc, &deps)
 		if err != nil {

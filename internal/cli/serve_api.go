@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/basira-org/basira/internal/hashmatch"
+	"github.com/basira-org/basira/internal/rules"
 	"github.com/basira-org/basira/internal/server"
 	"github.com/basira-org/basira/internal/server/hma"
 )
@@ -14,9 +15,9 @@ func init() { RegisterServeExtension(serveAPIDeps) }
 // serveAPIDeps gives the API the workspace's hash banks ($BASIRA_HOME/banks,
 // also behind the HMA-compatible routes), image hashing for /h/hash, and
 // the workspace fact-check store, unless another extension set them first.
-// Changes made through the API are saved in those files at once; the
-// detectors (--banks, --claims) read the files when serve starts, so they
-// match on API changes after a restart.
+// Changes made through the API are saved in those files at once, and the
+// detectors built from them (--banks, --claims store) reload within
+// seconds (reload.go).
 func serveAPIDeps(ctx context.Context, env *Env, sc *ServeContext, deps *server.Deps) (func(), error) {
 	if deps.Banks == nil {
 		dir, err := Home(env, true, "banks")
@@ -32,6 +33,23 @@ func serveAPIDeps(ctx context.Context, env *Env, sc *ServeContext, deps *server.
 	}
 	if deps.Hasher == nil {
 		deps.Hasher = hma.NewHasher()
+	}
+	if deps.Rules == nil {
+		// GET /v1/rules lists the rules in force; POST /v1/rules/reload
+		// recompiles the files at once instead of waiting for the watcher.
+		for _, d := range sc.Detectors.Detectors() {
+			if r, ok := d.(*reloadable); ok && r.name == "rules" {
+				rf, err := server.NewRuleFiles(r.paths, func(set *rules.Set) {
+					if rd, ok := r.cur.Load().d.(*rules.Detector); ok {
+						rd.Replace(set)
+					}
+				})
+				if err != nil {
+					return nil, err
+				}
+				deps.Rules = rf
+			}
+		}
 	}
 	if deps.FactChecks == nil {
 		fc, err := claimsStore(env, true)
