@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/basira-org/basira/internal/pipeline"
 )
@@ -70,6 +71,7 @@ func runWorker(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) e
 	svc := pipeline.New(pipeline.Options{Store: st, Bus: b, Detect: det, Workers: *workers, Logger: log,
 		Actor: fmt.Sprintf("worker:%s:%d", host, os.Getpid())})
 	log.Info("basira worker: consuming", "bus", f.bus, "store", redactStore(f.store), "detectors", len(det.Detectors()))
+	go watchReloads(ctx, det, 2*time.Second, log, st) // same files, same reloads as serve
 	err = svc.Run(ctx)
 	s := svc.Stats()
 	log.Info("basira worker: stopped", "processed", s.Processed, "cases_opened", s.CasesOpened, "skipped", s.Skipped)
