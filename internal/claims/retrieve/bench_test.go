@@ -13,7 +13,6 @@ import (
 	"github.com/basira-org/basira/internal/claims"
 	"github.com/basira-org/basira/internal/claims/eval"
 	"github.com/basira-org/basira/internal/refdata"
-	"golang.org/x/sys/unix"
 )
 
 // synthetic100k builds a 100,000-claim collection from the real claims of
@@ -56,14 +55,6 @@ func synthetic100k(tb testing.TB) ([]claims.Claim, []eval.Query) {
 	}
 	qs := slices.Concat(ar.Dev.Queries, en.Dev.Queries)
 	return cs, qs
-}
-
-func threadCPU() time.Duration {
-	var ts unix.Timespec
-	if err := unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts); err != nil {
-		return 0
-	}
-	return time.Duration(ts.Nano())
 }
 
 func heapInUse() uint64 {
