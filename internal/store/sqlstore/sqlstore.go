@@ -10,6 +10,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -94,13 +96,13 @@ const (
 	qAuditHead    = `SELECT seq, time, actor, action, object, details, prev_hash, hash FROM audit_log ORDER BY seq DESC LIMIT 1`
 	qAuditInsert  = `INSERT INTO audit_log (seq, time, actor, action, object, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 	qCaseOpen     = `INSERT INTO cases (cluster_key, status, category, severity, score, strength, priority, count, first_seen, last_seen, assignee, created_at, updated_at, version)
-VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, '', ?, ?, 1) ON CONFLICT (cluster_key) DO NOTHING RETURNING id`
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, 1) ON CONFLICT (cluster_key) DO NOTHING RETURNING id`
 )
 
 func (db *DB) qCaseGrow() string {
 	g, l := db.D.Greatest, db.D.Least
 	return `UPDATE cases SET
-    count = count + 1,
+    count = count + ?,
     first_seen = ` + l + `(first_seen, ?),
     last_seen = ` + g + `(last_seen, ?),
     category = CASE WHEN ? > strength THEN ? ELSE category END,
@@ -529,27 +531,49 @@ func (db *DB) RecordProcessing(ctx context.Context, actor string, batch []store.
 		newCase := map[int64]bool{}
 		var opened []store.Processing
 		var openedIDs []int64
-		for _, p := range withCase {
-			id, created, err := db.upsertCase(ctx, tx, p, now)
+		// One statement per case, not per post: posts of a batch that
+		// fold into the same case are written together.
+		for lo := 0; lo < len(withCase); {
+			hi := lo + 1
+			for hi < len(withCase) && withCase[hi].ClusterKey == withCase[lo].ClusterKey {
+				hi++
+			}
+			group := withCase[lo:hi]
+			lo = hi
+			id, created, err := db.upsertCase(ctx, tx, group, now)
 			if err != nil {
 				return err
 			}
-			caseOf[p.PostKey] = id
-			if created && p.Signature != nil {
-				if err := db.indexCase(ctx, tx, id, p.Signature); err != nil {
-					return err
-				}
-			}
+			first := group[0]
 			if created {
-				newCase[p.PostKey] = true
-				opened = append(opened, p)
+				if first.Signature != nil {
+					if err := db.indexCase(ctx, tx, id, first.Signature); err != nil {
+						return err
+					}
+				}
+				newCase[first.PostKey] = true
+				opened = append(opened, first)
 				openedIDs = append(openedIDs, id)
 			}
-			if _, err := db.exec(ctx, tx, qSetCase, id, p.PostKey); err != nil {
+			keys := make([]int64, len(group))
+			platforms := map[string]bool{}
+			for i, p := range group {
+				caseOf[p.PostKey] = id
+				keys[i] = p.PostKey
+				platforms[p.Platform] = true
+			}
+			if len(keys) == 1 {
+				_, err = db.exec(ctx, tx, qSetCase, id, keys[0])
+			} else {
+				_, err = tx.ExecContext(ctx, db.D.rebind(`UPDATE posts SET case_id = ? WHERE key IN (`+placeholders(len(keys))+`)`), append([]any{id}, int64Args(keys)...)...)
+			}
+			if err != nil {
 				return err
 			}
-			if _, err := db.exec(ctx, tx, qCasePlatform, id, p.Platform); err != nil {
-				return err
+			for _, pl := range slices.Sorted(maps.Keys(platforms)) {
+				if _, err := db.exec(ctx, tx, qCasePlatform, id, pl); err != nil {
+					return err
+				}
 			}
 		}
 		// 4. Audit: one entry per case opened.
@@ -737,23 +761,39 @@ func strength(p store.Processing) float64 {
 	return float64(p.Priority) + p.Score/2
 }
 
-// upsertCase opens the case of p's cluster, or folds p into it.
-func (db *DB) upsertCase(ctx context.Context, tx *sql.Tx, p store.Processing, now int64) (id int64, created bool, err error) {
-	seen := micro(p.Seen)
-	if p.Seen.IsZero() {
-		seen = now
+// upsertCase opens the case of a group of posts sharing a cluster key, or
+// folds them into it. The group's strongest post sets the summary.
+func (db *DB) upsertCase(ctx context.Context, tx *sql.Tx, group []store.Processing, now int64) (id int64, created bool, err error) {
+	top := group[0]
+	minSeen, maxSeen := int64(0), int64(0)
+	score, prio := 0.0, 0
+	for i, p := range group {
+		seen := micro(p.Seen)
+		if p.Seen.IsZero() {
+			seen = now
+		}
+		if i == 0 || seen < minSeen {
+			minSeen = seen
+		}
+		if i == 0 || seen > maxSeen {
+			maxSeen = seen
+		}
+		if strength(p) > strength(top) {
+			top = p
+		}
+		score, prio = max(score, p.Score), max(prio, p.Priority)
 	}
+	st := strength(top)
 	err = db.queryRow(ctx, tx, qCaseOpen,
-		p.ClusterKey, string(store.StatusNew), p.Category, p.Severity, p.Score, strength(p), p.Priority, seen, seen, now, now).Scan(&id)
+		top.ClusterKey, string(store.StatusNew), top.Category, top.Severity, score, st, prio, len(group), minSeen, maxSeen, now, now).Scan(&id)
 	if err == nil {
 		return id, true, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
 		return 0, false, err
 	}
-	st := strength(p)
 	err = db.queryRow(ctx, tx, db.qCaseGrow(),
-		seen, seen, st, p.Category, st, p.Severity, p.Score, p.Priority, st, now, p.ClusterKey).Scan(&id)
+		len(group), minSeen, maxSeen, st, top.Category, st, top.Severity, score, prio, st, now, top.ClusterKey).Scan(&id)
 	return id, false, err
 }
 
