@@ -468,12 +468,27 @@ type trainingSet struct {
 	split eval.Split
 }
 
-func trainOn(sets []trainingSet, note string) *retrieve.Model {
+func trainOn(env *Env, sets []trainingSet, note string) *retrieve.Model {
 	var exs []retrieve.Example
-	for _, s := range sets {
+	for i, s := range sets {
+		claimsProgress(env, "features of training set %d of %d (%d posts) …", i+1, len(sets), len(s.split.Queries))
 		exs = append(exs, retrieve.Examples(s.ix, s.split)...)
 	}
-	return retrieve.TrainModel(exs, retrieve.TrainOptions{}, note)
+	claimsProgress(env, "fitting the re-ranker on %d candidate lists …", len(exs))
+	m := retrieve.TrainModel(exs, retrieve.TrainOptions{}, note)
+	claimsProgress(env, "")
+	return m
+}
+
+// claimsProgress shows one status line on a terminal ("" clears it).
+func claimsProgress(env *Env, format string, a ...any) {
+	if !env.StderrIsTerminal {
+		return
+	}
+	fmt.Fprint(env.Stderr, "\r\033[K")
+	if format != "" {
+		fmt.Fprintf(env.Stderr, format, a...)
+	}
 }
 
 func runClaimsTrain(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
@@ -510,12 +525,13 @@ func runClaimsTrain(ctx context.Context, env *Env, fs *flag.FlagSet, args []stri
 		}
 		var names []string
 		for _, b := range bs {
+			claimsProgress(env, "indexing %s (%d claims) …", b.Name, len(b.Collection))
 			sets = append(sets, trainingSet{retrieve.NewIndex(b.Collection, retrieve.Options{}), b.Train})
 			names = append(names, fmt.Sprintf("%s train (%d queries)", b.Name, len(b.Train.Queries)))
 		}
 		note = "trained on CheckThat! " + strings.Join(names, " + ") + "; data free for research use"
 	}
-	m := trainOn(sets, note+"; "+time.Now().UTC().Format(time.DateOnly))
+	m := trainOn(env, sets, note+"; "+time.Now().UTC().Format(time.DateOnly))
 	path := *out
 	if path == "" {
 		dir, err := claimsDir(env, true)
@@ -566,6 +582,7 @@ func runClaimsEval(ctx context.Context, env *Env, fs *flag.FlagSet, args []strin
 		}
 		var sets []trainingSet
 		for _, b := range bs {
+			claimsProgress(env, "indexing %s (%d claims) …", b.Name, len(b.Collection))
 			ix := retrieve.NewIndex(b.Collection, retrieve.Options{})
 			sets = append(sets, trainingSet{ix, b.Train})
 			jobs = append(jobs, job{b.Name + " dev", ix, b.Dev})
@@ -581,7 +598,7 @@ func runClaimsEval(ctx context.Context, env *Env, fs *flag.FlagSet, args []strin
 			rr = m
 		} else {
 			fmt.Fprintln(env.Stderr, "claims eval: training on the training splits …")
-			rr = trainOn(sets, "eval")
+			rr = trainOn(env, sets, "eval")
 		}
 	} else {
 		if *collection == "" || *queries == "" || *qrels == "" {
@@ -606,7 +623,7 @@ func runClaimsEval(ctx context.Context, env *Env, fs *flag.FlagSet, args []strin
 			if err != nil {
 				return err
 			}
-			rr = trainOn([]trainingSet{{ix, ts}}, "eval")
+			rr = trainOn(env, []trainingSet{{ix, ts}}, "eval")
 		default:
 			if rr, err = loadReranker(env, *modelPath); err != nil {
 				return err
