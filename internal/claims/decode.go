@@ -65,8 +65,9 @@ func (o *Options) fill() {
 }
 
 // ItemError reports one fact-check that could not be read: Item is the line
-// (JSONL), record (CSV/TSV, counting the header as 1) or position in the
-// document (JSON, from 1). The other items are still returned.
+// (JSONL), record (CSV/TSV, counting the header as 1) or, for a JSON
+// document, the position among its ClaimReview (or untyped) objects, from
+// 1. The other items are still returned.
 type ItemError struct {
 	Item int
 	Kind string // "line", "record" or "item"
