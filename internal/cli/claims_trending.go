@@ -133,6 +133,15 @@ func runClaimsTrending(ctx context.Context, env *Env, fs *flag.FlagSet, args []s
 			return err
 		}
 	}
+	undated := 0
+	for _, it := range items {
+		if it.Post.PostedAt == nil {
+			undated++
+		}
+	}
+	if undated > 0 {
+		fmt.Fprintf(env.Stderr, "claims trending: %d posts have no posted_at; they count as posted at --now (the latest dated post)\n", undated)
+	}
 	cs, err := trending.Build(ctx, items, o)
 	if err != nil {
 		return err
@@ -154,9 +163,12 @@ func runClaimsTrending(ctx context.Context, env *Env, fs *flag.FlagSet, args []s
 		return w.Flush()
 	}
 	for i, c := range cs {
-		fmt.Fprintf(w, "#%d  growth %.1f  %d posts from %d sources  %d posts / %d sources in the last %s  %.1f posts/h  %s → %s\n",
-			i+1, c.Growth, len(c.Posts), c.Sources, c.Recent, c.RecentSources, o.Recent, c.PerHour,
-			c.First.UTC().Format("2006-01-02 15:04"), c.Last.UTC().Format("2006-01-02 15:04"))
+		span := "times unknown"
+		if !c.First.IsZero() {
+			span = c.First.UTC().Format("2006-01-02 15:04") + " → " + c.Last.UTC().Format("2006-01-02 15:04")
+		}
+		fmt.Fprintf(w, "#%d  growth %.1f  %d posts from %d sources  %d posts / %d sources in the last %s  %.1f posts/h  %s\n",
+			i+1, c.Growth, len(c.Posts), c.Sources, c.Recent, c.RecentSources, o.Recent, c.PerHour, span)
 		if d := c.Debunk; d != nil {
 			fmt.Fprintf(w, "    fact-checked [%s, match %.2f]: %s\n", orDash(d.Claim.Rating), d.Prob, oneLine(d.Claim.Text, 100))
 			if d.Claim.Correction != "" {
