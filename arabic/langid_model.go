@@ -107,7 +107,6 @@ func (m *langIDModel) classify(s *scanner, folded string, f int) string {
 		return heuristicLang(s, folded, f)
 	}
 	fm := &m.fam[f]
-	s.feats = s.features(folded, s.feats[:0])
 	// Persian and Urdu text practically always has one of their own
 	// letters (ی ک گ پ چ ے ہ ھ …); without any, only ar and ary compete.
 	only2 := f == familyArabic && !s.persianLetters()
@@ -115,13 +114,9 @@ func (m *langIDModel) classify(s *scanner, folded string, f int) string {
 	// array would be read and written back in memory for every feature.
 	var s0, s1, s2, s3 int32
 	if only2 {
-		w := fm.first2
-		for _, h := range s.feats {
-			b := &w[h>>(32-langBits)]
-			s0 += int32(b[0])
-			s1 += int32(b[1])
-		}
+		s0, s1 = s.score2(folded, fm.first2)
 	} else {
+		s.feats = s.features(folded, s.feats[:0])
 		w := fm.weights
 		for _, h := range s.feats {
 			b := &w[h>>(32-langBits)]
@@ -263,74 +258,163 @@ func (s *scanner) features(folded string, out []uint32) []uint32 {
 	budget := maxLangRunes
 	markers := darijaMarkers()
 	s.marker = false
-	for _, sp := range s.spans {
+	for i := range s.spans {
 		if budget <= 0 {
 			return out
 		}
+		sp := &s.spans[i]
 		w := folded[sp.ts:sp.te]
-		if sp.flags&fPersian != 0 {
-			out = append(out, mix(seedFlag+1))
+		var h uint32
+		out, h = s.flagFeatures(sp, w, markers, out)
+		var n int
+		out, n = wordFeatures(w, h, out)
+		budget -= n
+	}
+	return out
+}
+
+// flagFeatures appends the features of word w (span sp) that depend on
+// more than its letters — Persian, Maghrebi and Arabizi letters, Darija
+// marker words (also behind proclitics), verb and negation shapes — and
+// returns the word's hash.
+func (s *scanner) flagFeatures(sp *span, w string, markers *markerTable, out []uint32) ([]uint32, uint32) {
+	if sp.flags&fPersian != 0 {
+		out = append(out, mix(seedFlag+1))
+	}
+	if sp.flags&fMaghreb != 0 {
+		out = append(out, mix(seedFlag+2))
+	}
+	// A word with an Arabic letter never looks like Arabizi.
+	if sp.flags&fArabic == 0 && looksArabizi(w) {
+		out = append(out, mix(seedFlag+3))
+	}
+	if sp.base == 0 && sp.flags&fArabic != 0 {
+		// Not known yet (DetectLang, training): the proclitics' length.
+		sp.base = 1 + len(w) - len(StripClitics(w))
+	}
+	var h, hb uint32
+	if sp.base > 1 {
+		h, hb = wordHash2(w, sp.base-1)
+	} else {
+		h = wordHash(w)
+	}
+	if sp.flags&fArabic != 0 {
+		if markers.has(h) || sp.base > 1 && markers.has(hb) {
+			s.marker = true
+			out = append(out, mix(seedFlag+4))
 		}
-		if sp.flags&fMaghreb != 0 {
-			out = append(out, mix(seedFlag+2))
+		if darijaVerb(w) {
+			out = append(out, mix(seedFlag+5))
 		}
-		// A word with an Arabic letter never looks like Arabizi.
-		if sp.flags&fArabic == 0 && looksArabizi(w) {
-			out = append(out, mix(seedFlag+3))
+		if darijaNegation(w) {
+			out = append(out, mix(seedFlag+6))
 		}
-		var h, hb uint32
-		if sp.base > 1 {
-			h, hb = wordHash2(w, sp.base-1)
-		} else {
-			h = wordHash(w)
+	}
+	return out, h
+}
+
+// wordFeatures appends the features of the letters of w — the whole word
+// (hash h) and its character 1-, 2- and 3-grams with word boundaries — and
+// returns its number of runes.
+func wordFeatures(w string, h uint32, out []uint32) ([]uint32, int) {
+	out = append(out, mix(h))
+	// Character n-grams over <w>: h1, h2, h3 end at the current rune.
+	const bow, eow = 0x110000, 0x110001
+	h1, h2 := uint32(bow), uint32(0)
+	runes := 0
+	for i := 0; i < len(w); {
+		// Inline decoding: folded words are ASCII or two-byte letters.
+		var x uint32
+		switch c := w[i]; {
+		case c < 0x80:
+			x = uint32(c)
+			i++
+		case c&0xE0 == 0xC0 && i+1 < len(w):
+			x = uint32(c&0x1F)<<6 | uint32(w[i+1]&0x3F)
+			i += 2
+		default:
+			r, n := utf8.DecodeRuneInString(w[i:])
+			x = uint32(r)
+			i += n
 		}
-		if sp.flags&fArabic != 0 {
-			if markers.has(h) || sp.base > 1 && markers.has(hb) || sp.base == 0 && hasBaseMarker(w, markers) {
-				s.marker = true
-				out = append(out, mix(seedFlag+4))
-			}
-			if darijaVerb(w) {
-				out = append(out, mix(seedFlag+5))
-			}
-			if darijaNegation(w) {
-				out = append(out, mix(seedFlag+6))
-			}
-		}
-		// Whole word.
-		out = append(out, mix(h))
-		// Character n-grams over <w>: h1, h2, h3 end at the current rune.
-		const bow, eow = 0x110000, 0x110001
-		h1, h2 := uint32(bow), uint32(0)
-		for i := 0; i < len(w); {
-			// Inline decoding: folded words are ASCII or two-byte letters.
-			var x uint32
-			switch c := w[i]; {
-			case c < 0x80:
-				x = uint32(c)
-				i++
-			case c&0xE0 == 0xC0 && i+1 < len(w):
-				x = uint32(c&0x1F)<<6 | uint32(w[i+1]&0x3F)
-				i += 2
-			default:
-				r, n := utf8.DecodeRuneInString(w[i:])
-				x = uint32(r)
-				i += n
-			}
-			n2 := h1*hashMul + x
-			out = append(out, mix(n2*3+2))
-			if h2 != 0 {
-				out = append(out, mix((h2*hashMul+x)*3+3))
-			}
-			h2, h1 = n2, x
-			budget--
-		}
-		x := uint32(eow)
-		out = append(out, mix((h1*hashMul+x)*3+2))
+		n2 := h1*hashMul + x
+		out = append(out, mix(n2*3+2))
 		if h2 != 0 {
 			out = append(out, mix((h2*hashMul+x)*3+3))
 		}
+		h2, h1 = n2, x
+		runes++
 	}
-	return out
+	x := uint32(eow)
+	out = append(out, mix((h1*hashMul+x)*3+2))
+	if h2 != 0 {
+		out = append(out, mix((h2*hashMul+x)*3+3))
+	}
+	return out, runes
+}
+
+// score2 sums the weights of the first two classes (ar, ary) over the
+// features of the scanned text: the same sums as features followed by a
+// lookup of each, but the letter features of a word are summed once per
+// word spelling and kept in the scanner's word cache, as tweets repeat
+// their frequent words.
+func (s *scanner) score2(folded string, w2 *[1 << langBits][2]int8) (s0, s1 int32) {
+	budget := maxLangRunes
+	markers := darijaMarkers()
+	s.marker = false
+	if s.words == nil {
+		s.words = new(wordCache)
+	}
+	tmp := s.feats[:0]
+	for i := range s.spans {
+		if budget <= 0 {
+			break
+		}
+		sp := &s.spans[i]
+		w := folded[sp.ts:sp.te]
+		var h uint32
+		tmp, h = s.flagFeatures(sp, w, markers, tmp[:0])
+		for _, f := range tmp {
+			b := &w2[f>>(32-langBits)]
+			s0 += int32(b[0])
+			s1 += int32(b[1])
+		}
+		e := &s.words[h>>(32-wordCacheBits)]
+		if int(e.n) == len(w) && string(e.word[:e.n]) == w {
+			s0 += e.s0
+			s1 += e.s1
+			budget -= int(e.runes)
+			continue
+		}
+		var n int
+		tmp, n = wordFeatures(w, h, tmp[:0])
+		var a0, a1 int32
+		for _, f := range tmp {
+			b := &w2[f>>(32-langBits)]
+			a0 += int32(b[0])
+			a1 += int32(b[1])
+		}
+		s0 += a0
+		s1 += a1
+		budget -= n
+		if len(w) <= len(e.word) {
+			e.n, e.runes, e.s0, e.s1 = uint8(len(w)), uint8(n), a0, a1
+			copy(e.word[:], w)
+		}
+	}
+	s.feats = tmp
+	return s0, s1
+}
+
+// wordCacheBits sizes the word cache (1024 entries of 32 bytes).
+const wordCacheBits = 10
+
+// wordCache maps a word spelling (by its hash, checked byte for byte) to
+// the sums of its letter features' first two class weights.
+type wordCache [1 << wordCacheBits]struct {
+	s0, s1   int32
+	n, runes uint8 // byte length of word (0: empty slot), runes
+	word     [22]byte
 }
 
 // LangSample is one labelled text for TrainLangID.

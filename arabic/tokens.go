@@ -26,9 +26,10 @@ type span struct {
 type scanner struct {
 	buf    []byte
 	spans  []span
-	rejoin bool     // a run of >= 3 single letters was seen
-	feats  []uint32 // language-ID feature hashes (reused)
-	marker bool     // features saw a Darija marker word
+	rejoin bool       // a run of >= 3 single letters was seen
+	feats  []uint32   // language-ID feature hashes (reused)
+	marker bool       // features saw a Darija marker word
+	words  *wordCache // language-ID sums per word spelling (see score2)
 }
 
 var scanners = sync.Pool{New: func() any { return &scanner{buf: make([]byte, 0, 512), spans: make([]span, 0, 64)} }}

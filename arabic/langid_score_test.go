@@ -1,0 +1,47 @@
+package arabic
+
+import "testing"
+
+// TestScore2MatchesFeatures checks the fast language-ID path (score2, with
+// its per-word cache) against the plain one (the feature list of the
+// trainer, then one weight lookup per feature) on real tweets, twice over
+// so that the second pass reads cached words.
+func TestScore2MatchesFeatures(t *testing.T) {
+	m := langModel()
+	if m.err != nil {
+		t.Fatal(m.err)
+	}
+	w2 := m.fam[familyArabic].first2
+	posts := realPosts(t)
+	s := &scanner{}
+	checked := 0
+	for pass := range 2 {
+		for i, p := range posts {
+			s.reset()
+			s.scan(p)
+			folded := string(s.buf)
+			var want0, want1 int32
+			for _, h := range s.features(folded, nil) {
+				b := w2[h>>(32-langBits)]
+				want0 += int32(b[0])
+				want1 += int32(b[1])
+			}
+			wantMarker := s.marker
+			got0, got1 := s.score2(folded, w2)
+			if got0 != want0 || got1 != want1 || s.marker != wantMarker {
+				t.Fatalf("pass %d, post %d: score2 = %d, %d (marker %v), features give %d, %d (marker %v)\n%s",
+					pass, i, got0, got1, s.marker, want0, want1, wantMarker, p)
+			}
+			checked++
+		}
+	}
+	hits := 0
+	for _, e := range s.words {
+		if e.n > 0 {
+			hits++
+		}
+	}
+	if hits < 100 {
+		t.Errorf("word cache holds %d words after %d posts", hits, checked)
+	}
+}
