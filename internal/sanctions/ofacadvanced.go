@@ -43,113 +43,104 @@ type advRef struct {
 // and its date of issue. Features whose type is "Digital Currency Address
 // - <CUR>" become wallets.
 func ParseOFACAdvancedXML(r io.Reader) ([]Entry, string, error) {
-	b, err := readLimited(r)
-	if err != nil {
-		return nil, "", err
-	}
-	d := xml.NewDecoder(bytes.NewReader(b))
-	featureTypes := map[string]string{}
-	subTypes := map[string]string{}
-	partyTypes := map[string]string{}
+	refs := advRefs{features: map[string]string{}, subTypes: map[string]string{}, partyTypes: map[string]string{}}
 	var entries []Entry
 	date := ""
 	root := false
-	for {
-		tok, err := d.Token()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			line, _ := d.InputPos()
-			return nil, "", fmt.Errorf("OFAC advanced XML line %d: %w", line, err)
-		}
-		se, ok := tok.(xml.StartElement)
-		if !ok {
-			continue
-		}
-		decode := func(v any) error {
-			if err := d.DecodeElement(v, &se); err != nil {
-				line, _ := d.InputPos()
-				return fmt.Errorf("OFAC advanced XML line %d: %w", line, err)
-			}
-			return nil
-		}
+	err := scanXML(r, "OFAC advanced XML", func(s *xmlStream, se *xml.StartElement) error {
 		switch se.Name.Local {
 		case "Sanctions":
 			root = true
 		case "DateOfIssue":
 			var dt struct{ Year, Month, Day int }
-			if err := decode(&dt); err != nil {
-				return nil, "", err
+			if err := s.decode(&dt, se); err != nil {
+				return err
 			}
 			date = fmt.Sprintf("%04d-%02d-%02d", dt.Year, dt.Month, dt.Day)
 		case "FeatureType", "PartySubType", "PartyType":
 			var ref advRef
-			if err := decode(&ref); err != nil {
-				return nil, "", err
+			if err := s.decode(&ref, se); err != nil {
+				return err
 			}
 			v := strings.TrimSpace(ref.Value)
 			switch se.Name.Local {
 			case "FeatureType":
-				featureTypes[ref.ID] = v
+				refs.features[ref.ID] = v
 			case "PartySubType":
-				subTypes[ref.ID] = ref.PartyType + "\x00" + v
+				refs.subTypes[ref.ID] = ref.PartyType + "\x00" + v
 			case "PartyType":
-				partyTypes[ref.ID] = v
+				refs.partyTypes[ref.ID] = v
 			}
 		case "DistinctParty":
 			var p advParty
-			if err := decode(&p); err != nil {
-				return nil, "", err
+			if err := s.decode(&p, se); err != nil {
+				return err
 			}
-			for _, pr := range p.Profiles {
-				e := Entry{ID: pr.ID, Type: "entity"}
-				if st, ok := subTypes[pr.SubType]; ok {
-					pt, sub, _ := strings.Cut(st, "\x00")
-					switch {
-					case sub != "" && sub != "Unknown":
-						e.Type = strings.ToLower(sub)
-					case partyTypes[pt] != "":
-						e.Type = strings.ToLower(partyTypes[pt])
-					}
-				}
-				for _, id := range pr.Identities {
-					for _, a := range id.Aliases {
-						for _, n := range a.Names {
-							name := strings.Join(strings.Fields(strings.Join(n.Parts, " ")), " ")
-							if name == "" {
-								continue
-							}
-							if a.Primary && e.Name == "" {
-								e.Name = name
-							} else if name != e.Name && !contains(e.Aliases, name) {
-								e.Aliases = append(e.Aliases, name)
-							}
-						}
-					}
-				}
-				if e.Name == "" && len(e.Aliases) > 0 {
-					e.Name, e.Aliases = e.Aliases[0], e.Aliases[1:]
-				}
-				for _, f := range pr.Features {
-					cur, ok := strings.CutPrefix(featureTypes[f.Type], "Digital Currency Address - ")
-					if !ok {
-						continue
-					}
-					for _, v := range f.Versions {
-						if v = strings.TrimSpace(v); v != "" {
-							e.Wallets = append(e.Wallets, Wallet{Currency: strings.TrimSpace(cur), Address: v})
-						}
-					}
-				}
-				entries = append(entries, e)
-			}
+			entries = p.appendEntries(entries, refs)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, "", err
 	}
 	if !root {
 		return nil, "", errors.New("not an OFAC advanced XML file: no Sanctions element")
 	}
 	return entries, date, nil
+}
+
+// advRefs are the reference tables that come before the parties: feature
+// type names, party sub-types ("<party type ID>\x00<name>") and party
+// type names, by ID.
+type advRefs struct {
+	features, subTypes, partyTypes map[string]string
+}
+
+// appendEntries appends one entry for each of the party's profiles.
+func (p advParty) appendEntries(entries []Entry, refs advRefs) []Entry {
+	for _, pr := range p.Profiles {
+		e := Entry{ID: pr.ID, Type: "entity"}
+		if st, ok := refs.subTypes[pr.SubType]; ok {
+			pt, sub, _ := strings.Cut(st, "\x00")
+			switch {
+			case sub != "" && sub != "Unknown":
+				e.Type = strings.ToLower(sub)
+			case refs.partyTypes[pt] != "":
+				e.Type = strings.ToLower(refs.partyTypes[pt])
+			}
+		}
+		for _, id := range pr.Identities {
+			for _, a := range id.Aliases {
+				for _, n := range a.Names {
+					name := strings.Join(strings.Fields(strings.Join(n.Parts, " ")), " ")
+					if name == "" {
+						continue
+					}
+					if a.Primary && e.Name == "" {
+						e.Name = name
+					} else if name != e.Name && !contains(e.Aliases, name) {
+						e.Aliases = append(e.Aliases, name)
+					}
+				}
+			}
+		}
+		if e.Name == "" && len(e.Aliases) > 0 {
+			e.Name, e.Aliases = e.Aliases[0], e.Aliases[1:]
+		}
+		for _, f := range pr.Features {
+			cur, ok := strings.CutPrefix(refs.features[f.Type], "Digital Currency Address - ")
+			if !ok {
+				continue
+			}
+			for _, v := range f.Versions {
+				if v = strings.TrimSpace(v); v != "" {
+					e.Wallets = append(e.Wallets, Wallet{Currency: strings.TrimSpace(cur), Address: v})
+				}
+			}
+		}
+		entries = append(entries, e)
+	}
+	return entries
 }
 
 // ParseOFACXML reads either of OFAC's XML exports, told apart by their

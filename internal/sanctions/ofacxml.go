@@ -1,7 +1,6 @@
 package sanctions
 
 import (
-	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -41,46 +40,32 @@ type enhEntity struct {
 // Address - XBT" (and other currency codes) become wallets; every name
 // translation (Latin and original script) becomes a name or alias.
 func ParseOFACEnhancedXML(r io.Reader) ([]Entry, string, error) {
-	b, err := readLimited(r)
-	if err != nil {
-		return nil, "", err
-	}
-	d := xml.NewDecoder(bytes.NewReader(b))
 	var entries []Entry
 	date := ""
 	root := false
-	for {
-		tok, err := d.Token()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			line, _ := d.InputPos()
-			return nil, "", fmt.Errorf("OFAC XML line %d: %w", line, err)
-		}
-		se, ok := tok.(xml.StartElement)
-		if !ok {
-			continue
-		}
+	err := scanXML(r, "OFAC XML", func(s *xmlStream, se *xml.StartElement) error {
 		switch se.Name.Local {
 		case "sanctionsData":
 			root = true
 		case "dataAsOf":
-			var s string
-			if err := d.DecodeElement(&s, &se); err != nil {
-				return nil, "", fmt.Errorf("OFAC XML dataAsOf: %w", err)
+			var v string
+			if err := s.d.DecodeElement(&v, se); err != nil {
+				return fmt.Errorf("OFAC XML dataAsOf: %w", err)
 			}
-			if s = strings.TrimSpace(s); len(s) >= 10 {
-				date = s[:10]
+			if v = strings.TrimSpace(v); len(v) >= 10 {
+				date = v[:10]
 			}
 		case "entity":
 			var x enhEntity
-			if err := d.DecodeElement(&x, &se); err != nil {
-				line, _ := d.InputPos()
-				return nil, "", fmt.Errorf("OFAC XML line %d: %w", line, err)
+			if err := s.decode(&x, se); err != nil {
+				return err
 			}
 			entries = append(entries, x.entry())
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, "", err
 	}
 	if !root {
 		return nil, "", errors.New("not an OFAC ENHANCED_XML file: no sanctionsData element")

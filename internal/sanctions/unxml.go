@@ -1,10 +1,8 @@
 package sanctions
 
 import (
-	"bytes"
 	"encoding/xml"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 )
@@ -34,27 +32,10 @@ type unAlias struct {
 // original script (Arabic for most Al-Qaida and Taliban entries) are kept
 // as aliases.
 func ParseUNXML(r io.Reader) ([]Entry, string, error) {
-	b, err := readLimited(r)
-	if err != nil {
-		return nil, "", err
-	}
-	d := xml.NewDecoder(bytes.NewReader(b))
 	var entries []Entry
 	date := ""
 	root := false
-	for {
-		tok, err := d.Token()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			line, _ := d.InputPos()
-			return nil, "", fmt.Errorf("UN XML line %d: %w", line, err)
-		}
-		se, ok := tok.(xml.StartElement)
-		if !ok {
-			continue
-		}
+	err := scanXML(r, "UN XML", func(s *xmlStream, se *xml.StartElement) error {
 		switch se.Name.Local {
 		case "CONSOLIDATED_LIST":
 			root = true
@@ -65,9 +46,8 @@ func ParseUNXML(r io.Reader) ([]Entry, string, error) {
 			}
 		case "INDIVIDUAL", "ENTITY":
 			var p unPerson
-			if err := d.DecodeElement(&p, &se); err != nil {
-				line, _ := d.InputPos()
-				return nil, "", fmt.Errorf("UN XML line %d: %w", line, err)
+			if err := s.decode(&p, se); err != nil {
+				return err
 			}
 			typ := "individual"
 			if se.Name.Local == "ENTITY" {
@@ -75,6 +55,10 @@ func ParseUNXML(r io.Reader) ([]Entry, string, error) {
 			}
 			entries = append(entries, p.entry(typ))
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, "", err
 	}
 	if !root {
 		return nil, "", errors.New("not a UN consolidated list: no CONSOLIDATED_LIST element")
