@@ -67,6 +67,14 @@ func bankFilter(r *http.Request) map[string]bool {
 	return m
 }
 
+// hmaBankError is bankError with HMA's message for a missing bank.
+func hmaBankError(name string, err error) error {
+	if errors.Is(err, ErrNoSuchBank) {
+		return Errorf(CodeNotFound, "bank '%s' not found", name)
+	}
+	return bankError(err)
+}
+
 func (s *Server) checkSignalType(st string) error {
 	if !slices.Contains(s.deps.Banks.SignalTypes(), st) {
 		return Errorf(CodeUnknownSignalType, "No such SignalType '%s' (this server has: %s)", st, strings.Join(s.deps.Banks.SignalTypes(), ", "))
@@ -171,6 +179,23 @@ func (s *Server) lookupByBank(r *http.Request, st, signal string, bypass bool) (
 	return out, nil
 }
 
+// lookupHashes looks up each of a content's hashes (by signal type) whose
+// type the banks know, grouped by signal type then bank.
+func (s *Server) lookupHashes(r *http.Request, hashes map[string]string, bypass bool) (map[string]map[string][]HMAMatch, error) {
+	resp := map[string]map[string][]HMAMatch{}
+	for st, sig := range hashes {
+		if !slices.Contains(s.deps.Banks.SignalTypes(), st) {
+			continue
+		}
+		m, err := s.lookupByBank(r, st, sig, bypass)
+		if err != nil {
+			return nil, err
+		}
+		resp[st] = m
+	}
+	return resp, nil
+}
+
 func (s *Server) hmaLookup(w http.ResponseWriter, r *http.Request) error {
 	if err := s.needBanks(); err != nil {
 		return err
@@ -185,16 +210,9 @@ func (s *Server) hmaLookup(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		resp := map[string]map[string][]HMAMatch{}
-		for st, sig := range hashes {
-			if !slices.Contains(s.deps.Banks.SignalTypes(), st) {
-				continue
-			}
-			m, err := s.lookupByBank(r, st, sig, bypass)
-			if err != nil {
-				return err
-			}
-			resp[st] = m
+		resp, err := s.lookupHashes(r, hashes, bypass)
+		if err != nil {
+			return err
 		}
 		if st := q.Get("signal_type"); st != "" {
 			writeJSON(w, http.StatusOK, orEmpty(resp[st]))
@@ -374,10 +392,7 @@ func (s *Server) hmaAddSignal(w http.ResponseWriter, r *http.Request) error {
 	}
 	name := r.PathValue("name")
 	if _, err := s.deps.Banks.Bank(r.Context(), name); err != nil {
-		if errors.Is(err, ErrNoSuchBank) {
-			return Errorf(CodeNotFound, "bank '%s' not found", name)
-		}
-		return bankError(err)
+		return hmaBankError(name, err)
 	}
 	var sigs map[string]string
 	if err := decodeJSON(r, &sigs); err != nil {
@@ -508,16 +523,9 @@ func (s *Server) hmaLookupUpload(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	resp := map[string]map[string][]HMAMatch{}
-	for st, sig := range hashes {
-		if !slices.Contains(s.deps.Banks.SignalTypes(), st) {
-			continue
-		}
-		m, err := s.lookupByBank(r, st, sig, bypass)
-		if err != nil {
-			return err
-		}
-		resp[st] = m
+	resp, err := s.lookupHashes(r, hashes, bypass)
+	if err != nil {
+		return err
 	}
 	writeJSON(w, http.StatusOK, resp)
 	return nil
@@ -529,11 +537,8 @@ func (s *Server) hmaGetBank(w http.ResponseWriter, r *http.Request) error {
 	}
 	name := r.PathValue("name")
 	b, err := s.deps.Banks.Bank(r.Context(), name)
-	if errors.Is(err, ErrNoSuchBank) {
-		return Errorf(CodeNotFound, "bank '%s' not found", name)
-	}
 	if err != nil {
-		return bankError(err)
+		return hmaBankError(name, err)
 	}
 	writeJSON(w, http.StatusOK, BankInfo{Name: b.Name, MatchingEnabledRatio: b.MatchingEnabledRatio})
 	return nil
@@ -559,10 +564,7 @@ func (s *Server) hmaAddContent(w http.ResponseWriter, r *http.Request) error {
 	}
 	name := r.PathValue("name")
 	if _, err := s.deps.Banks.Bank(r.Context(), name); err != nil {
-		if errors.Is(err, ErrNoSuchBank) {
-			return Errorf(CodeNotFound, "bank '%s' not found", name)
-		}
-		return bankError(err)
+		return hmaBankError(name, err)
 	}
 	var hashes map[string]string
 	var err error
@@ -587,11 +589,8 @@ func (s *Server) hmaRemoveContent(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	n, err := s.deps.Banks.RemoveContent(r.Context(), name, id)
-	if errors.Is(err, ErrNoSuchBank) {
-		return Errorf(CodeNotFound, "bank '%s' not found", name)
-	}
 	if err != nil {
-		return bankError(err)
+		return hmaBankError(name, err)
 	}
 	if n > 0 {
 		p := PrincipalFrom(r.Context())
