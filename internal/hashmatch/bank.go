@@ -309,25 +309,23 @@ func newID() string {
 	return "e" + hex.EncodeToString(b[:])
 }
 
-// Add validates and adds an entry, making up an id if it has none. It
-// returns the entry as stored.
-func (b *Bank) Add(e Entry) (Entry, error) {
-	v, err := NormalizeValue(b.info.Type, e.Value)
-	if err != nil {
-		return Entry{}, err
-	}
-	e.Value = v
-	e.ID = strings.TrimSpace(e.ID)
-	b.mu.Lock()
-	defer b.mu.Unlock()
+// claimIDLocked gives e its own copy of its trimmed id (the caller's
+// strings may be slices of a whole CSV record), or a new id if it has none,
+// and refuses an id the bank already holds.
+func (b *Bank) claimIDLocked(e *Entry) error {
+	e.ID = strings.Clone(strings.TrimSpace(e.ID))
 	if e.ID == "" {
 		e.ID = newID()
 	}
 	if _, dup := b.byID[e.ID]; dup {
-		return Entry{}, fmt.Errorf("bank %s: %w %q", b.info.Name, ErrDuplicate, e.ID)
+		return fmt.Errorf("bank %s: %w %q", b.info.Name, ErrDuplicate, e.ID)
 	}
-	// Own copies: the caller's strings may be slices of a whole CSV record.
-	e.ID = strings.Clone(e.ID)
+	return nil
+}
+
+// storeLocked puts e, its value normalized, in a new slot, not yet
+// indexed, and returns the slot.
+func (b *Bank) storeLocked(e Entry) int {
 	slot := len(b.slots)
 	b.slots = append(b.slots, slotOf(e, b.intern))
 	if b.info.Type == PDQ {
@@ -338,6 +336,23 @@ func (b *Bank) Add(e Entry) (Entry, error) {
 	}
 	b.byID[e.ID] = int32(slot)
 	b.live++
+	return slot
+}
+
+// Add validates and adds an entry, making up an id if it has none. It
+// returns the entry as stored.
+func (b *Bank) Add(e Entry) (Entry, error) {
+	v, err := NormalizeValue(b.info.Type, e.Value)
+	if err != nil {
+		return Entry{}, err
+	}
+	e.Value = v
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err := b.claimIDLocked(&e); err != nil {
+		return Entry{}, err
+	}
+	slot := b.storeLocked(e)
 	if e.Enabled {
 		if err := b.indexLocked(slot); err != nil {
 			b.slots = b.slots[:slot]
@@ -371,24 +386,11 @@ func (b *Bank) AddMany(es []Entry) (int, []error) {
 			continue
 		}
 		e.Value = v
-		e.ID = strings.Clone(strings.TrimSpace(e.ID))
-		if e.ID == "" {
-			e.ID = newID()
-		}
-		if _, dup := b.byID[e.ID]; dup {
-			errs = append(errs, fmt.Errorf("entry %d: bank %s: %w %q", i+1, b.info.Name, ErrDuplicate, e.ID))
+		if err := b.claimIDLocked(&e); err != nil {
+			errs = append(errs, fmt.Errorf("entry %d: %w", i+1, err))
 			continue
 		}
-		slot := len(b.slots)
-		b.slots = append(b.slots, slotOf(e, b.intern))
-		if b.info.Type == PDQ {
-			h, _ := pdq.ParseHash(e.Value)
-			b.hashes = append(b.hashes, h)
-		} else {
-			b.values = append(b.values, strings.Clone(e.Value))
-		}
-		b.byID[e.ID] = int32(slot)
-		b.live++
+		slot := b.storeLocked(e)
 		added++
 		switch {
 		case !e.Enabled:
