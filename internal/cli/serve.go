@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -105,6 +106,9 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	buildPipeline := detectorFlags(fs)
 	if err := Parse(fs, args); err != nil {
 		return err
+	}
+	if f.workers < 0 {
+		f.workers = 2 * runtime.GOMAXPROCS(0)
 	}
 	if fs.NArg() > 0 {
 		return Usagef("serve takes no arguments (got %q); posts come from the API, --sources or 'basira ingest'", fs.Arg(0))
