@@ -41,6 +41,8 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentNearDuplicates", testConcurrentNearDuplicates},
 		{"AuditChain", testAuditChain},
 		{"ListAndCounts", testListAndCounts},
+		{"ReferralLifecycle", testReferralLifecycle},
+		{"ConcurrentReferralCreate", testConcurrentReferralCreate},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
