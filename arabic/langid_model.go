@@ -264,26 +264,36 @@ func (s *scanner) features(folded string, out []uint32) []uint32 {
 		}
 		sp := &s.spans[i]
 		w := folded[sp.ts:sp.te]
+		out = spanFeatures(sp, out)
 		var h uint32
-		out, h = s.flagFeatures(sp, w, markers, out)
 		var n int
+		var marker bool
+		out, h, marker = wordFlagFeatures(sp, w, markers, out)
+		s.marker = s.marker || marker
 		out, n = wordFeatures(w, h, out)
 		budget -= n
 	}
 	return out
 }
 
-// flagFeatures appends the features of word w (span sp) that depend on
-// more than its letters — Persian, Maghrebi and Arabizi letters, Darija
-// marker words (also behind proclitics), verb and negation shapes — and
-// returns the word's hash.
-func (s *scanner) flagFeatures(sp *span, w string, markers *markerTable, out []uint32) ([]uint32, uint32) {
+// spanFeatures appends the features that depend on the original letters
+// of span sp rather than on its folded word: Persian/Urdu and Maghrebi
+// letters.
+func spanFeatures(sp *span, out []uint32) []uint32 {
 	if sp.flags&fPersian != 0 {
 		out = append(out, mix(seedFlag+1))
 	}
 	if sp.flags&fMaghreb != 0 {
 		out = append(out, mix(seedFlag+2))
 	}
+	return out
+}
+
+// wordFlagFeatures appends the flag features of folded word w (span sp):
+// Arabizi digits, Darija marker words (also behind proclitics), verb and
+// negation shapes. It returns the word's hash and whether it is a marker.
+// They depend only on w and on whether it has Arabic letters.
+func wordFlagFeatures(sp *span, w string, markers *markerTable, out []uint32) ([]uint32, uint32, bool) {
 	// A word with an Arabic letter never looks like Arabizi.
 	if sp.flags&fArabic == 0 && looksArabizi(w) {
 		out = append(out, mix(seedFlag+3))
@@ -298,9 +308,10 @@ func (s *scanner) flagFeatures(sp *span, w string, markers *markerTable, out []u
 	} else {
 		h = wordHash(w)
 	}
+	marker := false
 	if sp.flags&fArabic != 0 {
 		if markers.has(h) || sp.base > 1 && markers.has(hb) {
-			s.marker = true
+			marker = true
 			out = append(out, mix(seedFlag+4))
 		}
 		if darijaVerb(w) {
@@ -310,7 +321,7 @@ func (s *scanner) flagFeatures(sp *span, w string, markers *markerTable, out []u
 			out = append(out, mix(seedFlag+6))
 		}
 	}
-	return out, h
+	return out, h, marker
 }
 
 // wordFeatures appends the features of the letters of w — the whole word
@@ -355,9 +366,9 @@ func wordFeatures(w string, h uint32, out []uint32) ([]uint32, int) {
 
 // score2 sums the weights of the first two classes (ar, ary) over the
 // features of the scanned text: the same sums as features followed by a
-// lookup of each, but the letter features of a word are summed once per
-// word spelling and kept in the scanner's word cache, as tweets repeat
-// their frequent words.
+// lookup of each. The features that depend only on a word's spelling are
+// summed once per spelling and kept in the scanner's word cache, as
+// tweets repeat their frequent words.
 func (s *scanner) score2(folded string, w2 *[1 << langBits][2]int8) (s0, s1 int32) {
 	budget := maxLangRunes
 	markers := darijaMarkers()
@@ -372,22 +383,30 @@ func (s *scanner) score2(folded string, w2 *[1 << langBits][2]int8) (s0, s1 int3
 		}
 		sp := &s.spans[i]
 		w := folded[sp.ts:sp.te]
+		if sp.flags&(fPersian|fMaghreb) != 0 {
+			for _, f := range spanFeatures(sp, tmp[:0]) {
+				b := &w2[f>>(32-langBits)]
+				s0 += int32(b[0])
+				s1 += int32(b[1])
+			}
+		}
+		arabic := sp.flags & fArabic
+		var e *wordEntry
+		if len(w) <= len(e.word) {
+			e = &s.words[wordSlot(w)]
+			if int(e.n) == len(w) && e.arabic == arabic && string(e.word[:e.n]) == w {
+				s0 += e.s0
+				s1 += e.s1
+				budget -= int(e.runes)
+				s.marker = s.marker || e.marker
+				continue
+			}
+		}
 		var h uint32
-		tmp, h = s.flagFeatures(sp, w, markers, tmp[:0])
-		for _, f := range tmp {
-			b := &w2[f>>(32-langBits)]
-			s0 += int32(b[0])
-			s1 += int32(b[1])
-		}
-		e := &s.words[h>>(32-wordCacheBits)]
-		if int(e.n) == len(w) && string(e.word[:e.n]) == w {
-			s0 += e.s0
-			s1 += e.s1
-			budget -= int(e.runes)
-			continue
-		}
 		var n int
-		tmp, n = wordFeatures(w, h, tmp[:0])
+		var marker bool
+		tmp, h, marker = wordFlagFeatures(sp, w, markers, tmp[:0])
+		tmp, n = wordFeatures(w, h, tmp)
 		var a0, a1 int32
 		for _, f := range tmp {
 			b := &w2[f>>(32-langBits)]
@@ -397,8 +416,9 @@ func (s *scanner) score2(folded string, w2 *[1 << langBits][2]int8) (s0, s1 int3
 		s0 += a0
 		s1 += a1
 		budget -= n
-		if len(w) <= len(e.word) {
-			e.n, e.runes, e.s0, e.s1 = uint8(len(w)), uint8(n), a0, a1
+		s.marker = s.marker || marker
+		if e != nil {
+			*e = wordEntry{s0: a0, s1: a1, n: uint8(len(w)), runes: uint8(n), arabic: arabic, marker: marker}
 			copy(e.word[:], w)
 		}
 	}
@@ -409,12 +429,42 @@ func (s *scanner) score2(folded string, w2 *[1 << langBits][2]int8) (s0, s1 int3
 // wordCacheBits sizes the word cache (1024 entries of 32 bytes).
 const wordCacheBits = 10
 
-// wordCache maps a word spelling (by its hash, checked byte for byte) to
-// the sums of its letter features' first two class weights.
-type wordCache [1 << wordCacheBits]struct {
-	s0, s1   int32
-	n, runes uint8 // byte length of word (0: empty slot), runes
-	word     [22]byte
+// wordCache maps a word spelling, checked byte for byte, to the sums of
+// the first two class weights over its spelling-only features.
+type wordCache [1 << wordCacheBits]wordEntry
+
+type wordEntry struct {
+	s0, s1 int32
+	n      uint8 // byte length of word (0: empty slot)
+	runes  uint8
+	arabic uint8 // the span's fArabic flag
+	marker bool  // a Darija marker word
+	word   [20]byte
+}
+
+// wordSlot picks the cache slot of a non-empty word of at most 20 bytes
+// from its length and its first and last eight bytes (no byte-serial hash).
+func wordSlot(w string) uint32 {
+	n := len(w)
+	var a, b uint64
+	if n >= 8 {
+		a = le64s(w)
+		b = le64s(w[n-8:])
+	} else {
+		for i := 0; i < n; i++ {
+			a = a<<8 | uint64(w[i])
+		}
+		b = a
+	}
+	x := (a*0x9E3779B97F4A7C15 ^ b*0xC2B2AE3D27D4EB4F) + uint64(n)
+	x ^= x >> 29
+	return uint32((x * 0xBF58476D1CE4E5B9) >> (64 - wordCacheBits))
+}
+
+func le64s(w string) uint64 {
+	_ = w[7]
+	return uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
 }
 
 // LangSample is one labelled text for TrainLangID.
