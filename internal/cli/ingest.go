@@ -1,13 +1,11 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"time"
 
@@ -194,34 +192,19 @@ func (st *ingestStats) progress(env *Env, final bool) {
 }
 
 func ingestFile(ctx context.Context, env *Env, sink *pipeline.Service, name string, f *ingestFlags, key []byte, stats *ingestStats) error {
-	var r io.Reader
-	if name == "-" {
-		r = env.Stdin
-	} else {
-		file, err := os.Open(name)
-		if err != nil {
-			return err
-		}
-		defer file.Close()
-		r = file
-	}
-	br := bufio.NewReaderSize(r, 256<<10)
-	format := post.Format(f.inputFormat)
-	if format == "" {
-		format = post.SniffFormat(name, br)
-	}
 	source := f.source
 	if source == "" {
 		source = "file:" + name
 	}
-	dec := post.NewDecoder(br, format, post.Options{
+	pr, err := openPosts(env, name, post.Format(f.inputFormat), post.Options{
 		MaxLineBytes: f.maxLine, MaxTextBytes: f.maxText,
 		Pseudonymizer: post.NewPseudonymizer(key), Source: source,
-	})
-	prefix := ""
-	if name != "-" {
-		prefix = name + ": "
+	}, &stats.rejected)
+	if err != nil {
+		return err
 	}
+	defer pr.close()
+	prefix := pr.prefix
 	batch := make([]*post.Post, 0, f.batch)
 	flush := func() error {
 		if len(batch) == 0 {
@@ -236,20 +219,15 @@ func ingestFile(ctx context.Context, env *Env, sink *pipeline.Service, name stri
 		return nil
 	}
 	for {
-		p, err := dec.Next()
-		var le *post.LineError
+		p, err := pr.next()
 		switch {
-		case errors.As(err, &le):
-			stats.rejected++
-			fmt.Fprintf(env.Stderr, "%s%v\n", prefix, le)
-			continue
 		case errors.Is(err, io.EOF):
 			return flush()
 		case err != nil:
 			if ferr := flush(); ferr != nil {
 				return ferr
 			}
-			return fmt.Errorf("%s%w", prefix, err)
+			return err
 		}
 		batch = append(batch, p)
 		if len(batch) == f.batch {

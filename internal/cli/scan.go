@@ -152,47 +152,17 @@ func (st *scanStats) progress(env *Env, final bool) {
 }
 
 func scanFile(ctx context.Context, env *Env, pipe *detect.Pipeline, name string, f *scanFlags, key []byte, sink resultSink, st *scanStats) error {
-	var r io.Reader
-	if name == "-" {
-		r = env.Stdin
-	} else {
-		file, err := os.Open(name)
-		if err != nil {
-			return err
-		}
-		defer file.Close()
-		r = file
-	}
-	br := bufio.NewReaderSize(r, 256<<10)
-	format := post.Format(f.inputFormat)
-	if format == "" {
-		format = post.SniffFormat(name, br)
-	}
-	dec := post.NewDecoder(br, format, post.Options{
+	pr, err := openPosts(env, name, post.Format(f.inputFormat), post.Options{
 		MaxLineBytes:  f.maxLine,
 		MaxTextBytes:  f.maxText,
 		Pseudonymizer: post.NewPseudonymizer(key),
 		Source:        name,
-	})
-	prefix := ""
-	if name != "-" {
-		prefix = name + ": "
+	}, &st.rejected)
+	if err != nil {
+		return err
 	}
-	return runOrdered(ctx, pipe, max(f.workers, 1), func() (*post.Post, error) {
-		for {
-			p, err := dec.Next()
-			var le *post.LineError
-			if errors.As(err, &le) {
-				st.rejected++
-				fmt.Fprintf(env.Stderr, "%s%v\n", prefix, le)
-				continue
-			}
-			if err != nil && !errors.Is(err, io.EOF) {
-				return nil, fmt.Errorf("%s%w", prefix, err)
-			}
-			return p, err
-		}
-	}, func(p *post.Post, res *detect.Result) error {
+	defer pr.close()
+	return runOrdered(ctx, pipe, max(f.workers, 1), pr.next, func(p *post.Post, res *detect.Result) error {
 		st.read++
 		if len(res.Signals) > 0 {
 			st.hits++
