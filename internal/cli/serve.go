@@ -31,7 +31,7 @@ func init() {
 	Register(&Command{
 		Name:    "serve",
 		Summary: "run the monitoring service: API, ingest connectors, detector workers, review queue",
-		Usage:   "[--store sqlite:PATH|postgres://…] [--bus memory|nats://…] [--addr :8080] [--sources FILE] [--demo] [detector flags]",
+		Usage:   "[--store sqlite:PATH|postgres://…] [--bus memory|nats://…] [--addr :8080] [--sources FILE] [--platforms FILE] [--demo] [detector flags]",
 		Help: `Runs Basira as a service. Posts come in through the API (POST /v1/posts), the
 connectors of a sources file (--sources) or 'basira ingest'; each post is
 stored durably, queued, run through the same detectors as 'basira scan', and
@@ -55,7 +55,8 @@ Examples:
   basira serve --rules rules/examples.yaml
   basira serve --demo
   BASIRA_STORE_FILE=/run/secrets/pg basira serve --bus nats://nats:4222 --workers 0
-  basira serve --sources sources.yaml --rules rules/ --addr 127.0.0.1:8080`,
+  basira serve --sources sources.yaml --rules rules/ --addr 127.0.0.1:8080
+  basira serve --rules rules/ --platforms platforms.yaml   # send referrals`,
 		Run: runServe,
 	})
 }
@@ -73,6 +74,9 @@ type ServeContext struct {
 	Detectors *detect.Pipeline
 	Logger    *slog.Logger
 	Home      string
+	// Platforms is the --platforms file of referral webhooks ("" when not
+	// given); serve_referrals.go reads it.
+	Platforms string
 }
 
 var serveExtensions []ServeExtension
@@ -93,6 +97,8 @@ type serveFlags struct {
 	sources string
 	demo    bool
 	grace   time.Duration
+	// platforms: see ServeContext.Platforms.
+	platforms string
 }
 
 func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
@@ -102,6 +108,7 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	fs.IntVar(&f.workers, "workers", -1, "detector workers in this process (default 2 × CPUs; 0 for an API-only process when workers run elsewhere)")
 	fs.StringVar(&f.sources, "sources", "", "sources `file` of connectors to run (see 'basira sources check --help')")
 	fs.BoolVar(&f.demo, "demo", false, "seed a demo workspace (sample posts, rules, a bank, fact-checks) so cases appear within a minute")
+	fs.StringVar(&f.platforms, "platforms", "", "platforms `file` of referral webhooks: cases decided 'refer' are sent to them (see docs/service.md#referrals)")
 	fs.DurationVar(&f.grace, "shutdown-grace", 15*time.Second, "time given to requests, connectors and workers to finish on shutdown")
 	buildPipeline := detectorFlags(fs)
 	if err := Parse(fs, args); err != nil {
@@ -249,7 +256,7 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 			}
 		}
 	}
-	sc := &ServeContext{Store: st, Pipeline: svc, Detectors: det, Logger: log, Home: home}
+	sc := &ServeContext{Store: st, Pipeline: svc, Detectors: det, Logger: log, Home: home, Platforms: f.platforms}
 	for _, ext := range serveExtensions {
 		closeExt, err := ext(ctx, env, sc, &deps)
 		if err != nil {

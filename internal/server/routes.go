@@ -17,6 +17,7 @@ var (
 	// appellants may reopen a closed case: an analyst, or the platform
 	// acting for its user.
 	appellants = []auth.Role{auth.Analyst, auth.Platform}
+	platforms  = []auth.Role{auth.Platform}
 )
 
 // routeTable is the one list of routes: the mux, the role checks and the
@@ -42,6 +43,10 @@ func (s *Server) routeTable() []*Route {
 		{Method: "POST", Path: "/v1/cases/{id}/decision", Roles: analysts, Tag: "cases", Summary: "Decide a leased case (refer, debunk, dismiss, escalate)", handler: s.decideCase},
 
 		{Method: "POST", Path: "/v1/cases/{id}/appeal", Roles: appellants, Tag: "cases", Summary: "Appeal a closed case (actioned or dismissed) for another review", handler: s.appealCase},
+
+		{Method: "GET", Path: "/v1/referrals", Roles: readers, Tag: "referrals", Summary: "List referrals to platforms, newest first, with filters", handler: s.listReferrals},
+		{Method: "GET", Path: "/v1/referrals/{id}", Roles: readers, Tag: "referrals", Summary: "One referral with its payload and delivery state", handler: s.getReferral},
+		{Method: "POST", Path: "/v1/referrals/{id}/status", Roles: platforms, Tag: "referrals", Summary: "A platform's answer to a referral (acknowledged, removed, declined)", handler: s.answerReferral},
 
 		{Method: "GET", Path: "/v1/banks", Roles: readers, Tag: "banks", Summary: "List hash banks", handler: s.listBanks},
 		{Method: "POST", Path: "/v1/banks", Roles: admins, Tag: "banks", Summary: "Create a hash bank", handler: s.createBank},

@@ -140,6 +140,8 @@ type Deps struct {
 	Rules      Rules
 	FactChecks *FactChecks
 	Metrics    *metrics.Metrics
+	// Referrals are the referrals to platforms (internal/referral).
+	Referrals Referrals
 }
 
 // Server is the API. It is an http.Handler.
