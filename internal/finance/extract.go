@@ -157,31 +157,31 @@ func MayContain(text string) bool {
 			continue // no chunk open: the common case in Arabic script
 		}
 		// The chunk ends here.
-		switch {
-		case n >= 25:
-			return true
-		case nl == 0 && nd >= 2:
-			digits += nd
-		case nd > 0 && nl > 0 || inner:
-			hard += n
-		}
-		if digits >= 7 || hard >= 12 {
+		var pass bool
+		if digits, hard, pass = endChunk(n, nd, nl, inner, digits, hard); pass {
 			return true
 		}
 		n, nd, nl, inner = 0, 0, 0, false
 	}
+	if _, _, pass := endChunk(n, nd, nl, inner, digits, hard); pass {
+		return true
+	}
+	return slash && hasPaymentDomain(text) || mark && hasHandleCue(text)
+}
+
+// endChunk adds a chunk of n characters (nd digits, nl letters, inner
+// capitals or not) to the text's tallies of digits and "random-looking"
+// characters, and reports whether the text now passes the prefilter.
+func endChunk(n, nd, nl int, inner bool, digits, hard int) (int, int, bool) {
 	switch {
 	case n >= 25:
-		return true
+		return digits, hard, true
 	case nl == 0 && nd >= 2:
 		digits += nd
 	case nd > 0 && nl > 0 || inner:
 		hard += n
 	}
-	if digits >= 7 || hard >= 12 {
-		return true
-	}
-	return slash && hasPaymentDomain(text) || mark && hasHandleCue(text)
+	return digits, hard, digits >= 7 || hard >= 12
 }
 
 const (
