@@ -310,4 +310,3 @@ func firstNonEmpty(ss ...string) string {
 }
 
 var _ ingest.Source = (*Source)(nil)
-
