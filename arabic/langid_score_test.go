@@ -45,3 +45,34 @@ func TestScore2MatchesFeatures(t *testing.T) {
 		t.Errorf("word cache holds %d words after %d posts", hits, checked)
 	}
 }
+
+// TestAnalyzeConcurrent runs Analyze from several goroutines (pooled
+// scanners with their word caches) and expects the sequential results;
+// run with -race to check the scanners are never shared.
+func TestAnalyzeConcurrent(t *testing.T) {
+	posts := realPosts(t)
+	want := make([]string, len(posts))
+	for i, p := range posts {
+		d := Analyze(p)
+		want[i] = d.Lang + "|" + d.Folded
+	}
+	errs := make(chan string, 4)
+	for g := range 4 {
+		go func() {
+			bad := ""
+			for k := range posts {
+				i := (k*7 + g*977) % len(posts)
+				d := Analyze(posts[i])
+				if got := d.Lang + "|" + d.Folded; got != want[i] && bad == "" {
+					bad = posts[i] + ": " + got + ", want " + want[i]
+				}
+			}
+			errs <- bad
+		}()
+	}
+	for range 4 {
+		if e := <-errs; e != "" {
+			t.Error(e)
+		}
+	}
+}
