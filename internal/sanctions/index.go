@@ -268,7 +268,7 @@ func (x *Index) Search(query string, minScore float64, limit int) []Match {
 		total += len(t)
 	}
 	minCover := float64(total) * minScore / (3 - 2*minScore)
-	best := map[Ref]Match{}
+	best := bestMatches{}
 	for _, id := range h.touched {
 		mask := h.mask[id]
 		if bits.OnesCount32(mask) < need {
@@ -286,16 +286,9 @@ func (x *Index) Search(query string, minScore float64, limit int) []Match {
 		if s < minScore {
 			continue
 		}
-		if m, ok := best[n.ref]; ok && m.Score >= s {
-			continue
-		}
-		l, e := x.entry(n.ref)
-		best[n.ref] = Match{List: l.Name, Date: l.Date, Entry: e, Name: n.text, Score: s}
+		best.keep(x, n, s)
 	}
-	out := make([]Match, 0, len(best))
-	for _, m := range best {
-		out = append(out, m)
-	}
+	out := best.list()
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Score != out[j].Score {
 			return out[i].Score > out[j].Score
@@ -307,6 +300,28 @@ func (x *Index) Search(query string, minScore float64, limit int) []Match {
 	})
 	if limit > 0 && len(out) > limit {
 		out = out[:limit]
+	}
+	return out
+}
+
+// bestMatches keeps each entry's best-scoring name.
+type bestMatches map[Ref]Match
+
+// keep records name n with score s unless its entry already has a match
+// scoring at least s.
+func (best bestMatches) keep(x *Index, n *indexedName, s float64) {
+	if m, ok := best[n.ref]; ok && m.Score >= s {
+		return
+	}
+	l, e := x.entry(n.ref)
+	best[n.ref] = Match{List: l.Name, Date: l.Date, Entry: e, Name: n.text, Score: s}
+}
+
+// list returns the matches, unordered.
+func (best bestMatches) list() []Match {
+	out := make([]Match, 0, len(best))
+	for _, m := range best {
+		out = append(out, m)
 	}
 	return out
 }
@@ -404,7 +419,7 @@ func (x *Index) FindInText(text string) []Match {
 		}
 		return q
 	}
-	best := map[Ref]Match{}
+	best := bestMatches{}
 	type tried struct {
 		name int32
 		at   int
@@ -454,16 +469,9 @@ func (x *Index) FindInText(text string) []Match {
 		if s < TextThreshold {
 			continue
 		}
-		if m, ok := best[n.ref]; ok && m.Score >= s {
-			continue
-		}
-		l, e := x.entry(n.ref)
-		best[n.ref] = Match{List: l.Name, Date: l.Date, Entry: e, Name: n.text, Score: s}
+		best.keep(x, n, s)
 	}
-	out := make([]Match, 0, len(best))
-	for _, m := range best {
-		out = append(out, m)
-	}
+	out := best.list()
 	sort.Slice(out, func(i, j int) bool {
 		return out[i].Score > out[j].Score || out[i].Score == out[j].Score && out[i].Entry.ID < out[j].Entry.ID
 	})
