@@ -56,11 +56,16 @@ func Analyze(text string) *Doc {
 			tk := &toks[i]
 			tk.Text, tk.Start, tk.End = w, sp.start, sp.end
 			if sp.flags&fArabic != 0 {
-				b := StripClitics(w)
-				if len(b) != len(w) {
-					tk.Base = b
+				sp.base = 1
+				// Most words are too short or do not start with a proclitic
+				// letter: StripClitics is called for the others only.
+				if len(w) >= 8 && (w[0] == 0xD8 || w[0] == 0xD9) && cliticIndex[w[0]-0xD8][w[1]] != 0 {
+					b := StripClitics(w)
+					if len(b) != len(w) {
+						tk.Base = b
+					}
+					sp.base = 1 + len(w) - len(b)
 				}
-				sp.base = 1 + len(w) - len(b)
 			}
 		}
 	}

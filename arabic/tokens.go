@@ -145,11 +145,11 @@ func (s *scanner) word(t *table, text string, i int) int {
 			slow = t.lookup(r)
 			e = &slow
 		}
-		if e.kind == kDrop {
-			j += n
-			continue
-		}
 		if e.kind != kKeep {
+			if e.kind == kDrop {
+				j += n
+				continue
+			}
 			// A decimal or thousands separator between digits stays in the
 			// number (12.5, 1,000, ١٢٫٥).
 			if e.kind == kBreak && st.prev >= '0' && st.prev <= '9' && j+n < len(text) && (r == '.' || r == ',' || r == 0x066B || r == 0x066C) {
