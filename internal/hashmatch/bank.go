@@ -416,15 +416,7 @@ func (b *Bank) AddMany(es []Entry) (int, []error) {
 			return added, append(errs, fmt.Errorf("bank %s: %w (%d entries kept disabled)", b.info.Name, err, len(pending)))
 		}
 		for k, slot := range pending {
-			id := first + uint32(k)
-			for int(id) >= len(b.pdqSlot) {
-				b.pdqSlot = append(b.pdqSlot, -1)
-			}
-			b.pdqSlot[id] = int32(slot)
-			for slot >= len(b.slotPDQ) {
-				b.slotPDQ = append(b.slotPDQ, -1)
-			}
-			b.slotPDQ[slot] = int32(id)
+			b.linkPDQLocked(slot, first+uint32(k))
 		}
 	}
 	return added, errs
@@ -445,6 +437,18 @@ func (b *Bank) intern(s string) uint32 {
 	return i
 }
 
+// linkPDQLocked records that the PDQ index holds slot's hash as id.
+func (b *Bank) linkPDQLocked(slot int, id uint32) {
+	for int(id) >= len(b.pdqSlot) {
+		b.pdqSlot = append(b.pdqSlot, -1)
+	}
+	b.pdqSlot[id] = int32(slot)
+	for slot >= len(b.slotPDQ) {
+		b.slotPDQ = append(b.slotPDQ, -1)
+	}
+	b.slotPDQ[slot] = int32(id)
+}
+
 func (b *Bank) indexLocked(slot int) error {
 	switch b.info.Type {
 	case PDQ:
@@ -452,14 +456,7 @@ func (b *Bank) indexLocked(slot int) error {
 		if err != nil {
 			return fmt.Errorf("bank %s: %w", b.info.Name, err)
 		}
-		for int(id) >= len(b.pdqSlot) {
-			b.pdqSlot = append(b.pdqSlot, -1)
-		}
-		b.pdqSlot[id] = int32(slot)
-		for slot >= len(b.slotPDQ) {
-			b.slotPDQ = append(b.slotPDQ, -1)
-		}
-		b.slotPDQ[slot] = int32(id)
+		b.linkPDQLocked(slot, id)
 	case Text:
 		sig, err := textSignature(b.values[slot])
 		if err != nil {
