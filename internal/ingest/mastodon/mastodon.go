@@ -7,6 +7,7 @@ package mastodon
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -276,7 +277,7 @@ func (s *Source) toPost(st *Status) *post.Post {
 	if st.Spoiler != "" {
 		text = strings.TrimSpace(st.Spoiler + "\n" + text)
 	}
-	p := &post.Post{ID: st.ID, Platform: platform, URL: firstNonEmpty(st.URL, st.URI), Text: text, Lang: st.Language}
+	p := &post.Post{ID: st.ID, Platform: platform, URL: cmp.Or(st.URL, st.URI), Text: text, Lang: st.Language}
 	if !st.CreatedAt.IsZero() {
 		t := st.CreatedAt.UTC()
 		p.PostedAt = &t
@@ -298,15 +299,6 @@ func newerID(a, b string) bool {
 		return len(a) > len(b)
 	}
 	return a > b
-}
-
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }
 
 var _ ingest.Source = (*Source)(nil)

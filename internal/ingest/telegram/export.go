@@ -6,6 +6,7 @@ package telegram
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -209,7 +210,7 @@ func (s *Source) toPost(h *chatHeader, m *message) *post.Post {
 		p.PostedAt = &t
 	}
 	if s.Pseudonymizer != nil {
-		p.Author = s.Pseudonymizer.Pseudonym("telegram", firstNonEmpty(m.FromID, m.From))
+		p.Author = s.Pseudonymizer.Pseudonym("telegram", cmp.Or(m.FromID, m.From))
 	}
 	dir := filepath.Dir(s.Path)
 	if isLocalFile(m.Photo) {
@@ -308,15 +309,6 @@ func skip(dec *json.Decoder) error {
 			return nil
 		}
 	}
-}
-
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }
 
 var _ ingest.Source = (*Source)(nil)
