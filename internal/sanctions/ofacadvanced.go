@@ -3,7 +3,6 @@ package sanctions
 import (
 	"bytes"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -46,11 +45,8 @@ func ParseOFACAdvancedXML(r io.Reader) ([]Entry, string, error) {
 	refs := advRefs{features: map[string]string{}, subTypes: map[string]string{}, partyTypes: map[string]string{}}
 	var entries []Entry
 	date := ""
-	root := false
-	err := scanXML(r, "OFAC advanced XML", func(s *xmlStream, se *xml.StartElement) error {
+	err := scanXML(r, "OFAC advanced XML", "Sanctions", "an OFAC advanced XML file", func(s *xmlStream, se *xml.StartElement) error {
 		switch se.Name.Local {
-		case "Sanctions":
-			root = true
 		case "DateOfIssue":
 			var dt struct{ Year, Month, Day int }
 			if err := s.decode(&dt, se); err != nil {
@@ -82,9 +78,6 @@ func ParseOFACAdvancedXML(r io.Reader) ([]Entry, string, error) {
 	})
 	if err != nil {
 		return nil, "", err
-	}
-	if !root {
-		return nil, "", errors.New("not an OFAC advanced XML file: no Sanctions element")
 	}
 	return entries, date, nil
 }

@@ -2,7 +2,6 @@ package sanctions
 
 import (
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -42,11 +41,8 @@ type enhEntity struct {
 func ParseOFACEnhancedXML(r io.Reader) ([]Entry, string, error) {
 	var entries []Entry
 	date := ""
-	root := false
-	err := scanXML(r, "OFAC XML", func(s *xmlStream, se *xml.StartElement) error {
+	err := scanXML(r, "OFAC XML", "sanctionsData", "an OFAC ENHANCED_XML file", func(s *xmlStream, se *xml.StartElement) error {
 		switch se.Name.Local {
-		case "sanctionsData":
-			root = true
 		case "dataAsOf":
 			var v string
 			if err := s.d.DecodeElement(&v, se); err != nil {
@@ -66,9 +62,6 @@ func ParseOFACEnhancedXML(r io.Reader) ([]Entry, string, error) {
 	})
 	if err != nil {
 		return nil, "", err
-	}
-	if !root {
-		return nil, "", errors.New("not an OFAC ENHANCED_XML file: no sanctionsData element")
 	}
 	return entries, date, nil
 }

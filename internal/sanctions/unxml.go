@@ -2,7 +2,6 @@ package sanctions
 
 import (
 	"encoding/xml"
-	"errors"
 	"io"
 	"strings"
 )
@@ -34,11 +33,9 @@ type unAlias struct {
 func ParseUNXML(r io.Reader) ([]Entry, string, error) {
 	var entries []Entry
 	date := ""
-	root := false
-	err := scanXML(r, "UN XML", func(s *xmlStream, se *xml.StartElement) error {
+	err := scanXML(r, "UN XML", "CONSOLIDATED_LIST", "a UN consolidated list", func(s *xmlStream, se *xml.StartElement) error {
 		switch se.Name.Local {
 		case "CONSOLIDATED_LIST":
-			root = true
 			for _, a := range se.Attr {
 				if a.Name.Local == "dateGenerated" && len(a.Value) >= 10 {
 					date = a.Value[:10]
@@ -59,9 +56,6 @@ func ParseUNXML(r io.Reader) ([]Entry, string, error) {
 	})
 	if err != nil {
 		return nil, "", err
-	}
-	if !root {
-		return nil, "", errors.New("not a UN consolidated list: no CONSOLIDATED_LIST element")
 	}
 	return entries, date, nil
 }

@@ -19,16 +19,21 @@ type xmlStream struct {
 
 // scanXML reads r (up to the input limit) and calls visit for each start
 // element in document order; visit may decode the element whole with
-// s.decode, which moves the stream past it.
-func scanXML(r io.Reader, format string, visit func(s *xmlStream, se *xml.StartElement) error) error {
+// s.decode, which moves the stream past it. A document without a root
+// element (named root) is refused as "not <what>".
+func scanXML(r io.Reader, format, root, what string, visit func(s *xmlStream, se *xml.StartElement) error) error {
 	b, err := readLimited(r)
 	if err != nil {
 		return err
 	}
 	s := &xmlStream{d: xml.NewDecoder(bytes.NewReader(b)), format: format}
+	sawRoot := false
 	for {
 		tok, err := s.d.Token()
 		if errors.Is(err, io.EOF) {
+			if !sawRoot {
+				return fmt.Errorf("not %s: no %s element", what, root)
+			}
 			return nil
 		}
 		if err != nil {
@@ -38,6 +43,7 @@ func scanXML(r io.Reader, format string, visit func(s *xmlStream, se *xml.StartE
 		if !ok {
 			continue
 		}
+		sawRoot = sawRoot || se.Name.Local == root
 		if err := visit(s, &se); err != nil {
 			return err
 		}
