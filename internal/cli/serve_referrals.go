@@ -20,9 +20,8 @@ var referralInterval = 2 * time.Second
 // serveReferrals gives the API the referrals of the store (GET
 // /v1/referrals, the platforms' answers) and, with --platforms, runs the
 // loop that creates referrals for cases decided 'refer' and delivers them
-// (internal/referral). Run --platforms on one serve process: two would
-// both deliver, which the Idempotency-Key lets a platform notice but
-// which is better avoided.
+// (internal/referral). Several processes may run it: the store leases
+// due referrals to one dispatcher at a time (sqlstore.DeliveryLease).
 func serveReferrals(ctx context.Context, env *Env, sc *ServeContext, deps *server.Deps) (func(), error) {
 	st, ok := sc.Store.(referral.Store)
 	refs, ok2 := sc.Store.(server.Referrals)

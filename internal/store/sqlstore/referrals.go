@@ -85,14 +85,50 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`),
 	return inserted, err
 }
 
+// DeliveryLease is how long DueReferrals keeps a referral it returned
+// from other callers: the dispatcher records the attempt's outcome well
+// within it, and a process that died mid-attempt leaves the referral due
+// again once it runs out.
+const DeliveryLease = 5 * time.Minute
+
 // DueReferrals returns pending referrals whose next attempt is due (a
-// referral never attempted is due at once), oldest first.
+// referral never attempted is due at once), oldest first, and leases
+// them for DeliveryLease, so that dispatchers in several processes never
+// send the same referral at the same time.
 func (db *DB) DueReferrals(ctx context.Context, now time.Time, limit int) ([]*notify.Referral, error) {
 	if limit <= 0 {
 		limit = 100
 	}
-	return db.queryReferrals(ctx, referralSelect+` WHERE status = ? AND (next_attempt IS NULL OR next_attempt <= ?) ORDER BY created_at, id LIMIT `+strconv.Itoa(limit),
-		notify.Pending, micro(now))
+	var out []*notify.Referral
+	err := db.writeTx(ctx, false, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, db.D.rebind(referralSelect+` WHERE status = ? AND (next_attempt IS NULL OR next_attempt <= ?) ORDER BY created_at, id LIMIT `+strconv.Itoa(limit)+db.D.SkipLocked),
+			notify.Pending, micro(now))
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			r, err := scanReferral(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			out = append(out, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil || len(out) == 0 {
+			return err
+		}
+		args := []any{micro(now.Add(DeliveryLease))}
+		for _, r := range out {
+			args = append(args, r.ID)
+		}
+		_, err = tx.ExecContext(ctx, db.D.rebind(`UPDATE referrals SET next_attempt = ? WHERE id IN (`+placeholders(len(out))+`)`), args...)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // UpdateReferral stores r's delivery state (the dispatcher's outcome). A

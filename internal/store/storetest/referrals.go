@@ -179,3 +179,66 @@ func testConcurrentReferralCreate(t *testing.T, s store.Store) {
 		t.Fatalf("%d referral audit entries, want 1", n)
 	}
 }
+
+// testReferralLease: a referral DueReferrals returned is not returned
+// again, to this or another dispatcher, until its attempt is recorded or
+// the lease runs out (a dispatcher that died mid-attempt).
+func testReferralLease(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	rs := referralStore(t, s)
+	ids := openCases(t, s, 20)
+	at := time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC)
+	for _, id := range ids {
+		must(rs.CreateReferral(ctx, &notify.Referral{ID: notify.ReferralID(id, "x"), CaseID: id, Platform: "x", Payload: []byte(`{}`), CreatedAt: at}))
+	}
+	// Four dispatchers at once share the 20 due referrals without overlap.
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	seen := map[string]int{}
+	var firstErr error
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// Bounded: a store that does not lease would hand out the same
+			// referrals for ever.
+			for range 20 {
+				due, err := rs.DueReferrals(ctx, at, 3)
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				for _, r := range due {
+					seen[r.ID]++
+				}
+				mu.Unlock()
+				if err != nil || len(due) == 0 {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		t.Fatal(firstErr)
+	}
+	if len(seen) != 20 {
+		t.Fatalf("%d referrals handed out, want 20", len(seen))
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Fatalf("referral %s handed out %d times", id, n)
+		}
+	}
+	// Recording an outcome ends the lease: a retry is due at its time.
+	r := must(rs.Referral(ctx, notify.ReferralID(ids[0], "x")))
+	r.Attempts, r.LastError, r.NextAttempt = 1, "HTTP 503", at.Add(time.Minute)
+	must(0, rs.UpdateReferral(ctx, r))
+	if due := must(rs.DueReferrals(ctx, at.Add(time.Minute), 100)); len(due) != 1 || due[0].ID != r.ID {
+		t.Fatalf("due after the back-off: %v, want only %s", due, r.ID)
+	}
+	// The others come back once the lease runs out.
+	if due := must(rs.DueReferrals(ctx, at.Add(time.Hour), 100)); len(due) != 20 {
+		t.Fatalf("%d due after the lease, want 20", len(due))
+	}
+}

@@ -43,6 +43,7 @@ func Run(t *testing.T, open Opener) {
 		{"ListAndCounts", testListAndCounts},
 		{"ReferralLifecycle", testReferralLifecycle},
 		{"ConcurrentReferralCreate", testConcurrentReferralCreate},
+		{"ReferralLease", testReferralLease},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
