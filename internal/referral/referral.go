@@ -10,6 +10,7 @@
 package referral
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -97,13 +98,11 @@ func (s *Service) Run(ctx context.Context, interval time.Duration) error {
 
 // RunOnce creates the referrals of decided cases, then delivers the due
 // ones. It returns how many it created and attempted.
+// A failure to create does not hold up delivery, nor the reverse.
 func (s *Service) RunOnce(ctx context.Context) (created, attempted int, err error) {
-	created, err = s.Create(ctx)
-	if err != nil {
-		return created, 0, err
-	}
-	attempted, err = s.Deliver(ctx)
-	return created, attempted, err
+	created, cerr := s.Create(ctx)
+	attempted, derr := s.Deliver(ctx)
+	return created, attempted, errors.Join(cerr, derr)
 }
 
 // Create looks at every decided case and creates the referrals its
@@ -113,6 +112,7 @@ func (s *Service) RunOnce(ctx context.Context) (created, attempted int, err erro
 func (s *Service) Create(ctx context.Context) (int, error) {
 	n := 0
 	var after int64
+	var firstErr error
 	for {
 		cs, err := s.store.ListCases(ctx, store.CaseQuery{Status: store.StatusDecided, AfterID: after, Limit: 500})
 		if err != nil {
@@ -122,11 +122,16 @@ func (s *Service) Create(ctx context.Context) (int, error) {
 			k, err := s.createFor(ctx, c)
 			n += k
 			if err != nil {
-				return n, fmt.Errorf("case %d: %w", c.ID, err)
+				// One case's failure must not hold up the others.
+				if ctx.Err() != nil {
+					return n, err
+				}
+				s.log.Warn("referrals: creating a case's referrals failed; retrying next pass", "case", c.ID, "err", err)
+				firstErr = cmp.Or(firstErr, fmt.Errorf("case %d: %w", c.ID, err))
 			}
 		}
 		if len(cs) < 500 {
-			return n, nil
+			return n, firstErr
 		}
 		after = cs[len(cs)-1].ID
 	}
