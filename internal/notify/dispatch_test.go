@@ -12,9 +12,10 @@ import (
 	"time"
 )
 
-// memStore keeps referrals in a map. The service's SQL store does not hold
-// referrals yet; this is the minimal faithful implementation of the Store
-// contract (idempotent create, due selection) for the dispatcher's tests.
+// memStore keeps referrals in a map: the minimal faithful implementation
+// of the Store contract (idempotent create, due selection) for the
+// dispatcher's tests. The service's store is sqlstore.DB, checked by the
+// conformance suite (internal/store/storetest).
 type memStore struct {
 	mu sync.Mutex
 	m  map[string]Referral

@@ -1,11 +1,16 @@
 package notify
 
+import "time"
+
 // ReferralQuery selects referrals, newest first. Zero fields do not filter.
 type ReferralQuery struct {
 	CaseID   int64
 	Status   string
 	Platform string
-	Limit    int // default 100, at most 1000
+	// OverdueAt, when set, selects sent referrals whose deadline passed
+	// before it (Referral.Overdue), whatever Status says.
+	OverdueAt time.Time
+	Limit     int // default 100, at most 1000
 }
 
 // Statuses lists every referral status, in lifecycle order.

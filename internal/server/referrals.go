@@ -43,9 +43,15 @@ func (s *Server) listReferrals(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rs, err := s.deps.Referrals.ListReferrals(r.Context(), notify.ReferralQuery{
-		CaseID: caseID, Status: status, Platform: q.Get("platform"), Limit: int(min(max(limit, 1), 1000)),
-	})
+	rq := notify.ReferralQuery{CaseID: caseID, Status: status, Platform: q.Get("platform"), Limit: int(min(max(limit, 1), 1000))}
+	switch q.Get("overdue") {
+	case "", "false":
+	case "true":
+		rq.OverdueAt = s.cfg.Now()
+	default:
+		return Errorf(CodeInvalidParameter, "overdue %q: use true or false", q.Get("overdue"))
+	}
+	rs, err := s.deps.Referrals.ListReferrals(r.Context(), rq)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,7 +35,10 @@ func TestReferralEndToEnd(t *testing.T) {
 	}
 	t.Cleanup(func() { db.Close() })
 	var tokens auth.Store
-	e := newEnvOn(t, db, Config{}, func(d *Deps) { d.Referrals = db; tokens = d.Tokens })
+	// The API's clock can move on, to see a referral overdue.
+	var skew atomic.Int64
+	apiNow := func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
+	e := newEnvOn(t, db, Config{Now: apiNow}, func(d *Deps) { d.Referrals = db; tokens = d.Tokens })
 	// The platform's own token is named like the platform.
 	telegramToken, _, err := tokens.Create(ctx, "telegram", auth.Platform)
 	if err != nil {
@@ -99,6 +103,17 @@ func TestReferralEndToEnd(t *testing.T) {
 		t.Fatalf("case is %s, want actioned", c.Status)
 	}
 
+	// Overdue once its one-hour SLA has passed unanswered.
+	e.json(auth.Viewer, "GET", "/v1/referrals?overdue=true", nil, 200, &list)
+	if len(list.Referrals) != 0 {
+		t.Fatalf("overdue within the SLA: %+v", list.Referrals)
+	}
+	skew.Store(int64(2 * time.Hour))
+	e.json(auth.Viewer, "GET", "/v1/referrals?overdue=true", nil, 200, &list)
+	if len(list.Referrals) != 1 || list.Referrals[0].ID != rid {
+		t.Fatalf("overdue after the SLA: %+v", list.Referrals)
+	}
+
 	// The platform answers. Errors first.
 	answer := func(token string, body string) (int, []byte) {
 		req, _ := http.NewRequest("POST", e.ts.URL+"/v1/referrals/"+rid+"/status", strings.NewReader(body))
@@ -150,6 +165,15 @@ func TestReferralEndToEnd(t *testing.T) {
 	e.json(auth.Viewer, "GET", "/v1/referrals?status=removed&platform=telegram", nil, 200, &list)
 	if len(list.Referrals) != 1 {
 		t.Fatalf("filtered list %+v", list.Referrals)
+	}
+	// Sent with a one-hour SLA and answered: never overdue.
+	e.json(auth.Viewer, "GET", "/v1/referrals?overdue=true", nil, 200, &list)
+	if len(list.Referrals) != 0 {
+		t.Fatalf("an answered referral is listed overdue: %+v", list.Referrals)
+	}
+	code, b, _ = e.do(auth.Viewer, "GET", "/v1/referrals?overdue=maybe", "", nil)
+	if apiError(t, code, b).Code != CodeInvalidParameter {
+		t.Fatalf("bad overdue filter: %d %s", code, b)
 	}
 	code, b, _ = e.do(auth.Viewer, "GET", "/v1/referrals?status=gone", "", nil)
 	if apiError(t, code, b).Code != CodeInvalidParameter {

@@ -225,6 +225,10 @@ func (db *DB) ListReferrals(ctx context.Context, q notify.ReferralQuery) ([]*not
 		where = append(where, "platform = ?")
 		args = append(args, q.Platform)
 	}
+	if !q.OverdueAt.IsZero() {
+		where = append(where, "status = ? AND deadline IS NOT NULL AND deadline < ?")
+		args = append(args, notify.Sent, micro(q.OverdueAt))
+	}
 	sqlq := referralSelect
 	if len(where) > 0 {
 		sqlq += " WHERE " + strings.Join(where, " AND ")

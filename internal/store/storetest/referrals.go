@@ -121,16 +121,25 @@ func testReferralLifecycle(t *testing.T, s store.Store) {
 	// Listing filters by case, status and platform, newest first.
 	r2 := &notify.Referral{ID: notify.ReferralID(ids[1], "y"), CaseID: ids[1], Platform: "y", Payload: []byte(`{}`), CreatedAt: at.Add(time.Hour)}
 	must(rs.CreateReferral(ctx, r2))
+	r3 := &notify.Referral{ID: notify.ReferralID(ids[1], "z"), CaseID: ids[1], Platform: "z", Payload: []byte(`{}`), CreatedAt: at.Add(-time.Hour)}
+	must(rs.CreateReferral(ctx, r3))
+	r3.Status, r3.Attempts, r3.SentAt, r3.Deadline = notify.Sent, 1, sent, sent.Add(time.Hour)
+	must(0, rs.UpdateReferral(ctx, r3))
 	for _, tc := range []struct {
 		q    notify.ReferralQuery
 		want []string
 	}{
-		{notify.ReferralQuery{}, []string{r2.ID, r.ID}},
+		{notify.ReferralQuery{OverdueAt: sent.Add(59 * time.Minute)}, nil},
+		{notify.ReferralQuery{OverdueAt: sent.Add(2 * time.Hour)}, []string{r3.ID}},
+		{notify.ReferralQuery{OverdueAt: sent.Add(2 * time.Hour), Platform: "x"}, nil},
+		{notify.ReferralQuery{}, []string{r2.ID, r.ID, r3.ID}},
 		{notify.ReferralQuery{CaseID: ids[0]}, []string{r.ID}},
 		{notify.ReferralQuery{Status: notify.Pending}, []string{r2.ID}},
 		{notify.ReferralQuery{Platform: "x"}, []string{r.ID}},
 		{notify.ReferralQuery{Status: notify.Failed}, nil},
 		{notify.ReferralQuery{Limit: 1}, []string{r2.ID}},
+		// r's 24 h deadline passed too, but it was answered: not overdue.
+		{notify.ReferralQuery{OverdueAt: sent.Add(48 * time.Hour)}, []string{r3.ID}},
 	} {
 		rs := must(rs.ListReferrals(ctx, tc.q))
 		var gotIDs []string
