@@ -451,9 +451,10 @@ func (h *Hasher) downsample(rows, cols int) {
 	boxRows(h.buf1, h.buf2, rows, cols, wr)
 	h.col = grow(h.col, max(cols, 64))
 	boxCols(h.buf2, h.buf1, rows, cols, wc, h.col)
-	// Pass 2: rows, keeping only the 64 decimation columns.
+	// Pass 2: rows, keeping only the 64 decimation columns (h.col, free
+	// until the column pass, is scratch).
 	h.sampled = grow(h.sampled, rows*64)
-	boxRowsSampled(h.buf1, h.sampled, rows, cols, wr, &xi)
+	boxRowsSampled(h.buf1, h.sampled, rows, cols, wr, &xi, h.col)
 	// Pass 2: columns, only at the 64 decimation rows.
 	boxColsSampled(h.sampled, &h.a64, rows, wc, &yi, h.col[:64])
 }
@@ -572,13 +573,13 @@ func boxRows1(in, out []float32, rows, cols, win int) {
 }
 
 // boxRowsSampled is boxRows that writes only columns xi into out (rows x
-// 64), four rows at a time like boxRows.
-func boxRowsSampled(in, out []float32, rows, cols, win int, xi *[64]int) {
+// 64), four rows at a time like boxRows; row is scratch of cols floats.
+func boxRowsSampled(in, out []float32, rows, cols, win int, xi *[64]int, row []float32) {
 	r := 0
 	for ; r+4 <= rows; r += 4 {
 		boxRowsSampled4(in[r*cols:(r+4)*cols], out[r*64:(r+4)*64], cols, win, xi)
 	}
-	boxRowsSampled1(in[r*cols:], out[r*64:], rows-r, cols, win, xi)
+	boxRowsSampled1(in[r*cols:], out[r*64:], rows-r, cols, win, xi, row)
 }
 
 func boxRowsSampled4(in, out []float32, cols, win int, xi *[64]int) {
@@ -642,49 +643,17 @@ func boxRowsSampled4(in, out []float32, cols, win int, xi *[64]int) {
 	}
 }
 
-func boxRowsSampled1(in, out []float32, rows, cols, win int, xi *[64]int) {
-	half := (win + 2) / 2
+// boxRowsSampled1 filters the rows (fewer than four) that boxRowsSampled
+// leaves over: in full with boxRows1 into row, a scratch row of cols, then
+// keeping columns xi; boxRows1 computes each output with the same
+// operations as a sampled filter would.
+func boxRowsSampled1(in, out []float32, rows, cols, win int, xi *[64]int, row []float32) {
+	row = row[:cols]
 	for r := range rows {
-		iv := in[r*cols : (r+1)*cols]
+		boxRows1(in[r*cols:(r+1)*cols], row, 1, cols, win)
 		ov := out[r*64 : (r+1)*64]
-		var sum float32
-		n := 0
-		ri, li, oi := 0, 0, 0
-		k := 0 // next decimation slot
-		emit := func() {
-			for k < 64 && xi[k] == oi {
-				ov[k] = sum / float32(n)
-				k++
-			}
-		}
-		for range half - 1 {
-			sum += iv[ri]
-			n++
-			ri++
-		}
-		for range win - half + 1 {
-			sum += iv[ri]
-			n++
-			emit()
-			ri++
-			oi++
-		}
-		for range cols - win {
-			sum += iv[ri]
-			sum -= iv[li]
-			if xi[k&63] == oi && k < 64 {
-				emit()
-			}
-			li++
-			ri++
-			oi++
-		}
-		for range half - 1 {
-			sum -= iv[li]
-			n--
-			emit()
-			li++
-			oi++
+		for k, x := range xi {
+			ov[k] = row[x]
 		}
 	}
 }
