@@ -3,6 +3,7 @@ package finance
 import (
 	"bufio"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -99,6 +100,28 @@ func TestExtract(t *testing.T) {
 // TestExtractOFACAddresses embeds every real OFAC-listed address of a
 // supported chain in an appeal, plain and obfuscated, and expects it back.
 func TestExtractOFACAddresses(t *testing.T) {
+	n := 0
+	for _, ca := range validOFACAddresses(t, "XBT", "ETH", "USDT", "LTC", "TRX", "XMR", "USDC", "DASH") {
+		chain, addr := ca[0], ca[1]
+		n++
+		for _, form := range []string{addr, spaced(addr, 4), zeroWidth(addr)} {
+			text := "ادعموا إخوانكم، المحفظة: " + form + " بارك الله فيكم"
+			ids := Extract(text)
+			if len(ids) != 1 || !ids[0].Valid || !strings.EqualFold(ids[0].Value, addr) || ids[0].Text != form {
+				t.Errorf("%s %q: Extract = %+v", chain, form, ids)
+			}
+		}
+	}
+	if n < 600 {
+		t.Fatalf("only %d addresses", n)
+	}
+}
+
+// validOFACAddresses returns the (chain, address) pairs of the OFAC list's
+// addresses on the given chains that its validation marks valid, in the
+// list's order.
+func validOFACAddresses(t *testing.T, chains ...string) [][2]string {
+	t.Helper()
 	f, err := os.Open(refdata.Path(t, "finance/sanctions/ofac_crypto_addresses_validated.tsv"))
 	if err != nil {
 		t.Fatal(err)
@@ -106,30 +129,14 @@ func TestExtractOFACAddresses(t *testing.T) {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	sc.Scan()
-	n := 0
+	var out [][2]string
 	for sc.Scan() {
 		c := strings.Split(sc.Text(), "\t")
-		addr, valid := c[1], c[3] == "true"
-		switch c[0] {
-		case "XBT", "ETH", "USDT", "LTC", "TRX", "XMR", "USDC", "DASH":
-		default:
-			continue
-		}
-		if !valid {
-			continue
-		}
-		n++
-		for _, form := range []string{addr, spaced(addr, 4), zeroWidth(addr)} {
-			text := "ادعموا إخوانكم، المحفظة: " + form + " بارك الله فيكم"
-			ids := Extract(text)
-			if len(ids) != 1 || !ids[0].Valid || !strings.EqualFold(ids[0].Value, addr) || ids[0].Text != form {
-				t.Errorf("%s %q: Extract = %+v", c[0], form, ids)
-			}
+		if slices.Contains(chains, c[0]) && c[3] == "true" {
+			out = append(out, [2]string{c[0], c[1]})
 		}
 	}
-	if n < 600 {
-		t.Fatalf("only %d addresses", n)
-	}
+	return out
 }
 
 func spaced(s string, n int) string { return split(s, n, " ") }
@@ -149,22 +156,9 @@ func split(s string, n int, sep string) string {
 // chain into groups of 3 to 17 characters with spaces, line breaks, hyphens
 // or ". " between them: all must be found (the prefilter included).
 func TestExtractSplitAddresses(t *testing.T) {
-	f, err := os.Open(refdata.Path(t, "finance/sanctions/ofac_crypto_addresses_validated.tsv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Scan()
 	var addrs []string
-	for sc.Scan() {
-		c := strings.Split(sc.Text(), "\t")
-		switch c[0] {
-		case "XBT", "ETH", "USDT", "LTC", "TRX", "XMR":
-			if c[3] == "true" {
-				addrs = append(addrs, c[1])
-			}
-		}
+	for _, ca := range validOFACAddresses(t, "XBT", "ETH", "USDT", "LTC", "TRX", "XMR") {
+		addrs = append(addrs, ca[1])
 	}
 	for _, g := range []int{3, 4, 5, 8, 17} {
 		for _, sep := range []string{" ", "\n", "-", ". "} {
