@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/basira-org/basira/internal/audit"
 	"github.com/basira-org/basira/internal/claims"
 )
 
@@ -91,12 +90,11 @@ func (s *Server) doCreateBank(r *http.Request, name string, ratio float64) (Bank
 	if ratio < 0 || ratio > 1 {
 		return BankInfo{}, Errorf(CodeInvalidParameter, "matching enabled ratio %v must be between 0 and 1", ratio)
 	}
-	p := PrincipalFrom(r.Context())
 	b, err := s.deps.Banks.CreateBank(r.Context(), name, ratio)
 	if err != nil {
 		return BankInfo{}, bankError(err)
 	}
-	if err := s.mustAudit(r.Context(), audit.New(p.Actor(), audit.ActionConfig, "bank:"+name, map[string]any{"op": "bank.create", "matching_enabled_ratio": ratio})); err != nil {
+	if err := s.auditConfig(r, "bank:"+name, map[string]any{"op": "bank.create", "matching_enabled_ratio": ratio}); err != nil {
 		return BankInfo{}, err
 	}
 	return b, nil
@@ -147,9 +145,8 @@ func (s *Server) addBankEntries(w http.ResponseWriter, r *http.Request) error {
 		}
 		ids = append(ids, id)
 	}
-	p := PrincipalFrom(r.Context())
 	if len(ids) > 0 {
-		if err := s.mustAudit(r.Context(), audit.New(p.Actor(), audit.ActionConfig, "bank:"+name, map[string]any{"op": "bank.add", "added": len(ids), "rejected": len(bad)})); err != nil {
+		if err := s.auditConfig(r, "bank:"+name, map[string]any{"op": "bank.add", "added": len(ids), "rejected": len(bad)}); err != nil {
 			return err
 		}
 	}
@@ -194,8 +191,7 @@ func (s *Server) reloadRules(w http.ResponseWriter, r *http.Request) error {
 		// The rules in force stay in force when a file does not compile.
 		return Errorf(CodeBadRequest, "the rules were not reloaded (the previous rules stay in force): %v", err)
 	}
-	p := PrincipalFrom(r.Context())
-	if err := s.mustAudit(r.Context(), audit.New(p.Actor(), audit.ActionConfig, "rules", map[string]any{"op": "rules.reload", "rules": res.Rules, "files": res.Files})); err != nil {
+	if err := s.auditConfig(r, "rules", map[string]any{"op": "rules.reload", "rules": res.Rules, "files": res.Files}); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, res)
@@ -278,8 +274,7 @@ func (s *Server) putFactChecks(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := PrincipalFrom(r.Context())
-	if err := s.mustAudit(r.Context(), audit.New(p.Actor(), audit.ActionConfig, "factchecks", map[string]any{"op": "factchecks.put", "added": added, "replaced": replaced})); err != nil {
+	if err := s.auditConfig(r, "factchecks", map[string]any{"op": "factchecks.put", "added": added, "replaced": replaced}); err != nil {
 		return err
 	}
 	reloaded := true

@@ -321,8 +321,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := PrincipalFrom(r.Context())
-	if err := s.mustAudit(r.Context(), audit.New(p.Actor(), audit.ActionConfig, "token:"+t.ID, map[string]any{"op": "token.create", "name": t.Name, "role": t.Role})); err != nil {
+	if err := s.auditConfig(r, "token:"+t.ID, map[string]any{"op": "token.create", "name": t.Name, "role": t.Role}); err != nil {
 		return err
 	}
 	v := viewToken(t)
@@ -339,8 +338,7 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return Errorf(CodeInvalidParameter, "%v", err)
 	}
-	p := PrincipalFrom(r.Context())
-	if err := s.mustAudit(r.Context(), audit.New(p.Actor(), audit.ActionConfig, "token:"+t.ID, map[string]any{"op": "token.revoke", "name": t.Name})); err != nil {
+	if err := s.auditConfig(r, "token:"+t.ID, map[string]any{"op": "token.revoke", "name": t.Name}); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, viewToken(t))

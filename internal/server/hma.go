@@ -17,8 +17,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/basira-org/basira/internal/audit"
 )
 
 // The HMA 2.0 routes (OpenMediaMatch blueprints hashing, matching and
@@ -550,8 +548,7 @@ func (s *Server) addContent(w http.ResponseWriter, r *http.Request, name string,
 	if err != nil {
 		return bankError(err)
 	}
-	p := PrincipalFrom(r.Context())
-	if err := s.mustAudit(r.Context(), audit.New(p.Actor(), audit.ActionConfig, "bank:"+name, map[string]any{"op": "bank.add", "added": 1, "content_id": id, "signal_types": sortedKeys(sigs)})); err != nil {
+	if err := s.auditConfig(r, "bank:"+name, map[string]any{"op": "bank.add", "added": 1, "content_id": id, "signal_types": sortedKeys(sigs)}); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"id": id, "signals": sigs})
@@ -593,8 +590,7 @@ func (s *Server) hmaRemoveContent(w http.ResponseWriter, r *http.Request) error 
 		return hmaBankError(name, err)
 	}
 	if n > 0 {
-		p := PrincipalFrom(r.Context())
-		if err := s.mustAudit(r.Context(), audit.New(p.Actor(), audit.ActionConfig, "bank:"+name, map[string]any{"op": "bank.remove", "content_id": id, "removed": n})); err != nil {
+		if err := s.auditConfig(r, "bank:"+name, map[string]any{"op": "bank.remove", "content_id": id, "removed": n}); err != nil {
 			return err
 		}
 	}

@@ -428,6 +428,13 @@ func (s *Server) audit(ctx context.Context, e audit.Entry) {
 }
 
 // mustAudit appends e and returns an error if the log cannot be written.
+// auditConfig records a configuration change by the request's principal
+// (target "bank:NAME", "rules", ...), failing the request if it cannot.
+func (s *Server) auditConfig(r *http.Request, target string, details map[string]any) error {
+	p := PrincipalFrom(r.Context())
+	return s.mustAudit(r.Context(), audit.New(p.Actor(), audit.ActionConfig, target, details))
+}
+
 func (s *Server) mustAudit(ctx context.Context, e audit.Entry) error {
 	if s.deps.Audit == nil {
 		return nil
