@@ -151,6 +151,17 @@ func claimsStore(env *Env, create bool) (*claims.FileStore, error) {
 	return claims.NewFileStore(filepath.Join(dir, "claims.jsonl")), nil
 }
 
+// storedClaims reads every claim of the workspace store; the store is
+// returned too, for messages that name its path.
+func storedClaims(ctx context.Context, env *Env) (*claims.FileStore, []claims.Claim, error) {
+	st, err := claimsStore(env, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	cs, err := st.All(ctx)
+	return st, cs, err
+}
+
 // readClaimsFile decodes a fact-check file, reporting bad items on stderr.
 // It returns the number of bad items.
 func readClaimsFile(env *Env, path, format string) ([]claims.Claim, int, error) {
@@ -222,11 +233,7 @@ func runClaimsList(ctx context.Context, env *Env, fs *flag.FlagSet, args []strin
 	if fs.NArg() > 0 {
 		return Usagef("claims list takes no arguments")
 	}
-	st, err := claimsStore(env, false)
-	if err != nil {
-		return err
-	}
-	cs, err := st.All(ctx)
+	st, cs, err := storedClaims(ctx, env)
 	if err != nil {
 		return err
 	}
@@ -283,11 +290,7 @@ func runClaimsExport(ctx context.Context, env *Env, fs *flag.FlagSet, args []str
 	if fs.NArg() > 0 {
 		return Usagef("claims export takes no arguments (use --out FILE)")
 	}
-	st, err := claimsStore(env, false)
-	if err != nil {
-		return err
-	}
-	cs, err := st.All(ctx)
+	_, cs, err := storedClaims(ctx, env)
 	if err != nil {
 		return err
 	}
@@ -325,11 +328,7 @@ func loadClaims(ctx context.Context, env *Env, path string) ([]claims.Claim, err
 		}
 		return cs, nil
 	}
-	st, err := claimsStore(env, false)
-	if err != nil {
-		return nil, err
-	}
-	cs, err := st.All(ctx)
+	st, cs, err := storedClaims(ctx, env)
 	if err != nil {
 		return nil, err
 	}
@@ -491,6 +490,20 @@ func claimsProgress(env *Env, format string, a ...any) {
 	}
 }
 
+// loadOwnSplit indexes a claims collection and reads one split (queries
+// and qrels) of it, for --collection/--queries/--qrels.
+func loadOwnSplit(collection, queries, qrels string) (*retrieve.Index, eval.Split, error) {
+	cs, err := eval.LoadCollection(collection)
+	if err != nil {
+		return nil, eval.Split{}, err
+	}
+	split, err := eval.LoadSplit(queries, qrels)
+	if err != nil {
+		return nil, eval.Split{}, err
+	}
+	return retrieve.NewIndex(cs, retrieve.Options{}), split, nil
+}
+
 func runClaimsTrain(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
 	dataDir := fs.String("data", "", "reference data folder (default: BASIRA_DATA or ../shared/data)")
 	bench := fs.String("benchmark", "all", "CheckThat! training splits to use: ar-2021, en-2022 or all (ignored with --collection)")
@@ -508,15 +521,11 @@ func runClaimsTrain(ctx context.Context, env *Env, fs *flag.FlagSet, args []stri
 		if *collection == "" || *queries == "" || *qrels == "" {
 			return Usagef("--collection, --queries and --qrels go together")
 		}
-		cs, err := eval.LoadCollection(*collection)
+		ix, split, err := loadOwnSplit(*collection, *queries, *qrels)
 		if err != nil {
 			return err
 		}
-		split, err := eval.LoadSplit(*queries, *qrels)
-		if err != nil {
-			return err
-		}
-		sets = append(sets, trainingSet{retrieve.NewIndex(cs, retrieve.Options{}), split})
+		sets = append(sets, trainingSet{ix, split})
 		note = fmt.Sprintf("trained on %s (%d queries)", filepath.Base(*queries), len(split.Queries))
 	} else {
 		bs, err := benchmarks(env, *dataDir, *bench)
@@ -604,15 +613,10 @@ func runClaimsEval(ctx context.Context, env *Env, fs *flag.FlagSet, args []strin
 		if *collection == "" || *queries == "" || *qrels == "" {
 			return Usagef("give --collection, --queries and --qrels (or --benchmark)")
 		}
-		cs, err := eval.LoadCollection(*collection)
+		ix, split, err := loadOwnSplit(*collection, *queries, *qrels)
 		if err != nil {
 			return err
 		}
-		split, err := eval.LoadSplit(*queries, *qrels)
-		if err != nil {
-			return err
-		}
-		ix := retrieve.NewIndex(cs, retrieve.Options{})
 		jobs = append(jobs, job{filepath.Base(*queries), ix, split})
 		switch {
 		case *trainQueries != "" || *trainQrels != "":

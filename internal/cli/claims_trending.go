@@ -95,11 +95,7 @@ func runClaimsTrending(ctx context.Context, env *Env, fs *flag.FlagSet, args []s
 	switch *claimsPath {
 	case "none":
 	case "", "store":
-		st, err := claimsStore(env, false)
-		if err != nil {
-			return err
-		}
-		cs, err := st.All(ctx)
+		st, cs, err := storedClaims(ctx, env)
 		if err != nil {
 			return err
 		}
