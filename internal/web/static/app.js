@@ -8,28 +8,33 @@ const T = {
         claim: "استلام", release: "إرجاع", decide: "قرار", rationale: "التعليل (إلزامي)", posts: "المنشورات", decisions: "القرارات",
         refer: "إحالة إلى المنصة", debunk: "نشر تصحيح", dismiss: "رفض (لا مخالفة)", escalate: "تصعيد",
         all: "الكل", count: "منشورات", no_cases: "لا توجد حالات.", saved: "تم الحفظ", bad_token: "رمز غير صالح.", platforms: "المنصات",
-        lease: "مستلمة من", first_seen: "أول ظهور", last_seen: "آخر ظهور" },
+        lease: "مستلمة من", first_seen: "أول ظهور", last_seen: "آخر ظهور", referrals: "الإحالات", no_referrals: "لا إحالات.",
+        attempts: "محاولات", deadline: "آخر أجل", answer: "جواب المنصة", overdue: "متأخرة" },
   fr: { login_title: "Connexion", login_help: "Collez votre jeton d'API (basira token create --role analyst).", login: "Entrer", logout: "Sortir",
         next_case: "Cas suivant", refresh: "Actualiser", pick_case: "Choisissez un cas dans la liste, ou prenez le suivant.",
         claim: "Prendre", release: "Rendre", decide: "Décider", rationale: "Motif (obligatoire)", posts: "Publications", decisions: "Décisions",
         refer: "Signaler à la plateforme", debunk: "Publier une correction", dismiss: "Classer (pas d'infraction)", escalate: "Escalader",
         all: "Tous", count: "publications", no_cases: "Aucun cas.", saved: "Enregistré", bad_token: "Jeton refusé.", platforms: "Plateformes",
-        lease: "Pris par", first_seen: "Vu d'abord", last_seen: "Vu en dernier" },
+        lease: "Pris par", first_seen: "Vu d'abord", last_seen: "Vu en dernier", referrals: "Signalements", no_referrals: "Aucun signalement.",
+        attempts: "tentatives", deadline: "échéance", answer: "réponse de la plateforme", overdue: "en retard" },
   en: { login_title: "Sign in", login_help: "Paste your API token (basira token create --role analyst).", login: "Sign in", logout: "Sign out",
         next_case: "Next case", refresh: "Refresh", pick_case: "Pick a case from the list, or take the next one.",
         claim: "Claim", release: "Release", decide: "Decide", rationale: "Rationale (required)", posts: "Posts", decisions: "Decisions",
         refer: "Refer to the platform", debunk: "Publish a correction", dismiss: "Dismiss (no violation)", escalate: "Escalate",
         all: "All", count: "posts", no_cases: "No cases.", saved: "Saved", bad_token: "Token refused.", platforms: "Platforms",
-        lease: "Held by", first_seen: "First seen", last_seen: "Last seen" },
+        lease: "Held by", first_seen: "First seen", last_seen: "Last seen", referrals: "Referrals", no_referrals: "No referrals.",
+        attempts: "attempts", deadline: "deadline", answer: "platform's answer", overdue: "overdue" },
 };
 // Taxonomy labels and case statuses in each language; unknown ids show as is.
 const NAMES = {
   ar: { "violent-extremist-propaganda": "دعاية متطرفة عنيفة", glorification: "تمجيد هجوم", incitement: "تحريض على العنف", recruitment: "تجنيد",
         instructional: "مواد تعليمية", financing: "تمويل الإرهاب", "false-claim": "ادعاء كاذب / إشاعة", benign: "سليم",
-        new: "جديدة", in_review: "قيد المراجعة", decided: "تقرر", actioned: "نُفذ", dismissed: "مرفوضة", appealed: "مستأنفة" },
+        new: "جديدة", in_review: "قيد المراجعة", decided: "تقرر", actioned: "نُفذ", dismissed: "مرفوضة", appealed: "مستأنفة",
+        pending: "قيد الإرسال", sent: "أُرسلت", acknowledged: "استُلمت", removed: "حُذف المحتوى", declined: "رُفضت", failed: "فشلت" },
   fr: { "violent-extremist-propaganda": "propagande extrémiste violente", glorification: "apologie d'attentat", incitement: "incitation à la violence",
         recruitment: "recrutement", instructional: "contenu d'instruction", financing: "financement du terrorisme", "false-claim": "fausse information / rumeur",
-        benign: "bénin", new: "nouveau", in_review: "en examen", decided: "décidé", actioned: "traité", dismissed: "classé", appealed: "en appel" },
+        benign: "bénin", new: "nouveau", in_review: "en examen", decided: "décidé", actioned: "traité", dismissed: "classé", appealed: "en appel",
+        pending: "en attente", sent: "envoyé", acknowledged: "reçu", removed: "retiré", declined: "refusé", failed: "échec" },
   en: {},
 };
 const name = (id) => (NAMES[lang] && NAMES[lang][id]) || id;
@@ -128,6 +133,8 @@ function signalLine(s) {
 
 async function openCase(id) {
   const d = await api("GET", "/v1/cases/" + id);
+  // Referrals are optional (a server without platforms answers not_configured).
+  const refs = await api("GET", "/v1/referrals?case_id=" + id).then((r) => r.referrals || []).catch(() => []);
   current = d.case;
   const c = d.case, box = $("case");
   const actions = el("div", { class: "toolbar" },
@@ -147,9 +154,18 @@ async function openCase(id) {
       el("div", { class: "meta" }, `${p.platform || ""} · ${p.id} · ${p.lang || ""} · `, p.url ? el("span", { dir: "ltr" }, p.url) : ""),
       el("div", { class: "text", dir: "auto" }, ...highlight(p.text, p.signals.flatMap((s) => s.spans || []))),
       el("ul", { class: "signals" }, ...p.signals.map(signalLine)))),
+    el("h3", {}, t("referrals")),
+    refs.length ? el("table", { class: "decisions" }, ...refs.map(referralRow)) : el("p", { class: "hint" }, t("no_referrals")),
     el("h3", {}, t("decisions")),
     el("table", { class: "decisions" }, ...d.decisions.map((x) => el("tr", {}, el("td", {}, new Date(x.at).toLocaleString()), el("td", {}, x.actor), el("td", {}, t(x.action)), el("td", {}, x.rationale)))));
   loadQueue();
+}
+
+function referralRow(r) {
+  const overdue = r.status === "sent" && r.deadline && new Date(r.deadline) < new Date();
+  return el("tr", {}, el("td", {}, r.platform), el("td", {}, name(r.status) + (overdue ? ` · ${t("overdue")}` : "")),
+    el("td", {}, `${r.attempts} ${t("attempts")}`), el("td", {}, r.deadline ? `${t("deadline")} ${new Date(r.deadline).toLocaleString()}` : ""),
+    el("td", {}, r.answer ? `${t("answer")}: ${r.answer}` : (r.last_error || "")));
 }
 
 async function act(method, path, body) {
