@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/basira-org/basira/arabic"
@@ -207,37 +206,20 @@ func clusterJSON(rank int, c *trending.Cluster) map[string]any {
 // readTrendingPosts decodes a file of posts into items, reporting bad lines
 // on stderr; it returns the number of rejected lines.
 func readTrendingPosts(env *Env, name, format string, key []byte, items *[]*trending.Item) (int, error) {
-	var r io.Reader
-	if name == "-" {
-		r = env.Stdin
-	} else {
-		f, err := os.Open(name)
-		if err != nil {
-			return 0, err
-		}
-		defer f.Close()
-		r = f
-	}
-	br := bufio.NewReaderSize(r, 256<<10)
-	pf := post.Format(format)
-	if pf == "" {
-		pf = post.SniffFormat(name, br)
-	}
-	dec := post.NewDecoder(br, pf, post.Options{Pseudonymizer: post.NewPseudonymizer(key), Source: name})
 	rejected := 0
+	pr, err := openPosts(env, name, post.Format(format), post.Options{Pseudonymizer: post.NewPseudonymizer(key), Source: name}, &rejected)
+	if err != nil {
+		return 0, err
+	}
+	defer pr.close()
+	pr.prefix = name + ": " // this command's messages name stdin "-"
 	for {
-		p, err := dec.Next()
-		var le *post.LineError
-		if errors.As(err, &le) {
-			rejected++
-			fmt.Fprintf(env.Stderr, "%s: %v\n", name, le)
-			continue
-		}
+		p, err := pr.next()
 		if errors.Is(err, io.EOF) {
 			return rejected, nil
 		}
 		if err != nil {
-			return rejected, fmt.Errorf("%s: %w", name, err)
+			return rejected, err
 		}
 		*items = append(*items, &trending.Item{Post: p, Doc: arabic.Analyze(p.Text)})
 	}

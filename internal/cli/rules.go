@@ -1,13 +1,11 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -370,28 +368,20 @@ func printRuleCounts(w io.Writer, counts map[string]int) {
 // eachPost decodes a posts file (or stdin for "-") and calls fn on each
 // post; unreadable lines are reported on stderr and skipped.
 func eachPost(env *Env, name string, fn func(*post.Post)) error {
-	var r io.Reader = env.Stdin
-	if name != "-" {
-		f, err := os.Open(name)
+	rejected := 0 // reported line by line; rules test does not count them
+	pr, err := openPosts(env, name, "", post.Options{Source: name}, &rejected)
+	if err != nil {
+		return err
+	}
+	defer pr.close()
+	pr.prefix = name + ": " // this command's messages name stdin "-"
+	for {
+		p, err := pr.next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
 		if err != nil {
 			return err
-		}
-		defer f.Close()
-		r = f
-	}
-	br := bufio.NewReaderSize(r, 256<<10)
-	dec := post.NewDecoder(br, post.SniffFormat(name, br), post.Options{Source: name})
-	for {
-		p, err := dec.Next()
-		var le *post.LineError
-		switch {
-		case errors.As(err, &le):
-			fmt.Fprintf(env.Stderr, "%s: %v\n", name, le)
-			continue
-		case errors.Is(err, io.EOF):
-			return nil
-		case err != nil:
-			return fmt.Errorf("%s: %w", name, err)
 		}
 		fn(p)
 	}
