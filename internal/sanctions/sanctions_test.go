@@ -2,7 +2,6 @@ package sanctions
 
 import (
 	"archive/zip"
-	"bufio"
 	"os"
 	"strings"
 	"sync"
@@ -19,29 +18,6 @@ func open(t testing.TB, rel string) *os.File {
 	}
 	t.Cleanup(func() { f.Close() })
 	return f
-}
-
-func readTSV(t testing.TB, rel string) []map[string]string {
-	t.Helper()
-	var head []string
-	var rows []map[string]string
-	sc := bufio.NewScanner(open(t, rel))
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		c := strings.Split(sc.Text(), "\t")
-		if head == nil {
-			head = c
-			continue
-		}
-		m := map[string]string{}
-		for i := range head {
-			if i < len(c) {
-				m[head[i]] = c[i]
-			}
-		}
-		rows = append(rows, m)
-	}
-	return rows
 }
 
 var ofacCache sync.Map // dir -> []Entry: the full list is read once per test binary
@@ -78,7 +54,7 @@ func TestOFACCSVSmall(t *testing.T) {
 			got[e.ID+" "+w.Currency+" "+w.Address] = true
 		}
 	}
-	rows := readTSV(t, "finance/sanctions/watchman/ofac_small_digital_currency_addresses.tsv")
+	rows := refdata.ReadTSV(t, "finance/sanctions/watchman/ofac_small_digital_currency_addresses.tsv")
 	for _, r := range rows {
 		if k := r["ent_num"] + " " + r["currency"] + " " + r["address"]; !got[k] {
 			t.Errorf("wallet %s not imported", k)
@@ -116,7 +92,7 @@ func TestOFACCSVFull(t *testing.T) {
 	if len(entries) < 7379 || sdgt < 1400 {
 		t.Errorf("%d entries, %d SDGT", len(entries), sdgt)
 	}
-	for _, r := range readTSV(t, "finance/sanctions/watchman/ofac_full_digital_currency_addresses.tsv") {
+	for _, r := range refdata.ReadTSV(t, "finance/sanctions/watchman/ofac_full_digital_currency_addresses.tsv") {
 		if !got[r["ent_num"]+" "+r["address"]] {
 			t.Errorf("wallet %s of %s not imported", r["address"], r["ent_num"])
 		}

@@ -1,43 +1,14 @@
 package phone
 
 import (
-	"bufio"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/basira-org/basira/internal/refdata"
 )
 
-func rows(t *testing.T, rel string) []map[string]string {
-	t.Helper()
-	f, err := os.Open(refdata.Path(t, rel))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var head []string
-	var out []map[string]string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		c := strings.Split(sc.Text(), "\t")
-		if head == nil {
-			head = c
-			continue
-		}
-		m := map[string]string{}
-		for i := range head {
-			if i < len(c) {
-				m[head[i]] = c[i]
-			}
-		}
-		out = append(out, m)
-	}
-	return out
-}
-
 func TestMoroccoParseCases(t *testing.T) {
-	for _, r := range rows(t, "finance/phone/morocco_phone_parse_cases.tsv") {
+	for _, r := range refdata.ReadTSV(t, "finance/phone/morocco_phone_parse_cases.tsv") {
 		n, ok := Parse(r["input"])
 		if !ok {
 			t.Errorf("Parse(%q): not recognised as a phone number", r["input"])
@@ -54,7 +25,7 @@ func TestMoroccoParseCases(t *testing.T) {
 }
 
 func TestMoroccoExamples(t *testing.T) {
-	for _, r := range rows(t, "finance/phone/morocco_phone_examples.tsv") {
+	for _, r := range refdata.ReadTSV(t, "finance/phone/morocco_phone_examples.tsv") {
 		for _, in := range []string{r["e164"], r["national_format_derived"], r["international_format_derived"]} {
 			n, ok := Parse(in)
 			if !ok || !n.Valid || n.E164 != r["e164"] || n.Type != strings.ToLower(r["type"]) {
@@ -65,7 +36,7 @@ func TestMoroccoExamples(t *testing.T) {
 }
 
 func TestDigitsWatchman(t *testing.T) {
-	for _, r := range rows(t, "finance/phone/watchman_phone_normalization_cases.tsv") {
+	for _, r := range refdata.ReadTSV(t, "finance/phone/watchman_phone_normalization_cases.tsv") {
 		if strings.ContainsAny(strings.ToLower(r["input"]), "abcdefghijklmnopqrstuvwxyz") {
 			continue // watchman keeps letters (vanity numbers); Digits keeps digits only
 		}

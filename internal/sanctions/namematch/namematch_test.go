@@ -11,34 +11,6 @@ import (
 	"github.com/basira-org/basira/internal/refdata"
 )
 
-func readTSV(t testing.TB, rel string) []map[string]string {
-	t.Helper()
-	f, err := os.Open(refdata.Path(t, rel))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var head []string
-	var rows []map[string]string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		c := strings.Split(sc.Text(), "\t")
-		if head == nil {
-			head = c
-			continue
-		}
-		m := map[string]string{}
-		for i := range head {
-			if i < len(c) {
-				m[head[i]] = c[i]
-			}
-		}
-		rows = append(rows, m)
-	}
-	return rows
-}
-
 // TestWatchmanBestPairs checks the token-pair scheme against watchman's
 // own expected scores for its BestPairsJaroWinkler function with the
 // phonetic filter on. Scores are watchman-specific (its current release
@@ -47,7 +19,7 @@ func readTSV(t testing.TB, rel string) []map[string]string {
 // within 0.05 on all of them.
 func TestWatchmanBestPairs(t *testing.T) {
 	n, ok := 0, 0
-	for _, r := range readTSV(t, "finance/namematch/watchman_jaro_winkler_cases.tsv") {
+	for _, r := range refdata.ReadTSV(t, "finance/namematch/watchman_jaro_winkler_cases.tsv") {
 		if !strings.HasPrefix(r["function"], "BestPairsJaroWinkler") || r["env"] == "DISABLE_PHONETIC_FILTERING=yes" {
 			continue
 		}
@@ -81,7 +53,7 @@ func transform(s, how string) string {
 }
 
 func TestWatchmanSoundex(t *testing.T) {
-	for _, r := range readTSV(t, "finance/namematch/watchman_soundex_cases.tsv") {
+	for _, r := range refdata.ReadTSV(t, "finance/namematch/watchman_soundex_cases.tsv") {
 		a, b, exp := r["input_a"], r["input_b"], r["expected"]
 		switch r["function"] {
 		case "EncodeSoundex":
@@ -103,7 +75,7 @@ func TestWatchmanSoundex(t *testing.T) {
 }
 
 func TestWatchmanNormalization(t *testing.T) {
-	for _, r := range readTSV(t, "finance/namematch/watchman_name_normalization_cases.tsv") {
+	for _, r := range refdata.ReadTSV(t, "finance/namematch/watchman_name_normalization_cases.tsv") {
 		in, exp := r["input"], r["expected"]
 		switch {
 		case r["function"] == "LowerAndRemovePunctuation":
