@@ -95,6 +95,7 @@ type serveFlags struct {
 	addr    string
 	workers int
 	sources string
+	media   mediaFlags
 	demo    bool
 	grace   time.Duration
 	// platforms: see ServeContext.Platforms.
@@ -106,6 +107,7 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	f.define(fs, true)
 	fs.StringVar(&f.addr, "addr", "", "address to listen on (env BASIRA_ADDR; default :8080)")
 	fs.IntVar(&f.workers, "workers", -1, "detector workers in this process (default 2 × CPUs; 0 for an API-only process when workers run elsewhere)")
+	f.media.define(fs)
 	fs.StringVar(&f.sources, "sources", "", "sources `file` of connectors to run (see 'basira sources check --help')")
 	fs.BoolVar(&f.demo, "demo", false, "seed a demo workspace (sample posts, rules, a bank, fact-checks) so cases appear within a minute")
 	fs.StringVar(&f.platforms, "platforms", "", "platforms `file` of referral webhooks: cases decided 'refer' are sent to them (see docs/service.md#referrals)")
@@ -189,6 +191,7 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	svc := pipeline.New(pipeline.Options{
 		Store: st, Bus: b, Detect: det, Workers: f.workers, Logger: log,
 		Observe: func(ev pipeline.Event) { met.ObserveDetector("all", ev.Detect) },
+		Prepare: f.media.prepare(ctx, log),
 	})
 	names := make([]string, 0, len(det.Detectors()))
 	for _, d := range det.Detectors() {

@@ -35,6 +35,8 @@ func runWorker(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) e
 	var f serviceFlags
 	f.define(fs, true)
 	workers := fs.Int("workers", 0, "messages processed at once (default 2 × CPUs)")
+	var mf mediaFlags
+	mf.define(fs)
 	buildPipeline := detectorFlags(fs)
 	if err := Parse(fs, args); err != nil {
 		return err
@@ -68,7 +70,7 @@ func runWorker(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) e
 		return Usagef("no detector is on: give the same --rules, --banks, --claims, --models … as serve")
 	}
 	host, _ := os.Hostname()
-	svc := pipeline.New(pipeline.Options{Store: st, Bus: b, Detect: det, Workers: *workers, Logger: log,
+	svc := pipeline.New(pipeline.Options{Store: st, Bus: b, Detect: det, Workers: *workers, Logger: log, Prepare: mf.prepare(ctx, log),
 		Actor: fmt.Sprintf("worker:%s:%d", host, os.Getpid())})
 	log.Info("basira worker: consuming", "bus", f.bus, "store", redactStore(f.store), "detectors", len(det.Detectors()))
 	go watchReloads(ctx, det, 2*time.Second, log, st) // same files, same reloads as serve

@@ -13,10 +13,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/basira-org/basira/internal/post"
@@ -44,6 +46,10 @@ type Fetcher struct {
 	// Dir, when set, keeps fetched bytes as evidence under
 	// Dir/<sha256[:2]>/<sha256>; Prune removes them after the retention.
 	Dir string
+	// AllowPrivate lets the default client fetch from loopback, private
+	// and link-local addresses. Off, a post cannot make Basira reach into
+	// its own network (server-side request forgery).
+	AllowPrivate bool
 }
 
 // Hash fills m's hashes from its local Path or by fetching its URL.
@@ -101,7 +107,10 @@ func (f *Fetcher) read(ctx context.Context, m *post.Media) ([]byte, error) {
 	req.Header.Set("User-Agent", "basira/1 (media hashing)")
 	client := f.Client
 	if client == nil {
-		client = &http.Client{Timeout: timeout}
+		client = &http.Client{Timeout: timeout, Transport: &http.Transport{
+			DialContext:         (&net.Dialer{Timeout: timeout, Control: f.dialControl}).DialContext,
+			TLSHandshakeTimeout: timeout,
+		}}
 	}
 	resp, err := client.Do(req)
 	if err != nil {
@@ -115,6 +124,26 @@ func (f *Fetcher) read(ctx context.Context, m *post.Media) ([]byte, error) {
 		return nil, fmt.Errorf("%s is %d bytes: %w (%d)", m.URL, resp.ContentLength, ErrTooLarge, f.maxBytes())
 	}
 	return readLimited(resp.Body, f.maxBytes(), m.URL)
+}
+
+// ErrPrivateAddress refuses a fetch from the local network.
+var ErrPrivateAddress = errors.New("media URL resolves to a private or local address")
+
+// dialControl runs after name resolution, on the address actually dialled,
+// so a public name that resolves to a private address is refused too.
+func (f *Fetcher) dialControl(_, address string, _ syscall.RawConn) error {
+	if f.AllowPrivate {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return err
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified() || ip.IsMulticast() {
+		return fmt.Errorf("%w (%s)", ErrPrivateAddress, host)
+	}
+	return nil
 }
 
 func readLimited(r io.Reader, limit int64, name string) ([]byte, error) {

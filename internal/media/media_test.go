@@ -33,7 +33,7 @@ func TestFetchHashKeepPrune(t *testing.T) {
 	}))
 	defer srv.Close()
 	dir := t.TempDir()
-	f := &Fetcher{MaxBytes: 1024, Timeout: 100 * time.Millisecond, Dir: dir,
+	f := &Fetcher{MaxBytes: 1024, Timeout: 100 * time.Millisecond, Dir: dir, AllowPrivate: true,
 		PDQ: func(data []byte) (string, int, error) { return "", 0, errors.New("not an image") }}
 	ctx := context.Background()
 
@@ -92,7 +92,7 @@ func TestPDQOnReferenceImage(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(img) }))
 	defer srv.Close()
 	m := post.Media{URL: srv.URL + "/x.jpg"}
-	if err := (&Fetcher{PDQ: PDQ()}).Hash(context.Background(), &m); err != nil {
+	if err := (&Fetcher{PDQ: PDQ(), AllowPrivate: true}).Hash(context.Background(), &m); err != nil {
 		t.Fatal(err)
 	}
 	const reference = "d8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22" // expected_pdq_hashes.csv
@@ -103,5 +103,18 @@ func TestPDQOnReferenceImage(t *testing.T) {
 	}
 	if m.SHA256 != "b5b0799616df52d475a3968dc7e54f1d0724c912244ffa6175bc786375dd7298" {
 		t.Errorf("sha256 = %s", m.SHA256)
+	}
+}
+
+// TestRefusesPrivateAddresses: a URL in a pushed post must not make
+// Basira fetch from its own network.
+func TestRefusesPrivateAddresses(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("secret")) }))
+	defer srv.Close()
+	for _, u := range []string{srv.URL + "/x", "http://[::1]:9/x", "http://10.0.0.1:9/x", "http://169.254.169.254/latest/meta-data/"} {
+		err := (&Fetcher{Timeout: time.Second}).Hash(context.Background(), &post.Media{URL: u})
+		if !errors.Is(err, ErrPrivateAddress) {
+			t.Errorf("%s: err = %v, want ErrPrivateAddress", u, err)
+		}
 	}
 }

@@ -42,6 +42,10 @@ type Options struct {
 	SweepEvery, SweepAge time.Duration
 	// Observe, when set, is called for every post recorded (metrics).
 	Observe func(Event)
+	// Prepare, when set, runs on each post before the detectors, e.g. to
+	// fetch its media and fill in their hashes. It reports whether it
+	// changed the post's media, which are then stored with its signals.
+	Prepare func(ctx context.Context, p *post.Post) bool
 }
 
 // Event describes one processed post, for metrics.
@@ -197,6 +201,7 @@ func (s *Service) Handle(ctx context.Context, keys []int64) error {
 			continue
 		}
 		start := time.Now()
+		mediaChanged := s.o.Prepare != nil && s.o.Prepare(ctx, &p.Post)
 		res, err := s.o.Detect.Run(ctx, &p.Post)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -210,7 +215,11 @@ func (s *Service) Handle(ctx context.Context, keys []int64) error {
 		}
 		took = append(took, time.Since(start))
 		todo = append(todo, p)
-		batch = append(batch, Decide(p, res))
+		pr := Decide(p, res)
+		if mediaChanged {
+			pr.Media = p.Media
+		}
+		batch = append(batch, pr)
 	}
 	if len(batch) == 0 {
 		return nil

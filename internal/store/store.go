@@ -150,6 +150,9 @@ type Processing struct {
 	// Platform and Seen (posted or ingested time) update the campaign.
 	Platform string
 	Seen     time.Time
+	// Media, when set, replaces the post's stored media: the worker fetched
+	// the attachments and filled in their hashes (SHA-256, MD5, PDQ).
+	Media []post.Media
 }
 
 // Processed tells what RecordProcessing did with one post.

@@ -511,7 +511,20 @@ func (db *DB) RecordProcessing(ctx context.Context, actor string, batch []store.
 				return err
 			}
 		}
-		// 2. Signals.
+		// 2. Media hashes the worker computed, kept with the post.
+		for _, p := range sorted {
+			if !mine[p.PostKey] || p.Media == nil {
+				continue
+			}
+			media, err := json.Marshal(p.Media)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, db.D.rebind(`UPDATE posts SET media = ? WHERE key = ?`), string(media), p.PostKey); err != nil {
+				return err
+			}
+		}
+		// Signals.
 		if err := db.insertSignals(ctx, tx, sorted, mine); err != nil {
 			return err
 		}
