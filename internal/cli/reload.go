@@ -34,6 +34,9 @@ type reloadable struct {
 
 	cur   atomic.Pointer[detectorBox]
 	stamp string
+	// own, when set, replaces the check of the files: another part of
+	// serve keeps the detector in step with them itself (serve_banks.go).
+	own atomic.Pointer[func(context.Context) (bool, error)]
 }
 
 type detectorBox struct{ d detect.Detector }
@@ -55,6 +58,9 @@ func (r *reloadable) Close() error {
 // checkReload rebuilds the detector if its files changed. It reports
 // whether it swapped a new detector in.
 func (r *reloadable) checkReload(ctx context.Context) (bool, error) {
+	if own := r.own.Load(); own != nil {
+		return (*own)(ctx)
+	}
 	stamp := filesStamp(r.paths)
 	if stamp == r.stamp {
 		return false, nil

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 
 	"github.com/basira-org/basira/internal/detect"
 	"github.com/basira-org/basira/internal/hashmatch"
@@ -57,7 +58,9 @@ func init() {
 // taken from baseDir. URLs are not fetched here. Safe lists apply per
 // item: an image or text that matches a safe list raises no signal.
 type BankDetector struct {
-	m       *hashmatch.Matcher
+	// m is swapped whole when the set of banks changes (SetMatcher); the
+	// banks themselves take entries in place, under their own locks.
+	m       atomic.Pointer[hashmatch.Matcher]
 	baseDir string
 	hashers sync.Pool
 	// Warn, if set, receives problems with one media item (a missing
@@ -69,17 +72,27 @@ type BankDetector struct {
 
 // NewBankDetector returns a detector over m.
 func NewBankDetector(m *hashmatch.Matcher, baseDir string) *BankDetector {
-	return &BankDetector{m: m, baseDir: baseDir, hashers: sync.Pool{New: func() any { return pdq.NewHasher() }}}
+	d := &BankDetector{baseDir: baseDir, hashers: sync.Pool{New: func() any { return pdq.NewHasher() }}}
+	d.m.Store(m)
+	return d
 }
+
+// Matcher returns the matcher in force.
+func (d *BankDetector) Matcher() *hashmatch.Matcher { return d.m.Load() }
+
+// SetMatcher swaps in m, e.g. over a bank created since: posts already
+// being matched finish with the old one.
+func (d *BankDetector) SetMatcher(m *hashmatch.Matcher) { d.m.Store(m) }
 
 // Name implements detect.Detector.
 func (d *BankDetector) Name() string { return "hashmatch" }
 
 // Detect implements detect.Detector.
 func (d *BankDetector) Detect(ctx context.Context, in *detect.Input) ([]detect.Signal, error) {
+	m := d.m.Load() // one matcher for the whole post
 	var out []detect.Signal
 	for i, md := range in.Post.Media {
-		ms, err := d.media(md)
+		ms, err := d.media(m, md)
 		if err != nil {
 			if d.Warn != nil {
 				d.Warn(fmt.Sprintf("post %q media[%d] not matched: %v", in.Post.ID, i, err))
@@ -88,10 +101,10 @@ func (d *BankDetector) Detect(ctx context.Context, in *detect.Input) ([]detect.S
 		}
 		out = append(out, signals(ms, fmt.Sprintf("media[%d]", i))...)
 	}
-	if d.m.Has(hashmatch.Text) && in.Post.Text != "" {
+	if m.Has(hashmatch.Text) && in.Post.Text != "" {
 		sig, err := textsig.Of(in.Post.Text)
 		if err == nil {
-			out = append(out, signals(d.m.LookupText(&sig), "text")...)
+			out = append(out, signals(m.LookupText(&sig), "text")...)
 		} else if !errors.Is(err, textsig.ErrTooShort) {
 			return out, err
 		}
@@ -99,7 +112,7 @@ func (d *BankDetector) Detect(ctx context.Context, in *detect.Input) ([]detect.S
 	return out, nil
 }
 
-func (d *BankDetector) media(md post.Media) ([]hashmatch.Match, error) {
+func (d *BankDetector) media(m *hashmatch.Matcher, md post.Media) ([]hashmatch.Match, error) {
 	fh := hashmatch.FileHashes{MD5: md.MD5, SHA256: md.SHA256}
 	if md.PDQ != "" {
 		h, err := pdq.ParseHash(md.PDQ)
@@ -138,7 +151,7 @@ func (d *BankDetector) media(md post.Media) ([]hashmatch.Match, error) {
 			fh.PDQ, fh.Dihedral = got.PDQ, got.Dihedral
 		}
 	}
-	return d.m.LookupFile(fh), nil
+	return m.LookupFile(fh), nil
 }
 
 // signals turns one item's matches into signals, after safe lists.

@@ -15,21 +15,33 @@ func init() { RegisterServeExtension(serveAPIDeps) }
 // serveAPIDeps gives the API the workspace's hash banks ($BASIRA_HOME/banks,
 // also behind the HMA-compatible routes), image hashing for /h/hash, and
 // the workspace fact-check store, unless another extension set them first.
-// Changes made through the API are saved in those files at once, and the
-// detectors built from them (--banks, --claims store) reload within
-// seconds (reload.go).
+// Changes made through the API are saved in those files at once. The
+// banks detector on the same folder shares the API's banks and sees bank
+// changes at once (serve_banks.go); other detectors built from the files
+// (--banks elsewhere, --claims store) reload within seconds (reload.go).
 func serveAPIDeps(ctx context.Context, env *Env, sc *ServeContext, deps *server.Deps) (func(), error) {
 	if deps.Banks == nil {
 		dir, err := Home(env, true, "banks")
 		if err != nil {
 			return nil, err
 		}
-		st := &hashmatch.DirStore{Dir: dir}
-		banks, err := hashmatch.LoadAll(ctx, st)
+		// With the banks detector on this folder, the API and the
+		// detector share the banks (serve_banks.go); otherwise the API
+		// loads its own.
+		sb, err := shareBanks(sc.Detectors, dir)
 		if err != nil {
-			return nil, fmt.Errorf("loading the banks in %s: %w", dir, err)
+			return nil, err
 		}
-		deps.Banks = hma.NewBanks(st, banks, nil)
+		if sb != nil {
+			deps.Banks = sb.api
+		} else {
+			st := &hashmatch.DirStore{Dir: dir}
+			banks, err := hashmatch.LoadAll(ctx, st)
+			if err != nil {
+				return nil, fmt.Errorf("loading the banks in %s: %w", dir, err)
+			}
+			deps.Banks = hma.NewBanks(st, banks, nil)
+		}
 	}
 	if deps.Hasher == nil {
 		deps.Hasher = hma.NewHasher()

@@ -166,6 +166,19 @@ func (b *Banks) CreateBank(ctx context.Context, name string, ratio float64) (ser
 	return server.BankInfo{Name: name, MatchingEnabledRatio: ratio}, nil
 }
 
+// Replace serves banks instead of those held so far, e.g. after the bank
+// folder was changed by another process and read again; OnChange is called
+// with them.
+func (b *Banks) Replace(banks []*hashmatch.Bank) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.banks = make(map[string]*hashmatch.Bank, len(banks))
+	for _, bk := range banks {
+		b.banks[bk.Info().Name] = bk
+	}
+	b.changedLocked()
+}
+
 func (b *Banks) changedLocked() {
 	b.builtTo = time.Now()
 	if b.onChange != nil {
