@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -34,9 +35,21 @@ type reloadable struct {
 
 	cur   atomic.Pointer[detectorBox]
 	stamp string
+
+	mu sync.Mutex // held by checkReload and takeOver
 	// own, when set, replaces the check of the files: another part of
 	// serve keeps the detector in step with them itself (serve_banks.go).
-	own atomic.Pointer[func(context.Context) (bool, error)]
+	own func(context.Context) (bool, error)
+}
+
+// takeOver calls f with the detector in force while no reload runs; the
+// check f returns, if not nil, replaces the check of the files from then on.
+func (r *reloadable) takeOver(f func(detect.Detector) func(context.Context) (bool, error)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if own := f(r.cur.Load().d); own != nil {
+		r.own = own
+	}
 }
 
 type detectorBox struct{ d detect.Detector }
@@ -58,8 +71,10 @@ func (r *reloadable) Close() error {
 // checkReload rebuilds the detector if its files changed. It reports
 // whether it swapped a new detector in.
 func (r *reloadable) checkReload(ctx context.Context) (bool, error) {
-	if own := r.own.Load(); own != nil {
-		return (*own)(ctx)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.own != nil {
+		return r.own(ctx)
 	}
 	stamp := filesStamp(r.paths)
 	if stamp == r.stamp {

@@ -61,20 +61,29 @@ func shareBanks(pipe *detect.Pipeline, dir string) (*sharedBanks, error) {
 	if r == nil || len(r.paths) != 1 || !sameDir(r.paths[0], dir) {
 		return nil, nil
 	}
-	det, ok := r.cur.Load().d.(*BankDetector)
-	if !ok {
-		return nil, nil
-	}
-	known, err := bankFileStamps(dir)
+	var s *sharedBanks
+	var err error
+	r.takeOver(func(d detect.Detector) func(context.Context) (bool, error) {
+		det, ok := d.(*BankDetector)
+		if !ok {
+			return nil
+		}
+		var known map[string]string
+		if known, err = bankFileStamps(dir); err != nil {
+			return nil
+		}
+		if filesStamp(r.paths) != r.stamp {
+			known = map[string]string{} // changed since the detector was built: read again at the first check
+		}
+		s = &sharedBanks{dir: dir, store: &hashmatch.DirStore{Dir: dir}, det: det, known: known}
+		s.api = hma.NewBanks(trackedStore{s}, det.Matcher().Banks(), func(banks []*hashmatch.Bank) {
+			det.SetMatcher(hashmatch.NewMatcher(banks...))
+		})
+		return s.reread
+	})
 	if err != nil {
 		return nil, err
 	}
-	s := &sharedBanks{dir: dir, store: &hashmatch.DirStore{Dir: dir}, det: det, known: known}
-	s.api = hma.NewBanks(trackedStore{s}, det.Matcher().Banks(), func(banks []*hashmatch.Bank) {
-		det.SetMatcher(hashmatch.NewMatcher(banks...))
-	})
-	check := s.reread
-	r.own.Store(&check)
 	return s, nil
 }
 

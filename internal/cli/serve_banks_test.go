@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -223,6 +224,27 @@ func TestServeBanksSharedWithAPI(t *testing.T) {
 	if changed, err := r.checkReload(ctx); changed || err != nil {
 		t.Fatalf("a second check with no change reloaded: %v %v", changed, err)
 	}
+	// The same with the watcher running beside the API and the workers
+	// (for -race): API adds never rebuild the detector.
+	wctx, stopWatch := context.WithCancel(ctx)
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		watchReloads(wctx, det, time.Millisecond, slog.New(slog.DiscardHandler), nil)
+	}()
+	for range 5 {
+		h := randomPDQ(t)
+		call("POST", "/c/bank/KNOWN/signal", `{"pdq":"`+h+`"}`)
+		if got := matched(h); !slices.Equal(got, []string{"KNOWN"}) {
+			t.Fatalf("with the watcher running, a hash added to KNOWN matched %v", got)
+		}
+	}
+	stopWatch()
+	<-watched
+	if r.cur.Load().d != bd {
+		t.Fatal("the banks detector was rebuilt")
+	}
+
 	cases, err := st.ListCases(ctx, store.CaseQuery{Limit: 100})
 	if err != nil {
 		t.Fatal(err)
