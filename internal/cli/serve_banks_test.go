@@ -177,7 +177,12 @@ func TestServeBanksSharedWithAPI(t *testing.T) {
 	if got := matched(added); !slices.Equal(got, []string{"KNOWN"}) {
 		t.Fatalf("a hash added through the API to KNOWN: the next post matched %v", got)
 	}
-	// The API's own save is not a change to reload from.
+	viaV1 := randomPDQ(t)
+	call("POST", "/v1/banks/KNOWN/entries", `{"entries":[{"signals":{"pdq":"`+viaV1+`"},"label":"violent-extremist-propaganda"}]}`)
+	if got := matched(viaV1); !slices.Equal(got, []string{"KNOWN"}) {
+		t.Fatalf("a hash added through /v1/banks to KNOWN: the next post matched %v", got)
+	}
+	// The API's own saves are not a change to reload from.
 	if changed, err := r.checkReload(ctx); changed || err != nil {
 		t.Fatalf("the API's own save triggered a reload: %v %v", changed, err)
 	}
