@@ -24,7 +24,11 @@ type Set struct {
 	// clitics; a rule word's clitic-stripped form (base) only by a post
 	// token's clitic-stripped form, so `الدولة` in a rule matches `للدولة`
 	// but `كتاب` never matches `تاب`.
-	words  map[string]symPair
+	words map[string]symPair
+	// skels maps the consonant skeleton of an Arabic-script rule word
+	// (arabic.ConsonantSkeleton) to its symbols, with the same two roles;
+	// only Arabizi post tokens are looked up here (skeleton.go).
+	skels  map[string]symPair
 	filter *wordFilter
 	nsym   int32
 
@@ -79,6 +83,7 @@ type compiled struct {
 func Compile(rules []*Rule) (*Set, error) {
 	s := &Set{
 		words:  map[string]symPair{},
+		skels:  map[string]symPair{},
 		filter: new(wordFilter),
 		edges:  map[uint64]int32{},
 	}
@@ -400,9 +405,13 @@ func (s *Set) newNode() int32 {
 	return int32(len(s.nodeTerms) - 1)
 }
 
-// symbol returns the symbol of word w in the given role, creating it.
-func (s *Set) symbol(w string, base bool) int32 {
-	p, ok := s.words[w]
+// symbol returns the symbol of form f in its role, creating it.
+func (s *Set) symbol(f form) int32 {
+	m, w, base := s.words, f.text, f.base
+	if f.skel {
+		m = s.skels
+	}
+	p, ok := m[w]
 	if !ok {
 		p = symPair{exact: -1, base: -1}
 		s.filter.add(w)
@@ -416,7 +425,7 @@ func (s *Set) symbol(w string, base bool) int32 {
 		s.nsym++
 		s.root = append(s.root, -1)
 	}
-	s.words[w] = p
+	m[w] = p
 	return *id
 }
 
@@ -436,7 +445,7 @@ func (s *Set) insert(toks []arabic.Token, term int32) {
 			forms = forms[:1]
 		}
 		for _, f := range forms {
-			sym := s.symbol(f.text, f.base)
+			sym := s.symbol(f)
 			if !slices.Contains(alts[i], sym) {
 				alts[i] = append(alts[i], sym)
 			}

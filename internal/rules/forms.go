@@ -8,11 +8,14 @@ import "github.com/basira-org/basira/arabic"
 type form struct {
 	text string
 	base bool
+	skel bool // text is a consonant skeleton, matched only by Arabizi tokens
 }
 
 // termForms are the forms under which a rule word is put in the trie. A
 // word written in Arabizi (da3ech) also goes in under its Arabic-script
-// transliteration, so it matches داعش.
+// transliteration, so it matches داعش. A word written in Arabic script
+// whose consonant skeleton is specific enough also goes in under its
+// skeleton, matched only by Arabizi tokens (skeleton.go).
 func termForms(t *arabic.Token) []form {
 	fs := []form{{text: t.Text}}
 	if t.Base != "" {
@@ -22,6 +25,14 @@ func termForms(t *arabic.Token) []form {
 		fs = append(fs, form{text: t.Translit})
 		if b := arabic.StripClitics(t.Translit); b != t.Translit {
 			fs = append(fs, form{text: b, base: true})
+		}
+	}
+	if t.Translit == "" && isArabicWord(t.Text) {
+		if sk := skeletonOf(t.Text); sk != "" {
+			fs = append(fs, form{text: sk, skel: true})
+		}
+		if sk := skeletonOf(t.Base); sk != "" {
+			fs = append(fs, form{text: sk, base: true, skel: true})
 		}
 	}
 	return fs
@@ -84,8 +95,12 @@ func (s *Set) tokenSyms(dst []int32, t *arabic.Token) []int32 {
 		if p, ok := s.lookup(t.Translit); ok && p.exact >= 0 && !contains(dst[start:], p.exact) {
 			dst = append(dst, p.exact)
 		}
-		if b := arabic.StripClitics(t.Translit); b != t.Translit {
+		b := arabic.StripClitics(t.Translit)
+		if b != t.Translit {
 			dst = s.baseSyms(dst, start, b)
+		}
+		if len(s.skels) > 0 {
+			dst = s.skeletonSyms(dst, start, t.Translit, b)
 		}
 	}
 	return dst

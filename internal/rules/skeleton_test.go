@@ -1,0 +1,314 @@
+package rules
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/basira-org/basira/arabic"
+	"github.com/basira-org/basira/internal/refdata"
+)
+
+// TestSkeletonMatching: an Arabic-script term meets the Arabizi spellings
+// whose best transliteration gets the short vowels wrong, through the
+// consonant skeleton; Arabic-script words never match by skeleton, short
+// skeletons and words ending in a vowel letter are not used, and the
+// clitic-stripped skeleton is tried only after an article.
+func TestSkeletonMatching(t *testing.T) {
+	s := mustSet(t, `rules:
+  - id: jihad
+    label: recruitment
+    severity: high
+    any: ["جهاد"]
+  - id: al-jihad
+    label: recruitment
+    severity: high
+    any: ["الجهاد"]
+  - id: mujahidin
+    label: glorification
+    severity: high
+    any: ["المجاهدين"]
+  - id: dawla
+    label: recruitment
+    severity: high
+    any: ["دولة"]
+  - id: strike
+    label: incitement
+    severity: high
+    any: ["اضربوا"]
+  - id: lions
+    label: glorification
+    severity: high
+    any: ["الاسود"]
+`)
+	for _, c := range []struct {
+		text string
+		want []string
+	}{
+		{"yallah nmchiw l jihad a khoya", []string{"jihad"}}, // جيهاد → جهد
+		{"ana m3a jihaad f sabil allah", []string{"jihad"}},
+		{"ana jihadi o nmout 3la dinna", []string{"jihad"}},     // جيهادي → جهد: the skeleton drops a final vowel letter
+		{"yallah nmchiw ljihad a khoya", []string{"al-jihad"}},  // لجيهاد: article, then جهد, the base skeleton of الجهاد
+		{"salam 3la lmoujahidin dyalna", []string{"mujahidin"}}, // لموجاهيدين: article, then مجهدن
+		{"جيهاد", nil},                          // Arabic script is matched as written, never by skeleton
+		{"lyoum dawla katsayb triq", nil},       // دولة has a two-letter skeleton (دل): not used
+		{"lkhedma dyal iDrab f lmo9awala", nil}, // اضربوا ends in a vowel letter: no skeleton, so no اضراب
+		{"had fasad dial lmassoulin", nil},      // فاساد: the stripped ف is a root letter; only an article counts
+	} {
+		doc := arabic.Analyze(c.text)
+		var got []string
+		for _, m := range s.Match(doc) {
+			got = append(got, m.Rule.ID)
+		}
+		if !slices.Equal(got, c.want) {
+			var tr []string
+			for _, tk := range doc.Tokens {
+				tr = append(tr, tk.Text+"→"+tk.Translit)
+			}
+			t.Errorf("%q (lang %s, %v): fired %v, want %v", c.text, doc.Lang, tr, got, c.want)
+		}
+	}
+	// Off (the figure before skeletons), the same Arabizi spellings miss.
+	defer func(n int) { minSkeletonLetters = n }(minSkeletonLetters)
+	minSkeletonLetters = 0
+	s = mustSet(t, "rules:\n  - id: jihad\n    label: recruitment\n    severity: high\n    any: [\"جهاد\"]\n")
+	if ms := s.Match(arabic.Analyze("yallah nmchiw l jihad a khoya")); len(ms) > 0 {
+		t.Errorf("without skeletons جهاد matches jihad: the test no longer shows what skeletons add")
+	}
+}
+
+// TestSkeletonBenignArabizi: everyday Arabizi sentences that share
+// consonants with the pack's Arabic terms do not fire the example pack.
+func TestSkeletonBenignArabizi(t *testing.T) {
+	s := loadPack(t)
+	for _, text := range []string{
+		"lyoum jahd bzaf f lkhedma, bghit nrta7",
+		"had lmojahid dial lfoot dar match zwin",
+		"khouya mcha l cham l sou9 ychri lkhodra",
+		"kan3ref wa7ed smito jihad, drari mzyanin",
+		"dawla dyalna khassha t3awn l fellah",
+	} {
+		if ms := s.Match(arabic.Analyze(text)); len(ms) > 0 {
+			t.Errorf("%q fired %s", text, ms[0].Rule.ID)
+		}
+	}
+}
+
+// TestAppendSkeletonMatchesArabic keeps the allocation-free skeleton of
+// the scan the same as arabic.ConsonantSkeleton.
+func TestAppendSkeletonMatchesArabic(t *testing.T) {
+	for _, w := range []string{"", "ا", "ه", "جهاد", "جيهاد", "الجهاد", "لجيهاد", "مجاهدين", "الدولة", "دوله", "اوه", "ءاء", "ياي", "x", "jihad", "بيعة"} {
+		if got, want := string(appendSkeleton(nil, w)), arabic.ConsonantSkeleton(w); got != want {
+			t.Errorf("appendSkeleton(%q) = %q, want %q", w, got, want)
+		}
+	}
+}
+
+func FuzzAppendSkeleton(f *testing.F) {
+	for _, w := range []string{"جهاد", "الدولة", "\xd9", "ه"} {
+		f.Add(w)
+	}
+	f.Fuzz(func(t *testing.T, w string) {
+		if !utf8.ValidString(w) {
+			return // transliterations are valid UTF-8
+		}
+		if got, want := string(appendSkeleton(nil, w)), arabic.ConsonantSkeleton(w); got != want {
+			t.Errorf("appendSkeleton(%q) = %q, want %q", w, got, want)
+		}
+	})
+}
+
+// arabiziDoc analyses one Arabizi word as it is in an Arabizi post: the
+// token gets its transliteration even when the word alone does not look
+// like Arabizi (in an ary-Latn post every Latin word does).
+func arabiziDoc(w string) *arabic.Doc {
+	doc := arabic.Analyze(w)
+	for i := range doc.Tokens {
+		if doc.Tokens[i].Translit == "" {
+			doc.Tokens[i].Translit = arabic.Translit(doc.Tokens[i].Text)
+		}
+	}
+	return doc
+}
+
+type wordPair struct{ latin, ar string }
+
+// dodaPairs reads the DODa v2 word pairs (CC BY-NC: evaluation only, read
+// in place) whose Latin side is one word and Arabic side one token.
+func dodaPairs(t *testing.T) []wordPair {
+	path := refdata.Path(t, "arabic/arabizi/doda_v2_word_pairs.CC-BY-NC-4.0.tsv")
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []wordPair
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		l := strings.Split(sc.Text(), "\t")
+		if len(l) < 2 || strings.HasPrefix(l[0], "#") || strings.Contains(strings.TrimSpace(l[0]), " ") {
+			continue
+		}
+		toks := arabic.Tokenize(l[1])
+		if len(toks) != 1 || !isArabicWord(toks[0].Text) {
+			continue
+		}
+		out = append(out, wordPair{strings.TrimSpace(l[0]), toks[0].Text})
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// recall counts, over word pairs: n whose Arabic word has a rule, found
+// where that rule fires on the Arabizi spelling, wrong the rules of other
+// words that fire on them, and stray the spellings of words without a rule
+// that fire some rule.
+type recall struct{ n, found, wrong, stray int }
+
+// measureRecall compiles one rule per Arabic word and runs each pair's
+// Arabizi word through it.
+func measureRecall(t *testing.T, words []string, pairs []wordPair) recall {
+	idx := map[string]int{}
+	var rs []*Rule
+	for _, w := range words {
+		if _, ok := idx[w]; ok {
+			continue
+		}
+		idx[w] = len(rs)
+		rs = append(rs, &Rule{ID: fmt.Sprint("w", len(rs)), Label: "benign", Severity: Low, Any: []string{w}})
+	}
+	s, err := Compile(rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r recall
+	for _, p := range pairs {
+		i, ok := idx[p.ar]
+		if !ok {
+			if len(s.Match(arabiziDoc(p.latin))) > 0 {
+				r.stray++
+			}
+			continue
+		}
+		r.n++
+		for _, m := range s.Match(arabiziDoc(p.latin)) {
+			if m.Rule == rs[i] {
+				r.found++
+			} else {
+				r.wrong++
+			}
+		}
+	}
+	return r
+}
+
+// TestSkeletonRecallDODa measures what skeleton matching adds on DODa v2
+// word pairs, for the Arabic-script words of the example pack found there
+// and for every Arabic word of DODa, at several skeleton lengths: found is
+// an Arabizi spelling matching its own word's rule, wrong a match of
+// another word's rule (a homograph or a false positive).
+func TestSkeletonRecallDODa(t *testing.T) {
+	pairs := dodaPairs(t)
+	rs, _, err := LoadPaths([]string{examplePack})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var packWords []string
+	for _, r := range rs {
+		terms := slices.Clone(r.Any)
+		for _, g := range r.All {
+			terms = append(terms, g...)
+		}
+		if r.Near != nil {
+			for _, g := range r.Near.Terms {
+				terms = append(terms, g...)
+			}
+		}
+		for _, term := range terms {
+			for _, tk := range arabic.Tokenize(term) {
+				if isArabicWord(tk.Text) {
+					packWords = append(packWords, tk.Text)
+				}
+			}
+		}
+	}
+	var dodaWords []string
+	for _, p := range pairs {
+		dodaWords = append(dodaWords, p.ar)
+	}
+	defer func(n int) { minSkeletonLetters = n }(minSkeletonLetters)
+	results := map[int][2]recall{}
+	for _, n := range []int{0, 2, 3, 4} {
+		minSkeletonLetters = n
+		pack, all := measureRecall(t, packWords, pairs), measureRecall(t, dodaWords, pairs)
+		results[n] = [2]recall{pack, all}
+		t.Logf("min skeleton %d (0 = off): pack words: %d of %d Arabizi spellings found, %d wrong, %d spellings of other words hit a pack word; all DODa words: %d of %d found (%.3f), %d wrong",
+			n, pack.found, pack.n, pack.wrong, pack.stray, all.found, all.n, float64(all.found)/float64(max(all.n, 1)), all.wrong)
+	}
+	off, on := results[0], results[3]
+	if off[1].n < 30000 {
+		t.Fatalf("read %d DODa pairs, want over 30,000: did the data change?", off[1].n)
+	}
+	if on[0].found <= off[0].found || on[1].found <= off[1].found {
+		t.Errorf("skeleton matching found nothing more: off %v, on %v", off, on)
+	}
+}
+
+// BenchmarkSkeletonArabizi runs the example pack over 2,000 everyday
+// Arabizi sentences (DODa, MIT set), where every Latin word has a
+// transliteration and so is looked up by skeleton too, with skeleton
+// matching off and on: the per-token cost of the skeleton lookups, alone
+// and with the analysis every post gets.
+func BenchmarkSkeletonArabizi(b *testing.B) {
+	path := refdata.Path(b, "arabic/arabizi/doda_mit_sentences_arabizi_english.tsv")
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var docs []*arabic.Doc
+	var texts []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() && len(docs) < 2000 {
+		l := strings.Split(sc.Text(), "\t")
+		if len(l) < 2 || strings.HasPrefix(l[0], "#") {
+			continue
+		}
+		texts = append(texts, l[0])
+		docs = append(docs, arabic.Analyze(l[0]))
+	}
+	f.Close()
+	rs, _, err := LoadPaths([]string{examplePack})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func(n int) { minSkeletonLetters = n }(minSkeletonLetters)
+	for _, n := range []int{0, 3} {
+		minSkeletonLetters = n
+		s, err := Compile(rs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("minSkeleton=%d", n), func(b *testing.B) {
+			i := 0
+			for b.Loop() {
+				s.Match(docs[i%len(docs)])
+				i++
+			}
+			reportPostsPerSecond(b, i)
+		})
+		b.Run(fmt.Sprintf("analyze+match/minSkeleton=%d", n), func(b *testing.B) {
+			i := 0
+			for b.Loop() {
+				s.Match(arabic.Analyze(texts[i%len(texts)]))
+				i++
+			}
+			reportPostsPerSecond(b, i)
+		})
+	}
+}
