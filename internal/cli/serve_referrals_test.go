@@ -93,13 +93,15 @@ func TestServeReferrals(t *testing.T) {
 		mu.Lock()
 		n := len(keys)
 		mu.Unlock()
-		if n > 0 {
+		if n > 0 && caseActioned(ctx, filepath.Join(home, "basira.db"), id) {
+			// The platform got the referral and serve recorded it: the
+			// accept is committed before the case turns actioned.
 			break
 		}
 		if time.Now().After(deadline) {
 			cancel()
 			<-done
-			t.Fatalf("no referral reached the platform: %s", serr.String())
+			t.Fatalf("no referral reached the platform and actioned the case (platform saw %d): %s", n, serr.String())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -138,4 +140,16 @@ func TestServePlatformsErrors(t *testing.T) {
 	if !strings.Contains(errb.String(), "platforms.yaml:2: platform telegram: webhook") || !strings.Contains(errb.String(), "use https") {
 		t.Fatalf("error does not name the file, line and fix: %s", errb.String())
 	}
+}
+
+// caseActioned reads the case's status through a connection of its own,
+// beside the running serve (SQLite in WAL mode admits readers).
+func caseActioned(ctx context.Context, path string, id int64) bool {
+	db, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		return false
+	}
+	defer db.Close()
+	c, err := db.Case(ctx, id)
+	return err == nil && c.Status == store.StatusActioned
 }
