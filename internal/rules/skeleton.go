@@ -22,6 +22,10 @@ import (
 // other lengths (0 turns skeleton matching off).
 var minSkeletonLetters = 3
 
+// maxSkeletonBytes bounds the skeletons put in the trie (16 Arabic
+// letters), so a longer token skeleton is turned away without a lookup.
+const maxSkeletonBytes = 32
+
 // skeletonOf returns the skeleton rule word w goes in the trie under, or
 // "": none when the skeleton is too short, or when w ends in a vowel
 // letter, whose loss would merge grammatical forms the rules tell apart
@@ -36,7 +40,7 @@ func skeletonOf(w string) string {
 		return ""
 	}
 	sk := arabic.ConsonantSkeleton(w)
-	if utf8.RuneCountInString(sk) < minSkeletonLetters {
+	if utf8.RuneCountInString(sk) < minSkeletonLetters || len(sk) > maxSkeletonBytes {
 		return ""
 	}
 	return sk
@@ -80,8 +84,8 @@ func (s *Set) skeletonSyms(dst []int32, start int, tr, b string) []int32 {
 
 // skelLookup returns the symbols of skeleton sk, or ok=false.
 func (s *Set) skelLookup(sk []byte) (symPair, bool) {
-	if len(sk) == 0 || len(sk) > 32 || !s.filter.has(string(sk)) {
-		return symPair{}, false // a skeleton over 16 Arabic letters is in no rule
+	if len(sk) == 0 || len(sk) > maxSkeletonBytes || !s.filter.has(string(sk)) {
+		return symPair{}, false
 	}
 	p, ok := s.skels[string(sk)]
 	return p, ok
