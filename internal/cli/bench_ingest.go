@@ -16,7 +16,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/basira-org/basira/internal/bus"
@@ -197,7 +196,7 @@ func runBenchIngest(ctx context.Context, env *Env, fs *flag.FlagSet, args []stri
 		}
 		defer pprof.StopCPUProfile()
 	}
-	cpu0 := cpuTime(syscall.RUSAGE_SELF)
+	cpu0 := cpuTime(rusageSelf)
 	start := time.Now()
 	var sent atomic.Int64
 	var decMu sync.Mutex
@@ -253,9 +252,9 @@ func runBenchIngest(ctx context.Context, env *Env, fs *flag.FlagSet, args []stri
 	stopSample()
 	<-sampleDone
 
-	cpu := cpuTime(syscall.RUSAGE_SELF) - cpu0
+	cpu := cpuTime(rusageSelf) - cpu0
 	stopChildren(children)
-	cpu += cpuTime(syscall.RUSAGE_CHILDREN)
+	cpu += cpuTime(rusageChildren)
 	s := svc.Stats()
 	c, err := st.Counts(ctx)
 	if err != nil {
@@ -315,12 +314,3 @@ func stopChildren(children []*exec.Cmd) {
 	}
 }
 
-// cpuTime returns user plus system CPU time of who (this process, or its
-// waited-for children).
-func cpuTime(who int) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(who, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
