@@ -313,4 +313,3 @@ func stopChildren(children []*exec.Cmd) {
 		}
 	}
 }
-
