@@ -90,8 +90,17 @@ func Compile(rules []*Rule) (*Set, error) {
 	s.newNode() // node 0 is the root: insert starts there; the words of a term start at s.root
 	termIDs := map[string]int32{}
 	rawIDs := map[string]int32{} // term as written → id, to tokenize each once
-	addTerm := func(t string) (int32, error) {
-		if id, ok := rawIDs[t]; ok {
+	// A term of a rule with `arabizi: exact` whose words have skeletons is
+	// a term of its own, put in the trie without its skeleton paths, so a
+	// skeleton-only hit never reaches that rule; other terms are shared.
+	// Rules that are loose pay nothing more, and a post without Arabizi
+	// words at most one more hit per such shared term.
+	addTerm := func(t string, loose bool) (int32, error) {
+		raw := t
+		if !loose {
+			raw = "\x00" + t
+		}
+		if id, ok := rawIDs[raw]; ok {
 			return id, nil
 		}
 		toks := arabic.Tokenize(t)
@@ -99,22 +108,25 @@ func Compile(rules []*Rule) (*Set, error) {
 			return 0, fmt.Errorf("term %q %s", t, checkTerm(t))
 		}
 		key := termKey(toks)
+		if !loose && hasSkeleton(toks) {
+			key += "\x00exact"
+		}
 		if id, ok := termIDs[key]; ok {
-			rawIDs[t] = id
+			rawIDs[raw] = id
 			return id, nil
 		}
 		id := int32(len(s.terms))
-		rawIDs[t] = id
+		rawIDs[raw] = id
 		termIDs[key] = id
 		s.terms = append(s.terms, key)
 		s.triggers = append(s.triggers, nil)
-		s.insert(toks, id)
+		s.insert(toks, id, loose)
 		return id, nil
 	}
-	addTerms := func(r *Rule, ts []string) ([]int32, error) {
+	addTerms := func(r *Rule, ts []string, loose bool) ([]int32, error) {
 		var ids []int32
 		for _, t := range ts {
-			id, err := addTerm(t)
+			id, err := addTerm(t, loose)
 			if err != nil {
 				return nil, fmt.Errorf("%s: rule %q: %w", r.Pos(), r.ID, err)
 			}
@@ -133,23 +145,25 @@ func Compile(rules []*Rule) (*Set, error) {
 		}
 		seen[r.ID] = true
 		c := &compiled{rule: r, lang: r.Lang}
+		loose := r.Loose()
 		var err error
-		if c.any, err = addTerms(r, r.Any); err != nil {
+		if c.any, err = addTerms(r, r.Any, loose); err != nil {
 			return nil, err
 		}
 		for _, g := range r.All {
-			ids, err := addTerms(r, g)
+			ids, err := addTerms(r, g, loose)
 			if err != nil {
 				return nil, err
 			}
 			c.all = append(c.all, ids)
 		}
-		if c.none, err = addTerms(r, r.None); err != nil {
+		// Exceptions are always loose: one that matches more only flags less.
+		if c.none, err = addTerms(r, r.None, true); err != nil {
 			return nil, err
 		}
 		if r.Near != nil {
 			for _, g := range r.Near.Terms {
-				ids, err := addTerms(r, g)
+				ids, err := addTerms(r, g, loose)
 				if err != nil {
 					return nil, err
 				}
@@ -167,7 +181,7 @@ func Compile(rules []*Rule) (*Set, error) {
 		if len(c.any)+len(c.all)+len(c.near) == 0 && len(c.regex) == 0 {
 			return nil, fmt.Errorf("%s: rule %q states nothing to look for", r.Pos(), r.ID)
 		}
-		if msg := neverFires(c); msg != "" {
+		if msg := s.neverFires(c); msg != "" {
 			s.warnings = append(s.warnings, fmt.Sprintf("%s: rule %q can never fire: %s", r.Pos(), r.ID, msg))
 		}
 		idx := int32(len(s.rules))
@@ -220,14 +234,17 @@ func Compile(rules []*Rule) (*Set, error) {
 }
 
 // neverFires says why a rule cannot fire because its exceptions cover a
-// condition it needs, or "".
-func neverFires(c *compiled) string {
+// condition it needs, or "". Terms are compared by their folded words:
+// an `arabizi: exact` term and the same (always loose) exception are the
+// same words.
+func (s *Set) neverFires(c *compiled) string {
 	if len(c.none) == 0 {
 		return ""
 	}
+	words := func(t int32) string { return strings.TrimSuffix(s.terms[t], "\x00exact") }
 	covered := func(g []int32) bool {
 		for _, t := range g {
-			if !slices.Contains(c.none, t) {
+			if !slices.ContainsFunc(c.none, func(n int32) bool { return words(n) == words(t) }) {
 				return false
 			}
 		}
@@ -434,11 +451,11 @@ func (s *Set) symbol(f form) int32 {
 const maxPaths = 64
 
 // insert adds every path of a term's token alternatives to the trie.
-func (s *Set) insert(toks []arabic.Token, term int32) {
+func (s *Set) insert(toks []arabic.Token, term int32, loose bool) {
 	alts := make([][]int32, len(toks))
 	paths := 1
 	for i := range toks {
-		forms := termForms(&toks[i])
+		forms := termForms(&toks[i], loose)
 		if paths*len(forms) > maxPaths {
 			// Every form of every word multiplies the paths of a phrase;
 			// past the cap, later words match only as written.

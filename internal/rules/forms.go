@@ -15,8 +15,9 @@ type form struct {
 // word written in Arabizi (da3ech) also goes in under its Arabic-script
 // transliteration, so it matches داعش. A word written in Arabic script
 // whose consonant skeleton is specific enough also goes in under its
-// skeleton, matched only by Arabizi tokens (skeleton.go).
-func termForms(t *arabic.Token) []form {
+// skeleton, matched only by Arabizi tokens (skeleton.go), unless loose
+// is false (a rule with `arabizi: exact`).
+func termForms(t *arabic.Token, loose bool) []form {
 	fs := []form{{text: t.Text}}
 	if t.Base != "" {
 		fs = append(fs, form{text: t.Base, base: true})
@@ -27,7 +28,7 @@ func termForms(t *arabic.Token) []form {
 			fs = append(fs, form{text: b, base: true})
 		}
 	}
-	if t.Translit == "" && isArabicWord(t.Text) {
+	if loose && t.Translit == "" && isArabicWord(t.Text) {
 		if sk := skeletonOf(t.Text); sk != "" {
 			fs = append(fs, form{text: sk, skel: true})
 		}
@@ -36,6 +37,18 @@ func termForms(t *arabic.Token) []form {
 		}
 	}
 	return fs
+}
+
+// hasSkeleton reports whether some word of a term goes in the trie under
+// a skeleton when loose: only then do its exact and loose versions differ.
+func hasSkeleton(toks []arabic.Token) bool {
+	for i := range toks {
+		t := &toks[i]
+		if t.Translit == "" && isArabicWord(t.Text) && (skeletonOf(t.Text) != "" || skeletonOf(t.Base) != "") {
+			return true
+		}
+	}
+	return false
 }
 
 // symPair holds the symbols of one word string: as a rule word written

@@ -70,7 +70,10 @@ type File struct {
 	Labels []string
 	// Lists are named term lists that rules use as `@name`.
 	Lists map[string][]string
-	Rules []*Rule
+	// Arabizi is the file's `defaults: {arabizi: …}`, given to every rule
+	// of the file without its own `arabizi:` ("" when not set).
+	Arabizi string
+	Rules   []*Rule
 	// Warnings are problems that do not stop the file from loading, such
 	// as a regex-only rule without a literal to prefilter on.
 	Warnings []*Error
@@ -169,6 +172,8 @@ func (p *parser) file(n *yaml.Node) *File {
 		switch k.Value {
 		case "rules":
 			rulesNode = v
+		case "defaults":
+			f.Arabizi = p.defaults(v)
 		case "lists":
 			f.Lists = p.lists(v)
 		case "labels":
@@ -181,7 +186,7 @@ func (p *parser) file(n *yaml.Node) *File {
 		case "description":
 			f.Description = p.scalar(k, v)
 		default:
-			p.errorf(k, "unknown key %q at the top of a rule file; expected rules, lists, labels or description", k.Value)
+			p.errorf(k, "unknown key %q at the top of a rule file; expected rules, lists, labels, defaults or description", k.Value)
 		}
 	}
 	if rulesNode == nil {
@@ -202,6 +207,9 @@ func (p *parser) file(n *yaml.Node) *File {
 		if r == nil {
 			continue
 		}
+		if r.Arabizi == "" {
+			r.Arabizi = f.Arabizi
+		}
 		if prev, dup := seen[r.ID]; dup {
 			p.errorf(rn, "duplicate rule id %q (first defined at line %d); ids must be unique", r.ID, prev)
 			continue
@@ -210,6 +218,39 @@ func (p *parser) file(n *yaml.Node) *File {
 		f.Rules = append(f.Rules, r)
 	}
 	return f
+}
+
+// defaults reads the top-level `defaults:` mapping: settings given to
+// every rule of the file that does not state its own. Only `arabizi` is
+// one so far.
+func (p *parser) defaults(v *yaml.Node) string {
+	if v.Kind != yaml.MappingNode {
+		p.errorf(v, "defaults: expected a mapping such as {arabizi: exact}, not a %s", kindName(v))
+		return ""
+	}
+	mode := ""
+	for k, vv := range pairs(v) {
+		switch k.Value {
+		case "arabizi":
+			mode = p.arabizi(k, vv)
+		default:
+			p.errorf(k, "unknown key %q in defaults; expected arabizi", k.Value)
+		}
+	}
+	return mode
+}
+
+// arabizi reads an `arabizi:` value: exact, loose or auto.
+func (p *parser) arabizi(k, v *yaml.Node) string {
+	s := p.scalar(k, v)
+	switch s {
+	case "":
+		return ""
+	case ArabiziExact, ArabiziLoose, ArabiziAuto:
+		return s
+	}
+	p.errorf(v, "arabizi %q must be exact (Arabizi words match only through their transliteration), loose (also by consonant skeleton) or auto (loose when the rule needs two words or more)", s)
+	return ""
 }
 
 // pairs yields the key and value nodes of a mapping.
@@ -366,7 +407,7 @@ func checkTerm(t string) string {
 	return ""
 }
 
-var ruleKeys = []string{"id", "label", "severity", "description", "any", "all", "none", "near", "regex", "lang", "match", "no_match"}
+var ruleKeys = []string{"id", "label", "severity", "description", "any", "all", "none", "near", "regex", "lang", "arabizi", "match", "no_match"}
 
 func (p *parser) rule(n *yaml.Node, labels []string, lists map[string][]string) *Rule {
 	if n.Kind != yaml.MappingNode {
@@ -419,6 +460,8 @@ func (p *parser) rule(n *yaml.Node, labels []string, lists map[string][]string) 
 					p.errorf(v, "lang %q: use a language tag such as ar, ary, ary-Latn, fr or en", l)
 				}
 			}
+		case "arabizi":
+			r.Arabizi = p.arabizi(k, v)
 		case "match":
 			r.Match = p.strings(k, v, false)
 		case "no_match":

@@ -88,6 +88,11 @@ func TestParseErrors(t *testing.T) {
 		{"alias", "x: &a [b]\n" + head + ok, "anchors and aliases"},
 		{"duplicate key", head + "  - id: a\n    label: incitement\n    severity: low\n    any: [a]\n    any: [b]\n", "r.yaml:6: "},
 		{"rule not mapping", head + "  - just a string\n", "r.yaml:2: each rule is a mapping"},
+		{"bad arabizi", head + "  - id: a\n    label: incitement\n    severity: low\n    arabizi: fuzzy\n    any: [a]\n", "r.yaml:5: arabizi \"fuzzy\" must be exact"},
+		{"arabizi list", head + "  - id: a\n    label: incitement\n    severity: low\n    arabizi: [exact]\n    any: [a]\n", "r.yaml:5: arabizi: expected a single value"},
+		{"bad default arabizi", "defaults: {arabizi: strict}\n" + head + ok, "r.yaml:1: arabizi \"strict\" must be exact"},
+		{"unknown default", "defaults:\n  lang: ar\n" + head + ok, "r.yaml:2: unknown key \"lang\" in defaults"},
+		{"defaults not mapping", "defaults: exact\n" + head + ok, "r.yaml:1: defaults: expected a mapping"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

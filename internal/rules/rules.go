@@ -61,6 +61,12 @@ type Rule struct {
 	Near  *Near
 	Regex []string
 	Lang  []string
+	// Arabizi says whether an Arabizi word of a post may meet the rule's
+	// Arabic-script words by consonant skeleton (ArabiziLoose) or only
+	// through its transliteration (ArabiziExact); "" (ArabiziAuto) is
+	// loose when the rule needs two words or more and exact when one word
+	// can fire it. See Loose.
+	Arabizi string
 	// Match and NoMatch are example texts the rule must and must not fire
 	// on; `basira rules check` runs them.
 	Match   []string
@@ -77,6 +83,42 @@ type Rule struct {
 type Near struct {
 	Terms  [][]string
 	Within int
+}
+
+// Values of Rule.Arabizi, the rule language's `arabizi:` switch.
+const (
+	// ArabiziExact: an Arabizi word meets a rule word only through its
+	// transliteration (da3ech → داعش), never by skeleton.
+	ArabiziExact = "exact"
+	// ArabiziLoose: an Arabizi word also meets an Arabic-script rule word
+	// with the same consonant skeleton (jihad → جيهاد meets جهاد).
+	ArabiziLoose = "loose"
+	// ArabiziAuto, the default: loose when the rule needs two words or
+	// more, exact when one word can make it fire.
+	ArabiziAuto = "auto"
+)
+
+// Loose reports whether the rule's Arabic-script words are also matched
+// by the consonant skeleton of Arabizi words. A skeleton is coarser than a
+// word (majhoud "effort" meets مجاهد), so by default (auto) only a rule
+// that needs two words or more is loose: a stray skeleton hit alone cannot
+// fire it. Exceptions (`none`) are always loose: an exception that matches
+// more can only flag less.
+func (r *Rule) Loose() bool {
+	switch r.Arabizi {
+	case ArabiziLoose:
+		return true
+	case ArabiziExact:
+		return false
+	}
+	need := len(r.All)
+	if len(r.Any) > 0 {
+		need++
+	}
+	if r.Near != nil {
+		need += len(r.Near.Terms)
+	}
+	return need >= 2
 }
 
 // Pos is "file:line" of the rule, for messages.

@@ -19,7 +19,8 @@ import (
 // skeletons and words ending in a vowel letter are not used, and the
 // clitic-stripped skeleton is tried only after an article.
 func TestSkeletonMatching(t *testing.T) {
-	s := mustSet(t, `rules:
+	s := mustSet(t, `defaults: {arabizi: loose}
+rules:
   - id: jihad
     label: recruitment
     severity: high
@@ -75,9 +76,66 @@ func TestSkeletonMatching(t *testing.T) {
 	// Off (the figure before skeletons), the same Arabizi spellings miss.
 	defer func(n int) { minSkeletonLetters = n }(minSkeletonLetters)
 	minSkeletonLetters = 0
-	s = mustSet(t, "rules:\n  - id: jihad\n    label: recruitment\n    severity: high\n    any: [\"جهاد\"]\n")
+	s = mustSet(t, "rules:\n  - id: jihad\n    label: recruitment\n    severity: high\n    arabizi: loose\n    any: [\"جهاد\"]\n")
 	if ms := s.Match(arabic.Analyze("yallah nmchiw l jihad a khoya")); len(ms) > 0 {
 		t.Errorf("without skeletons جهاد matches jihad: the test no longer shows what skeletons add")
+	}
+}
+
+// TestArabiziSwitch: `arabizi: exact` keeps a rule to transliterations
+// (da3ech → داعش) and away from skeletons (jihad → جيهاد ≠ جهاد); loose
+// adds skeletons; the file default applies to rules without their own;
+// auto (unset) is loose for a rule that needs two words and exact for one
+// that one word fires; exceptions are loose whatever the rule says.
+func TestArabiziSwitch(t *testing.T) {
+	s := mustSet(t, `defaults: {arabizi: exact}
+rules:
+  - id: exact
+    label: recruitment
+    severity: high
+    any: ["جهاد", "داعش"]
+  - id: loose
+    label: recruitment
+    severity: high
+    arabizi: loose
+    any: ["جهاد"]
+  - id: auto-one-word
+    label: recruitment
+    severity: high
+    arabizi: auto
+    any: ["جهاد"]
+  - id: auto-near
+    label: recruitment
+    severity: high
+    arabizi: auto
+    near: {terms: ["نمشيو", "جهاد"], within: 3}
+  - id: exact-near
+    label: recruitment
+    severity: high
+    near: {terms: ["نمشيو", "جهاد"], within: 3}
+  - id: exact-with-exception
+    label: recruitment
+    severity: high
+    any: ["ساحات"]
+    none: ["جهاد"]
+`)
+	for _, c := range []struct {
+		text string
+		want []string
+	}{
+		{"yallah nmchiw l jihad a khoya", []string{"loose", "auto-near"}},
+		{"yallah nmchiw l da3ech a khoya", []string{"exact"}},                                     // the transliteration meets داعش in an exact rule
+		{"nmchiw l جهاد", []string{"exact", "loose", "auto-one-word", "auto-near", "exact-near"}}, // Arabic script: every rule
+		{"sa7at jihad", []string{"loose"}},                                                        // exact-with-exception: ساحات by transliteration, but the exception جهاد by skeleton
+		{"sa7at dyal lfoot", []string{"exact-with-exception"}},
+	} {
+		var got []string
+		for _, m := range s.Match(arabic.Analyze(c.text)) {
+			got = append(got, m.Rule.ID)
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%q fired %v, want %v", c.text, got, c.want)
+		}
 	}
 }
 
@@ -171,9 +229,9 @@ func dodaPairs(t *testing.T) []wordPair {
 // that fire some rule.
 type recall struct{ n, found, wrong, stray int }
 
-// measureRecall compiles one rule per Arabic word and runs each pair's
-// Arabizi word through it.
-func measureRecall(t *testing.T, words []string, pairs []wordPair) recall {
+// measureRecall compiles one rule per Arabic word, loose when loose says
+// so (nil: every word), and runs each pair's Arabizi word through it.
+func measureRecall(t *testing.T, words []string, loose map[string]bool, pairs []wordPair) recall {
 	idx := map[string]int{}
 	var rs []*Rule
 	for _, w := range words {
@@ -181,7 +239,11 @@ func measureRecall(t *testing.T, words []string, pairs []wordPair) recall {
 			continue
 		}
 		idx[w] = len(rs)
-		rs = append(rs, &Rule{ID: fmt.Sprint("w", len(rs)), Label: "benign", Severity: Low, Any: []string{w}})
+		mode := ArabiziExact
+		if loose == nil || loose[w] {
+			mode = ArabiziLoose
+		}
+		rs = append(rs, &Rule{ID: fmt.Sprint("w", len(rs)), Label: "benign", Severity: Low, Any: []string{w}, Arabizi: mode})
 	}
 	s, err := Compile(rs)
 	if err != nil {
@@ -212,7 +274,9 @@ func measureRecall(t *testing.T, words []string, pairs []wordPair) recall {
 // word pairs, for the Arabic-script words of the example pack found there
 // and for every Arabic word of DODa, at several skeleton lengths: found is
 // an Arabizi spelling matching its own word's rule, wrong a match of
-// another word's rule (a homograph or a false positive).
+// another word's rule (a homograph or a false positive). The pack's words
+// are measured all loose and as the pack sets them (`arabizi:` per rule: a
+// word is loose when one of the rules using it is).
 func TestSkeletonRecallDODa(t *testing.T) {
 	pairs := dodaPairs(t)
 	rs, _, err := LoadPaths([]string{examplePack})
@@ -220,6 +284,7 @@ func TestSkeletonRecallDODa(t *testing.T) {
 		t.Fatal(err)
 	}
 	var packWords []string
+	packLoose := map[string]bool{}
 	for _, r := range rs {
 		terms := slices.Clone(r.Any)
 		for _, g := range r.All {
@@ -234,6 +299,7 @@ func TestSkeletonRecallDODa(t *testing.T) {
 			for _, tk := range arabic.Tokenize(term) {
 				if isArabicWord(tk.Text) {
 					packWords = append(packWords, tk.Text)
+					packLoose[tk.Text] = packLoose[tk.Text] || r.Loose()
 				}
 			}
 		}
@@ -243,13 +309,14 @@ func TestSkeletonRecallDODa(t *testing.T) {
 		dodaWords = append(dodaWords, p.ar)
 	}
 	defer func(n int) { minSkeletonLetters = n }(minSkeletonLetters)
-	results := map[int][2]recall{}
+	results := map[int][3]recall{}
 	for _, n := range []int{0, 2, 3, 4} {
 		minSkeletonLetters = n
-		pack, all := measureRecall(t, packWords, pairs), measureRecall(t, dodaWords, pairs)
-		results[n] = [2]recall{pack, all}
-		t.Logf("min skeleton %d (0 = off): pack words: %d of %d Arabizi spellings found, %d wrong, %d spellings of other words hit a pack word; all DODa words: %d of %d found (%.3f), %d wrong",
-			n, pack.found, pack.n, pack.wrong, pack.stray, all.found, all.n, float64(all.found)/float64(max(all.n, 1)), all.wrong)
+		pack, all := measureRecall(t, packWords, nil, pairs), measureRecall(t, dodaWords, nil, pairs)
+		shipped := measureRecall(t, packWords, packLoose, pairs)
+		results[n] = [3]recall{pack, all, shipped}
+		t.Logf("min skeleton %d (0 = off): pack words all loose: %d of %d Arabizi spellings found, %d wrong, %d spellings of other words hit a pack word; as the pack sets arabizi: %d found, %d wrong, %d stray; all DODa words: %d of %d found (%.3f), %d wrong",
+			n, pack.found, pack.n, pack.wrong, pack.stray, shipped.found, shipped.wrong, shipped.stray, all.found, all.n, float64(all.found)/float64(max(all.n, 1)), all.wrong)
 	}
 	off, on := results[0], results[3]
 	if off[1].n < 30000 {
