@@ -36,7 +36,9 @@ import (
 // the new banks to the API and the detector together. An API change that
 // lands while a re-read is in progress may be missing from memory for one
 // watch interval: it is on disk, differs from what was read, and the next
-// check reads it.
+// check reads it. The API's entry changes go to the bank's journal
+// (hashmatch.DirStore.Append) rather than a rewrite of its CSV file;
+// trackedStore records the journal as it records the other files.
 type sharedBanks struct {
 	dir   string
 	store *hashmatch.DirStore
@@ -143,7 +145,7 @@ func (s *sharedBanks) reread(ctx context.Context) (bool, error) {
 // note records the files of bank name as they are now (the caller holds
 // s.mu).
 func (s *sharedBanks) noteLocked(name string) {
-	for _, f := range []string{name + ".json", name + ".csv"} {
+	for _, f := range []string{name + ".json", name + ".csv", name + ".journal"} {
 		if info, err := os.Stat(filepath.Join(s.dir, f)); err == nil {
 			s.known[f] = fmt.Sprintf("%d:%d", info.Size(), info.ModTime().UnixNano())
 		} else {
@@ -155,6 +157,8 @@ func (s *sharedBanks) noteLocked(name string) {
 // trackedStore is the bank folder as the API writes it: each save is
 // recorded, so the watcher knows it is not another process's change.
 type trackedStore struct{ s *sharedBanks }
+
+var _ hashmatch.Appender = trackedStore{}
 
 func (t trackedStore) List(ctx context.Context) ([]hashmatch.Info, error) {
 	return t.s.store.List(ctx)
@@ -168,6 +172,19 @@ func (t trackedStore) Save(ctx context.Context, b *hashmatch.Bank) error {
 	t.s.mu.Lock()
 	defer t.s.mu.Unlock()
 	if err := t.s.store.Save(ctx, b); err != nil {
+		return err
+	}
+	t.s.noteLocked(b.Info().Name)
+	return nil
+}
+
+// Append records the API's journal writes (and the compactions they may
+// cause) as Save does, so the watcher does not take them for another
+// process's change.
+func (t trackedStore) Append(ctx context.Context, b *hashmatch.Bank, changes ...hashmatch.Change) error {
+	t.s.mu.Lock()
+	defer t.s.mu.Unlock()
+	if err := t.s.store.Append(ctx, b, changes...); err != nil {
 		return err
 	}
 	t.s.noteLocked(b.Info().Name)

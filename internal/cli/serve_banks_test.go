@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -182,9 +183,13 @@ func TestServeBanksSharedWithAPI(t *testing.T) {
 	if got := matched(viaV1); !slices.Equal(got, []string{"KNOWN"}) {
 		t.Fatalf("a hash added through /v1/banks to KNOWN: the next post matched %v", got)
 	}
-	// The API's own saves are not a change to reload from.
+	// The API's own saves are not a change to reload from: appends to
+	// the bank's journal, not a rewrite of its CSV file.
 	if changed, err := r.checkReload(ctx); changed || err != nil {
 		t.Fatalf("the API's own save triggered a reload: %v %v", changed, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "KNOWN.journal")); err != nil {
+		t.Fatalf("the API's adds were not journaled: %v", err)
 	}
 	if r.cur.Load().d != bd {
 		t.Fatal("the banks detector was rebuilt")
@@ -228,6 +233,26 @@ func TestServeBanksSharedWithAPI(t *testing.T) {
 	}
 	if changed, err := r.checkReload(ctx); changed || err != nil {
 		t.Fatalf("a second check with no change reloaded: %v %v", changed, err)
+	}
+	// Another process appends to a bank's journal: read again too.
+	other := &hashmatch.DirStore{Dir: dir}
+	ob, err := other.Load(ctx, "IMPORTED")
+	if err != nil {
+		t.Fatal(err)
+	}
+	journaled := randomPDQ(t)
+	e, err := ob.Add(hashmatch.Entry{Value: journaled, Label: "violent-extremist-propaganda", Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Append(ctx, ob, hashmatch.Change{Op: hashmatch.ChangeAdd, Entry: &e}); err != nil {
+		t.Fatal(err)
+	}
+	if changed, err := r.checkReload(ctx); !changed || err != nil {
+		t.Fatalf("a journal appended by another process was not read: %v %v", changed, err)
+	}
+	if got := matched(journaled); !slices.Equal(got, []string{"IMPORTED"}) {
+		t.Fatalf("a hash journaled by another process matched %v", got)
 	}
 	// The same with the watcher running beside the API and the workers
 	// (for -race): API adds never rebuild the detector.

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 )
 
 // Store keeps banks. DirStore keeps them as files; the service keeps them
@@ -28,15 +29,23 @@ type Store interface {
 	Delete(ctx context.Context, name string) error
 }
 
-// DirStore keeps each bank as two files in a folder: NAME.json (the
-// bank's description) and NAME.csv (its entries, in the CSV form of
-// WriteCSV). Saving writes new files and renames them over the old ones,
-// so a crash leaves either the old bank or the new one.
+// DirStore keeps each bank as files in a folder: NAME.json (the bank's
+// description), NAME.csv (its entries, in the CSV form of WriteCSV) and,
+// when entries changed one at a time since, NAME.journal (those changes,
+// see Append). Saving writes new files and renames them over the old ones,
+// so a crash leaves either the old bank or the new one, then empties the
+// journal; Load replays the journal over the CSV file. A DirStore must not
+// be copied after first use.
 type DirStore struct {
 	Dir string
+
+	mu sync.Mutex // serializes this store's writes (Save, Append, Delete)
 }
 
-var _ Store = (*DirStore)(nil)
+var (
+	_ Store    = (*DirStore)(nil)
+	_ Appender = (*DirStore)(nil)
+)
 
 // List implements Store.
 func (s *DirStore) List(ctx context.Context) ([]Info, error) {
@@ -97,6 +106,9 @@ func (s *DirStore) Load(ctx context.Context, name string) (*Bank, error) {
 	}
 	f, err := os.Open(ep)
 	if errors.Is(err, fs.ErrNotExist) {
+		if err := replayJournal(journalPath(ep), b); err != nil {
+			return nil, err
+		}
 		return b, nil
 	}
 	if err != nil {
@@ -113,11 +125,21 @@ func (s *DirStore) Load(ctx context.Context, name string) (*Bank, error) {
 	if _, errs := b.AddMany(res.Entries); len(errs) > 0 {
 		return nil, fmt.Errorf("%s: %w", ep, errs[0])
 	}
+	if err := replayJournal(journalPath(ep), b); err != nil {
+		return nil, err
+	}
 	return b, nil
 }
 
-// Save implements Store.
+// Save implements Store. It also compacts: the journal, whose changes the
+// new CSV file holds, is removed once that file is on disk.
 func (s *DirStore) Save(ctx context.Context, b *Bank) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.saveLocked(b)
+}
+
+func (s *DirStore) saveLocked(b *Bank) error {
 	info := b.Info()
 	ip, ep, err := s.paths(info.Name)
 	if err != nil {
@@ -140,10 +162,22 @@ func (s *DirStore) Save(ctx context.Context, b *Bank) error {
 	}); err != nil {
 		return err
 	}
-	return writeAtomic(ip, func(w io.Writer) error {
+	if err := writeAtomic(ip, func(w io.Writer) error {
 		_, err := w.Write(append(data, '\n'))
 		return err
-	})
+	}); err != nil {
+		return err
+	}
+	// The renames must be on disk before the journal goes: a crash in
+	// between replays the journal over the new file, which changes
+	// nothing (every change is keyed by entry id).
+	if err := syncDir(s.Dir); err != nil {
+		return err
+	}
+	if err := os.Remove(journalPath(ep)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
 }
 
 // writeAtomic writes a file through a temporary file renamed over it.
@@ -175,23 +209,40 @@ func (s *DirStore) Delete(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if err := os.Remove(ip); errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("bank %q %w in %s", name, ErrNotFound, s.Dir)
 	} else if err != nil {
 		return err
 	}
-	if err := os.Remove(ep); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
+	for _, p := range []string{ep, journalPath(ep)} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
 	}
 	return nil
 }
 
 // Count returns how many entries a stored bank has, and how many are
-// enabled, without loading it (no index is built).
+// enabled, without loading it (no index is built) unless it has a journal.
 func (s *DirStore) Count(ctx context.Context, name string) (total, enabled int, err error) {
 	_, ep, err := s.paths(name)
 	if err != nil {
 		return 0, 0, err
+	}
+	if _, err := os.Stat(journalPath(ep)); err == nil {
+		// Changes since the CSV file: only a replay tells what they left.
+		b, err := s.Load(ctx, name)
+		if err != nil {
+			return 0, 0, err
+		}
+		for _, e := range b.Entries() {
+			if e.Enabled {
+				enabled++
+			}
+		}
+		return b.Len(), enabled, nil
 	}
 	f, err := os.Open(ep)
 	if errors.Is(err, fs.ErrNotExist) {

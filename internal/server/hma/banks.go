@@ -32,7 +32,9 @@ import (
 //   - HMA's matching_enabled_ratio is a share of lookups; a hashmatch bank
 //     is on or off, so the ratio is 1 or 0.
 //
-// Every change is saved to the store before it is acknowledged; OnChange
+// Every change is saved to the store before it is acknowledged: appended
+// to the bank's journal when the store keeps one (hashmatch.Appender, as
+// DirStore does), else by saving the whole bank; OnChange
 // is called when the set of banks changes (a bank is created), so the
 // service can give its matcher the new bank. Entries added to an existing
 // bank are matched at once by every matcher that holds the bank.
@@ -254,10 +256,16 @@ func (b *Banks) AddSignals(ctx context.Context, bank string, signals map[string]
 	id := newEntryID()
 	created := false
 	for _, a := range adds {
-		if _, err := a.bk.Add(hashmatch.Entry{ID: id, Value: a.value, Label: label, Note: note, Source: "api", Enabled: true}); err != nil {
+		e, err := a.bk.Add(hashmatch.Entry{ID: id, Value: a.value, Label: label, Note: note, Source: "api", Enabled: true})
+		if err != nil {
 			return 0, fmt.Errorf("%w: %v", server.ErrInvalidSignal, err)
 		}
-		if err := b.store.Save(ctx, a.bk); err != nil {
+		if a.isNew {
+			err = b.store.Save(ctx, a.bk)
+		} else {
+			err = b.record(ctx, a.bk, hashmatch.Change{Op: hashmatch.ChangeAdd, Entry: &e})
+		}
+		if err != nil {
 			return 0, fmt.Errorf("saving bank %s: %w", a.bk.Info().Name, err)
 		}
 		if a.isNew {
@@ -365,7 +373,7 @@ func (b *Banks) RemoveContent(ctx context.Context, bank string, contentID int64)
 		if b.baseName(name) != bank {
 			continue
 		}
-		removed := false
+		var removed []hashmatch.Change
 		for _, e := range bk.Entries() {
 			if ContentID(bank, e.ID) != contentID {
 				continue
@@ -373,11 +381,11 @@ func (b *Banks) RemoveContent(ctx context.Context, bank string, contentID int64)
 			if err := bk.Remove(e.ID); err != nil {
 				return n, err
 			}
-			removed = true
+			removed = append(removed, hashmatch.Change{Op: hashmatch.ChangeRemove, ID: e.ID})
 			n++
 		}
-		if removed {
-			if err := b.store.Save(ctx, bk); err != nil {
+		if len(removed) > 0 {
+			if err := b.record(ctx, bk, removed...); err != nil {
 				return n, fmt.Errorf("saving bank %s: %w", name, err)
 			}
 		}
@@ -386,4 +394,14 @@ func (b *Banks) RemoveContent(ctx context.Context, bank string, contentID int64)
 		b.builtTo = time.Now()
 	}
 	return n, nil
+}
+
+// record saves changes already made to bk: appended to the store's journal
+// when it keeps one (a few hundred bytes and one fsync), else by saving the
+// whole bank (the cost of rewriting all its entries).
+func (b *Banks) record(ctx context.Context, bk *hashmatch.Bank, changes ...hashmatch.Change) error {
+	if a, ok := b.store.(hashmatch.Appender); ok {
+		return a.Append(ctx, bk, changes...)
+	}
+	return b.store.Save(ctx, bk)
 }
