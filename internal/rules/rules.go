@@ -12,6 +12,9 @@
 //	none:  none of the terms is present (exceptions)
 //	lang:  the post's language is one of these
 //
+// and `arabizi: exact|loose|auto` says whether Arabizi words of a post
+// also meet the rule's Arabic-script words by consonant skeleton.
+//
 // Terms match on the same folded tokens for the rule and the post, so
 // diacritics, tatweel, elongation, zero-width characters, presentation
 // forms, letter variants and clitics do not hide a match. See docs/rules.md.

@@ -15,7 +15,9 @@ import (
 // French or English tokens pay nothing, and the cost stays flat in the
 // number of rules. A skeleton is coarser than a word, so only skeletons of
 // at least minSkeletonLetters letters go in: shorter ones name too many
-// words (docs/rules.md, BENCHMARKS.md "## Rules").
+// words (docs/rules.md, BENCHMARKS.md "## Rules"). Only the terms of rules
+// that are loose (`arabizi:`, Rule.Loose) get skeleton paths; a rule that
+// is exact has terms of its own without them (compile.go).
 
 // minSkeletonLetters is the shortest skeleton, in letters, that a rule
 // word is put in the trie under. A variable so the recall test can measure
