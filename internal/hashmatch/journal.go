@@ -189,12 +189,40 @@ func replayJournal(path string, b *Bank) error {
 	if j.Partial {
 		slog.Warn("bank journal ends in a partial line, left out (a write cut short, never acknowledged)", "file", path, "line", j.Lines+1)
 	}
+	// Runs of adds of new ids go in with one AddMany, which indexes PDQ
+	// hashes in one pass (a journal is mostly adds).
+	var batch []Entry
+	ids := map[string]bool{}
+	first := 0 // index of the batch's first change
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if _, errs := b.AddMany(batch); len(errs) > 0 {
+			return fmt.Errorf("%s: after line %d: %w", path, first+2, errs[0])
+		}
+		batch, ids = batch[:0], map[string]bool{}
+		return nil
+	}
 	for i, c := range j.Changes {
+		if c.Op == ChangeAdd && !ids[c.Entry.ID] {
+			if _, held := b.Entry(c.Entry.ID); !held {
+				if len(batch) == 0 {
+					first = i
+				}
+				batch = append(batch, *c.Entry)
+				ids[c.Entry.ID] = true
+				continue
+			}
+		}
+		if err := flush(); err != nil {
+			return err
+		}
 		if err := b.apply(c); err != nil {
 			return fmt.Errorf("%s: line %d: %w", path, i+2, err)
 		}
 	}
-	return nil
+	return flush()
 }
 
 // Append implements Appender: the changes go to NAME.journal beside the
