@@ -54,8 +54,9 @@ type Appender interface {
 // if the line format ever does.
 const journalHeader = "basira-bank-journal v1"
 
-// MaxJournalLine is the longest journal line ParseJournal accepts.
-const MaxJournalLine = 1 << 20
+// maxJournalLine is the longest journal line ParseJournal accepts (1 MiB;
+// a variable so that tests can lower it).
+var maxJournalLine = 1 << 20
 
 // Compaction thresholds: a bank's journal is folded into its CSV file
 // when it is larger than a tenth of that file (and at least
@@ -86,8 +87,8 @@ func ParseJournal(r io.Reader) (*Journal, error) {
 	for {
 		chunk, err := br.ReadSlice('\n')
 		if err == bufio.ErrBufferFull {
-			if len(long)+len(chunk) > MaxJournalLine {
-				return nil, fmt.Errorf("line %d: longer than %d bytes (not a journal written by Basira?)", j.Lines+1, MaxJournalLine)
+			if len(long)+len(chunk) > maxJournalLine {
+				return nil, fmt.Errorf("line %d: longer than %d bytes (not a journal written by Basira?)", j.Lines+1, maxJournalLine)
 			}
 			long = append(long, chunk...)
 			continue
@@ -97,8 +98,8 @@ func ParseJournal(r io.Reader) (*Journal, error) {
 			line = append(long, chunk...)
 			long = nil
 		}
-		if len(line) > MaxJournalLine {
-			return nil, fmt.Errorf("line %d: longer than %d bytes (not a journal written by Basira?)", j.Lines+1, MaxJournalLine)
+		if len(line) > maxJournalLine {
+			return nil, fmt.Errorf("line %d: longer than %d bytes (not a journal written by Basira?)", j.Lines+1, maxJournalLine)
 		}
 		if err == io.EOF {
 			j.Partial = len(line) > 0
@@ -227,7 +228,8 @@ func replayJournal(path string, b *Bank) error {
 
 // Append implements Appender: the changes go to NAME.journal beside the
 // bank's files, one line each, synced to disk before it returns. A bank
-// that has no files yet is saved whole instead.
+// that has no files yet, or a change longer than maxJournalLine, is saved
+// whole instead.
 func (s *DirStore) Append(ctx context.Context, b *Bank, changes ...Change) error {
 	if len(changes) == 0 {
 		return nil
@@ -238,6 +240,7 @@ func (s *DirStore) Append(ctx context.Context, b *Bank, changes ...Change) error
 		return err
 	}
 	var buf bytes.Buffer
+	tooLong := false
 	for _, c := range changes {
 		line, err := json.Marshal(c)
 		if err != nil {
@@ -246,12 +249,14 @@ func (s *DirStore) Append(ctx context.Context, b *Bank, changes ...Change) error
 		if _, err := parseChange(line); err != nil {
 			return fmt.Errorf("bank %s: %w", name, err)
 		}
+		tooLong = tooLong || len(line) >= maxJournalLine
 		buf.Write(line)
 		buf.WriteByte('\n')
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, err := os.Stat(ip); errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(ip); errors.Is(err, fs.ErrNotExist) || tooLong {
+		// No files yet, or a line a replay would refuse: save it whole.
 		return s.saveLocked(b)
 	}
 	jp := journalPath(ep)

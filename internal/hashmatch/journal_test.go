@@ -291,7 +291,7 @@ func TestParseJournalErrors(t *testing.T) {
 		{"add without id", journalHeader + "\n" + `{"op":"add","entry":{"value":"x"}}` + "\n", "line 2", 0, false},
 		{"remove without id", journalHeader + "\n" + `{"op":"remove"}` + "\n", "needs an \"id\"", 0, false},
 		{"unknown field", journalHeader + "\n" + `{"op":"remove","id":"a","x":1}` + "\n", "line 2", 0, false},
-		{"too long", journalHeader + "\n" + strings.Repeat("x", MaxJournalLine+1) + "\n", "longer than", 0, false},
+		{"too long", journalHeader + "\n" + strings.Repeat("x", maxJournalLine+1) + "\n", "longer than", 0, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			j, err := ParseJournal(strings.NewReader(tc.in))
@@ -346,7 +346,7 @@ func FuzzParseJournal(f *testing.F) {
 	f.Add([]byte(journalHeader + "\n" + `{"op":"disable","id":"a"}` + "\n" + `{"op":"remove","id":"a"}`))
 	f.Add([]byte(journalHeader + "\n{\"op\":\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if len(data) > 4*MaxJournalLine {
+		if len(data) > 4*maxJournalLine {
 			return
 		}
 		j, err := ParseJournal(bytes.NewReader(data))
@@ -374,4 +374,37 @@ func FuzzParseJournal(f *testing.F) {
 			_ = b.apply(c)
 		}
 	})
+}
+
+// A change too long for a journal line saves the bank whole, so that its
+// journal always loads.
+func TestJournalLongChangeSavesWhole(t *testing.T) {
+	defer func(n int) { maxJournalLine = n }(maxJournalLine)
+	maxJournalLine = 4096
+	st := &DirStore{Dir: t.TempDir()}
+	b, err := NewBank(Info{Name: "T", Type: Text, Threshold: 0.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Save(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	long := strings.Repeat("كلمة أخرى هنا ", 500) // 12 KB
+	e, err := b.Add(Entry{Value: long, Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Append(context.Background(), b, Change{Op: ChangeAdd, Entry: &e}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(st.Dir, "T.journal")); err == nil {
+		t.Fatal("a change longer than a journal line was journaled")
+	}
+	got, err := st.Load(context.Background(), "T")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, ok := got.Entry(e.ID); !ok || g.Value != strings.TrimSpace(long) {
+		t.Fatalf("the long entry did not survive: %v", ok)
+	}
 }
