@@ -21,8 +21,10 @@ import (
 //     counted);
 //   - incremental: the entry added to the bank the detector shares with
 //     the API (serve_banks.go);
-//   - save: writing the bank to its files, which the API does before it
-//     answers, either way.
+//   - save: writing the bank whole to its files, which the API did before
+//     it answered until bank journals; now it appends to the bank's journal
+//     (BenchmarkAPIAdd in internal/server/hma) and a whole save is the
+//     journal's compaction.
 func BenchmarkBankChangeVisible(b *testing.B) {
 	ctx := context.Background()
 	dir := b.TempDir()
