@@ -25,6 +25,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("rules:\n  - id: a\n    label: incitement\n    severity: low\n    near: {terms: [\"a|b\", c], within: 2}\n"))
 	f.Add([]byte("lists:\n  x: [a, b]\nrules:\n  - id: a\n    label: incitement\n    severity: low\n    all: [\"@x\", \"c\"]\n    regex: ['a(b|c)+d']\n"))
 	f.Add([]byte("x: &a [b]\nrules: *a\n"))
+	f.Add([]byte("defaults: {arabizi: exact}\nrules:\n  - id: a\n    label: incitement\n    severity: low\n    arabizi: loose\n    any: [جهاد]\n    none: [داعش]\n"))
 	f.Add([]byte("rules: [{id: a, label: benign, severity: low, any: [\"\\u200b\"]}]"))
 	doc := arabic.Analyze("انضموا إلينا في صفوف المجاهدين a b c t.me/khilafa_x join us")
 	f.Fuzz(func(t *testing.T, data []byte) {
