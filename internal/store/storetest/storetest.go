@@ -44,6 +44,7 @@ func Run(t *testing.T, open Opener) {
 		{"ReferralLifecycle", testReferralLifecycle},
 		{"ConcurrentReferralCreate", testConcurrentReferralCreate},
 		{"ReferralLease", testReferralLease},
+		{"Tokens", testTokens},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
