@@ -112,6 +112,7 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	fs.BoolVar(&f.demo, "demo", false, "seed a demo workspace (sample posts, rules, a bank, fact-checks) so cases appear within a minute")
 	fs.StringVar(&f.platforms, "platforms", "", "platforms `file` of referral webhooks: cases decided 'refer' are sent to them (see docs/service.md#referrals)")
 	fs.DurationVar(&f.grace, "shutdown-grace", 15*time.Second, "time given to requests, connectors and workers to finish on shutdown")
+	tokensMode := tokensFlag(fs)
 	buildPipeline := detectorFlags(fs)
 	if err := Parse(fs, args); err != nil {
 		return err
@@ -123,6 +124,10 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 		return Usagef("serve takes no arguments (got %q); posts come from the API, --sources or 'basira ingest'", fs.Arg(0))
 	}
 	if err := f.resolve(env); err != nil {
+		return err
+	}
+	tokensInDB, err := tokensInStore(env, *tokensMode, f.store)
+	if err != nil {
 		return err
 	}
 	if f.addr == "" {
@@ -249,9 +254,10 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 
 	var demoHint string
 	deps := server.Deps{Sink: svc, Posts: st, Cases: st, Audit: st, Health: st, Connectors: sup, Metrics: met}
-	if ts, err := tokenStore(env); err != nil {
+	if ts, where, err := openTokens(env, tokensInDB, st, f.store); err != nil {
 		log.Warn("API tokens unavailable: every guarded route will answer unauthenticated", "err", err)
 	} else {
+		log.Info("API tokens", "in", where)
 		deps.Tokens = ts
 		if f.demo {
 			if demoHint, err = demoToken(ctx, env, ts, st); err != nil {

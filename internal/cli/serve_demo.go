@@ -62,7 +62,7 @@ func seedDemo(ctx context.Context, env *Env, home string) (map[string]string, fu
 // demoToken gives a fresh demo workspace an analyst token, so the review
 // screen can be opened at once. It does nothing when any active token
 // exists: a workspace someone already set up keeps its own.
-func demoToken(ctx context.Context, env *Env, ts *auth.FileStore, log interface {
+func demoToken(ctx context.Context, env *Env, ts auth.Store, log interface {
 	AppendAudit(context.Context, audit.Entry) (audit.Entry, error)
 }) (string, error) {
 	tokens, err := ts.List(ctx)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/basira-org/basira/internal/audit"
 	"github.com/basira-org/basira/internal/server/auth"
-	"github.com/basira-org/basira/internal/store"
+	"github.com/basira-org/basira/internal/store/sqlstore"
 )
 
 func init() {
@@ -26,24 +26,30 @@ SHA-256. Send it as "Authorization: Bearer TOKEN". Roles:
   ingest    push posts (POST /v1/posts)
   platform  a platform's system: the Hasher-Matcher-Actioner routes
 
-Tokens live in $BASIRA_HOME/tokens.json (default ./basira-data); a running
+Tokens live where 'basira serve' reads them (--tokens): with a PostgreSQL
+store (--store postgres://…), in its database, shared by every API server;
+otherwise in $BASIRA_HOME/tokens.json (default ./basira-data). Give the
+token commands the same --store (or BASIRA_STORE) as the servers. A running
 server sees a new or revoked token within a second. Creating and revoking
 tokens is written to the audit log of the store (--store, BASIRA_STORE, or
 the workspace's SQLite file).
 
 Examples:
   basira token create --role analyst --name alice
-  basira token create --role ingest --name partner-feed`,
+  basira token create --role ingest --name partner-feed
+  basira token create --role admin --name ops --store postgres://basira@db:5432/basira`,
 		Run: runTokenCreate,
 	})
 	Register(&Command{
 		Name:    "token list",
 		Summary: "list API tokens (id, name, role, created, revoked; never the secret)",
 		Usage:   "",
-		Help: `Lists every token of the workspace, revoked ones included.
+		Help: `Lists every token, revoked ones included: those of the workspace file,
+or of the database with a PostgreSQL --store (see 'basira token create --help').
 
-Example:
-  basira token list`,
+Examples:
+  basira token list
+  basira token list --store postgres://basira@db:5432/basira`,
 		Run: runTokenList,
 	})
 	Register(&Command{
@@ -63,7 +69,7 @@ Examples:
 
 // tokenAudit opens the store named by --store (or the workspace default)
 // to write token changes to the audit log; the caller closes it.
-func tokenAudit(ctx context.Context, env *Env, f *serviceFlags) (store.Store, error) {
+func tokenAudit(ctx context.Context, env *Env, f *serviceFlags) (*sqlstore.DB, error) {
 	if err := f.resolve(env); err != nil {
 		return nil, err
 	}
@@ -91,11 +97,57 @@ func tokenStore(env *Env) (*auth.FileStore, error) {
 	return auth.OpenFileStore(filepath.Join(dir, "tokens.json"))
 }
 
+// tokensFlag defines --tokens, shared by serve and the token commands so
+// that both pick the same place.
+func tokensFlag(fs *flag.FlagSet) *string {
+	return fs.String("tokens", "", "where API tokens live: file ($BASIRA_HOME/tokens.json) or store (the database of --store, shared by every server) (env BASIRA_TOKENS; default store for postgres://…, file for sqlite)")
+}
+
+// tokensInStore reports whether tokens live in the database: mode is the
+// --tokens value ("" for the default) and spec the resolved --store.
+func tokensInStore(env *Env, mode, spec string) (bool, error) {
+	if mode == "" {
+		v, err := envValue(env, "BASIRA_TOKENS")
+		if err != nil {
+			return false, err
+		}
+		mode = v
+	}
+	switch mode {
+	case "file":
+		return false, nil
+	case "store":
+		return true, nil
+	case "":
+		kind, _, err := storeKind(spec)
+		if err != nil {
+			return false, err
+		}
+		return kind == "postgres", nil
+	}
+	return false, Usagef("--tokens %q: give file or store", mode)
+}
+
+// openTokens returns the token store serve and the token commands share:
+// the database's when inStore, else the workspace file. where names it
+// for messages.
+func openTokens(env *Env, inStore bool, db *sqlstore.DB, spec string) (ts auth.Store, where string, err error) {
+	if inStore {
+		return db.Tokens(), "the store " + redactStore(spec), nil
+	}
+	fst, err := tokenStore(env)
+	if err != nil {
+		return nil, "", err
+	}
+	return fst, fst.Path(), nil
+}
+
 func runTokenCreate(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
 	role := fs.String("role", "", "role of the token: admin, analyst, viewer, ingest or platform")
 	name := fs.String("name", "", "who or what uses the token (shown in the audit log)")
 	var sf serviceFlags
 	sf.define(fs, false)
+	mode := tokensFlag(fs)
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
@@ -117,7 +169,11 @@ func runTokenCreate(ctx context.Context, env *Env, fs *flag.FlagSet, args []stri
 		return err
 	}
 	defer log.Close()
-	st, err := tokenStore(env)
+	inStore, err := tokensInStore(env, *mode, sf.store)
+	if err != nil {
+		return err
+	}
+	st, _, err := openTokens(env, inStore, log, sf.store)
 	if err != nil {
 		return err
 	}
@@ -138,10 +194,27 @@ func runTokenCreate(ctx context.Context, env *Env, fs *flag.FlagSet, args []stri
 }
 
 func runTokenList(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
+	var sf serviceFlags
+	sf.define(fs, false)
+	mode := tokensFlag(fs)
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
-	st, err := tokenStore(env)
+	if err := sf.resolve(env); err != nil {
+		return err
+	}
+	inStore, err := tokensInStore(env, *mode, sf.store)
+	if err != nil {
+		return err
+	}
+	var db *sqlstore.DB
+	if inStore {
+		if db, err = openStore(ctx, sf.store, openExisting); err != nil {
+			return err
+		}
+		defer db.Close()
+	}
+	st, where, err := openTokens(env, inStore, db, sf.store)
 	if err != nil {
 		return err
 	}
@@ -150,7 +223,7 @@ func runTokenList(ctx context.Context, env *Env, fs *flag.FlagSet, args []string
 		return err
 	}
 	if len(ts) == 0 {
-		fmt.Fprintf(env.Stderr, "no token in %s: create one with 'basira token create --role admin --name you'\n", st.Path())
+		fmt.Fprintf(env.Stderr, "no token in %s: create one with 'basira token create --role admin --name you'\n", where)
 		return nil
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
@@ -168,6 +241,7 @@ func runTokenList(ctx context.Context, env *Env, fs *flag.FlagSet, args []string
 func runTokenRevoke(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
 	var sf serviceFlags
 	sf.define(fs, false)
+	mode := tokensFlag(fs)
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
@@ -179,7 +253,11 @@ func runTokenRevoke(ctx context.Context, env *Env, fs *flag.FlagSet, args []stri
 		return err
 	}
 	defer log.Close()
-	st, err := tokenStore(env)
+	inStore, err := tokensInStore(env, *mode, sf.store)
+	if err != nil {
+		return err
+	}
+	st, _, err := openTokens(env, inStore, log, sf.store)
 	if err != nil {
 		return err
 	}
