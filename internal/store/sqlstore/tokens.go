@@ -193,3 +193,11 @@ func (s *TokenStore) Revoke(ctx context.Context, idOrName string) (auth.Token, e
 	s.forget(out.Hash)
 	return out, nil
 }
+
+// ForceReload drops the lookup cache, so the next lookups read the
+// database (tests, and a SIGHUP handler), as auth.FileStore.ForceReload.
+func (s *TokenStore) ForceReload() {
+	s.mu.Lock()
+	clear(s.cache)
+	s.mu.Unlock()
+}
