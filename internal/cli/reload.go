@@ -100,26 +100,21 @@ func (r *reloadable) checkReload(ctx context.Context) (bool, error) {
 // flagPaths returns the existing files and folders named by the values of
 // the flags in names (comma-separated lists are split).
 func flagPaths(fs *flag.FlagSet, names []string) []string {
-	var paths []string
+	var values []string
 	for _, name := range names {
-		f := fs.Lookup(name)
-		if f == nil {
-			continue
-		}
-		for _, v := range strings.Split(f.Value.String(), ",") {
-			if v = strings.TrimSpace(v); v == "" {
-				continue
-			}
-			if _, err := os.Stat(v); err == nil {
-				paths = append(paths, v)
+		if f := fs.Lookup(name); f != nil {
+			for _, v := range strings.Split(f.Value.String(), ",") {
+				if v = strings.TrimSpace(v); v != "" {
+					values = append(values, v)
+				}
 			}
 		}
 	}
-	return paths
+	return existingPaths(values...)
 }
 
-// flagPathsOf returns those of paths that exist.
-func flagPathsOf(paths ...string) []string {
+// existingPaths returns those of paths that exist.
+func existingPaths(paths ...string) []string {
 	var out []string
 	for _, p := range paths {
 		if _, err := os.Stat(p); err == nil {

@@ -45,7 +45,7 @@ func init() {
 		WatchPaths: func(env *Env, fs *flag.FlagSet) []string {
 			if v := fs.Lookup("claims").Value.String(); v == "store" {
 				if dir, err := claimsDir(env, false); err == nil {
-					return flagPathsOf(dir)
+					return existingPaths(dir)
 				}
 			}
 			return flagPaths(fs, []string{"claims", "claims-model"})
