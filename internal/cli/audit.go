@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/basira-org/basira/internal/app"
 	"github.com/basira-org/basira/internal/audit"
+	"github.com/basira-org/basira/internal/config"
 )
 
 func init() {
@@ -45,16 +47,13 @@ Examples:
 }
 
 func runAuditVerify(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
-	var f serviceFlags
-	f.define(fs, false)
+	var cfg config.Config
+	cfg.DefineStore(fs, false)
 	head := fs.String("head", "", "a head hash printed by an earlier verify: check it is still in the log")
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
-	if err := f.resolve(env); err != nil {
-		return err
-	}
-	st, err := openStore(ctx, f.store, openExisting)
+	st, err := openConfigStore(ctx, env, &cfg, app.OpenExisting)
 	if err != nil {
 		return err
 	}
@@ -106,17 +105,14 @@ func runAuditVerify(ctx context.Context, env *Env, fs *flag.FlagSet, args []stri
 }
 
 func runAuditList(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
-	var f serviceFlags
-	f.define(fs, false)
+	var cfg config.Config
+	cfg.DefineStore(fs, false)
 	after := fs.Int64("after", 0, "print entries after this sequence number")
 	limit := fs.Int("limit", 100, "print at most this many entries (0: all)")
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
-	if err := f.resolve(env); err != nil {
-		return err
-	}
-	st, err := openStore(ctx, f.store, openExisting)
+	st, err := openConfigStore(ctx, env, &cfg, app.OpenExisting)
 	if err != nil {
 		return err
 	}

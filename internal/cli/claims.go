@@ -19,7 +19,6 @@ import (
 	"github.com/basira-org/basira/internal/claims"
 	"github.com/basira-org/basira/internal/claims/eval"
 	"github.com/basira-org/basira/internal/claims/retrieve"
-	"github.com/basira-org/basira/internal/refdata"
 )
 
 func init() {
@@ -430,15 +429,10 @@ func roundClaimScore(f float64) float64 { return math.Round(f*1000) / 1000 }
 
 // benchmarks returns the CheckThat! sets named by name (ar-2021, en-2022
 // or all) from the reference data folder.
-func benchmarks(env *Env, dataDir, name string) ([]*eval.Benchmark, error) {
-	if dataDir == "" {
-		dataDir = env.Getenv("BASIRA_DATA")
-	}
-	if dataDir == "" {
-		dataDir = refdata.Dir()
-	}
-	if dataDir == "" {
-		return nil, errors.New("reference data not found: give --data DIR or set BASIRA_DATA to the shared data folder")
+func benchmarks(env *Env, data, name string) ([]*eval.Benchmark, error) {
+	dataDir, err := dataDir(env, data, true)
+	if err != nil {
+		return nil, err
 	}
 	var out []*eval.Benchmark
 	if name == "all" || name == "ar-2021" {
@@ -505,7 +499,7 @@ func loadOwnSplit(collection, queries, qrels string) (*retrieve.Index, eval.Spli
 }
 
 func runClaimsTrain(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
-	dataDir := fs.String("data", "", "reference data folder (default: BASIRA_DATA or ../shared/data)")
+	data := dataFlag(fs, "")
 	bench := fs.String("benchmark", "all", "CheckThat! training splits to use: ar-2021, en-2022 or all (ignored with --collection)")
 	collection := fs.String("collection", "", "your own claims file (any format 'claims import' reads)")
 	queries := fs.String("queries", "", "your own training queries: id<TAB>text per line")
@@ -528,7 +522,7 @@ func runClaimsTrain(ctx context.Context, env *Env, fs *flag.FlagSet, args []stri
 		sets = append(sets, trainingSet{ix, split})
 		note = fmt.Sprintf("trained on %s (%d queries)", filepath.Base(*queries), len(split.Queries))
 	} else {
-		bs, err := benchmarks(env, *dataDir, *bench)
+		bs, err := benchmarks(env, *data, *bench)
 		if err != nil {
 			return err
 		}
@@ -572,7 +566,7 @@ func runClaimsEval(ctx context.Context, env *Env, fs *flag.FlagSet, args []strin
 	trainQueries := fs.String("train-queries", "", "train a re-ranker on these queries first (with --train-qrels)")
 	trainQrels := fs.String("train-qrels", "", "qrels of --train-queries")
 	bench := fs.String("benchmark", "", "evaluate CheckThat! dev splits from the reference data: ar-2021, en-2022 or all")
-	dataDir := fs.String("data", "", "reference data folder for --benchmark (default: BASIRA_DATA or ../shared/data)")
+	data := dataFlag(fs, "read by --benchmark")
 	runPath := fs.String("run", "", "also write the ranking as a TREC run file")
 	if err := Parse(fs, args); err != nil {
 		return err
@@ -585,7 +579,7 @@ func runClaimsEval(ctx context.Context, env *Env, fs *flag.FlagSet, args []strin
 	var jobs []job
 	var rr retrieve.Reranker
 	if *bench != "" {
-		bs, err := benchmarks(env, *dataDir, *bench)
+		bs, err := benchmarks(env, *data, *bench)
 		if err != nil {
 			return err
 		}

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/basira-org/basira/internal/classify"
-	"github.com/basira-org/basira/internal/refdata"
 	"github.com/basira-org/basira/models"
 )
 
@@ -483,7 +482,7 @@ func runModelsBenign(ctx context.Context, env *Env, fs *flag.FlagSet, args []str
 	var dirs, files strList
 	fs.Var(&dirs, "models", "folder of *.model files, or builtin (default builtin)")
 	fs.Var(&files, "model", "a model `file` (repeatable)")
-	dataDir := fs.String("data", "", "reference data folder (default: BASIRA_DATA or ../shared/data; without it only Basira's own sample is used)")
+	data := dataFlag(fs, "without it only Basira's own sample is used")
 	show := fs.Int("show", 0, "print up to N flagged texts per model and set")
 	if err := Parse(fs, args); err != nil {
 		return err
@@ -512,13 +511,8 @@ func runModelsBenign(ctx context.Context, env *Env, fs *flag.FlagSet, args []str
 		}
 		ms = append(ms, m)
 	}
-	if *dataDir == "" {
-		*dataDir = env.Getenv("BASIRA_DATA")
-	}
-	if *dataDir == "" {
-		*dataDir = refdata.Dir()
-	}
-	sets, err := classify.BenignSets(*dataDir)
+	dir, _ := dataDir(env, *data, false)
+	sets, err := classify.BenignSets(dir)
 	if err != nil {
 		return err
 	}
@@ -543,7 +537,7 @@ func runModelsBenign(ctx context.Context, env *Env, fs *flag.FlagSet, args []str
 }
 
 func runEvalAll(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
-	dataDir := fs.String("data", "", "reference data folder (default: BASIRA_DATA or ../shared/data)")
+	data := dataFlag(fs, "")
 	only := fs.String("only", "", "comma-separated recipe names (default: all)")
 	out := fs.String("out", "", "write the trained models to this folder")
 	shippable := fs.Bool("shippable", false, "only recipes whose data licence allows shipping the model")
@@ -551,14 +545,9 @@ func runEvalAll(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) 
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
-	if *dataDir == "" {
-		*dataDir = env.Getenv("BASIRA_DATA")
-	}
-	if *dataDir == "" {
-		*dataDir = refdata.Dir()
-	}
-	if *dataDir == "" {
-		return Usagef("reference data not found: give --data DIR or set BASIRA_DATA")
+	dir, err := dataDir(env, *data, true)
+	if err != nil {
+		return err
 	}
 	var row func(cells ...string)
 	if *out != "" {
@@ -594,7 +583,7 @@ func runEvalAll(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) 
 		ran++
 		found[r.Name] = true
 		start := time.Now()
-		res, err := r.Run(*dataDir, classify.TrainOptions{Features: classify.DefaultFeatures(), Params: classify.DefaultParams()})
+		res, err := r.Run(dir, classify.TrainOptions{Features: classify.DefaultFeatures(), Params: classify.DefaultParams()})
 		if err != nil {
 			return fmt.Errorf("recipe %s: %w", r.Name, err)
 		}

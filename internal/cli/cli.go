@@ -14,6 +14,8 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/basira-org/basira/internal/config"
 )
 
 // Env is what a command may touch of the outside world. Tests build one with
@@ -109,8 +111,9 @@ func Run(ctx context.Context, env *Env, args []string) int {
 		return 0
 	case errors.Is(err, flag.ErrHelp):
 		return 0
-	case errors.Is(err, ErrUsage):
-		fmt.Fprintf(env.Stderr, "basira %s: %v\n", c.Name, strings.TrimPrefix(err.Error(), ErrUsage.Error()+": "))
+	case errors.Is(err, ErrUsage), errors.Is(err, config.ErrInvalid):
+		msg := strings.TrimPrefix(err.Error(), ErrUsage.Error()+": ")
+		fmt.Fprintf(env.Stderr, "basira %s: %v\n", c.Name, strings.TrimPrefix(msg, config.ErrInvalid.Error()+": "))
 		fmt.Fprintf(env.Stderr, "Run 'basira %s --help' for usage.\n", c.Name)
 		return 2
 	case errors.Is(err, ErrFailed):

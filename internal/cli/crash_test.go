@@ -22,8 +22,10 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/basira-org/basira/internal/app"
 	"github.com/basira-org/basira/internal/audit"
 	natsbus "github.com/basira-org/basira/internal/bus/nats"
+	"github.com/basira-org/basira/internal/loadtest"
 	"github.com/basira-org/basira/internal/pipeline"
 	"github.com/basira-org/basira/internal/store"
 )
@@ -153,7 +155,7 @@ func batchJSON(seed uint64, from, n int) ([]map[string]any, []string) {
 	var out []map[string]any
 	var ids []string
 	for i := from; i < from+n; i++ {
-		p := synthPost(seed, i, 30, 4)
+		p := loadtest.SynthPost(seed, i, 30, 4)
 		out = append(out, map[string]any{"id": p.ID, "platform": p.Platform, "text": p.Text, "url": p.URL})
 		ids = append(ids, p.Platform+"/"+p.ID)
 	}
@@ -299,7 +301,7 @@ func runCrashTest(t *testing.T, cs crashSetup) {
 	campaigns := map[string][]string{}
 	for i := range total {
 		if i%4 == 0 {
-			sp := synthPost(seed, i, 30, 4)
+			sp := loadtest.SynthPost(seed, i, 30, 4)
 			k := pipeline.ClusterKey(sp.Text)
 			campaigns[k] = append(campaigns[k], sp.Platform+"/"+sp.ID)
 		}
@@ -333,7 +335,7 @@ func TestKill9SQLite(t *testing.T) {
 		env:       env,
 		serveArgs: []string{"--rules", rules},
 		open: func(t *testing.T) store.Store {
-			st, err := openStore(context.Background(), "sqlite:"+filepath.Join(home, "basira.db"), openExisting)
+			st, err := app.OpenStore(context.Background(), "sqlite:"+filepath.Join(home, "basira.db"), app.OpenExisting)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -377,7 +379,7 @@ func TestKill9PostgresNATS(t *testing.T) {
 		env:       env,
 		serveArgs: []string{"--rules", rules},
 		open: func(t *testing.T) store.Store {
-			st, err := openStore(context.Background(), dsn, openExisting)
+			st, err := app.OpenStore(context.Background(), dsn, app.OpenExisting)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -399,7 +401,7 @@ func TestKill9Ingest(t *testing.T) {
 	enc := json.NewEncoder(&buf)
 	campaigns := map[string][]string{}
 	for i := range n {
-		p := synthPost(seed, i, 25, 5)
+		p := loadtest.SynthPost(seed, i, 25, 5)
 		enc.Encode(map[string]string{"id": p.ID, "platform": p.Platform, "text": p.Text})
 		if i%5 == 0 {
 			k := pipeline.ClusterKey(p.Text)
@@ -420,7 +422,7 @@ func TestKill9Ingest(t *testing.T) {
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		time.Sleep(50 * time.Millisecond)
-		if st, err := openStore(context.Background(), "sqlite:"+dbPath, openExisting); err == nil {
+		if st, err := app.OpenStore(context.Background(), "sqlite:"+dbPath, app.OpenExisting); err == nil {
 			c, _ := st.Counts(context.Background())
 			st.Close()
 			if c.Posts >= 2000 {
@@ -436,7 +438,7 @@ func TestKill9Ingest(t *testing.T) {
 	}
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
-	st, err := openStore(context.Background(), "sqlite:"+dbPath, openExisting)
+	st, err := app.OpenStore(context.Background(), "sqlite:"+dbPath, app.OpenExisting)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -453,7 +455,7 @@ func TestKill9Ingest(t *testing.T) {
 	if !strings.Contains(string(out), fmt.Sprintf("%d duplicates", mid.Posts)) {
 		t.Errorf("second ingest should skip the %d stored posts:\n%s", mid.Posts, out)
 	}
-	st, err = openStore(context.Background(), "sqlite:"+dbPath, openExisting)
+	st, err = app.OpenStore(context.Background(), "sqlite:"+dbPath, app.OpenExisting)
 	if err != nil {
 		t.Fatal(err)
 	}

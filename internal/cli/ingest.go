@@ -9,10 +9,11 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/basira-org/basira/internal/bus"
+	"github.com/basira-org/basira/internal/app"
+	"github.com/basira-org/basira/internal/config"
+	"github.com/basira-org/basira/internal/detect"
 	"github.com/basira-org/basira/internal/pipeline"
 	"github.com/basira-org/basira/internal/post"
-	"github.com/basira-org/basira/internal/store"
 )
 
 func init() {
@@ -46,9 +47,7 @@ Examples:
 }
 
 type ingestFlags struct {
-	serviceFlags
 	batch       int
-	workers     int
 	inputFormat string
 	strict      bool
 	maxLine     int
@@ -56,21 +55,12 @@ type ingestFlags struct {
 	source      string
 }
 
-// nowhere is the bus of an ingest that leaves processing to another
-// process: posts stay unprocessed in the store, and the next serve or
-// worker queues them on start.
-type nowhere struct{}
-
-func (nowhere) Publish(context.Context, []int64) error          { return nil }
-func (nowhere) Consume(context.Context, int, bus.Handler) error { return nil }
-func (nowhere) Depth(context.Context) (int64, error)            { return 0, nil }
-func (nowhere) Close() error                                    { return nil }
-
 func runIngest(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
+	var cfg config.Config
 	var f ingestFlags
-	f.define(fs, true)
+	cfg.DefineStore(fs, true)
 	fs.IntVar(&f.batch, "batch", 1000, "posts committed per transaction")
-	fs.IntVar(&f.workers, "workers", -1, "detector workers in this process (default: 2 × CPUs with the in-process bus, 0 with NATS)")
+	fs.IntVar(&cfg.Workers, "workers", -1, "detector workers in this process (default: 2 × CPUs with the in-process bus, 0 with NATS)")
 	fs.StringVar(&f.inputFormat, "input-format", "", "input format: jsonl, csv or tsv (default: from the file name, or sniffed)")
 	fs.BoolVar(&f.strict, "strict", false, "exit 1 if any input line is rejected")
 	fs.IntVar(&f.maxLine, "max-line-bytes", post.DefaultMaxLineBytes, "reject input lines longer than this")
@@ -87,81 +77,48 @@ func runIngest(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) e
 	if f.batch < 1 || f.batch > 50000 {
 		return Usagef("--batch must be between 1 and 50000, not %d", f.batch)
 	}
-	if err := f.resolve(env); err != nil {
+	if err := loadConfig(env, &cfg); err != nil {
 		return err
 	}
-	if f.workers < 0 {
-		f.workers = 0
-		if f.bus == "memory" {
-			f.workers = 2 * runtime.GOMAXPROCS(0)
+	if cfg.Workers < 0 {
+		cfg.Workers = 0
+		if cfg.Bus == "memory" {
+			cfg.Workers = 2 * runtime.GOMAXPROCS(0)
 		}
 	}
-	key, err := pseudonymKey(env)
+	a, err := app.Open(ctx, &cfg, app.Options{Mode: app.OpenRun, Logger: cfg.Logger(env.Stderr), Actor: "ingest",
+		Detectors: func(ctx context.Context) (*detect.Pipeline, error) { return buildPipeline(ctx, env) }})
 	if err != nil {
 		return err
 	}
-	log := newLogger(env)
-	st, err := openStore(ctx, f.store, openRun)
-	if err != nil {
-		return err
+	defer a.Close()
+	if cfg.Workers > 0 && len(a.Detectors.Detectors()) == 0 {
+		fmt.Fprintln(env.Stderr, "basira ingest: no detector is on (give --rules, --banks, --claims, --models …): posts are stored but no case will open")
 	}
-	defer st.Close()
-	var b bus.Bus = nowhere{}
-	if f.workers > 0 || f.bus != "memory" {
-		if b, err = openBus(ctx, f.bus, log); err != nil {
-			return err
-		}
-		defer b.Close()
-	}
-	det, err := buildPipeline(ctx, env)
-	if err != nil {
-		return err
-	}
-	defer det.Close()
-	svc := pipeline.New(pipeline.Options{Store: st, Bus: b, Detect: det, Workers: f.workers, Logger: log, Actor: "ingest"})
-	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopWork()
-	workDone := make(chan struct{})
-	if f.workers > 0 {
-		if len(det.Detectors()) == 0 {
-			fmt.Fprintln(env.Stderr, "basira ingest: no detector is on (give --rules, --banks, --claims, --models …): posts are stored but no case will open")
-		}
-		go func() {
-			defer close(workDone)
-			if err := svc.Run(workCtx); err != nil {
-				log.Error("workers stopped", "err", err)
-			}
-		}()
-	} else {
-		close(workDone)
-	}
-
 	st0 := time.Now()
 	stats := &ingestStats{start: st0}
-	for _, name := range files {
-		if err := ingestFile(ctx, env, svc, name, &f, key, stats); err != nil {
-			stopWork()
-			<-workDone
-			return err
-		}
+	var ingested time.Duration
+	err = a.Ingest(ctx, app.IngestOptions{
+		Feed: func(ctx context.Context) error {
+			for _, name := range files {
+				if err := ingestFile(ctx, env, a.Pipeline, name, &f, cfg.PseudonymKey, stats); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		Fed:   func() { stats.progress(env, true); ingested = time.Since(st0) },
+		Drain: cfg.Workers > 0,
+	})
+	if err != nil {
+		return drainInterrupted(env, err)
 	}
-	stats.progress(env, true)
-	ingested := time.Since(st0)
-	if f.workers > 0 {
-		if err := waitDrained(ctx, env, st, b, svc); err != nil {
-			stopWork()
-			<-workDone
-			return err
-		}
-	}
-	stopWork()
-	<-workDone
-	s := svc.Stats()
+	s := a.Pipeline.Stats()
 	fmt.Fprintf(env.Stderr, "ingest: %d posts read, %d stored, %d duplicates, %d lines rejected (%s, %.0f posts/s)",
 		stats.read, s.Accepted, s.Duplicates, stats.rejected, ingested.Round(time.Millisecond), float64(stats.read)/ingested.Seconds())
-	if f.workers > 0 {
+	if cfg.Workers > 0 {
 		fmt.Fprintf(env.Stderr, "; %d processed, %d cases opened (%s in all)", s.Processed, s.CasesOpened, time.Since(st0).Round(time.Millisecond))
-	} else if s.Accepted > 0 && f.bus == "memory" {
+	} else if s.Accepted > 0 && cfg.Bus == "memory" {
 		fmt.Fprint(env.Stderr, "; not processed here: the next 'basira serve' or 'basira worker' will")
 	}
 	fmt.Fprintln(env.Stderr)
@@ -169,6 +126,19 @@ func runIngest(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) e
 		return ErrFailed
 	}
 	return nil
+}
+
+// drainInterrupted says on stderr that an interrupted drain loses
+// nothing, and returns the interruption itself.
+func drainInterrupted(env *Env, err error) error {
+	if errors.Is(err, app.ErrDrainInterrupted) {
+		fmt.Fprintln(env.Stderr, "basira ingest: interrupted; stored posts not yet processed will be on the next start")
+		if errors.Is(err, context.DeadlineExceeded) {
+			return context.DeadlineExceeded
+		}
+		return context.Canceled
+	}
+	return err
 }
 
 type ingestStats struct {
@@ -240,44 +210,6 @@ func ingestFile(ctx context.Context, env *Env, sink *pipeline.Service, name stri
 				return err
 			}
 			return ctx.Err()
-		}
-	}
-}
-
-// waitDrained waits until the in-process workers have processed every
-// stored post.
-func waitDrained(ctx context.Context, env *Env, st store.Store, b bus.Bus, svc *pipeline.Service) error {
-	idleSince := time.Time{}
-	for {
-		d, err := b.Depth(ctx)
-		if err != nil {
-			return err
-		}
-		if d == 0 {
-			keys, err := st.Unprocessed(ctx, 0, time.Now().Add(time.Hour), 1)
-			if err != nil {
-				return err
-			}
-			if len(keys) == 0 {
-				return nil
-			}
-			// Queue empty yet posts unprocessed: a message was given up on.
-			if idleSince.IsZero() {
-				idleSince = time.Now()
-			} else if time.Since(idleSince) > 2*time.Second {
-				if _, err := svc.Sweep(ctx, time.Now()); err != nil {
-					return err
-				}
-				idleSince = time.Time{}
-			}
-		} else {
-			idleSince = time.Time{}
-		}
-		select {
-		case <-ctx.Done():
-			fmt.Fprintln(env.Stderr, "basira ingest: interrupted; stored posts not yet processed will be on the next start")
-			return ctx.Err()
-		case <-time.After(20 * time.Millisecond):
 		}
 	}
 }

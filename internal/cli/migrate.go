@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 
+	"github.com/basira-org/basira/internal/app"
 	"github.com/basira-org/basira/internal/audit"
+	"github.com/basira-org/basira/internal/config"
 	"github.com/basira-org/basira/internal/store/postgres"
 	"github.com/basira-org/basira/internal/store/sqlite"
 )
@@ -29,8 +31,8 @@ Examples:
 }
 
 func runMigrate(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
-	var f serviceFlags
-	f.define(fs, false)
+	var cfg config.Config
+	cfg.DefineStore(fs, false)
 	check := fs.Bool("check", false, "only report the schema version; exit 1 if an upgrade is needed")
 	if err := Parse(fs, args); err != nil {
 		return err
@@ -38,10 +40,10 @@ func runMigrate(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) 
 	if fs.NArg() > 0 {
 		return Usagef("migrate takes no arguments")
 	}
-	if err := f.resolve(env); err != nil {
+	if err := loadConfig(env, &cfg); err != nil {
 		return err
 	}
-	kind, addr, err := storeKind(f.store)
+	kind, addr, err := config.StoreKind(cfg.Store)
 	if err != nil {
 		return err
 	}
@@ -52,9 +54,9 @@ func runMigrate(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) 
 		have, want, err = sqlite.SchemaVersion(ctx, addr)
 	}
 	if err != nil {
-		return fmt.Errorf("reading the schema version of %s: %w", redactStore(f.store), err)
+		return fmt.Errorf("reading the schema version of %s: %w", config.RedactStore(cfg.Store), err)
 	}
-	fmt.Fprintf(env.Stdout, "%s: schema version %d, this basira needs %d\n", redactStore(f.store), have, want)
+	fmt.Fprintf(env.Stdout, "%s: schema version %d, this basira needs %d\n", config.RedactStore(cfg.Store), have, want)
 	switch {
 	case have > want:
 		return fmt.Errorf("the database is newer than this basira: run the newer version")
@@ -63,7 +65,7 @@ func runMigrate(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) 
 	case *check:
 		return ErrFailed
 	}
-	db, err := openStore(ctx, f.store, openMigrate)
+	db, err := app.OpenStore(ctx, cfg.Store, app.OpenMigrate)
 	if err != nil {
 		return err
 	}

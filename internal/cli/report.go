@@ -5,6 +5,8 @@ import (
 	"flag"
 	"time"
 
+	"github.com/basira-org/basira/internal/app"
+	"github.com/basira-org/basira/internal/config"
 	"github.com/basira-org/basira/internal/report"
 )
 
@@ -33,8 +35,8 @@ func runReport(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) e
 	from := fs.String("from", "", "first day of the period, YYYY-MM-DD (default: 30 days before --to)")
 	to := fs.String("to", "", "day after the period, YYYY-MM-DD (default: tomorrow)")
 	format := fs.String("format", "html", "html, json or csv")
-	var sf serviceFlags
-	sf.define(fs, false)
+	var cfg config.Config
+	cfg.DefineStore(fs, false)
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
@@ -65,10 +67,7 @@ func runReport(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) e
 	if write == nil {
 		return Usagef("--format must be html, json or csv, not %q", *format)
 	}
-	if err := sf.resolve(env); err != nil {
-		return err
-	}
-	st, err := openStore(ctx, sf.store, openExisting)
+	st, err := openConfigStore(ctx, env, &cfg, app.OpenExisting)
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/basira-org/basira/arabic"
 	"github.com/basira-org/basira/internal/post"
-	"github.com/basira-org/basira/internal/refdata"
 	"github.com/basira-org/basira/internal/rules"
 	"github.com/basira-org/basira/internal/rules/evalset"
 )
@@ -252,7 +251,7 @@ func runRulesTest(ctx context.Context, env *Env, fs *flag.FlagSet, args []string
 func runRulesEval(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
 	var paths rulePaths
 	fs.Var(&paths, "rules", "rule `file` or folder (repeatable)")
-	data := fs.String("data", "", "reference data `folder` (default: BASIRA_DATA or ../shared/data)")
+	data := dataFlag(fs, "")
 	show := fs.Int("show", 20, "hits to list per set (0 for none)")
 	if err := Parse(fs, args); err != nil {
 		return err
@@ -260,14 +259,9 @@ func runRulesEval(ctx context.Context, env *Env, fs *flag.FlagSet, args []string
 	if len(paths) == 0 {
 		return Usagef("give the rules to evaluate with --rules FILE")
 	}
-	dir := *data
-	if dir == "" {
-		if dir = env.Getenv("BASIRA_DATA"); dir == "" {
-			dir = refdata.Dir()
-		}
-	}
-	if dir == "" {
-		return fmt.Errorf("reference data not found: set BASIRA_DATA or give --data DIR (the shared/data folder)")
+	dir, err := dataDir(env, *data, true)
+	if err != nil {
+		return err
 	}
 	set, err := loadRuleSet(env, paths)
 	if err != nil {

@@ -14,7 +14,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/basira-org/basira/internal/refdata"
 	"github.com/basira-org/basira/internal/sanctions"
 	"github.com/basira-org/basira/internal/sanctions/namematch"
 )
@@ -375,21 +374,18 @@ func importAddressFiles(dir string) ([]sanctions.Entry, error) {
 }
 
 func runSanctionsEval(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
-	data := fs.String("data", "", "reference data folder (default: $BASIRA_DATA or ../shared/data)")
+	data := dataFlag(fs, "")
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
-	dir := *data
-	if dir == "" {
-		dir = refdata.Dir()
-	}
-	if dir == "" {
-		return Usagef("reference data not found: give --data or set BASIRA_DATA")
+	dir, err := dataDir(env, *data, true)
+	if err != nil {
+		return err
 	}
 	fin := filepath.Join(dir, "finance")
 	var un []sanctions.Entry
 	date := ""
-	err := withFile(filepath.Join(fin, "sanctions/watchman/un/UN_consolidated.xml"), func(r io.Reader) (e error) {
+	err = withFile(filepath.Join(fin, "sanctions/watchman/un/UN_consolidated.xml"), func(r io.Reader) (e error) {
 		un, date, e = sanctions.ParseUNXML(r)
 		return
 	})

@@ -7,24 +7,16 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
-	"os"
 	"runtime"
-	"strings"
-	"sync"
 	"time"
 
-	"github.com/basira-org/basira/internal/audit"
-	"github.com/basira-org/basira/internal/bus"
+	"github.com/basira-org/basira/internal/app"
+	"github.com/basira-org/basira/internal/config"
 	"github.com/basira-org/basira/internal/detect"
 	"github.com/basira-org/basira/internal/ingest"
-	"github.com/basira-org/basira/internal/ingest/sources"
 	"github.com/basira-org/basira/internal/pipeline"
-	"github.com/basira-org/basira/internal/post"
 	"github.com/basira-org/basira/internal/server"
-	"github.com/basira-org/basira/internal/server/metrics"
 	"github.com/basira-org/basira/internal/store"
-	"github.com/basira-org/basira/internal/web"
 )
 
 func init() {
@@ -90,250 +82,133 @@ func RegisterServeExtension(e ServeExtension) { serveExtensions = append(serveEx
 // once the service runs. The demo feature sets it from its own file.
 var DemoSeeder func(ctx context.Context, env *Env, home string) (flags map[string]string, feed func(ctx context.Context, sink ingest.Sink) error, err error)
 
-type serveFlags struct {
-	serviceFlags
-	addr    string
-	workers int
-	sources string
-	media   mediaFlags
-	demo    bool
-	grace   time.Duration
-	// platforms: see ServeContext.Platforms.
-	platforms string
-}
-
 func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
-	var f serveFlags
-	f.define(fs, true)
-	fs.StringVar(&f.addr, "addr", "", "address to listen on (env BASIRA_ADDR; default :8080)")
-	fs.IntVar(&f.workers, "workers", -1, "detector workers in this process (default 2 × CPUs; 0 for an API-only process when workers run elsewhere)")
-	f.media.define(fs)
-	fs.StringVar(&f.sources, "sources", "", "sources `file` of connectors to run (see 'basira sources check --help')")
-	fs.BoolVar(&f.demo, "demo", false, "seed a demo workspace (sample posts, rules, a bank, fact-checks) so cases appear within a minute")
-	fs.StringVar(&f.platforms, "platforms", "", "platforms `file` of referral webhooks: cases decided 'refer' are sent to them (see docs/service.md#referrals)")
-	fs.DurationVar(&f.grace, "shutdown-grace", 15*time.Second, "time given to requests, connectors and workers to finish on shutdown")
-	tokensMode := tokensFlag(fs)
+	var cfg config.Config
+	cfg.DefineStore(fs, true)
+	cfg.DefineServe(fs)
+	fs.IntVar(&cfg.Workers, "workers", -1, "detector workers in this process (default 2 × CPUs; 0 for an API-only process when workers run elsewhere)")
+	cfg.DefineMedia(fs)
+	cfg.DefineTokens(fs)
 	buildPipeline := detectorFlags(fs)
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
-	if f.workers < 0 {
-		f.workers = 2 * runtime.GOMAXPROCS(0)
+	if cfg.Workers < 0 {
+		cfg.Workers = 2 * runtime.GOMAXPROCS(0)
 	}
 	if fs.NArg() > 0 {
 		return Usagef("serve takes no arguments (got %q); posts come from the API, --sources or 'basira ingest'", fs.Arg(0))
 	}
-	if err := f.resolve(env); err != nil {
+	if err := loadConfig(env, &cfg); err != nil {
 		return err
 	}
-	tokensInDB, err := tokensInStore(env, *tokensMode, f.store)
-	if err != nil {
-		return err
-	}
-	if f.addr == "" {
-		v, err := envValue(env, "BASIRA_ADDR")
-		if err != nil {
-			return err
-		}
-		f.addr = v
-	}
-	if f.addr == "" {
-		f.addr = ":8080"
-	}
-	log := newLogger(env)
+	log := cfg.Logger(env.Stderr)
 	home, err := Home(env, true)
 	if err != nil {
 		return err
 	}
-	var feed func(context.Context, ingest.Sink) error
-	if f.demo {
-		if DemoSeeder == nil {
-			return errors.New("--demo is not available in this build")
+	var so app.ServeOptions
+	if cfg.Demo {
+		if so.Feed, err = seedServeDemo(ctx, env, fs, home); err != nil {
+			return err
 		}
-		flags, fd, err := DemoSeeder(ctx, env, home)
-		if err != nil {
-			return fmt.Errorf("seeding the demo workspace: %w", err)
-		}
-		set := map[string]bool{}
-		fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
-		for name, v := range flags {
-			if !set[name] {
-				if err := fs.Set(name, v); err != nil {
-					return fmt.Errorf("demo flag --%s: %w", name, err)
-				}
-			}
-		}
-		feed = fd
 	}
-	key, err := pseudonymKey(env)
-	if err != nil {
-		return err
-	}
-
-	st, err := openStore(ctx, f.store, openRun)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	var b bus.Bus
-	if f.workers == 0 && f.bus == "memory" {
+	if cfg.Workers == 0 && cfg.Bus == "memory" {
 		// Nobody would consume an in-process queue: store only.
 		log.Warn("--workers 0 with the in-process bus: posts are stored but processed only when a serve with workers starts (use --bus nats://… to share work)")
-		b = nowhere{}
-	} else if b, err = openBus(ctx, f.bus, log); err != nil {
-		return err
 	}
-	defer b.Close()
-	det, err := buildPipeline(ctx, env)
+	a, err := app.Open(ctx, &cfg, app.Options{Mode: app.OpenRun, Logger: log,
+		Detectors: func(ctx context.Context) (*detect.Pipeline, error) { return buildPipeline(ctx, env) }})
 	if err != nil {
 		return err
 	}
-	defer det.Close()
-	if len(det.Detectors()) == 0 && f.workers != 0 {
+	defer a.Close()
+	if len(a.Detectors.Detectors()) == 0 && cfg.Workers != 0 {
 		log.Warn("no detector is on (give --rules, --banks, --claims, --models …): posts are stored but no case will open")
 	}
-	met := metrics.New(statusNames()...)
-	svc := pipeline.New(pipeline.Options{
-		Store: st, Bus: b, Detect: det, Workers: f.workers, Logger: log,
-		Observe: func(ev pipeline.Event) { met.ObserveDetector("all", ev.Detect) },
-		Prepare: f.media.prepare(ctx, log),
-	})
-	names := make([]string, 0, len(det.Detectors()))
-	for _, d := range det.Detectors() {
-		names = append(names, d.Name())
+	demoHint, err := serveTokens(ctx, env, a, &so.Deps)
+	if err != nil {
+		return err
 	}
-	host, _ := os.Hostname()
-	if _, err := st.AppendAudit(ctx, audit.New("system", audit.ActionServeStart, "process:"+host,
-		map[string]any{"store": redactStore(f.store), "bus": f.bus, "detectors": names, "workers": f.workers, "demo": f.demo})); err != nil {
-		return fmt.Errorf("writing the audit log: %w", err)
+	sc := &ServeContext{Store: a.Store, Pipeline: a.Pipeline, Detectors: a.Detectors, Logger: log, Home: home, Platforms: cfg.Platforms}
+	if so.Tasks, err = runServeExtensions(ctx, env, sc, &so.Deps); err != nil {
+		return err
 	}
-
-	// Workers and connectors run under their own contexts, stopped in order
-	// after the HTTP server has drained.
-	var wg sync.WaitGroup
-	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopWork()
 	// Rule files, bank folders, fact-checks and models named by the
 	// detector flags reload when they change (API edits included).
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		watchReloads(workCtx, det, 2*time.Second, log, st)
-	}()
-	if f.workers != 0 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := svc.Run(workCtx); err != nil {
-				log.Error("workers stopped", "err", err)
-			}
-		}()
+	so.Tasks["detector reload"] = func(ctx context.Context) error {
+		watchReloads(ctx, a.Detectors, 2*time.Second, log, a.Store)
+		return nil
 	}
-	srcCtx, stopSources := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopSources()
-	// Connectors go through a sink that counts their batches in /metrics
-	// (the API counts its pushes itself).
-	sup := ingest.NewSupervisor(countingSink{svc, met})
-	if f.sources != "" {
-		srcs, err := sources.Load(f.sources, post.NewPseudonymizer(key))
-		if err != nil {
-			return err
+	so.Listening = func(addr net.Addr) {
+		fmt.Fprintf(env.Stderr, "listening on %s\n", addr)
+		if demoHint != "" {
+			fmt.Fprintf(env.Stderr, "review screen: http://%s/ui/ — %s\n", browserAddr(addr), demoHint)
 		}
-		for _, s := range srcs {
-			sup.Start(srcCtx, s)
-		}
-		log.Info("connectors started", "sources", len(srcs), "file", f.sources)
 	}
-	if feed != nil {
-		go func() {
-			if err := feed(srcCtx, svc); err != nil && srcCtx.Err() == nil {
-				log.Error("demo: feeding sample posts", "err", err)
-			}
-		}()
-	}
+	return a.Serve(ctx, so)
+}
 
-	var demoHint string
-	deps := server.Deps{Sink: svc, Posts: st, Cases: st, Audit: st, Health: st, Connectors: sup, Metrics: met}
-	if ts, where, err := openTokens(env, tokensInDB, st, f.store); err != nil {
-		log.Warn("API tokens unavailable: every guarded route will answer unauthenticated", "err", err)
-	} else {
-		log.Info("API tokens", "in", where)
-		deps.Tokens = ts
-		if f.demo {
-			if demoHint, err = demoToken(ctx, env, ts, st); err != nil {
-				return err
+// seedServeDemo seeds the --demo workspace and sets the flags it asks for
+// that the user did not set; it returns the feed of sample posts.
+func seedServeDemo(ctx context.Context, env *Env, fs *flag.FlagSet, home string) (func(context.Context, ingest.Sink) error, error) {
+	if DemoSeeder == nil {
+		return nil, errors.New("--demo is not available in this build")
+	}
+	flags, feed, err := DemoSeeder(ctx, env, home)
+	if err != nil {
+		return nil, fmt.Errorf("seeding the demo workspace: %w", err)
+	}
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	for name, v := range flags {
+		if !set[name] {
+			if err := fs.Set(name, v); err != nil {
+				return nil, fmt.Errorf("demo flag --%s: %w", name, err)
 			}
 		}
 	}
-	sc := &ServeContext{Store: st, Pipeline: svc, Detectors: det, Logger: log, Home: home, Platforms: f.platforms}
+	return feed, nil
+}
+
+// serveTokens gives the API its token store; with --demo on a fresh
+// workspace it also makes an analyst token and returns the sign-in hint.
+func serveTokens(ctx context.Context, env *Env, a *app.App, deps *server.Deps) (demoHint string, err error) {
+	ts, where, err := openTokens(env, a.Config, a.Store)
+	if err != nil {
+		a.Log.Warn("API tokens unavailable: every guarded route will answer unauthenticated", "err", err)
+		return "", nil
+	}
+	a.Log.Info("API tokens", "in", where)
+	deps.Tokens = ts
+	if !a.Config.Demo {
+		return "", nil
+	}
+	return demoToken(ctx, env, ts, a.Store)
+}
+
+// runServeExtensions lets every registered extension add to deps; the
+// release functions they return become tasks that run them at shutdown,
+// within its deadline.
+func runServeExtensions(ctx context.Context, env *Env, sc *ServeContext, deps *server.Deps) (map[string]func(context.Context) error, error) {
+	tasks := map[string]func(context.Context) error{}
+	var closers []func()
 	for _, ext := range serveExtensions {
-		closeExt, err := ext(ctx, env, sc, &deps)
+		closeExt, err := ext(ctx, env, sc, deps)
 		if err != nil {
-			return err
+			for _, c := range closers {
+				c()
+			}
+			return nil, err
 		}
 		if closeExt != nil {
-			defer closeExt()
+			closers = append(closers, closeExt)
+			tasks[fmt.Sprintf("serve extension %d", len(closers))] = func(ctx context.Context) error {
+				<-ctx.Done()
+				closeExt()
+				return nil
+			}
 		}
 	}
-	api := server.New(server.Config{Logger: log, PseudonymKey: key}, deps)
-
-	ln, err := net.Listen("tcp", f.addr)
-	if err != nil {
-		return fmt.Errorf("listening on %s: %w (is another basira running? choose another --addr)", f.addr, err)
-	}
-	root := http.NewServeMux()
-	root.Handle("/ui/", web.Handler("/ui/")) // the review screen, a client of the API
-	root.Handle("/", api)
-	hs := &http.Server{Handler: root, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
-	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
-	log.Info("basira serve: listening", "addr", ln.Addr().String(), "store", redactStore(f.store), "bus", f.bus,
-		"detectors", names, "workers", f.workers != 0)
-	fmt.Fprintf(env.Stderr, "listening on %s\n", ln.Addr())
-	if demoHint != "" {
-		fmt.Fprintf(env.Stderr, "review screen: http://%s/ui/ — %s\n", browserAddr(ln.Addr()), demoHint)
-	}
-
-	var serveErr error
-	select {
-	case <-ctx.Done():
-	case serveErr = <-served:
-	}
-	log.Info("basira serve: shutting down")
-	shutCtx, cancel := context.WithTimeout(context.Background(), f.grace)
-	defer cancel()
-	if err := hs.Shutdown(shutCtx); err != nil {
-		log.Warn("HTTP shutdown", "err", err)
-	}
-	stopSources()
-	sup.Wait()
-	stopWork()
-	wg.Wait()
-	if errors.Is(serveErr, http.ErrServerClosed) {
-		serveErr = nil
-	}
-	s := svc.Stats()
-	log.Info("basira serve: stopped", "accepted", s.Accepted, "duplicates", s.Duplicates, "processed", s.Processed, "cases_opened", s.CasesOpened)
-	return serveErr
-}
-
-func statusNames() []string {
-	out := make([]string, len(store.Statuses))
-	for i, s := range store.Statuses {
-		out[i] = string(s)
-	}
-	return out
-}
-
-// countingSink records connector batches in the ingest metrics.
-type countingSink struct {
-	next ingest.Sink
-	met  *metrics.Metrics
-}
-
-func (c countingSink) Accept(ctx context.Context, source string, posts []*post.Post) error {
-	err := c.next.Accept(ctx, source, posts)
-	kind, _, _ := strings.Cut(source, ":") // "rss:https://…" → "rss": a bounded label
-	c.met.IngestBatch(kind, len(posts), 0, err)
-	return err
+	return tasks, nil
 }

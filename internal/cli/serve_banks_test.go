@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/basira-org/basira/internal/app"
 	"github.com/basira-org/basira/internal/bus"
 	"github.com/basira-org/basira/internal/hashmatch"
 	"github.com/basira-org/basira/internal/pipeline"
@@ -98,7 +99,7 @@ func TestServeBanksSharedWithAPI(t *testing.T) {
 	}
 	bd := r.cur.Load().d.(*BankDetector)
 
-	st, err := openStore(ctx, "sqlite:"+filepath.Join(home, "basira.db"), openRun)
+	st, err := app.OpenStore(ctx, "sqlite:"+filepath.Join(home, "basira.db"), app.OpenRun)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -173,33 +173,3 @@ func TestWorkerNeedsSharedBus(t *testing.T) {
 		t.Fatalf("worker on the memory bus: exit %d\n%s", code, stderr)
 	}
 }
-
-func TestStoreSpecs(t *testing.T) {
-	tests := []struct{ spec, kind, addr string }{
-		{"sqlite:/tmp/x.db", "sqlite", "/tmp/x.db"},
-		{"sqlite:///tmp/x.db", "sqlite", "/tmp/x.db"},
-		{"data/b.db", "sqlite", "data/b.db"},
-		{"postgres://u:p@h/db", "postgres", "postgres://u:p@h/db"},
-		{"postgresql://h/db", "postgres", "postgresql://h/db"},
-	}
-	for _, tc := range tests {
-		k, a, err := storeKind(tc.spec)
-		if err != nil || k != tc.kind || a != tc.addr {
-			t.Errorf("storeKind(%q) = %q %q %v", tc.spec, k, a, err)
-		}
-	}
-	if _, _, err := storeKind("redis://x"); err == nil {
-		t.Error("redis accepted as a store")
-	}
-	if r := redactStore("postgres://u:secret@h/db"); strings.Contains(r, "secret") {
-		t.Errorf("password shown: %s", r)
-	}
-	// *_FILE indirection.
-	f := filepath.Join(t.TempDir(), "pg")
-	os.WriteFile(f, []byte("postgres://u:s@h/db\n"), 0o600)
-	env, _, _ := testEnv(t.TempDir(), "BASIRA_STORE_FILE", f)
-	var sf serviceFlags
-	if err := sf.resolve(env); err != nil || sf.store != "postgres://u:s@h/db" || sf.bus != "memory" {
-		t.Fatalf("resolve: %+v %v", sf, err)
-	}
-}

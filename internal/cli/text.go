@@ -10,7 +10,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/basira-org/basira/arabic"
-	"github.com/basira-org/basira/internal/refdata"
 )
 
 // maxTextLine bounds one input line of the text commands.
@@ -187,16 +186,13 @@ func eachLine(ctx context.Context, env *Env, fn func(string) string) error {
 }
 
 func runTextEval(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
-	data := fs.String("data", "", "reference data folder (default $BASIRA_DATA or ../shared/data)")
+	data := dataFlag(fs, "")
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
-	dir := *data
-	if dir == "" {
-		dir = refdata.Dir()
-	}
-	if dir == "" {
-		return Usagef("reference data not found: pass --data DIR or set BASIRA_DATA to the shared/data folder")
+	dir, err := dataDir(env, *data, true)
+	if err != nil {
+		return err
 	}
 	if env.StderrIsTerminal {
 		fmt.Fprintln(env.Stderr, "evaluating language ID …")

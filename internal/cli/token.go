@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"text/tabwriter"
 
+	"github.com/basira-org/basira/internal/app"
 	"github.com/basira-org/basira/internal/audit"
+	"github.com/basira-org/basira/internal/config"
 	"github.com/basira-org/basira/internal/server/auth"
 	"github.com/basira-org/basira/internal/store/sqlstore"
 )
@@ -69,11 +71,11 @@ Examples:
 
 // tokenAudit opens the store named by --store (or the workspace default)
 // to write token changes to the audit log; the caller closes it.
-func tokenAudit(ctx context.Context, env *Env, f *serviceFlags) (*sqlstore.DB, error) {
-	if err := f.resolve(env); err != nil {
+func tokenAudit(ctx context.Context, env *Env, cfg *config.Config) (*sqlstore.DB, error) {
+	if err := loadConfig(env, cfg); err != nil {
 		return nil, err
 	}
-	st, err := openStore(ctx, f.store, openRun)
+	st, err := app.OpenStore(ctx, cfg.Store, app.OpenRun)
 	if err != nil {
 		return nil, fmt.Errorf("token changes are written to the audit log, which cannot be opened: %w", err)
 	}
@@ -97,57 +99,12 @@ func tokenStore(env *Env) (*auth.FileStore, error) {
 	return auth.OpenFileStore(filepath.Join(dir, "tokens.json"))
 }
 
-// tokensFlag defines --tokens, shared by serve and the token commands so
-// that both pick the same place.
-func tokensFlag(fs *flag.FlagSet) *string {
-	return fs.String("tokens", "", "where API tokens live: file ($BASIRA_HOME/tokens.json) or store (the database of --store, shared by every server) (env BASIRA_TOKENS; default store for postgres://…, file for sqlite)")
-}
-
-// tokensInStore reports whether tokens live in the database: mode is the
-// --tokens value ("" for the default) and spec the resolved --store.
-func tokensInStore(env *Env, mode, spec string) (bool, error) {
-	if mode == "" {
-		v, err := envValue(env, "BASIRA_TOKENS")
-		if err != nil {
-			return false, err
-		}
-		mode = v
-	}
-	switch mode {
-	case "file":
-		return false, nil
-	case "store":
-		return true, nil
-	case "":
-		kind, _, err := storeKind(spec)
-		if err != nil {
-			return false, err
-		}
-		return kind == "postgres", nil
-	}
-	return false, Usagef("--tokens %q: give file or store", mode)
-}
-
-// openTokens returns the token store serve and the token commands share:
-// the database's when inStore, else the workspace file. where names it
-// for messages.
-func openTokens(env *Env, inStore bool, db *sqlstore.DB, spec string) (ts auth.Store, where string, err error) {
-	if inStore {
-		return db.Tokens(), "the store " + redactStore(spec), nil
-	}
-	fst, err := tokenStore(env)
-	if err != nil {
-		return nil, "", err
-	}
-	return fst, fst.Path(), nil
-}
-
 func runTokenCreate(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
 	role := fs.String("role", "", "role of the token: admin, analyst, viewer, ingest or platform")
 	name := fs.String("name", "", "who or what uses the token (shown in the audit log)")
-	var sf serviceFlags
-	sf.define(fs, false)
-	mode := tokensFlag(fs)
+	var cfg config.Config
+	cfg.DefineStore(fs, false)
+	cfg.DefineTokens(fs)
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
@@ -164,16 +121,12 @@ func runTokenCreate(ctx context.Context, env *Env, fs *flag.FlagSet, args []stri
 	if _, err := Home(env, true); err != nil {
 		return err
 	}
-	log, err := tokenAudit(ctx, env, &sf)
+	log, err := tokenAudit(ctx, env, &cfg)
 	if err != nil {
 		return err
 	}
 	defer log.Close()
-	inStore, err := tokensInStore(env, *mode, sf.store)
-	if err != nil {
-		return err
-	}
-	st, _, err := openTokens(env, inStore, log, sf.store)
+	st, _, err := openTokens(env, &cfg, log)
 	if err != nil {
 		return err
 	}
@@ -194,27 +147,27 @@ func runTokenCreate(ctx context.Context, env *Env, fs *flag.FlagSet, args []stri
 }
 
 func runTokenList(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
-	var sf serviceFlags
-	sf.define(fs, false)
-	mode := tokensFlag(fs)
+	var cfg config.Config
+	cfg.DefineStore(fs, false)
+	cfg.DefineTokens(fs)
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
-	if err := sf.resolve(env); err != nil {
+	if err := loadConfig(env, &cfg); err != nil {
 		return err
 	}
-	inStore, err := tokensInStore(env, *mode, sf.store)
+	inStore, err := cfg.TokensInStore()
 	if err != nil {
 		return err
 	}
 	var db *sqlstore.DB
 	if inStore {
-		if db, err = openStore(ctx, sf.store, openExisting); err != nil {
+		if db, err = app.OpenStore(ctx, cfg.Store, app.OpenExisting); err != nil {
 			return err
 		}
 		defer db.Close()
 	}
-	st, where, err := openTokens(env, inStore, db, sf.store)
+	st, where, err := openTokens(env, &cfg, db)
 	if err != nil {
 		return err
 	}
@@ -239,25 +192,21 @@ func runTokenList(ctx context.Context, env *Env, fs *flag.FlagSet, args []string
 }
 
 func runTokenRevoke(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
-	var sf serviceFlags
-	sf.define(fs, false)
-	mode := tokensFlag(fs)
+	var cfg config.Config
+	cfg.DefineStore(fs, false)
+	cfg.DefineTokens(fs)
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
 	if len(fs.Args()) != 1 {
 		return Usagef("name one token to revoke, by id or name (see 'basira token list')")
 	}
-	log, err := tokenAudit(ctx, env, &sf)
+	log, err := tokenAudit(ctx, env, &cfg)
 	if err != nil {
 		return err
 	}
 	defer log.Close()
-	inStore, err := tokensInStore(env, *mode, sf.store)
-	if err != nil {
-		return err
-	}
-	st, _, err := openTokens(env, inStore, log, sf.store)
+	st, _, err := openTokens(env, &cfg, log)
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,9 @@ import (
 	"os"
 	"time"
 
-	"github.com/basira-org/basira/internal/pipeline"
+	"github.com/basira-org/basira/internal/app"
+	"github.com/basira-org/basira/internal/config"
+	"github.com/basira-org/basira/internal/detect"
 )
 
 func init() {
@@ -32,11 +34,10 @@ Examples:
 }
 
 func runWorker(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
-	var f serviceFlags
-	f.define(fs, true)
-	workers := fs.Int("workers", 0, "messages processed at once (default 2 × CPUs)")
-	var mf mediaFlags
-	mf.define(fs)
+	var cfg config.Config
+	cfg.DefineStore(fs, true)
+	fs.IntVar(&cfg.Workers, "workers", 0, "messages processed at once (default 2 × CPUs)")
+	cfg.DefineMedia(fs)
 	buildPipeline := detectorFlags(fs)
 	if err := Parse(fs, args); err != nil {
 		return err
@@ -44,38 +45,32 @@ func runWorker(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) e
 	if fs.NArg() > 0 {
 		return Usagef("worker takes no arguments")
 	}
-	if err := f.resolve(env); err != nil {
+	if err := loadConfig(env, &cfg); err != nil {
 		return err
 	}
-	if f.bus == "memory" {
+	if cfg.Bus == "memory" {
 		return Usagef("a separate worker needs a shared queue: give --bus nats://HOST:PORT (with the in-process bus, 'basira serve' runs its own workers)")
 	}
-	log := newLogger(env)
-	st, err := openStore(ctx, f.store, openExisting)
+	log := cfg.Logger(env.Stderr)
+	host, _ := os.Hostname()
+	a, err := app.Open(ctx, &cfg, app.Options{Mode: app.OpenExisting, Logger: log, Actor: fmt.Sprintf("worker:%s:%d", host, os.Getpid()),
+		Detectors: func(ctx context.Context) (*detect.Pipeline, error) { return buildPipeline(ctx, env) }})
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	b, err := openBus(ctx, f.bus, log)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	det, err := buildPipeline(ctx, env)
-	if err != nil {
-		return err
-	}
-	defer det.Close()
-	if len(det.Detectors()) == 0 {
+	defer a.Close()
+	if len(a.Detectors.Detectors()) == 0 {
 		return Usagef("no detector is on: give the same --rules, --banks, --claims, --models … as serve")
 	}
-	host, _ := os.Hostname()
-	svc := pipeline.New(pipeline.Options{Store: st, Bus: b, Detect: det, Workers: *workers, Logger: log, Prepare: mf.prepare(ctx, log),
-		Actor: fmt.Sprintf("worker:%s:%d", host, os.Getpid())})
-	log.Info("basira worker: consuming", "bus", f.bus, "store", redactStore(f.store), "detectors", len(det.Detectors()))
-	go watchReloads(ctx, det, 2*time.Second, log, st) // same files, same reloads as serve
-	err = svc.Run(ctx)
-	s := svc.Stats()
+	log.Info("basira worker: consuming", "bus", cfg.Bus, "store", config.RedactStore(cfg.Store), "detectors", len(a.Detectors.Detectors()))
+	err = a.Work(ctx, map[string]func(context.Context) error{
+		// Same files, same reloads as serve.
+		"detector reload": func(ctx context.Context) error {
+			watchReloads(ctx, a.Detectors, 2*time.Second, log, a.Store)
+			return nil
+		},
+	})
+	s := a.Pipeline.Stats()
 	log.Info("basira worker: stopped", "processed", s.Processed, "cases_opened", s.CasesOpened, "skipped", s.Skipped)
 	return err
 }

@@ -1,4 +1,4 @@
-package cli
+package loadtest
 
 import (
 	"fmt"
@@ -40,10 +40,10 @@ var (
 	synthPlatforms = []string{"x", "facebook", "telegram", "tiktok", "youtube"}
 )
 
-// synthPost returns post number i of a synthetic stream (deterministic in
+// SynthPost returns post number i of a synthetic stream (deterministic in
 // i and seed). campaigns bounds the distinct campaigns; hitEvery sets the
 // share of campaign posts (0: none).
-func synthPost(seed uint64, i, campaigns, hitEvery int) *post.Post {
+func SynthPost(seed uint64, i, campaigns, hitEvery int) *post.Post {
 	r := rand.New(rand.NewPCG(seed, uint64(i)))
 	p := &post.Post{
 		ID:       fmt.Sprintf("s%d-%d", seed, i),

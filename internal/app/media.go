@@ -1,0 +1,75 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/basira-org/basira/internal/config"
+	"github.com/basira-org/basira/internal/media"
+	"github.com/basira-org/basira/internal/post"
+)
+
+// mediaStep fetches and hashes post attachments before the detectors run
+// (--fetch-media), and prunes kept evidence (--keep-media).
+type mediaStep struct {
+	cfg config.Media
+	f   *media.Fetcher
+	log *slog.Logger
+}
+
+func newMediaStep(cfg config.Media, log *slog.Logger) *mediaStep {
+	return &mediaStep{cfg: cfg, log: log,
+		f: &media.Fetcher{MaxBytes: cfg.MaxBytes, Timeout: cfg.Timeout, PDQ: media.PDQ(), Dir: cfg.KeepDir}}
+}
+
+// prepare returns the workers' Prepare step, or nil when fetching is off.
+func (m *mediaStep) prepare() func(context.Context, *post.Post) bool {
+	if m == nil {
+		return nil
+	}
+	return func(ctx context.Context, p *post.Post) bool {
+		changed := false
+		for i := range p.Media {
+			md := &p.Media[i]
+			if md.SHA256 != "" {
+				continue // hashed already (by the source, or an earlier attempt)
+			}
+			// Local paths are read only for Telegram exports, which an
+			// operator configured; a pushed post naming a path is not
+			// allowed to make the server read its own files.
+			if md.URL == "" && !strings.HasPrefix(p.Source, "telegram:") {
+				continue
+			}
+			if err := m.f.Hash(ctx, md); err != nil {
+				m.log.Warn("media not hashed", "post", p.ID, "platform", p.Platform, "err", err)
+				continue
+			}
+			changed = true
+		}
+		return changed
+	}
+}
+
+// retention deletes kept media not seen for the retention period, every
+// hour until ctx is done. It returns at once when no media are kept.
+func (m *mediaStep) retention(ctx context.Context) error {
+	if m == nil || m.cfg.KeepDir == "" {
+		return nil
+	}
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := m.f.Prune(m.cfg.Retention); err != nil {
+			m.log.Error("media retention", "err", err)
+		} else if n > 0 {
+			m.log.Info("media retention: removed expired evidence", "files", n)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,171 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/basira-org/basira/internal/audit"
+	"github.com/basira-org/basira/internal/config"
+	"github.com/basira-org/basira/internal/ingest"
+	"github.com/basira-org/basira/internal/ingest/sources"
+	"github.com/basira-org/basira/internal/post"
+	"github.com/basira-org/basira/internal/server"
+	"github.com/basira-org/basira/internal/server/metrics"
+	"github.com/basira-org/basira/internal/web"
+)
+
+// ServeOptions are what serve adds to an open App.
+type ServeOptions struct {
+	// Deps are the API's dependencies the command's extensions set
+	// (tokens, banks, rules, fact-checks, referrals); Serve fills in the
+	// sink, posts, cases, audit, health, connectors and metrics.
+	Deps server.Deps
+	// Tasks run beside the workers until shutdown (the detector reload
+	// watcher, referral delivery), each named for the shutdown log.
+	Tasks map[string]func(context.Context) error
+	// Feed, when set, ingests posts once the service runs (serve --demo).
+	Feed func(context.Context, ingest.Sink) error
+	// Listening is called once the API listens, with its address.
+	Listening func(net.Addr)
+}
+
+// Serve runs the API, the connectors of the sources file, the workers and
+// the tasks until ctx is done or the HTTP server fails. Shutdown stops
+// them in that order (requests, connectors, workers and tasks), all
+// within one deadline of Config.Grace: a stage still running then is
+// named and left behind, so a hung detector cannot hang the process.
+func (a *App) Serve(ctx context.Context, o ServeOptions) error {
+	cfg := a.Config
+	host, _ := os.Hostname()
+	if _, err := a.Store.AppendAudit(ctx, audit.New("system", audit.ActionServeStart, "process:"+host,
+		map[string]any{"store": config.RedactStore(cfg.Store), "bus": cfg.Bus, "detectors": a.DetectorNames(), "workers": cfg.Workers, "demo": cfg.Demo})); err != nil {
+		return fmt.Errorf("writing the audit log: %w", err)
+	}
+	var srcs []ingest.Source
+	if cfg.Sources != "" {
+		var err error
+		if srcs, err = sources.Load(cfg.Sources, post.NewPseudonymizer(cfg.PseudonymKey)); err != nil {
+			return err
+		}
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w (is another basira running? choose another --addr)", cfg.Addr, err)
+	}
+
+	// Connectors go through a sink that counts their batches in /metrics
+	// (the API counts its pushes itself).
+	sup := ingest.NewSupervisor(countingSink{a.Pipeline, a.Metrics})
+	deps := o.Deps
+	deps.Sink, deps.Posts, deps.Cases, deps.Audit, deps.Health = a.Pipeline, a.Store, a.Store, a.Store, a.Store
+	deps.Connectors, deps.Metrics = sup, a.Metrics
+	api := server.New(server.Config{Logger: a.Log, PseudonymKey: cfg.PseudonymKey}, deps)
+
+	work := a.startWork(ctx, cfg.Workers != 0, o.Tasks)
+	feed := newGroup(context.WithoutCancel(ctx))
+	if len(srcs) > 0 {
+		for _, s := range srcs {
+			sup.Start(feed.ctx, s)
+		}
+		feed.Go("connectors", func(ctx context.Context) error { <-ctx.Done(); sup.Wait(); return nil })
+		a.Log.Info("connectors started", "sources", len(srcs), "file", cfg.Sources)
+	}
+	if o.Feed != nil {
+		feed.Go("demo feed", func(ctx context.Context) error {
+			if err := o.Feed(ctx, a.Pipeline); err != nil && ctx.Err() == nil {
+				a.Log.Error("demo: feeding sample posts", "err", err)
+			}
+			return nil
+		})
+	}
+
+	root := http.NewServeMux()
+	root.Handle("/ui/", web.Handler("/ui/")) // the review screen, a client of the API
+	root.Handle("/", api)
+	hs := &http.Server{Handler: root, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	a.Log.Info("basira serve: listening", "addr", ln.Addr().String(), "store", config.RedactStore(cfg.Store), "bus", cfg.Bus,
+		"detectors", a.DetectorNames(), "workers", cfg.Workers != 0)
+	a.Log.Debug("configuration", "config", *cfg)
+	if o.Listening != nil {
+		o.Listening(ln.Addr())
+	}
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-served:
+	}
+	a.Log.Info("basira serve: shutting down")
+	deadline := time.Now().Add(cfg.Grace)
+	shutCtx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
+	if err := hs.Shutdown(shutCtx); err != nil {
+		a.Log.Warn("HTTP shutdown", "err", err)
+	}
+	if errors.Is(serveErr, http.ErrServerClosed) {
+		serveErr = nil
+	}
+	stopErr := a.stop(deadline, feed, work)
+	s := a.Pipeline.Stats()
+	a.Log.Info("basira serve: stopped", "accepted", s.Accepted, "duplicates", s.Duplicates, "processed", s.Processed, "cases_opened", s.CasesOpened)
+	return errors.Join(serveErr, stopErr)
+}
+
+// startWork starts the workers (when withWorkers), the media retention
+// sweep and the tasks in one group.
+func (a *App) startWork(ctx context.Context, withWorkers bool, tasks map[string]func(context.Context) error) *group {
+	g := newGroup(context.WithoutCancel(ctx))
+	if withWorkers {
+		g.Go("workers", func(ctx context.Context) error {
+			if err := a.Pipeline.Run(ctx); err != nil {
+				a.Log.Error("workers stopped", "err", err)
+			}
+			return nil
+		})
+	}
+	if a.media != nil && a.Config.Media.KeepDir != "" {
+		g.Go("media retention", a.media.retention)
+	}
+	for name, t := range tasks {
+		g.Go(name, t)
+	}
+	return g
+}
+
+// stop stops the groups in order, sharing one deadline. Errors of the
+// goroutines were logged by them; only a missed deadline is returned.
+func (a *App) stop(deadline time.Time, groups ...*group) error {
+	var errs []error
+	for _, g := range groups {
+		err := g.Stop(deadline)
+		switch {
+		case errors.Is(err, ErrShutdownTimeout):
+			a.Log.Error("shutdown: a stage did not finish in time", "grace", a.Config.Grace, "err", err)
+			errs = append(errs, err)
+		case err != nil:
+			a.Log.Error("shutdown", "err", err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// countingSink records connector batches in the ingest metrics.
+type countingSink struct {
+	next ingest.Sink
+	met  *metrics.Metrics
+}
+
+func (c countingSink) Accept(ctx context.Context, source string, posts []*post.Post) error {
+	err := c.next.Accept(ctx, source, posts)
+	kind, _, _ := strings.Cut(source, ":") // "rss:https://…" → "rss": a bounded label
+	c.met.IngestBatch(kind, len(posts), 0, err)
+	return err
+}

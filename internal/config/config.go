@@ -1,0 +1,344 @@
+// Package config is the one typed configuration of Basira's service
+// commands (serve, worker, ingest, bench ingest and the commands that open
+// the store). A value is read from its flag, else from the environment
+// (NAME, or the file named by NAME_FILE for secrets mounted as files), else
+// from its default. Commands define the flags they take with the Define*
+// methods, parse, then call Resolve and Validate; only what a command
+// defined is resolved, so a command never fails on a setting it ignores.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/basira-org/basira/internal/media"
+	"github.com/basira-org/basira/internal/store/postgres"
+)
+
+// DefaultHome is the workspace folder used when BASIRA_HOME is not set:
+// banks, fact-checks, models and the embedded database live there.
+const DefaultHome = "basira-data"
+
+// DefaultGrace is the time shutdown gives every stage to finish.
+const DefaultGrace = 15 * time.Second
+
+// ErrInvalid marks a setting given in a form Basira cannot use; commands
+// report it as a usage error (exit status 2).
+var ErrInvalid = errors.New("invalid setting")
+
+func invalidf(format string, a ...any) error {
+	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, a...))
+}
+
+// Config is what a service process runs with.
+type Config struct {
+	// Home is the workspace folder (BASIRA_HOME, default ./basira-data).
+	Home string
+	// Store is sqlite:PATH or postgres://… (--store, BASIRA_STORE).
+	Store string
+	// Bus is memory or nats://HOST:PORT (--bus, BASIRA_BUS).
+	Bus string
+	// Addr is serve's listening address (--addr, BASIRA_ADDR).
+	Addr string
+	// Tokens is where API tokens live: "file", "store" or "" for the
+	// default of the store kind (--tokens, BASIRA_TOKENS).
+	Tokens string
+	// Workers is the detector workers of this process; each command
+	// gives -1 its own meaning (see its --workers help).
+	Workers int
+	// Sources is serve's --sources file of connectors.
+	Sources string
+	// Platforms is serve's --platforms file of referral webhooks.
+	Platforms string
+	// Demo seeds a demo workspace (serve --demo).
+	Demo bool
+	// Grace bounds shutdown: every stage (HTTP, connectors, workers,
+	// background loops) must finish within it.
+	Grace time.Duration
+	// Media configures fetching and hashing of post attachments.
+	Media Media
+	// PseudonymKey keys author pseudonymisation (BASIRA_PSEUDONYM_KEY);
+	// a secret, never shown.
+	PseudonymKey []byte
+	// LogLevel and LogJSON come from BASIRA_LOG_LEVEL and
+	// BASIRA_LOG_FORMAT=json.
+	LogLevel slog.Level
+	LogJSON  bool
+
+	defined groups
+}
+
+// Media configures the workers' fetching of post attachments.
+type Media struct {
+	Fetch     bool
+	MaxBytes  int64
+	Timeout   time.Duration
+	KeepDir   string
+	Retention time.Duration
+}
+
+type groups struct{ store, bus, serve, media, tokens bool }
+
+// DefineStore defines --store, and --bus when withBus.
+func (c *Config) DefineStore(fs *flag.FlagSet, withBus bool) {
+	c.defined.store = true
+	fs.StringVar(&c.Store, "store", "", "where state is kept: sqlite:PATH or postgres://… (env BASIRA_STORE or BASIRA_STORE_FILE; default: sqlite in the workspace, $BASIRA_HOME/basira.db)")
+	if withBus {
+		c.defined.bus = true
+		fs.StringVar(&c.Bus, "bus", "", "work queue: memory (in-process) or nats://HOST:PORT (JetStream) (env BASIRA_BUS or BASIRA_BUS_FILE; default memory)")
+	}
+}
+
+// DefineTokens defines --tokens, shared by serve and the token commands so
+// that both pick the same place.
+func (c *Config) DefineTokens(fs *flag.FlagSet) {
+	c.defined.tokens = true
+	fs.StringVar(&c.Tokens, "tokens", "", "where API tokens live: file ($BASIRA_HOME/tokens.json) or store (the database of --store, shared by every server) (env BASIRA_TOKENS; default store for postgres://…, file for sqlite)")
+}
+
+// DefineServe defines serve's own flags (not --workers, whose meaning
+// each command words itself).
+func (c *Config) DefineServe(fs *flag.FlagSet) {
+	c.defined.serve = true
+	fs.StringVar(&c.Addr, "addr", "", "address to listen on (env BASIRA_ADDR; default :8080)")
+	fs.StringVar(&c.Sources, "sources", "", "sources `file` of connectors to run (see 'basira sources check --help')")
+	fs.BoolVar(&c.Demo, "demo", false, "seed a demo workspace (sample posts, rules, a bank, fact-checks) so cases appear within a minute")
+	fs.StringVar(&c.Platforms, "platforms", "", "platforms `file` of referral webhooks: cases decided 'refer' are sent to them (see docs/service.md#referrals)")
+	fs.DurationVar(&c.Grace, "shutdown-grace", DefaultGrace, "time given to requests, connectors and workers to finish on shutdown")
+}
+
+// DefineMedia defines the media fetching flags of the workers.
+func (c *Config) DefineMedia(fs *flag.FlagSet) {
+	c.defined.media = true
+	m := &c.Media
+	fs.BoolVar(&m.Fetch, "fetch-media", false, "fetch post media (images) and hash them (SHA-256, MD5, PDQ) before the detectors run, so hash banks match them; the hashes are stored with the post")
+	fs.Int64Var(&m.MaxBytes, "media-max-bytes", media.DefaultMaxBytes, "with --fetch-media, largest attachment fetched")
+	fs.DurationVar(&m.Timeout, "media-timeout", media.DefaultTimeout, "with --fetch-media, time limit per attachment")
+	fs.StringVar(&m.KeepDir, "keep-media", "", "with --fetch-media, keep fetched media as evidence in this `folder`")
+	fs.DurationVar(&m.Retention, "media-retention", 30*24*time.Hour, "with --keep-media, delete kept media not seen for this long")
+}
+
+// Lookup reads a setting from the environment: NAME, or the contents of
+// the file named by NAME_FILE (for secrets mounted as files, such as a
+// PostgreSQL address with a password).
+func Lookup(getenv func(string) string, name string) (string, error) {
+	if path := getenv(name + "_FILE"); path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return "", fmt.Errorf("reading %s_FILE: %w", name, err)
+		}
+		return strings.TrimSpace(string(b)), nil
+	}
+	return getenv(name), nil
+}
+
+// HomeDir returns the workspace folder (BASIRA_HOME, default
+// ./basira-data) joined with elem, creating the folder when create is true.
+func HomeDir(getenv func(string) string, create bool, elem ...string) (string, error) {
+	dir := getenv("BASIRA_HOME")
+	if dir == "" {
+		dir = DefaultHome
+	}
+	p := filepath.Join(append([]string{dir}, elem...)...)
+	if create {
+		if err := os.MkdirAll(p, 0o750); err != nil {
+			return "", fmt.Errorf("creating the workspace folder (set BASIRA_HOME to choose another): %w", err)
+		}
+	}
+	return p, nil
+}
+
+// Resolve fills what the flags left unset from the environment and the
+// defaults, for the groups of settings the command defined.
+func (c *Config) Resolve(getenv func(string) string) error {
+	var err error
+	c.Home, err = HomeDir(getenv, false)
+	if err != nil {
+		return err
+	}
+	if c.defined.store {
+		if err := c.resolveStore(getenv); err != nil {
+			return err
+		}
+	}
+	if c.defined.bus {
+		if c.Bus == "" {
+			if c.Bus, err = Lookup(getenv, "BASIRA_BUS"); err != nil {
+				return err
+			}
+		}
+		if c.Bus == "" {
+			c.Bus = "memory"
+		}
+	}
+	if c.defined.tokens && c.Tokens == "" {
+		if c.Tokens, err = Lookup(getenv, "BASIRA_TOKENS"); err != nil {
+			return err
+		}
+	}
+	if c.defined.serve {
+		if c.Addr == "" {
+			if c.Addr, err = Lookup(getenv, "BASIRA_ADDR"); err != nil {
+				return err
+			}
+		}
+		if c.Addr == "" {
+			c.Addr = ":8080"
+		}
+	}
+	if c.Grace <= 0 {
+		c.Grace = DefaultGrace
+	}
+	key, err := Lookup(getenv, "BASIRA_PSEUDONYM_KEY")
+	if err != nil {
+		return err
+	}
+	c.PseudonymKey = []byte(key)
+	if err := c.LogLevel.UnmarshalText([]byte(getenv("BASIRA_LOG_LEVEL"))); err != nil {
+		c.LogLevel = slog.LevelInfo
+	}
+	c.LogJSON = getenv("BASIRA_LOG_FORMAT") == "json"
+	return nil
+}
+
+func (c *Config) resolveStore(getenv func(string) string) error {
+	var err error
+	if c.Store == "" {
+		if c.Store, err = Lookup(getenv, "BASIRA_STORE"); err != nil {
+			return err
+		}
+	}
+	if c.Store == "" {
+		dir, err := HomeDir(getenv, true)
+		if err != nil {
+			return err
+		}
+		c.Store = "sqlite:" + filepath.Join(dir, "basira.db")
+	}
+	return nil
+}
+
+// Validate reports the first setting Basira cannot use, wrapping
+// ErrInvalid.
+func (c *Config) Validate() error {
+	if c.defined.store {
+		if _, _, err := StoreKind(c.Store); err != nil {
+			return err
+		}
+	}
+	if c.defined.bus {
+		if err := checkBus(c.Bus); err != nil {
+			return err
+		}
+	}
+	if c.defined.tokens {
+		switch c.Tokens {
+		case "", "file", "store":
+		default:
+			return invalidf("--tokens %q: give file or store", c.Tokens)
+		}
+	}
+	if c.defined.media && c.Media.Fetch && c.Media.MaxBytes <= 0 {
+		return invalidf("--media-max-bytes must be positive, not %d", c.Media.MaxBytes)
+	}
+	return nil
+}
+
+func checkBus(spec string) error {
+	switch {
+	case spec == "memory", strings.HasPrefix(spec, "nats://"), strings.HasPrefix(spec, "tls://"):
+		return nil
+	}
+	return invalidf("--bus %q: give memory or nats://HOST:PORT", spec)
+}
+
+// TokensInStore reports whether API tokens live in the database: by
+// --tokens, else store for PostgreSQL (shared by every server) and the
+// workspace file for SQLite.
+func (c *Config) TokensInStore() (bool, error) {
+	switch c.Tokens {
+	case "file":
+		return false, nil
+	case "store":
+		return true, nil
+	case "":
+		kind, _, err := StoreKind(c.Store)
+		return kind == "postgres", err
+	}
+	return false, invalidf("--tokens %q: give file or store", c.Tokens)
+}
+
+// StoreKind splits a --store value into its kind (sqlite, postgres) and
+// address.
+func StoreKind(spec string) (kind, addr string, err error) {
+	switch {
+	case strings.HasPrefix(spec, "postgres://"), strings.HasPrefix(spec, "postgresql://"):
+		return "postgres", spec, nil
+	case strings.HasPrefix(spec, "sqlite:"):
+		return "sqlite", strings.TrimPrefix(strings.TrimPrefix(spec, "sqlite:"), "//"), nil
+	case strings.HasSuffix(spec, ".db"), strings.HasSuffix(spec, ".sqlite"):
+		return "sqlite", spec, nil
+	}
+	return "", "", invalidf("--store %q: give sqlite:PATH or postgres://USER@HOST:PORT/DB", RedactStore(spec))
+}
+
+// RedactStore hides a password in a store address.
+func RedactStore(spec string) string {
+	if strings.HasPrefix(spec, "postgres") {
+		return postgres.Redact(spec)
+	}
+	return spec
+}
+
+// LogValue is the configuration as logged and dumped: the store's password
+// and the pseudonymisation key are never shown.
+func (c Config) LogValue() slog.Value {
+	key := "unset"
+	if len(c.PseudonymKey) > 0 {
+		key = "set"
+	}
+	attrs := []slog.Attr{
+		slog.String("home", c.Home),
+		slog.String("store", RedactStore(c.Store)),
+		slog.String("bus", strings.Split(c.Bus, "?")[0]),
+		slog.Int("workers", c.Workers),
+		slog.String("pseudonym_key", key),
+		slog.String("log_level", c.LogLevel.String()),
+	}
+	if c.defined.serve {
+		attrs = append(attrs, slog.String("addr", c.Addr), slog.String("sources", c.Sources),
+			slog.String("platforms", c.Platforms), slog.Bool("demo", c.Demo), slog.Duration("shutdown_grace", c.Grace))
+	}
+	if c.defined.tokens {
+		attrs = append(attrs, slog.String("tokens", c.Tokens))
+	}
+	if c.defined.media {
+		attrs = append(attrs, slog.Bool("fetch_media", c.Media.Fetch), slog.String("keep_media", c.Media.KeepDir))
+	}
+	return slog.GroupValue(attrs...)
+}
+
+// Dump writes the redacted configuration, one "name: value" line each.
+func (c Config) Dump(w io.Writer) {
+	for _, a := range c.LogValue().Group() {
+		fmt.Fprintf(w, "%s: %s\n", a.Key, a.Value)
+	}
+}
+
+// Logger is the one place Basira's service commands configure logging:
+// text lines on w (BASIRA_LOG_FORMAT=json for JSON), at BASIRA_LOG_LEVEL
+// (debug, info, warn, error; default info).
+func (c *Config) Logger(w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogJSON {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
