@@ -126,7 +126,20 @@ type Options struct {
 	// (Basira's designated-entity lists, internal/entities). A file may
 	// not define a list of the same name.
 	Lists map[string][]string
+	// Packs are rule files carried by the binary (Basira's default
+	// jihadist pack), loaded before the files named by path.
+	Packs []Pack
 }
+
+// Pack is a rule file given as bytes. Its rules' File is Name, which
+// should say where it comes from ("builtin:rules/jihadist.yaml").
+type Pack struct {
+	Name string
+	Data []byte
+}
+
+// BuiltinPrefix starts the name of every pack carried by the binary.
+const BuiltinPrefix = "builtin:"
 
 // ParseWith is Parse with predeclared lists.
 func ParseWith(name string, data []byte, opt Options) (*File, error) {
@@ -623,11 +636,19 @@ func LoadPathsWith(paths []string, opt Options) ([]*Rule, []*Error, error) {
 	var all []*Rule
 	var warns []*Error
 	byID := map[string]*Rule{}
+	sources := make([]Pack, 0, len(opt.Packs)+len(files))
+	sources = append(sources, opt.Packs...)
 	for _, name := range files {
-		data, err := readLimited(name)
-		if err != nil {
-			errs = append(errs, &Error{File: name, Msg: err.Error()})
-			continue
+		sources = append(sources, Pack{Name: name})
+	}
+	for _, src := range sources {
+		name, data := src.Name, src.Data
+		if data == nil {
+			var err error
+			if data, err = readLimited(name); err != nil {
+				errs = append(errs, &Error{File: name, Msg: err.Error()})
+				continue
+			}
 		}
 		f, err := ParseWith(name, data, opt)
 		if err != nil {
