@@ -182,3 +182,31 @@ func TestJihadistPackRecall(t *testing.T) {
 		t.Errorf("%d random tweets flagged, want at most 3", fp)
 	}
 }
+
+// TestJihadistPackSamplePosts: on testdata/posts.jsonl, the benign posts
+// (news, counter-speech, religious and everyday speech in MSA, Darija,
+// Arabizi, French and English) fire nothing, and the evasive extremist
+// posts fire, except p29 (a bare channel link: nothing but a link to judge).
+func TestJihadistPackSamplePosts(t *testing.T) {
+	s := loadJihadist(t)
+	f, err := os.Open("../../testdata/posts.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var p struct{ ID, Text string }
+		if err := json.Unmarshal(sc.Bytes(), &p); err != nil {
+			t.Fatal(err)
+		}
+		ms := s.Match(arabic.Analyze(p.Text))
+		extremist := p.ID >= "p17" && p.ID != "p29"
+		switch {
+		case !extremist && len(ms) > 0:
+			t.Errorf("%s (benign) fired %s: %s", p.ID, ms[0].Rule.ID, p.Text)
+		case extremist && len(ms) == 0:
+			t.Errorf("%s not flagged: %s", p.ID, p.Text)
+		}
+	}
+}
