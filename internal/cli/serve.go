@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/basira-org/basira/internal/app"
@@ -124,7 +125,13 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	}
 	defer a.Close()
 	if len(a.Detectors.Detectors()) == 0 && cfg.Workers != 0 {
-		log.Warn("no detector is on (give --rules, --banks, --claims, --models …): posts are stored but no case will open")
+		log.Warn("no detector is on (leave --default-rules on, or give --rules, --banks, --claims, --models …): posts are stored but no case will open")
+	} else {
+		names := make([]string, 0, len(a.Detectors.Detectors()))
+		for _, d := range a.Detectors.Detectors() {
+			names = append(names, detect.Describe(d))
+		}
+		log.Info("detectors", "run", strings.Join(names, "; "))
 	}
 	demoHint, err := serveTokens(ctx, env, a, &so.Deps)
 	if err != nil {
