@@ -1,16 +1,12 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/basira-org/basira/internal/detect"
-	"github.com/basira-org/basira/internal/hashmatch"
-	"github.com/basira-org/basira/internal/post"
 	"github.com/basira-org/basira/internal/refdata"
 )
 
@@ -194,28 +190,5 @@ func TestMatchDihedral(t *testing.T) {
 	_, out, _ := run(t, "", "match", "--dir", banks, "--format", "json", "--dihedral", img)
 	if !strings.Contains(out, `"verdict":"flag"`) || !strings.Contains(out, `"transform":"flip`) {
 		t.Errorf("with --dihedral: %s", out)
-	}
-}
-
-// Media that carry their hashes (filled by the service after fetching a
-// URL) are matched without any file; a safe list still wins.
-func TestBankDetectorMediaHashes(t *testing.T) {
-	known, _ := hashmatch.NewBank(hashmatch.Info{Name: "known", Type: hashmatch.PDQ, Threshold: 31})
-	_, _ = known.Add(hashmatch.Entry{ID: "k1", Value: bridgePDQ, Label: "propaganda", Enabled: true})
-	safe, _ := hashmatch.NewBank(hashmatch.Info{Name: "safe", Type: hashmatch.MD5, Safe: true})
-	_, _ = safe.Add(hashmatch.Entry{ID: "s1", Value: strings.Repeat("ab", 16), Enabled: true})
-	d := NewBankDetector(hashmatch.NewMatcher(known, safe), "")
-	p := &post.Post{ID: "p", Text: "x", Media: []post.Media{
-		{URL: "https://example.org/a.jpg", PDQ: bridgePDQ, Quality: 100},
-		{URL: "https://example.org/b.jpg", PDQ: bridgePDQ, Quality: 100, MD5: strings.Repeat("ab", 16)},
-		{URL: "https://example.org/c.jpg", PDQ: bridgePDQ, Quality: 20},
-		{URL: "https://example.org/d.jpg"},
-	}}
-	sigs, err := d.Detect(context.Background(), detect.Analyze(p))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(sigs) != 1 || sigs[0].Details["item"] != "media[0]" || sigs[0].Label != "propaganda" || sigs[0].Kind != detect.KindHash {
-		t.Fatalf("signals %+v", sigs)
 	}
 }

@@ -40,7 +40,7 @@ func serveAPIDeps(ctx context.Context, env *Env, sc *ServeContext, deps *server.
 			if err != nil {
 				return nil, fmt.Errorf("loading the banks in %s: %w", dir, err)
 			}
-			deps.Banks = hma.NewBanks(st, banks, nil)
+			deps.Banks = hashmatch.NewRegistry(st, banks, nil)
 		}
 	}
 	if deps.Hasher == nil {

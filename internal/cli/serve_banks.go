@@ -11,7 +11,6 @@ import (
 
 	"github.com/basira-org/basira/internal/detect"
 	"github.com/basira-org/basira/internal/hashmatch"
-	"github.com/basira-org/basira/internal/server/hma"
 )
 
 // sharedBanks is one set of workspace banks in memory for both the API
@@ -42,8 +41,8 @@ import (
 type sharedBanks struct {
 	dir   string
 	store *hashmatch.DirStore
-	det   *BankDetector
-	api   *hma.Banks
+	det   *hashmatch.Detector
+	api   *hashmatch.Registry
 
 	mu    sync.Mutex
 	known map[string]string // file name → "size:mtime" as last loaded or written here
@@ -66,7 +65,7 @@ func shareBanks(pipe *detect.Pipeline, dir string) (*sharedBanks, error) {
 	var s *sharedBanks
 	var err error
 	r.takeOver(func(d detect.Detector) func(context.Context) (bool, error) {
-		det, ok := d.(*BankDetector)
+		det, ok := d.(*hashmatch.Detector)
 		if !ok {
 			return nil
 		}
@@ -78,7 +77,7 @@ func shareBanks(pipe *detect.Pipeline, dir string) (*sharedBanks, error) {
 			known = map[string]string{} // changed since the detector was built: read again at the first check
 		}
 		s = &sharedBanks{dir: dir, store: &hashmatch.DirStore{Dir: dir}, det: det, known: known}
-		s.api = hma.NewBanks(trackedStore{s}, det.Matcher().Banks(), func(banks []*hashmatch.Bank) {
+		s.api = hashmatch.NewRegistry(trackedStore{s}, det.Matcher().Banks(), func(banks []*hashmatch.Bank) {
 			det.SetMatcher(hashmatch.NewMatcher(banks...))
 		})
 		return s.reread

@@ -91,7 +91,7 @@ func BenchmarkBankChangeVisible(b *testing.B) {
 		}
 	})
 	b.Run("incremental", func(b *testing.B) {
-		d := NewBankDetector(hashmatch.NewMatcher(bk), "")
+		d := hashmatch.NewDetector(hashmatch.NewMatcher(bk), "")
 		for b.Loop() {
 			h := randHash()
 			if _, err := bk.Add(hashmatch.Entry{Value: h, Enabled: true}); err != nil {

@@ -18,12 +18,12 @@ import (
 	"time"
 
 	"github.com/basira-org/basira/internal/app"
+	"github.com/basira-org/basira/internal/auth"
 	"github.com/basira-org/basira/internal/bus"
 	"github.com/basira-org/basira/internal/hashmatch"
 	"github.com/basira-org/basira/internal/pipeline"
 	"github.com/basira-org/basira/internal/post"
 	"github.com/basira-org/basira/internal/server"
-	"github.com/basira-org/basira/internal/server/auth"
 	"github.com/basira-org/basira/internal/store"
 )
 
@@ -97,7 +97,7 @@ func TestServeBanksSharedWithAPI(t *testing.T) {
 	if r == nil {
 		t.Fatal("the banks detector is not reloadable")
 	}
-	bd := r.cur.Load().d.(*BankDetector)
+	bd := r.cur.Load().d.(*hashmatch.Detector)
 
 	st, err := app.OpenStore(ctx, "sqlite:"+filepath.Join(home, "basira.db"), app.OpenRun)
 	if err != nil {

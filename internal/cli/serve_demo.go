@@ -6,13 +6,12 @@ import (
 	"net"
 
 	"github.com/basira-org/basira/internal/audit"
-	"github.com/basira-org/basira/internal/server/auth"
+	"github.com/basira-org/basira/internal/auth"
 
 	"github.com/basira-org/basira/internal/demo"
 	"github.com/basira-org/basira/internal/hashmatch"
 	"github.com/basira-org/basira/internal/ingest"
 	"github.com/basira-org/basira/internal/post"
-	"github.com/basira-org/basira/internal/server/hma"
 )
 
 func init() { DemoSeeder = seedDemo }
@@ -40,7 +39,7 @@ func seedDemo(ctx context.Context, env *Env, home string) (map[string]string, fu
 	if err != nil {
 		return nil, nil, err
 	}
-	sum, err := demo.SeedReference(ctx, demo.Targets{Banks: hma.NewBanks(st, loaded, nil), FactChecks: fc})
+	sum, err := demo.SeedReference(ctx, demo.Targets{Banks: hashmatch.NewRegistry(st, loaded, nil), FactChecks: fc})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -4,8 +4,8 @@ import (
 	"context"
 
 	"github.com/basira-org/basira/internal/app"
+	"github.com/basira-org/basira/internal/auth"
 	"github.com/basira-org/basira/internal/config"
-	"github.com/basira-org/basira/internal/server/auth"
 	"github.com/basira-org/basira/internal/store/sqlstore"
 )
 

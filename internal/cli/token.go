@@ -10,8 +10,8 @@ import (
 
 	"github.com/basira-org/basira/internal/app"
 	"github.com/basira-org/basira/internal/audit"
+	"github.com/basira-org/basira/internal/auth"
 	"github.com/basira-org/basira/internal/config"
-	"github.com/basira-org/basira/internal/server/auth"
 	"github.com/basira-org/basira/internal/store/sqlstore"
 )
 

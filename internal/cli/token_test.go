@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/basira-org/basira/internal/server/auth"
+	"github.com/basira-org/basira/internal/auth"
 	"github.com/basira-org/basira/internal/store/sqlite"
 )
 

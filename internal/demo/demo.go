@@ -20,9 +20,9 @@ import (
 	"path/filepath"
 
 	"github.com/basira-org/basira/internal/claims"
+	"github.com/basira-org/basira/internal/hashmatch"
 	"github.com/basira-org/basira/internal/ingest"
 	"github.com/basira-org/basira/internal/post"
-	"github.com/basira-org/basira/internal/server"
 	rulepack "github.com/basira-org/basira/rules"
 )
 
@@ -110,11 +110,18 @@ func FactChecks() ([]claims.Claim, error) {
 	return cs, nil
 }
 
+// BankWriter is what the demo needs of the bank registry
+// (hashmatch.Registry, also the API's server.Banks).
+type BankWriter interface {
+	CreateBank(ctx context.Context, name string, enabledRatio float64) (hashmatch.BankInfo, error)
+	AddSignals(ctx context.Context, bank string, signals map[string]string, label, note string) (int64, error)
+}
+
 // Targets are where Seed puts the demo workspace. Sink is required; a nil
 // Banks or FactChecks skips that part.
 type Targets struct {
 	Sink       ingest.Sink
-	Banks      server.Banks
+	Banks      BankWriter
 	FactChecks claims.Store
 	// FactChecksChanged, when set, is called after the fact-checks are
 	// stored, so the claim matcher reloads before the posts arrive.
@@ -151,7 +158,7 @@ func SeedReference(ctx context.Context, t Targets) (Summary, error) {
 	if t.Banks != nil {
 		_, err := t.Banks.CreateBank(ctx, BankName, 1)
 		switch {
-		case errors.Is(err, server.ErrBankExists):
+		case errors.Is(err, hashmatch.ErrBankExists):
 			sum.BankExists = true
 		case err != nil:
 			return sum, fmt.Errorf("demo: creating bank %s: %w", BankName, err)

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/basira-org/basira/internal/server/auth"
+	"github.com/basira-org/basira/internal/auth"
 )
 
 // concretePath fills a route pattern's wildcards with sample values.

@@ -8,8 +8,8 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/basira-org/basira/internal/auth"
 	"github.com/basira-org/basira/internal/post"
-	"github.com/basira-org/basira/internal/server/auth"
 )
 
 // BenchmarkPush measures POST /v1/posts end to end through the handler

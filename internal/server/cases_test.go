@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/basira-org/basira/internal/auth"
 	"github.com/basira-org/basira/internal/detect"
 	"github.com/basira-org/basira/internal/post"
 	"github.com/basira-org/basira/internal/review"
-	"github.com/basira-org/basira/internal/server/auth"
 	"github.com/basira-org/basira/internal/store"
 )
 

@@ -2,37 +2,19 @@ package server
 
 import (
 	"context"
-	"errors"
 
 	"github.com/basira-org/basira/internal/claims"
+	"github.com/basira-org/basira/internal/hashmatch"
 	"github.com/basira-org/basira/internal/rules"
 )
 
-// BankInfo is one hash bank as the API shows it. The first two fields are
-// HMA's BankConfig, so /c/banks can return BankInfo values as they are.
-type BankInfo struct {
-	Name                 string  `json:"name"`
-	MatchingEnabledRatio float64 `json:"matching_enabled_ratio"`
-	// Entries counts the bank's contents (omitted on HMA routes).
-	Entries int `json:"entries,omitempty"`
-}
-
-// IndexMatch is one bank content matched by a lookup.
-type IndexMatch struct {
-	ContentID int64
-	Bank      string
-	Distance  int
-	// Enabled is false for content disabled in its bank: /m/lookup leaves
-	// it out, /m/raw_lookup (like HMA) does not.
-	Enabled bool
-}
-
-// IndexStatus is one signal type's index, as HMA's /m/index/status shows it.
-type IndexStatus struct {
-	Present bool  `json:"present"`
-	BuiltTo int64 `json:"built_to"` // Unix seconds of the newest indexed entry, -1 when empty
-	Size    int   `json:"size"`
-}
+// The bank types and errors belong to the bank registry
+// (hashmatch.Registry); the API names them here for its handlers.
+type (
+	BankInfo    = hashmatch.BankInfo
+	IndexMatch  = hashmatch.IndexMatch
+	IndexStatus = hashmatch.IndexStatus
+)
 
 // Banks is what the API needs of the hash banks and their index
 // (internal/hashmatch through an adapter). Methods return the sentinel
@@ -56,14 +38,14 @@ type Banks interface {
 	IndexStatus(ctx context.Context) (map[string]IndexStatus, error)
 }
 
-// Errors a Banks or Hasher returns (wrapped).
+// Errors a Banks or Hasher returns (wrapped): the registry's.
 var (
-	ErrNoSuchBank         = errors.New("no such bank")
-	ErrBankExists         = errors.New("bank exists already")
-	ErrInvalidBank        = errors.New("invalid bank")
-	ErrInvalidSignal      = errors.New("invalid signal")
-	ErrUnknownSignalType  = errors.New("unknown signal type")
-	ErrUnsupportedContent = errors.New("unsupported content")
+	ErrNoSuchBank         = hashmatch.ErrNoSuchBank
+	ErrBankExists         = hashmatch.ErrBankExists
+	ErrInvalidBank        = hashmatch.ErrInvalidBank
+	ErrInvalidSignal      = hashmatch.ErrInvalidSignal
+	ErrUnknownSignalType  = hashmatch.ErrUnknownSignalType
+	ErrUnsupportedContent = hashmatch.ErrUnsupportedContent
 )
 
 // Hasher hashes media bytes into signals ({"pdq": …, "md5": …}).

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/basira-org/basira/internal/server/auth"
+	"github.com/basira-org/basira/internal/auth"
 )
 
 // TestErrorFormat: whatever goes wrong, the answer is {"error": {"code",

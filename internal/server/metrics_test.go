@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/basira-org/basira/internal/server/auth"
+	"github.com/basira-org/basira/internal/auth"
 )
 
 func TestMetrics(t *testing.T) {

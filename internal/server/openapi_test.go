@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/basira-org/basira/internal/server/auth"
+	"github.com/basira-org/basira/internal/auth"
 )
 
 // TestOpenAPIMatchesRoutes: every route is in the document with its roles,

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/basira-org/basira/internal/auth"
 	"github.com/basira-org/basira/internal/notify"
-	"github.com/basira-org/basira/internal/server/auth"
 	"github.com/basira-org/basira/internal/store"
 )
 

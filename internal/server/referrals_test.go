@@ -16,9 +16,9 @@ import (
 	"time"
 
 	"github.com/basira-org/basira/internal/audit"
+	"github.com/basira-org/basira/internal/auth"
 	"github.com/basira-org/basira/internal/notify"
 	"github.com/basira-org/basira/internal/referral"
-	"github.com/basira-org/basira/internal/server/auth"
 	"github.com/basira-org/basira/internal/store"
 	"github.com/basira-org/basira/internal/store/sqlite"
 )

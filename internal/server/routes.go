@@ -3,7 +3,7 @@ package server
 import (
 	"net/http"
 
-	"github.com/basira-org/basira/internal/server/auth"
+	"github.com/basira-org/basira/internal/auth"
 )
 
 // Role sets used by the route table. Admin is admitted everywhere.

@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/basira-org/basira/arabic"
+	"github.com/basira-org/basira/internal/auth"
 	"github.com/basira-org/basira/internal/rules"
-	"github.com/basira-org/basira/internal/server/auth"
 )
 
 const ruleOne = `rules:

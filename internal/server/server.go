@@ -25,8 +25,8 @@ import (
 	"time"
 
 	"github.com/basira-org/basira/internal/audit"
+	"github.com/basira-org/basira/internal/auth"
 	"github.com/basira-org/basira/internal/ingest"
-	"github.com/basira-org/basira/internal/server/auth"
 	"github.com/basira-org/basira/internal/server/metrics"
 	"github.com/basira-org/basira/internal/store"
 )

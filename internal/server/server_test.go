@@ -10,8 +10,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/basira-org/basira/internal/auth"
 	"github.com/basira-org/basira/internal/post"
-	"github.com/basira-org/basira/internal/server/auth"
 	"github.com/basira-org/basira/internal/store"
 	"github.com/basira-org/basira/internal/store/sqlite"
 )

@@ -8,9 +8,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/basira-org/basira/internal/auth"
 	"github.com/basira-org/basira/internal/hashmatch"
 	"github.com/basira-org/basira/internal/server"
-	"github.com/basira-org/basira/internal/server/auth"
 	"github.com/basira-org/basira/internal/server/hma"
 	"github.com/basira-org/basira/pdq"
 )

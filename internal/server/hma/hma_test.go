@@ -15,10 +15,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/basira-org/basira/internal/auth"
 	"github.com/basira-org/basira/internal/hashmatch"
 	"github.com/basira-org/basira/internal/refdata"
 	"github.com/basira-org/basira/internal/server"
-	"github.com/basira-org/basira/internal/server/auth"
 	"github.com/basira-org/basira/internal/server/hma"
 	"github.com/basira-org/basira/internal/store/sqlite"
 	"github.com/basira-org/basira/pdq"

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/basira-org/basira/internal/server/auth"
+	"github.com/basira-org/basira/internal/auth"
 )
 
 // TokenTTL is how long a TokenStore trusts a cached lookup: a token

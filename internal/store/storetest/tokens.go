@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/basira-org/basira/internal/server/auth"
+	"github.com/basira-org/basira/internal/auth"
 	"github.com/basira-org/basira/internal/store"
 	"github.com/basira-org/basira/internal/store/sqlstore"
 )
