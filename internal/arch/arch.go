@@ -36,6 +36,7 @@ var Layer = map[string]int{
 	"internal/bus":            Foundation, // the Bus contract and the in-process bus
 	"internal/server/metrics": Foundation,
 	"internal/arch":           Foundation,
+	"internal/atomicfile":     Foundation,
 
 	"internal/rules":     Domain,
 	"internal/hashmatch": Domain,

@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
+
+	"github.com/basira-org/basira/internal/atomicfile"
 )
 
 // Store keeps banks. DirStore keeps them as files; the service keeps them
@@ -153,7 +155,7 @@ func (s *DirStore) saveLocked(b *Bank) error {
 		return err
 	}
 	entries := b.Entries()
-	if err := writeAtomic(ep, func(w io.Writer) error {
+	if err := atomicfile.Write(ep, 0o600, func(w io.Writer) error {
 		bw := bufio.NewWriterSize(w, 1<<20)
 		if err := WriteCSV(bw, ',', entries); err != nil {
 			return err
@@ -162,7 +164,7 @@ func (s *DirStore) saveLocked(b *Bank) error {
 	}); err != nil {
 		return err
 	}
-	if err := writeAtomic(ip, func(w io.Writer) error {
+	if err := atomicfile.Write(ip, 0o600, func(w io.Writer) error {
 		_, err := w.Write(append(data, '\n'))
 		return err
 	}); err != nil {
@@ -178,29 +180,6 @@ func (s *DirStore) saveLocked(b *Bank) error {
 		return err
 	}
 	return nil
-}
-
-// writeAtomic writes a file through a temporary file renamed over it.
-func writeAtomic(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path))
-	if err != nil {
-		return err
-	}
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // Delete implements Store.

@@ -21,6 +21,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/basira-org/basira/internal/atomicfile"
 	"github.com/basira-org/basira/internal/post"
 )
 
@@ -168,11 +169,9 @@ func (f *Fetcher) keep(sum string, data []byte) error {
 		now := time.Now()
 		return os.Chtimes(path, now, now) // seen again: the retention restarts
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o640); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	// A unique temporary name: two workers keeping the same file must
+	// not write into one temporary file.
+	return atomicfile.WriteFile(path, data, 0o640)
 }
 
 // Prune deletes kept media not seen for longer than retention and returns

@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/basira-org/basira/internal/atomicfile"
 )
 
 // Store keeps imported lists as one gzipped JSON file per list in a
@@ -41,24 +44,13 @@ func (s Store) Save(l *List) error {
 		return err
 	}
 	path := filepath.Join(s.Dir, slug(l.Name)+".json.gz")
-	tmp, err := os.CreateTemp(s.Dir, ".import-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	zw := gzip.NewWriter(tmp)
-	if err := json.NewEncoder(zw).Encode(l); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := zw.Close(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.Write(path, 0o600, func(w io.Writer) error {
+		zw := gzip.NewWriter(w)
+		if err := json.NewEncoder(zw).Encode(l); err != nil {
+			return err
+		}
+		return zw.Close()
+	})
 }
 
 // Load reads every list in the folder, ordered by name. A missing folder
