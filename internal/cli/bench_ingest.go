@@ -10,7 +10,6 @@ import (
 
 	"github.com/basira-org/basira/internal/app"
 	"github.com/basira-org/basira/internal/config"
-	"github.com/basira-org/basira/internal/detect"
 	"github.com/basira-org/basira/internal/loadtest"
 )
 
@@ -40,16 +39,7 @@ Examples:
 func runBenchIngest(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
 	var cfg config.Config
 	cfg.DefineStore(fs, true)
-	o := loadtest.Options{Stderr: env.Stderr}
-	fs.IntVar(&o.Posts, "posts", 100000, "posts to ingest")
-	fs.IntVar(&o.Batch, "batch", 1000, "posts per ingest batch (one transaction)")
-	fs.IntVar(&o.Producers, "producers", 2, "concurrent ingest clients")
-	fs.IntVar(&cfg.Workers, "workers", -1, "detector workers in this process (default 2 × CPUs)")
-	fs.IntVar(&o.WorkerProcs, "worker-procs", 0, "separate 'basira worker' processes to start (needs --bus nats://…)")
-	fs.IntVar(&o.HitEvery, "hit-every", 10, "one post in this many is a campaign copy the rules flag")
-	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the run to `file`")
-	fs.IntVar(&o.Rate, "rate", 0, "offered load in posts/s (0: as fast as the service takes them); latency is meaningful below saturation")
-	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the synthetic stream (change it to ingest new posts into an existing store)")
+	o := benchFlags(fs, &cfg, env)
 	before := map[string]bool{}
 	fs.VisitAll(func(fl *flag.Flag) { before[fl.Name] = true })
 	buildPipeline := detectorFlags(fs)
@@ -87,8 +77,7 @@ func runBenchIngest(ctx context.Context, env *Env, fs *flag.FlagSet, args []stri
 		return err
 	}
 	var rec loadtest.Recorder
-	a, err := app.Open(ctx, &cfg, app.Options{Mode: app.OpenRun, Logger: cfg.Logger(env.Stderr), Actor: "bench", Observe: rec.Observe,
-		Detectors: func(ctx context.Context) (*detect.Pipeline, error) { return buildPipeline(ctx, env) }})
+	a, err := openApp(ctx, env, &cfg, buildPipeline, app.Options{Mode: app.OpenRun, Actor: "bench", Observe: rec.Observe})
 	if err != nil {
 		return err
 	}
@@ -96,10 +85,25 @@ func runBenchIngest(ctx context.Context, env *Env, fs *flag.FlagSet, args []stri
 	if len(a.Detectors.Detectors()) == 0 {
 		fmt.Fprintln(env.Stderr, "bench: no detector is on; give --rules rules/examples.yaml (and more) for a real measure")
 	}
-	r, err := loadtest.Run(ctx, a, &rec, o)
+	r, err := loadtest.Run(ctx, a, &rec, *o)
 	if err != nil {
 		return drainInterrupted(env, err)
 	}
 	r.Write(env.Stdout)
 	return nil
+}
+
+// benchFlags defines bench ingest's own flags.
+func benchFlags(fs *flag.FlagSet, cfg *config.Config, env *Env) *loadtest.Options {
+	o := &loadtest.Options{Stderr: env.Stderr}
+	fs.IntVar(&o.Posts, "posts", 100000, "posts to ingest")
+	fs.IntVar(&o.Batch, "batch", 1000, "posts per ingest batch (one transaction)")
+	fs.IntVar(&o.Producers, "producers", 2, "concurrent ingest clients")
+	fs.IntVar(&cfg.Workers, "workers", -1, "detector workers in this process (default 2 × CPUs)")
+	fs.IntVar(&o.WorkerProcs, "worker-procs", 0, "separate 'basira worker' processes to start (needs --bus nats://…)")
+	fs.IntVar(&o.HitEvery, "hit-every", 10, "one post in this many is a campaign copy the rules flag")
+	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the run to `file`")
+	fs.IntVar(&o.Rate, "rate", 0, "offered load in posts/s (0: as fast as the service takes them); latency is meaningful below saturation")
+	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the synthetic stream (change it to ingest new posts into an existing store)")
+	return o
 }

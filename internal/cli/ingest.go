@@ -11,7 +11,6 @@ import (
 
 	"github.com/basira-org/basira/internal/app"
 	"github.com/basira-org/basira/internal/config"
-	"github.com/basira-org/basira/internal/detect"
 	"github.com/basira-org/basira/internal/pipeline"
 	"github.com/basira-org/basira/internal/post"
 )
@@ -55,9 +54,7 @@ type ingestFlags struct {
 	source      string
 }
 
-func runIngest(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
-	var cfg config.Config
-	var f ingestFlags
+func (f *ingestFlags) define(fs *flag.FlagSet, cfg *config.Config) {
 	cfg.DefineStore(fs, true)
 	fs.IntVar(&f.batch, "batch", 1000, "posts committed per transaction")
 	fs.IntVar(&cfg.Workers, "workers", -1, "detector workers in this process (default: 2 × CPUs with the in-process bus, 0 with NATS)")
@@ -66,6 +63,12 @@ func runIngest(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) e
 	fs.IntVar(&f.maxLine, "max-line-bytes", post.DefaultMaxLineBytes, "reject input lines longer than this")
 	fs.IntVar(&f.maxText, "max-text-bytes", post.DefaultMaxTextBytes, "reject posts whose text is longer than this")
 	fs.StringVar(&f.source, "source", "", "source name recorded on the posts and in the audit log (default: file:NAME)")
+}
+
+func runIngest(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
+	var cfg config.Config
+	var f ingestFlags
+	f.define(fs, &cfg)
 	buildPipeline := detectorFlags(fs)
 	if err := Parse(fs, args); err != nil {
 		return err
@@ -86,8 +89,7 @@ func runIngest(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) e
 			cfg.Workers = 2 * runtime.GOMAXPROCS(0)
 		}
 	}
-	a, err := app.Open(ctx, &cfg, app.Options{Mode: app.OpenRun, Logger: cfg.Logger(env.Stderr), Actor: "ingest",
-		Detectors: func(ctx context.Context) (*detect.Pipeline, error) { return buildPipeline(ctx, env) }})
+	a, err := openApp(ctx, env, &cfg, buildPipeline, app.Options{Mode: app.OpenRun, Actor: "ingest"})
 	if err != nil {
 		return err
 	}
@@ -95,8 +97,7 @@ func runIngest(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) e
 	if cfg.Workers > 0 && len(a.Detectors.Detectors()) == 0 {
 		fmt.Fprintln(env.Stderr, "basira ingest: no detector is on (give --rules, --banks, --claims, --models …): posts are stored but no case will open")
 	}
-	st0 := time.Now()
-	stats := &ingestStats{start: st0}
+	stats := &ingestStats{start: time.Now()}
 	var ingested time.Duration
 	err = a.Ingest(ctx, app.IngestOptions{
 		Feed: func(ctx context.Context) error {
@@ -107,25 +108,30 @@ func runIngest(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) e
 			}
 			return nil
 		},
-		Fed:   func() { stats.progress(env, true); ingested = time.Since(st0) },
+		Fed:   func() { stats.progress(env, true); ingested = time.Since(stats.start) },
 		Drain: cfg.Workers > 0,
 	})
 	if err != nil {
 		return drainInterrupted(env, err)
 	}
-	s := a.Pipeline.Stats()
-	fmt.Fprintf(env.Stderr, "ingest: %d posts read, %d stored, %d duplicates, %d lines rejected (%s, %.0f posts/s)",
-		stats.read, s.Accepted, s.Duplicates, stats.rejected, ingested.Round(time.Millisecond), float64(stats.read)/ingested.Seconds())
-	if cfg.Workers > 0 {
-		fmt.Fprintf(env.Stderr, "; %d processed, %d cases opened (%s in all)", s.Processed, s.CasesOpened, time.Since(st0).Round(time.Millisecond))
-	} else if s.Accepted > 0 && cfg.Bus == "memory" {
-		fmt.Fprint(env.Stderr, "; not processed here: the next 'basira serve' or 'basira worker' will")
-	}
-	fmt.Fprintln(env.Stderr)
+	printIngestSummary(env, a, stats, ingested)
 	if f.strict && stats.rejected > 0 {
 		return ErrFailed
 	}
 	return nil
+}
+
+// printIngestSummary ends an ingest with one line of totals on stderr.
+func printIngestSummary(env *Env, a *app.App, stats *ingestStats, ingested time.Duration) {
+	s := a.Pipeline.Stats()
+	fmt.Fprintf(env.Stderr, "ingest: %d posts read, %d stored, %d duplicates, %d lines rejected (%s, %.0f posts/s)",
+		stats.read, s.Accepted, s.Duplicates, stats.rejected, ingested.Round(time.Millisecond), float64(stats.read)/ingested.Seconds())
+	if a.Config.Workers > 0 {
+		fmt.Fprintf(env.Stderr, "; %d processed, %d cases opened (%s in all)", s.Processed, s.CasesOpened, time.Since(stats.start).Round(time.Millisecond))
+	} else if s.Accepted > 0 && a.Config.Bus == "memory" {
+		fmt.Fprint(env.Stderr, "; not processed here: the next 'basira serve' or 'basira worker' will")
+	}
+	fmt.Fprintln(env.Stderr)
 }
 
 // drainInterrupted says on stderr that an interrupted drain loses

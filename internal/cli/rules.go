@@ -275,72 +275,49 @@ func runRulesEval(ctx context.Context, env *Env, fs *flag.FlagSet, args []string
 	if err != nil {
 		return fmt.Errorf("reading deleted comments under %s: %w", dir, err)
 	}
-	type hit struct {
-		t evalset.Text
-		m rules.Match
-	}
-	run := func(texts []evalset.Text) (map[string][2]int, map[string]int, []hit, error) {
-		perSource := map[string][2]int{} // texts, flagged
-		perRule := map[string]int{}
-		var hits []hit
-		for i, t := range texts {
-			if i%1024 == 0 {
-				if err := ctx.Err(); err != nil {
-					return nil, nil, nil, err
-				}
-			}
-			c := perSource[t.Source]
-			c[0]++
-			ms := set.Match(arabic.Analyze(t.Text))
-			if len(ms) > 0 {
-				c[1]++
-				hits = append(hits, hit{t, ms[0]})
-				for _, m := range ms {
-					perRule[m.Rule.ID]++
-				}
-			}
-			perSource[t.Source] = c
-		}
-		return perSource, perRule, hits, nil
-	}
-	out := env.Stdout
-	bs, bRules, bHits, err := run(benign)
+	b, err := set.Evaluate(ctx, benign)
 	if err != nil {
 		return err
 	}
+	d, err := set.Evaluate(ctx, deleted)
+	if err != nil {
+		return err
+	}
+	printRulesEval(env.Stdout, b, d, *show)
+	return nil
+}
+
+// printRulesEval prints the false positives on benign text per source,
+// the flags on deleted comments, and the first show hits of each.
+func printRulesEval(out io.Writer, b, d *rules.EvalResult, show int) {
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(out, "Benign texts (every hit is a false positive):")
 	fmt.Fprintln(tw, "source\ttexts\tflagged\t")
 	var total [2]int
 	for _, src := range evalset.BenignSources {
-		c := bs[src]
+		c := b.PerSource[src]
 		total[0] += c[0]
 		total[1] += c[1]
 		fmt.Fprintf(tw, "%s\t%d\t%d\t\n", src, c[0], c[1])
 	}
 	fmt.Fprintf(tw, "total\t%d\t%d\t\n", total[0], total[1])
 	tw.Flush()
-	printRuleCounts(out, bRules)
-	ds, dRules, dHits, err := run(deleted)
-	if err != nil {
-		return err
-	}
-	d := ds["aj-deleted"]
-	fmt.Fprintf(out, "\nDeleted Al Jazeera comments: %d of %d flagged (read them to judge precision)\n", d[1], d[0])
-	printRuleCounts(out, dRules)
+	printRuleCounts(out, b.PerRule)
+	dc := d.PerSource["aj-deleted"]
+	fmt.Fprintf(out, "\nDeleted Al Jazeera comments: %d of %d flagged (read them to judge precision)\n", dc[1], dc[0])
+	printRuleCounts(out, d.PerRule)
 	for _, set := range []struct {
 		name string
-		hits []hit
-	}{{"benign", bHits}, {"deleted comments", dHits}} {
-		if *show <= 0 || len(set.hits) == 0 {
+		hits []rules.EvalHit
+	}{{"benign", b.Hits}, {"deleted comments", d.Hits}} {
+		if show <= 0 || len(set.hits) == 0 {
 			continue
 		}
-		fmt.Fprintf(out, "\nHits on %s (first %d of %d):\n", set.name, min(*show, len(set.hits)), len(set.hits))
-		for _, h := range set.hits[:min(*show, len(set.hits))] {
-			fmt.Fprintf(out, "  %s  %s  [%s]  %s\n", h.t.ID, h.m.Rule.ID, oneLine(rules.Evidence(h.t.Text, h.m.Spans), 40), oneLine(h.t.Text, 100))
+		fmt.Fprintf(out, "\nHits on %s (first %d of %d):\n", set.name, min(show, len(set.hits)), len(set.hits))
+		for _, h := range set.hits[:min(show, len(set.hits))] {
+			fmt.Fprintf(out, "  %s  %s  [%s]  %s\n", h.Text.ID, h.Match.Rule.ID, oneLine(rules.Evidence(h.Text.Text, h.Match.Spans), 40), oneLine(h.Text.Text, 100))
 		}
 	}
-	return nil
 }
 
 func printRuleCounts(w io.Writer, counts map[string]int) {

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"runtime"
-	"strings"
 	"time"
 
 	"github.com/basira-org/basira/internal/app"
@@ -118,8 +117,7 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 		// Nobody would consume an in-process queue: store only.
 		log.Warn("--workers 0 with the in-process bus: posts are stored but processed only when a serve with workers starts (use --bus nats://… to share work)")
 	}
-	a, err := app.Open(ctx, &cfg, app.Options{Mode: app.OpenRun, Logger: log,
-		Detectors: func(ctx context.Context) (*detect.Pipeline, error) { return buildPipeline(ctx, env) }})
+	a, err := openApp(ctx, env, &cfg, buildPipeline, app.Options{Mode: app.OpenRun, Logger: log})
 	if err != nil {
 		return err
 	}
@@ -127,24 +125,30 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	if len(a.Detectors.Detectors()) == 0 && cfg.Workers != 0 {
 		log.Warn("no detector is on (leave --default-rules on, or give --rules, --banks, --claims, --models …): posts are stored but no case will open")
 	} else {
-		names := make([]string, 0, len(a.Detectors.Detectors()))
-		for _, d := range a.Detectors.Detectors() {
-			names = append(names, detect.Describe(d))
-		}
-		log.Info("detectors", "run", strings.Join(names, "; "))
+		log.Info("detectors", "run", describePipeline(a.Detectors))
 	}
+	if err := serveDeps(ctx, env, a, home, &so); err != nil {
+		return err
+	}
+	return a.Serve(ctx, so)
+}
+
+// serveDeps fills the API's dependencies (tokens, then the serve
+// extensions), the tasks that run beside the workers, and the message
+// printed once the API listens.
+func serveDeps(ctx context.Context, env *Env, a *app.App, home string, so *app.ServeOptions) error {
 	demoHint, err := serveTokens(ctx, env, a, &so.Deps)
 	if err != nil {
 		return err
 	}
-	sc := &ServeContext{Store: a.Store, Pipeline: a.Pipeline, Detectors: a.Detectors, Logger: log, Home: home, Platforms: cfg.Platforms}
+	sc := &ServeContext{Store: a.Store, Pipeline: a.Pipeline, Detectors: a.Detectors, Logger: a.Log, Home: home, Platforms: a.Config.Platforms}
 	if so.Tasks, err = runServeExtensions(ctx, env, sc, &so.Deps); err != nil {
 		return err
 	}
 	// Rule files, bank folders, fact-checks and models named by the
 	// detector flags reload when they change (API edits included).
 	so.Tasks["detector reload"] = func(ctx context.Context) error {
-		watchReloads(ctx, a.Detectors, 2*time.Second, log, a.Store)
+		watchReloads(ctx, a.Detectors, 2*time.Second, a.Log, a.Store)
 		return nil
 	}
 	so.Listening = func(addr net.Addr) {
@@ -153,7 +157,7 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 			fmt.Fprintf(env.Stderr, "review screen: http://%s/ui/ — %s\n", browserAddr(addr), demoHint)
 		}
 	}
-	return a.Serve(ctx, so)
+	return nil
 }
 
 // seedServeDemo seeds the --demo workspace and sets the flags it asks for

@@ -2,10 +2,12 @@ package cli
 
 import (
 	"context"
+	"strings"
 
 	"github.com/basira-org/basira/internal/app"
 	"github.com/basira-org/basira/internal/auth"
 	"github.com/basira-org/basira/internal/config"
+	"github.com/basira-org/basira/internal/detect"
 	"github.com/basira-org/basira/internal/store/sqlstore"
 )
 
@@ -44,4 +46,24 @@ func openConfigStore(ctx context.Context, env *Env, cfg *config.Config, mode app
 		return nil, err
 	}
 	return app.OpenStore(ctx, cfg.Store, mode)
+}
+
+// openApp opens the service of cfg (app.Open) with the detectors the
+// command's detector flags build; the logger defaults to cfg's on stderr.
+func openApp(ctx context.Context, env *Env, cfg *config.Config, build func(context.Context, *Env) (*detect.Pipeline, error), o app.Options) (*app.App, error) {
+	if o.Logger == nil {
+		o.Logger = cfg.Logger(env.Stderr)
+	}
+	o.Detectors = func(ctx context.Context) (*detect.Pipeline, error) { return build(ctx, env) }
+	return app.Open(ctx, cfg, o)
+}
+
+// describePipeline names the detectors in force with their descriptions,
+// for the line scan and serve print at start.
+func describePipeline(pipe *detect.Pipeline) string {
+	names := make([]string, 0, len(pipe.Detectors()))
+	for _, d := range pipe.Detectors() {
+		names = append(names, detect.Describe(d))
+	}
+	return strings.Join(names, "; ")
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/basira-org/basira/internal/app"
 	"github.com/basira-org/basira/internal/config"
-	"github.com/basira-org/basira/internal/detect"
 )
 
 func init() {
@@ -53,8 +52,7 @@ func runWorker(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) e
 	}
 	log := cfg.Logger(env.Stderr)
 	host, _ := os.Hostname()
-	a, err := app.Open(ctx, &cfg, app.Options{Mode: app.OpenExisting, Logger: log, Actor: fmt.Sprintf("worker:%s:%d", host, os.Getpid()),
-		Detectors: func(ctx context.Context) (*detect.Pipeline, error) { return buildPipeline(ctx, env) }})
+	a, err := openApp(ctx, env, &cfg, buildPipeline, app.Options{Mode: app.OpenExisting, Logger: log, Actor: fmt.Sprintf("worker:%s:%d", host, os.Getpid())})
 	if err != nil {
 		return err
 	}
