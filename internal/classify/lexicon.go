@@ -83,16 +83,16 @@ var lexEntries = map[string][]string{
 		"svbied", "vbied", "vbieds", "svbieds", "booby-trapped", "suicide vest",
 	},
 	"claim": {
-		"عبوة ناسفة", "عبوات ناسفة", "هلاك", "لهلاك", "وهلاك", "فطائس", "فطيسة", "غنائم", "اغتنام", "غنيمة", "قنص", "قناص", "دك", "بفضل الله",
-		"ولله الحمد", "ولله الحمد والمنة", "مما أدى", "تفجير", "استهداف", "تدمير", "آلية", "عجلة", "إعطاب", "قتل وإصابة", "ثكنة",
+		"عبوة ناسفة", "عبوات ناسفة", "هلاك", "لهلاك", "وهلاك", "فطائس", "فطيسة", "غنائم", "اغتنام", "غنيمة", "قنص", "قناص", "دك", 
+		"ولله الحمد والمنة", "مما أدى لهلاك", "إعطاب", "ثكنة",
 		"ghanimah", "ghaneema", "ghanima", "ghaneemah", "by the grace of allah", "killing and wounding", "sent to hell", "ied", "ieds", "detonate",
 		"butin", "tamma tafjir",
 	},
 	"pledge": {
-		"بايعنا", "نبايع", "بيعة", "البيعة", "أبايع", "يبايع", "مبايعة", "هجرة", "الهجرة", "هاجروا", "انفروا", "النفير", "انفروا خفافا وثقالا",
+		"بايعنا", "نبايع", "بيعة", "البيعة", "أبايع", "يبايع", "مبايعة", "هاجروا", "انفروا", "النفير", "انفروا خفافا وثقالا",
 		"التحقوا", "الحقوا بركب", "انضموا", "انصروا", "أرض الخلافة", "الهجرة إلى أرض الخلافة",
-		"bayah", "bay'ah", "baya", "bayat", "pledge allegiance", "pledged allegiance", "pledge", "hijrah", "hijra", "make hijrah", "nafir",
-		"join the ranks", "join the caliphate", "join the mujahideen", "rejoignez", "rejoindre", "rejoignez les rangs", "faites la hijra",
+		"bayah", "bay'ah", "baya", "bayat", "pledge allegiance", "pledged allegiance", "make hijrah", "nafir",
+		"join the ranks", "join the caliphate", "join the mujahideen", "rejoignez", "rejoindre", "rejoignez les rangs", "faites la hijra", "hijra vers le califat", "hijrah to the khilafah", "hijrah to the land of",
 		"bay3a", "baye3na", "hijra wajiba", "hajro", "n7ajro",
 	},
 	"threat": {
@@ -102,7 +102,7 @@ var lexEntries = map[string][]string{
 		"égorger", "égorgerons", "nous arrivons", "vous paierez", "ghadi ndb7okom", "jayin", "jayinkom",
 	},
 	"jihad": {
-		"المجاهدين", "المجاهدون", "مجاهد", "مجاهدي", "الجهاد", "جهاد", "جند الله", "الموحدين", "أسود التوحيد", "الإخوة المجاهدين", "في سبيل الله",
+		"المجاهدين", "المجاهدون", "مجاهد", "مجاهدي", "الجهاد", "جهاد", "جند الله", "الموحدين", "أسود التوحيد", "الإخوة المجاهدين",
 		"غزوة", "الغزوة", "النكاية", "فرسان",
 		"mujahideen", "mujahidin", "mujahid", "mujahedin", "moudjahidine", "moujahidine", "moujahid", "jihad", "jihadi", "fi sabilillah",
 		"fisabilillah", "lions of tawheed", "lions of tawhid", "mujahideen of", "ghazwa", "ghazwah", "moujahidin", "mjahdin", "jihad fi sabil",
@@ -115,8 +115,8 @@ var lexEntries = map[string][]string{
 		"furat media", "al haqq media", "new release", "nasheed", "nasheeds", "anasheed", "أنشودة", "نشيد",
 	},
 	"takfir": {
-		"تكفير", "كفار", "الكفار", "الكفرة", "كافر", "مشركين", "المشركين", "المشركون", "المنافقين", "كفر", "الكفر",
-		"kuffar", "kufaar", "kufar", "kufr", "kafir", "kafirs", "kaafir", "takfir", "mushrikin", "mushrikeen", "munafiqeen", "munafiqin",
+		"تكفير", "كفار", "الكفار", "الكفرة", "مشركين", "المشركين", "المشركون", "المنافقين",
+		"kuffar", "kufaar", "kufar", "kafirs", "takfir", "mushrikin", "mushrikeen", "munafiqeen", "munafiqin",
 		"koffar", "kouffar", "kouffars", "mécréance", "lkoffar", "kfar",
 	},
 	"finance": {
@@ -125,7 +125,7 @@ var lexEntries = map[string][]string{
 		"equip a fighter", "support the mujahideen", "sadaqah", "faites un don", "soutenez", "portefeuille", "tbr3o",
 	},
 	"instruct": {
-		"صنع", "تصنيع", "متفجرات", "المتفجرات", "عبوات", "كيفية صنع", "طريقة صنع", "الأحزمة", "صاعق", "سموم", "السموم",
+		"تصنيع المتفجرات", "متفجرات", "المتفجرات", "عبوات", "كيفية صنع", "طريقة صنع", "الأحزمة", "صاعق", "سموم", "السموم",
 		"explosives", "explosive", "bomb-making", "how to make", "manual", "detonator", "fabriquer", "explosifs", "fabrication", "tutorial",
 		"make a bomb", "lone wolf", "knife attack", "ramming",
 	},
@@ -349,4 +349,13 @@ func lexiconSpans(toks []arabic.Token, feature string) [][2]int {
 		}
 	})
 	return out
+}
+
+// LexiconHits counts the jihadist-lexicon hits of an analysed text (all
+// categories, news and counter-speech included): a cheap pre-filter and
+// the cost of the lexicon features on their own.
+func LexiconHits(doc *arabic.Doc) int {
+	n := 0
+	jihadistLexicon().match(doc.Tokens, func(lexHit) { n++ })
+	return n
 }
