@@ -83,7 +83,7 @@ var lexEntries = map[string][]string{
 		"svbied", "vbied", "vbieds", "svbieds", "booby-trapped", "suicide vest",
 	},
 	"claim": {
-		"عبوة ناسفة", "عبوات ناسفة", "هلاك", "لهلاك", "وهلاك", "فطائس", "فطيسة", "غنائم", "اغتنام", "غنيمة", "قنص", "قناص", "دك", 
+		"عبوة ناسفة", "عبوات ناسفة", "هلاك", "لهلاك", "وهلاك", "فطائس", "فطيسة", "غنائم", "اغتنام", "غنيمة", "قنص", "قناص", "دك",
 		"ولله الحمد والمنة", "مما أدى لهلاك", "إعطاب", "ثكنة",
 		"ghanimah", "ghaneema", "ghanima", "ghaneemah", "by the grace of allah", "killing and wounding", "sent to hell", "ied", "ieds", "detonate",
 		"butin", "tamma tafjir",
