@@ -90,7 +90,7 @@ var lexEntries = map[string][]string{
 	},
 	"pledge": {
 		"بايعنا", "نبايع", "بيعة", "البيعة", "أبايع", "يبايع", "مبايعة", "هاجروا", "انفروا", "النفير", "انفروا خفافا وثقالا",
-		"التحقوا", "الحقوا بركب", "انضموا", "انصروا", "أرض الخلافة", "الهجرة إلى أرض الخلافة",
+		"الحقوا بركب", "أرض الخلافة", "الهجرة إلى أرض الخلافة",
 		"bayah", "bay'ah", "baya", "bayat", "pledge allegiance", "pledged allegiance", "make hijrah", "nafir",
 		"join the ranks", "join the caliphate", "join the mujahideen", "rejoignez", "rejoindre", "rejoignez les rangs", "faites la hijra", "hijra vers le califat", "hijrah to the khilafah", "hijrah to the land of",
 		"bay3a", "baye3na", "hijra wajiba", "hajro", "n7ajro",

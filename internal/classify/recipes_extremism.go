@@ -138,12 +138,12 @@ func extremistCategories(doc *arabic.Doc) (n int, reporting bool) {
 // fifthTribeCurated turns the account-labelled Fifth Tribe tweets into
 // tweet labels the model can learn from: a tweet in the extremist register
 // of at least two lexicon categories (a claim with a sectarian name for
-// the enemy, say) and none of the opponents' words is a positive; a tweet
-// with no extremist-register word at all (greetings, chatter) or with the
-// words of news and counter-speech ("ISIS", "terrorist": relays of news
-// agencies and monitors) is a negative of the same accounts; the rest
-// (one category alone: in a hand-labelled sample, 19 propaganda and 26
-// other tweets) is ambiguous and left out. The hand-labelled sample is left out too.
+// the enemy, say) and none of the opponents' words is a positive; every
+// other tweet of the same accounts is a negative: greetings, chatter,
+// relays of news agencies and monitors ("ISIS", "terrorist"), and tweets
+// with one category alone, which in the hand-labelled sample are as often
+// news or chatter as propaganda (19 propaganda, 26 other): a single
+// extremist word must not be enough. The hand-labelled ids are left out.
 func fifthTribeCurated(path string) ([]Example, DataFile, error) {
 	exs, _, df, err := ReadFile(path, ReadOptions{Format: "jsonl", TextCol: "text", LabelCol: "label", GroupCol: "id"})
 	if err != nil {
@@ -159,13 +159,9 @@ func fifthTribeCurated(path string) ([]Example, DataFile, error) {
 			continue
 		}
 		n, reporting := extremistCategories(arabic.Analyze(ex.Text))
-		switch {
-		case n >= 2 && !reporting:
+		ex.Labels = []string{ExtremismNegative}
+		if n >= 2 && !reporting {
 			ex.Labels = []string{ExtremismLabel}
-		case n == 0 || reporting:
-			ex.Labels = []string{ExtremismNegative}
-		default:
-			continue
 		}
 		out = append(out, ex)
 	}
