@@ -44,6 +44,9 @@ func TestShippedExtremismModel(t *testing.T) {
 		"I condemn this terrorist attack, ISIS are khawarij and my prayers are with the victims",
 		"سير تصلي الجمعة آ خويا وخلي عليك الهضرة",
 		"Jumu'a moubaraka à tous, qu'Allah accepte nos prières",
+		// A bare name is not propaganda (Meta.MinTokens).
+		"the caliphate",
+		"dabiq",
 	}
 	for _, s := range flag {
 		if p := m.Predict(arabic.Analyze(s)); len(p.Flagged) == 0 {
@@ -78,11 +81,11 @@ func TestExtremismRealData(t *testing.T) {
 		min, max float64
 	}
 	want := map[string]bound{
-		"alfifi/isis":                    {min: 0.48},
-		"alfifi/isis-votes8":             {min: 0.55},
+		"alfifi/isis":                    {min: 0.54},
+		"alfifi/isis-votes8":             {min: 0.60},
 		"alfifi/none":                    {max: 0.01},
-		"fifthtribe-labelled/propaganda": {min: 0.18},
-		"fifthtribe-labelled/other":      {max: 0.02},
+		"fifthtribe-labelled/propaganda": {min: 0.38},
+		"fifthtribe-labelled/other":      {max: 0.025},
 		"basira-benign/religious":        {max: 0.03},
 		"basira-benign/news":             {max: 0.04},
 		"basira-benign/counter":          {max: 0.07},

@@ -45,6 +45,8 @@ type Recipe struct {
 	Precision float64
 	// Features, when set, overrides the feature configuration.
 	Features *FeatureConfig
+	// MinTokens is recorded in the model (Meta.MinTokens).
+	MinTokens int
 	// Sources, when set, adds training examples prepared in code (embedded
 	// team-written data, relabelled sets); see recipes_extremism.go.
 	Sources func(dataDir string) ([]Example, []DataFile, error)
@@ -254,6 +256,7 @@ func (r Recipe) Run(dataDir string, opt TrainOptions) (*RecipeResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", r.Name, err)
 	}
+	m.meta.MinTokens = r.MinTokens
 	res := &RecipeResult{Recipe: r, Model: m, Bad: bad}
 	if len(r.Dev) > 0 {
 		dev, dfiles, dbad, err := read(r.Dev, "dev")
