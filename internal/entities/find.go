@@ -19,10 +19,16 @@ type matcher struct {
 	edges  map[uint64]int32 // node<<32 | symbol → child; node 0 is the root
 	nodes  int32
 	ends   map[int32][]target // node → the aliases ending there
+	isEnd  []bool             // node → whether ends has it (a slice: walk checks it per step)
 	pool   sync.Pool
 }
 
-type symPair struct{ exact, base int32 }
+// symPair holds the symbols of one word string in its three roles: an
+// alias word as written (exact), an alias word without clitics (base), and
+// the Arabic-script transliteration of an Arabizi alias word (tr), which
+// only a post token's own transliteration matches, so the Arabizi alias
+// a3maq never turns the Arabic word أعماق (depths) into a plain name.
+type symPair struct{ exact, base, tr int32 }
 
 // target is one alias of one entity.
 type target struct {
@@ -56,10 +62,14 @@ func compile(s *Set) *matcher {
 					glued += toks[i].Text
 				}
 				if len(glued) >= 6 {
-					m.insert([][]int32{{m.sym(glued, false)}}, target{entity: int32(ei), alias: int32(ai)})
+					m.insert([][]int32{{m.sym(glued, roleExact)}}, target{entity: int32(ei), alias: int32(ai)})
 				}
 			}
 		}
+	}
+	m.isEnd = make([]bool, m.nodes)
+	for n := range m.ends {
+		m.isEnd[n] = true
 	}
 	m.pool.New = func() any { return &scratch{} }
 	return m
@@ -67,16 +77,25 @@ func compile(s *Set) *matcher {
 
 func isLatin(lang string) bool { return lang != "ar" && lang != "ary" }
 
-// sym returns the symbol of word w in the exact or base role, creating it.
-func (m *matcher) sym(w string, base bool) int32 {
+const (
+	roleExact = iota
+	roleBase
+	roleTr
+)
+
+// sym returns the symbol of word w in a role, creating it.
+func (m *matcher) sym(w string, role int) int32 {
 	p, ok := m.words[w]
 	if !ok {
-		p = symPair{-1, -1}
+		p = symPair{-1, -1, -1}
 		m.filter.add(w)
 	}
 	r := &p.exact
-	if base {
+	switch role {
+	case roleBase:
 		r = &p.base
+	case roleTr:
+		r = &p.tr
 	}
 	if *r < 0 {
 		*r = m.nsym
@@ -88,15 +107,12 @@ func (m *matcher) sym(w string, base bool) int32 {
 
 // wordSyms are the symbols one alias word accepts.
 func (m *matcher) wordSyms(t *arabic.Token, arabizi bool) []int32 {
-	out := []int32{m.sym(t.Text, false)}
+	out := []int32{m.sym(t.Text, roleExact)}
 	if t.Base != "" {
-		out = append(out, m.sym(t.Base, true))
+		out = append(out, m.sym(t.Base, roleBase))
 	}
 	if arabizi && t.Translit != "" && t.Translit != t.Text {
-		out = append(out, m.sym(t.Translit, false))
-		if b := arabic.StripClitics(t.Translit); b != t.Translit {
-			out = append(out, m.sym(b, true))
-		}
+		out = append(out, m.sym(t.Translit, roleTr))
 	}
 	return out
 }
@@ -111,8 +127,11 @@ func (m *matcher) insert(alts [][]int32, t target) {
 		}
 		if i == len(alts) {
 			paths++
+			// One target per entity and node: the Arabizi spellings of
+			// داعش all reach the node of داعش. Plain aliases are inserted
+			// before shared ones, so the first target is the strongest.
 			for _, old := range m.ends[node] {
-				if old == t {
+				if old.entity == t.entity {
 					return
 				}
 			}
@@ -142,30 +161,44 @@ type scratch struct {
 // tokenSyms appends the symbols a post token carries.
 func (m *matcher) tokenSyms(dst []int32, t *arabic.Token) []int32 {
 	start := len(dst)
-	add := func(w string, base bool) {
-		if w == "" || !m.filter.has(w) {
-			return
-		}
-		p, ok := m.words[w]
-		if !ok {
-			return
-		}
-		if p.exact >= 0 && !contains(dst[start:], p.exact) {
-			dst = append(dst, p.exact)
-		}
-		if base && p.base >= 0 && !contains(dst[start:], p.base) {
-			dst = append(dst, p.base)
-		}
+	if p, ok := m.lookup(t.Text); ok && p.exact >= 0 {
+		dst = append(dst, p.exact)
 	}
-	add(t.Text, false)
-	add(t.Base, true)
+	if p, ok := m.lookup(t.Base); ok {
+		dst = addSym(dst, start, p.exact)
+		dst = addSym(dst, start, p.base)
+	}
 	if t.Translit != "" {
-		add(t.Translit, false)
+		if p, ok := m.lookup(t.Translit); ok {
+			dst = addSym(dst, start, p.exact)
+			dst = addSym(dst, start, p.tr)
+		}
 		if b := arabic.StripClitics(t.Translit); b != t.Translit {
-			add(b, true)
+			if p, ok := m.lookup(b); ok {
+				dst = addSym(dst, start, p.exact)
+				dst = addSym(dst, start, p.base)
+			}
 		}
 	}
 	return dst
+}
+
+// lookup returns the symbols of word w, turning most words away with the
+// filter before hashing them.
+func (m *matcher) lookup(w string) (symPair, bool) {
+	if w == "" || !m.filter.has(w) {
+		return symPair{}, false
+	}
+	p, ok := m.words[w]
+	return p, ok
+}
+
+// addSym appends sym unless it is -1 or already among dst[start:].
+func addSym(dst []int32, start int, sym int32) []int32 {
+	if sym < 0 || contains(dst[start:], sym) {
+		return dst
+	}
+	return append(dst, sym)
 }
 
 func contains(s []int32, x int32) bool {
@@ -235,7 +268,7 @@ func (m *matcher) walk(sc *scratch, node int32, i int, bestEnd *int, bestNode *i
 		if !ok {
 			continue
 		}
-		if _, end := m.ends[child]; end && i+1 > *bestEnd {
+		if m.isEnd[child] && i+1 > *bestEnd {
 			*bestEnd, *bestNode = i+1, child
 		}
 		m.walk(sc, child, i+1, bestEnd, bestNode)
