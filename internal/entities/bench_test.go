@@ -2,6 +2,7 @@ package entities
 
 import (
 	"testing"
+	"time"
 
 	"github.com/basira-org/basira/arabic"
 )
@@ -55,4 +56,31 @@ func BenchmarkAnalyzeFind(b *testing.B) {
 		s.Find(arabic.Analyze(docs[n%len(docs)].Original))
 		n++
 	}
+}
+
+// BenchmarkFindVsAnalyze times Analyze and then Find over the whole
+// corpus in turn, each iteration, so both see the same machine load, and
+// reports both per post and their ratio: the share entity evidence adds
+// to the text analysis every detector pays.
+func BenchmarkFindVsAnalyze(b *testing.B) {
+	s := builtinSet(b)
+	docs := benchDocs(b)
+	var an, fi time.Duration
+	hits := 0
+	for b.Loop() {
+		t0 := time.Now()
+		for i, d := range docs {
+			docs[i] = arabic.Analyze(d.Original)
+		}
+		t1 := time.Now()
+		for _, d := range docs {
+			hits += len(s.Find(d))
+		}
+		t2 := time.Now()
+		an, fi = an+t1.Sub(t0), fi+t2.Sub(t1)
+	}
+	n := float64(b.N) * float64(len(docs))
+	b.ReportMetric(float64(an.Nanoseconds())/n, "analyze-ns/post")
+	b.ReportMetric(float64(fi.Nanoseconds())/n, "find-ns/post")
+	b.ReportMetric(float64(fi)/float64(an), "find/analyze")
 }
