@@ -449,9 +449,8 @@ func (x *extractor) bestJoin(ti int) int {
 // work: long runs of short groups or single letters ("b1 b1 b1 …",
 // "b c b c …") used to cost a checksum test per token pair.
 type joinShape struct {
-	first  byte
-	hrp    int8 // 0 not known yet, 1 a known segwit HRP, -1 none
-	hrpEnd int
+	first byte
+	hrp   int8 // 0 not known yet, 1 a known segwit HRP, -1 none
 }
 
 // next reports whether buf is worth a checksum test and whether a longer
