@@ -24,6 +24,7 @@ var Layer = map[string]int{
 	"pdq":                     Foundation,
 	"rules":                   Foundation, // the shipped rule packs (embedded files)
 	"models":                  Foundation, // the shipped models (embedded files)
+	"entities":                Foundation, // the shipped entity lists (embedded files)
 	"internal/post":           Foundation,
 	"internal/audit":          Foundation,
 	"internal/auth":           Foundation,
@@ -50,6 +51,7 @@ var Layer = map[string]int{
 	"internal/report":    Domain,
 	"internal/referral":  Domain,
 	"internal/demo":      Domain,
+	"internal/entities":  Domain,
 
 	"internal/store/sqlstore":  Adapter,
 	"internal/store/sqlite":    Adapter,
