@@ -3,7 +3,7 @@
 // compatible with Meta's Hasher-Matcher-Actioner (HMA 2.0) so tools that
 // speak HMA can use Basira unchanged.
 //
-// Every route declares the roles that may call it (internal/server/auth);
+// Every route declares the roles that may call it (internal/auth);
 // the route table is the single source for routing, authorisation and the
 // OpenAPI document served at /v1/openapi.json, and tests keep the three in
 // step. Errors are always {"error": {"code", "message"}} with a code from
