@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/basira-org/basira/internal/media"
@@ -55,23 +54,12 @@ func (m *mediaFlags) prepare(ctx context.Context, log *slog.Logger) func(context
 		}()
 	}
 	return func(ctx context.Context, p *post.Post) bool {
-		changed := false
-		for i := range p.Media {
-			md := &p.Media[i]
-			if md.SHA256 != "" {
-				continue // hashed already (by the source, or an earlier attempt)
-			}
-			// Local paths are read only for Telegram exports, which an
-			// operator configured; a pushed post naming a path is not
-			// allowed to make the server read its own files.
-			if md.URL == "" && !strings.HasPrefix(p.Source, "telegram:") {
-				continue
-			}
-			if err := f.Hash(ctx, md); err != nil {
-				log.Warn("media not hashed", "post", p.ID, "platform", p.Platform, "err", err)
-				continue
-			}
-			changed = true
+		// Local paths are read only inside the folder of an export
+		// connector (media.ExportRoot): a pushed post naming a path never
+		// makes the server read its own files.
+		changed, errs := f.HashPost(ctx, p)
+		for _, err := range errs {
+			log.Warn("media not hashed", "post", p.ID, "platform", p.Platform, "err", err)
 		}
 		return changed
 	}

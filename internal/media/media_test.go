@@ -74,7 +74,10 @@ func TestLocalPath(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "x.bin")
 	os.WriteFile(p, []byte("abc"), 0o600)
 	m := post.Media{Path: p}
-	if err := (&Fetcher{}).Hash(context.Background(), &m); err != nil {
+	if err := (&Fetcher{}).Hash(context.Background(), &m); !errors.Is(err, ErrLocalPath) {
+		t.Fatalf("Hash read a local path: %v", err)
+	}
+	if err := (&Fetcher{}).HashLocal(context.Background(), &m, filepath.Dir(p)); err != nil {
 		t.Fatal(err)
 	}
 	if m.SHA256 != "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" || m.MD5 != "900150983cd24fb0d6963f7d28e17f72" {

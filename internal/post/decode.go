@@ -41,6 +41,9 @@ type Options struct {
 	Pseudonymizer *Pseudonymizer
 	// Source is recorded on every post.
 	Source string
+	// NoLocalPaths refuses a post whose media name a local "path": posts
+	// pushed over the API can never make the server read its own files.
+	NoLocalPaths bool
 }
 
 // LineError reports one input line that could not be decoded. The decoder
@@ -293,6 +296,9 @@ func (d *Decoder) finish(p *Post, author string) error {
 	for i, m := range p.Media {
 		if m.URL == "" && m.Path == "" {
 			return fmt.Errorf("post %q: media[%d] has neither \"url\" nor \"path\"", p.ID, i)
+		}
+		if m.Path != "" && d.opts.NoLocalPaths {
+			return fmt.Errorf("post %q: media[%d] names a local \"path\": posts sent here may only give media URLs", p.ID, i)
 		}
 	}
 	if d.opts.Pseudonymizer != nil {

@@ -248,3 +248,20 @@ func TestConcurrentOverlappingPushes(t *testing.T) {
 		t.Fatalf("store holds %d posts (%v), want %d distinct", c.Posts, err, len(want))
 	}
 }
+
+// TestPushRefusesLocalPaths reproduces issue 15 item 1: a pushed post
+// naming a local file must be refused (item error), never stored with the
+// path for a worker to read.
+func TestPushRefusesLocalPaths(t *testing.T) {
+	e := newEnv(t, Config{PseudonymKey: []byte("k")}, nil)
+	body := `{"posts":[{"id":"a","platform":"x","text":"t","media":[{"url":"x","path":"/etc/passwd"}]},{"id":"b","platform":"x","text":"t","media":[{"path":"/dev/ptmx"}]},{"id":"c","platform":"x","text":"t","media":[{"url":"https://example.org/a.jpg"}]}]}`
+	code, b, _ := e.do(auth.Ingest, "POST", "/v1/posts", "application/json", []byte(body))
+	var res PushResult
+	mustUnmarshal(t, b, &res)
+	if code != 200 || res.Accepted != 1 || res.Rejected != 2 || !strings.Contains(res.Errors[0].Message, "path") {
+		t.Fatalf("push: %d %s", code, b)
+	}
+	if _, err := e.db.FindPost(context.Background(), "x", "a"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a post naming a local path was stored: %v", err)
+	}
+}
