@@ -328,7 +328,7 @@ func runCrashTest(t *testing.T, cs crashSetup) {
 func TestKill9SQLite(t *testing.T) {
 	rules := rulesFile(t)
 	home := t.TempDir()
-	env := append(os.Environ(), "BASIRA_HOME="+home, "BASIRA_LOG_LEVEL=warn", "BASIRA_STORE=", "BASIRA_BUS=")
+	env := append(os.Environ(), "BASIRA_HOME="+home, "BASIRA_PSEUDONYM_KEY="+testKey, "BASIRA_LOG_LEVEL=warn", "BASIRA_STORE=", "BASIRA_BUS=")
 	runCrashTest(t, crashSetup{
 		env:       env,
 		serveArgs: []string{"--rules", rules},
@@ -372,7 +372,7 @@ func TestKill9PostgresNATS(t *testing.T) {
 		}
 	})
 	home := t.TempDir()
-	env := append(os.Environ(), "BASIRA_HOME="+home, "BASIRA_LOG_LEVEL=warn", "BASIRA_STORE="+dsn, "BASIRA_BUS="+busURL)
+	env := append(os.Environ(), "BASIRA_HOME="+home, "BASIRA_PSEUDONYM_KEY="+testKey, "BASIRA_LOG_LEVEL=warn", "BASIRA_STORE="+dsn, "BASIRA_BUS="+busURL)
 	runCrashTest(t, crashSetup{
 		env:       env,
 		serveArgs: []string{"--rules", rules},
@@ -409,7 +409,7 @@ func TestKill9Ingest(t *testing.T) {
 	if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	env := append(os.Environ(), "BASIRA_HOME="+home, "BASIRA_LOG_LEVEL=error", "BASIRA_STORE=", "BASIRA_BUS=")
+	env := append(os.Environ(), "BASIRA_HOME="+home, "BASIRA_PSEUDONYM_KEY="+testKey, "BASIRA_LOG_LEVEL=error", "BASIRA_STORE=", "BASIRA_BUS=")
 	dbPath := filepath.Join(home, "basira.db")
 	cmd := exec.Command(bin, "ingest", "--batch", "500", "--rules", rules, file)
 	cmd.Env = env

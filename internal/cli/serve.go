@@ -169,6 +169,12 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	if err != nil {
 		return err
 	}
+	if err := post.CheckKey(key); err != nil {
+		if !f.demo {
+			return err
+		}
+		log.Warn("demo: no pseudonymisation key, author pseudonyms are reversible (set BASIRA_PSEUDONYM_KEY outside a demo)")
+	}
 
 	st, err := openStore(ctx, f.store, openRun)
 	if err != nil {
@@ -204,7 +210,7 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	}
 	host, _ := os.Hostname()
 	if _, err := st.AppendAudit(ctx, audit.New("system", audit.ActionServeStart, "process:"+host,
-		map[string]any{"store": redactStore(f.store), "bus": f.bus, "detectors": names, "workers": f.workers, "demo": f.demo})); err != nil {
+		map[string]any{"store": redactStore(f.store), "bus": bus.Redact(f.bus), "detectors": names, "workers": f.workers, "demo": f.demo})); err != nil {
 		return fmt.Errorf("writing the audit log: %w", err)
 	}
 
@@ -287,7 +293,7 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	hs := &http.Server{Handler: root, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
-	log.Info("basira serve: listening", "addr", ln.Addr().String(), "store", redactStore(f.store), "bus", f.bus,
+	log.Info("basira serve: listening", "addr", ln.Addr().String(), "store", redactStore(f.store), "bus", bus.Redact(f.bus),
 		"detectors", names, "workers", f.workers != 0)
 	fmt.Fprintf(env.Stderr, "listening on %s\n", ln.Addr())
 	if demoHint != "" {

@@ -121,3 +121,14 @@ func TestRefusesPrivateAddresses(t *testing.T) {
 		}
 	}
 }
+
+// TestFetchErrorsHideCredentials: a media URL's password never reaches a
+// message (the workers log these as warnings).
+func TestFetchErrorsHideCredentials(t *testing.T) {
+	for _, u := range []string{"http://u:S3cret@127.0.0.1:9/x.jpg", "http://u:S3cret@[::1]:9/x", "ftp://u:S3cret@e.org/x", "http://u:S3cret@e.org:bad/x"} {
+		err := (&Fetcher{Timeout: time.Second, AllowPrivate: true}).Hash(context.Background(), &post.Media{URL: u})
+		if err == nil || strings.Contains(err.Error(), "S3cret") {
+			t.Errorf("%s: %v", u, err)
+		}
+	}
+}

@@ -292,6 +292,9 @@ func (d *Decoder) finish(p *Post, author string) error {
 	if d.opts.Pseudonymizer != nil {
 		p.Author = d.opts.Pseudonymizer.Pseudonym(p.Platform, author)
 	}
+	if len(p.Extra) > 0 {
+		pseudonymiseExtra(d.opts.Pseudonymizer, p.Platform, p.Extra)
+	}
 	p.Source = d.opts.Source
 	return Validate(p, d.opts.MaxTextBytes)
 }

@@ -65,6 +65,9 @@ func Validate(p *Post, maxText int) error {
 			return invalid("post %q: %w", clip(p.ID), err)
 		}
 	}
+	if hasCredentials(p.URL) {
+		return invalid("post %q: field \"url\" carries credentials (user:password@): give the URL without them", clip(p.ID))
+	}
 	if strings.ContainsFunc(p.Platform, isFormatChar) {
 		return invalid("post %q: field \"platform\" holds invisible formatting characters (bidi controls)", clip(p.ID))
 	}
@@ -88,6 +91,9 @@ func Validate(p *Post, maxText int) error {
 			if err := identifier(f.name, f.v, f.max); err != nil {
 				return invalid("post %q: media[%d]: %w", clip(p.ID), i, err)
 			}
+		}
+		if hasCredentials(m.URL) {
+			return invalid("post %q: media[%d]: \"url\" carries credentials (user:password@): give the URL without them", clip(p.ID), i)
 		}
 		for _, h := range []struct {
 			name, v string
@@ -149,6 +155,19 @@ func identifier(name, v string, max int) error {
 		return invalid("field %q holds control characters (NUL, newline, …)", name)
 	}
 	return nil
+}
+
+// hasCredentials reports a URL with user information (scheme://user@…):
+// a password there would be stored, served and logged with the post.
+func hasCredentials(u string) bool {
+	_, rest, ok := strings.Cut(u, "://")
+	if !ok {
+		return false
+	}
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	return strings.Contains(rest, "@")
 }
 
 // isFormatChar reports the invisible bidi controls that make text display

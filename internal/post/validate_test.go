@@ -31,6 +31,9 @@ func TestValidate(t *testing.T) {
 		{"invalid UTF-8 text", func(p *Post) { p.Text = "\xff" }, "not valid UTF-8", nil},
 		{"NUL in text repaired", func(p *Post) { p.Text = "a\x00b" }, "", func(p *Post) bool { return p.Text == "a\uFFFDb" }},
 		{"NUL in media url", func(p *Post) { p.Media = []Media{{URL: "http://e.org/\x00"}} }, "media[0]", nil},
+		{"credentials in url", func(p *Post) { p.URL = "https://u:S3cret@e.org/p" }, "credentials", nil},
+		{"credentials in media url", func(p *Post) { p.Media = []Media{{URL: "https://S3cret@e.org/a.jpg"}} }, "credentials", nil},
+		{"@ in a media path is fine", func(p *Post) { p.Media = []Media{{URL: "https://e.org/@user/a.jpg"}} }, "", nil},
 		{"bad media hash", func(p *Post) { p.Media = []Media{{URL: "http://e.org/a", SHA256: "zz"}} }, "hex", nil},
 		{"65 media", func(p *Post) { p.Media = make([]Media, 65) }, "65 media", nil},
 		{"10 MiB extra", func(p *Post) {
@@ -51,8 +54,36 @@ func TestValidate(t *testing.T) {
 		case c.check != nil && !c.check(p):
 			t.Errorf("%s: not repaired: %+v", c.name, p)
 		}
+		if err != nil && strings.Contains(err.Error(), "S3cret") {
+			t.Errorf("%s: the message repeats the secret: %v", c.name, err)
+		}
 		if err != nil && len(err.Error()) > 300 {
 			t.Errorf("%s: message of %d bytes echoes the input", c.name, len(err.Error()))
 		}
+	}
+}
+
+// TestHandleFieldsPseudonymised reproduces issue 15 item 7: handles in
+// fields other than "author" were stored raw and served.
+func TestHandleFieldsPseudonymised(t *testing.T) {
+	line := `{"id":"1","platform":"twitter","text":"t","author":"@alice","username":"@bob","user":{"screen_name":"carol","followers_count":12,"location":"Rabat"},"in_reply_to_screen_name":"dave","user_id":4242,"retweets":3}` + "\n"
+	ps := NewPseudonymizer([]byte("k"))
+	p, err := NewDecoder(strings.NewReader(line), JSONL, Options{Pseudonymizer: ps}).Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(p)
+	for _, leak := range []string{"alice", "bob", "carol", "Rabat", "followers", "dave", "4242"} {
+		if strings.Contains(string(b), leak) {
+			t.Errorf("%q kept: %s", leak, b)
+		}
+	}
+	if string(p.Extra["username"]) != `"`+ps.Pseudonym("twitter", "bob")+`"` || string(p.Extra["user"]) != `"`+ps.Pseudonym("twitter", "carol")+`"` || string(p.Extra["retweets"]) != "3" {
+		t.Errorf("extra = %s", b)
+	}
+	// Without a key, handles are dropped, never passed on in clear.
+	p, _ = NewDecoder(strings.NewReader(line), JSONL, Options{}).Next()
+	if b, _ := json.Marshal(p); strings.Contains(string(b), "bob") || strings.Contains(string(b), "carol") || p.Extra["retweets"] == nil {
+		t.Errorf("no key: %s", b)
 	}
 }

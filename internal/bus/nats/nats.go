@@ -99,7 +99,7 @@ func Open(ctx context.Context, rawURL string, o Options) (*Bus, error) {
 		}),
 		nats.ReconnectHandler(func(*nats.Conn) { log.Info("nats: reconnected") }))
 	if err != nil {
-		return nil, fmt.Errorf("connecting to NATS at %s: %w (is nats-server running with -js?)", server, err)
+		return nil, fmt.Errorf("connecting to NATS at %s: %w (is nats-server running with -js?)", bus.Redact(server), err)
 	}
 	js, err := jetstream.New(nc)
 	if err != nil {
