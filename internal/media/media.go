@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -149,9 +150,12 @@ func (f *Fetcher) dialControl(_, address string, _ syscall.RawConn) error {
 	if err != nil {
 		return err
 	}
-	ip := net.ParseIP(host)
-	if ip == nil || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified() || ip.IsMulticast() {
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
 		return fmt.Errorf("%w (%s)", ErrPrivateAddress, host)
+	}
+	if block, bad := SpecialPurpose(ip); bad {
+		return fmt.Errorf("%w (%s: %s)", ErrPrivateAddress, host, block)
 	}
 	return nil
 }
