@@ -209,6 +209,13 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 		names = append(names, d.Name())
 	}
 	host, _ := os.Hostname()
+	// The audit log's head is anchored in a file beside the data: an
+	// emptied or cut log is refused here, and while serving, new entries
+	// are verified and anchored as they come (audit.Keeper).
+	keeper := &audit.Keeper{Path: audit.HeadPath(home, redactStore(f.store)), Store: redactStore(f.store), Log: st, Floor: &st.AuditFloor}
+	if err := keeper.Start(ctx); err != nil {
+		return fmt.Errorf("the audit log does not hold what %s anchors: %w; restore the log (or, if this is knowingly a new log, move that file away)", keeper.Path, err)
+	}
 	if _, err := st.AppendAudit(ctx, audit.New("system", audit.ActionServeStart, "process:"+host,
 		map[string]any{"store": redactStore(f.store), "bus": bus.Redact(f.bus), "detectors": names, "workers": f.workers, "demo": f.demo})); err != nil {
 		return fmt.Errorf("writing the audit log: %w", err)
@@ -225,6 +232,14 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	go func() {
 		defer wg.Done()
 		watchReloads(workCtx, det, 2*time.Second, log, st)
+	}()
+	auditBroken := make(chan error, 1)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := keeper.Run(workCtx, 2*time.Second, func(err error) { log.Warn("audit head not advanced", "err", err) }); err != nil {
+			auditBroken <- err
+		}
 	}()
 	if f.workers != 0 {
 		wg.Add(1)
@@ -304,6 +319,11 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	select {
 	case <-ctx.Done():
 	case serveErr = <-served:
+	case err := <-auditBroken:
+		// The log was cut or rewritten under the running server: stop
+		// rather than chain new entries onto what is left.
+		log.Error("audit log broken while serving: stopping", "err", err)
+		serveErr = fmt.Errorf("audit log: %w", err)
 	}
 	log.Info("basira serve: shutting down")
 	shutCtx, cancel := context.WithTimeout(context.Background(), f.grace)
