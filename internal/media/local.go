@@ -78,7 +78,7 @@ func (f *Fetcher) HashLocal(ctx context.Context, m *post.Media, root string) err
 	if err != nil {
 		return err
 	}
-	return f.fill(m, data, false)
+	return f.fill(ctx, m, data, false)
 }
 
 func (f *Fetcher) readLocal(ctx context.Context, path, root string) ([]byte, error) {

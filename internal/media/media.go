@@ -36,7 +36,7 @@ var ErrTooLarge = errors.New("media over the size limit")
 
 // ImageHasher computes a perceptual hash of image bytes (PDQ: 64 hex
 // characters and a quality 0-100). It returns an error for non-images.
-type ImageHasher func(data []byte) (hash string, quality int, err error)
+type ImageHasher func(ctx context.Context, data []byte) (hash string, quality int, err error)
 
 // Fetcher downloads and hashes media.
 type Fetcher struct {
@@ -64,18 +64,21 @@ func (f *Fetcher) Hash(ctx context.Context, m *post.Media) error {
 	if err != nil {
 		return err
 	}
-	return f.fill(m, data, true)
+	return f.fill(ctx, m, data, true)
 }
 
 // fill sets m's hashes from data and keeps the bytes as evidence when
 // keep is set and Dir is configured.
-func (f *Fetcher) fill(m *post.Media, data []byte, keep bool) error {
+func (f *Fetcher) fill(ctx context.Context, m *post.Media, data []byte, keep bool) error {
 	s := sha256.Sum256(data)
 	m.SHA256 = hex.EncodeToString(s[:])
 	d := md5.Sum(data)
 	m.MD5 = hex.EncodeToString(d[:])
 	if f.PDQ != nil {
-		if h, q, err := f.PDQ(data); err == nil {
+		ctx, cancel := context.WithTimeout(ctx, f.timeout())
+		h, q, err := f.PDQ(ctx, data)
+		cancel()
+		if err == nil {
 			m.PDQ, m.Quality = h, q
 		}
 	}

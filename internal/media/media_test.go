@@ -34,7 +34,7 @@ func TestFetchHashKeepPrune(t *testing.T) {
 	defer srv.Close()
 	dir := t.TempDir()
 	f := &Fetcher{MaxBytes: 1024, Timeout: 100 * time.Millisecond, Dir: dir, AllowPrivate: true,
-		PDQ: func(data []byte) (string, int, error) { return "", 0, errors.New("not an image") }}
+		PDQ: func(context.Context, []byte) (string, int, error) { return "", 0, errors.New("not an image") }}
 	ctx := context.Background()
 
 	m := post.Media{URL: srv.URL + "/a.jpg"}
