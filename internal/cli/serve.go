@@ -311,9 +311,11 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	root := http.NewServeMux()
 	root.Handle("/ui/", web.Handler("/ui/")) // the review screen, a client of the API
 	root.Handle("/", api)
-	hs := &http.Server{Handler: root, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	// Header, body and idle deadlines and a connection limit: slow
+	// clients cannot hold the server (server.DefaultHTTPOptions).
+	hs := server.NewHTTPServer(root, server.DefaultHTTPOptions)
 	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
+	go func() { served <- hs.Serve(server.LimitListener(ln, server.DefaultHTTPOptions.MaxConns)) }()
 	log.Info("basira serve: listening", "addr", ln.Addr().String(), "store", redactStore(f.store), "bus", bus.Redact(f.bus),
 		"detectors", names, "workers", f.workers != 0)
 	fmt.Fprintf(env.Stderr, "listening on %s\n", ln.Addr())

@@ -113,7 +113,11 @@ func (s *Server) pushPosts(w http.ResponseWriter, r *http.Request) error {
 	// it is the delivery guarantee.
 	if err := s.deps.Sink.Accept(r.Context(), source, posts); err != nil {
 		s.metrics.IngestBatch("push", 0, len(bad), err)
-		return Errorf(CodeUnavailable, "storing the batch failed, nothing of it is acknowledged; retry it: %v", err)
+		if r.Context().Err() != nil {
+			return r.Context().Err() // the client went away
+		}
+		s.cfg.Logger.Error("api: storing a pushed batch failed", "source", source, "posts", len(posts), "error", err)
+		return Errorf(CodeUnavailable, "storing the batch failed, nothing of it is acknowledged; retry it")
 	}
 	s.metrics.IngestBatch("push", len(posts), len(bad), nil)
 	res.Accepted = len(posts)
