@@ -68,8 +68,10 @@ func Validate(p *Post, maxText int) error {
 	if hasCredentials(p.URL) {
 		return invalid("post %q: field \"url\" carries credentials (user:password@): give the URL without them", clip(p.ID))
 	}
-	if strings.ContainsFunc(p.Platform, isFormatChar) {
-		return invalid("post %q: field \"platform\" holds invisible formatting characters (bidi controls)", clip(p.ID))
+	for _, f := range []struct{ name, v string }{{"id", p.ID}, {"platform", p.Platform}, {"url", p.URL}} {
+		if strings.ContainsFunc(f.v, isFormatChar) {
+			return invalid("post %q: field %q holds invisible bidi controls (they make it display other than it reads)", clip(p.ID), f.name)
+		}
 	}
 	if len(p.Text) > maxText {
 		return invalid("post %q: text is %d bytes, over the %d-byte limit: %w", clip(p.ID), len(p.Text), maxText, ErrTooLong)
@@ -91,6 +93,9 @@ func Validate(p *Post, maxText int) error {
 			if err := identifier(f.name, f.v, f.max); err != nil {
 				return invalid("post %q: media[%d]: %w", clip(p.ID), i, err)
 			}
+		}
+		if strings.ContainsFunc(m.URL, isFormatChar) {
+			return invalid("post %q: media[%d]: \"url\" holds invisible bidi controls", clip(p.ID), i)
 		}
 		if hasCredentials(m.URL) {
 			return invalid("post %q: media[%d]: \"url\" carries credentials (user:password@): give the URL without them", clip(p.ID), i)
