@@ -18,6 +18,24 @@ type mediaFlags struct {
 	timeout   time.Duration
 	keepDir   string
 	retention time.Duration
+
+	fetcher *media.Fetcher
+}
+
+// hasher returns the hasher connectors use to hash media as they read it
+// (Bluesky), or nil when fetching is off.
+func (m *mediaFlags) hasher() func(context.Context, *post.Media) error {
+	if !m.fetch {
+		return nil
+	}
+	return m.get().Hash
+}
+
+func (m *mediaFlags) get() *media.Fetcher {
+	if m.fetcher == nil {
+		m.fetcher = &media.Fetcher{MaxBytes: m.maxBytes, Timeout: m.timeout, PDQ: media.PDQ(), Dir: m.keepDir}
+	}
+	return m.fetcher
 }
 
 func (m *mediaFlags) define(fs *flag.FlagSet) {
@@ -34,7 +52,7 @@ func (m *mediaFlags) prepare(ctx context.Context, log *slog.Logger) func(context
 	if !m.fetch {
 		return nil
 	}
-	f := &media.Fetcher{MaxBytes: m.maxBytes, Timeout: m.timeout, PDQ: media.PDQ(), Dir: m.keepDir}
+	f := m.get()
 	if m.keepDir != "" {
 		go func() {
 			t := time.NewTicker(time.Hour)

@@ -266,6 +266,7 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 		if err != nil {
 			return err
 		}
+		sources.SetMediaHasher(srcs, f.media.hasher())
 		for _, s := range srcs {
 			sup.Start(srcCtx, s)
 		}
