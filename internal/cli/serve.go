@@ -99,7 +99,8 @@ type serveFlags struct {
 	demo    bool
 	grace   time.Duration
 	// platforms: see ServeContext.Platforms.
-	platforms string
+	platforms  string
+	maxBacklog int64
 }
 
 func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
@@ -112,6 +113,7 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	fs.BoolVar(&f.demo, "demo", false, "seed a demo workspace (sample posts, rules, a bank, fact-checks) so cases appear within a minute")
 	fs.StringVar(&f.platforms, "platforms", "", "platforms `file` of referral webhooks: cases decided 'refer' are sent to them (see docs/service.md#referrals)")
 	fs.DurationVar(&f.grace, "shutdown-grace", 15*time.Second, "time given to requests, connectors and workers to finish on shutdown")
+	fs.Int64Var(&f.maxBacklog, "max-backlog", 20000, "with --bus nats://…, queued messages (each up to 512 post keys) past which pushes and /readyz answer 503 with Retry-After (0: no limit)")
 	tokensMode := tokensFlag(fs)
 	buildPipeline := detectorFlags(fs)
 	if err := Parse(fs, args); err != nil {
@@ -303,7 +305,13 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 			defer closeExt()
 		}
 	}
-	api := server.New(server.Config{Logger: log, PseudonymKey: key}, deps)
+	apiCfg := server.Config{Logger: log, PseudonymKey: key}
+	if strings.HasPrefix(f.bus, "nats") {
+		// The in-process queue is bounded and slows Publish down by itself;
+		// JetStream's is not, so the API watches its depth.
+		apiCfg.Backlog, apiCfg.MaxBacklog = b.Depth, f.maxBacklog
+	}
+	api := server.New(apiCfg, deps)
 
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {

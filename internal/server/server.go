@@ -54,6 +54,12 @@ type Config struct {
 	FetchClient *http.Client
 	// PseudonymKey keys the author pseudonyms of pushed posts.
 	PseudonymKey []byte
+	// Backlog reads the processing backlog (what waits for a detector
+	// worker); past MaxBacklog, pushes and /readyz answer 503 with
+	// Retry-After, so ingest slows down instead of the backlog growing
+	// without bound. Both are shown in /metrics. Zero MaxBacklog: no limit.
+	Backlog    func(context.Context) (int64, error)
+	MaxBacklog int64
 	// Logger receives request errors (default slog.Default()).
 	Logger *slog.Logger
 	// Now returns the time (tests); default time.Now.
@@ -157,6 +163,7 @@ type Server struct {
 	seen   map[string]bool // tokens whose first use was audited
 
 	failures signInFailures
+	backlog  *backlogGate
 }
 
 // New returns the API handler.
@@ -194,6 +201,12 @@ func New(cfg Config, deps Deps) *Server {
 			c, err := h.Counts(ctx)
 			return float64(c.Unprocessed), err
 		})
+	}
+	if cfg.Backlog != nil {
+		s.backlog = &backlogGate{read: cfg.Backlog, max: cfg.MaxBacklog, now: cfg.Now}
+		s.metrics.SetBacklog(func() (float64, error) {
+			return float64(s.backlog.level(context.Background())), nil
+		}, float64(cfg.MaxBacklog))
 	}
 	s.routes = s.routeTable()
 	for _, rt := range s.routes {
