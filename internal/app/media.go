@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/basira-org/basira/internal/config"
@@ -30,26 +29,24 @@ func (m *mediaStep) prepare() func(context.Context, *post.Post) bool {
 		return nil
 	}
 	return func(ctx context.Context, p *post.Post) bool {
-		changed := false
-		for i := range p.Media {
-			md := &p.Media[i]
-			if md.SHA256 != "" {
-				continue // hashed already (by the source, or an earlier attempt)
-			}
-			// Local paths are read only for Telegram exports, which an
-			// operator configured; a pushed post naming a path is not
-			// allowed to make the server read its own files.
-			if md.URL == "" && !strings.HasPrefix(p.Source, "telegram:") {
-				continue
-			}
-			if err := m.f.Hash(ctx, md); err != nil {
-				m.log.Warn("media not hashed", "post", p.ID, "platform", p.Platform, "err", err)
-				continue
-			}
-			changed = true
+		// Local paths are read only inside the folder of an export
+		// connector (media.ExportRoot): a pushed post naming a path never
+		// makes the server read its own files.
+		changed, errs := m.f.HashPost(ctx, p)
+		for _, err := range errs {
+			m.log.Warn("media not hashed", "post", p.ID, "platform", p.Platform, "err", err)
 		}
 		return changed
 	}
+}
+
+// hasher returns the hasher connectors use to hash media as they read it
+// (Bluesky), or nil when fetching is off.
+func (m *mediaStep) hasher() func(context.Context, *post.Media) error {
+	if m == nil {
+		return nil
+	}
+	return m.f.Hash
 }
 
 // retention deletes kept media not seen for the retention period, every

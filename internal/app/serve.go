@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/basira-org/basira/internal/audit"
+	"github.com/basira-org/basira/internal/bus"
 	"github.com/basira-org/basira/internal/config"
 	"github.com/basira-org/basira/internal/ingest"
 	"github.com/basira-org/basira/internal/ingest/sources"
@@ -42,9 +44,16 @@ type ServeOptions struct {
 // named and left behind, so a hung detector cannot hang the process.
 func (a *App) Serve(ctx context.Context, o ServeOptions) error {
 	cfg := a.Config
+	// The audit log's head is anchored in a file beside the data: an
+	// emptied or cut log is refused here, and while serving, new entries
+	// are verified and anchored as they come (audit.Keeper).
+	keeper := &audit.Keeper{Path: audit.HeadPath(cfg.Home, config.RedactStore(cfg.Store)), Store: config.RedactStore(cfg.Store), Log: a.Store, Floor: &a.Store.AuditFloor}
+	if err := keeper.Start(ctx); err != nil {
+		return fmt.Errorf("the audit log does not hold what %s anchors: %w; restore the log (or, if this is knowingly a new log, move that file away)", keeper.Path, err)
+	}
 	host, _ := os.Hostname()
 	if _, err := a.Store.AppendAudit(ctx, audit.New("system", audit.ActionServeStart, "process:"+host,
-		map[string]any{"store": config.RedactStore(cfg.Store), "bus": cfg.Bus, "detectors": a.DetectorNames(), "workers": cfg.Workers, "demo": cfg.Demo})); err != nil {
+		map[string]any{"store": config.RedactStore(cfg.Store), "bus": bus.Redact(cfg.Bus), "detectors": a.DetectorNames(), "workers": cfg.Workers, "demo": cfg.Demo})); err != nil {
 		return fmt.Errorf("writing the audit log: %w", err)
 	}
 	var srcs []ingest.Source
@@ -53,6 +62,7 @@ func (a *App) Serve(ctx context.Context, o ServeOptions) error {
 		if srcs, err = sources.Load(cfg.Sources, post.NewPseudonymizer(cfg.PseudonymKey)); err != nil {
 			return err
 		}
+		sources.SetMediaHasher(srcs, a.media.hasher())
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -65,9 +75,26 @@ func (a *App) Serve(ctx context.Context, o ServeOptions) error {
 	deps := o.Deps
 	deps.Sink, deps.Posts, deps.Cases, deps.Audit, deps.Health = a.Pipeline, a.Store, a.Store, a.Store, a.Store
 	deps.Connectors, deps.Metrics = sup, a.Metrics
-	api := server.New(server.Config{Logger: a.Log, PseudonymKey: cfg.PseudonymKey}, deps)
+	apiCfg := server.Config{Logger: a.Log, PseudonymKey: cfg.PseudonymKey}
+	if strings.HasPrefix(cfg.Bus, "nats") {
+		// The in-process queue is bounded and slows Publish down by itself;
+		// JetStream's is not, so the API watches its depth.
+		apiCfg.Backlog, apiCfg.MaxBacklog = a.Bus.Depth, cfg.MaxBacklog
+	}
+	api := server.New(apiCfg, deps)
 
-	work := a.startWork(ctx, cfg.Workers != 0, o.Tasks)
+	auditBroken := make(chan error, 1)
+	tasks := maps.Clone(o.Tasks)
+	if tasks == nil {
+		tasks = map[string]func(context.Context) error{}
+	}
+	tasks["audit head"] = func(ctx context.Context) error {
+		if err := keeper.Run(ctx, 2*time.Second, func(err error) { a.Log.Warn("audit head not advanced", "err", err) }); err != nil {
+			auditBroken <- err
+		}
+		return nil
+	}
+	work := a.startWork(ctx, cfg.Workers != 0, tasks)
 	feed := newGroup(context.WithoutCancel(ctx))
 	if len(srcs) > 0 {
 		for _, s := range srcs {
@@ -88,10 +115,12 @@ func (a *App) Serve(ctx context.Context, o ServeOptions) error {
 	root := http.NewServeMux()
 	root.Handle("/ui/", web.Handler("/ui/")) // the review screen, a client of the API
 	root.Handle("/", api)
-	hs := &http.Server{Handler: root, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	// Header, body and idle deadlines and a connection limit: slow
+	// clients cannot hold the server (server.DefaultHTTPOptions).
+	hs := server.NewHTTPServer(root, server.DefaultHTTPOptions)
 	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
-	a.Log.Info("basira serve: listening", "addr", ln.Addr().String(), "store", config.RedactStore(cfg.Store), "bus", cfg.Bus,
+	go func() { served <- hs.Serve(server.LimitListener(ln, server.DefaultHTTPOptions.MaxConns)) }()
+	a.Log.Info("basira serve: listening", "addr", ln.Addr().String(), "store", config.RedactStore(cfg.Store), "bus", bus.Redact(cfg.Bus),
 		"detectors", a.DetectorNames(), "workers", cfg.Workers != 0)
 	a.Log.Debug("configuration", "config", *cfg)
 	if o.Listening != nil {
@@ -102,6 +131,11 @@ func (a *App) Serve(ctx context.Context, o ServeOptions) error {
 	select {
 	case <-ctx.Done():
 	case serveErr = <-served:
+	case err := <-auditBroken:
+		// The log was cut or rewritten under the running server: stop
+		// rather than chain new entries onto what is left.
+		a.Log.Error("audit log broken while serving: stopping", "err", err)
+		serveErr = fmt.Errorf("audit log: %w", err)
 	}
 	a.Log.Info("basira serve: shutting down")
 	deadline := time.Now().Add(cfg.Grace)

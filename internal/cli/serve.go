@@ -15,6 +15,7 @@ import (
 	"github.com/basira-org/basira/internal/detect"
 	"github.com/basira-org/basira/internal/ingest"
 	"github.com/basira-org/basira/internal/pipeline"
+	"github.com/basira-org/basira/internal/post"
 	"github.com/basira-org/basira/internal/server"
 	"github.com/basira-org/basira/internal/store"
 )
@@ -112,6 +113,12 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 		if so.Feed, err = seedServeDemo(ctx, env, fs, home); err != nil {
 			return err
 		}
+	}
+	if err := post.CheckKey(cfg.PseudonymKey); err != nil {
+		if !cfg.Demo {
+			return err
+		}
+		log.Warn("demo: no pseudonymisation key, author pseudonyms are reversible (set BASIRA_PSEUDONYM_KEY outside a demo)")
 	}
 	if cfg.Workers == 0 && cfg.Bus == "memory" {
 		// Nobody would consume an in-process queue: store only.

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/basira-org/basira/internal/bus"
 	"github.com/basira-org/basira/internal/media"
 	"github.com/basira-org/basira/internal/store/postgres"
 )
@@ -57,6 +58,9 @@ type Config struct {
 	Sources string
 	// Platforms is serve's --platforms file of referral webhooks.
 	Platforms string
+	// MaxBacklog is serve's --max-backlog: with NATS, queued messages
+	// past which pushes and /readyz answer 503.
+	MaxBacklog int64
 	// Demo seeds a demo workspace (serve --demo).
 	Demo bool
 	// Grace bounds shutdown: every stage (HTTP, connectors, workers,
@@ -112,6 +116,7 @@ func (c *Config) DefineServe(fs *flag.FlagSet) {
 	fs.BoolVar(&c.Demo, "demo", false, "seed a demo workspace (sample posts, rules, a bank, fact-checks) so cases appear within a minute")
 	fs.StringVar(&c.Platforms, "platforms", "", "platforms `file` of referral webhooks: cases decided 'refer' are sent to them (see docs/service.md#referrals)")
 	fs.DurationVar(&c.Grace, "shutdown-grace", DefaultGrace, "time given to requests, connectors and workers to finish on shutdown")
+	fs.Int64Var(&c.MaxBacklog, "max-backlog", 20000, "with --bus nats://…, queued messages (each up to 512 post keys) past which pushes and /readyz answer 503 with Retry-After (0: no limit)")
 }
 
 // DefineMedia defines the media fetching flags of the workers.
@@ -307,7 +312,7 @@ func (c Config) LogValue() slog.Value {
 	attrs := []slog.Attr{
 		slog.String("home", c.Home),
 		slog.String("store", RedactStore(c.Store)),
-		slog.String("bus", strings.Split(c.Bus, "?")[0]),
+		slog.String("bus", bus.Redact(c.Bus)),
 		slog.Int("workers", c.Workers),
 		slog.String("pseudonym_key", key),
 		slog.String("log_level", c.LogLevel.String()),

@@ -141,16 +141,16 @@ func TestTokensInStore(t *testing.T) {
 }
 
 func TestDumpRedactsSecrets(t *testing.T) {
-	c := Config{Store: "postgres://basira:hunter2@db/basira", Bus: "nats://n:4222?token=x", PseudonymKey: []byte("k3y-s3cret")}
+	c := Config{Store: "postgres://basira:hunter2@db/basira", Bus: "nats://basira:natspass@n:4222?stream=S", PseudonymKey: []byte("k3y-s3cret")}
 	var b bytes.Buffer
 	c.Dump(&b)
 	out := b.String()
-	for _, secret := range []string{"hunter2", "k3y-s3cret", "token=x"} {
+	for _, secret := range []string{"hunter2", "k3y-s3cret", "natspass"} {
 		if strings.Contains(out, secret) {
 			t.Errorf("dump shows %q:\n%s", secret, out)
 		}
 	}
-	for _, want := range []string{"store: postgres://basira:xxxxx@db/basira", "pseudonym_key: set", "bus: nats://n:4222"} {
+	for _, want := range []string{"store: postgres://basira:xxxxx@db/basira", "pseudonym_key: set", "bus: nats://basira:xxxxx@n:4222?stream=S"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("dump lacks %q:\n%s", want, out)
 		}
