@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/basira-org/basira/internal/ingest"
@@ -90,6 +91,21 @@ Example:
 			sup.Wait()
 			for _, st := range sup.States() {
 				fmt.Fprintf(env.Stderr, "%s: %s, %d posts, %d failures", st.Name, st.Status, st.Posts, st.Failures)
+				if len(st.Skipped) > 0 {
+					reasons := make([]string, 0, len(st.Skipped))
+					for r := range st.Skipped {
+						reasons = append(reasons, r)
+					}
+					sort.Strings(reasons)
+					fmt.Fprintf(env.Stderr, ", skipped:")
+					for i, r := range reasons {
+						sep := " "
+						if i > 0 {
+							sep = "; "
+						}
+						fmt.Fprintf(env.Stderr, "%s%d %s", sep, st.Skipped[r], r)
+					}
+				}
 				if st.LastError != "" {
 					fmt.Fprintf(env.Stderr, ", last error: %s", st.LastError)
 				}

@@ -8,6 +8,8 @@ import (
 	"bufio"
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,7 +42,9 @@ type Source struct {
 // Name implements ingest.Source.
 func (s *Source) Name() string { return "telegram:" + s.Path }
 
-// Run reads the export and hands its messages to sink in batches.
+// Run reads the export and hands its messages to sink in batches. A
+// message that cannot be read is skipped and counted on sink (see
+// ingest.Skip), never the whole file.
 func (s *Source) Run(ctx context.Context, sink ingest.Sink) error {
 	f, err := os.Open(s.Path)
 	if err != nil {
@@ -48,7 +52,7 @@ func (s *Source) Run(ctx context.Context, sink ingest.Sink) error {
 	}
 	defer f.Close()
 	var batch []*post.Post
-	err = s.Read(f, func(p *post.Post) error {
+	err = s.ReadReport(f, func(p *post.Post) error {
 		batch = append(batch, p)
 		if len(batch) < batchSize {
 			return nil
@@ -56,7 +60,7 @@ func (s *Source) Run(ctx context.Context, sink ingest.Sink) error {
 		err := sink.Accept(ctx, s.Name(), batch)
 		batch = nil
 		return err
-	})
+	}, func(reason, detail string) { ingest.Skip(sink, s.Name(), reason, s.Path+": "+detail) })
 	if err != nil {
 		return fmt.Errorf("%s: %w", s.Path, err)
 	}
@@ -68,25 +72,48 @@ func (s *Source) Run(ctx context.Context, sink ingest.Sink) error {
 
 // chatHeader is what precedes or accompanies the messages of one chat.
 type chatHeader struct {
-	name string
-	id   string
+	name  string
+	typ   string
+	id    string
+	top   bool // the export's root object (a single-chat export)
+	index int  // position in chats.list, for a chat with neither id nor name
 }
 
 // Read streams an export (a single chat, or a full-account export with
-// chats.list) and calls fn for each message that has text or media.
-// Service messages (joins, pins) are skipped.
+// chats.list and left_chats.list) and calls fn for each message that has
+// text or media. Skipped messages are not reported; see ReadReport.
 func (s *Source) Read(r io.Reader, fn func(*post.Post) error) error {
+	return s.ReadReport(r, fn, nil)
+}
+
+// ReadReport is Read that also calls skip (when not nil) for every message
+// it does not hand on, with a short reason and a detail naming the message.
+// Exports of every vintage are read: numeric from_id (before 2021) or
+// "user123", with or without date_unixtime, chats without id (Saved
+// Messages of older versions), left chats.
+func (s *Source) ReadReport(r io.Reader, fn func(*post.Post) error, skip func(reason, detail string)) error {
+	if skip == nil {
+		skip = func(string, string) {}
+	}
 	dec := json.NewDecoder(bufio.NewReaderSize(r, 256<<10))
 	dec.UseNumber()
 	if err := expectDelim(dec, '{'); err != nil {
 		return fmt.Errorf("not a Telegram export (want a JSON object): %w", err)
 	}
-	return s.readChat(dec, fn)
+	rd := &reader{src: s, dec: dec, fn: fn, skip: skip}
+	return rd.chat(chatHeader{top: true})
 }
 
-// readChat reads the members of a chat object whose '{' was consumed.
-func (s *Source) readChat(dec *json.Decoder, fn func(*post.Post) error) error {
-	var h chatHeader
+type reader struct {
+	src  *Source
+	dec  *json.Decoder
+	fn   func(*post.Post) error
+	skip func(reason, detail string)
+}
+
+// chat reads the members of a chat object whose '{' was consumed.
+func (rd *reader) chat(h chatHeader) error {
+	dec := rd.dec
 	for dec.More() {
 		key, err := readKey(dec)
 		if err != nil {
@@ -94,55 +121,36 @@ func (s *Source) readChat(dec *json.Decoder, fn func(*post.Post) error) error {
 		}
 		switch key {
 		case "name":
-			if err := dec.Decode(&h.name); err != nil {
-				h.name = ""
+			var v flexString
+			if err := dec.Decode(&v); err != nil {
+				return fmt.Errorf("chat name: %w", err)
 			}
+			h.name = string(v)
+		case "type":
+			var v flexString
+			if err := dec.Decode(&v); err != nil {
+				return fmt.Errorf("chat type: %w", err)
+			}
+			h.typ = string(v)
 		case "id":
-			var n json.Number
-			if err := dec.Decode(&n); err != nil {
+			var v flexString
+			if err := dec.Decode(&v); err != nil {
 				return fmt.Errorf("chat id: %w", err)
 			}
-			h.id = n.String()
+			h.id = string(v)
 		case "messages":
-			if err := s.readMessages(dec, &h, fn); err != nil {
+			if err := rd.messages(&h); err != nil {
 				return err
 			}
-		case "chats":
-			// Full export: {"chats": {"about": …, "list": [chat, …]}}
-			if err := expectDelim(dec, '{'); err != nil {
-				return fmt.Errorf("chats: %w", err)
-			}
-			for dec.More() {
-				k, err := readKey(dec)
-				if err != nil {
-					return err
-				}
-				if k != "list" {
-					if err := skip(dec); err != nil {
-						return err
-					}
-					continue
-				}
-				if err := expectDelim(dec, '['); err != nil {
-					return fmt.Errorf("chats.list: %w", err)
-				}
-				for dec.More() {
-					if err := expectDelim(dec, '{'); err != nil {
-						return fmt.Errorf("chats.list: %w", err)
-					}
-					if err := s.readChat(dec, fn); err != nil {
-						return err
-					}
-				}
-				if _, err := dec.Token(); err != nil { // ']'
-					return err
-				}
-			}
-			if _, err := dec.Token(); err != nil { // '}'
+		case "chats", "left_chats":
+			// Full export: {"chats": {"about": …, "list": [chat, …]},
+			// "left_chats": {…}} (left chats are channels and groups the
+			// account has left: still content).
+			if err := rd.chatList(key); err != nil {
 				return err
 			}
 		default:
-			if err := skip(dec); err != nil {
+			if err := skipValue(dec); err != nil {
 				return err
 			}
 		}
@@ -151,42 +159,104 @@ func (s *Source) readChat(dec *json.Decoder, fn func(*post.Post) error) error {
 	return err
 }
 
-// message is the part of an exported message Basira reads.
+func (rd *reader) chatList(key string) error {
+	dec := rd.dec
+	if err := expectDelim(dec, '{'); err != nil {
+		return fmt.Errorf("%s: %w", key, err)
+	}
+	for dec.More() {
+		k, err := readKey(dec)
+		if err != nil {
+			return err
+		}
+		if k != "list" {
+			if err := skipValue(dec); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := expectDelim(dec, '['); err != nil {
+			return fmt.Errorf("%s.list: %w", key, err)
+		}
+		for i := 0; dec.More(); i++ {
+			if err := expectDelim(dec, '{'); err != nil {
+				return fmt.Errorf("%s.list: %w", key, err)
+			}
+			if err := rd.chat(chatHeader{index: i + 1}); err != nil {
+				return err
+			}
+		}
+		if _, err := dec.Token(); err != nil { // ']'
+			return err
+		}
+	}
+	_, err := dec.Token() // '}'
+	return err
+}
+
+// namespace is the chat part of a post id: the chat's id, or for a chat
+// exported without one (Saved Messages and some chats of older versions) a
+// stable stand-in, so ids never collide across chats of one export.
+func (rd *reader) namespace(h *chatHeader) string {
+	switch {
+	case h.id != "":
+		return h.id
+	case h.typ == "saved_messages":
+		return "saved"
+	case h.name != "":
+		// A personal chat's name is a person's name: keyed hash, not the name.
+		sum := sha256.Sum256([]byte(h.typ + "\x00" + h.name))
+		if rd.src.Pseudonymizer != nil {
+			return "chat-" + strings.TrimPrefix(rd.src.Pseudonymizer.Pseudonym("telegram-chat", h.typ+"\x00"+h.name), "a:")
+		}
+		return "chat-" + hex.EncodeToString(sum[:8])
+	}
+	return "chat-" + strconv.Itoa(h.index)
+}
+
+// message is the part of an exported message Basira reads. Fields whose
+// type changed across Telegram Desktop versions are flexString.
 type message struct {
-	ID            json.Number     `json:"id"`
+	ID            flexString      `json:"id"`
 	Type          string          `json:"type"`
 	Date          string          `json:"date"`
-	DateUnix      string          `json:"date_unixtime"`
-	From          string          `json:"from"`
-	FromID        string          `json:"from_id"`
+	DateUnix      flexString      `json:"date_unixtime"`
+	From          flexString      `json:"from"`
+	FromID        flexString      `json:"from_id"`
 	Text          json.RawMessage `json:"text"`
 	Photo         string          `json:"photo"`
 	File          string          `json:"file"`
 	MimeType      string          `json:"mime_type"`
-	ForwardedFrom string          `json:"forwarded_from"`
+	ForwardedFrom flexString      `json:"forwarded_from"`
 }
 
-func (s *Source) readMessages(dec *json.Decoder, h *chatHeader, fn func(*post.Post) error) error {
+func (rd *reader) messages(h *chatHeader) error {
+	dec := rd.dec
 	if err := expectDelim(dec, '['); err != nil {
 		return fmt.Errorf("messages: %w", err)
 	}
 	for i := 0; dec.More(); i++ {
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
+			// The JSON itself is broken: nothing after this can be read.
 			return fmt.Errorf("message %d: %w", i+1, err)
 		}
+		where := fmt.Sprintf("chat %s message %d", rd.namespace(h), i+1)
 		if len(raw) > MaxMessageBytes {
-			return fmt.Errorf("message %d is larger than %d bytes", i+1, MaxMessageBytes)
+			rd.skip("message too large", fmt.Sprintf("%s is larger than %d bytes", where, MaxMessageBytes))
+			continue
 		}
 		var m message
 		if err := json.Unmarshal(raw, &m); err != nil {
-			return fmt.Errorf("message %d: %w", i+1, err)
-		}
-		p := s.toPost(h, &m)
-		if p == nil {
+			rd.skip("malformed message", where+": "+err.Error())
 			continue
 		}
-		if err := fn(p); err != nil {
+		p, reason := rd.src.toPost(rd.namespace(h), h, &m)
+		if p == nil {
+			rd.skip(reason, where)
+			continue
+		}
+		if err := rd.fn(p); err != nil {
 			return err
 		}
 	}
@@ -194,23 +264,34 @@ func (s *Source) readMessages(dec *json.Decoder, h *chatHeader, fn func(*post.Po
 	return err
 }
 
-func (s *Source) toPost(h *chatHeader, m *message) *post.Post {
-	if m.Type != "message" || m.ID == "" {
-		return nil
+// toPost converts one message, or returns nil and why it was skipped.
+func (s *Source) toPost(ns string, h *chatHeader, m *message) (*post.Post, string) {
+	switch {
+	case m.Type == "service":
+		return nil, "service message"
+	case m.Type != "message":
+		return nil, "unknown message type"
+	case m.ID == "":
+		return nil, "message without id"
 	}
+	id := string(m.ID)
 	text := Text(m.Text)
-	p := &post.Post{ID: h.id + "/" + m.ID.String(), Platform: "telegram", Text: text}
-	if s.Channel != "" {
-		p.URL = "https://t.me/" + strings.TrimPrefix(s.Channel, "@") + "/" + m.ID.String()
+	p := &post.Post{ID: ns + "/" + id, Platform: "telegram", Text: text}
+	// channel: names the exported chat; in a full-account export it would
+	// wrongly give every chat that channel's links.
+	if s.Channel != "" && h.top {
+		p.URL = "https://t.me/" + strings.TrimPrefix(s.Channel, "@") + "/" + id
 	}
-	if n, err := strconv.ParseInt(m.DateUnix, 10, 64); err == nil {
+	if n, err := strconv.ParseInt(string(m.DateUnix), 10, 64); err == nil {
 		t := time.Unix(n, 0).UTC()
 		p.PostedAt = &t
 	} else if t, err := time.Parse("2006-01-02T15:04:05", m.Date); err == nil {
+		// Exports before 2021 carry only the exporting machine's local
+		// time; it is kept as if UTC (off by at most the time zone).
 		p.PostedAt = &t
 	}
 	if s.Pseudonymizer != nil {
-		p.Author = s.Pseudonymizer.Pseudonym("telegram", cmp.Or(m.FromID, m.From))
+		p.Author = s.Pseudonymizer.Pseudonym("telegram", senderKey(m))
 	}
 	dir := filepath.Dir(s.Path)
 	if isLocalFile(m.Photo) {
@@ -220,12 +301,50 @@ func (s *Source) toPost(h *chatHeader, m *message) *post.Post {
 		p.Media = append(p.Media, post.Media{Path: filepath.Join(dir, filepath.FromSlash(m.File))})
 	}
 	if p.Text == "" && len(p.Media) == 0 {
-		return nil
+		return nil, "no text or media"
 	}
 	if m.ForwardedFrom != "" {
 		p.Extra = map[string]json.RawMessage{"forwarded": json.RawMessage(`true`)}
 	}
-	return p
+	return p, ""
+}
+
+// senderKey is what the author pseudonym is computed from: from_id, which
+// exports before 2021 wrote as a bare number (a user id) and later ones as
+// "user123" / "channel123"; the bare number is given the "user" prefix so
+// one account keeps one pseudonym across export vintages.
+func senderKey(m *message) string {
+	id := string(m.FromID)
+	if id != "" && id[0] >= '0' && id[0] <= '9' {
+		return "user" + id
+	}
+	return cmp.Or(id, string(m.From))
+}
+
+// flexString reads a JSON string, number or null (as ""): fields such as
+// from_id and date_unixtime changed type between export versions.
+type flexString string
+
+func (f *flexString) UnmarshalJSON(b []byte) error {
+	switch {
+	case string(b) == "null":
+		*f = ""
+	case len(b) > 0 && b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*f = flexString(s)
+	case len(b) > 0 && (b[0] == '-' || b[0] >= '0' && b[0] <= '9'):
+		var n json.Number
+		if err := json.Unmarshal(b, &n); err != nil {
+			return err
+		}
+		*f = flexString(n.String())
+	default:
+		return fmt.Errorf("want a string or a number, got %.20s", b)
+	}
+	return nil
 }
 
 // isLocalFile rejects the placeholders exports write for media that was
@@ -287,8 +406,8 @@ func expectDelim(dec *json.Decoder, want json.Delim) error {
 	return nil
 }
 
-// skip consumes one JSON value.
-func skip(dec *json.Decoder) error {
+// skipValue consumes one JSON value.
+func skipValue(dec *json.Decoder) error {
 	depth := 0
 	for {
 		tok, err := dec.Token()

@@ -108,3 +108,50 @@ func BenchmarkRead(b *testing.B) {
 		}
 	}
 }
+
+// TestLegacyFullExport replays an export of before 2021 (numeric from_id,
+// no date_unixtime, chats without id, left chats): read, not rejected.
+func TestLegacyFullExport(t *testing.T) {
+	ps := post.NewPseudonymizer([]byte("k"))
+	src := &Source{Path: "testdata/legacy_full/result.json", Channel: "wrongchannel", Pseudonymizer: ps}
+	sink := &ingest.Collector{}
+	if err := src.Run(context.Background(), sink); err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]*post.Post{}
+	var ids []string
+	for _, p := range sink.Posts() {
+		byID[p.ID] = p
+		ids = append(ids, p.ID)
+	}
+	ahmed := "chat-" + strings.TrimPrefix(ps.Pseudonym("telegram-chat", "personal_chat\x00Ahmed Example"), "a:")
+	want := []string{"saved/11", "9876543210/5", "9876543210/6", "9876543210/9", "9876543210/10", ahmed + "/1", "1357924680/3"}
+	for _, id := range want {
+		if byID[id] == nil {
+			t.Errorf("post %s missing; got %v", id, ids)
+		}
+	}
+	if strings.Contains(strings.Join(ids, ","), "Ahmed") {
+		t.Errorf("a personal chat's name leaked into ids: %v", ids)
+	}
+	saved := byID["saved/11"]
+	if saved == nil {
+		t.FailNow()
+	}
+	// A bare numeric from_id is the same account as a later "user…" id.
+	if saved.Author != ps.Pseudonym("telegram", "user123456789") {
+		t.Errorf("numeric from_id pseudonym = %q", saved.Author)
+	}
+	if saved.PostedAt == nil || saved.PostedAt.Format("2006-01-02 15:04") != "2020-03-14 09:12" {
+		t.Errorf("date without date_unixtime = %v", saved.PostedAt)
+	}
+	for _, p := range sink.Posts() {
+		if p.URL != "" {
+			t.Errorf("channel: applied to a chat of a full export: %s %s", p.ID, p.URL)
+		}
+	}
+	skipped := sink.Skipped()
+	if skipped["malformed message"] != 1 || skipped["service message"] != 1 {
+		t.Errorf("skips = %v, want the broken message and the service message counted", skipped)
+	}
+}
