@@ -144,11 +144,12 @@ func (s *Source) Run(ctx context.Context, sink ingest.Sink) error {
 				}
 				return fmt.Errorf("bluesky: stream ended: %v", m.err)
 			}
-			p, timeUS := s.Decode(m.data)
+			p, timeUS, reason := s.DecodeEvent(m.data)
 			if timeUS > batchCursor {
 				batchCursor = timeUS
 			}
 			if p == nil {
+				ingest.Skip(sink, s.Name(), reason, fmt.Sprintf("event time_us %d", timeUS))
 				continue
 			}
 			batch = append(batch, p)
@@ -181,44 +182,95 @@ type event struct {
 	} `json:"commit"`
 }
 
+type blob struct {
+	Ref struct {
+		Link string `json:"$link"`
+	} `json:"ref"`
+	MimeType string `json:"mimeType"`
+}
+
+type strongRef struct {
+	URI string `json:"uri"`
+}
+
+// embed is any of app.bsky.embed.{images,video,external,record,
+// recordWithMedia}; recordWithMedia nests a record and a media embed.
+type embed struct {
+	Type   string `json:"$type"`
+	Images []struct {
+		Alt   string `json:"alt"`
+		Image blob   `json:"image"`
+	} `json:"images"`
+	Video    *blob `json:"video"`
+	External *struct {
+		URI         string `json:"uri"`
+		Title       string `json:"title"`
+		Description string `json:"description"`
+		Thumb       *blob  `json:"thumb"`
+	} `json:"external"`
+	// Record is a strongRef for app.bsky.embed.record, and an embed.record
+	// (itself holding the strongRef) inside recordWithMedia.
+	Record json.RawMessage `json:"record"`
+	Media  *embed          `json:"media"`
+}
+
 type record struct {
 	Text      string   `json:"text"`
 	CreatedAt string   `json:"createdAt"`
 	Langs     []string `json:"langs"`
-	Embed     *struct {
-		Type   string `json:"$type"`
-		Images []struct {
-			Image struct {
-				Ref struct {
-					Link string `json:"$link"`
-				} `json:"ref"`
-			} `json:"image"`
-		} `json:"images"`
-	} `json:"embed"`
+	Facets    []struct {
+		Features []struct {
+			Type string `json:"$type"`
+			URI  string `json:"uri"`
+		} `json:"features"`
+	} `json:"facets"`
+	Reply *struct {
+		Parent strongRef `json:"parent"`
+		Root   strongRef `json:"root"`
+	} `json:"reply"`
+	Embed *embed `json:"embed"`
 }
 
 // Decode turns one Jetstream message into a post (nil for anything but a
 // post creation, or a malformed message) and returns its time_us.
 func (s *Source) Decode(data []byte) (*post.Post, int64) {
+	p, t, _ := s.DecodeEvent(data)
+	return p, t
+}
+
+// DecodeEvent is Decode that also says why an event gave no post.
+func (s *Source) DecodeEvent(data []byte) (*post.Post, int64, string) {
 	var ev event
 	if err := json.Unmarshal(data, &ev); err != nil {
-		return nil, 0
+		return nil, 0, "malformed event"
 	}
 	c := ev.Commit
-	if ev.Kind != "commit" || c == nil || c.Operation != "create" || c.Collection != postCollection || ev.DID == "" || c.RKey == "" {
-		return nil, ev.TimeUS
+	switch {
+	case ev.Kind == "identity" || ev.Kind == "account":
+		return nil, ev.TimeUS, ev.Kind + " event"
+	case ev.Kind != "commit" || c == nil:
+		return nil, ev.TimeUS, "unknown event kind"
+	case c.Collection != postCollection:
+		return nil, ev.TimeUS, "not a post"
+	case c.Operation == "update" || c.Operation == "delete":
+		// Counted until posts have versions and a lifecycle (issue 18).
+		return nil, ev.TimeUS, "post " + c.Operation + " (not stored yet)"
+	case c.Operation != "create":
+		return nil, ev.TimeUS, "unknown commit operation"
+	case ev.DID == "" || c.RKey == "":
+		return nil, ev.TimeUS, "event without did or rkey"
 	}
 	var rec record
 	if err := json.Unmarshal(c.Record, &rec); err != nil {
-		return nil, ev.TimeUS
+		return nil, ev.TimeUS, "malformed post record"
 	}
 	if len(s.Langs) > 0 && !anyIn(rec.Langs, s.Langs) {
-		return nil, ev.TimeUS
+		return nil, ev.TimeUS, "language not followed"
 	}
 	p := &post.Post{
-		ID:       "at://" + ev.DID + "/" + postCollection + "/" + c.RKey,
+		ID:       postID(ev.DID, c.RKey),
 		Platform: "bluesky",
-		URL:      "https://bsky.app/profile/" + ev.DID + "/post/" + c.RKey,
+		URL:      postURL(ev.DID, c.RKey),
 		Text:     rec.Text,
 	}
 	if len(rec.Langs) > 0 {
@@ -228,17 +280,103 @@ func (s *Source) Decode(data []byte) (*post.Post, int64) {
 		t = t.UTC()
 		p.PostedAt = &t
 	}
-	if s.Pseudonymizer != nil {
-		p.Author = s.Pseudonymizer.Pseudonym("bluesky", ev.DID)
-	}
-	if rec.Embed != nil && strings.HasPrefix(rec.Embed.Type, "app.bsky.embed.images") {
-		for _, im := range rec.Embed.Images {
-			if cid := im.Image.Ref.Link; cid != "" {
-				p.Media = append(p.Media, post.Media{URL: "https://cdn.bsky.app/img/feed_fullsize/plain/" + ev.DID + "/" + cid + "@jpeg"})
+	p.Author = s.pseudonym(ev.DID)
+	for _, f := range rec.Facets {
+		for _, ft := range f.Features {
+			// The text shows a shortened link; the facet has the target.
+			if ft.Type == "app.bsky.richtext.facet#link" {
+				ingest.AddLinks(p, ft.URI)
 			}
 		}
 	}
-	return p, ev.TimeUS
+	if rec.Reply != nil && rec.Reply.Parent.URI != "" {
+		ingest.SetExtra(p, ingest.ExtraReplyTo, s.ref(rec.Reply.Parent.URI))
+	}
+	if rec.Embed != nil {
+		s.embed(p, ev.DID, rec.Embed)
+	}
+	if p.Text == "" && len(p.Media) == 0 {
+		return nil, ev.TimeUS, "no text or media"
+	}
+	return p, ev.TimeUS, ""
+}
+
+func (s *Source) pseudonym(did string) string {
+	if s.Pseudonymizer == nil {
+		return ""
+	}
+	return s.Pseudonymizer.Pseudonym("bluesky", did)
+}
+
+// postID and postURL name a post; quotes and replies use them too, so a
+// reference matches the id the referenced post is stored under.
+func postID(did, rkey string) string { return "at://" + did + "/" + postCollection + "/" + rkey }
+
+func postURL(did, rkey string) string { return "https://bsky.app/profile/" + did + "/post/" + rkey }
+
+func blobURL(did string, b *blob) string {
+	return "https://cdn.bsky.app/img/feed_fullsize/plain/" + did + "/" + b.Ref.Link + "@jpeg"
+}
+
+func videoURL(did string, b *blob) string {
+	return "https://video.bsky.app/watch/" + did + "/" + b.Ref.Link + "/playlist.m3u8"
+}
+
+// ref points at the record of an at:// URI, its author pseudonymised.
+func (s *Source) ref(uri string) ingest.Ref {
+	rest, ok := strings.CutPrefix(uri, "at://")
+	parts := strings.Split(rest, "/")
+	if !ok || len(parts) != 3 {
+		return ingest.Ref{ID: uri}
+	}
+	did, coll, rkey := parts[0], parts[1], parts[2]
+	r := ingest.Ref{ID: uri, Author: s.pseudonym(did)}
+	if coll == postCollection {
+		r.ID, r.URL = postID(did, rkey), postURL(did, rkey)
+	}
+	return r
+}
+
+// embed keeps what an embed carries: images and video as typed media, a
+// link card (its target a link, its thumbnail an image; for a card-only
+// post, its title, description and target become the text), a quote.
+func (s *Source) embed(p *post.Post, did string, e *embed) {
+	for _, im := range e.Images {
+		if im.Image.Ref.Link != "" {
+			p.Media = append(p.Media, post.Media{Type: "image", MIME: im.Image.MimeType, URL: blobURL(did, &im.Image)})
+		}
+	}
+	if e.Video != nil && e.Video.Ref.Link != "" {
+		p.Media = append(p.Media, post.Media{Type: "video", MIME: e.Video.MimeType, URL: videoURL(did, e.Video)})
+	}
+	if x := e.External; x != nil && x.URI != "" {
+		ingest.SetExtra(p, ingest.ExtraCard, ingest.Card{URL: x.URI, Title: x.Title, Description: x.Description})
+		ingest.AddLinks(p, x.URI)
+		if x.Thumb != nil && x.Thumb.Ref.Link != "" {
+			p.Media = append(p.Media, post.Media{Type: "image", MIME: x.Thumb.MimeType, URL: blobURL(did, x.Thumb)})
+		}
+		if strings.TrimSpace(p.Text) == "" {
+			p.Text = strings.TrimSpace(strings.Join([]string{x.Title, x.Description, x.URI}, "\n"))
+		}
+	}
+	if len(e.Record) > 0 {
+		var r struct {
+			URI    string     `json:"uri"`
+			Record *strongRef `json:"record"`
+		}
+		if json.Unmarshal(e.Record, &r) == nil {
+			uri := r.URI
+			if r.Record != nil {
+				uri = r.Record.URI
+			}
+			if uri != "" {
+				ingest.SetExtra(p, ingest.ExtraQuote, s.ref(uri))
+			}
+		}
+	}
+	if e.Media != nil {
+		s.embed(p, did, e.Media)
+	}
 }
 
 func anyIn(have, want []string) bool {

@@ -92,12 +92,13 @@ func TestBackfillStreamAndGapFill(t *testing.T) {
 		t.Fatalf("Run ended with %v, want the stream's end", err)
 	}
 	// First start: the current timeline page (100, 101, 102), then the
-	// stream's two updates (101 again, and 102 via the boost).
+	// stream's two updates (101 again, and the boost: 102, the original,
+	// and 103, the spread by the boosting account).
 	var ids []string
 	for _, p := range sink.Posts() {
 		ids = append(ids, p.ID)
 	}
-	if got := strings.Join(ids, ","); got != "100,101,102,101,102" {
+	if got := strings.Join(ids, ","); got != "100,101,102,101,102,103" {
 		t.Fatalf("ids = %s", got)
 	}
 	p := sink.Posts()[3]
@@ -106,6 +107,9 @@ func TestBackfillStreamAndGapFill(t *testing.T) {
 	}
 	if p.Author == "" || strings.Contains(p.Author, "alice") {
 		t.Errorf("author not pseudonymised: %q", p.Author)
+	}
+	if sk := sink.Skipped(); sk["status delete (not stored yet)"] != 1 || sk["malformed status event"] != 1 {
+		t.Errorf("skipped = %v, want the delete and the bad event counted", sk)
 	}
 	if f.tokens[0] != "Bearer tok" {
 		t.Errorf("no token sent: %q", f.tokens[0])

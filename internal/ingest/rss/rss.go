@@ -177,13 +177,15 @@ func Parse(doc []byte, platform string, ps *post.Pseudonymizer) ([]*post.Post, e
 			u := t.UTC()
 			p.PostedAt = &u
 		}
+		// Every enclosure is kept with its kind: podcasts (audio), video,
+		// documents as well as images.
 		for _, enc := range it.Enclosures {
-			if enc != nil && strings.HasPrefix(enc.Type, "image/") && enc.URL != "" {
-				p.Media = append(p.Media, post.Media{URL: enc.URL})
+			if enc != nil && enc.URL != "" {
+				p.Media = append(p.Media, post.Media{Type: ingest.MediaType(enc.Type), MIME: enc.Type, URL: enc.URL})
 			}
 		}
 		if it.Image != nil && it.Image.URL != "" && len(p.Media) == 0 {
-			p.Media = append(p.Media, post.Media{URL: it.Image.URL})
+			p.Media = append(p.Media, post.Media{Type: "image", URL: it.Image.URL})
 		}
 		posts = append(posts, p)
 	}

@@ -227,7 +227,18 @@ type message struct {
 	Photo         string          `json:"photo"`
 	File          string          `json:"file"`
 	MimeType      string          `json:"mime_type"`
+	MediaType     string          `json:"media_type"`
 	ForwardedFrom flexString      `json:"forwarded_from"`
+	// ForwardedFromID is written by recent versions ("user…", "channel…").
+	ForwardedFromID flexString `json:"forwarded_from_id"`
+	SavedFrom       flexString `json:"saved_from"`
+	ReplyTo         flexString `json:"reply_to_message_id"`
+	Poll            *struct {
+		Question string `json:"question"`
+		Answers  []struct {
+			Text string `json:"text"`
+		} `json:"answers"`
+	} `json:"poll"`
 }
 
 func (rd *reader) messages(h *chatHeader) error {
@@ -293,20 +304,83 @@ func (s *Source) toPost(ns string, h *chatHeader, m *message) (*post.Post, strin
 	if s.Pseudonymizer != nil {
 		p.Author = s.Pseudonymizer.Pseudonym("telegram", senderKey(m))
 	}
-	dir := filepath.Dir(s.Path)
-	if isLocalFile(m.Photo) {
-		p.Media = append(p.Media, post.Media{Path: filepath.Join(dir, filepath.FromSlash(m.Photo))})
+	if m.Poll != nil {
+		poll := ingest.Poll{Question: m.Poll.Question}
+		for _, a := range m.Poll.Answers {
+			poll.Options = append(poll.Options, a.Text)
+		}
+		ingest.AppendPoll(p, poll)
 	}
-	if isLocalFile(m.File) && strings.HasPrefix(m.MimeType, "image/") {
-		p.Media = append(p.Media, post.Media{Path: filepath.Join(dir, filepath.FromSlash(m.File))})
-	}
+	ingest.AddLinks(p, TextLinks(m.Text)...)
+	s.media(p, m)
 	if p.Text == "" && len(p.Media) == 0 {
+		if p.Extra[ingest.ExtraMediaMissing] != nil {
+			return nil, "media not included in the export"
+		}
 		return nil, "no text or media"
 	}
-	if m.ForwardedFrom != "" {
-		p.Extra = map[string]json.RawMessage{"forwarded": json.RawMessage(`true`)}
+	if m.ReplyTo != "" {
+		ingest.SetExtra(p, ingest.ExtraReplyTo, ingest.Ref{ID: ns + "/" + string(m.ReplyTo)})
+	}
+	if from := cmp.Or(m.ForwardedFrom, m.SavedFrom); from != "" || m.ForwardedFromID != "" {
+		ingest.SetExtra(p, ingest.ExtraForward, s.forwardRef(m))
 	}
 	return p, ""
+}
+
+// forwardRef says where a message was forwarded from: a channel keeps its
+// id and public name (a channel is a publisher, not a person); a person,
+// or an origin an older export does not type, gets a pseudonym.
+func (s *Source) forwardRef(m *message) ingest.Ref {
+	name := string(cmp.Or(m.ForwardedFrom, m.SavedFrom))
+	id := string(m.ForwardedFromID)
+	if strings.HasPrefix(id, "channel") {
+		return ingest.Ref{Channel: id + cmp.Or(" "+name, "")}
+	}
+	if s.Pseudonymizer == nil {
+		return ingest.Ref{Author: "a:"} // identity withheld; only the fact of the forward
+	}
+	if id != "" {
+		return ingest.Ref{Author: s.Pseudonymizer.Pseudonym("telegram", id)}
+	}
+	return ingest.Ref{Author: s.Pseudonymizer.Pseudonym("telegram", "name:"+name)}
+}
+
+// media adds the message's attachments with their kind: photos, and files
+// of every kind (voice, audio, video, animations, stickers, documents).
+// Files the export did not include are listed under ExtraMediaMissing.
+func (s *Source) media(p *post.Post, m *message) {
+	dir := filepath.Dir(s.Path)
+	if isLocalFile(m.Photo) {
+		p.Media = append(p.Media, post.Media{Type: "image", Path: filepath.Join(dir, filepath.FromSlash(m.Photo))})
+	}
+	if m.File == "" {
+		return
+	}
+	typ := fileType(m.MediaType, m.MimeType)
+	if !isLocalFile(m.File) {
+		if strings.HasPrefix(m.File, "(File ") {
+			ingest.SetExtra(p, ingest.ExtraMediaMissing, []post.Media{{Type: typ, MIME: m.MimeType}})
+		}
+		return
+	}
+	p.Media = append(p.Media, post.Media{Type: typ, MIME: m.MimeType, Path: filepath.Join(dir, filepath.FromSlash(m.File))})
+}
+
+// fileType maps an export's media_type (or, without one, the MIME type)
+// to Basira's media kinds.
+func fileType(mediaType, mime string) string {
+	switch mediaType {
+	case "voice_message", "audio_file":
+		return "audio"
+	case "video_file", "video_message":
+		return "video"
+	case "animation":
+		return "gif"
+	case "sticker":
+		return "sticker"
+	}
+	return ingest.MediaType(mime)
 }
 
 // senderKey is what the author pseudonym is computed from: from_id, which
@@ -381,6 +455,44 @@ func Text(raw json.RawMessage) string {
 		}
 	}
 	return b.String()
+}
+
+// TextLinks returns the link targets of an exported text: the href of
+// hidden links (text_link, whose visible text is only a label) and the
+// text of visible links.
+func TextLinks(raw json.RawMessage) []string {
+	if len(raw) == 0 || raw[0] != '[' {
+		return nil
+	}
+	var parts []json.RawMessage
+	if json.Unmarshal(raw, &parts) != nil {
+		return nil
+	}
+	var out []string
+	for _, part := range parts {
+		if len(part) == 0 || part[0] != '{' {
+			continue
+		}
+		var ent struct {
+			Type string `json:"type"`
+			Text string `json:"text"`
+			Href string `json:"href"`
+		}
+		if json.Unmarshal(part, &ent) != nil {
+			continue
+		}
+		switch ent.Type {
+		case "text_link":
+			out = append(out, ent.Href)
+		case "link":
+			u := ent.Text
+			if !strings.Contains(u, "://") {
+				u = "https://" + u
+			}
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 func readKey(dec *json.Decoder) (string, error) {
