@@ -21,9 +21,7 @@ func fixtureLines(t *testing.T, names ...string) []string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-			out = append(out, l)
-		}
+		out = append(out, strings.Split(strings.TrimSpace(string(b)), "\n")...)
 	}
 	return out
 }
