@@ -59,8 +59,9 @@ file and line. The file lists what 'basira serve --sources FILE' follows:
 		Summary: "run a sources file for a while and print the posts it would ingest (stores nothing)",
 		Usage:   "[--for 30s] FILE",
 		Help: `Runs every connector of the sources file without storing anything, prints
-the posts as JSONL on stdout and, at the end, each connector's state on
-stderr. Use it to check a feed or a stream before adding it to 'serve'.
+the posts as JSONL on stdout (deletions and account takedowns as
+{"event": …} lines) and, at the end, each connector's state on stderr,
+with the items it skipped counted by reason. Use it to check a feed or a stream before adding it to 'serve'.
 
 Example:
   basira sources preview --for 20s sources.yaml | head`,
@@ -90,7 +91,7 @@ Example:
 			<-ctx.Done()
 			sup.Wait()
 			for _, st := range sup.States() {
-				fmt.Fprintf(env.Stderr, "%s: %s, %d posts, %d failures", st.Name, st.Status, st.Posts, st.Failures)
+				fmt.Fprintf(env.Stderr, "%s: %s, %d posts, %d events, %d failures", st.Name, st.Status, st.Posts, st.Events, st.Failures)
 				if len(st.Skipped) > 0 {
 					reasons := make([]string, 0, len(st.Skipped))
 					for r := range st.Skipped {
@@ -114,6 +115,16 @@ Example:
 			return nil
 		},
 	})
+}
+
+// PostEvents prints deletions and takedowns as {"event": …} lines.
+func (p *printSink) PostEvents(_ context.Context, _ string, events []ingest.PostEvent) error {
+	for _, e := range events {
+		if err := p.enc.Encode(map[string]any{"event": e}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // printSink writes accepted posts as JSONL; preview's stand-in for a store.

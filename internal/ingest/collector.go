@@ -14,7 +14,26 @@ type Collector struct {
 	mu      sync.Mutex
 	posts   []*post.Post
 	skipped map[string]int
+	events  []PostEvent
 	Fail    error
+}
+
+// PostEvents implements Lifecycler.
+func (c *Collector) PostEvents(_ context.Context, _ string, events []PostEvent) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.Fail != nil {
+		return c.Fail
+	}
+	c.events = append(c.events, events...)
+	return nil
+}
+
+// Events returns the lifecycle events accepted so far.
+func (c *Collector) Events() []PostEvent {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]PostEvent(nil), c.events...)
 }
 
 // Skip implements Skipper.

@@ -26,6 +26,9 @@ const (
 	// ExtraPoll is the poll of the post (Poll); its question and options are
 	// also appended to the text, so detectors read them.
 	ExtraPoll = "poll"
+	// ExtraEditedAt marks an edited post (RFC 3339 time of the edit): the
+	// same id handed on again with its new text.
+	ExtraEditedAt = "edited_at"
 	// ExtraMediaMissing lists attachments named by the source but not
 	// available (a Telegram export made without media): [{type, mime}].
 	ExtraMediaMissing = "media_missing"

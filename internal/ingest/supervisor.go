@@ -19,10 +19,12 @@ type State struct {
 	Failures int64  `json:"failures"` // runs that ended in an error
 	// Skipped counts items read but not handed on, by reason (a malformed
 	// event, an item without an id, a kind Basira does not store).
-	Skipped   map[string]int64 `json:"skipped,omitempty"`
-	LastError string           `json:"last_error,omitempty"`
-	LastPost  time.Time        `json:"last_post,omitzero"`
-	NextRetry time.Time        `json:"next_retry,omitzero"`
+	Skipped map[string]int64 `json:"skipped,omitempty"`
+	// Events counts deletions and account takedowns recorded.
+	Events    int64     `json:"events,omitempty"`
+	LastError string    `json:"last_error,omitempty"`
+	LastPost  time.Time `json:"last_post,omitzero"`
+	NextRetry time.Time `json:"next_retry,omitzero"`
 }
 
 // Supervisor runs sources concurrently. A source whose Run returns nil is
@@ -119,6 +121,24 @@ func (s *Supervisor) update(st *State, f func(*State)) {
 	s.mu.Lock()
 	f(st)
 	s.mu.Unlock()
+}
+
+// PostEvents implements Lifecycler: events go to the sink when it records
+// them (else each is counted as skipped) and are counted on the state.
+func (c *countingSink) PostEvents(ctx context.Context, source string, events []PostEvent) error {
+	l, ok := c.sink.(Lifecycler)
+	if !ok {
+		for _, e := range events {
+			c.Skip("post event "+e.Kind+" (sink does not record it)", e.Platform+" "+e.ID+e.Author)
+		}
+		return nil
+	}
+	if err := l.PostEvents(ctx, source, events); err != nil {
+		return err
+	}
+	c.accepted = true
+	c.sup.update(c.st, func(st *State) { st.Events += int64(len(events)) })
+	return nil
 }
 
 // Skip implements Skipper: counts the skip on the source's state and logs it.

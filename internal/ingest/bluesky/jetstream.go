@@ -4,6 +4,7 @@
 package bluesky
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -115,19 +116,23 @@ func (s *Source) Run(ctx context.Context, sink ingest.Sink) error {
 		wait = 250 * time.Millisecond
 	}
 	var batch []*post.Post
+	var events []ingest.PostEvent
 	var batchCursor int64
 	flush := func() error {
-		if len(batch) == 0 {
-			// Nothing to store: events seen were all skipped, so the
-			// cursor may move past them.
-			s.cursor = max(s.cursor, batchCursor)
-			return nil
+		if len(batch) > 0 {
+			if err := sink.Accept(ctx, s.Name(), batch); err != nil {
+				return err
+			}
+			batch = nil
 		}
-		if err := sink.Accept(ctx, s.Name(), batch); err != nil {
+		// After the posts: a post created and deleted within one batch
+		// is stored, then marked deleted.
+		if err := ingest.Lifecycle(ctx, sink, s.Name(), events...); err != nil {
 			return err
 		}
+		events = nil
+		// Everything seen is stored or counted: the cursor may move on.
 		s.cursor = max(s.cursor, batchCursor)
-		batch = nil
 		return nil
 	}
 	timer := time.NewTimer(wait)
@@ -144,16 +149,20 @@ func (s *Source) Run(ctx context.Context, sink ingest.Sink) error {
 				}
 				return fmt.Errorf("bluesky: stream ended: %v", m.err)
 			}
-			p, timeUS, reason := s.DecodeEvent(m.data)
-			if timeUS > batchCursor {
-				batchCursor = timeUS
+			d := s.DecodeEvent(m.data)
+			if d.TimeUS > batchCursor {
+				batchCursor = d.TimeUS
 			}
-			if p == nil {
-				ingest.Skip(sink, s.Name(), reason, fmt.Sprintf("event time_us %d", timeUS))
+			switch {
+			case d.Post != nil:
+				batch = append(batch, d.Post)
+			case d.Event != nil:
+				events = append(events, *d.Event)
+			default:
+				ingest.Skip(sink, s.Name(), d.Skip, fmt.Sprintf("event time_us %d", d.TimeUS))
 				continue
 			}
-			batch = append(batch, p)
-			if len(batch) >= size {
+			if len(batch)+len(events) >= size {
 				if err := flush(); err != nil {
 					return err
 				}
@@ -171,9 +180,13 @@ func (s *Source) Run(ctx context.Context, sink ingest.Sink) error {
 
 // event is the part of a Jetstream message Basira reads.
 type event struct {
-	DID    string `json:"did"`
-	TimeUS int64  `json:"time_us"`
-	Kind   string `json:"kind"`
+	DID     string `json:"did"`
+	TimeUS  int64  `json:"time_us"`
+	Kind    string `json:"kind"`
+	Account *struct {
+		Active bool   `json:"active"`
+		Status string `json:"status"`
+	} `json:"account"`
 	Commit *struct {
 		Operation  string          `json:"operation"`
 		Collection string          `json:"collection"`
@@ -232,40 +245,59 @@ type record struct {
 }
 
 // Decode turns one Jetstream message into a post (nil for anything but a
-// post creation, or a malformed message) and returns its time_us.
+// post creation or edit, or a malformed message) and returns its time_us.
 func (s *Source) Decode(data []byte) (*post.Post, int64) {
-	p, t, _ := s.DecodeEvent(data)
-	return p, t
+	d := s.DecodeEvent(data)
+	return d.Post, d.TimeUS
 }
 
-// DecodeEvent is Decode that also says why an event gave no post.
-func (s *Source) DecodeEvent(data []byte) (*post.Post, int64, string) {
+// Decoded is what one Jetstream message gives: a post (created or
+// edited), a lifecycle event (a post deleted, an account taken down), or
+// the reason it gives neither.
+type Decoded struct {
+	Post   *post.Post
+	Event  *ingest.PostEvent
+	TimeUS int64
+	Skip   string
+}
+
+// DecodeEvent decodes one Jetstream message.
+func (s *Source) DecodeEvent(data []byte) Decoded {
 	var ev event
 	if err := json.Unmarshal(data, &ev); err != nil {
-		return nil, 0, "malformed event"
+		return Decoded{Skip: "malformed event"}
 	}
+	skip := func(reason string) Decoded { return Decoded{TimeUS: ev.TimeUS, Skip: reason} }
+	at := time.UnixMicro(ev.TimeUS).UTC()
 	c := ev.Commit
 	switch {
+	case ev.Kind == "account" && ev.Account != nil && ev.DID != "":
+		if ev.Account.Active {
+			return skip("account event (active)")
+		}
+		// takendown, suspended, deleted, deactivated: the account's
+		// posts are gone from the source.
+		status := cmp.Or(ev.Account.Status, "inactive")
+		return Decoded{TimeUS: ev.TimeUS, Event: &ingest.PostEvent{Platform: "bluesky", Author: s.pseudonym(ev.DID), Kind: ingest.EventAccountPrefix + status, At: at}}
 	case ev.Kind == "identity" || ev.Kind == "account":
-		return nil, ev.TimeUS, ev.Kind + " event"
+		return skip(ev.Kind + " event")
 	case ev.Kind != "commit" || c == nil:
-		return nil, ev.TimeUS, "unknown event kind"
+		return skip("unknown event kind")
 	case c.Collection != postCollection:
-		return nil, ev.TimeUS, "not a post"
-	case c.Operation == "update" || c.Operation == "delete":
-		// Counted until posts have versions and a lifecycle (issue 18).
-		return nil, ev.TimeUS, "post " + c.Operation + " (not stored yet)"
-	case c.Operation != "create":
-		return nil, ev.TimeUS, "unknown commit operation"
+		return skip("not a post")
 	case ev.DID == "" || c.RKey == "":
-		return nil, ev.TimeUS, "event without did or rkey"
+		return skip("event without did or rkey")
+	case c.Operation == "delete":
+		return Decoded{TimeUS: ev.TimeUS, Event: &ingest.PostEvent{Platform: "bluesky", ID: postID(ev.DID, c.RKey), Kind: ingest.EventDeleted, At: at}}
+	case c.Operation != "create" && c.Operation != "update":
+		return skip("unknown commit operation")
 	}
 	var rec record
 	if err := json.Unmarshal(c.Record, &rec); err != nil {
-		return nil, ev.TimeUS, "malformed post record"
+		return skip("malformed post record")
 	}
 	if len(s.Langs) > 0 && !anyIn(rec.Langs, s.Langs) {
-		return nil, ev.TimeUS, "language not followed"
+		return skip("language not followed")
 	}
 	p := &post.Post{
 		ID:       postID(ev.DID, c.RKey),
@@ -296,9 +328,14 @@ func (s *Source) DecodeEvent(data []byte) (*post.Post, int64, string) {
 		s.embed(p, ev.DID, rec.Embed)
 	}
 	if p.Text == "" && len(p.Media) == 0 {
-		return nil, ev.TimeUS, "no text or media"
+		return skip("no text or media")
 	}
-	return p, ev.TimeUS, ""
+	if c.Operation == "update" {
+		// An edit: the same id again, marked, for a store that keeps
+		// versions (the text a detector saw stays its evidence).
+		ingest.SetExtra(p, ingest.ExtraEditedAt, at)
+	}
+	return Decoded{Post: p, TimeUS: ev.TimeUS}
 }
 
 func (s *Source) pseudonym(did string) string {

@@ -42,7 +42,12 @@ func TestReplayCapture(t *testing.T) {
 		t.Fatalf("Run = %v; want the stream's end", err)
 	}
 	byRKey := map[string]*post.Post{}
+	var edit *post.Post
 	for _, p := range sink.Posts() {
+		if p.Extra["edited_at"] != nil {
+			edit = p
+			continue
+		}
 		byRKey[p.ID[strings.LastIndex(p.ID, "/")+1:]] = p
 	}
 	if len(byRKey) != 5 {
@@ -77,12 +82,17 @@ func TestReplayCapture(t *testing.T) {
 	if err := json.Unmarshal(reply.Extra["reply_to"], &r); err != nil || r.ID != quote.ID || r.Author != quote.Author {
 		t.Errorf("reply_to = %s, want the quote post %s by %s", reply.Extra["reply_to"], quote.ID, quote.Author)
 	}
-	want := map[string]int{"identity event": 1, "account event": 1, "post delete (not stored yet)": 1}
-	got := sink.Skipped()
-	for k, n := range want {
-		if got[k] != n {
-			t.Errorf("skipped = %v, want %v", got, want)
-			break
-		}
+	if edit == nil || edit.ID != quote.ID || edit.Text != "Marching off to work." || string(edit.Extra["edited_at"]) != `"2025-01-27T21:39:22.3Z"` {
+		t.Errorf("edit = %+v", edit)
+	}
+	want := map[string]int{"identity event": 1, "account event (active)": 1}
+	if got := sink.Skipped(); len(got) != len(want) || got["identity event"] != 1 || got["account event (active)"] != 1 {
+		t.Errorf("skipped = %v, want %v", got, want)
+	}
+	ev := sink.Events()
+	if len(ev) != 2 || ev[0].Kind != "deleted" || ev[0].ID != byRKey["3lgqvohhfac2k"].ID ||
+		ev[1].Kind != "account_takendown" || ev[1].Author != ps.Pseudonym("bluesky", "did:plc:5gdnhg7ftde36ov4bplkyt3w") || ev[1].ID != "" ||
+		ev[1].At.Format(time.RFC3339) != "2025-01-27T20:36:31Z" {
+		t.Errorf("events = %+v", ev)
 	}
 }

@@ -180,7 +180,10 @@ func (s *Source) stream(ctx context.Context, sink ingest.Sink) error {
 	}
 	defer resp.Body.Close()
 	return ReadEvents(resp.Body, func(ev Event) error {
-		posts, id, reason := s.DecodeEvent(ev)
+		posts, pe, id, reason := s.DecodeEvent(ev)
+		if pe != nil {
+			return ingest.Lifecycle(ctx, sink, s.Name(), *pe)
+		}
 		if len(posts) == 0 {
 			// One bad event must not end the stream; it is counted.
 			ingest.Skip(sink, s.Name(), reason, fmt.Sprintf("event %s %.40s", ev.Type, ev.Data))
@@ -241,22 +244,31 @@ func ReadEvents(r io.Reader, fn func(Event) error) error {
 }
 
 // DecodeEvent turns one streaming event into posts (a boost gives two, see
-// toPosts) and the status id for the cursor, or says why it gave none.
-func (s *Source) DecodeEvent(ev Event) ([]*post.Post, string, string) {
+// toPosts) and the status id for the cursor, or a lifecycle event (a
+// delete), or says why it gave neither. An edit (status.update) is the
+// status again with extra.edited_at.
+func (s *Source) DecodeEvent(ev Event) ([]*post.Post, *ingest.PostEvent, string, string) {
 	switch ev.Type {
 	case "update", "status.update":
 	case "delete":
-		// Counted until posts have a lifecycle (issue 18).
-		return nil, "", "status delete (not stored yet)"
+		// Mastodon sends the bare id; accept it quoted as JSON too.
+		id := strings.TrimSpace(string(ev.Data))
+		if strings.HasPrefix(id, `"`) && json.Unmarshal(ev.Data, &id) != nil {
+			id = ""
+		}
+		if id == "" || strings.ContainsAny(id, " {\"") {
+			return nil, nil, "", "malformed delete event"
+		}
+		return nil, &ingest.PostEvent{Platform: s.platform(), ID: id, Kind: ingest.EventDeleted, At: time.Now().UTC()}, "", ""
 	default:
-		return nil, "", "event " + ev.Type
+		return nil, nil, "", "event " + ev.Type
 	}
 	var st Status
 	if err := json.Unmarshal(ev.Data, &st); err != nil {
-		return nil, "", "malformed status event"
+		return nil, nil, "", "malformed status event"
 	}
 	posts, reason := s.toPosts(&st)
-	return posts, st.ID, reason
+	return posts, nil, st.ID, reason
 }
 
 // Account is the part of an account Basira reads: its handle, only ever
@@ -400,7 +412,7 @@ func (s *Source) toPost(st *Status) *post.Post {
 		ingest.SetExtra(p, ingest.ExtraQuote, ingest.Ref{ID: qs.ID, URL: cmp.Or(qs.URL, qs.URI), Author: s.pseudonym(qs.Account.Acct)})
 	}
 	if st.EditedAt != nil {
-		ingest.SetExtra(p, "edited_at", st.EditedAt.UTC())
+		ingest.SetExtra(p, ingest.ExtraEditedAt, st.EditedAt.UTC())
 	}
 	if p.Text == "" && len(p.Media) == 0 {
 		return nil

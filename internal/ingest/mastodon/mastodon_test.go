@@ -108,8 +108,11 @@ func TestBackfillStreamAndGapFill(t *testing.T) {
 	if p.Author == "" || strings.Contains(p.Author, "alice") {
 		t.Errorf("author not pseudonymised: %q", p.Author)
 	}
-	if sk := sink.Skipped(); sk["status delete (not stored yet)"] != 1 || sk["malformed status event"] != 1 {
-		t.Errorf("skipped = %v, want the delete and the bad event counted", sk)
+	if sk := sink.Skipped(); sk["malformed status event"] != 1 || len(sk) != 1 {
+		t.Errorf("skipped = %v, want the bad event counted", sk)
+	}
+	if ev := sink.Events(); len(ev) != 1 || ev[0].ID != "99" || ev[0].Kind != "deleted" || ev[0].Platform != "127.0.0.1" {
+		t.Errorf("events = %+v, want the delete of 99", ev)
 	}
 	if f.tokens[0] != "Bearer tok" {
 		t.Errorf("no token sent: %q", f.tokens[0])

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/basira-org/basira/internal/ingest"
 	"github.com/basira-org/basira/internal/post"
@@ -17,7 +18,7 @@ import (
 
 // TestReplayRecordedStream replays a stream recorded from a real Mastodon
 // server (Mastodon.py's cassette) over loopback: updates and the edit come
-// through, the delete is counted, nothing is dropped silently.
+// through, the delete becomes a lifecycle event, nothing is dropped.
 func TestReplayRecordedStream(t *testing.T) {
 	body, err := os.ReadFile("testdata/stream_user.sse")
 	if err != nil {
@@ -57,8 +58,11 @@ func TestReplayRecordedStream(t *testing.T) {
 	if l := sink.Posts()[1].Extra["links"]; l != nil {
 		t.Errorf("mention kept as a link: %s", l)
 	}
-	if sk := sink.Skipped(); sk["status delete (not stored yet)"] != 1 || len(sk) != 1 {
+	if sk := sink.Skipped(); len(sk) != 0 {
 		t.Errorf("skipped = %v", sk)
+	}
+	if ev := sink.Events(); len(ev) != 1 || ev[0].ID != "109440181353147070" || ev[0].Kind != "deleted" || time.Since(ev[0].At) > time.Minute {
+		t.Errorf("events = %+v, want the recorded delete", ev)
 	}
 }
 
