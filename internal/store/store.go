@@ -193,6 +193,10 @@ type Processing struct {
 	// Media, when set, replaces the post's stored media: the worker fetched
 	// the attachments and filled in their hashes (SHA-256, MD5, PDQ).
 	Media []post.Media
+	// Version, when set, is the version of the post the detectors read: a
+	// post edited since (a newer version stored) is left unprocessed, for
+	// the edit's own message, instead of getting signals of the old text.
+	Version int
 }
 
 // Processed tells what RecordProcessing did with one post.

@@ -543,6 +543,21 @@ func (db *DB) RecordProcessing(ctx context.Context, actor string, batch []store.
 				return err
 			}
 		}
+		// A post edited after the worker read it is given back: the
+		// edit's own message processes the new version.
+		var stale []int64
+		for _, p := range sorted {
+			if mine[p.PostKey] && p.Version > 0 && p.Version != versionOf[p.PostKey] {
+				stale = append(stale, p.PostKey)
+				delete(mine, p.PostKey)
+				delete(hadCase, p.PostKey)
+			}
+		}
+		if len(stale) > 0 {
+			if _, err := tx.ExecContext(ctx, db.D.rebind(`UPDATE posts SET processed_at = NULL WHERE key IN (`+placeholders(len(stale))+`)`), int64Args(stale)...); err != nil {
+				return err
+			}
+		}
 		// 2. Media hashes the worker computed, kept with the post.
 		for _, p := range sorted {
 			if !mine[p.PostKey] || p.Media == nil {

@@ -112,3 +112,29 @@ func testPostLifecycle(t *testing.T, s store.Store) {
 		t.Errorf("audit chain: %v", err)
 	}
 }
+
+// testStaleProcessing: a worker that read a post before it was edited
+// records nothing for it; the edit's own processing does.
+func testStaleProcessing(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	k := must(s.PutPosts(ctx, "test", "src", []*post.Post{{ID: "1", Platform: "p", Text: "old"}})).New[0]
+	edit := &post.Post{ID: "1", Platform: "p", Text: "new", Extra: map[string]json.RawMessage{store.EditedField: json.RawMessage(`"2026-12-01T10:00:00Z"`)}}
+	must(s.PutPosts(ctx, "test", "src", []*post.Post{edit}))
+	stale := proc(k, "c", "p", time.Now(), sig("incitement", "high", 0.9))
+	stale.Version = 1
+	out := must(s.RecordProcessing(ctx, "w", []store.Processing{stale}))
+	if !out[0].Skipped || out[0].CaseID != 0 {
+		t.Errorf("stale result recorded: %+v", out[0])
+	}
+	if p := must(s.Post(ctx, k)); p.ProcessedAt != nil {
+		t.Errorf("post marked processed by a stale result")
+	}
+	fresh := proc(k, "c", "p", time.Now(), sig("incitement", "high", 0.9))
+	fresh.Version = 2
+	if out := must(s.RecordProcessing(ctx, "w", []store.Processing{fresh})); out[0].Skipped || out[0].CaseID == 0 {
+		t.Errorf("fresh result: %+v", out[0])
+	}
+	if sigs := must(s.Signals(ctx, k)); len(sigs) != 1 || sigs[0].Version != 2 {
+		t.Errorf("signals = %+v", sigs)
+	}
+}

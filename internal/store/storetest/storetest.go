@@ -46,6 +46,7 @@ func Run(t *testing.T, open Opener) {
 		{"ReferralLease", testReferralLease},
 		{"Tokens", testTokens},
 		{"PostLifecycle", testPostLifecycle},
+		{"StaleProcessing", testStaleProcessing},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
