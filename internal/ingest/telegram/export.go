@@ -6,6 +6,7 @@ package telegram
 
 import (
 	"bufio"
+	"bytes"
 	"cmp"
 	"context"
 	"crypto/sha256"
@@ -246,25 +247,27 @@ func (rd *reader) messages(h *chatHeader) error {
 	if err := expectDelim(dec, '['); err != nil {
 		return fmt.Errorf("messages: %w", err)
 	}
+	// Exports write the chat's id before its messages.
+	ns := rd.namespace(h)
 	for i := 0; dec.More(); i++ {
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
 			// The JSON itself is broken: nothing after this can be read.
 			return fmt.Errorf("message %d: %w", i+1, err)
 		}
-		where := fmt.Sprintf("chat %s message %d", rd.namespace(h), i+1)
+		where := func() string { return "chat " + ns + " message " + strconv.Itoa(i+1) }
 		if len(raw) > MaxMessageBytes {
-			rd.skip("message too large", fmt.Sprintf("%s is larger than %d bytes", where, MaxMessageBytes))
+			rd.skip("message too large", fmt.Sprintf("%s is larger than %d bytes", where(), MaxMessageBytes))
 			continue
 		}
 		var m message
 		if err := json.Unmarshal(raw, &m); err != nil {
-			rd.skip("malformed message", where+": "+err.Error())
+			rd.skip("malformed message", where()+": "+err.Error())
 			continue
 		}
-		p, reason := rd.src.toPost(rd.namespace(h), h, &m)
+		p, reason := rd.src.toPost(ns, h, &m)
 		if p == nil {
-			rd.skip(reason, where)
+			rd.skip(reason, where())
 			continue
 		}
 		if err := rd.fn(p); err != nil {
@@ -286,7 +289,7 @@ func (s *Source) toPost(ns string, h *chatHeader, m *message) (*post.Post, strin
 		return nil, "message without id"
 	}
 	id := string(m.ID)
-	text := Text(m.Text)
+	text, links := textAndLinks(m.Text)
 	p := &post.Post{ID: ns + "/" + id, Platform: "telegram", Text: text}
 	// channel: names the exported chat; in a full-account export it would
 	// wrongly give every chat that channel's links.
@@ -311,7 +314,7 @@ func (s *Source) toPost(ns string, h *chatHeader, m *message) (*post.Post, strin
 		}
 		ingest.AppendPoll(p, poll)
 	}
-	ingest.AddLinks(p, TextLinks(m.Text)...)
+	ingest.AddLinks(p, links...)
 	s.media(p, m)
 	if p.Text == "" && len(p.Media) == 0 {
 		if p.Extra[ingest.ExtraMediaMissing] != nil {
@@ -403,6 +406,8 @@ func (f *flexString) UnmarshalJSON(b []byte) error {
 	switch {
 	case string(b) == "null":
 		*f = ""
+	case len(b) > 1 && b[0] == '"' && bytes.IndexByte(b, '\\') < 0:
+		*f = flexString(b[1 : len(b)-1]) // no escapes: the bytes are the string
 	case len(b) > 0 && b[0] == '"':
 		var s string
 		if err := json.Unmarshal(b, &s); err != nil {
@@ -430,47 +435,42 @@ func isLocalFile(p string) bool {
 // Text flattens an exported message text: a string, or an array of
 // strings and entity objects ({"type":"bold","text":"…"}).
 func Text(raw json.RawMessage) string {
-	if len(raw) == 0 {
-		return ""
-	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	var parts []json.RawMessage
-	if json.Unmarshal(raw, &parts) != nil {
-		return ""
-	}
-	var b strings.Builder
-	for _, part := range parts {
-		if json.Unmarshal(part, &s) == nil {
-			b.WriteString(s)
-			continue
-		}
-		var ent struct {
-			Text string `json:"text"`
-		}
-		if json.Unmarshal(part, &ent) == nil {
-			b.WriteString(ent.Text)
-		}
-	}
-	return b.String()
+	t, _ := textAndLinks(raw)
+	return t
 }
 
 // TextLinks returns the link targets of an exported text: the href of
 // hidden links (text_link, whose visible text is only a label) and the
 // text of visible links.
 func TextLinks(raw json.RawMessage) []string {
-	if len(raw) == 0 || raw[0] != '[' {
-		return nil
+	_, links := textAndLinks(raw)
+	return links
+}
+
+// textAndLinks reads an exported text once for both.
+func textAndLinks(raw json.RawMessage) (string, []string) {
+	if len(raw) == 0 {
+		return "", nil
+	}
+	if raw[0] == '"' {
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			return s, nil
+		}
+		return "", nil
 	}
 	var parts []json.RawMessage
 	if json.Unmarshal(raw, &parts) != nil {
-		return nil
+		return "", nil
 	}
-	var out []string
+	var b strings.Builder
+	var links []string
 	for _, part := range parts {
-		if len(part) == 0 || part[0] != '{' {
+		if len(part) > 0 && part[0] == '"' {
+			var s string
+			if json.Unmarshal(part, &s) == nil {
+				b.WriteString(s)
+			}
 			continue
 		}
 		var ent struct {
@@ -481,18 +481,19 @@ func TextLinks(raw json.RawMessage) []string {
 		if json.Unmarshal(part, &ent) != nil {
 			continue
 		}
+		b.WriteString(ent.Text)
 		switch ent.Type {
 		case "text_link":
-			out = append(out, ent.Href)
+			links = append(links, ent.Href)
 		case "link":
 			u := ent.Text
 			if !strings.Contains(u, "://") {
 				u = "https://" + u
 			}
-			out = append(out, u)
+			links = append(links, u)
 		}
 	}
-	return out
+	return b.String(), links
 }
 
 func readKey(dec *json.Decoder) (string, error) {
