@@ -222,6 +222,10 @@ type message struct {
 	Type          string          `json:"type"`
 	Date          string          `json:"date"`
 	DateUnix      flexString      `json:"date_unixtime"`
+	// Edited is "1970-01-01T00:00:00" (older exports) or absent when the
+	// message was never edited; EditedUnix is written by recent versions.
+	Edited     string     `json:"edited"`
+	EditedUnix flexString `json:"edited_unixtime"`
 	From          flexString      `json:"from"`
 	FromID        flexString      `json:"from_id"`
 	Text          json.RawMessage `json:"text"`
@@ -321,6 +325,13 @@ func (s *Source) toPost(ns string, h *chatHeader, m *message) (*post.Post, strin
 			return nil, "media not included in the export"
 		}
 		return nil, "no text or media"
+	}
+	// A message edited before the export: a later export of the same chat
+	// hands its new text on as a new version.
+	if n, err := strconv.ParseInt(string(m.EditedUnix), 10, 64); err == nil && n > 0 {
+		ingest.SetExtra(p, ingest.ExtraEditedAt, time.Unix(n, 0).UTC())
+	} else if t, err := time.Parse("2006-01-02T15:04:05", m.Edited); err == nil && t.Year() > 1970 {
+		ingest.SetExtra(p, ingest.ExtraEditedAt, t)
 	}
 	if m.ReplyTo != "" {
 		ingest.SetExtra(p, ingest.ExtraReplyTo, ingest.Ref{ID: ns + "/" + string(m.ReplyTo)})

@@ -184,6 +184,12 @@ func TestContextKept(t *testing.T) {
 		string(p.Extra["links"]) != `["https://news.example.org/bayan/5","https://video.example.org/v/5"]` {
 		t.Errorf("links: text %q extra %s", p.Text, p.Extra["links"])
 	}
+	if e := string(get("9876543210/6").Extra["edited_at"]); e != `"2020-05-01T11:05:00Z"` {
+		t.Errorf("edited message: edited_at = %s", e)
+	}
+	if e := get("9876543210/5").Extra["edited_at"]; e != nil {
+		t.Errorf("a never-edited message (edited 1970) marked edited: %s", e)
+	}
 	fw := string(get("9876543210/6").Extra["forward"])
 	if want := `{"author":"` + ps.Pseudonym("telegram", "name:Ahmed Example") + `"}`; fw != want || strings.Contains(fw, "Ahmed") {
 		t.Errorf("forward = %s, want %s", fw, want)
