@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -91,10 +92,19 @@ func FuzzDecode(f *testing.F) {
 	for _, m := range []string{arabicPost, frenchPost, deletion, identity, garbage} {
 		f.Add([]byte(m))
 	}
+	for _, name := range []string{"testdata/jetstream_capture.jsonl", "testdata/derived.jsonl"} {
+		b, _ := os.ReadFile(name)
+		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			f.Add([]byte(l))
+		}
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		p, _ := (&Source{}).Decode(b)
-		if p != nil && !strings.HasPrefix(p.ID, "at://") {
+		d := (&Source{}).DecodeEvent(b)
+		if p := d.Post; p != nil && !strings.HasPrefix(p.ID, "at://") {
 			t.Fatalf("bad id %q", p.ID)
+		}
+		if d.Post == nil && d.Event == nil && d.Skip == "" {
+			t.Fatal("an event neither kept nor counted")
 		}
 	})
 }

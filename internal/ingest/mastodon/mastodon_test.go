@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -147,12 +148,15 @@ func TestReadEventsLimits(t *testing.T) {
 
 func FuzzReadEvents(f *testing.F) {
 	f.Add([]byte("event: update\ndata: {\"id\":\"1\"}\n\n:hb\n\n"))
+	if b, err := os.ReadFile("testdata/stream_user.sse"); err == nil {
+		f.Add(b)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		src := &Source{Server: "https://x.example"}
 		ReadEvents(strings.NewReader(string(b)), func(e Event) error {
-			var st Status
-			if json.Unmarshal(e.Data, &st) == nil {
-				src.toPost(&st)
+			posts, pe, _, reason := src.DecodeEvent(e)
+			if len(posts) == 0 && pe == nil && reason == "" {
+				t.Fatalf("event %q neither kept nor counted", e.Type)
 			}
 			return nil
 		})

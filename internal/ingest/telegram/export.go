@@ -218,14 +218,14 @@ func (rd *reader) namespace(h *chatHeader) string {
 // message is the part of an exported message Basira reads. Fields whose
 // type changed across Telegram Desktop versions are flexString.
 type message struct {
-	ID            flexString      `json:"id"`
-	Type          string          `json:"type"`
-	Date          string          `json:"date"`
-	DateUnix      flexString      `json:"date_unixtime"`
+	ID       flexString `json:"id"`
+	Type     string     `json:"type"`
+	Date     string     `json:"date"`
+	DateUnix flexString `json:"date_unixtime"`
 	// Edited is "1970-01-01T00:00:00" (older exports) or absent when the
 	// message was never edited; EditedUnix is written by recent versions.
-	Edited     string     `json:"edited"`
-	EditedUnix flexString `json:"edited_unixtime"`
+	Edited        string          `json:"edited"`
+	EditedUnix    flexString      `json:"edited_unixtime"`
 	From          flexString      `json:"from"`
 	FromID        flexString      `json:"from_id"`
 	Text          json.RawMessage `json:"text"`
