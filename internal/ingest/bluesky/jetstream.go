@@ -42,6 +42,10 @@ type Source struct {
 	BatchSize     int           // default 200
 	BatchWait     time.Duration // default 250ms
 	Pseudonymizer *post.Pseudonymizer
+	// HashMedia, when set, hashes an image while its URL (which holds the
+	// author's DID) is known; the post keeps the hashes only. Without it,
+	// images are left out: a DID is never stored.
+	HashMedia func(context.Context, *post.Media) error
 
 	cursor int64 // time_us of the newest accepted event
 }
@@ -277,8 +281,13 @@ func (s *Source) DecodeEvent(data []byte) Decoded {
 		}
 		// takendown, suspended, deleted, deactivated: the account's
 		// posts are gone from the source.
+		// Without a key posts carry no author, so nothing could match.
+		author := s.pseudonym(ev.DID)
+		if author == "" {
+			return skip("account event (no pseudonym key)")
+		}
 		status := cmp.Or(ev.Account.Status, "inactive")
-		return Decoded{TimeUS: ev.TimeUS, Event: &ingest.PostEvent{Platform: "bluesky", Author: s.pseudonym(ev.DID), Kind: ingest.EventAccountPrefix + status, At: at}}
+		return Decoded{TimeUS: ev.TimeUS, Event: &ingest.PostEvent{Platform: "bluesky", Author: author, Kind: ingest.EventAccountPrefix + status, At: at}}
 	case ev.Kind == "identity" || ev.Kind == "account":
 		return skip(ev.Kind + " event")
 	case ev.Kind != "commit" || c == nil:
@@ -287,8 +296,10 @@ func (s *Source) DecodeEvent(data []byte) Decoded {
 		return skip("not a post")
 	case ev.DID == "" || c.RKey == "":
 		return skip("event without did or rkey")
+	case !validKey(c.RKey):
+		return skip("invalid record key")
 	case c.Operation == "delete":
-		return Decoded{TimeUS: ev.TimeUS, Event: &ingest.PostEvent{Platform: "bluesky", ID: postID(ev.DID, c.RKey), Kind: ingest.EventDeleted, At: at}}
+		return Decoded{TimeUS: ev.TimeUS, Event: &ingest.PostEvent{Platform: "bluesky", ID: s.postID(ev.DID, c.RKey), Kind: ingest.EventDeleted, At: at}}
 	case c.Operation != "create" && c.Operation != "update":
 		return skip("unknown commit operation")
 	}
@@ -299,10 +310,12 @@ func (s *Source) DecodeEvent(data []byte) Decoded {
 	if len(s.Langs) > 0 && !anyIn(rec.Langs, s.Langs) {
 		return skip("language not followed")
 	}
+	// The DID names the author: it is kept nowhere. The post's id is the
+	// author's pseudonym and the record key (unique per author), and the
+	// post has no URL (a bsky.app link would carry the DID).
 	p := &post.Post{
-		ID:       postID(ev.DID, c.RKey),
+		ID:       s.postID(ev.DID, c.RKey),
 		Platform: "bluesky",
-		URL:      postURL(ev.DID, c.RKey),
 		Text:     rec.Text,
 	}
 	if len(rec.Langs) > 0 {
@@ -322,7 +335,9 @@ func (s *Source) DecodeEvent(data []byte) Decoded {
 		}
 	}
 	if rec.Reply != nil && rec.Reply.Parent.URI != "" {
-		ingest.SetExtra(p, ingest.ExtraReplyTo, s.ref(rec.Reply.Parent.URI))
+		if r, ok := s.ref(rec.Reply.Parent.URI); ok {
+			ingest.SetExtra(p, ingest.ExtraReplyTo, r)
+		}
 	}
 	if rec.Embed != nil {
 		s.embed(p, ev.DID, rec.Embed)
@@ -338,6 +353,8 @@ func (s *Source) DecodeEvent(data []byte) Decoded {
 	return Decoded{Post: p, TimeUS: ev.TimeUS}
 }
 
+// pseudonym is the author field: the DID's pseudonym, or empty without a
+// key (no author is better than a guessable one).
 func (s *Source) pseudonym(did string) string {
 	if s.Pseudonymizer == nil {
 		return ""
@@ -345,53 +362,98 @@ func (s *Source) pseudonym(did string) string {
 	return s.Pseudonymizer.Pseudonym("bluesky", did)
 }
 
-// postID and postURL name a post; quotes and replies use them too, so a
-// reference matches the id the referenced post is stored under.
-func postID(did, rkey string) string { return "at://" + did + "/" + postCollection + "/" + rkey }
+// postID names a post by its author's pseudonym and record key; posts,
+// deletions, quotes and replies all use it, so a reference matches the id
+// the referenced post is stored under, and no id carries a DID. Without a
+// key the pseudonym is taken with the empty key (ids must stay unique per
+// author).
+func (s *Source) postID(did, rkey string) string {
+	return s.recordID(did, postCollection, rkey)
+}
 
-func postURL(did, rkey string) string { return "https://bsky.app/profile/" + did + "/post/" + rkey }
+// recordID is postID for any collection: a post is pseudonym/rkey, any
+// other record (a feed generator, a list) pseudonym/collection/rkey, so
+// the two never collide.
+func (s *Source) recordID(did, collection, rkey string) string {
+	ps := s.Pseudonymizer
+	if ps == nil {
+		ps = post.NewPseudonymizer(nil)
+	}
+	id := ps.Pseudonym("bluesky", did)
+	if collection != postCollection {
+		id += "/" + collection
+	}
+	return id + "/" + rkey
+}
 
+// validKey reports whether s has the syntax of an AT Protocol record key
+// (collections' NSIDs fit it too): it goes into an id as it is, so a key
+// cannot add a path segment or characters post.Validate refuses.
+func validKey(s string) bool {
+	if s == "" || len(s) > 512 || s == "." || s == ".." {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("._:~-", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// blobURL is where an image blob is served; it holds the DID, so it is
+// used only to hash the image and never kept.
 func blobURL(did string, b *blob) string {
 	return "https://cdn.bsky.app/img/feed_fullsize/plain/" + did + "/" + b.Ref.Link + "@jpeg"
 }
 
-func videoURL(did string, b *blob) string {
-	return "https://video.bsky.app/watch/" + did + "/" + b.Ref.Link + "/playlist.m3u8"
-}
-
-// ref points at the record of an at:// URI, its author pseudonymised.
-func (s *Source) ref(uri string) ingest.Ref {
+// ref points at the record of an at:// URI by the id Basira stores it
+// under (recordID), its author pseudonymised. A URI that does not parse
+// as at://authority/collection/rkey gives no reference: it would keep
+// the authority (a DID or handle) as written.
+func (s *Source) ref(uri string) (ingest.Ref, bool) {
 	rest, ok := strings.CutPrefix(uri, "at://")
 	parts := strings.Split(rest, "/")
-	if !ok || len(parts) != 3 {
-		return ingest.Ref{ID: uri}
+	if !ok || len(parts) != 3 || parts[0] == "" || !validKey(parts[1]) || !validKey(parts[2]) {
+		return ingest.Ref{}, false
 	}
 	did, coll, rkey := parts[0], parts[1], parts[2]
-	r := ingest.Ref{ID: uri, Author: s.pseudonym(did)}
-	if coll == postCollection {
-		r.ID, r.URL = postID(did, rkey), postURL(did, rkey)
-	}
-	return r
+	return ingest.Ref{ID: s.recordID(did, coll, rkey), Author: s.pseudonym(did)}, true
 }
 
-// embed keeps what an embed carries: images and video as typed media, a
-// link card (its target a link, its thumbnail an image; for a card-only
-// post, its title, description and target become the text), a quote.
+// image hashes a blob while its DID-bearing URL is known and keeps the
+// hashes only; without a hasher, or when hashing fails, the image is left
+// out.
+func (s *Source) image(p *post.Post, did string, b *blob) {
+	if s.HashMedia == nil || b == nil || b.Ref.Link == "" {
+		return
+	}
+	m := post.Media{Type: "image", MIME: b.MimeType, URL: blobURL(did, b)}
+	if err := s.HashMedia(context.Background(), &m); err != nil {
+		return
+	}
+	m.URL = ""
+	p.Media = append(p.Media, m)
+}
+
+// embed keeps what an embed carries: images (hashed) and video as typed
+// media, a link card (its target a link, its thumbnail an image; for a
+// card-only post, its title, description and target become the text), a
+// quote.
 func (s *Source) embed(p *post.Post, did string, e *embed) {
-	for _, im := range e.Images {
-		if im.Image.Ref.Link != "" {
-			p.Media = append(p.Media, post.Media{Type: "image", MIME: im.Image.MimeType, URL: blobURL(did, &im.Image)})
-		}
+	for i := range e.Images {
+		s.image(p, did, &e.Images[i].Image)
 	}
 	if e.Video != nil && e.Video.Ref.Link != "" {
-		p.Media = append(p.Media, post.Media{Type: "video", MIME: e.Video.MimeType, URL: videoURL(did, e.Video)})
+		// The playlist URL holds the DID and a playlist cannot be hashed
+		// as an image: the post records that a video is attached.
+		p.Media = append(p.Media, post.Media{Type: "video", MIME: e.Video.MimeType})
 	}
 	if x := e.External; x != nil && x.URI != "" {
 		ingest.SetExtra(p, ingest.ExtraCard, ingest.Card{URL: x.URI, Title: x.Title, Description: x.Description})
 		ingest.AddLinks(p, x.URI)
-		if x.Thumb != nil && x.Thumb.Ref.Link != "" {
-			p.Media = append(p.Media, post.Media{Type: "image", MIME: x.Thumb.MimeType, URL: blobURL(did, x.Thumb)})
-		}
+		s.image(p, did, x.Thumb)
 		if strings.TrimSpace(p.Text) == "" {
 			p.Text = strings.TrimSpace(strings.Join([]string{x.Title, x.Description, x.URI}, "\n"))
 		}
@@ -406,8 +468,8 @@ func (s *Source) embed(p *post.Post, did string, e *embed) {
 			if r.Record != nil {
 				uri = r.Record.URI
 			}
-			if uri != "" {
-				ingest.SetExtra(p, ingest.ExtraQuote, s.ref(uri))
+			if ref, ok := s.ref(uri); ok {
+				ingest.SetExtra(p, ingest.ExtraQuote, ref)
 			}
 		}
 	}

@@ -2,9 +2,11 @@ package bluesky
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -56,7 +58,12 @@ func TestJetstreamPostsAndResume(t *testing.T) {
 	js := &jetstream{send: []string{arabicPost, deletion, identity, garbage, frenchPost}}
 	srv := httptest.NewServer(js)
 	defer srv.Close()
-	src := &Source{URL: "ws" + strings.TrimPrefix(srv.URL, "http") + "/subscribe", Langs: []string{"ar"}, BatchWait: 10 * time.Millisecond, Pseudonymizer: post.NewPseudonymizer([]byte("k"))}
+	var hashed string
+	src := &Source{URL: "ws" + strings.TrimPrefix(srv.URL, "http") + "/subscribe", Langs: []string{"ar"}, BatchWait: 10 * time.Millisecond, Pseudonymizer: post.NewPseudonymizer([]byte("k")),
+		HashMedia: func(_ context.Context, m *post.Media) error {
+			hashed, m.SHA256 = m.URL, strings.Repeat("5", 64)
+			return nil
+		}}
 	sink := &ingest.Collector{}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -69,10 +76,16 @@ func TestJetstreamPostsAndResume(t *testing.T) {
 		t.Fatalf("got %d posts, want the Arabic one only (language filter): %+v", len(posts), posts)
 	}
 	p := posts[0]
-	if p.ID != "at://did:plc:abc/app.bsky.feed.post/3kx1" || p.Text != "خبر عاجل من الرباط" || p.Lang != "ar" ||
-		p.URL != "https://bsky.app/profile/did:plc:abc/post/3kx1" || p.PostedAt == nil || len(p.Media) != 1 ||
-		!strings.HasSuffix(p.Media[0].URL, "/did:plc:abc/bafkreiabc@jpeg") {
-		t.Errorf("post = %+v", p)
+	// The DID is kept nowhere (issue 15 item 7): the id is the author's
+	// pseudonym and the record key, there is no URL, and the image is kept
+	// by its hashes, computed while its URL was known.
+	if p.ID != p.Author+"/3kx1" || p.Text != "خبر عاجل من الرباط" || p.Lang != "ar" ||
+		p.URL != "" || p.PostedAt == nil || len(p.Media) != 1 || p.Media[0].URL != "" || p.Media[0].SHA256 != strings.Repeat("5", 64) ||
+		hashed != "https://cdn.bsky.app/img/feed_fullsize/plain/did:plc:abc/bafkreiabc@jpeg" {
+		t.Errorf("post = %+v (hashed %q)", p, hashed)
+	}
+	if b, _ := json.Marshal(p); strings.Contains(string(b), "did:") {
+		t.Errorf("the DID is in the post: %s", b)
 	}
 	if p.Author == "" || strings.Contains(p.Author, "did:") {
 		t.Errorf("author not pseudonymised: %q", p.Author)
@@ -88,6 +101,10 @@ func TestJetstreamPostsAndResume(t *testing.T) {
 	}
 }
 
+// pseudonymID is the shape of every id the connector gives: a pseudonym,
+// then the record key (after the collection for records other than posts).
+var pseudonymID = regexp.MustCompile(`^a:[0-9a-f]{16}/[A-Za-z0-9._:~-]+(/[A-Za-z0-9._:~-]+)?$`)
+
 func FuzzDecode(f *testing.F) {
 	for _, m := range []string{arabicPost, frenchPost, deletion, identity, garbage} {
 		f.Add([]byte(m))
@@ -100,8 +117,26 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		d := (&Source{}).DecodeEvent(b)
-		if p := d.Post; p != nil && !strings.HasPrefix(p.ID, "at://") {
-			t.Fatalf("bad id %q", p.ID)
+		if p := d.Post; p != nil {
+			// No DID in the id, URL, media URLs or references (the text,
+			// links and card are the author's content, kept as written).
+			if !pseudonymID.MatchString(p.ID) || p.URL != "" {
+				t.Fatalf("bad post %+v", p)
+			}
+			for _, k := range []string{"quote", "reply_to"} {
+				var r ingest.Ref
+				if raw := p.Extra[k]; raw != nil && (json.Unmarshal(raw, &r) != nil || !pseudonymID.MatchString(r.ID) || r.URL != "") {
+					t.Fatalf("bad %s %s", k, raw)
+				}
+			}
+			for _, m := range p.Media {
+				if m.URL != "" || m.Type == "image" {
+					t.Fatalf("media kept without a hasher: %+v", m)
+				}
+			}
+		}
+		if e := d.Event; e != nil && (e.ID != "" && !pseudonymID.MatchString(e.ID) || e.ID == "" && e.Author == "") {
+			t.Fatalf("bad event %+v", e)
 		}
 		if d.Post == nil && d.Event == nil && d.Skip == "" {
 			t.Fatal("an event neither kept nor counted")

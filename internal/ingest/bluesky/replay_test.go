@@ -2,7 +2,10 @@ package bluesky
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"maps"
 	"net/http/httptest"
 	"os"
 	"strings"
@@ -34,7 +37,16 @@ func TestReplayCapture(t *testing.T) {
 	srv := httptest.NewServer(js)
 	defer srv.Close()
 	ps := post.NewPseudonymizer([]byte("k"))
-	src := &Source{URL: "ws" + strings.TrimPrefix(srv.URL, "http") + "/subscribe", BatchWait: 10 * time.Millisecond, Pseudonymizer: ps}
+	var hashed []string
+	src := &Source{URL: "ws" + strings.TrimPrefix(srv.URL, "http") + "/subscribe", BatchWait: 10 * time.Millisecond, Pseudonymizer: ps,
+		// Stands for the service's hasher: it sees the image URL (with
+		// the DID); the post keeps the hash only.
+		HashMedia: func(_ context.Context, m *post.Media) error {
+			hashed = append(hashed, m.URL)
+			sum := sha256.Sum256([]byte(m.URL))
+			m.SHA256 = hex.EncodeToString(sum[:])
+			return nil
+		}}
 	sink := &ingest.Collector{}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -53,6 +65,31 @@ func TestReplayCapture(t *testing.T) {
 	if len(byRKey) != 5 {
 		t.Fatalf("got %d posts, want 5", len(byRKey))
 	}
+	// The DID is kept nowhere (issue 15): not in ids, URLs, media or
+	// references. Only what the author wrote (text, links, card) is kept
+	// as written.
+	for _, p := range sink.Posts() {
+		c := *p
+		c.Text, c.Extra = "", maps.Clone(p.Extra)
+		delete(c.Extra, "links")
+		delete(c.Extra, "card")
+		if b, _ := json.Marshal(&c); strings.Contains(string(b), "did:") || p.URL != "" {
+			t.Errorf("a DID is kept: %s", b)
+		}
+		if p.ID != p.Author+"/"+p.ID[strings.LastIndex(p.ID, "/")+1:] {
+			t.Errorf("id %q is not the author's pseudonym and the record key", p.ID)
+		}
+		for _, m := range p.Media {
+			if m.URL != "" || m.Type == "image" && len(m.SHA256) != 64 {
+				t.Errorf("media kept by URL or without a hash: %+v", m)
+			}
+		}
+	}
+	for _, u := range hashed {
+		if !strings.HasPrefix(u, "https://cdn.bsky.app/img/feed_fullsize/plain/did:") {
+			t.Errorf("hashed %q, want a Bluesky image URL", u)
+		}
+	}
 	card := byRKey["3lgqrjxvdr22a"]
 	if string(card.Extra["links"]) != `["https://www.twitch.tv/paracast"]` ||
 		!strings.Contains(string(card.Extra["card"]), `"title":"Paracast - Twitch"`) {
@@ -67,7 +104,7 @@ func TestReplayCapture(t *testing.T) {
 	quote := byRKey["3lgqvofb47k23"]
 	var q ingest.Ref
 	if err := json.Unmarshal(quote.Extra["quote"], &q); err != nil ||
-		q.ID != "at://did:plc:dgmiuoyozdy7yqb5eg45iqxd/app.bsky.feed.post/3lgpvprrink2k" ||
+		q.ID != ps.Pseudonym("bluesky", "did:plc:dgmiuoyozdy7yqb5eg45iqxd")+"/3lgpvprrink2k" || q.URL != "" ||
 		q.Author != ps.Pseudonym("bluesky", "did:plc:dgmiuoyozdy7yqb5eg45iqxd") {
 		t.Errorf("quote = %s (%v)", quote.Extra["quote"], err)
 	}
