@@ -233,6 +233,11 @@ func fromClaimReview(o map[string]any, warn func(string)) Claim {
 			break
 		}
 	}
+	if len(c.Authors) == 1 && c.Authors[0].Type == "Organization" && c.Authors[0].URL == "" && c.Authors[0].SameAs == nil && c.Authors[0].Extra == nil {
+		// One organisation known by its name only: Publisher says it all
+		// (and is what a flat record exports as).
+		c.Authors = nil
+	}
 	if c.Publisher == "" {
 		// publisher stays in Extra: it is another property than author.
 		c.Publisher = nameOf(o["publisher"])

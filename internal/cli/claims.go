@@ -65,10 +65,11 @@ Examples:
 		Name:    "claims export",
 		Summary: "write the stored fact-checks as schema.org ClaimReview JSON-LD",
 		Usage:   "[--out FILE]",
-		Help: `Writes one JSON-LD document with an @graph of ClaimReview objects (claim,
-rating on a 1..5 scale with the publisher's words, correction as
-reviewBody, url, author, language, date). 'basira claims import' reads it
-back.
+		Help: `Writes one JSON-LD document with an @graph of ClaimReview objects: claim,
+rating with the publisher's words and numbers on the publisher's own scale,
+correction as reviewBody, url, every author, language, date, the item
+reviewed (who made the claim, when, where it appeared) and any other
+property that was imported. 'basira claims import' reads it back.
 
 Examples:
   basira claims export --out claimreview.json`,
@@ -162,8 +163,9 @@ func storedClaims(ctx context.Context, env *Env) (*claims.FileStore, []claims.Cl
 	return st, cs, err
 }
 
-// readClaimsFile decodes a fact-check file, reporting bad items on stderr.
-// It returns the number of bad items.
+// readClaimsFile decodes a fact-check file, reporting bad items (and parts
+// of items imported without them) on stderr. It returns the number of
+// items left out.
 func readClaimsFile(env *Env, path, format string) ([]claims.Claim, int, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -181,9 +183,9 @@ func readClaimsFile(env *Env, path, format string) ([]claims.Claim, int, error) 
 		fmt.Fprintf(env.Stderr, "%s: %v\n", path, ie)
 	}
 	if err != nil {
-		return cs, len(itemErrs), fmt.Errorf("%s: %w", path, err)
+		return cs, claims.Rejected(itemErrs), fmt.Errorf("%s: %w", path, err)
 	}
-	return cs, len(itemErrs), nil
+	return cs, claims.Rejected(itemErrs), nil
 }
 
 func runClaimsImport(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {

@@ -67,7 +67,8 @@ func LoadEnglish2022(dir string) (*Benchmark, error) {
 }
 
 // LoadCollection reads a verified-claims file in any format claims.Decode
-// knows; any unreadable item is an error (evaluation needs all of them).
+// knows; any item left out is an error (evaluation needs all of them). An
+// item imported without a part (a date in an unknown layout) is kept.
 func LoadCollection(path string) ([]claims.Claim, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -78,8 +79,10 @@ func LoadCollection(path string) ([]claims.Claim, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if len(itemErrs) > 0 {
-		return nil, fmt.Errorf("%s: %v (and %d more)", path, itemErrs[0], len(itemErrs)-1)
+	for _, ie := range itemErrs {
+		if !ie.Kept {
+			return nil, fmt.Errorf("%s: %v (and %d more)", path, ie, claims.Rejected(itemErrs)-1)
+		}
 	}
 	return cs, nil
 }
