@@ -30,7 +30,7 @@ type Reranker interface {
 // pairwise, RankNet with a linear scorer) and estimates the probability of
 // a match with a second, pointwise, logistic regression.
 type LinearModel struct {
-	Format   string    `json:"format"` // "basira-claims-linear/1"
+	Format   string    `json:"format"` // "basira-claims-linear/2"
 	Features []string  `json:"features"`
 	Mean     []float64 `json:"mean"`
 	Std      []float64 `json:"std"`
@@ -45,7 +45,7 @@ type LinearModel struct {
 	Trained string `json:"trained,omitempty"`
 }
 
-const linearFormat = "basira-claims-linear/1"
+const linearFormat = "basira-claims-linear/2"
 
 var _ Reranker = (*LinearModel)(nil)
 
@@ -141,14 +141,17 @@ func (m *LinearModel) Validate() error {
 // n-grams, names), and cross-validation on the training splits ranked
 // per-script models above one joint model.
 type Model struct {
-	Format string       `json:"format"` // "basira-claims-reranker/1"
+	Format string       `json:"format"` // "basira-claims-reranker/2"
 	Arabic *LinearModel `json:"arabic"`
 	Latin  *LinearModel `json:"latin"`
 	// Trained describes the training data and figures, for people.
 	Trained string `json:"trained,omitempty"`
 }
 
-const modelFormat = "basira-claims-reranker/1"
+// modelFormat/2: the probability reads only collection-size-free features
+// and is calibrated on never-checked rumours; /1 models put small
+// collections' matches far too low, so they are refused (retrain).
+const modelFormat = "basira-claims-reranker/2"
 
 var _ Reranker = (*Model)(nil)
 

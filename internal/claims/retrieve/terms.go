@@ -2,6 +2,7 @@ package retrieve
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -52,19 +53,34 @@ func AnalyzeDoc(doc *arabic.Doc, date *time.Time) *Text {
 			continue
 		}
 		t.Words = append(t.Words, w)
-		t.Stems = append(t.Stems, stem(tok))
+		st := stem(tok)
+		t.Stems = append(t.Stems, st)
 		if r, _ := utf8.DecodeRuneInString(w); r >= 0x600 && r < 0x700 {
 			arabicWords++
+			// Darija and MSA forms of the same word meet (darija.go).
+			for _, v := range darijaVariants(w) {
+				t.add(v)
+			}
+			if c := verbCore(st); c != "" {
+				t.Words = append(t.Words, c)
+				t.Stems = append(t.Stems, c)
+			}
 		} else if tok.Translit != "" {
 			// An Arabizi word: match its Arabic-script spellings too (the
 			// engine's best and runner-up: Arabizi spelling is loose).
 			arabicWords++
 			t.Words = append(t.Words, tok.Translit)
 			t.Stems = append(t.Stems, arabic.SnowballStem(tok.Translit))
-			for _, alt := range arabic.TranslitCandidates(tok.Text, 2) {
+			alts := arabic.TranslitCandidates(tok.Text, 2)
+			for _, alt := range alts {
 				if alt != tok.Translit {
 					t.Words = append(t.Words, alt)
 					t.Stems = append(t.Stems, arabic.SnowballStem(alt))
+				}
+			}
+			for _, alt := range append(alts, tok.Translit) {
+				for _, v := range arabiziVariants(alt) {
+					t.add(v)
 				}
 			}
 		} else {
@@ -79,6 +95,21 @@ func AnalyzeDoc(doc *arabic.Doc, date *time.Time) *Text {
 	}
 	t.Arabic = arabicWords > 0 && arabicWords >= latinWords
 	return t
+}
+
+// add appends an extra Arabic-script word and its stem (and the stem's
+// verb core), once.
+func (t *Text) add(w string) {
+	if w == "" || slices.Contains(t.Words, w) {
+		return
+	}
+	st := arabic.SnowballStem(w)
+	t.Words = append(t.Words, w)
+	t.Stems = append(t.Stems, st)
+	if c := verbCore(st); c != "" && !slices.Contains(t.Stems, c) {
+		t.Words = append(t.Words, c)
+		t.Stems = append(t.Stems, c)
+	}
 }
 
 // isNoise drops tokens that say nothing about a claim: link fragments
