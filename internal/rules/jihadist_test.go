@@ -175,10 +175,68 @@ func TestJihadistPackRecall(t *testing.T) {
 	}
 	recall, recall8 := float64(hit)/float64(pos), float64(hit8)/float64(pos8)
 	t.Logf("recall %.3f (%d/%d), plain from the text (8 votes) %.3f (%d/%d), negatives flagged %d/%d", recall, hit, pos, recall8, hit8, pos8, fp, neg)
-	if recall < 0.62 || recall8 < 0.72 {
-		t.Errorf("recall %.3f / %.3f (8 votes) fell under 0.62 / 0.72", recall, recall8)
+	if recall < 0.64 || recall8 < 0.73 {
+		t.Errorf("recall %.3f / %.3f (8 votes) fell under 0.64 / 0.73", recall, recall8)
 	}
 	if fp > 3 {
 		t.Errorf("%d random tweets flagged, want at most 3", fp)
+	}
+}
+
+// TestJihadistPackSamplePosts: on testdata/posts.jsonl, the benign posts
+// (news, counter-speech, religious and everyday speech in MSA, Darija,
+// Arabizi, French and English) fire nothing, and the evasive extremist
+// posts fire, except p29 (a bare channel link: nothing but a link to judge).
+func TestJihadistPackSamplePosts(t *testing.T) {
+	s := loadJihadist(t)
+	f, err := os.Open("../../testdata/posts.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var p struct{ ID, Text string }
+		if err := json.Unmarshal(sc.Bytes(), &p); err != nil {
+			t.Fatal(err)
+		}
+		ms := s.Match(arabic.Analyze(p.Text))
+		extremist := p.ID >= "p17" && p.ID != "p29"
+		switch {
+		case !extremist && len(ms) > 0:
+			t.Errorf("%s (benign) fired %s: %s", p.ID, ms[0].Rule.ID, p.Text)
+		case extremist && len(ms) == 0:
+			t.Errorf("%s not flagged: %s", p.ID, p.Text)
+		}
+	}
+}
+
+// TestJihadistPackProbes runs the team's hand-written probes
+// (testdata/extremism_probes.tsv): extremist posts of each pattern the
+// pack is meant to catch, and hard negatives (news about terrorism,
+// counter-speech, religious speech, Darija daily talk) it must not flag.
+func TestJihadistPackProbes(t *testing.T) {
+	s := loadJihadist(t)
+	data, err := os.ReadFile("../../testdata/extremism_probes.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")[1:]
+	if len(lines) < 60 {
+		t.Fatalf("%d probes, want at least 60", len(lines))
+	}
+	for i, line := range lines {
+		f := strings.SplitN(line, "\t", 3)
+		if len(f) != 3 || (f[1] != "flag" && f[1] != "ok") {
+			t.Fatalf("extremism_probes.tsv:%d: want pattern<TAB>flag|ok<TAB>text", i+2)
+		}
+		ms := s.Match(arabic.Analyze(f[2]))
+		if got := len(ms) > 0; got != (f[1] == "flag") {
+			var ids []string
+			for _, m := range ms {
+				ids = append(ids, m.Rule.ID)
+			}
+			t.Errorf("extremism_probes.tsv:%d (%s, want %s): fired %v: %s", i+2, f[0], f[1], ids, f[2])
+		}
 	}
 }
