@@ -111,7 +111,7 @@ variants of news headlines) found in the reference data (--data, or
 BASIRA_DATA). The CheckThat! sets are "free for research use": Basira does
 not ship weights learned from them; check that your use fits their terms
 (--benchmark ar-ans trains on ANS alone, Apache-2.0). The probability that
-thresholds read is calibrated so that at most 4% of the training posts
+thresholds read is calibrated so that at most 3% of the training posts
 whose claim was removed from the collection still reach 0.5. Train on
 your own desk's data instead with --collection/--queries/--qrels (TREC
 qrels: "query 0 claim 1" per line; queries: "id<TAB>text").
@@ -357,6 +357,12 @@ func loadReranker(env *Env, path string) (retrieve.Reranker, error) {
 	m, err := retrieve.LoadModel(filepath.Join(dir, "reranker.json"))
 	if errors.Is(err, fs.ErrNotExist) {
 		fmt.Fprintln(env.Stderr, "note: no trained claim re-ranker in the workspace; ranking with the untrained fallback (run 'basira claims train')")
+		return retrieve.DefaultModel(), nil
+	}
+	if errors.Is(err, retrieve.ErrModelFormat) {
+		// An older version's model: its probabilities are not calibrated
+		// the way this version's thresholds expect.
+		fmt.Fprintf(env.Stderr, "note: %v; ranking with the untrained fallback until then\n", err)
 		return retrieve.DefaultModel(), nil
 	}
 	return m, err

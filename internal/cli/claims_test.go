@@ -75,6 +75,25 @@ func TestClaimsCommands(t *testing.T) {
 		t.Fatalf("match jsonl: %d\n%s", code, out)
 	}
 
+	// A model of an older format is not used: a note, and the fallback.
+	if err := os.WriteFile(filepath.Join(home, "claims", "reranker.json"), []byte(`{"format":"basira-claims-reranker/1"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs = runHome(t, home, "", "claims", "match", "bill gates microchips vaccines")
+	if code != 0 || !strings.Contains(errs, "retrain it with 'basira claims train'") || !strings.Contains(errs, "untrained fallback until then") {
+		t.Fatalf("match with an old model: %d\n%s", code, errs)
+	}
+
+	// A part that cannot be read is reported; the item is imported, not rejected.
+	odd := filepath.Join(t.TempDir(), "odd.jsonld")
+	if err := os.WriteFile(odd, []byte(`{"@type":"ClaimReview","claimReviewed":"x","datePublished":"le 3 mars"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs = runHome(t, home, "", "claims", "import", "--strict", odd)
+	if code != 0 || !strings.Contains(errs, `item 1: imported, but datePublished "le 3 mars"`) || !strings.Contains(errs, "1 added, 0 replaced, 0 rejected") {
+		t.Fatalf("import with a warning: %d\n%s", code, errs)
+	}
+
 	// Usage errors.
 	for _, args := range [][]string{
 		{"claims", "match"},

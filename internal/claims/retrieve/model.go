@@ -175,6 +175,10 @@ func (m *Model) Rerank(ctx context.Context, post string, t *Text, cands []Candid
 	return m.Latin.Rerank(ctx, post, t, cands)
 }
 
+// ErrModelFormat is wrapped by ReadModel's error for a model written by
+// another version of Basira.
+var ErrModelFormat = errors.New("a model of another format")
+
 // ReadModel reads a model written by WriteModel.
 func ReadModel(r io.Reader) (*Model, error) {
 	var m Model
@@ -183,7 +187,7 @@ func ReadModel(r io.Reader) (*Model, error) {
 		return nil, fmt.Errorf("not a claims re-ranker model: %w", err)
 	}
 	if m.Format != modelFormat {
-		return nil, fmt.Errorf("model format %q is not %q: retrain it with 'basira claims train'", m.Format, modelFormat)
+		return nil, fmt.Errorf("model format %q is not %q (%w): retrain it with 'basira claims train'", m.Format, modelFormat, ErrModelFormat)
 	}
 	if m.Arabic == nil || m.Latin == nil {
 		return nil, errors.New("the model lacks its arabic or latin part: retrain it with 'basira claims train'")

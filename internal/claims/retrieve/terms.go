@@ -58,10 +58,13 @@ func AnalyzeDoc(doc *arabic.Doc, date *time.Time) *Text {
 		if r, _ := utf8.DecodeRuneInString(w); r >= 0x600 && r < 0x700 {
 			arabicWords++
 			// Darija and MSA forms of the same word meet (darija.go).
-			for _, v := range darijaVariants(w) {
-				t.add(v)
+			if darijaOn {
+				for _, v := range darijaVariants(w) {
+					t.add(v)
+				}
 			}
-			if c := verbCore(st); c != "" {
+			t.addSynonyms(st)
+			if c := verbCore(st); c != "" && verbCoreAll {
 				t.Words = append(t.Words, c)
 				t.Stems = append(t.Stems, c)
 			}
@@ -79,6 +82,9 @@ func AnalyzeDoc(doc *arabic.Doc, date *time.Time) *Text {
 				}
 			}
 			for _, alt := range append(alts, tok.Translit) {
+				if !darijaOn {
+					break
+				}
 				for _, v := range arabiziVariants(alt) {
 					t.add(v)
 				}
@@ -106,9 +112,23 @@ func (t *Text) add(w string) {
 	st := arabic.SnowballStem(w)
 	t.Words = append(t.Words, w)
 	t.Stems = append(t.Stems, st)
+	t.addSynonyms(st)
 	if c := verbCore(st); c != "" && !slices.Contains(t.Stems, c) {
 		t.Words = append(t.Words, c)
 		t.Stems = append(t.Stems, c)
+	}
+}
+
+// addSynonyms appends the news-synonym groups of stem st (synonyms.go).
+func (t *Text) addSynonyms(st string) {
+	if !synonymsOn {
+		return
+	}
+	for _, h := range synonymStem[st] {
+		if !slices.Contains(t.Stems, h) {
+			t.Words = append(t.Words, h)
+			t.Stems = append(t.Stems, h)
+		}
 	}
 }
 
@@ -142,6 +162,15 @@ func stem(tok arabic.Token) string {
 }
 
 var stemMode = 2
+
+// verbCoreAll adds the verb core of every Arabic stem, not only of the
+// Darija and Arabizi forms (a switch for experiments on the training
+// splits).
+var verbCoreAll = false
+
+// darijaOn adds the Darija and Arabizi forms (darija.go); a switch for
+// experiments on the training splits.
+var darijaOn = true
 
 // latinStem strips the commonest English/French plural and verb endings so
 // that "vaccines" meets "vaccine". It is deliberately light.

@@ -181,8 +181,10 @@ const probTop = 5
 // AbsentTarget is the most the share of training posts whose claim was
 // never checked (their relevant claims removed) may get a match signal at
 // DefaultThreshold; calibrateAbsent lowers the probability bias until it
-// holds on the training examples.
-const AbsentTarget = 0.04
+// holds on the training examples. The goal is 5% on unseen posts; the
+// rate on posts the model was trained on is optimistic, hence the margin
+// (0.04 left ANS dev at 0.053).
+const AbsentTarget = 0.03
 
 // calibrateAbsent lowers m.ProbBias until at most AbsentTarget of the
 // training examples with no relevant candidate (rumours never checked)
