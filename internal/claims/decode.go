@@ -496,15 +496,6 @@ func number(v any) (float64, bool) {
 	return f, true
 }
 
-func firstOf(o map[string]any, keys ...string) any {
-	for _, k := range keys {
-		if v, ok := o[k]; ok && v != nil {
-			return v
-		}
-	}
-	return nil
-}
-
 func firstString(o map[string]any, keys ...string) string {
 	for _, k := range keys {
 		if s := scalarString(o[k]); s != "" {
@@ -512,20 +503,6 @@ func firstString(o map[string]any, keys ...string) string {
 		}
 	}
 	return ""
-}
-
-func firstObject(v any) (map[string]any, bool) {
-	switch x := v.(type) {
-	case map[string]any:
-		return x, true
-	case []any:
-		for _, e := range x {
-			if m, ok := e.(map[string]any); ok {
-				return m, true
-			}
-		}
-	}
-	return nil, false
 }
 
 // scalarString renders a JSON scalar as text; objects and arrays give "".

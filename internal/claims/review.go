@@ -45,8 +45,6 @@ type Appearance struct {
 	Published *time.Time `json:"published,omitempty"`
 	Authors   []Entity   `json:"authors,omitempty"`
 	Extra     Extra      `json:"extra,omitempty"`
-	// bare is set when the source gave only a URL string.
-	bare bool
 }
 
 // Rating is ClaimReview reviewRating as the publisher wrote it: the
