@@ -29,7 +29,16 @@ type Text struct {
 	// Arabic is true when most words are in Arabic script (Arabizi words
 	// count as Arabic through their transliteration).
 	Arabic bool
+	// base are the stems without the Darija, Arabizi-skeleton and synonym
+	// forms added for matching (see BaseStems).
+	base []string
 }
+
+// BaseStems returns the stems of the text's own words (and of Arabizi
+// words' transliterations), without the forms added so that Darija,
+// Arabizi and synonyms meet MSA claims: for comparing posts with each
+// other (clustering), where those forms would join unrelated posts.
+func (t *Text) BaseStems() []string { return t.base }
 
 // Analyze prepares text for retrieval. date may be nil.
 func Analyze(text string, date *time.Time) *Text {
@@ -55,6 +64,7 @@ func AnalyzeDoc(doc *arabic.Doc, date *time.Time) *Text {
 		t.Words = append(t.Words, w)
 		st := stem(tok)
 		t.Stems = append(t.Stems, st)
+		t.base = append(t.base, st)
 		if r, _ := utf8.DecodeRuneInString(w); r >= 0x600 && r < 0x700 {
 			arabicWords++
 			// Darija and MSA forms of the same word meet (darija.go).
@@ -74,11 +84,13 @@ func AnalyzeDoc(doc *arabic.Doc, date *time.Time) *Text {
 			arabicWords++
 			t.Words = append(t.Words, tok.Translit)
 			t.Stems = append(t.Stems, arabic.SnowballStem(tok.Translit))
+			t.base = append(t.base, arabic.SnowballStem(tok.Translit))
 			alts := arabic.TranslitCandidates(tok.Text, 2)
 			for _, alt := range alts {
 				if alt != tok.Translit {
 					t.Words = append(t.Words, alt)
 					t.Stems = append(t.Stems, arabic.SnowballStem(alt))
+					t.base = append(t.base, arabic.SnowballStem(alt))
 				}
 			}
 			for _, alt := range append(alts, tok.Translit) {
