@@ -135,7 +135,8 @@ func TestClaimsEvalCommand(t *testing.T) {
 	}
 	// q1 and q2 are found first; q3 shares no word with k3: MAP@1 = 2/3.
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 8 || !strings.Contains(lines[4], "FALSE SIGNAL") || !strings.Contains(lines[0], "MAP@5") || !strings.Contains(lines[2], "re-ranked") || !strings.Contains(lines[2], "3        0.6667  0.6667  0.6667  0.6667  0.6667  0.6667") {
+	if len(lines) != 9 || !strings.Contains(lines[5], "FALSE SIGNAL") || !strings.Contains(lines[0], "MAP@5") || !strings.Contains(lines[2], "untrained fallback") ||
+		!strings.Contains(lines[3], "re-ranked") || !strings.Contains(lines[3], "3        0.6667  0.6667  0.6667  0.6667  0.6667  0.6667") {
 		t.Fatalf("eval output:\n%s", out)
 	}
 	run, _ := os.ReadFile(runPath)
