@@ -66,7 +66,7 @@ func skeletonOf(w string) string {
 func refSkeleton(w string, call bool) string {
 	var sk string
 	if call && strings.HasSuffix(w, "ه") {
-		sk = arabic.ConsonantSkeleton(w+"ب")
+		sk = arabic.ConsonantSkeleton(w + "ب")
 		sk = sk[:len(sk)-len("ب")]
 	} else {
 		sk = arabic.ConsonantSkeleton(w)
