@@ -41,6 +41,9 @@ type FeatureConfig struct {
 	Stems bool `json:"stems"`
 	// Emoji adds each emoji and pictograph as a feature.
 	Emoji bool `json:"emoji"`
+	// Lexicon names an embedded lexicon (lexicon.go) whose categories
+	// become features; "" for none. Older models have none.
+	Lexicon string `json:"lexicon,omitempty"`
 }
 
 // DefaultFeatures is the configuration the shipped models use.
@@ -60,6 +63,11 @@ func (c FeatureConfig) Validate() error {
 	case c.CharMin < 0 || c.CharMax > 8 || (c.CharMax > 0 && c.CharMin < 1) || c.CharMin > c.CharMax:
 		return fmt.Errorf("char n-gram range %d..%d invalid (want 1 <= min <= max <= 8, or 0..0 for none)", c.CharMin, c.CharMax)
 	}
+	if c.Lexicon != "" {
+		if _, err := loadLexicon(c.Lexicon); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -74,7 +82,10 @@ const (
 	groupBigram = 'b'
 	groupChar   = 'c'
 	groupEmoji  = 'e'
-	groupBias   = 'z'
+	// groupLexicon features are scaled apart: a post's one or two
+	// lexicon hits weigh as much as its words.
+	groupLexicon = 'l'
+	groupBias    = 'z'
 )
 
 // maxWordRunes caps the characters of one word used for char n-grams, so a
@@ -122,6 +133,7 @@ type hashed struct {
 type extractor struct {
 	cfg  FeatureConfig
 	mask uint32
+	lex  *lexicon // nil without FeatureConfig.Lexicon
 	out  []hashed
 	offs []int
 	// explain, when set, receives the text of each feature.
@@ -132,7 +144,12 @@ type extractor struct {
 }
 
 func newExtractor(cfg FeatureConfig) *extractor {
-	return &extractor{cfg: cfg, mask: 1<<uint(cfg.Bits) - 1}
+	e := &extractor{cfg: cfg, mask: 1<<uint(cfg.Bits) - 1}
+	if cfg.Lexicon != "" {
+		// Validate has loaded it: a model with an unknown lexicon is refused.
+		e.lex, _ = loadLexicon(cfg.Lexicon)
+	}
+	return e
 }
 
 func (e *extractor) emit(h uint32, group byte, kind, text string) {
@@ -196,6 +213,9 @@ func (e *extractor) extract(doc *arabic.Doc) []hashed {
 		if c.CharMax > 0 {
 			e.charNgrams(w)
 		}
+	}
+	if e.lex != nil {
+		e.lexiconFeatures(toks)
 	}
 	if c.Emoji {
 		n := 0

@@ -43,6 +43,11 @@ type Recipe struct {
 	// Precision overrides the default target precision of the flag
 	// threshold (for labels too rare to reach 0.9 on held-out folds).
 	Precision float64
+	// Written adds training sets written for Basira, embedded in the
+	// binary (recipes_darija.go).
+	Written []Written
+	// Features overrides DefaultFeatures (e.g. to add a lexicon).
+	Features FeatureConfig
 }
 
 // Recipes returns the built-in recipes, in report order.
@@ -59,13 +64,7 @@ func Recipes() []Recipe {
 		return ReadOptions{Format: "tsv", TextCol: "2", LabelCol: col}
 	}
 	return []Recipe{
-		{
-			Name: "offensive", Description: "offensive language (insults, attacks, vulgarity) in Arabic tweets, OSACT 2020 subtask A",
-			Train: []string{"abuse/osact2020/OSACT2020-sharedTask-train.txt"}, Dev: []string{"abuse/osact2020/OSACT2020-sharedTask-dev.txt"},
-			Read: osact20, Negative: "NOT_OFF", Background: lingua, Display: map[string]string{"OFF": "offensive"}, Precision: 0.95,
-			License: "CC-BY (OffensEval 2020 Arabic); background Apache-2.0 (lingua-go), MIT (DODa)", Ship: true,
-			Anchor: "OSACT 2020 subtask A leaderboard snapshot (abuse/osact2020): 0.902, 0.901, 0.870, 0.852, 0.850, 0.817; the top two are transformers",
-		},
+		offensiveRecipe(osact20, lingua),
 		{
 			Name: "offensive-osact2020-only", Description: "the offensive recipe without background text: the in-domain figure to compare with OSACT 2020 systems",
 			Train: []string{"abuse/osact2020/OSACT2020-sharedTask-train.txt"}, Dev: []string{"abuse/osact2020/OSACT2020-sharedTask-dev.txt"},
@@ -210,6 +209,12 @@ func (r Recipe) Run(dataDir string, opt TrainOptions) (*RecipeResult, error) {
 		files = append(files, df)
 		train = append(train, MapLabels(exs, x.LabelMap)...)
 	}
+	written, wfiles, err := r.readWritten(dataDir)
+	if err != nil {
+		return nil, err
+	}
+	train = append(train, written...)
+	files = append(files, wfiles...)
 	for _, f := range r.Background {
 		exs, df, err := ReadLines(filepath.Join(dataDir, f), r.Negative)
 		if err != nil {
@@ -227,6 +232,9 @@ func (r Recipe) Run(dataDir string, opt TrainOptions) (*RecipeResult, error) {
 	opt.Display = r.Display
 	opt.TextColumn, opt.LabelColumn = r.Read.TextCol, r.Read.LabelCol
 	opt.Data = files
+	if r.Features != (FeatureConfig{}) {
+		opt.Features = r.Features
+	}
 	if r.Precision > 0 {
 		opt.Params.TargetPrecision = r.Precision
 	}

@@ -1,0 +1,133 @@
+package classify
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/basira-org/basira/arabic"
+)
+
+// Lexicon features. A model trained with FeatureConfig.Lexicon set gets,
+// for each word (or two adjacent words) of a post found in the named
+// lexicon, one feature for the lexicon's category: what the training data
+// teaches about a category carries over to the lexicon's words that the
+// data never saw. The lexicons are written for Basira and embedded; their
+// name carries a version, as changing the words changes what a model
+// reads.
+
+//go:embed darija_abuse.txt
+var darijaAbuseText string
+
+// lexiconSources are the lexicons a model may name.
+var lexiconSources = map[string]*string{
+	"darija-abuse-1": &darijaAbuseText,
+}
+
+// lexicon maps a folded word, or two words joined by a space, to its
+// category index; categories are in file order.
+type lexicon struct {
+	cats  []string
+	words map[string]uint8
+	// pairs holds the first words of two-word entries.
+	pairs map[string]bool
+}
+
+var lexicons sync.Map // name → *lexicon
+
+// loadLexicon returns the lexicon name, parsed once.
+func loadLexicon(name string) (*lexicon, error) {
+	if l, ok := lexicons.Load(name); ok {
+		return l.(*lexicon), nil
+	}
+	src, ok := lexiconSources[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown lexicon %q (this build has %s)", name, strings.Join(lexiconNames(), ", "))
+	}
+	l := parseLexicon(*src)
+	lexicons.Store(name, l)
+	return l, nil
+}
+
+func lexiconNames() []string {
+	var out []string
+	for n := range lexiconSources {
+		out = append(out, n)
+	}
+	return out
+}
+
+// parseLexicon reads "[category]" headers and lines of entries separated
+// by spaces, the words of a two-word entry joined by _. Arabic-script
+// words are folded and Latin ones (Arabizi) transliterated, as tokenText
+// gives them in a post.
+func parseLexicon(src string) *lexicon {
+	l := &lexicon{words: map[string]uint8{}, pairs: map[string]bool{}}
+	cat := -1
+	for _, line := range strings.Split(src, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]") {
+			l.cats = append(l.cats, line[1:len(line)-1])
+			cat = len(l.cats) - 1
+			continue
+		}
+		if cat < 0 {
+			continue
+		}
+		for _, entry := range strings.Fields(line) {
+			var ws []string
+			for _, w := range strings.Split(entry, "_") {
+				ws = append(ws, lexWord(w))
+			}
+			if len(ws) > 1 {
+				l.pairs[ws[0]] = true
+			}
+			key := strings.Join(ws[:min(len(ws), 2)], " ")
+			if _, dup := l.words[key]; !dup {
+				l.words[key] = uint8(cat)
+			}
+		}
+	}
+	return l
+}
+
+// lexWord returns one lexicon word as features see it in a post.
+func lexWord(w string) string {
+	if isLatin(w) {
+		return arabic.Translit(strings.ToLower(w))
+	}
+	return arabic.Fold(w)
+}
+
+func isLatin(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if c := w[i]; c >= 0x80 {
+			return false
+		}
+	}
+	return w != ""
+}
+
+// lexiconFeatures emits one feature per lexicon category hit by a word,
+// its clitic-stripped form, or two adjacent words of toks.
+func (e *extractor) lexiconFeatures(toks []arabic.Token) {
+	l := e.lex
+	for i := range toks {
+		w := tokenText(&toks[i])
+		cat, ok := l.words[w]
+		if !ok && toks[i].Base != "" {
+			cat, ok = l.words[toks[i].Base]
+		}
+		if !ok && i+1 < len(toks) && (l.pairs[w] || l.pairs[toks[i].Base]) {
+			cat, ok = l.words[w+" "+tokenText(&toks[i+1])]
+		}
+		if ok {
+			name := l.cats[cat]
+			e.emit(fnvString(seed(groupLexicon), name), groupLexicon, "lexicon", name)
+		}
+	}
+}
