@@ -95,10 +95,13 @@ func parseLexicon(src string) *lexicon {
 	return l
 }
 
-// lexWord returns one lexicon word as features see it in a post.
+// lexWord returns one lexicon word as it is looked up: Arabic script
+// folded, Arabizi in lower-case Latin letters (a post's Arabizi word is
+// looked up as written, and by its transliteration among the
+// Arabic-script entries).
 func lexWord(w string) string {
 	if isLatin(w) {
-		return arabic.Translit(strings.ToLower(w))
+		return strings.ToLower(w)
 	}
 	return arabic.Fold(w)
 }
@@ -112,18 +115,31 @@ func isLatin(w string) bool {
 	return w != ""
 }
 
-// lexiconFeatures emits one feature per lexicon category hit by a word,
-// its clitic-stripped form, or two adjacent words of toks.
+// lexiconFeatures emits one feature per lexicon category hit by a word (as
+// written, an Arabizi word's transliteration, its clitic-stripped form) or
+// two adjacent words of toks.
 func (e *extractor) lexiconFeatures(toks []arabic.Token) {
 	l := e.lex
 	for i := range toks {
-		w := tokenText(&toks[i])
-		cat, ok := l.words[w]
-		if !ok && toks[i].Base != "" {
-			cat, ok = l.words[toks[i].Base]
+		t := &toks[i]
+		cat, ok := l.words[t.Text]
+		if !ok && t.Translit != "" {
+			cat, ok = l.words[t.Translit]
 		}
-		if !ok && i+1 < len(toks) && (l.pairs[w] || l.pairs[toks[i].Base]) {
-			cat, ok = l.words[w+" "+tokenText(&toks[i+1])]
+		if !ok && t.Base != "" {
+			cat, ok = l.words[t.Base]
+		}
+		if !ok && i+1 < len(toks) {
+			for _, w := range [...]string{t.Text, t.Translit, t.Base} {
+				if w != "" && l.pairs[w] {
+					if cat, ok = l.words[w+" "+toks[i+1].Text]; !ok && toks[i+1].Translit != "" {
+						cat, ok = l.words[w+" "+toks[i+1].Translit]
+					}
+					if ok {
+						break
+					}
+				}
+			}
 		}
 		if ok {
 			name := l.cats[cat]

@@ -140,27 +140,38 @@ func lexiconTemplates(name string, contexts []string) []byte {
 	}
 	sort.Strings(keys)
 	rng := rand.New(rand.NewPCG(11, 2026))
-	ctx := func() string {
+	// An Arabic-script entry goes in Arabic-script posts, its context
+	// transliterated; an Arabizi entry in Arabizi posts, as written.
+	ctx := func(latin bool) string {
 		if len(contexts) == 0 {
 			return ""
 		}
-		return arabic.Translit(contexts[rng.IntN(len(contexts))])
+		c := contexts[rng.IntN(len(contexts))]
+		if latin {
+			return c
+		}
+		return arabic.Translit(c)
 	}
 	var b bytes.Buffer
 	b.WriteString("label\ttext\n")
 	for _, k := range keys {
+		latin := isLatin(strings.ReplaceAll(k, " ", ""))
+		ya, nta, wallah, had := "يا ", "نتا ", "والله حتى ", "هاد "
+		if latin {
+			ya, nta, wallah, had = "ya ", "nta ", "wallah ta ", "had "
+		}
 		var posts []string
 		switch l.cats[l.words[k]] {
 		case "insult", "vulgar", "slur":
 			if strings.Contains(k, " ") {
-				posts = []string{k, ctx() + " " + k}
+				posts = []string{k, ctx(latin) + " " + k}
 				break
 			}
-			posts = []string{"يا " + k, "نتا " + k, ctx() + " يا " + k, "هاد " + k + " " + ctx()}
+			posts = []string{ya + k, nta + k, ctx(latin) + " " + ya + k, had + k + " " + ctx(latin)}
 		case "threat":
-			posts = []string{"والله حتى " + k, ctx() + " " + k}
+			posts = []string{wallah + k, ctx(latin) + " " + k}
 		default:
-			posts = []string{k, k + " " + ctx()}
+			posts = []string{k, k + " " + ctx(latin)}
 		}
 		for _, p := range posts {
 			fmt.Fprintf(&b, "OFF\t%s\n", strings.TrimSpace(p))
