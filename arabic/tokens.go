@@ -69,6 +69,14 @@ func (s *scanner) scan(text string) {
 		switch e.kind {
 		case kKeep, kDrop:
 			before := len(s.spans)
+			if i > 0 && text[i-1] == '#' {
+				// A CamelCase Latin hashtag is several words
+				// (#RemainingAndExpanding): each part is a token with its
+				// own span.
+				for _, b := range camelBreaks(text, i) {
+					i = s.word(t, text[:b], i)
+				}
+			}
 			i = s.word(t, text, i)
 			if len(s.spans) > before {
 				// Single letters are one or two bytes: most words are
@@ -557,3 +565,33 @@ func sameScriptLetter(prev rune, next rinfo) bool {
 	}
 	return false
 }
+
+// maxCamelParts bounds the words one hashtag is split into.
+const maxCamelParts = 8
+
+// camelBreaks returns where the ASCII CamelCase word at text[i] (right
+// after a '#') splits into words: before an upper-case letter that follows
+// a lower-case one (WilayatHims) and before the last capital of a run that
+// a lower-case letter follows (ISISNews → ISIS News). A word without a
+// lower-to-upper change (#ISIS, #khilafah) does not split. The word's end
+// is not included.
+func camelBreaks(text string, i int) []int {
+	var out []int
+	for k := i + 1; k < len(text) && len(out) < maxCamelParts-1; k++ {
+		c, p := text[k], text[k-1]
+		if !isASCIIAlnum(c) {
+			break
+		}
+		if !isUpper(c) || !isASCIIAlnum(p) {
+			continue
+		}
+		if isLower(p) || (isUpper(p) && k+1 < len(text) && isLower(text[k+1]) && k-1 > i) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func isUpper(c byte) bool      { return c >= 'A' && c <= 'Z' }
+func isLower(c byte) bool      { return c >= 'a' && c <= 'z' }
+func isASCIIAlnum(c byte) bool { return isUpper(c) || isLower(c) || (c >= '0' && c <= '9') }

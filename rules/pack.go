@@ -9,3 +9,9 @@ import _ "embed"
 //
 //go:embed examples.yaml
 var Examples []byte
+
+// Jihadist is Basira's default jihadist rule pack, rules/jihadist.yaml:
+// `scan` and `serve` run it unless told not to.
+//
+//go:embed jihadist.yaml
+var Jihadist []byte

@@ -189,3 +189,11 @@ func watchReloads(ctx context.Context, pipe *detect.Pipeline, interval time.Dura
 		}
 	}
 }
+
+// Describe passes the description of the detector in force through.
+func (r *reloadable) Describe() string {
+	if x, ok := r.cur.Load().d.(detect.Describer); ok {
+		return x.Describe()
+	}
+	return ""
+}

@@ -82,8 +82,10 @@ func runScan(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) err
 	}
 	defer pipe.Close()
 	if len(pipe.Detectors()) == 0 {
-		fmt.Fprintln(env.Stderr, "basira scan: no detector is on (give --rules, --banks, --claims, --models …); posts are only analysed")
+		// No verdict would be an all-clear that nobody checked for.
+		return Usagef("no detector is on, so no post could be flagged: leave --default-rules on, or give --rules, --banks, --claims, --models or --finance")
 	}
+	describeDetectors(env, "scan", pipe)
 
 	out := bufio.NewWriterSize(env.Stdout, 64<<10)
 	defer out.Flush()
@@ -288,4 +290,13 @@ func oneLine(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n-1]) + "…"
+}
+
+// describeDetectors says on stderr what will look at the posts.
+func describeDetectors(env *Env, cmd string, pipe *detect.Pipeline) {
+	names := make([]string, 0, len(pipe.Detectors()))
+	for _, d := range pipe.Detectors() {
+		names = append(names, detect.Describe(d))
+	}
+	fmt.Fprintf(env.Stderr, "%s: detectors: %s\n", cmd, strings.Join(names, "; "))
 }

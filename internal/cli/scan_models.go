@@ -2,8 +2,11 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
+	"slices"
 
 	"github.com/basira-org/basira/internal/classify"
 	"github.com/basira-org/basira/internal/detect"
@@ -18,11 +21,21 @@ func init() {
 			fs.Var(&dirs, "models", "folder of *.model classifiers to run (repeatable); \"builtin\" for the models shipped with Basira (docs/models.md)")
 			fs.Var(&files, "model", "one classifier `file` to run (repeatable)")
 			explain := fs.Int("model-explain", 5, "features named in each model signal")
+			builtin := fs.Bool("default-models", true, "also run the shipped extremism model (models/extremism.model, docs/models.md) when --models does not already load it")
 			return func(_ context.Context, env *Env) (detect.Detector, error) {
-				if len(dirs) == 0 && len(files) == 0 {
+				var cs []classify.Classifier
+				if *builtin && !slices.Contains(dirs, "builtin") {
+					m, err := defaultModel()
+					if err != nil {
+						return nil, err
+					}
+					if m != nil {
+						cs = append(cs, m)
+					}
+				}
+				if len(dirs) == 0 && len(files) == 0 && len(cs) == 0 {
 					return nil, nil
 				}
-				var cs []classify.Classifier
 				add := func(ms []*classify.Model, from string) {
 					for _, m := range ms {
 						if m.EngineMismatch() {
@@ -55,4 +68,24 @@ func init() {
 			}
 		},
 	})
+}
+
+// defaultModelFile is the shipped model `scan` and `serve` run by default.
+const defaultModelFile = "extremism.model"
+
+// defaultModel loads the shipped extremism model, or returns nil when this
+// build carries none.
+func defaultModel() (*classify.Model, error) {
+	data, err := fs.ReadFile(models.FS, defaultModelFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	m, err := classify.Decode(data)
+	if err != nil {
+		return nil, fmt.Errorf("builtin %s: %w", defaultModelFile, err)
+	}
+	return m, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/basira-org/basira/internal/detect"
 	"github.com/basira-org/basira/internal/rules"
+	rulepack "github.com/basira-org/basira/rules"
 )
 
 func init() {
@@ -16,11 +17,12 @@ func init() {
 		Flags: func(fs *flag.FlagSet) func(context.Context, *Env) (detect.Detector, error) {
 			var paths rulePaths
 			fs.Var(&paths, "rules", "analyst rule `file` or folder of *.yaml rule files (repeatable); see docs/rules.md")
+			builtin := fs.Bool("default-rules", true, "also run Basira's built-in jihadist rule pack (rules/jihadist.yaml, docs/extremism.md)")
 			return func(_ context.Context, env *Env) (detect.Detector, error) {
-				if len(paths) == 0 {
+				if len(paths) == 0 && !*builtin {
 					return nil, nil
 				}
-				set, err := loadRuleSet(env, paths)
+				set, err := loadRuleSetWith(env, paths, builtinRuleOptions(*builtin))
 				if err != nil {
 					return nil, err
 				}
@@ -28,6 +30,27 @@ func init() {
 			}
 		},
 	})
+}
+
+// builtinRuleOptions gives rule files the designated-entity lists and,
+// with pack, Basira's default jihadist pack.
+func builtinRuleOptions(pack bool) rules.Options {
+	var opt rules.Options
+	if pack {
+		opt.Packs = []rules.Pack{{Name: rules.BuiltinPrefix + "rules/jihadist.yaml", Data: rulepack.Jihadist}}
+	}
+	return opt
+}
+
+// hasBuiltinRules reports whether set holds rules of a pack carried by the
+// binary, so that a reload keeps them.
+func hasBuiltinRules(set *rules.Set) bool {
+	for _, r := range set.Rules() {
+		if strings.HasPrefix(r.File, rules.BuiltinPrefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // rulePaths is a repeatable --rules flag.
@@ -46,7 +69,13 @@ func (p *rulePaths) Set(v string) error {
 // loadRuleSet reads and compiles rule files, printing warnings on stderr.
 // Every problem in every file is returned at once, one per line.
 func loadRuleSet(env *Env, paths []string) (*rules.Set, error) {
-	rs, warns, err := rules.LoadPaths(paths)
+	return loadRuleSetWith(env, paths, builtinRuleOptions(false))
+}
+
+// loadRuleSetWith is loadRuleSet with packs carried by the binary and
+// predeclared lists.
+func loadRuleSetWith(env *Env, paths []string, opt rules.Options) (*rules.Set, error) {
+	rs, warns, err := rules.LoadPathsWith(paths, opt)
 	for _, w := range warns {
 		fmt.Fprintf(env.Stderr, "warning: %v\n", w)
 	}

@@ -96,3 +96,47 @@ func TestScanUsageAndFiles(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// TestScanDetectsByDefault: `basira scan FILE` with no flags runs the
+// built-in jihadist pack, says on stderr what ran, flags an attack claim
+// and a hashtag-only post is read like any other; with every detector off
+// it refuses rather than print an all-clear.
+func TestScanDetectsByDefault(t *testing.T) {
+	in := `{"id":"claim","text":"#ولاية_الفرات استهداف ثكنة للجيش الصفوي بقذيفة هاون وكانت الإصابة مباشرة ولله الحمد"}
+{"id":"news","text":"القوات العراقية تعلن مقتل قيادي في تنظيم داعش بغارة جوية قرب الموصل"}
+{"id":"tags","text":"#نطالب_بحرق_الطيار_النصيري"}
+{"id":"emoji","text":"🔥🔥🔥 #RemainingAndExpanding"}
+{"id":"prayer","text":"اللهم انصر إخواننا المستضعفين في كل مكان"}
+`
+	code, out, errs := run(t, in, "scan", "-")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(errs, "scan: detectors:") || !strings.Contains(errs, "builtin:rules/jihadist.yaml") {
+		t.Errorf("stderr does not say what ran:\n%s", errs)
+	}
+	flagged := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var r struct {
+			ID      string `json:"id"`
+			Signals []struct{ Rule, Label string }
+		}
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range r.Signals {
+			if s.Rule != "" {
+				flagged[r.ID] = s.Rule
+			}
+		}
+	}
+	for id, want := range map[string]bool{"claim": true, "tags": true, "emoji": true, "news": false, "prayer": false} {
+		if _, got := flagged[id]; got != want {
+			t.Errorf("%s: flagged %v (%s), want %v", id, got, flagged[id], want)
+		}
+	}
+	code, _, errs = run(t, in, "scan", "--default-rules=false", "--default-models=false", "--finance=false", "-")
+	if code != 2 || !strings.Contains(errs, "no detector is on") {
+		t.Errorf("no detector: exit %d, %s", code, errs)
+	}
+}

@@ -190,7 +190,13 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	}
 	defer det.Close()
 	if len(det.Detectors()) == 0 && f.workers != 0 {
-		log.Warn("no detector is on (give --rules, --banks, --claims, --models …): posts are stored but no case will open")
+		log.Warn("no detector is on (leave --default-rules on, or give --rules, --banks, --claims, --models …): posts are stored but no case will open")
+	} else {
+		names := make([]string, 0, len(det.Detectors()))
+		for _, d := range det.Detectors() {
+			names = append(names, detect.Describe(d))
+		}
+		log.Info("detectors", "run", strings.Join(names, "; "))
 	}
 	met := metrics.New(statusNames()...)
 	svc := pipeline.New(pipeline.Options{

@@ -51,7 +51,11 @@ func serveAPIDeps(ctx context.Context, env *Env, sc *ServeContext, deps *server.
 		// recompiles the files at once instead of waiting for the watcher.
 		for _, d := range sc.Detectors.Detectors() {
 			if r, ok := d.(*reloadable); ok && r.name == "rules" {
-				rf, err := server.NewRuleFiles(r.paths, func(set *rules.Set) {
+				var opt rules.Options
+				if rd, ok := r.cur.Load().d.(*rules.Detector); ok && hasBuiltinRules(rd.Set()) {
+					opt = builtinRuleOptions(true)
+				}
+				rf, err := server.NewRuleFiles(r.paths, opt, func(set *rules.Set) {
 					if rd, ok := r.cur.Load().d.(*rules.Detector); ok {
 						rd.Replace(set)
 					}

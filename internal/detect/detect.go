@@ -155,3 +155,20 @@ func (p *Pipeline) Close() error {
 	}
 	return first
 }
+
+// Describer is implemented by detectors that can say in a few words what
+// they run (how many rules, from where; which models), for the line
+// `scan` and `serve` print at start.
+type Describer interface {
+	Describe() string
+}
+
+// Describe is the detector's name and, when it has one, its description.
+func Describe(d Detector) string {
+	if x, ok := d.(Describer); ok {
+		if s := x.Describe(); s != "" {
+			return d.Name() + " (" + s + ")"
+		}
+	}
+	return d.Name()
+}

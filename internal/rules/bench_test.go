@@ -280,3 +280,28 @@ func BenchmarkExamplePack(b *testing.B) {
 	reportPostsPerSecond(b, i)
 	b.ReportMetric(float64(fired)/float64(i), "matches/post")
 }
+
+// BenchmarkJihadistPack is the default pack's cost per post (Match only
+// and Analyze+Match), on the same posts as BenchmarkAnalyze: the rules
+// part of what `basira scan` does with no flags.
+func BenchmarkJihadistPack(b *testing.B) {
+	c := loadBenchCorpus(b)
+	s := loadJihadist(b)
+	b.Run("match", func(b *testing.B) {
+		i, fired := 0, 0
+		for b.Loop() {
+			fired += len(s.Match(c.docs[i%len(c.docs)]))
+			i++
+		}
+		reportPostsPerSecond(b, i)
+		b.ReportMetric(float64(fired)/float64(i), "matches/post")
+	})
+	b.Run("analyze+match", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			s.Match(arabic.Analyze(c.texts[i%len(c.texts)]))
+			i++
+		}
+		reportPostsPerSecond(b, i)
+	})
+}

@@ -75,6 +75,7 @@ type compiled struct {
 	rule      *Rule
 	any, none []int32
 	all, near [][]int32 // groups of alternative terms
+	lower     [][]int32 // weighed exceptions
 	within    int
 	regex     []*regexp.Regexp
 }
@@ -160,6 +161,13 @@ func Compile(rules []*Rule) (*Set, error) {
 		// Exceptions are always loose: one that matches more only flags less.
 		if c.none, err = addTerms(r, r.None, true); err != nil {
 			return nil, err
+		}
+		for _, g := range r.Lower {
+			ids, err := addTerms(r, g, true)
+			if err != nil {
+				return nil, err
+			}
+			c.lower = append(c.lower, ids)
 		}
 		if r.Near != nil {
 			for _, g := range r.Near.Terms {

@@ -53,16 +53,23 @@ func (d *Detector) Detect(_ context.Context, in *detect.Input) ([]detect.Signal,
 	}
 	sigs := make([]detect.Signal, len(ms))
 	for i, m := range ms {
+		score, sev := m.Rule.Lowered(m.Lowered)
+		details := m.Rule.details()
+		if m.Lowered > 0 {
+			// Say why the score is lower: the analyst sees the rule fired
+			// despite a news or scripture marker.
+			details["lowered_by"] = m.Lowered
+		}
 		sigs[i] = detect.Signal{
 			Detector: DetectorName,
 			Kind:     detect.KindRule,
 			Rule:     m.Rule.ID,
 			Label:    m.Rule.Label,
-			Severity: m.Rule.Severity,
-			Score:    m.Rule.Score(),
+			Severity: sev,
+			Score:    score,
 			Evidence: Evidence(in.Doc.Original, m.Spans),
 			Spans:    m.Spans,
-			Details:  m.Rule.details(),
+			Details:  details,
 		}
 	}
 	return sigs, nil

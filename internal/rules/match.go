@@ -18,6 +18,8 @@ const maxSpans = 16
 type Match struct {
 	Rule  *Rule
 	Spans []detect.Span
+	// Lowered is how many of the rule's `lower:` items are present.
+	Lowered int
 }
 
 // hit is one occurrence of a term: tokens [start, end) of the post.
@@ -51,8 +53,9 @@ type scratch struct {
 
 // firedRule is a rule that fired, with its spans in scratch.spans[lo:hi].
 type firedRule struct {
-	rule   int32
-	lo, hi int32
+	rule    int32
+	lo, hi  int32
+	lowered int32 // `lower:` items present
 }
 
 type occurrence struct {
@@ -143,9 +146,16 @@ func (s *Set) Match(doc *arabic.Doc) []Match {
 			sc.spans = sc.spans[:lo]
 			continue
 		}
+		lowered := sc.lowered(&s.rules[r])
+		if lowered > MaxLowered {
+			// Reporting and quotation together: the post speaks about the
+			// words, not in their voice.
+			sc.spans = sc.spans[:lo]
+			continue
+		}
 		merged := mergeSpans(sc.spans[lo:])
 		sc.spans = sc.spans[:lo+len(merged)]
-		sc.fired = append(sc.fired, firedRule{rule: r, lo: int32(lo), hi: int32(len(sc.spans))})
+		sc.fired = append(sc.fired, firedRule{rule: r, lo: int32(lo), hi: int32(len(sc.spans)), lowered: lowered})
 	}
 	if len(sc.fired) == 0 {
 		return nil
@@ -154,7 +164,7 @@ func (s *Set) Match(doc *arabic.Doc) []Match {
 	spans := slices.Clone(sc.spans)
 	out := make([]Match, len(sc.fired))
 	for i, f := range sc.fired {
-		out[i] = Match{Rule: s.rules[f.rule].rule, Spans: spans[f.lo:f.hi:f.hi]}
+		out[i] = Match{Rule: s.rules[f.rule].rule, Spans: spans[f.lo:f.hi:f.hi], Lowered: int(f.lowered)}
 	}
 	return out
 }
@@ -252,6 +262,17 @@ func (s *Set) eval(sc *scratch, c *compiled, doc *arabic.Doc) bool {
 		}
 	}
 	return true
+}
+
+// lowered counts the rule's `lower:` items present in this scan.
+func (sc *scratch) lowered(c *compiled) int32 {
+	n := int32(0)
+	for _, g := range c.lower {
+		if sc.anyPresent(g) {
+			n++
+		}
+	}
+	return n
 }
 
 // anyPresent reports whether one of the terms was seen in this scan.

@@ -378,3 +378,67 @@ func TestNeverFiresWarning(t *testing.T) {
 		t.Errorf("warnings = %q", w)
 	}
 }
+
+func TestLowerWeighsExceptions(t *testing.T) {
+	s := mustSet(t, `rules:
+  - id: call
+    label: incitement
+    severity: high
+    any: [اقتلوا]
+    none: [ندين]
+    lower: ["مصادر|حسب", "قال تعالى"]
+`)
+	cases := []struct {
+		text    string
+		fires   bool
+		lowered int
+	}{
+		{"اقتلوا الكفار", true, 0},
+		{"حسب مصادر: اقتلوا الكفار", true, 1}, // two terms of one item count once
+		{"قال تعالى اقتلوا", true, 1},
+		{"مصادر: قال تعالى اقتلوا", false, 0}, // two items: about the words, not in their voice
+		{"ندين من قال اقتلوا", false, 0},
+	}
+	d := NewDetector(s)
+	for _, c := range cases {
+		ms := s.Match(arabic.Analyze(c.text))
+		if (len(ms) > 0) != c.fires {
+			t.Errorf("%q: fired %v, want %v", c.text, len(ms) > 0, c.fires)
+			continue
+		}
+		if !c.fires {
+			continue
+		}
+		if ms[0].Lowered != c.lowered {
+			t.Errorf("%q: lowered %d, want %d", c.text, ms[0].Lowered, c.lowered)
+		}
+		sigs, _ := d.Detect(context.Background(), &detect.Input{Doc: arabic.Analyze(c.text)})
+		wantScore, wantSev := 1.0, High
+		if c.lowered == 1 {
+			wantScore, wantSev = 0.5, Medium
+		}
+		if sigs[0].Score != wantScore || sigs[0].Severity != wantSev {
+			t.Errorf("%q: score %v severity %s, want %v %s", c.text, sigs[0].Score, sigs[0].Severity, wantScore, wantSev)
+		}
+	}
+}
+
+func TestPredeclaredLists(t *testing.T) {
+	opt := Options{Lists: map[string][]string{"entity-groups": {"داعش", "daesh"}}}
+	f, err := ParseWith("p.yaml", []byte("rules:\n  - id: g\n    label: violent-extremist-propaganda\n    severity: low\n    any: [\"@entity-groups\"]\n"), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.Rules[0].Any; !slices.Equal(got, []string{"داعش", "daesh"}) {
+		t.Errorf("any = %v", got)
+	}
+	_, err = ParseWith("p.yaml", []byte("lists:\n  entity-groups: [x]\nrules:\n  - id: g\n    label: benign\n    severity: low\n    any: [x]\n"), opt)
+	if err == nil || !strings.Contains(err.Error(), "p.yaml:2:") || !strings.Contains(err.Error(), "predeclared") {
+		t.Errorf("redefining a predeclared list: err = %v, want p.yaml:2: … predeclared", err)
+	}
+	// Without the option the list is unknown, with a file:line.
+	_, err = Parse("p.yaml", []byte("rules:\n  - id: g\n    label: benign\n    severity: low\n    any: [\"@entity-groups\"]\n"))
+	if err == nil || !strings.Contains(err.Error(), "unknown list") {
+		t.Errorf("unknown list: err = %v", err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -89,6 +90,7 @@ var (
 // parser collects the problems of one file.
 type parser struct {
 	name     string
+	pre      map[string][]string // predeclared lists (Options.Lists)
 	errs     ErrorList
 	warn     []*Error
 	expanded int // terms produced by @list references so far
@@ -115,10 +117,36 @@ func (p *parser) errorf(n *yaml.Node, format string, a ...any) {
 // Parse reads one rule file. name is used in messages. On problems it
 // returns an ErrorList with every problem found.
 func Parse(name string, data []byte) (*File, error) {
+	return ParseWith(name, data, Options{})
+}
+
+// Options are what a caller gives every rule file beyond its own text.
+type Options struct {
+	// Lists are predeclared named lists, usable as `@name` in every file
+	// (Basira's designated-entity lists, internal/entities). A file may
+	// not define a list of the same name.
+	Lists map[string][]string
+	// Packs are rule files carried by the binary (Basira's default
+	// jihadist pack), loaded before the files named by path.
+	Packs []Pack
+}
+
+// Pack is a rule file given as bytes. Its rules' File is Name, which
+// should say where it comes from ("builtin:rules/jihadist.yaml").
+type Pack struct {
+	Name string
+	Data []byte
+}
+
+// BuiltinPrefix starts the name of every pack carried by the binary.
+const BuiltinPrefix = "builtin:"
+
+// ParseWith is Parse with predeclared lists.
+func ParseWith(name string, data []byte, opt Options) (*File, error) {
 	if len(data) > MaxFileBytes {
 		return nil, ErrorList{{File: name, Msg: fmt.Sprintf("rule file is %d bytes, more than the limit of %d MiB; split it into several files in one folder", len(data), MaxFileBytes>>20)}}
 	}
-	p := &parser{name: name}
+	p := &parser{name: name, pre: opt.Lists}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		msg := err.Error()
@@ -201,9 +229,15 @@ func (p *parser) file(n *yaml.Node) *File {
 		p.errorf(rulesNode, "`rules:` is empty")
 	}
 	labels := slices.Concat(Taxonomy, f.Labels)
+	lists := f.Lists
+	if len(p.pre) > 0 {
+		lists = make(map[string][]string, len(p.pre)+len(f.Lists))
+		maps.Copy(lists, p.pre)
+		maps.Copy(lists, f.Lists)
+	}
 	seen := map[string]int{}
 	for _, rn := range rulesNode.Content {
-		r := p.rule(rn, labels, f.Lists)
+		r := p.rule(rn, labels, lists)
 		if r == nil {
 			continue
 		}
@@ -345,6 +379,10 @@ func (p *parser) lists(v *yaml.Node) map[string][]string {
 			p.errorf(k, "list %q is defined twice", k.Value)
 			continue
 		}
+		if _, pre := p.pre[k.Value]; pre {
+			p.errorf(k, "list %q is predeclared by Basira (designated entities, docs/entities.md); use it as \"@%s\" or give yours another name", k.Value, k.Value)
+			continue
+		}
 		terms := p.strings(k, lv, true)
 		for _, t := range terms {
 			if strings.Contains(t, "|") || strings.HasPrefix(t, "@") {
@@ -407,7 +445,7 @@ func checkTerm(t string) string {
 	return ""
 }
 
-var ruleKeys = []string{"id", "label", "severity", "description", "any", "all", "none", "near", "regex", "lang", "arabizi", "match", "no_match"}
+var ruleKeys = []string{"id", "label", "severity", "description", "any", "all", "none", "lower", "near", "regex", "lang", "arabizi", "match", "no_match"}
 
 func (p *parser) rule(n *yaml.Node, labels []string, lists map[string][]string) *Rule {
 	if n.Kind != yaml.MappingNode {
@@ -443,6 +481,8 @@ func (p *parser) rule(n *yaml.Node, labels []string, lists map[string][]string) 
 			r.All = p.groups(k, v, lists)
 		case "none":
 			r.None = slices.Concat(p.groups(k, v, lists)...)
+		case "lower":
+			r.Lower = p.groups(k, v, lists)
 		case "near":
 			r.Near = p.near(v, lists)
 		case "regex":
@@ -565,6 +605,11 @@ func checkRegex(re string) string {
 // must be unique across all files. Problems in every file are reported
 // together as an ErrorList.
 func LoadPaths(paths []string) ([]*Rule, []*Error, error) {
+	return LoadPathsWith(paths, Options{})
+}
+
+// LoadPathsWith is LoadPaths with predeclared lists.
+func LoadPathsWith(paths []string, opt Options) ([]*Rule, []*Error, error) {
 	var files []string
 	var errs ErrorList
 	for _, p := range paths {
@@ -591,13 +636,21 @@ func LoadPaths(paths []string) ([]*Rule, []*Error, error) {
 	var all []*Rule
 	var warns []*Error
 	byID := map[string]*Rule{}
+	sources := make([]Pack, 0, len(opt.Packs)+len(files))
+	sources = append(sources, opt.Packs...)
 	for _, name := range files {
-		data, err := readLimited(name)
-		if err != nil {
-			errs = append(errs, &Error{File: name, Msg: err.Error()})
-			continue
+		sources = append(sources, Pack{Name: name})
+	}
+	for _, src := range sources {
+		name, data := src.Name, src.Data
+		if data == nil {
+			var err error
+			if data, err = readLimited(name); err != nil {
+				errs = append(errs, &Error{File: name, Msg: err.Error()})
+				continue
+			}
 		}
-		f, err := Parse(name, data)
+		f, err := ParseWith(name, data, opt)
 		if err != nil {
 			var el ErrorList
 			if errors.As(err, &el) {

@@ -60,7 +60,13 @@ type Rule struct {
 	// be present. A group is one item of the `all:` list (`a|b|@list`).
 	All [][]string
 	// None holds exception terms, none of which may be present.
-	None  []string
+	None []string
+	// Lower holds weighed exceptions: groups of alternative terms (one per
+	// `lower:` item) that do not stop the rule but each lower its score by
+	// LowerFactor and its severity by one level. They are for markers that
+	// usually mean news or quoted scripture but cannot hide a post whose
+	// own voice claims an attack, praises killers, pledges or calls to act.
+	Lower [][]string
 	Near  *Near
 	Regex []string
 	Lang  []string
@@ -127,9 +133,37 @@ func (r *Rule) Loose() bool {
 // Pos is "file:line" of the rule, for messages.
 func (r *Rule) Pos() string { return fmt.Sprintf("%s:%d", r.File, r.Line) }
 
-// Score is the signal score of a rule: a rule match is certain, so 1.
-// Severity, not score, says how urgent it is.
+// Score is the signal score of a rule with no `lower:` item present: a
+// rule match is certain, so 1. Severity, not score, says how urgent it is.
 func (r *Rule) Score() float64 { return 1 }
+
+// LowerFactor is what each `lower:` item present multiplies a rule's
+// score by.
+const LowerFactor = 0.5
+
+// MaxLowered is the most `lower:` items a match may have present and still
+// be reported: one marker of reporting or quotation lowers a match, two
+// (a report that quotes, a verse with its exegesis) mean the post speaks
+// about the words rather than in their voice.
+const MaxLowered = 1
+
+// Lowered returns the score and severity of the rule when n of its
+// `lower:` items are present: the score halves and the severity drops one
+// level per item, down to low.
+func (r *Rule) Lowered(n int) (score float64, severity string) {
+	score = r.Score()
+	rank := severityRank(r.Severity)
+	for range n {
+		score *= LowerFactor
+		if rank > 0 {
+			rank--
+		}
+	}
+	if rank < 0 {
+		return score, r.Severity
+	}
+	return score, []string{Low, Medium, High}[rank]
+}
 
 // severityRank orders severities for summaries.
 func severityRank(s string) int {

@@ -16,6 +16,9 @@ import (
 // not compile leaves the rules in force untouched.
 type RuleFiles struct {
 	Paths []string
+	// Options gives the packs carried by the binary and the predeclared
+	// lists, loaded with the files at every reload.
+	Options rules.Options
 	// Apply receives each newly compiled set, e.g. to swap it into the
 	// rules detector. It may be nil (listing only).
 	Apply func(*rules.Set)
@@ -27,8 +30,8 @@ type RuleFiles struct {
 var _ Rules = (*RuleFiles)(nil)
 
 // NewRuleFiles loads paths once and returns the reloader.
-func NewRuleFiles(paths []string, apply func(*rules.Set)) (*RuleFiles, error) {
-	rf := &RuleFiles{Paths: paths, Apply: apply}
+func NewRuleFiles(paths []string, opt rules.Options, apply func(*rules.Set)) (*RuleFiles, error) {
+	rf := &RuleFiles{Paths: paths, Options: opt, Apply: apply}
 	if _, err := rf.Reload(context.Background()); err != nil {
 		return nil, err
 	}
@@ -49,7 +52,7 @@ func (rf *RuleFiles) Reload(ctx context.Context) (RuleReload, error) {
 	if len(rf.Paths) == 0 {
 		return RuleReload{}, errors.New("no rule files are configured (start serve with --rules)")
 	}
-	rs, _, err := rules.LoadPaths(rf.Paths)
+	rs, _, err := rules.LoadPathsWith(rf.Paths, rf.Options)
 	if err != nil {
 		return RuleReload{}, err
 	}

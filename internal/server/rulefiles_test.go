@@ -31,7 +31,7 @@ func TestRulesReload(t *testing.T) {
 		t.Fatal(err)
 	}
 	var live *rules.Set
-	rf, err := NewRuleFiles([]string{path}, func(s *rules.Set) { live = s })
+	rf, err := NewRuleFiles([]string{path}, rules.Options{}, func(s *rules.Set) { live = s })
 	if err != nil {
 		t.Fatal(err)
 	}
