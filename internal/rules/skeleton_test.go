@@ -534,3 +534,33 @@ func packTerms(t *testing.T) ([]string, map[string]bool) {
 	}
 	return words, loose
 }
+
+// FuzzCallKey: a call key of any valid word is valid UTF-8, ends in its
+// ending letter (so it never equals a plain skeleton, which has no vowel
+// letter after its first) and has at least minSkeletonLetters letters.
+func FuzzCallKey(f *testing.F) {
+	for _, w := range []string{"انضموا", "التحقوا", "سيرو", "ذبحوا", "اوا", "و", "تت", "اتتو"} {
+		f.Add(w)
+	}
+	f.Fuzz(func(t *testing.T, w string) {
+		if !utf8.ValidString(w) {
+			return
+		}
+		for _, swap := range []bool{false, true} {
+			k := appendCallKey(nil, w, swap)
+			if len(k) == 0 {
+				continue
+			}
+			if !utf8.Valid(k) {
+				t.Fatalf("appendCallKey(%q, %v) = %q: not UTF-8", w, swap, k)
+			}
+			last, _ := utf8.DecodeLastRune(k)
+			if last != 'و' && last != 'ي' {
+				t.Fatalf("appendCallKey(%q, %v) = %q: no ending", w, swap, k)
+			}
+			if n := utf8.RuneCount(k); n < minSkeletonLetters {
+				t.Fatalf("appendCallKey(%q, %v) = %q: %d letters", w, swap, k, n)
+			}
+		}
+	})
+}
