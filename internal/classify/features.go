@@ -25,6 +25,11 @@ import (
 // weights would be read against the wrong features.
 const FeatureVersion = 2
 
+// FeatureVersionLexicon is version 2 plus the lexicon features
+// (FeatureConfig.Lexicon). Builds before it refuse such models rather than
+// read them without their lexicon features.
+const FeatureVersionLexicon = 3
+
 // FeatureConfig says which features are extracted and how they are hashed.
 // It is stored in every model file.
 type FeatureConfig struct {
@@ -41,8 +46,9 @@ type FeatureConfig struct {
 	Stems bool `json:"stems"`
 	// Emoji adds each emoji and pictograph as a feature.
 	Emoji bool `json:"emoji"`
-	// Lexicon names an embedded lexicon (lexicon.go) whose categories
-	// become features; "" for none. Older models have none.
+	// Lexicon names the lexicon whose category features are added
+	// (LexiconVersion, or a named lexicon of lexicon_darija.go such as
+	// darija-abuse-1; "" for none). It needs FeatureVersionLexicon.
 	Lexicon string `json:"lexicon,omitempty"`
 }
 
@@ -54,19 +60,18 @@ func DefaultFeatures() FeatureConfig {
 // Validate reports a configuration this build cannot extract.
 func (c FeatureConfig) Validate() error {
 	switch {
-	case c.Version != FeatureVersion:
+	case c.Version == FeatureVersionLexicon && c.Lexicon != LexiconVersion && lexiconSources[c.Lexicon] == nil:
+		return fmt.Errorf("lexicon %q is not one this build has (%s, %s): retrain the model with this version of Basira", c.Lexicon, LexiconVersion, strings.Join(lexiconNames(), ", "))
+	case c.Version != FeatureVersion && c.Version != FeatureVersionLexicon:
 		return fmt.Errorf("feature version %d is not %d, the one this build extracts: retrain the model with this version of Basira", c.Version, FeatureVersion)
+	case c.Version == FeatureVersion && c.Lexicon != "":
+		return fmt.Errorf("lexicon features need feature version %d, not %d", FeatureVersionLexicon, c.Version)
 	case c.Bits < 12 || c.Bits > 22:
 		return fmt.Errorf("hash bits %d out of range 12..22", c.Bits)
 	case c.WordNgrams < 0 || c.WordNgrams > 3:
 		return fmt.Errorf("word n-grams %d out of range 0..3", c.WordNgrams)
 	case c.CharMin < 0 || c.CharMax > 8 || (c.CharMax > 0 && c.CharMin < 1) || c.CharMin > c.CharMax:
 		return fmt.Errorf("char n-gram range %d..%d invalid (want 1 <= min <= max <= 8, or 0..0 for none)", c.CharMin, c.CharMax)
-	}
-	if c.Lexicon != "" {
-		if _, err := loadLexicon(c.Lexicon); err != nil {
-			return err
-		}
 	}
 	return nil
 }
@@ -82,10 +87,13 @@ const (
 	groupBigram = 'b'
 	groupChar   = 'c'
 	groupEmoji  = 'e'
-	// groupLexicon features are scaled apart: a post's one or two
-	// lexicon hits weigh as much as its words.
-	groupLexicon = 'l'
-	groupBias    = 'z'
+	groupBias   = 'z'
+	// groupLex seeds the lexicon features (scaled with the word group).
+	groupLex = 'l'
+	// groupDarija seeds the features of a named lexicon and is their
+	// group: scaled apart, a post's one or two hits weigh as much as its
+	// words (lexicon_darija.go).
+	groupDarija = 'd'
 )
 
 // maxWordRunes caps the characters of one word used for char n-grams, so a
@@ -131,11 +139,11 @@ type hashed struct {
 // extractor turns a Doc into feature occurrences. It is reused across
 // posts to avoid allocation; it is not safe for concurrent use.
 type extractor struct {
-	cfg  FeatureConfig
-	mask uint32
-	lex  *lexicon // nil without FeatureConfig.Lexicon
-	out  []hashed
-	offs []int
+	cfg   FeatureConfig
+	mask  uint32
+	named *namedLexicon // a named lexicon (lexicon_darija.go), or nil
+	out   []hashed
+	offs  []int
 	// explain, when set, receives the text of each feature.
 	explain func(h hashed, kind, text string)
 	// wanted, when set with explain, says which features to spell: the
@@ -145,9 +153,8 @@ type extractor struct {
 
 func newExtractor(cfg FeatureConfig) *extractor {
 	e := &extractor{cfg: cfg, mask: 1<<uint(cfg.Bits) - 1}
-	if cfg.Lexicon != "" {
-		// Validate has loaded it: a model with an unknown lexicon is refused.
-		e.lex, _ = loadLexicon(cfg.Lexicon)
+	if lexiconSources[cfg.Lexicon] != nil {
+		e.named, _ = loadNamedLexicon(cfg.Lexicon)
 	}
 	return e
 }
@@ -214,8 +221,11 @@ func (e *extractor) extract(doc *arabic.Doc) []hashed {
 			e.charNgrams(w)
 		}
 	}
-	if e.lex != nil {
-		e.lexiconFeatures(toks)
+	switch {
+	case e.named != nil:
+		e.namedLexiconFeatures(toks)
+	case c.Lexicon != "":
+		e.lexFeatures(toks)
 	}
 	if c.Emoji {
 		n := 0

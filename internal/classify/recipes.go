@@ -43,11 +43,13 @@ type Recipe struct {
 	// Precision overrides the default target precision of the flag
 	// threshold (for labels too rare to reach 0.9 on held-out folds).
 	Precision float64
-	// Written adds training sets written for Basira, embedded in the
-	// binary (recipes_darija.go).
-	Written []Written
-	// Features overrides DefaultFeatures (e.g. to add a lexicon).
-	Features FeatureConfig
+	// Features, when set, overrides the feature configuration.
+	Features *FeatureConfig
+	// MinTokens is recorded in the model (Meta.MinTokens).
+	MinTokens int
+	// Sources, when set, adds training examples prepared in code (embedded
+	// team-written data, relabelled sets); see recipes_extremism.go.
+	Sources func(dataDir string) ([]Example, []DataFile, error)
 }
 
 // Recipes returns the built-in recipes, in report order.
@@ -63,7 +65,7 @@ func Recipes() []Recipe {
 	osact22 := func(col string) ReadOptions {
 		return ReadOptions{Format: "tsv", TextCol: "2", LabelCol: col}
 	}
-	return []Recipe{
+	return append([]Recipe{
 		offensiveRecipe(osact20, lingua),
 		{
 			Name: "offensive-osact2020-only", Description: "the offensive recipe without background text: the in-domain figure to compare with OSACT 2020 systems",
@@ -155,7 +157,7 @@ func Recipes() []Recipe {
 			Negative: "not-worthy", License: "free for research use (evaluation only)", GroupFolds: true,
 			Anchor: "CheckThat! 2021 1A Arabic systems reported test MAP around 0.6 (not in the reference data)",
 		},
-	}
+	}, extremismRecipes(lingua)...)
 }
 
 // Source is a training file with its own columns and label mapping.
@@ -197,6 +199,14 @@ func (r Recipe) Run(dataDir string, opt TrainOptions) (*RecipeResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	if r.Sources != nil {
+		exs, dfs, err := r.Sources(dataDir)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", r.Name, err)
+		}
+		train = append(train, exs...)
+		files = append(files, dfs...)
+	}
 	if len(train) == 0 {
 		return nil, errors.New("no training examples")
 	}
@@ -209,12 +219,6 @@ func (r Recipe) Run(dataDir string, opt TrainOptions) (*RecipeResult, error) {
 		files = append(files, df)
 		train = append(train, MapLabels(exs, x.LabelMap)...)
 	}
-	written, wfiles, err := r.readWritten(dataDir)
-	if err != nil {
-		return nil, err
-	}
-	train = append(train, written...)
-	files = append(files, wfiles...)
 	for _, f := range r.Background {
 		exs, df, err := ReadLines(filepath.Join(dataDir, f), r.Negative)
 		if err != nil {
@@ -232,13 +236,13 @@ func (r Recipe) Run(dataDir string, opt TrainOptions) (*RecipeResult, error) {
 	opt.Display = r.Display
 	opt.TextColumn, opt.LabelColumn = r.Read.TextCol, r.Read.LabelCol
 	opt.Data = files
-	if r.Features != (FeatureConfig{}) {
-		opt.Features = r.Features
-	}
 	if r.Precision > 0 {
 		opt.Params.TargetPrecision = r.Precision
 	}
 	opt.Params.GroupFolds = r.GroupFolds
+	if r.Features != nil {
+		opt.Features = *r.Features
+	}
 	if opt.Version == "" {
 		opt.Version = "1"
 	}
@@ -246,6 +250,7 @@ func (r Recipe) Run(dataDir string, opt TrainOptions) (*RecipeResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", r.Name, err)
 	}
+	m.meta.MinTokens = r.MinTokens
 	res := &RecipeResult{Recipe: r, Model: m, Bad: bad}
 	if len(r.Dev) > 0 {
 		dev, dfiles, dbad, err := read(r.Dev, "dev")

@@ -44,7 +44,13 @@ type Written struct {
 // 2020 subtask A, background are plain-text negatives.
 func offensiveRecipe(osact20 ReadOptions, background []string) Recipe {
 	f := DefaultFeatures()
+	f.Version = FeatureVersionLexicon
 	f.Lexicon = "darija-abuse-1"
+	written := []Written{
+		{Name: "darija_written.tsv", Data: darijaWrittenTSV, Read: ReadOptions{Format: "tsv", TextCol: "text", LabelCol: "label"}},
+		{Name: "darija_abuse.txt (templates)", Lexicon: f.Lexicon, Contexts: "arabic/arabizi/doda_mit_sentences_arabizi_english.tsv",
+			Read: ReadOptions{Format: "tsv", TextCol: "text", LabelCol: "label"}},
+	}
 	return Recipe{
 		Name: "offensive", Description: "offensive language (insults, attacks, vulgarity, threats) in Arabic tweets and comments, MSA and dialects, Darija included: OSACT 2020 subtask A and MLMA Arabic pooled, Darija written examples, a Darija abuse lexicon as features",
 		Train: []string{"abuse/osact2020/OSACT2020-sharedTask-train.txt"}, Dev: []string{"abuse/osact2020/OSACT2020-sharedTask-dev.txt"},
@@ -54,23 +60,19 @@ func offensiveRecipe(osact20 ReadOptions, background []string) Recipe {
 			Read:     ReadOptions{Format: "csv", TextCol: "tweet", LabelCol: "sentiment"},
 			LabelMap: map[string]string{"normal": "NOT_OFF", "*": "OFF"},
 		}},
-		Written: []Written{
-			{Name: "darija_written.tsv", Data: darijaWrittenTSV, Read: ReadOptions{Format: "tsv", TextCol: "text", LabelCol: "label"}},
-			{Name: "darija_abuse.txt (templates)", Lexicon: f.Lexicon, Contexts: "arabic/arabizi/doda_mit_sentences_arabizi_english.tsv",
-				Read: ReadOptions{Format: "tsv", TextCol: "text", LabelCol: "label"}},
-		},
-		Features: f,
+		Sources:  func(dataDir string) ([]Example, []DataFile, error) { return readWritten(dataDir, written) },
+		Features: &f,
 		License:  "CC-BY (OffensEval 2020 Arabic), MIT (MLMA); background Apache-2.0 (lingua-go), MIT (DODa); Darija examples and lexicon written for Basira",
 		Ship:     true,
 		Anchor:   "OSACT 2020 subtask A leaderboard snapshot (abuse/osact2020): 0.902, 0.901, 0.870, 0.852, 0.850, 0.817; the top two are transformers. Darija: OMCD (evaluation only), docs/models.md",
 	}
 }
 
-// readWritten reads the recipe's written sets, with their provenance.
-func (r Recipe) readWritten(dataDir string) ([]Example, []DataFile, error) {
+// readWritten reads written sets, with their provenance.
+func readWritten(dataDir string, sets []Written) ([]Example, []DataFile, error) {
 	var out []Example
 	var files []DataFile
-	for _, w := range r.Written {
+	for _, w := range sets {
 		if w.Lexicon != "" {
 			ctx, err := readContexts(filepath.Join(dataDir, w.Contexts))
 			if err != nil {
@@ -130,7 +132,7 @@ func readContexts(path string) ([]string, error) {
 // post offensive. Without them the lexicon's categories would weigh only
 // as much as the training data's few Darija words make them.
 func lexiconTemplates(name string, contexts []string) []byte {
-	l, err := loadLexicon(name)
+	l, err := loadNamedLexicon(name)
 	if err != nil {
 		panic(err) // the recipe names an embedded lexicon
 	}

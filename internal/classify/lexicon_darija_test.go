@@ -8,9 +8,9 @@ import (
 	"github.com/basira-org/basira/arabic"
 )
 
-func lexCats(t *testing.T, text string) []string {
+func darijaLexCats(t *testing.T, text string) []string {
 	t.Helper()
-	e := newExtractor(FeatureConfig{Version: FeatureVersion, Bits: 18, Lexicon: "darija-abuse-1"})
+	e := newExtractor(FeatureConfig{Version: FeatureVersionLexicon, Bits: 18, Lexicon: "darija-abuse-1"})
 	var got []string
 	e.explain = func(h hashed, kind, txt string) {
 		if kind == "lexicon" {
@@ -41,7 +41,7 @@ func TestLexiconFeatures(t *testing.T) {
 		{"ولد صغير مشى للمدرسة", nil},                 // ولد alone is no entry
 		{"حسبنا الله ونعم الوكيل", nil},
 	} {
-		if got := lexCats(t, c.text); !slices.Equal(got, c.want) {
+		if got := darijaLexCats(t, c.text); !slices.Equal(got, c.want) {
 			t.Errorf("%q: lexicon features %v, want %v", c.text, got, c.want)
 		}
 	}
@@ -54,6 +54,7 @@ func TestLexiconConfig(t *testing.T) {
 	if c.Lexicon != "" {
 		t.Fatalf("DefaultFeatures has lexicon %q", c.Lexicon)
 	}
+	c.Version = FeatureVersionLexicon
 	c.Lexicon = "no-such-lexicon"
 	if err := c.Validate(); err == nil {
 		t.Error("unknown lexicon accepted")
@@ -61,6 +62,10 @@ func TestLexiconConfig(t *testing.T) {
 	c.Lexicon = "darija-abuse-1"
 	if err := c.Validate(); err != nil {
 		t.Error(err)
+	}
+	c.Version = FeatureVersion
+	if err := c.Validate(); err == nil {
+		t.Error("a lexicon accepted without FeatureVersionLexicon")
 	}
 }
 
