@@ -47,6 +47,14 @@ let current = null;
 const $ = (id) => document.getElementById(id);
 const t = (k) => (T[lang] && T[lang][k]) || T.en[k] || k;
 
+// shown makes invisible bidi controls visible in identifiers (URLs,
+// platform names, ids): "…/\u202Eelpmaxe.live" would otherwise display as
+// "…/evil.example". Post text keeps its own direction marks.
+const bidiControls = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+function shown(s) {
+  return String(s ?? "").replace(bidiControls, (c) => `[U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, "0")}]`);
+}
+
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
@@ -105,7 +113,7 @@ async function loadQueue() {
   list.replaceChildren(...data.cases.map((c) => el("li", { class: current && current.id === c.id ? "active" : "", onclick: () => openCase(c.id) },
     el("span", { class: "sev " + (c.severity || "none") }, c.severity || "-"), " ",
     el("strong", {}, name(c.category)), " #" + c.id,
-    el("div", { class: "meta" }, `${name(c.status)} · ${c.count} ${t("count")} · ${(c.platforms || []).join(", ")} · ${new Date(c.last_seen).toLocaleString()}`))));
+    el("div", { class: "meta" }, `${name(c.status)} · ${c.count} ${t("count")} · ${(c.platforms || []).map(shown).join(", ")} · ${new Date(c.last_seen).toLocaleString()}`))));
 }
 
 // highlight renders text with the byte spans [start,end) of the UTF-8
@@ -146,12 +154,12 @@ async function openCase(id) {
     el("h3", {}, t("decide")), action, rationale, el("button", { class: "primary", type: "submit" }, t("decide")));
   box.replaceChildren(
     el("h2", {}, el("span", { class: "sev " + (c.severity || "none") }, c.severity || "-"), ` ${name(c.category)} #${c.id} · ${name(c.status)}`),
-    el("p", { class: "meta" }, `${c.count} ${t("count")} · ${t("platforms")}: ${(c.platforms || []).join(", ")} · ${t("first_seen")} ${new Date(c.first_seen).toLocaleString()} · ${t("last_seen")} ${new Date(c.last_seen).toLocaleString()}`
+    el("p", { class: "meta" }, `${c.count} ${t("count")} · ${t("platforms")}: ${(c.platforms || []).map(shown).join(", ")} · ${t("first_seen")} ${new Date(c.first_seen).toLocaleString()} · ${t("last_seen")} ${new Date(c.last_seen).toLocaleString()}`
       + (c.assignee ? ` · ${t("lease")} ${c.assignee}` : "")),
     actions, form,
     el("h3", {}, t("posts")),
     ...d.posts.map((p) => el("div", { class: "post" },
-      el("div", { class: "meta" }, `${p.platform || ""} · ${p.id} · ${p.lang || ""} · `, p.url ? el("span", { dir: "ltr" }, p.url) : ""),
+      el("div", { class: "meta" }, `${shown(p.platform)} · ${shown(p.id)} · ${shown(p.lang)} · `, p.url ? el("span", { dir: "ltr" }, shown(p.url)) : ""),
       el("div", { class: "text", dir: "auto" }, ...highlight(p.text, p.signals.flatMap((s) => s.spans || []))),
       el("ul", { class: "signals" }, ...p.signals.map(signalLine)))),
     el("h3", {}, t("referrals")),
@@ -163,7 +171,7 @@ async function openCase(id) {
 
 function referralRow(r) {
   const overdue = r.status === "sent" && r.deadline && new Date(r.deadline) < new Date();
-  return el("tr", {}, el("td", {}, r.platform), el("td", {}, name(r.status) + (overdue ? ` · ${t("overdue")}` : "")),
+  return el("tr", {}, el("td", {}, shown(r.platform)), el("td", {}, name(r.status) + (overdue ? ` · ${t("overdue")}` : "")),
     el("td", {}, `${r.attempts} ${t("attempts")}`), el("td", {}, r.deadline ? `${t("deadline")} ${new Date(r.deadline).toLocaleString()}` : ""),
     el("td", {}, r.answer ? `${t("answer")}: ${r.answer}` : (r.last_error || "")));
 }
