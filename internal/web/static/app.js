@@ -8,21 +8,21 @@ const T = {
         claim: "استلام", release: "إرجاع", decide: "قرار", rationale: "التعليل (إلزامي)", posts: "المنشورات", decisions: "القرارات",
         refer: "إحالة إلى المنصة", debunk: "نشر تصحيح", dismiss: "رفض (لا مخالفة)", escalate: "تصعيد",
         all: "الكل", count: "منشورات", no_cases: "لا توجد حالات.", saved: "تم الحفظ", bad_token: "رمز غير صالح.", platforms: "المنصات",
-        lease: "مستلمة من", first_seen: "أول ظهور", last_seen: "آخر ظهور", referrals: "الإحالات", no_referrals: "لا إحالات.",
+        lease: "مستلمة من", first_seen: "أول ظهور", last_seen: "آخر ظهور", referrals: "الإحالات", no_referrals: "لا إحالات.", removed_at_source: "أزيل من المصدر", edited: "عُدّل", earlier_text: "النص السابق",
         attempts: "محاولات", deadline: "آخر أجل", answer: "جواب المنصة", overdue: "متأخرة" },
   fr: { login_title: "Connexion", login_help: "Collez votre jeton d'API (basira token create --role analyst).", login: "Entrer", logout: "Sortir",
         next_case: "Cas suivant", refresh: "Actualiser", pick_case: "Choisissez un cas dans la liste, ou prenez le suivant.",
         claim: "Prendre", release: "Rendre", decide: "Décider", rationale: "Motif (obligatoire)", posts: "Publications", decisions: "Décisions",
         refer: "Signaler à la plateforme", debunk: "Publier une correction", dismiss: "Classer (pas d'infraction)", escalate: "Escalader",
         all: "Tous", count: "publications", no_cases: "Aucun cas.", saved: "Enregistré", bad_token: "Jeton refusé.", platforms: "Plateformes",
-        lease: "Pris par", first_seen: "Vu d'abord", last_seen: "Vu en dernier", referrals: "Signalements", no_referrals: "Aucun signalement.",
+        lease: "Pris par", first_seen: "Vu d'abord", last_seen: "Vu en dernier", referrals: "Signalements", no_referrals: "Aucun signalement.", removed_at_source: "Retiré à la source", edited: "Modifié", earlier_text: "Texte antérieur",
         attempts: "tentatives", deadline: "échéance", answer: "réponse de la plateforme", overdue: "en retard" },
   en: { login_title: "Sign in", login_help: "Paste your API token (basira token create --role analyst).", login: "Sign in", logout: "Sign out",
         next_case: "Next case", refresh: "Refresh", pick_case: "Pick a case from the list, or take the next one.",
         claim: "Claim", release: "Release", decide: "Decide", rationale: "Rationale (required)", posts: "Posts", decisions: "Decisions",
         refer: "Refer to the platform", debunk: "Publish a correction", dismiss: "Dismiss (no violation)", escalate: "Escalate",
         all: "All", count: "posts", no_cases: "No cases.", saved: "Saved", bad_token: "Token refused.", platforms: "Platforms",
-        lease: "Held by", first_seen: "First seen", last_seen: "Last seen", referrals: "Referrals", no_referrals: "No referrals.",
+        lease: "Held by", first_seen: "First seen", last_seen: "Last seen", referrals: "Referrals", no_referrals: "No referrals.", removed_at_source: "Removed at the source", edited: "Edited", earlier_text: "Earlier text",
         attempts: "attempts", deadline: "deadline", answer: "platform's answer", overdue: "overdue" },
 };
 // Taxonomy labels and case statuses in each language; unknown ids show as is.
@@ -158,15 +158,31 @@ async function openCase(id) {
       + (c.assignee ? ` · ${t("lease")} ${c.assignee}` : "")),
     actions, form,
     el("h3", {}, t("posts")),
-    ...d.posts.map((p) => el("div", { class: "post" },
-      el("div", { class: "meta" }, `${shown(p.platform)} · ${shown(p.id)} · ${shown(p.lang)} · `, p.url ? el("span", { dir: "ltr" }, shown(p.url)) : ""),
-      el("div", { class: "text", dir: "auto" }, ...highlight(p.text, p.signals.flatMap((s) => s.spans || []))),
-      el("ul", { class: "signals" }, ...p.signals.map(signalLine)))),
+    ...d.posts.map(postBox),
     el("h3", {}, t("referrals")),
     refs.length ? el("table", { class: "decisions" }, ...refs.map(referralRow)) : el("p", { class: "hint" }, t("no_referrals")),
     el("h3", {}, t("decisions")),
     el("table", { class: "decisions" }, ...d.decisions.map((x) => el("tr", {}, el("td", {}, new Date(x.at).toLocaleString()), el("td", {}, x.actor), el("td", {}, t(x.action)), el("td", {}, x.rationale)))));
   loadQueue();
+}
+
+// postBox shows a post of a case: where it stands at its source (removed,
+// edited), its text with the spans of the signals found on that text, and
+// the earlier texts of an edited post with the spans found on each.
+function postBox(p) {
+  const spansOf = (v) => p.signals.filter((s) => (s.version || 1) === v).flatMap((s) => s.spans || []);
+  const version = p.version || 1;
+  const status = [];
+  if (p.removed_at) status.push(el("div", { class: "removed" }, `${t("removed_at_source")} · ${new Date(p.removed_at).toLocaleString()} · ${shown(p.removed_reason)}`));
+  if (p.edited_at) status.push(el("div", { class: "meta" }, `${t("edited")} (v${version}) · ${new Date(p.edited_at).toLocaleString()}`));
+  return el("div", { class: "post" },
+    el("div", { class: "meta" }, `${shown(p.platform)} · ${shown(p.id)} · ${shown(p.lang)} · `, p.url ? el("span", { dir: "ltr" }, shown(p.url)) : ""),
+    ...status,
+    el("div", { class: "text", dir: "auto" }, ...highlight(p.text, spansOf(version))),
+    ...(p.versions || []).map((v) => el("div", { class: "earlier" },
+      el("div", { class: "meta" }, `${t("earlier_text")} (v${v.version})`),
+      el("div", { class: "text", dir: "auto" }, ...highlight(v.text, spansOf(v.version))))),
+    el("ul", { class: "signals" }, ...p.signals.map(signalLine)));
 }
 
 function referralRow(r) {
