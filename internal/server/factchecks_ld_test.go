@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/basira-org/basira/internal/auth"
 	"github.com/basira-org/basira/internal/claims"
-	"github.com/basira-org/basira/internal/server/auth"
 )
 
 // TestPostClaimReview: POST /v1/factchecks reads ClaimReview JSON-LD as

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/basira-org/basira/internal/post"
-	"github.com/basira-org/basira/internal/server/auth"
+	"github.com/basira-org/basira/internal/auth"
 	"github.com/basira-org/basira/internal/store"
 )
 
