@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/basira-org/basira/internal/post"
 	"github.com/basira-org/basira/internal/auth"
+	"github.com/basira-org/basira/internal/post"
 	"github.com/basira-org/basira/internal/store"
 )
 
