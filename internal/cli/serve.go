@@ -139,6 +139,10 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	}
 	if f.addr == "" {
 		f.addr = ":8080"
+		if f.demo {
+			// A demo prints a sign-in token: keep it on this machine.
+			f.addr = "127.0.0.1:8080"
+		}
 	}
 	log := newLogger(env)
 	home, err := Home(env, true)
@@ -289,6 +293,7 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	}
 	root := http.NewServeMux()
 	root.Handle("/ui/", web.Handler("/ui/")) // the review screen, a client of the API
+	root.Handle("GET /{$}", http.RedirectHandler("/ui/", http.StatusFound))
 	root.Handle("/", api)
 	hs := &http.Server{Handler: root, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	served := make(chan error, 1)

@@ -54,9 +54,15 @@ func seedDemo(ctx context.Context, env *Env, home string) (map[string]string, fu
 		_, err := demo.SeedPosts(ctx, sink, post.NewPseudonymizer(key))
 		return err
 	}
+	// Referrals go to a local stand-in platform, so a case decided 'refer'
+	// is sent and actioned, and can then be appealed.
+	platforms, err := startDemoPlatform(ctx, home)
+	if err != nil {
+		return nil, nil, err
+	}
 	// The detectors read what was just written: the rule pack, the bank
 	// folder and the workspace fact-check store.
-	return map[string]string{"rules": rulesPath, "banks": bankDir, "claims": "store"}, feed, nil
+	return map[string]string{"rules": rulesPath, "banks": bankDir, "claims": "store", "platforms": platforms}, feed, nil
 }
 
 // demoToken gives a fresh demo workspace an analyst token, so the review
