@@ -123,13 +123,15 @@ async function signIn(tok) {
 
 const showHint = () => $("case").replaceChildren(el("p", { class: "hint" }, t("pick_case")));
 
+let queueSeq = 0; // only the answer to the latest queue request is shown
+
 async function loadQueue() {
-  const gen = session;
+  const gen = session, seq = ++queueSeq;
   const q = new URLSearchParams({ limit: "200" });
   if ($("status-filter").value) q.set("status", $("status-filter").value);
   if ($("category-filter").value) q.set("category", $("category-filter").value);
   const data = await api("GET", "/v1/cases?" + q);
-  if (gen !== session) return;
+  if (gen !== session || seq !== queueSeq) return;
   $("queue-count").textContent = plural("n_cases", data.cases.length);
   const list = $("cases");
   if (!data.cases.length) { list.replaceChildren(el("li", { class: "hint" }, t("no_cases"))); return; }
@@ -171,7 +173,7 @@ function evidence(s) {
   switch (s.detector) {
     case "rules":
       return el("div", { class: "card rule", "data-kind": "rules" }, head, dl([
-        ["rule", s.rule ? ltr(s.rule) : null], ["source", d.description], ["rule_file", d.source ? ltr(d.source) : null],
+        ["rule", s.rule ? ltr(s.rule) : null], ["description", d.description], ["rule_file", d.source ? ltr(d.source) : null],
         ["score", d.lowered_by ? t("lowered") : null]]));
     case "claims": {
       const url = safeURL(d.url);
@@ -200,14 +202,16 @@ function evidence(s) {
   return el("div", { class: "card", "data-kind": s.detector }, head, s.evidence ? el("q", { dir: "auto" }, s.evidence) : null);
 }
 
+let caseSeq = 0;
+
 async function openCase(id) {
-  const gen = session;
+  const gen = session, seq = ++caseSeq;
   const [d, refs] = await Promise.all([
     api("GET", "/v1/cases/" + id),
     // Referrals are optional (a server without them answers not_configured).
     api("GET", "/v1/referrals?case_id=" + id).then((r) => r.referrals || []).catch(() => []),
   ]);
-  if (gen !== session) return;
+  if (gen !== session || seq !== caseSeq) return;
   current = d.case;
   const c = d.case;
   const parts = [
@@ -239,6 +243,11 @@ async function openCase(id) {
     d.decisions.length ? el("table", { class: "rows", id: "history" }, el("tbody", {}, ...d.decisions.map((x) => el("tr", { class: x.action === "appeal" ? "appeal" : "" },
       el("td", {}, date(x.at)), el("td", {}, ltr(x.actor)), el("td", {}, name("action", x.action)), el("td", { dir: "auto" }, x.rationale))))) : el("p", { class: "hint" }, t("no_history")));
   $("case").replaceChildren(...parts);
+  // A referral is on its way: look again shortly, so the analyst sees it
+  // sent and the case actioned without reloading.
+  if (c.status === "decided" && last && last.action === "refer") {
+    setTimeout(() => { if (gen === session && current && current.id === c.id) openCase(c.id).catch(() => {}); }, 1500);
+  }
   document.querySelectorAll("#cases li").forEach((li) => li.classList.toggle("active", li.firstChild && li.firstChild.dataset.case === String(c.id)));
 }
 
