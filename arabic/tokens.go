@@ -69,6 +69,13 @@ func (s *scanner) scan(text string) {
 		switch e.kind {
 		case kKeep, kDrop:
 			before := len(s.spans)
+			if c >= utf8.RuneSelf {
+				// ة and ى end a word: a word glued after them
+				// (الدولةالاسلامية, علىالارض) is a word of its own.
+				for _, b := range finalLetterBreaks(text, i) {
+					i = s.word(t, text[:b], i)
+				}
+			}
 			if i > 0 && text[i-1] == '#' {
 				// A CamelCase Latin hashtag is several words
 				// (#RemainingAndExpanding): each part is a token with its
@@ -595,3 +602,34 @@ func camelBreaks(text string, i int) []int {
 func isUpper(c byte) bool      { return c >= 'A' && c <= 'Z' }
 func isLower(c byte) bool      { return c >= 'a' && c <= 'z' }
 func isASCIIAlnum(c byte) bool { return isUpper(c) || isLower(c) || (c >= '0' && c <= '9') }
+
+// maxGluedWords bounds the words one glued run is split into.
+const maxGluedWords = 8
+
+// finalLetterBreaks returns where the Arabic word at text[i] splits
+// because a letter that only ends words (ة teh marbuta, ى alef maqsura)
+// is followed by another Arabic letter: words written without the space
+// between them, by haste or to dodge a filter. Diacritics and tatweel
+// after the final letter stay with it.
+func finalLetterBreaks(text string, i int) []int {
+	var out []int
+	final := false // the last letter seen ends words
+	for j := i; j < len(text) && len(out) < maxGluedWords-1; {
+		r, n := utf8.DecodeRuneInString(text[j:])
+		switch {
+		case r == 0x0640 || (r >= 0x064B && r <= 0x065F) || r == 0x0670:
+			// Tatweel and diacritics: part of the letter before.
+		case r == 0x0629 || r == 0x0649:
+			final = true
+		case (r >= 0x0621 && r <= 0x064A) || (r >= 0x0671 && r <= 0x06D3):
+			if final {
+				out = append(out, j)
+			}
+			final = false
+		default:
+			return out
+		}
+		j += n
+	}
+	return out
+}

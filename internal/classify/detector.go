@@ -82,6 +82,15 @@ func featureSpans(doc *arabic.Doc, feats []Contribution) []detect.Span {
 	var spans []detect.Span
 	seen := map[int]bool{}
 	for _, f := range feats {
+		if f.Kind == "lexicon" {
+			for _, r := range lexiconSpans(doc.Tokens, f.Text) {
+				if !seen[r[0]] {
+					seen[r[0]] = true
+					spans = append(spans, detect.Span{Start: doc.Tokens[r[0]].Start, End: doc.Tokens[r[1]-1].End})
+				}
+			}
+			continue
+		}
 		for i := range doc.Tokens {
 			t := &doc.Tokens[i]
 			w := tokenText(t)

@@ -25,6 +25,11 @@ import (
 // weights would be read against the wrong features.
 const FeatureVersion = 2
 
+// FeatureVersionLexicon is version 2 plus the lexicon features
+// (FeatureConfig.Lexicon). Builds before it refuse such models rather than
+// read them without their lexicon features.
+const FeatureVersionLexicon = 3
+
 // FeatureConfig says which features are extracted and how they are hashed.
 // It is stored in every model file.
 type FeatureConfig struct {
@@ -41,6 +46,9 @@ type FeatureConfig struct {
 	Stems bool `json:"stems"`
 	// Emoji adds each emoji and pictograph as a feature.
 	Emoji bool `json:"emoji"`
+	// Lexicon names the lexicon whose category features are added
+	// (LexiconVersion; "" for none). It needs FeatureVersionLexicon.
+	Lexicon string `json:"lexicon,omitempty"`
 }
 
 // DefaultFeatures is the configuration the shipped models use.
@@ -51,8 +59,12 @@ func DefaultFeatures() FeatureConfig {
 // Validate reports a configuration this build cannot extract.
 func (c FeatureConfig) Validate() error {
 	switch {
-	case c.Version != FeatureVersion:
+	case c.Version == FeatureVersionLexicon && c.Lexicon != LexiconVersion:
+		return fmt.Errorf("lexicon %q is not %q, the one this build has: retrain the model with this version of Basira", c.Lexicon, LexiconVersion)
+	case c.Version != FeatureVersion && c.Version != FeatureVersionLexicon:
 		return fmt.Errorf("feature version %d is not %d, the one this build extracts: retrain the model with this version of Basira", c.Version, FeatureVersion)
+	case c.Version == FeatureVersion && c.Lexicon != "":
+		return fmt.Errorf("lexicon features need feature version %d, not %d", FeatureVersionLexicon, c.Version)
 	case c.Bits < 12 || c.Bits > 22:
 		return fmt.Errorf("hash bits %d out of range 12..22", c.Bits)
 	case c.WordNgrams < 0 || c.WordNgrams > 3:
@@ -75,6 +87,8 @@ const (
 	groupChar   = 'c'
 	groupEmoji  = 'e'
 	groupBias   = 'z'
+	// groupLex seeds the lexicon features (scaled with the word group).
+	groupLex = 'l'
 )
 
 // maxWordRunes caps the characters of one word used for char n-grams, so a
@@ -196,6 +210,9 @@ func (e *extractor) extract(doc *arabic.Doc) []hashed {
 		if c.CharMax > 0 {
 			e.charNgrams(w)
 		}
+	}
+	if c.Lexicon != "" {
+		e.lexFeatures(toks)
 	}
 	if c.Emoji {
 		n := 0

@@ -89,6 +89,11 @@ type Meta struct {
 	// figures on a held-out file, when one was given.
 	CV  *Figures `json:"cv,omitempty"`
 	Dev *Figures `json:"dev,omitempty"`
+	// MinTokens, when set, keeps the model from flagging posts of fewer
+	// words: a bare name ("the caliphate", "dabiq") is not propaganda, and
+	// the per-post feature scaling gives its one or two words the weight
+	// of a whole post.
+	MinTokens int `json:"min_tokens,omitempty"`
 }
 
 // LabelInfo is one scored label with its calibration and thresholds.
@@ -202,7 +207,11 @@ func (m *Model) Predict(doc *arabic.Doc) Prediction {
 	for j, l := range m.meta.Labels {
 		probs[j] = sigmoidPlatt(l.PlattA, l.PlattB, probs[j])
 	}
-	return m.decide(probs)
+	p := m.decide(probs)
+	if len(doc.Tokens) < m.meta.MinTokens {
+		p.Flagged = nil
+	}
+	return p
 }
 
 // decide turns calibrated probabilities into a prediction.

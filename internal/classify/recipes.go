@@ -43,6 +43,13 @@ type Recipe struct {
 	// Precision overrides the default target precision of the flag
 	// threshold (for labels too rare to reach 0.9 on held-out folds).
 	Precision float64
+	// Features, when set, overrides the feature configuration.
+	Features *FeatureConfig
+	// MinTokens is recorded in the model (Meta.MinTokens).
+	MinTokens int
+	// Sources, when set, adds training examples prepared in code (embedded
+	// team-written data, relabelled sets); see recipes_extremism.go.
+	Sources func(dataDir string) ([]Example, []DataFile, error)
 }
 
 // Recipes returns the built-in recipes, in report order.
@@ -58,7 +65,7 @@ func Recipes() []Recipe {
 	osact22 := func(col string) ReadOptions {
 		return ReadOptions{Format: "tsv", TextCol: "2", LabelCol: col}
 	}
-	return []Recipe{
+	return append([]Recipe{
 		{
 			Name: "offensive", Description: "offensive language (insults, attacks, vulgarity) in Arabic tweets, OSACT 2020 subtask A",
 			Train: []string{"abuse/osact2020/OSACT2020-sharedTask-train.txt"}, Dev: []string{"abuse/osact2020/OSACT2020-sharedTask-dev.txt"},
@@ -156,7 +163,7 @@ func Recipes() []Recipe {
 			Negative: "not-worthy", License: "free for research use (evaluation only)", GroupFolds: true,
 			Anchor: "CheckThat! 2021 1A Arabic systems reported test MAP around 0.6 (not in the reference data)",
 		},
-	}
+	}, extremismRecipes(lingua)...)
 }
 
 // Source is a training file with its own columns and label mapping.
@@ -198,6 +205,14 @@ func (r Recipe) Run(dataDir string, opt TrainOptions) (*RecipeResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	if r.Sources != nil {
+		exs, dfs, err := r.Sources(dataDir)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", r.Name, err)
+		}
+		train = append(train, exs...)
+		files = append(files, dfs...)
+	}
 	if len(train) == 0 {
 		return nil, errors.New("no training examples")
 	}
@@ -231,6 +246,9 @@ func (r Recipe) Run(dataDir string, opt TrainOptions) (*RecipeResult, error) {
 		opt.Params.TargetPrecision = r.Precision
 	}
 	opt.Params.GroupFolds = r.GroupFolds
+	if r.Features != nil {
+		opt.Features = *r.Features
+	}
 	if opt.Version == "" {
 		opt.Version = "1"
 	}
@@ -238,6 +256,7 @@ func (r Recipe) Run(dataDir string, opt TrainOptions) (*RecipeResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", r.Name, err)
 	}
+	m.meta.MinTokens = r.MinTokens
 	res := &RecipeResult{Recipe: r, Model: m, Bad: bad}
 	if len(r.Dev) > 0 {
 		dev, dfiles, dbad, err := read(r.Dev, "dev")

@@ -303,6 +303,9 @@ func printMeta(env *Env, meta *classify.Meta) {
 	pr := meta.Params
 	fmt.Fprintf(w, "  params: %s C=%g class-weight=%s nb=%v folds=%d group-folds=%v target precision %.2f; features: 2^%d, word 1-%d, chars %d-%d\n",
 		pr.Solver, pr.C, pr.ClassWeight, pr.NB, pr.Folds, pr.GroupFolds, pr.TargetPrecision, meta.Features.Bits, meta.Features.WordNgrams, meta.Features.CharMin, meta.Features.CharMax)
+	if meta.Features.Lexicon != "" || meta.MinTokens > 0 {
+		fmt.Fprintf(w, "  lexicon features: %s; flags posts of at least %d words\n", meta.Features.Lexicon, meta.MinTokens)
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  label\tshown as\ttrain n\tflag threshold\tprecision\trecall\tmeasured on")
 	for _, l := range meta.Labels {

@@ -66,7 +66,7 @@ func TestRulesTest(t *testing.T) {
 
 func TestScanWithRules(t *testing.T) {
 	// The example pack alone: the default pack is measured on its own below.
-	code, out, errs := run(t, "", "scan", "--default-rules=false", "--rules", packPath, "../../testdata/posts.jsonl")
+	code, out, errs := run(t, "", "scan", "--default-rules=false", "--default-models=false", "--rules", packPath, "../../testdata/posts.jsonl")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}

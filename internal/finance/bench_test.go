@@ -142,3 +142,20 @@ func BenchmarkExtractVsBaseline(b *testing.B) {
 	b.ReportMetric(float64(ext)/float64(base), "extract/baseline")
 	b.ReportMetric(n/ext.Seconds()/float64(b.N)*float64(b.N), "extract-posts/s")
 }
+
+// BenchmarkExtractAdversarial runs 64 KiB posts (the largest a post may
+// be) made of one short group repeated: every token starts joins, so the
+// cost of the join search shows. Spelled-out runs of single letters pass
+// the prefilter since issue 10; the join budget and the length checks
+// keep each post in milliseconds (before them, "b1 b1 …" took seconds).
+func BenchmarkExtractAdversarial(b *testing.B) {
+	for _, unit := range []string{"b ", "T ", "b1 ", "T1 ", "b c 1 q ", "bc1q ab12 "} {
+		text := strings.Repeat(unit, (64<<10)/len(unit))
+		b.Run(strings.TrimSpace(strings.ReplaceAll(unit, " ", "_")), func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			for b.Loop() {
+				sinkInt += len(Extract(text))
+			}
+		})
+	}
+}

@@ -7,6 +7,7 @@
 package finance
 
 import (
+	"bytes"
 	"sort"
 	"strings"
 
@@ -82,7 +83,7 @@ func Extract(text string) []Identifier {
 		}
 	}()
 	toks := tokens(sk.b)
-	x := &extractor{text: text, sk: sk, toks: toks, used: make([]bool, len(sk.b))}
+	x := &extractor{text: text, sk: sk, toks: toks, used: make([]bool, len(sk.b)), joinBudget: joinBudget}
 	x.urls()
 	x.paymentLinks()
 	x.paymentHandles()
@@ -100,15 +101,20 @@ func Extract(text string) []Identifier {
 // compact address), with 7 or more digits in all-digit chunks (phones,
 // IBANs, RIBs), with 12 or more characters in "random-looking" chunks that
 // mix letters and digits or have inner capitals (an address split in
-// groups), or with a slash and a payment domain (payment links). Arabic
-// script words never count; Arabizi words ("3andi") may let a post through
-// to the full extractor, which is correct, only slower.
+// groups), with 20 one-character chunks in a row a few bytes apart (an
+// address spelled out: "T J R y W w F s 9 …"), or with a slash and a
+// payment domain (payment links). Arabic script words never count;
+// Arabizi words ("3andi") may let a post through to the full extractor,
+// which is correct, only slower.
 func MayContain(text string) bool {
 	var digits, hard int
 	var n, nd, nl int // current chunk: length, digits, letters
 	inner := false    // an upper-case letter after the chunk's first character
 	slash := false
 	mark := false // '$' or '@': a cashtag or an e-mail handle
+	// A run of one-character chunks a few bytes apart is an identifier
+	// spelled out one character at a time ("T J R y W w F s 9 …").
+	singles, letters, prevEnd := 0, 0, -spelledGap-1
 	for i := 0; i < len(text); i++ {
 		// Outside a chunk, skip eight bytes at a time while they are
 		// Arabic-script (or other non-ASCII) text and spaces.
@@ -161,9 +167,16 @@ func MayContain(text string) bool {
 		if digits, hard, pass = endChunk(n, nd, nl, inner, digits, hard); pass {
 			return true
 		}
+		if singles, letters, pass = spelledRun(n, nl, i, prevEnd, singles, letters); pass {
+			return true
+		}
+		prevEnd = i
 		n, nd, nl, inner = 0, 0, 0, false
 	}
 	if _, _, pass := endChunk(n, nd, nl, inner, digits, hard); pass {
+		return true
+	}
+	if _, _, pass := spelledRun(n, nl, len(text), prevEnd, singles, letters); pass {
 		return true
 	}
 	return slash && hasPaymentDomain(text) || mark && hasHandleCue(text)
@@ -183,6 +196,33 @@ func endChunk(n, nd, nl int, inner bool, digits, hard int) (int, int, bool) {
 	}
 	return digits, hard, digits >= 7 || hard >= 12
 }
+
+// spelledRun counts one-character chunks (nl letters: 0 or 1) that follow
+// each other with at most three separator bytes between them (a chunk
+// ending at end follows the one that ended at prevEnd), and the letters
+// among them; minSpelled of them in a row, one a letter, pass the
+// prefilter: the shortest address Basira reports has 25 characters, every
+// address has a letter (spelled digits alone stay out, as before), and the
+// full extractor checks the joined run's checksum.
+func spelledRun(n, nl, end, prevEnd, singles, letters int) (int, int, bool) {
+	switch {
+	case n != 1:
+		return 0, 0, false
+	case end-prevEnd <= spelledGap:
+		singles, letters = singles+1, letters+nl
+	default:
+		singles, letters = 1, nl
+	}
+	return singles, letters, singles >= minSpelled && letters > 0
+}
+
+const (
+	// spelledGap is the most bytes from one one-character chunk's end to
+	// the next one's: the character itself (two bytes for an
+	// Arabic-Indic digit) and up to three separators.
+	spelledGap = 5
+	minSpelled = 20
+)
 
 const (
 	lo7  = 0x7f7f7f7f7f7f7f7f
@@ -263,6 +303,10 @@ type extractor struct {
 	used []bool // skeleton bytes already inside a reported identifier
 	url  []bool // skeleton bytes inside a URL
 	out  []Identifier
+	// joinBudget is what is left of the checksum tests of joined
+	// tokens (see bestJoin); join is bestJoin's buffer.
+	joinBudget int
+	join       []byte
 }
 
 func (x *extractor) emit(id Identifier, i, j int) {
@@ -364,24 +408,86 @@ func (x *extractor) bestJoin(ti int) int {
 		return -1
 	}
 	best := -1
-	n := x.toks[ti].j - x.toks[ti].i
-	for k := ti + 1; k < len(x.toks) && k < ti+40; k++ {
+	buf := append(x.join[:0], b[x.toks[ti].i:x.toks[ti].j]...)
+	// Beyond 40 tokens only an address spelled out one character at a
+	// time continues (a first group of up to three, "bc1 q w 5 0 8 …").
+	spelled := len(buf) <= 3
+	shape := joinShape{first: first}
+	for k := ti + 1; k < len(x.toks); k++ {
+		if k >= ti+40 && !spelled || x.joinBudget <= 0 {
+			break
+		}
 		if !joinable(b[x.toks[k-1].j:x.toks[k].i]) || !x.free(x.toks[k].i, x.toks[k].j) {
 			break
 		}
-		n += x.toks[k].j - x.toks[k].i
-		if n > 106 {
+		t := x.toks[k]
+		spelled = spelled && t.j-t.i == 1
+		buf = append(buf, b[t.i:t.j]...)
+		if len(buf) > 106 {
 			break
 		}
-		if n < 25 && first != 'b' && first != 'B' {
-			continue
+		try, more := shape.next(buf)
+		if try {
+			x.joinBudget--
+			if a, ok := wallet.Parse(string(buf)); ok && a.Valid {
+				best = k
+			}
 		}
-		if a, ok := wallet.Parse(x.joined(ti, k)); ok && a.Valid {
-			best = k
+		if !more {
+			break
 		}
 	}
+	x.join = buf
 	return best
 }
+
+// joinShape follows a growing join and says which lengths could be a
+// valid address, as wallet.Parse decides: segwit (a known human-readable
+// part before the first '1', within the first six characters), base58
+// (25 to 35 characters, never starting with b), EVM (42, starting 0x) or
+// Monero (95 or 106). Skipping the other lengths changes nothing but the
+// work: long runs of short groups or single letters ("b1 b1 b1 …",
+// "b c b c …") used to cost a checksum test per token pair.
+type joinShape struct {
+	first byte
+	hrp   int8 // 0 not known yet, 1 a known segwit HRP, -1 none
+}
+
+// next reports whether buf is worth a checksum test and whether a longer
+// join still could be.
+func (s *joinShape) next(buf []byte) (try, more bool) {
+	if s.hrp == 0 {
+		if i := bytes.IndexByte(buf, '1'); i > 0 && i <= 5 {
+			s.hrp = -1
+			if wallet.KnownHRP(string(buf[:i])) {
+				s.hrp = 1
+			}
+		} else if i == 0 || len(buf) > 6 {
+			s.hrp = -1
+		}
+	}
+	if s.hrp == 1 {
+		return true, true
+	}
+	n := len(buf)
+	switch s.first {
+	case 'b', 'B':
+		return false, s.hrp == 0
+	case '0':
+		return n == 42, n < 42
+	case '4', '8':
+		return n >= 25 && n <= 35 || n == 95 || n == 106, true
+	}
+	return n >= 25 && n <= 35, n < 35 || s.hrp == 0
+}
+
+// joinBudget is the most checksum tests of joined tokens one text may
+// spend. Every token of a long run of short groups or single letters
+// ("T1 T1 T1 …", "T J T J …") starts joins of up to 106 characters, a
+// dozen of them of a length an address can have: without a bound a
+// 64 KiB post of them took seconds. A real appeal needs a few dozen
+// tests per address.
+const joinBudget = 8192
 
 func (x *extractor) joined(ti, k int) string {
 	var sb strings.Builder

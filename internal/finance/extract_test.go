@@ -37,6 +37,18 @@ func TestExtract(t *testing.T) {
 			[]want{{"evm", "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", "0x5AAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", false}}},
 		{"tron", "TRC20: TJRyWwFs9wTFGZg3JbrVriFbNfCug5tDeC",
 			[]want{{"tron", "TJRyWwFs9wTFGZg3JbrVriFbNfCug5tDeC", "TJRyWwFs9wTFGZg3JbrVriFbNfCug5tDeC", true}}},
+		// Spelled out one character at a time (issue 10): spaces, dots
+		// or dashes, inside Arabic text, with a label before it.
+		{"tron spelled", "تبرعوا USDT TRC20: T J R y W w F s 9 w T F G Z g 3 J b r V r i F b N f C u g 5 t D e C جزاكم الله",
+			[]want{{"tron", "TJRyWwFs9wTFGZg3JbrVriFbNfCug5tDeC", "T J R y W w F s 9 w T F G Z g 3 J b r V r i F b N f C u g 5 t D e C", true}}},
+		{"tron spelled dots", "T.J.R.y.W.w.F.s.9.w.T.F.G.Z.g.3.J.b.r.V.r.i.F.b.N.f.C.u.g.5.t.D.e.C",
+			[]want{{"tron", "TJRyWwFs9wTFGZg3JbrVriFbNfCug5tDeC", "T.J.R.y.W.w.F.s.9.w.T.F.G.Z.g.3.J.b.r.V.r.i.F.b.N.f.C.u.g.5.t.D.e.C", true}}},
+		{"bech32 spelled past 40 tokens", "b c 1 q w 5 0 8 d 6 q e j x t d g 4 y 5 r 3 z a r v a r y 0 c 5 x w 7 k v 8 f 3 t 4",
+			[]want{{"bitcoin", "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", "b c 1 q w 5 0 8 d 6 q e j x t d g 4 y 5 r 3 z a r v a r y 0 c 5 x w 7 k v 8 f 3 t 4", true}}},
+		// A spelled run whose checksum fails is not an address.
+		{"tron spelled bad checksum", "T J R y W w F s 9 w T F G Z g 3 J b r V r i F b N f C u g 5 t D e D", nil},
+		// Spaced-out ordinary words pass the prefilter and yield nothing.
+		{"spaced words", "J O I N   U S   N O W   T H E   C A R A V A N   I S   L E A V I N G", nil},
 		{"monero", "XMR 47ewoP19TN7JEEnFKUJHAYhGxkeTRH82sf36giEp9AcNfDBfkAtRLX7A6rZz18bbNHPNV7ex6WYbMN3aKisFRJZ8Ebsmgef.",
 			[]want{{"monero", "47ewoP19TN7JEEnFKUJHAYhGxkeTRH82sf36giEp9AcNfDBfkAtRLX7A6rZz18bbNHPNV7ex6WYbMN3aKisFRJZ8Ebsmgef", "47ewoP19TN7JEEnFKUJHAYhGxkeTRH82sf36giEp9AcNfDBfkAtRLX7A6rZz18bbNHPNV7ex6WYbMN3aKisFRJZ8Ebsmgef", true}}},
 		{"iban printed", "RIB/IBAN: MA64 0115 1900 0001 2050 0053 4921 (CIH)",
@@ -104,7 +116,7 @@ func TestExtractOFACAddresses(t *testing.T) {
 	for _, ca := range validOFACAddresses(t, "XBT", "ETH", "USDT", "LTC", "TRX", "XMR", "USDC", "DASH") {
 		chain, addr := ca[0], ca[1]
 		n++
-		for _, form := range []string{addr, spaced(addr, 4), zeroWidth(addr)} {
+		for _, form := range []string{addr, spaced(addr, 4), spaced(addr, 1), zeroWidth(addr)} {
 			text := "ادعموا إخوانكم، المحفظة: " + form + " بارك الله فيكم"
 			ids := Extract(text)
 			if len(ids) != 1 || !ids[0].Valid || !strings.EqualFold(ids[0].Value, addr) || ids[0].Text != form {

@@ -13,6 +13,9 @@ func mayContainRef(text string) bool {
 	inner := false    // an upper-case letter after the chunk's first character
 	slash := false
 	mark := false // '$' or '@': a cashtag or an e-mail handle
+	// A run of one-character chunks a few bytes apart is an identifier
+	// spelled out one character at a time ("T J R y W w F s 9 …").
+	singles, letters, prevEnd := 0, 0, -spelledGap-1
 	for i := 0; i < len(text); i++ {
 		c := text[i]
 		k := classRef[c]
@@ -64,6 +67,18 @@ func mayContainRef(text string) bool {
 		if digits >= 7 || hard >= 12 {
 			return true
 		}
+		switch {
+		case n != 1:
+			singles, letters = 0, 0
+		case i-prevEnd <= spelledGap:
+			singles, letters = singles+1, letters+nl
+		default:
+			singles, letters = 1, nl
+		}
+		if singles >= minSpelled && letters > 0 {
+			return true
+		}
+		prevEnd = i
 		n, nd, nl, inner = 0, 0, 0, false
 	}
 	switch {
@@ -75,6 +90,9 @@ func mayContainRef(text string) bool {
 		hard += n
 	}
 	if digits >= 7 || hard >= 12 {
+		return true
+	}
+	if n == 1 && len(text)-prevEnd <= spelledGap && singles+1 >= minSpelled && letters+nl > 0 {
 		return true
 	}
 	return slash && hasPaymentDomain(text) || mark && hasHandleCue(text)

@@ -197,3 +197,21 @@ func ParseSegwit(s string) (Address, bool) {
 
 // ScriptHex returns the output script in hex, or "".
 func (a Address) ScriptHex() string { return hex.EncodeToString(a.Script) }
+
+// KnownHRP reports whether hrp (any case) is the human-readable part of a
+// segwit address Parse accepts (bc, tb, ltc, …), without allocating.
+func KnownHRP(hrp string) bool {
+	var low [8]byte
+	if len(hrp) > len(low) {
+		return false
+	}
+	for i := 0; i < len(hrp); i++ {
+		c := hrp[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		low[i] = c
+	}
+	_, ok := segwitHRPs[string(low[:len(hrp)])]
+	return ok
+}

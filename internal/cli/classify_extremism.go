@@ -1,0 +1,102 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/basira-org/basira/internal/classify"
+	"github.com/basira-org/basira/internal/refdata"
+	"github.com/basira-org/basira/models"
+)
+
+func init() {
+	Register(&Command{
+		Name:    "models extremism",
+		Summary: "measure an extremism model: recall on real pro-ISIS tweets, false flags on hard negatives",
+		Usage:   "[--model FILE] [--data DIR] [--show N] [--by-lang]",
+		Help: `Runs the extremism model (default: the shipped one) over the reference
+data's extremism sets and Basira's benign families, and prints the share
+flagged at the model's own threshold: recall on the Alfifi et al. Arabic
+ISIS-account tweets (all, and those whose support is plain from the text,
+llm_isis_votes = 8) and on the hand-labelled Fifth Tribe propaganda
+tweets; false flags on the Alfifi random tweets, on the other tweets of
+the same Fifth Tribe accounts and on each benign family. --by-lang adds a
+row per language; --show prints missed (positive sets) or flagged
+(benign sets) texts for a person to read.
+
+Examples:
+  basira models extremism
+  basira models extremism --model ~/basira-models/extremism-alfifi.model --by-lang --show 5`,
+		Run: runModelsExtremism,
+	})
+}
+
+func runModelsExtremism(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
+	file := fs.String("model", "", "model `file` (default: the shipped extremism model)")
+	dataDir := fs.String("data", "", "reference data folder (default: BASIRA_DATA or ../shared/data)")
+	show := fs.Int("show", 0, "print up to N missed or falsely flagged texts per set")
+	byLang := fs.Bool("by-lang", false, "add a row per language")
+	if err := Parse(fs, args); err != nil {
+		return err
+	}
+	var m *classify.Model
+	if *file != "" {
+		var err error
+		if m, err = classify.Load(*file); err != nil {
+			return err
+		}
+	} else {
+		ms, err := classify.LoadFS(models.FS)
+		if err != nil {
+			return err
+		}
+		for _, x := range ms {
+			if x.Name() == "extremism" {
+				m = x
+			}
+		}
+		if m == nil {
+			return fmt.Errorf("no shipped extremism model: give --model FILE")
+		}
+	}
+	if *dataDir == "" {
+		*dataDir = env.Getenv("BASIRA_DATA")
+	}
+	if *dataDir == "" {
+		*dataDir = refdata.Dir()
+	}
+	rows, err := classify.EvaluateExtremism(m, *dataDir)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "set\tlang\tposts\tflagged\trate\tmeasures\t")
+	var shown []string
+	for _, r := range rows {
+		if r.Lang != "all" && !*byLang {
+			continue
+		}
+		what := "false flags"
+		if r.Positive {
+			what = "recall"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.2f%%\t%s\t\n", r.Set, r.Lang, r.N, r.Flagged, 100*r.Rate(), what)
+		if r.Lang == "all" {
+			for i := 0; i < len(r.Examples) && i < *show; i++ {
+				verb := "flagged"
+				if r.Positive {
+					verb = "missed"
+				}
+				shown = append(shown, fmt.Sprintf("%s | %s | %s", r.Set, verb, strings.ReplaceAll(r.Examples[i], "\n", " ")))
+			}
+		}
+	}
+	tw.Flush()
+	if len(shown) > 0 {
+		fmt.Fprintln(env.Stdout, "\n"+strings.Join(shown, "\n"))
+	}
+	return nil
+}
