@@ -122,6 +122,35 @@ func (d *demo) waitCases(t *testing.T, category string, n int) []string {
 	}
 }
 
+// caseOf waits until the demo post (platform, id) is processed and returns
+// its case id.
+func (d *demo) caseOf(t *testing.T, platform, id string) string {
+	for start := time.Now(); ; time.Sleep(100 * time.Millisecond) {
+		req, _ := http.NewRequest("GET", d.base+"/v1/posts?platform="+platform+"&platform_post_id="+id, nil)
+		req.Header.Set("Authorization", "Bearer "+d.token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body struct {
+			Posts []struct {
+				CaseID json.Number `json:"case_id"`
+			}
+		}
+		err = json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(body.Posts) > 0 && body.Posts[0].CaseID != "" && body.Posts[0].CaseID != "0" {
+			return body.Posts[0].CaseID.String()
+		}
+		if time.Since(start) > 30*time.Second {
+			t.Fatalf("demo post %s/%s has no case after 30 s", platform, id)
+		}
+	}
+}
+
 // catalogue is the screen's messages.json.
 func catalogue(t *testing.T) map[string]map[string]any {
 	b, err := os.ReadFile("../static/messages.json")
@@ -184,6 +213,10 @@ func TestReviewScreenInChromium(t *testing.T) {
 				walkthrough(t, browser, d, msgs[r.lang], r.lang, r.width, category, ids[i], artefacts)
 			})
 		}
+		t.Run("evidence", func(t *testing.T) {
+			t.Parallel()
+			evidenceCards(t, browser, d, msgs["ar"], artefacts)
+		})
 	})
 	t.Logf("browser walkthroughs took %s", time.Since(started).Round(time.Millisecond))
 }
@@ -376,6 +409,78 @@ func walkthrough(t *testing.T, browser context.Context, d *demo, msg map[string]
 	for _, p := range problems {
 		if !strings.Contains(p, "/v1/cases/999999999/claim") && !strings.Contains(p, "404 (Not Found)") {
 			t.Errorf("browser console: %s", p)
+		}
+	}
+}
+
+// evidenceCards opens, read-only, the cases of three demo posts whose
+// evidence used to be unreadable: a fact-check match, an image hash match
+// and a donation appeal with a wallet, at phone width in Arabic.
+func evidenceCards(t *testing.T, browser context.Context, d *demo, msg map[string]any, artefacts string) {
+	tab, cancel := chromedp.NewContext(browser)
+	defer cancel()
+	if err := chromedp.Do(tab); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancelTimeout := context.WithTimeout(tab, 50*time.Second)
+	defer cancelTimeout()
+	str := func(k string) string { s, _ := msg[k].(string); return s }
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 900),
+		chromedp.Navigate(d.base+"/ui/"),
+		chromedp.WaitVisible(css("#login-form")),
+		void(chromedp.Evaluate[bool](`(() => { const s = document.getElementById("lang"); s.value = "ar"; s.dispatchEvent(new Event("change")); return true })()`)),
+		chromedp.SendKeys(css("#token"), d.token),
+		chromedp.Click(css(`#login-form button[type="submit"]`)),
+		chromedp.WaitVisible(css("#cases")),
+		void(chromedp.Evaluate[bool](`(() => { const s = document.getElementById("status-filter"); s.value = ""; s.dispatchEvent(new Event("change")); return true })()`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		platform, id, card string
+		want               []string
+	}{
+		{"x", "d07", ".card.factcheck", []string{str("rating"), str("correction"), str("read_factcheck")}},
+		{"telegram", "d04", ".card.hash", []string{str("bank"), strings.Split(str("distance_bits"), "{n}")[1], str("image_not_kept")}},
+		{"telegram", "d11", ".card.finance", []string{"bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", str("id.bitcoin"), "✓ " + str("valid")}},
+	} {
+		id := d.caseOf(t, c.platform, c.id)
+		item := css(`#cases button[data-case="` + id + `"]`)
+		text, err := chromedp.Run(ctx, func(ctx context.Context, tg *chromedp.Target) (string, error) {
+			// The queue on screen may predate the case: refresh it.
+			if _, err := chromedp.Steps(chromedp.Click(css("#refresh")), chromedp.WaitVisible(item), chromedp.Click(item), chromedp.WaitVisible(css(c.card)))(ctx, tg); err != nil {
+				return "", err
+			}
+			buf, err := chromedp.FullScreenshot(100)(ctx, tg)
+			if err != nil {
+				return "", err
+			}
+			if err := os.WriteFile(filepath.Join(artefacts, "evidence-"+c.id+".png"), buf, 0o644); err != nil {
+				return "", err
+			}
+			return chromedp.Evaluate[string](fmt.Sprintf(`[...document.querySelectorAll(%s)].map(e => e.innerText).join("\n")`, jsString(c.card)))(ctx, tg)
+		})
+		if err != nil {
+			t.Fatalf("case %s of %s: %v", id, c.id, err)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(text, w) {
+				t.Errorf("%s card of %s lacks %q:\n%s", c.card, c.id, w, text)
+			}
+		}
+		// Long identifiers wrap inside their card (a wallet once ran off it).
+		if fits, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`[...document.querySelectorAll(".card, .post")].every(c => c.scrollWidth <= c.clientWidth + 1)`)); err != nil || !fits {
+			t.Errorf("case of %s: a card's content is wider than the card (%v)", c.id, err)
+		}
+		if c.id == "d07" {
+			if href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(".card.factcheck a")?.href || ""`)); err != nil || !strings.HasPrefix(href, "https://") {
+				t.Errorf("the fact-check card links to %q (%v)", href, err)
+			}
+		}
+		// No raw key=value dump, no similarity of 0 beside a distance.
+		if strings.Contains(text, "=") || strings.Contains(text, "similarity") || strings.Contains(text, str("similarity")+"\n0") {
+			t.Errorf("%s card of %s is a raw dump:\n%s", c.card, c.id, text)
 		}
 	}
 }
