@@ -87,8 +87,8 @@ var page = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap
 	"percent": func(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) },
 	"delay":   delay,
 	// Category and action names from the review screen's catalogue.
-	"ar": func(kind, id string) string { return web.Message("ar", kind+"."+id, id) },
-	"fr": func(kind, id string) string { return web.Message("fr", kind+"."+id, id) },
+	"ar":      func(kind, id string) string { return web.Message("ar", kind+"."+id, id) },
+	"fr":      func(kind, id string) string { return web.Message("fr", kind+"."+id, id) },
 	"keys":    sortedKeys[map[string]int],
 	"actions": sortedKeys[int],
 }).ParseFS(tmplFS, "report.html.tmpl"))

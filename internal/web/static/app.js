@@ -121,7 +121,7 @@ async function signIn(tok) {
   await loadQueue();
 }
 
-const showHint = () => $("case").replaceChildren(el("p", { class: "hint" }, t("pick_case")));
+const showHint = () => $("case").replaceChildren(el("p", { class: "hint" }, t("pick_case")), el("p", { class: "hint" }, t("shortcuts")));
 
 let queueSeq = 0; // only the answer to the latest queue request is shown
 
@@ -300,6 +300,16 @@ async function start() {
   $("status-filter").addEventListener("change", () => loadQueue().catch((e) => flash(errText(e))));
   $("category-filter").addEventListener("change", () => loadQueue().catch((e) => flash(errText(e))));
   $("next").addEventListener("click", () => act("POST", "/v1/cases/next"));
+  // Keyboard: n next case, c claim, r release, d write the decision,
+  // a write an appeal; never while typing.
+  document.addEventListener("keydown", (e) => {
+    if (!token || e.ctrlKey || e.metaKey || e.altKey || /^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName)) return;
+    const target = { n: "next", c: "claim-btn", r: "release-btn", d: "decision-rationale", a: "appeal-reason" }[e.key];
+    const node = target && $(target);
+    if (!node) return;
+    e.preventDefault();
+    if (node.tagName === "BUTTON") node.click(); else node.focus();
+  });
   if (token) signIn(token).catch(() => signOut()); else signOut();
 }
 
