@@ -262,7 +262,7 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 		}()
 	}
 
-	var demoHint string
+	var demoHint, demoSecret string
 	deps := server.Deps{Sink: svc, Posts: st, Cases: st, Audit: st, Health: st, Connectors: sup, Metrics: met}
 	if ts, where, err := openTokens(env, tokensInDB, st, f.store); err != nil {
 		log.Warn("API tokens unavailable: every guarded route will answer unauthenticated", "err", err)
@@ -270,7 +270,7 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 		log.Info("API tokens", "in", where)
 		deps.Tokens = ts
 		if f.demo {
-			if demoHint, err = demoToken(ctx, env, ts, st); err != nil {
+			if demoHint, demoSecret, err = demoToken(ctx, env, ts, st); err != nil {
 				return err
 			}
 		}
@@ -302,7 +302,7 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 		"detectors", names, "workers", f.workers != 0)
 	fmt.Fprintf(env.Stderr, "listening on %s\n", ln.Addr())
 	if demoHint != "" {
-		fmt.Fprintf(env.Stderr, "review screen: http://%s/ui/ — %s\n", browserAddr(ln.Addr()), demoHint)
+		printDemoBanner(env.Stderr, browserAddr(ln.Addr()), demoHint, demoSecret)
 	}
 
 	var serveErr error

@@ -58,7 +58,7 @@ func (s *syncBuffer) String() string {
 
 // demo is a running `basira serve --demo`.
 type demo struct {
-	base, token string
+	base, token, link string
 }
 
 func startDemo(t *testing.T) *demo {
@@ -83,9 +83,11 @@ func startDemo(t *testing.T) *demo {
 		}
 	})
 	addrRe := regexp.MustCompile(`review screen: (http://\S+)/ui/ — sign in with the demo analyst token (\S+)`)
+	linkRe := regexp.MustCompile(`sign-in link: (http://\S+)`)
 	for start := time.Now(); ; time.Sleep(50 * time.Millisecond) {
-		if m := addrRe.FindStringSubmatch(errb.String()); m != nil {
-			return &demo{base: m[1], token: m[2]}
+		m, l := addrRe.FindStringSubmatch(errb.String()), linkRe.FindStringSubmatch(errb.String())
+		if m != nil && l != nil {
+			return &demo{base: m[1], token: m[2], link: l[1]}
 		}
 		if time.Since(start) > 30*time.Second {
 			t.Fatalf("serve --demo did not print its address and token: %s", errb.String())
@@ -431,16 +433,17 @@ func evidenceCards(t *testing.T, browser context.Context, d *demo, msg map[strin
 	defer cancelTimeout()
 	str := func(k string) string { s, _ := msg[k].(string); return s }
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	// This session signs in with the link serve --demo prints.
 	err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 900),
-		chromedp.Navigate(d.base+"/ui/"),
-		chromedp.WaitVisible(css("#login-form")),
-		void(chromedp.Evaluate[bool](`(() => { const s = document.getElementById("lang"); s.value = "ar"; s.dispatchEvent(new Event("change")); return true })()`)),
-		chromedp.SendKeys(css("#token"), d.token),
-		chromedp.Click(css(`#login-form button[type="submit"]`)),
+		chromedp.Navigate(d.link),
 		chromedp.WaitVisible(css("#cases")),
+		void(chromedp.Evaluate[bool](`(() => { const s = document.getElementById("lang"); s.value = "ar"; s.dispatchEvent(new Event("change")); return true })()`)),
 		void(chromedp.Evaluate[bool](`(() => { const s = document.getElementById("status-filter"); s.value = ""; s.dispatchEvent(new Event("change")); return true })()`)))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if loc, err := chromedp.Run(ctx, chromedp.Location()); err != nil || strings.Contains(loc, d.token) {
+		t.Errorf("after the sign-in link the address bar still holds the token: %q (%v)", loc, err)
 	}
 	for _, c := range []struct {
 		platform, id, card string

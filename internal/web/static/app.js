@@ -310,6 +310,10 @@ async function start() {
     e.preventDefault();
     if (node.tagName === "BUTTON") node.click(); else node.focus();
   });
+  // A sign-in link (serve --demo prints one) carries the token in the
+  // fragment: take it, and wipe it from the address bar and history.
+  const m = /^#token=([\w.~-]+)$/.exec(location.hash);
+  if (m) { token = m[1]; history.replaceState(null, "", location.pathname + location.search); }
   if (token) signIn(token).catch(() => signOut()); else signOut();
 }
 
