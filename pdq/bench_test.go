@@ -1,6 +1,7 @@
 package pdq
 
 import (
+	"bytes"
 	"image"
 	"os"
 	"path/filepath"
@@ -119,4 +120,32 @@ func cpuNow() time.Duration {
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkDecodeUnbudgeted is BenchmarkDecode with image.Decode alone (no
+// header check, budget or deadline): the baseline for the budgets' cost.
+func BenchmarkDecodeUnbudgeted(b *testing.B) {
+	for _, set := range []string{"dih", "labelme-subset"} {
+		b.Run(set, func(b *testing.B) {
+			dir := refdata.Path(b, "pdq/pdq/data/reg-test-input/"+set)
+			files, _ := filepath.Glob(filepath.Join(dir, "*.jpg"))
+			var data [][]byte
+			for _, f := range files {
+				d, err := os.ReadFile(f)
+				if err != nil {
+					b.Fatal(err)
+				}
+				data = append(data, d)
+			}
+			i := 0
+			c0 := cpuNow()
+			for b.Loop() {
+				if _, _, err := image.Decode(bytes.NewReader(data[i%len(data)])); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+			b.ReportMetric(float64(cpuNow()-c0)/float64(b.N), "cpu-ns/op")
+		})
+	}
 }

@@ -1,7 +1,7 @@
 package pdq
 
 import (
-	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"image"
@@ -42,23 +42,10 @@ func Decode(r io.Reader) (image.Image, string, error) {
 	return DecodeBytes(data)
 }
 
-// DecodeBytes is Decode for an encoded image held in memory.
+// DecodeBytes is Decode for an encoded image held in memory, under the
+// decode budgets of DecodeContext.
 func DecodeBytes(data []byte) (image.Image, string, error) {
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
-	if err == nil && (cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > MaxPixels/max(1, cfg.Height)) {
-		if cfg.Width > 0 && cfg.Height > 0 {
-			return nil, format, fmt.Errorf("%w: %dx%d %s is above %d pixels", ErrTooLarge, cfg.Width, cfg.Height, format, MaxPixels)
-		}
-		return nil, format, fmt.Errorf("%s image of %dx%d pixels: nothing to hash", format, cfg.Width, cfg.Height)
-	}
-	img, format, err := image.Decode(bytes.NewReader(data))
-	if err != nil {
-		if errors.Is(err, image.ErrFormat) {
-			return nil, "", fmt.Errorf("not an image in a supported format (JPEG, PNG, GIF, WebP, BMP, TIFF)")
-		}
-		return nil, format, fmt.Errorf("decoding %s: %w", format, err)
-	}
-	return img, format, nil
+	return DecodeContext(context.Background(), data)
 }
 
 // HashFile decodes the image at path and hashes it.

@@ -155,6 +155,13 @@ func (v *Verifier) Next(e Entry) error {
 	return nil
 }
 
+// Resume continues a verification from e, an entry verified before (the
+// anchored head of a log), so only the entries after it are read again.
+func (v *Verifier) Resume(e Entry) {
+	cp := e
+	v.prev = &cp
+}
+
 // Count returns the number of entries verified so far.
 func (v *Verifier) Count() int64 { return v.n }
 

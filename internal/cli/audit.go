@@ -21,9 +21,11 @@ link to the entry before. An edited entry, a deleted one, or entries put out
 of order break the chain: the command names the first broken entry and exits 1.
 
 The chain cannot tell on its own that entries were cut from the END of the
-log. Keep the head hash this command prints somewhere else (a ticket, a
-signed mail, a second system) and pass it with --head next time: the command
-then also checks that entry is still there, unchanged.
+log, or that it was emptied. 'basira serve' anchors the log in a head file
+(BASIRA_HOME/audit-heads/), which this command checks: an emptied or cut
+log is reported without any flag. For an anchor out of reach of whoever
+can write the machine, keep the head hash this command prints somewhere
+else (a ticket, a signed mail, a second system) and pass it with --head.
 
 Examples:
   basira audit verify
@@ -60,6 +62,25 @@ func runAuditVerify(ctx context.Context, env *Env, fs *flag.FlagSet, args []stri
 	}
 	defer st.Close()
 	start := time.Now()
+	// Without --head, the head file a server keeps for this store anchors
+	// the log: an emptied or cut log is reported even so.
+	if *head == "" {
+		home, err := Home(env, false)
+		if err == nil {
+			path := audit.HeadPath(home, redactStore(f.store))
+			h, ok, err := audit.LoadHead(path)
+			if err != nil {
+				return err
+			}
+			if ok {
+				if err := audit.CheckHead(ctx, st, h); err != nil {
+					fmt.Fprintf(env.Stdout, "BROKEN: %v (anchored by %s)\n", err, path)
+					return ErrFailed
+				}
+				fmt.Fprintf(env.Stdout, "head file %s: seq %d present and unchanged\n", path, h.Seq)
+			}
+		}
+	}
 	var v audit.Verifier
 	var after int64
 	headFound := *head == ""

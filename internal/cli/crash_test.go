@@ -143,10 +143,32 @@ func push(client *http.Client, addr, token string, posts []map[string]any) error
 	if err := json.Unmarshal(b, &r); err != nil {
 		return err
 	}
-	if r.Rejected != 0 {
-		return fmt.Errorf("%d posts rejected: %s", r.Rejected, b)
+	if want := countHostile(posts); r.Rejected != want {
+		return fmt.Errorf("%d posts rejected, %d hostile ones sent: %s", r.Rejected, want, b)
 	}
 	return nil
+}
+
+// hostilePosts are mixed into the crash test's batches (one per 100
+// posts): each must be refused by its item alone, never fail its batch,
+// never be stored (issue 15).
+var hostilePosts = []map[string]any{
+	{"id": "nul\x00id", "platform": "x", "text": "t", "hostile": true},
+	{"id": "long-platform", "platform": strings.Repeat("p", 9000), "text": "t", "hostile": true},
+	{"id": "local-path", "platform": "x", "text": "t", "media": []map[string]string{{"url": "x", "path": "/dev/ptmx"}}, "hostile": true},
+	{"id": "bidi-url", "platform": "x", "text": "t", "url": "https://e.org/\u202Eelpmaxe.live", "hostile": true},
+	{"id": "creds", "platform": "x", "text": "t", "media": []map[string]string{{"url": "http://u:p@e.org/a.jpg"}}, "hostile": true},
+	{"id": strings.Repeat("i", 1<<12), "platform": "x", "text": "t", "hostile": true},
+}
+
+func countHostile(posts []map[string]any) int {
+	n := 0
+	for _, p := range posts {
+		if p["hostile"] == true {
+			n++
+		}
+	}
+	return n
 }
 
 func batchJSON(seed uint64, from, n int) ([]map[string]any, []string) {
@@ -156,6 +178,9 @@ func batchJSON(seed uint64, from, n int) ([]map[string]any, []string) {
 		p := synthPost(seed, i, 30, 4)
 		out = append(out, map[string]any{"id": p.ID, "platform": p.Platform, "text": p.Text, "url": p.URL})
 		ids = append(ids, p.Platform+"/"+p.ID)
+		if i%100 == 50 {
+			out = append(out, hostilePosts[(i/100)%len(hostilePosts)])
+		}
 	}
 	return out, ids
 }
@@ -328,7 +353,7 @@ func runCrashTest(t *testing.T, cs crashSetup) {
 func TestKill9SQLite(t *testing.T) {
 	rules := rulesFile(t)
 	home := t.TempDir()
-	env := append(os.Environ(), "BASIRA_HOME="+home, "BASIRA_LOG_LEVEL=warn", "BASIRA_STORE=", "BASIRA_BUS=")
+	env := append(os.Environ(), "BASIRA_HOME="+home, "BASIRA_PSEUDONYM_KEY="+testKey, "BASIRA_LOG_LEVEL=warn", "BASIRA_STORE=", "BASIRA_BUS=")
 	runCrashTest(t, crashSetup{
 		env:       env,
 		serveArgs: []string{"--rules", rules},
@@ -372,7 +397,7 @@ func TestKill9PostgresNATS(t *testing.T) {
 		}
 	})
 	home := t.TempDir()
-	env := append(os.Environ(), "BASIRA_HOME="+home, "BASIRA_LOG_LEVEL=warn", "BASIRA_STORE="+dsn, "BASIRA_BUS="+busURL)
+	env := append(os.Environ(), "BASIRA_HOME="+home, "BASIRA_PSEUDONYM_KEY="+testKey, "BASIRA_LOG_LEVEL=warn", "BASIRA_STORE="+dsn, "BASIRA_BUS="+busURL)
 	runCrashTest(t, crashSetup{
 		env:       env,
 		serveArgs: []string{"--rules", rules},
@@ -409,7 +434,7 @@ func TestKill9Ingest(t *testing.T) {
 	if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	env := append(os.Environ(), "BASIRA_HOME="+home, "BASIRA_LOG_LEVEL=error", "BASIRA_STORE=", "BASIRA_BUS=")
+	env := append(os.Environ(), "BASIRA_HOME="+home, "BASIRA_PSEUDONYM_KEY="+testKey, "BASIRA_LOG_LEVEL=error", "BASIRA_STORE=", "BASIRA_BUS=")
 	dbPath := filepath.Join(home, "basira.db")
 	cmd := exec.Command(bin, "ingest", "--batch", "500", "--rules", rules, file)
 	cmd.Env = env

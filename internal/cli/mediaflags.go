@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/basira-org/basira/internal/media"
@@ -19,6 +18,24 @@ type mediaFlags struct {
 	timeout   time.Duration
 	keepDir   string
 	retention time.Duration
+
+	fetcher *media.Fetcher
+}
+
+// hasher returns the hasher connectors use to hash media as they read it
+// (Bluesky), or nil when fetching is off.
+func (m *mediaFlags) hasher() func(context.Context, *post.Media) error {
+	if !m.fetch {
+		return nil
+	}
+	return m.get().Hash
+}
+
+func (m *mediaFlags) get() *media.Fetcher {
+	if m.fetcher == nil {
+		m.fetcher = &media.Fetcher{MaxBytes: m.maxBytes, Timeout: m.timeout, PDQ: media.PDQ(), Dir: m.keepDir}
+	}
+	return m.fetcher
 }
 
 func (m *mediaFlags) define(fs *flag.FlagSet) {
@@ -35,7 +52,7 @@ func (m *mediaFlags) prepare(ctx context.Context, log *slog.Logger) func(context
 	if !m.fetch {
 		return nil
 	}
-	f := &media.Fetcher{MaxBytes: m.maxBytes, Timeout: m.timeout, PDQ: media.PDQ(), Dir: m.keepDir}
+	f := m.get()
 	if m.keepDir != "" {
 		go func() {
 			t := time.NewTicker(time.Hour)
@@ -55,23 +72,12 @@ func (m *mediaFlags) prepare(ctx context.Context, log *slog.Logger) func(context
 		}()
 	}
 	return func(ctx context.Context, p *post.Post) bool {
-		changed := false
-		for i := range p.Media {
-			md := &p.Media[i]
-			if md.SHA256 != "" {
-				continue // hashed already (by the source, or an earlier attempt)
-			}
-			// Local paths are read only for Telegram exports, which an
-			// operator configured; a pushed post naming a path is not
-			// allowed to make the server read its own files.
-			if md.URL == "" && !strings.HasPrefix(p.Source, "telegram:") {
-				continue
-			}
-			if err := f.Hash(ctx, md); err != nil {
-				log.Warn("media not hashed", "post", p.ID, "platform", p.Platform, "err", err)
-				continue
-			}
-			changed = true
+		// Local paths are read only inside the folder of an export
+		// connector (media.ExportRoot): a pushed post naming a path never
+		// makes the server read its own files.
+		changed, errs := f.HashPost(ctx, p)
+		for _, err := range errs {
+			log.Warn("media not hashed", "post", p.ID, "platform", p.Platform, "err", err)
 		}
 		return changed
 	}

@@ -82,7 +82,12 @@ func runRulesCheck(_ context.Context, env *Env, fs *flag.FlagSet, args []string)
 	if fs.NArg() == 0 {
 		return Usagef("name at least one rule FILE or FOLDER")
 	}
-	rs, warns, err := rules.LoadPaths(fs.Args())
+	// The designated-entity lists are predeclared, as in scan and serve.
+	opt, err := ruleOptions(false, nil)
+	if err != nil {
+		return err
+	}
+	rs, warns, err := rules.LoadPathsWith(fs.Args(), opt)
 	for _, w := range warns {
 		fmt.Fprintf(env.Stderr, "warning: %v\n", w)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/basira-org/basira/internal/detect"
+	"github.com/basira-org/basira/internal/entities"
 	"github.com/basira-org/basira/internal/rules"
 	rulepack "github.com/basira-org/basira/rules"
 )
@@ -18,11 +19,17 @@ func init() {
 			var paths rulePaths
 			fs.Var(&paths, "rules", "analyst rule `file` or folder of *.yaml rule files (repeatable); see docs/rules.md")
 			builtin := fs.Bool("default-rules", true, "also run Basira's built-in jihadist rule pack (rules/jihadist.yaml, docs/extremism.md)")
+			var ents strList
+			fs.Var(&ents, "entities", "designated-entity `file` merged over the built-in list, for the @entity-* lists of rule files (repeatable; docs/entities.md)")
 			return func(_ context.Context, env *Env) (detect.Detector, error) {
 				if len(paths) == 0 && !*builtin {
 					return nil, nil
 				}
-				set, err := loadRuleSetWith(env, paths, builtinRuleOptions(*builtin))
+				opt, err := ruleOptions(*builtin, ents)
+				if err != nil {
+					return nil, err
+				}
+				set, err := loadRuleSetWith(env, paths, opt)
 				if err != nil {
 					return nil, err
 				}
@@ -32,25 +39,26 @@ func init() {
 	})
 }
 
-// builtinRuleOptions gives rule files the designated-entity lists and,
-// with pack, Basira's default jihadist pack.
-func builtinRuleOptions(pack bool) rules.Options {
+// ruleOptions gives rule files the designated-entity lists (@entity-groups,
+// @entity-outlets, …: the built-in list, with entityFiles merged over it)
+// and, with pack, Basira's default jihadist pack.
+func ruleOptions(pack bool, entityFiles []string) (rules.Options, error) {
 	var opt rules.Options
 	if pack {
 		opt.Packs = []rules.Pack{{Name: rules.BuiltinPrefix + "rules/jihadist.yaml", Data: rulepack.Jihadist}}
 	}
-	return opt
-}
-
-// hasBuiltinRules reports whether set holds rules of a pack carried by the
-// binary, so that a reload keeps them.
-func hasBuiltinRules(set *rules.Set) bool {
-	for _, r := range set.Rules() {
-		if strings.HasPrefix(r.File, rules.BuiltinPrefix) {
-			return true
-		}
+	var set *entities.Set
+	var err error
+	if len(entityFiles) > 0 {
+		set, err = entities.LoadWithBuiltin(entityFiles...)
+	} else {
+		set, err = entities.Builtin()
 	}
-	return false
+	if err != nil {
+		return opt, fmt.Errorf("designated entities: %w", err)
+	}
+	opt.Lists = set.RuleLists()
+	return opt, nil
 }
 
 // rulePaths is a repeatable --rules flag.
@@ -69,7 +77,11 @@ func (p *rulePaths) Set(v string) error {
 // loadRuleSet reads and compiles rule files, printing warnings on stderr.
 // Every problem in every file is returned at once, one per line.
 func loadRuleSet(env *Env, paths []string) (*rules.Set, error) {
-	return loadRuleSetWith(env, paths, builtinRuleOptions(false))
+	opt, err := ruleOptions(false, nil)
+	if err != nil {
+		return nil, err
+	}
+	return loadRuleSetWith(env, paths, opt)
 }
 
 // loadRuleSetWith is loadRuleSet with packs carried by the binary and

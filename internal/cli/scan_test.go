@@ -140,3 +140,70 @@ func TestScanDetectsByDefault(t *testing.T) {
 		t.Errorf("no detector: exit %d, %s", code, errs)
 	}
 }
+
+// TestScanEntityLists: a rule file uses the designated-entity lists as
+// @entity-*; --entities merges an operator's file over the built-in list
+// (a new alias becomes matchable); a malformed file fails with file:line.
+func TestScanEntityLists(t *testing.T) {
+	dir := t.TempDir()
+	rule := filepath.Join(dir, "r.yaml")
+	writeFile(t, rule, `rules:
+  - id: my-group-call
+    label: recruitment
+    severity: medium
+    near: {terms: ["@entity-groups", "join|ndmo|انضموا"], within: 4}
+`)
+	ents := filepath.Join(dir, "local.yaml")
+	writeFile(t, ents, `version: 1
+entities:
+  - id: local-cell
+    kind: group
+    of: isil
+    name: Local cell
+    source: "team note 2026-12-07"
+    aliases:
+      en: [Lions of Zarqa Brigade]
+`)
+	in := `{"id":"a","text":"join Daesh today"}
+{"id":"b","text":"join the Lions of Zarqa Brigade"}
+`
+	hits := func(args ...string) map[string]bool {
+		code, out, errs := run(t, in, append([]string{"scan", "--default-rules=false", "--default-models=false", "--finance=false", "--rules", rule}, args...)...)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		got := map[string]bool{}
+		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+			var r struct {
+				ID      string
+				Signals []struct{ Rule string }
+			}
+			if err := json.Unmarshal([]byte(line), &r); err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range r.Signals {
+				got[r.ID] = got[r.ID] || s.Rule == "my-group-call"
+			}
+		}
+		return got
+	}
+	if got := hits("-"); !got["a"] || got["b"] {
+		t.Errorf("built-in lists: %v, want a only", got)
+	}
+	if got := hits("--entities", ents, "-"); !got["a"] || !got["b"] {
+		t.Errorf("with --entities: %v, want a and b", got)
+	}
+	bad := filepath.Join(dir, "bad.yaml")
+	writeFile(t, bad, "version: 1\nentities:\n  - id: x\n    bad: 1\n")
+	code, _, errs := run(t, in, "scan", "--entities", bad, "-")
+	if code == 0 || !strings.Contains(errs, "bad.yaml:4:") {
+		t.Errorf("bad entities file: exit %d, %s", code, errs)
+	}
+}
+
+func writeFile(t *testing.T, path, data string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -99,7 +99,8 @@ type serveFlags struct {
 	demo    bool
 	grace   time.Duration
 	// platforms: see ServeContext.Platforms.
-	platforms string
+	platforms  string
+	maxBacklog int64
 }
 
 func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
@@ -112,6 +113,7 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	fs.BoolVar(&f.demo, "demo", false, "seed a demo workspace (sample posts, rules, a bank, fact-checks) so cases appear within a minute")
 	fs.StringVar(&f.platforms, "platforms", "", "platforms `file` of referral webhooks: cases decided 'refer' are sent to them (see docs/service.md#referrals)")
 	fs.DurationVar(&f.grace, "shutdown-grace", 15*time.Second, "time given to requests, connectors and workers to finish on shutdown")
+	fs.Int64Var(&f.maxBacklog, "max-backlog", 20000, "with --bus nats://…, queued messages (each up to 512 post keys) past which pushes and /readyz answer 503 with Retry-After (0: no limit)")
 	tokensMode := tokensFlag(fs)
 	buildPipeline := detectorFlags(fs)
 	if err := Parse(fs, args); err != nil {
@@ -173,6 +175,12 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	if err != nil {
 		return err
 	}
+	if err := post.CheckKey(key); err != nil {
+		if !f.demo {
+			return err
+		}
+		log.Warn("demo: no pseudonymisation key, author pseudonyms are reversible (set BASIRA_PSEUDONYM_KEY outside a demo)")
+	}
 
 	st, err := openStore(ctx, f.store, openRun)
 	if err != nil {
@@ -213,8 +221,15 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 		names = append(names, d.Name())
 	}
 	host, _ := os.Hostname()
+	// The audit log's head is anchored in a file beside the data: an
+	// emptied or cut log is refused here, and while serving, new entries
+	// are verified and anchored as they come (audit.Keeper).
+	keeper := &audit.Keeper{Path: audit.HeadPath(home, redactStore(f.store)), Store: redactStore(f.store), Log: st, Floor: &st.AuditFloor}
+	if err := keeper.Start(ctx); err != nil {
+		return fmt.Errorf("the audit log does not hold what %s anchors: %w; restore the log (or, if this is knowingly a new log, move that file away)", keeper.Path, err)
+	}
 	if _, err := st.AppendAudit(ctx, audit.New("system", audit.ActionServeStart, "process:"+host,
-		map[string]any{"store": redactStore(f.store), "bus": f.bus, "detectors": names, "workers": f.workers, "demo": f.demo})); err != nil {
+		map[string]any{"store": redactStore(f.store), "bus": bus.Redact(f.bus), "detectors": names, "workers": f.workers, "demo": f.demo})); err != nil {
 		return fmt.Errorf("writing the audit log: %w", err)
 	}
 
@@ -229,6 +244,14 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	go func() {
 		defer wg.Done()
 		watchReloads(workCtx, det, 2*time.Second, log, st)
+	}()
+	auditBroken := make(chan error, 1)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := keeper.Run(workCtx, 2*time.Second, func(err error) { log.Warn("audit head not advanced", "err", err) }); err != nil {
+			auditBroken <- err
+		}
 	}()
 	if f.workers != 0 {
 		wg.Add(1)
@@ -249,6 +272,7 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 		if err != nil {
 			return err
 		}
+		sources.SetMediaHasher(srcs, f.media.hasher())
 		for _, s := range srcs {
 			sup.Start(srcCtx, s)
 		}
@@ -285,7 +309,13 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 			defer closeExt()
 		}
 	}
-	api := server.New(server.Config{Logger: log, PseudonymKey: key}, deps)
+	apiCfg := server.Config{Logger: log, PseudonymKey: key}
+	if strings.HasPrefix(f.bus, "nats") {
+		// The in-process queue is bounded and slows Publish down by itself;
+		// JetStream's is not, so the API watches its depth.
+		apiCfg.Backlog, apiCfg.MaxBacklog = b.Depth, f.maxBacklog
+	}
+	api := server.New(apiCfg, deps)
 
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
@@ -295,10 +325,12 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	root.Handle("/ui/", web.Handler("/ui/")) // the review screen, a client of the API
 	root.Handle("GET /{$}", http.RedirectHandler("/ui/", http.StatusFound))
 	root.Handle("/", api)
-	hs := &http.Server{Handler: root, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	// Header, body and idle deadlines and a connection limit: slow
+	// clients cannot hold the server (server.DefaultHTTPOptions).
+	hs := server.NewHTTPServer(root, server.DefaultHTTPOptions)
 	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
-	log.Info("basira serve: listening", "addr", ln.Addr().String(), "store", redactStore(f.store), "bus", f.bus,
+	go func() { served <- hs.Serve(server.LimitListener(ln, server.DefaultHTTPOptions.MaxConns)) }()
+	log.Info("basira serve: listening", "addr", ln.Addr().String(), "store", redactStore(f.store), "bus", bus.Redact(f.bus),
 		"detectors", names, "workers", f.workers != 0)
 	fmt.Fprintf(env.Stderr, "listening on %s\n", ln.Addr())
 	if demoHint != "" {
@@ -309,6 +341,11 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	select {
 	case <-ctx.Done():
 	case serveErr = <-served:
+	case err := <-auditBroken:
+		// The log was cut or rewritten under the running server: stop
+		// rather than chain new entries onto what is left.
+		log.Error("audit log broken while serving: stopping", "err", err)
+		serveErr = fmt.Errorf("audit log: %w", err)
 	}
 	log.Info("basira serve: shutting down")
 	shutCtx, cancel := context.WithTimeout(context.Background(), f.grace)

@@ -51,16 +51,35 @@ func serveAPIDeps(ctx context.Context, env *Env, sc *ServeContext, deps *server.
 		// recompiles the files at once instead of waiting for the watcher.
 		for _, d := range sc.Detectors.Detectors() {
 			if r, ok := d.(*reloadable); ok && r.name == "rules" {
-				var opt rules.Options
-				if rd, ok := r.cur.Load().d.(*rules.Detector); ok && hasBuiltinRules(rd.Set()) {
-					opt = builtinRuleOptions(true)
-				}
-				rf, err := server.NewRuleFiles(r.paths, opt, func(set *rules.Set) {
+				rf := &server.RuleFiles{Paths: r.paths, Apply: func(set *rules.Set) {
 					if rd, ok := r.cur.Load().d.(*rules.Detector); ok {
 						rd.Replace(set)
 					}
-				})
+				}}
+				// The detector's own builder: the default pack, entity
+				// files and rule files, as the flags say.
+				rf.Load = func(ctx context.Context) (*rules.Set, error) {
+					d, err := r.build(ctx, r.env)
+					if err != nil {
+						return nil, err
+					}
+					rd, ok := d.(*rules.Detector)
+					if !ok {
+						return nil, fmt.Errorf("the rules detector is off")
+					}
+					return rd.Set(), nil
+				}
+				_, err := rf.Reload(ctx)
 				if err != nil {
+					return nil, err
+				}
+				deps.Rules = rf
+			}
+			if rd, ok := d.(*rules.Detector); ok {
+				// The built-in pack alone (no rule files): listed, and a
+				// reload rebuilds the same set.
+				rf := &server.RuleFiles{Load: func(context.Context) (*rules.Set, error) { return rd.Set(), nil }}
+				if _, err := rf.Reload(ctx); err != nil {
 					return nil, err
 				}
 				deps.Rules = rf

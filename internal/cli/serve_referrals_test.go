@@ -82,7 +82,7 @@ func TestServeReferrals(t *testing.T) {
 	done := make(chan int, 1)
 	var serr syncBuffer
 	getenv := func(k string) string {
-		return map[string]string{"BASIRA_HOME": home, "BASIRA_LOG_LEVEL": "error"}[k]
+		return map[string]string{"BASIRA_HOME": home, "BASIRA_LOG_LEVEL": "error", "BASIRA_PSEUDONYM_KEY": testKey}[k]
 	}
 	go func() {
 		done <- Run(runCtx, &Env{Stdout: io.Discard, Stderr: &serr, Stdin: strings.NewReader(""), Getenv: getenv},

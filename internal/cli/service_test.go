@@ -11,8 +11,11 @@ import (
 	"github.com/basira-org/basira/internal/store/sqlite"
 )
 
+// testKey is the pseudonymisation key of the tests' services.
+const testKey = "test-pseudonym-key-0123456789"
+
 func testEnv(home string, extra ...string) (*Env, *bytes.Buffer, *bytes.Buffer) {
-	vars := map[string]string{"BASIRA_HOME": home, "BASIRA_LOG_LEVEL": "error"}
+	vars := map[string]string{"BASIRA_HOME": home, "BASIRA_LOG_LEVEL": "error", "BASIRA_PSEUDONYM_KEY": testKey}
 	for i := 0; i+1 < len(extra); i += 2 {
 		vars[extra[i]] = extra[i+1]
 	}

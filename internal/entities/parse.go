@@ -402,6 +402,30 @@ func Load(paths ...string) (*Set, error) {
 	if len(paths) == 0 {
 		return nil, errors.New("entities: no file given")
 	}
+	files, err := readFiles(paths)
+	if err != nil {
+		return nil, err
+	}
+	return Merge(files...)
+}
+
+// LoadWithBuiltin merges the files at paths over the built-in set: an
+// operator's additions (a refreshed UN import, local aliases) on top of
+// what ships.
+func LoadWithBuiltin(paths ...string) (*Set, error) {
+	own, err := builtinFiles()
+	if err != nil {
+		return nil, err
+	}
+	files, err := readFiles(paths)
+	if err != nil {
+		return nil, err
+	}
+	return Merge(append(own, files...)...)
+}
+
+// readFiles parses every file, reporting the problems of all of them.
+func readFiles(paths []string) ([]*File, error) {
 	var files []*File
 	var errs ErrorList
 	for _, path := range paths {
@@ -429,12 +453,21 @@ func Load(paths ...string) (*Set, error) {
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	return Merge(files...)
+	return files, nil
 }
 
 // loadFS parses the embedded files: designated.yaml first (its names and
 // kinds win), then the others in name order.
 func loadFS() (*Set, error) {
+	files, err := builtinFiles()
+	if err != nil {
+		return nil, err
+	}
+	return Merge(files...)
+}
+
+// builtinFiles parses the embedded files in load order.
+func builtinFiles() ([]*File, error) {
 	names, err := fs.Glob(entitydata.Files, "*.yaml")
 	if err != nil {
 		return nil, err
@@ -460,5 +493,5 @@ func loadFS() (*Set, error) {
 		}
 		files = append(files, f)
 	}
-	return Merge(files...)
+	return files, nil
 }

@@ -342,6 +342,9 @@ func (b *Bank) storeLocked(e Entry) int {
 // Add validates and adds an entry, making up an id if it has none. It
 // returns the entry as stored.
 func (b *Bank) Add(e Entry) (Entry, error) {
+	if err := checkText(e); err != nil {
+		return Entry{}, err
+	}
 	v, err := NormalizeValue(b.info.Type, e.Value)
 	if err != nil {
 		return Entry{}, err
@@ -380,6 +383,10 @@ func (b *Bank) AddMany(es []Entry) (int, []error) {
 	var pending []int // enabled PDQ slots, indexed at the end
 	added := 0
 	for i, e := range es {
+		if err := checkText(e); err != nil {
+			errs = append(errs, fmt.Errorf("entry %d: %w", i+1, err))
+			continue
+		}
 		v, err := NormalizeValue(b.info.Type, e.Value)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("entry %d: %w", i+1, err))

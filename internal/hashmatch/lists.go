@@ -124,7 +124,7 @@ func ParseCSV(r io.Reader, comma rune, t SignalType) (*ListResult, error) {
 			if i >= len(cols) {
 				break
 			}
-			v = strings.TrimSpace(v)
+			v = unescapeCell(strings.TrimSpace(v))
 			switch cols[i] {
 			case "value":
 				e.Value = v
@@ -179,13 +179,14 @@ func header(rec []string) ([]string, bool) {
 }
 
 // WriteCSV writes entries with a header line, separated by comma (or tab).
-// Text values are quoted as CSV needs.
+// Text values are quoted as CSV needs, and a text cell a spreadsheet would
+// run as a formula is prefixed with a quote (ParseCSV removes it).
 func WriteCSV(w io.Writer, comma rune, entries []Entry) error {
 	cw := csv.NewWriter(w)
 	cw.Comma = comma
 	_ = cw.Write([]string{"id", "hash", "label", "source", "note", "enabled"})
 	for _, e := range entries {
-		_ = cw.Write([]string{e.ID, e.Value, e.Label, e.Source, e.Note, strconv.FormatBool(e.Enabled)})
+		_ = cw.Write([]string{escapeCell(e.ID), e.Value, escapeCell(e.Label), escapeCell(e.Source), escapeCell(e.Note), strconv.FormatBool(e.Enabled)})
 	}
 	cw.Flush()
 	return cw.Error()

@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,7 +36,7 @@ var ErrTooLarge = errors.New("media over the size limit")
 
 // ImageHasher computes a perceptual hash of image bytes (PDQ: 64 hex
 // characters and a quality 0-100). It returns an error for non-images.
-type ImageHasher func(data []byte) (hash string, quality int, err error)
+type ImageHasher func(ctx context.Context, data []byte) (hash string, quality int, err error)
 
 // Fetcher downloads and hashes media.
 type Fetcher struct {
@@ -52,22 +53,36 @@ type Fetcher struct {
 	AllowPrivate bool
 }
 
-// Hash fills m's hashes from its local Path or by fetching its URL.
+// Hash fills m's hashes by fetching its URL. It never reads m.Path: a
+// post's local path is read only by HashLocal, inside a folder the
+// operator configured (see HashPost).
 func (f *Fetcher) Hash(ctx context.Context, m *post.Media) error {
-	data, err := f.read(ctx, m)
+	if m.URL == "" {
+		return fmt.Errorf("media path %q: %w", m.Path, ErrLocalPath)
+	}
+	data, err := f.fetch(ctx, m.URL)
 	if err != nil {
 		return err
 	}
+	return f.fill(ctx, m, data, true)
+}
+
+// fill sets m's hashes from data and keeps the bytes as evidence when
+// keep is set and Dir is configured.
+func (f *Fetcher) fill(ctx context.Context, m *post.Media, data []byte, keep bool) error {
 	s := sha256.Sum256(data)
 	m.SHA256 = hex.EncodeToString(s[:])
 	d := md5.Sum(data)
 	m.MD5 = hex.EncodeToString(d[:])
 	if f.PDQ != nil {
-		if h, q, err := f.PDQ(data); err == nil {
+		ctx, cancel := context.WithTimeout(ctx, f.timeout())
+		h, q, err := f.PDQ(ctx, data)
+		cancel()
+		if err == nil {
 			m.PDQ, m.Quality = h, q
 		}
 	}
-	if f.Dir != "" && m.URL != "" {
+	if f.Dir != "" && keep {
 		if err := f.keep(m.SHA256, data); err != nil {
 			return fmt.Errorf("keeping media %s: %w", m.SHA256, err)
 		}
@@ -82,27 +97,26 @@ func (f *Fetcher) maxBytes() int64 {
 	return DefaultMaxBytes
 }
 
-func (f *Fetcher) read(ctx context.Context, m *post.Media) ([]byte, error) {
-	if m.Path != "" {
-		file, err := os.Open(m.Path)
-		if err != nil {
-			return nil, err
-		}
-		defer file.Close()
-		return readLimited(file, f.maxBytes(), m.Path)
+func (f *Fetcher) timeout() time.Duration {
+	if f.Timeout > 0 {
+		return f.Timeout
 	}
-	if !strings.HasPrefix(m.URL, "http://") && !strings.HasPrefix(m.URL, "https://") {
-		return nil, fmt.Errorf("media URL %q: only http and https are fetched", m.URL)
+	return DefaultTimeout
+}
+
+func (f *Fetcher) fetch(ctx context.Context, rawURL string) ([]byte, error) {
+	// url names the media in messages: without the credentials a URL may
+	// carry (user:password@), which would otherwise reach the logs.
+	url := Redact(rawURL)
+	if !strings.HasPrefix(rawURL, "http://") && !strings.HasPrefix(rawURL, "https://") {
+		return nil, fmt.Errorf("media URL %q: only http and https are fetched", url)
 	}
-	timeout := f.Timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
+	timeout := f.timeout()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.URL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("media URL %q: %w", url, errors.Unwrap(err))
 	}
 	req.Header.Set("User-Agent", "basira/1 (media hashing)")
 	client := f.Client
@@ -114,16 +128,16 @@ func (f *Fetcher) read(ctx context.Context, m *post.Media) ([]byte, error) {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("fetching %s: %w", m.URL, err)
+		return nil, fmt.Errorf("fetching %s: %w", url, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("fetching %s: HTTP %s", m.URL, resp.Status)
+		return nil, fmt.Errorf("fetching %s: HTTP %s", url, resp.Status)
 	}
 	if resp.ContentLength > f.maxBytes() {
-		return nil, fmt.Errorf("%s is %d bytes: %w (%d)", m.URL, resp.ContentLength, ErrTooLarge, f.maxBytes())
+		return nil, fmt.Errorf("%s is %d bytes: %w (%d)", url, resp.ContentLength, ErrTooLarge, f.maxBytes())
 	}
-	return readLimited(resp.Body, f.maxBytes(), m.URL)
+	return readLimited(resp.Body, f.maxBytes(), url)
 }
 
 // ErrPrivateAddress refuses a fetch from the local network.
@@ -139,9 +153,12 @@ func (f *Fetcher) dialControl(_, address string, _ syscall.RawConn) error {
 	if err != nil {
 		return err
 	}
-	ip := net.ParseIP(host)
-	if ip == nil || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified() || ip.IsMulticast() {
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
 		return fmt.Errorf("%w (%s)", ErrPrivateAddress, host)
+	}
+	if block, bad := SpecialPurpose(ip); bad {
+		return fmt.Errorf("%w (%s: %s)", ErrPrivateAddress, host, block)
 	}
 	return nil
 }
@@ -160,7 +177,7 @@ func readLimited(r io.Reader, limit int64, name string) ([]byte, error) {
 
 func (f *Fetcher) keep(sum string, data []byte) error {
 	dir := filepath.Join(f.Dir, sum[:2])
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
 	path := filepath.Join(dir, sum)
@@ -169,7 +186,7 @@ func (f *Fetcher) keep(sum string, data []byte) error {
 		return os.Chtimes(path, now, now) // seen again: the retention restarts
 	}
 	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o640); err != nil {
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
 		return err
 	}
 	return os.Rename(tmp, path)

@@ -34,7 +34,7 @@ func TestFetchHashKeepPrune(t *testing.T) {
 	defer srv.Close()
 	dir := t.TempDir()
 	f := &Fetcher{MaxBytes: 1024, Timeout: 100 * time.Millisecond, Dir: dir, AllowPrivate: true,
-		PDQ: func(data []byte) (string, int, error) { return "", 0, errors.New("not an image") }}
+		PDQ: func(context.Context, []byte) (string, int, error) { return "", 0, errors.New("not an image") }}
 	ctx := context.Background()
 
 	m := post.Media{URL: srv.URL + "/a.jpg"}
@@ -74,7 +74,10 @@ func TestLocalPath(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "x.bin")
 	os.WriteFile(p, []byte("abc"), 0o600)
 	m := post.Media{Path: p}
-	if err := (&Fetcher{}).Hash(context.Background(), &m); err != nil {
+	if err := (&Fetcher{}).Hash(context.Background(), &m); !errors.Is(err, ErrLocalPath) {
+		t.Fatalf("Hash read a local path: %v", err)
+	}
+	if err := (&Fetcher{}).HashLocal(context.Background(), &m, filepath.Dir(p)); err != nil {
 		t.Fatal(err)
 	}
 	if m.SHA256 != "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" || m.MD5 != "900150983cd24fb0d6963f7d28e17f72" {
@@ -115,6 +118,17 @@ func TestRefusesPrivateAddresses(t *testing.T) {
 		err := (&Fetcher{Timeout: time.Second}).Hash(context.Background(), &post.Media{URL: u})
 		if !errors.Is(err, ErrPrivateAddress) {
 			t.Errorf("%s: err = %v, want ErrPrivateAddress", u, err)
+		}
+	}
+}
+
+// TestFetchErrorsHideCredentials: a media URL's password never reaches a
+// message (the workers log these as warnings).
+func TestFetchErrorsHideCredentials(t *testing.T) {
+	for _, u := range []string{"http://u:S3cret@127.0.0.1:9/x.jpg", "http://u:S3cret@[::1]:9/x", "ftp://u:S3cret@e.org/x", "http://u:S3cret@e.org:bad/x"} {
+		err := (&Fetcher{Timeout: time.Second, AllowPrivate: true}).Hash(context.Background(), &post.Media{URL: u})
+		if err == nil || strings.Contains(err.Error(), "S3cret") {
+			t.Errorf("%s: %v", u, err)
 		}
 	}
 }

@@ -1,7 +1,7 @@
 package media
 
 import (
-	"bytes"
+	"context"
 	"sync"
 
 	"github.com/basira-org/basira/pdq"
@@ -12,8 +12,10 @@ import (
 // goroutine, from a pool).
 func PDQ() ImageHasher {
 	pool := sync.Pool{New: func() any { return pdq.NewHasher() }}
-	return func(data []byte) (string, int, error) {
-		img, _, err := pdq.Decode(bytes.NewReader(data))
+	return func(ctx context.Context, data []byte) (string, int, error) {
+		// Under the decode budgets: header checked before decoding, a
+		// share of the process's decode memory, the caller's deadline.
+		img, _, err := pdq.DecodeContext(ctx, data)
 		if err != nil {
 			return "", 0, err
 		}

@@ -62,13 +62,15 @@ type Event struct {
 // Stats are running totals of one Service.
 type Stats struct {
 	Accepted, Duplicates, Processed, Skipped, CasesOpened, DetectorErrors, Requeued int64
+	// Rejected counts connector posts refused by post.Validate in Accept.
+	Rejected int64
 }
 
 // Service is the ingest sink and the worker loop.
 type Service struct {
 	o     Options
 	stats struct {
-		accepted, duplicates, processed, skipped, opened, detErrors, requeued atomic.Int64
+		accepted, duplicates, processed, skipped, opened, detErrors, requeued, rejected atomic.Int64
 	}
 }
 
@@ -100,14 +102,22 @@ func (s *Service) Stats() Stats {
 	return Stats{
 		Accepted: s.stats.accepted.Load(), Duplicates: s.stats.duplicates.Load(), Processed: s.stats.processed.Load(),
 		Skipped: s.stats.skipped.Load(), CasesOpened: s.stats.opened.Load(), DetectorErrors: s.stats.detErrors.Load(),
-		Requeued: s.stats.requeued.Load(),
+		Requeued: s.stats.requeued.Load(), Rejected: s.stats.rejected.Load(),
 	}
 }
 
 // Accept stores posts durably, then queues the new ones for the workers.
 // It returns nil once the posts are stored, even if queueing fails: the
 // posts are safe, and the sweep re-queues them.
+//
+// Every post is validated first (post.Validate, the same rules for every
+// store): a connector's post that fails is logged and left out, and the
+// rest of the batch is stored, so one bad post never fails its batch.
 func (s *Service) Accept(ctx context.Context, source string, posts []*post.Post) error {
+	posts = s.valid(source, posts)
+	if len(posts) == 0 {
+		return nil
+	}
 	res, err := s.o.Store.PutPosts(ctx, "ingest:"+source, source, posts)
 	if err != nil {
 		return err
@@ -122,6 +132,30 @@ func (s *Service) Accept(ctx context.Context, source string, posts []*post.Post)
 			"source", source, "posts", len(res.New), "err", err)
 	}
 	return nil
+}
+
+// valid returns the posts that pass post.Validate, logging the others.
+// Decoded posts were validated already; connector-built ones are checked
+// here. The slice is copied only when a post is left out.
+func (s *Service) valid(source string, posts []*post.Post) []*post.Post {
+	var out []*post.Post // nil while every post so far is valid
+	for i, p := range posts {
+		if err := post.Validate(p, post.MaxStoredTextBytes); err != nil {
+			if out == nil {
+				out = append(make([]*post.Post, 0, len(posts)), posts[:i]...)
+			}
+			s.stats.rejected.Add(1)
+			s.o.Logger.Warn("pipeline: post refused", "source", source, "err", err)
+			continue
+		}
+		if out != nil {
+			out = append(out, p)
+		}
+	}
+	if out == nil {
+		return posts
+	}
+	return out
 }
 
 // Run consumes the bus with the detector workers and sweeps for posts left

@@ -246,3 +246,24 @@ func FuzzClusterKey(f *testing.F) {
 		}
 	})
 }
+
+// TestAcceptRefusesBadConnectorPosts: a connector builds posts itself (no
+// decoder); one bad post must be left out, never fail its batch (issue 15
+// item 3).
+func TestAcceptRefusesBadConnectorPosts(t *testing.T) {
+	st := openStore(t)
+	s, _ := newService(t, st)
+	posts := []*post.Post{
+		{ID: "1", Platform: "rss", Text: "a"},
+		{ID: "bad\x00", Platform: "rss", Text: "b"},
+		{ID: "3", Platform: strings.Repeat("p", 9000), Text: "c"},
+		{ID: "4", Platform: "rss", Text: "d\x00"},
+	}
+	if err := s.Accept(context.Background(), "rss:feed", posts); err != nil {
+		t.Fatal(err)
+	}
+	c, err := st.Counts(context.Background())
+	if err != nil || c.Posts != 2 || s.Stats().Rejected != 2 {
+		t.Fatalf("stored %d (%v), rejected %d; want 2 and 2", c.Posts, err, s.Stats().Rejected)
+	}
+}

@@ -41,6 +41,9 @@ type Options struct {
 	Pseudonymizer *Pseudonymizer
 	// Source is recorded on every post.
 	Source string
+	// NoLocalPaths refuses a post whose media name a local "path": posts
+	// pushed over the API can never make the server read its own files.
+	NoLocalPaths bool
 }
 
 // LineError reports one input line that could not be decoded. The decoder
@@ -278,28 +281,22 @@ func stringField(field string, raw json.RawMessage) (string, error) {
 
 // finish validates a decoded post and pseudonymises its author.
 func (d *Decoder) finish(p *Post, author string) error {
-	if p.ID == "" {
-		return errors.New(`missing or empty field "id"`)
-	}
-	if len(p.Text) > d.opts.MaxTextBytes {
-		return fmt.Errorf("post %q: text is %d bytes, over the %d-byte limit: %w", p.ID, len(p.Text), d.opts.MaxTextBytes, ErrTooLong)
-	}
-	if !utf8.ValidString(p.Text) {
-		return fmt.Errorf("post %q: text is not valid UTF-8 (convert the file to UTF-8 first)", p.ID)
-	}
-	if len(p.Media) > maxMedia {
-		return fmt.Errorf("post %q: %d media entries, over the limit of %d", p.ID, len(p.Media), maxMedia)
-	}
 	for i, m := range p.Media {
 		if m.URL == "" && m.Path == "" {
-			return fmt.Errorf("post %q: media[%d] has neither \"url\" nor \"path\"", p.ID, i)
+			return fmt.Errorf("post %q: media[%d] has neither \"url\" nor \"path\"", clip(p.ID), i)
+		}
+		if m.Path != "" && d.opts.NoLocalPaths {
+			return fmt.Errorf("post %q: media[%d] names a local \"path\": posts sent here may only give media URLs", clip(p.ID), i)
 		}
 	}
 	if d.opts.Pseudonymizer != nil {
 		p.Author = d.opts.Pseudonymizer.Pseudonym(p.Platform, author)
 	}
+	if len(p.Extra) > 0 {
+		pseudonymiseExtra(d.opts.Pseudonymizer, p.Platform, p.Extra)
+	}
 	p.Source = d.opts.Source
-	return nil
+	return Validate(p, d.opts.MaxTextBytes)
 }
 
 func scalarString(field string, raw json.RawMessage) (string, error) {

@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"time"
 )
 
@@ -67,4 +68,20 @@ func (p *Pseudonymizer) Pseudonym(platform, handle string) string {
 	m.Write([]byte{0})
 	m.Write([]byte(handle))
 	return "a:" + hex.EncodeToString(m.Sum(nil)[:8])
+}
+
+// MinKeyBytes is the shortest pseudonymisation key a service accepts.
+const MinKeyBytes = 16
+
+// ErrWeakKey refuses a missing or short pseudonymisation key: with it,
+// anyone can recompute a handle's pseudonym from a list of handles, and
+// the pseudonyms stop protecting the authors.
+var ErrWeakKey = errors.New("the pseudonymisation key (BASIRA_PSEUDONYM_KEY or BASIRA_PSEUDONYM_KEY_FILE) is empty or shorter than 16 bytes: pseudonyms made with it can be reversed by hashing candidate handles; set a random key (e.g. openssl rand -hex 32) and keep it secret")
+
+// CheckKey returns ErrWeakKey for a key a service must not run with.
+func CheckKey(key []byte) error {
+	if len(key) < MinKeyBytes {
+		return ErrWeakKey
+	}
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/basira-org/basira/internal/web"
@@ -51,6 +52,15 @@ func WriteCSV(w io.Writer, r *Report) error {
 		[]string{"time_to_decision", "", "p90_seconds", strconv.FormatFloat(r.TimeToDecision.P90.Seconds(), 'f', 0, 64)},
 		[]string{"appeals", "", "decided", strconv.Itoa(r.Appeals.Decided)},
 		[]string{"appeals", "", "overturned", strconv.Itoa(r.Appeals.Overturned)})
+	for _, row := range rows[1:] {
+		// Category and action names come from configuration: a name a
+		// spreadsheet would run as a formula is prefixed with a quote.
+		for i := 1; i < len(row)-1; i++ {
+			if row[i] != "" && strings.IndexByte("=+-@\t\r", row[i][0]) >= 0 {
+				row[i] = "'" + row[i]
+			}
+		}
+	}
 	if err := cw.WriteAll(rows); err != nil {
 		return err
 	}

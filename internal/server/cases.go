@@ -7,7 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/basira-org/basira/internal/notify"
 	"github.com/basira-org/basira/internal/review"
+	"github.com/basira-org/basira/internal/server/auth"
 	"github.com/basira-org/basira/internal/store"
 )
 
@@ -249,6 +251,23 @@ func (s *Server) appealCase(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	p := PrincipalFrom(r.Context())
+	platform := p.Token.Role == auth.Platform
+	if platform {
+		// Ownership first: a case not referred to this platform answers
+		// exactly as one that does not exist, whatever its status.
+		ok, err := s.referredTo(r, id, p.Token.Name)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return Errorf(CodeNotFound, "no case %d", id)
+		}
+	}
 	c, err := s.loadCase(r)
 	if err != nil {
 		return err
@@ -260,10 +279,29 @@ func (s *Server) appealCase(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	nc, err := wf.Appeal(r.Context(), PrincipalFrom(r.Context()).Actor(), c.ID, req.Reason)
+	nc, err := wf.Appeal(r.Context(), p.Actor(), c.ID, req.Reason)
 	if err != nil {
 		return reviewError(err, c.ID, CodeConflict)
 	}
+	if platform {
+		// A platform sees what it needs to follow its appeal, not the
+		// case's internals (cluster, scores, assignee).
+		writeJSON(w, http.StatusOK, map[string]any{"id": nc.ID, "status": nc.Status})
+		return nil
+	}
 	writeJSON(w, http.StatusOK, nc)
 	return nil
+}
+
+// referredTo reports whether case id was referred to platform: the only
+// cases a platform's token may act on.
+func (s *Server) referredTo(r *http.Request, id int64, platform string) (bool, error) {
+	if s.deps.Referrals == nil {
+		return false, nil
+	}
+	rs, err := s.deps.Referrals.ListReferrals(r.Context(), notify.ReferralQuery{CaseID: id, Platform: platform, Limit: 1})
+	if err != nil {
+		return false, err
+	}
+	return len(rs) > 0, nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/basira-org/basira/internal/detect"
+	"github.com/basira-org/basira/internal/notify"
 	"github.com/basira-org/basira/internal/post"
 	"github.com/basira-org/basira/internal/review"
 	"github.com/basira-org/basira/internal/server/auth"
@@ -136,18 +137,20 @@ func testCaseWorkflow(t *testing.T, e *env) {
 	if c.Status != store.StatusDismissed {
 		t.Fatalf("dismissed: %+v", c)
 	}
-	// The platform appeals the dismissal; the case comes back to review.
+	// An analyst appeals the dismissal for the user (a platform may only
+	// appeal cases referred to it: TestPlatformActsOnlyOnItsReferrals);
+	// the case comes back to review.
 	dismissed := c.ID
-	code, b, _ = e.do(auth.Platform, "POST", fmt.Sprintf("/v1/cases/%d/appeal", dismissed), "application/json", mustJSON(AppealRequest{}))
+	code, b, _ = e.do(auth.Analyst, "POST", fmt.Sprintf("/v1/cases/%d/appeal", dismissed), "application/json", mustJSON(AppealRequest{}))
 	if apiError(t, code, b).Code != CodeInvalidParameter {
 		t.Fatalf("appeal without a reason: %d %s", code, b)
 	}
 	var ap store.Case
-	e.json(auth.Platform, "POST", fmt.Sprintf("/v1/cases/%d/appeal", dismissed), AppealRequest{Reason: "the post quotes the attacker to condemn him"}, 200, &ap)
+	e.json(auth.Analyst, "POST", fmt.Sprintf("/v1/cases/%d/appeal", dismissed), AppealRequest{Reason: "the post quotes the attacker to condemn him"}, 200, &ap)
 	if ap.Status != store.StatusAppealed {
 		t.Fatalf("appealed: %+v", ap)
 	}
-	code, b, _ = e.do(auth.Platform, "POST", fmt.Sprintf("/v1/cases/%d/appeal", dismissed), "application/json", mustJSON(AppealRequest{Reason: "again"}))
+	code, b, _ = e.do(auth.Analyst, "POST", fmt.Sprintf("/v1/cases/%d/appeal", dismissed), "application/json", mustJSON(AppealRequest{Reason: "again"}))
 	if apiError(t, code, b).Code != CodeInvalidTransition {
 		t.Fatalf("appeal of an appealed case: %d %s", code, b)
 	}
@@ -205,4 +208,69 @@ func TestCaseFiltersAndLease(t *testing.T) {
 	if c2.Assignee != "admin:test-admin" {
 		t.Fatalf("takeover: %+v", c2)
 	}
+}
+
+// TestPlatformActsOnlyOnItsReferrals reproduces issue 15 item 5: a
+// platform token appealed any case, another platform's included, got the
+// whole case back, and its errors told which case ids exist and their
+// status. A platform acts only on cases referred to it, and everything
+// else answers exactly as a case that does not exist.
+func TestPlatformActsOnlyOnItsReferrals(t *testing.T) {
+	var db store.Store
+	e := newEnv(t, Config{}, func(d *Deps) { d.Referrals = d.Cases.(referralStore) })
+	db = e.db
+	ctx := context.Background()
+	ids := seedCases(t, db, 8) // four cases
+	me := e.names[auth.Platform]
+	for i, id := range ids {
+		e.json(auth.Analyst, "POST", fmt.Sprintf("/v1/cases/%d/claim", id), nil, 200, nil)
+		e.json(auth.Analyst, "POST", fmt.Sprintf("/v1/cases/%d/decision", id), DecisionRequest{Action: "dismiss", Rationale: "news report"}, 200, nil)
+		platform := map[int]string{0: me, 1: "another-platform"}[i]
+		if platform == "" {
+			continue
+		}
+		if _, err := db.(referralStore).CreateReferral(ctx, &notify.Referral{ID: notify.ReferralID(id, platform), CaseID: id, Platform: platform, Payload: []byte(`{}`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mine, theirs, unreferred := ids[0], ids[1], ids[2]
+	appeal := func(id int64) (int, string) {
+		code, b, _ := e.do(auth.Platform, "POST", fmt.Sprintf("/v1/cases/%d/appeal", id), "application/json", mustJSON(AppealRequest{Reason: "the user says it is news"}))
+		return code, strings.ReplaceAll(string(b), fmt.Sprint(id), "ID")
+	}
+	code, missing := appeal(999999)
+	if code != http.StatusNotFound {
+		t.Fatalf("missing case: %d %s", code, missing)
+	}
+	for name, id := range map[string]int64{"another platform's case": theirs, "an unreferred case": unreferred} {
+		if c, b := appeal(id); c != code || b != missing {
+			t.Errorf("%s: %d %s, want what a missing case answers: %d %s", name, c, b, code, missing)
+		}
+		if c, _ := db.Case(ctx, id); c.Status != store.StatusDismissed {
+			t.Errorf("%s: now %s", name, c.Status)
+		}
+	}
+	// Its own case: appealed, and the answer shows only what the platform
+	// needs (id and status), not the case's internals.
+	code, b, _ := e.do(auth.Platform, "POST", fmt.Sprintf("/v1/cases/%d/appeal", mine), "application/json", mustJSON(AppealRequest{Reason: "the user says it is news"}))
+	var got map[string]any
+	mustUnmarshal(t, b, &got)
+	if code != 200 || got["status"] != string(store.StatusAppealed) || len(got) != 2 {
+		t.Fatalf("own case: %d %s", code, b)
+	}
+	// Referral answers: another platform's referral looks missing too.
+	rid := notify.ReferralID(theirs, "another-platform")
+	code, b, _ = e.do(auth.Platform, "POST", "/v1/referrals/"+rid+"/status", "application/json", []byte(`{"status":"removed"}`))
+	code2, b2, _ := e.do(auth.Platform, "POST", "/v1/referrals/ref-999999-x/status", "application/json", []byte(`{"status":"removed"}`))
+	if code != http.StatusNotFound || code2 != code || strings.ReplaceAll(string(b), rid, "ID") != strings.ReplaceAll(string(b2), "ref-999999-x", "ID") {
+		t.Fatalf("another platform's referral: %d %s; a missing one: %d %s", code, b, code2, b2)
+	}
+	if r, _ := db.(referralStore).Referral(ctx, rid); r.Status != notify.Pending {
+		t.Fatalf("another platform's referral answered: %s", r.Status)
+	}
+}
+
+type referralStore interface {
+	Referrals
+	CreateReferral(context.Context, *notify.Referral) (bool, error)
 }

@@ -30,6 +30,9 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	if err := s.deps.Health.Ping(ctx); err != nil {
 		return Errorf(CodeUnavailable, "the store does not answer: %v", err)
 	}
+	if n, over := s.backlog.over(ctx, w); over {
+		return Errorf(CodeUnavailable, "the processing backlog (%d) is over its limit (%d)", n, s.backlog.max)
+	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	return nil
 }
@@ -75,6 +78,8 @@ type PushResult struct {
 	Errors   []ItemError `json:"errors,omitempty"`
 }
 
+var errBacklog = errors.New("backlog over its limit")
+
 func (s *Server) pushPosts(w http.ResponseWriter, r *http.Request) error {
 	if s.deps.Sink == nil {
 		return notConfigured("ingest")
@@ -106,6 +111,12 @@ func (s *Server) pushPosts(w http.ResponseWriter, r *http.Request) error {
 		e.Items = bad
 		return e
 	}
+	if n, over := s.backlog.over(r.Context(), w); over {
+		// Nothing stored, nothing acknowledged: the client retries later,
+		// and the workers catch up meanwhile.
+		s.metrics.IngestBatch("push", 0, len(bad), errBacklog)
+		return Errorf(CodeUnavailable, "the processing backlog (%d) is over its limit (%d): retry after %d s", n, s.backlog.max, int(backlogRetryAfter/time.Second))
+	}
 	if ok, wait := s.limiter.allow(p.Token.Hash, len(posts), s.cfg.Now()); !ok {
 		w.Header().Set("Retry-After", strconv.Itoa(retryAfter(wait)))
 		return Errorf(CodeRateLimited, "token %q is over its ingest rate of %.0f posts/s; retry after %d s", p.Token.Name, s.cfg.IngestRate, retryAfter(wait))
@@ -114,7 +125,11 @@ func (s *Server) pushPosts(w http.ResponseWriter, r *http.Request) error {
 	// it is the delivery guarantee.
 	if err := s.deps.Sink.Accept(r.Context(), source, posts); err != nil {
 		s.metrics.IngestBatch("push", 0, len(bad), err)
-		return Errorf(CodeUnavailable, "storing the batch failed, nothing of it is acknowledged; retry it: %v", err)
+		if r.Context().Err() != nil {
+			return r.Context().Err() // the client went away
+		}
+		s.cfg.Logger.Error("api: storing a pushed batch failed", "source", source, "posts", len(posts), "error", err)
+		return Errorf(CodeUnavailable, "storing the batch failed, nothing of it is acknowledged; retry it")
 	}
 	s.metrics.IngestBatch("push", len(posts), len(bad), nil)
 	res.Accepted = len(posts)

@@ -21,7 +21,7 @@ func TestAPIOnPostgres(t *testing.T) {
 	if base == "" {
 		t.Skip("BASIRA_TEST_POSTGRES not set (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable): skipping the API tests on PostgreSQL")
 	}
-	for name, run := range map[string]func(*testing.T, *env){"push": testPushIdempotent, "cases": testCaseWorkflow} {
+	for name, run := range map[string]func(*testing.T, *env){"push": testPushIdempotent, "cases": testCaseWorkflow, "hostile": testPushHostile} {
 		t.Run(name, func(t *testing.T) {
 			admin, err := sql.Open("pgx", base)
 			if err != nil {

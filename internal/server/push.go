@@ -84,6 +84,7 @@ func DecodePush(body []byte, contentType string, opts PushOptions) (posts []*pos
 		MaxTextBytes:  opts.MaxTextBytes,
 		Pseudonymizer: opts.Pseudonymizer,
 		Source:        opts.Source,
+		NoLocalPaths:  true,
 	})
 	index := 0
 	for {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -18,6 +19,7 @@ func FuzzDecodePush(f *testing.F) {
 	f.Add([]byte("{\"id\":\"1\",\"platform\":\"x\",\"text\":\"a\"}\n\n{\"id\":\"2\"}\nnot json\n"), true)
 	f.Add([]byte(`{"posts":null}`), false)
 	f.Add([]byte(`{"posts":[{"id":"1","platform":"x","text":"a","extra":{"deep":[1,2,{"x":"y"}]}}]}`), false)
+	f.Add([]byte("{\"id\":\"a\u0000\",\"platform\":\"x\",\"text\":\"b\u0000\",\"n\":\"\xff\",\"user\":{\"screen_name\":\"s\"},\"media\":[{\"path\":\"/etc/passwd\"}]}"), true)
 	f.Fuzz(func(t *testing.T, body []byte, ndjson bool) {
 		ct := "application/json"
 		if ndjson {
@@ -48,6 +50,21 @@ func FuzzDecodePush(f *testing.F) {
 		for _, p := range posts {
 			if p.ID == "" || p.Platform == "" || len(p.Text) > maxText || !utf8.ValidString(p.Text) || p.Source != "fuzz" {
 				t.Fatalf("invalid post accepted: %+v", p)
+			}
+			// What every store takes (issue 15): Validate holds, no NUL
+			// anywhere, no local path, extra fields valid UTF-8.
+			if err := post.Validate(p, maxText); err != nil || strings.IndexByte(p.Text, 0) >= 0 {
+				t.Fatalf("accepted post fails validation: %v %+v", err, p)
+			}
+			for _, m := range p.Media {
+				if m.Path != "" {
+					t.Fatalf("pushed post names a local path: %+v", p)
+				}
+			}
+			for k, v := range p.Extra {
+				if !utf8.Valid(v) || post.IsHandleField(k) && string(v) != "null" && string(v) != `""` && (len(v) < 4 || string(v[:3]) != `"a:`) {
+					t.Fatalf("extra %q = %s", k, v)
+				}
 			}
 		}
 	})

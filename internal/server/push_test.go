@@ -248,3 +248,81 @@ func TestConcurrentOverlappingPushes(t *testing.T) {
 		t.Fatalf("store holds %d posts (%v), want %d distinct", c.Posts, err, len(want))
 	}
 }
+
+// TestPushRefusesLocalPaths reproduces issue 15 item 1: a pushed post
+// naming a local file must be refused (item error), never stored with the
+// path for a worker to read.
+func TestPushRefusesLocalPaths(t *testing.T) {
+	e := newEnv(t, Config{PseudonymKey: []byte("k")}, nil)
+	body := `{"posts":[{"id":"a","platform":"x","text":"t","media":[{"url":"x","path":"/etc/passwd"}]},{"id":"b","platform":"x","text":"t","media":[{"path":"/dev/ptmx"}]},{"id":"c","platform":"x","text":"t","media":[{"url":"https://example.org/a.jpg"}]}]}`
+	code, b, _ := e.do(auth.Ingest, "POST", "/v1/posts", "application/json", []byte(body))
+	var res PushResult
+	mustUnmarshal(t, b, &res)
+	if code != 200 || res.Accepted != 1 || res.Rejected != 2 || !strings.Contains(res.Errors[0].Message, "path") {
+		t.Fatalf("push: %d %s", code, b)
+	}
+	if _, err := e.db.FindPost(context.Background(), "x", "a"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a post naming a local path was stored: %v", err)
+	}
+}
+
+// TestPushHostilePosts reproduces issue 15 item 3 (PostgreSQL poison
+// batches): 999 good posts and hostile ones mixed in. Both stores must
+// accept and refuse exactly the same posts; TestAPIOnPostgres runs it on
+// PostgreSQL.
+func TestPushHostilePosts(t *testing.T) {
+	testPushHostile(t, newEnv(t, Config{PseudonymKey: []byte("k")}, nil))
+}
+
+func testPushHostile(t *testing.T, e *env) {
+	ctx := context.Background()
+	hostile := []string{
+		`{"id":"nul\u0000id","platform":"x","text":"t"}`,
+		"{\"id\":\"bad\xff\xfeutf8\",\"platform\":\"x\",\"text\":\"t\"}",
+		`{"id":"` + strings.Repeat("i", 9000) + `","platform":"x","text":"t"}`,
+		`{"id":"longplatform","platform":"` + strings.Repeat("p", 9000) + `","text":"t"}`,
+		`{"id":"nulplatform","platform":"x\u0000","text":"t"}`,
+		`{"id":"nulurl","platform":"x","url":"https://e.org/\u0000","text":"t"}`,
+		`{"id":"nulmedia","platform":"x","text":"t","media":[{"url":"https://e.org/\u0000"}]}`,
+		`{"id":"hugeextra","platform":"x","text":"t","x":"` + strings.Repeat("a", 100<<10) + `"}`,
+	}
+	repaired := []string{
+		`{"id":"nultext","platform":"x","text":"a\u0000b"}`,
+		"{\"id\":\"badextra\",\"platform\":\"x\",\"text\":\"t\",\"note\":\"a\xffb\"}",
+		`{"id":"nulextra","platform":"x","text":"t","note":"a\u0000b"}`,
+	}
+	var lines []string
+	for i := range 999 {
+		lines = append(lines, fmt.Sprintf(`{"id":"g%d","platform":"x","text":"منشور %d"}`, i, i))
+		if i%100 == 50 && len(hostile) > 0 {
+			lines = append(lines, hostile[0])
+			hostile = hostile[1:]
+		}
+	}
+	lines = append(append(lines, hostile...), repaired...)
+	body := []byte(strings.Join(lines, "\n"))
+	for try := range 2 { // a retry answers the same, and stores nothing twice
+		code, b, _ := e.do(auth.Ingest, "POST", "/v1/posts", "application/x-ndjson", body)
+		var res PushResult
+		mustUnmarshal(t, b, &res)
+		if code != 200 || res.Accepted != 999+3 || res.Rejected != 8 {
+			t.Fatalf("try %d: %d accepted %d rejected %d: %.600s", try, code, res.Accepted, res.Rejected, b)
+		}
+		for _, it := range res.Errors {
+			if len(it.Message) > 400 || len(it.ID) > 600 {
+				t.Errorf("item error echoes the input: %d bytes", len(it.Message)+len(it.ID))
+			}
+		}
+	}
+	if c, err := e.db.Counts(ctx); err != nil || c.Posts != 1002 {
+		t.Fatalf("store holds %d posts (%v), want 1002", c.Posts, err)
+	}
+	p, err := e.db.FindPost(ctx, "x", "nultext")
+	if err != nil || p.Text != "a\uFFFDb" {
+		t.Fatalf("NUL in text: %+v %v", p, err)
+	}
+	p, err = e.db.FindPost(ctx, "x", "badextra")
+	if err != nil || string(p.Extra["note"]) != "\"a\uFFFDb\"" {
+		t.Fatalf("invalid UTF-8 extra: %+v %v", p, err)
+	}
+}

@@ -69,9 +69,13 @@ func (s *Server) loadReferral(r *http.Request) (*notify.Referral, error) {
 	id := r.PathValue("id")
 	ref, err := s.deps.Referrals.Referral(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, Errorf(CodeNotFound, "no referral %q (ids look like ref-<case>-<platform>)", id)
+		return nil, referralNotFound(id)
 	}
 	return ref, err
+}
+
+func referralNotFound(id string) *Error {
+	return Errorf(CodeNotFound, "no referral %q (ids look like ref-<case>-<platform>)", id)
 }
 
 func (s *Server) getReferral(w http.ResponseWriter, r *http.Request) error {
@@ -105,11 +109,12 @@ func (s *Server) answerReferral(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	// A platform's token answers only for that platform: its name is the
-	// platform's name, as in the platforms file.
+	// A platform's token answers only for that platform (its name is the
+	// platform's name, as in the platforms file); another platform's
+	// referral answers exactly as one that does not exist.
 	p := PrincipalFrom(r.Context())
 	if p.Token.Role == auth.Platform && p.Token.Name != ref.Platform {
-		return Errorf(CodeForbidden, "referral %s was sent to %s; the token %q may answer only referrals to a platform of that name", ref.ID, ref.Platform, p.Token.Name)
+		return referralNotFound(r.PathValue("id"))
 	}
 	out, err := s.deps.Referrals.AnswerReferral(r.Context(), p.Actor(), ref.ID, req.Status, strings.TrimSpace(req.Note), s.cfg.Now())
 	switch {

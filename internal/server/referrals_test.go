@@ -131,7 +131,7 @@ func TestReferralEndToEnd(t *testing.T) {
 		name, token, body string
 		want              Code
 	}{
-		{"another platform's token", e.tokens[auth.Platform], `{"status":"removed"}`, CodeForbidden},
+		{"another platform's token", e.tokens[auth.Platform], `{"status":"removed"}`, CodeNotFound},
 		{"a viewer", e.tokens[auth.Viewer], `{"status":"removed"}`, CodeForbidden},
 		{"bad status", telegramToken, `{"status":"deleted"}`, CodeInvalidParameter},
 		{"unknown field", telegramToken, `{"status":"removed","reason":"x"}`, CodeInvalidJSON},

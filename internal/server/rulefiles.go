@@ -19,6 +19,10 @@ type RuleFiles struct {
 	// Options gives the packs carried by the binary and the predeclared
 	// lists, loaded with the files at every reload.
 	Options rules.Options
+	// Load, when set, builds the rule set instead of reading Paths with
+	// Options: the caller's own way of building it (the detector's
+	// builder in serve, which knows every flag).
+	Load func(context.Context) (*rules.Set, error)
 	// Apply receives each newly compiled set, e.g. to swap it into the
 	// rules detector. It may be nil (listing only).
 	Apply func(*rules.Set)
@@ -49,20 +53,31 @@ func (rf *RuleFiles) Rules() []*rules.Rule {
 func (rf *RuleFiles) Reload(ctx context.Context) (RuleReload, error) {
 	rf.mu.Lock()
 	defer rf.mu.Unlock()
-	if len(rf.Paths) == 0 {
+	if len(rf.Paths) == 0 && rf.Load == nil {
 		return RuleReload{}, errors.New("no rule files are configured (start serve with --rules)")
 	}
-	rs, _, err := rules.LoadPathsWith(rf.Paths, rf.Options)
+	set, err := rf.load(ctx)
 	if err != nil {
 		return RuleReload{}, err
-	}
-	set, err := rules.Compile(rs)
-	if err != nil {
-		return RuleReload{}, fmt.Errorf("compiling the rules: %w", err)
 	}
 	if rf.Apply != nil {
 		rf.Apply(set)
 	}
 	rf.rules = set.Rules()
 	return RuleReload{Rules: len(rf.rules), Files: rf.Paths}, nil
+}
+
+func (rf *RuleFiles) load(ctx context.Context) (*rules.Set, error) {
+	if rf.Load != nil {
+		return rf.Load(ctx)
+	}
+	rs, _, err := rules.LoadPathsWith(rf.Paths, rf.Options)
+	if err != nil {
+		return nil, err
+	}
+	set, err := rules.Compile(rs)
+	if err != nil {
+		return nil, fmt.Errorf("compiling the rules: %w", err)
+	}
+	return set, nil
 }

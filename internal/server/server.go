@@ -54,6 +54,12 @@ type Config struct {
 	FetchClient *http.Client
 	// PseudonymKey keys the author pseudonyms of pushed posts.
 	PseudonymKey []byte
+	// Backlog reads the processing backlog (what waits for a detector
+	// worker); past MaxBacklog, pushes and /readyz answer 503 with
+	// Retry-After, so ingest slows down instead of the backlog growing
+	// without bound. Both are shown in /metrics. Zero MaxBacklog: no limit.
+	Backlog    func(context.Context) (int64, error)
+	MaxBacklog int64
 	// Logger receives request errors (default slog.Default()).
 	Logger *slog.Logger
 	// Now returns the time (tests); default time.Now.
@@ -155,6 +161,9 @@ type Server struct {
 
 	seenMu sync.Mutex
 	seen   map[string]bool // tokens whose first use was audited
+
+	failures signInFailures
+	backlog  *backlogGate
 }
 
 // New returns the API handler.
@@ -192,6 +201,12 @@ func New(cfg Config, deps Deps) *Server {
 			c, err := h.Counts(ctx)
 			return float64(c.Unprocessed), err
 		})
+	}
+	if cfg.Backlog != nil {
+		s.backlog = &backlogGate{read: cfg.Backlog, max: cfg.MaxBacklog, now: cfg.Now}
+		s.metrics.SetBacklog(func() (float64, error) {
+			return float64(s.backlog.level(context.Background())), nil
+		}, float64(cfg.MaxBacklog))
 	}
 	s.routes = s.routeTable()
 	for _, rt := range s.routes {
@@ -257,6 +272,29 @@ type statusWriter struct {
 	status int
 }
 
+// StatusClientAborted is the status recorded in metrics for a request
+// whose client went away before it was answered (nginx's 499): not a
+// server fault, so neither a 5xx nor an error in the log.
+const StatusClientAborted = 499
+
+// abortBody remembers whether reading the request body failed for a
+// reason other than its size limit: the client went away mid-body.
+type abortBody struct {
+	io.ReadCloser
+	failed bool
+}
+
+func (b *abortBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		var mbe *http.MaxBytesError
+		if !errors.As(err, &mbe) {
+			b.failed = true
+		}
+	}
+	return n, err
+}
+
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
@@ -314,10 +352,22 @@ func (s *Server) wrap(rt *Route) http.Handler {
 			}
 			r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
 		}
+		var body *abortBody
 		if r.Body != nil && limit > 0 {
 			r.Body = http.MaxBytesReader(sw, r.Body, limit)
 		}
+		if r.Body != nil {
+			body = &abortBody{ReadCloser: r.Body}
+			r.Body = body
+		}
 		if err := rt.handler(sw, r); err != nil {
+			if (body != nil && body.failed) || r.Context().Err() != nil {
+				// The client went away: nobody to answer, nothing to log.
+				if sw.status == 0 {
+					sw.status = StatusClientAborted
+				}
+				return
+			}
 			s.fail(sw, r, rt, s.toAPIError(err, limit))
 		}
 	})
@@ -370,8 +420,10 @@ func (s *Server) toAPIError(err error, limit int64) *Error {
 	case errors.Is(err, context.DeadlineExceeded):
 		return Errorf(CodeUnavailable, "timed out: %v", err)
 	}
+	// The cause (a driver message, an SQLSTATE) is for the operator's log,
+	// never for the client.
 	s.cfg.Logger.Error("api: internal error", "error", err)
-	return Errorf(CodeInternal, "internal error: %v", err)
+	return Errorf(CodeInternal, "internal error (logged on the server); retry later")
 }
 
 // authenticate reads the bearer token and looks it up.
@@ -382,6 +434,7 @@ func (s *Server) authenticate(r *http.Request) (*Principal, *Error) {
 	}
 	scheme, secret, ok := strings.Cut(h, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
+		s.signInFailed(r, "malformed Authorization header")
 		return nil, Errorf(CodeUnauthenticated, "the Authorization header must be \"Bearer TOKEN\"")
 	}
 	if s.deps.Tokens == nil {
@@ -390,8 +443,10 @@ func (s *Server) authenticate(r *http.Request) (*Principal, *Error) {
 	t, err := s.deps.Tokens.Lookup(r.Context(), auth.HashSecret(strings.TrimSpace(secret)))
 	switch {
 	case errors.Is(err, auth.ErrNotFound):
+		s.signInFailed(r, "unknown token")
 		return nil, Errorf(CodeUnauthenticated, "unknown token")
 	case errors.Is(err, auth.ErrRevoked):
+		s.signInFailed(r, "revoked token "+t.ID)
 		return nil, Errorf(CodeUnauthenticated, "token %s (%s) was revoked", t.ID, t.Name)
 	case err != nil:
 		return nil, s.toAPIError(err, 0)

@@ -30,8 +30,18 @@ type Options struct {
 	// MaxDeliver bounds deliveries of one message (default 10); after that
 	// its posts wait for the recovery sweep.
 	MaxDeliver int
-	Logger     *slog.Logger
+	// MaxMessages bounds the stream (default DefaultMaxMessages). Past it
+	// a publish is refused, not an old message dropped: the posts are
+	// stored already, and the recovery sweep queues them once the queue
+	// has drained. The API's back-pressure (server.Config.MaxBacklog)
+	// should answer 503 well before the bound.
+	MaxMessages int64
+	Logger      *slog.Logger
 }
+
+// DefaultMaxMessages bounds the work queue: 100,000 messages of up to
+// bus.MaxKeys post keys each.
+const DefaultMaxMessages = 100_000
 
 // Bus is a JetStream work queue of post keys.
 type Bus struct {
@@ -87,6 +97,9 @@ func Open(ctx context.Context, rawURL string, o Options) (*Bus, error) {
 	if o.MaxDeliver <= 0 {
 		o.MaxDeliver = 10
 	}
+	if o.MaxMessages <= 0 {
+		o.MaxMessages = DefaultMaxMessages
+	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
@@ -99,7 +112,7 @@ func Open(ctx context.Context, rawURL string, o Options) (*Bus, error) {
 		}),
 		nats.ReconnectHandler(func(*nats.Conn) { log.Info("nats: reconnected") }))
 	if err != nil {
-		return nil, fmt.Errorf("connecting to NATS at %s: %w (is nats-server running with -js?)", server, err)
+		return nil, fmt.Errorf("connecting to NATS at %s: %w (is nats-server running with -js?)", bus.Redact(server), err)
 	}
 	js, err := jetstream.New(nc)
 	if err != nil {
@@ -112,7 +125,8 @@ func Open(ctx context.Context, rawURL string, o Options) (*Bus, error) {
 		Subjects:    []string{o.Subject},
 		Retention:   jetstream.WorkQueuePolicy,
 		Storage:     jetstream.FileStorage,
-		Discard:     jetstream.DiscardOld,
+		MaxMsgs:     o.MaxMessages,
+		Discard:     jetstream.DiscardNew,
 	})
 	if err != nil {
 		nc.Close()

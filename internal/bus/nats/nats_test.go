@@ -164,3 +164,20 @@ func TestParseURL(t *testing.T) {
 		t.Fatalf("%s %+v %v", s, o, err)
 	}
 }
+
+// TestStreamBounded reproduces issue 15 item 10: the stream had no size
+// limit. Past MaxMessages a publish is refused (the posts stay stored and
+// unprocessed, and the recovery sweep queues them once the queue drains).
+func TestStreamBounded(t *testing.T) {
+	b, _ := openTest(t, Options{MaxMessages: 3})
+	ctx := context.Background()
+	for i := range 3 {
+		if err := b.Publish(ctx, []int64{int64(i + 1)}); err != nil {
+			t.Fatalf("publish %d: %v", i, err)
+		}
+	}
+	if err := b.Publish(ctx, []int64{4}); err == nil {
+		t.Fatal("a fourth message was taken by a stream bounded at 3")
+	}
+	waitDepth(t, b, 3)
+}

@@ -41,6 +41,10 @@ type Source struct {
 	BatchSize     int           // default 200
 	BatchWait     time.Duration // default 250ms
 	Pseudonymizer *post.Pseudonymizer
+	// HashMedia, when set, hashes an image while its URL (which holds the
+	// author's DID) is known; the post keeps the hashes only. Without it,
+	// images are left out: a DID is never stored.
+	HashMedia func(context.Context, *post.Media) error
 
 	cursor int64 // time_us of the newest accepted event
 }
@@ -215,10 +219,17 @@ func (s *Source) Decode(data []byte) (*post.Post, int64) {
 	if len(s.Langs) > 0 && !anyIn(rec.Langs, s.Langs) {
 		return nil, ev.TimeUS
 	}
+	// The DID names the author: it is kept nowhere. The post's id is the
+	// author's pseudonym and the record key (unique per author), and the
+	// post has no URL (a bsky.app link would carry the DID).
+	ps := s.Pseudonymizer
+	if ps == nil {
+		ps = post.NewPseudonymizer(nil)
+	}
+	author := ps.Pseudonym("bluesky", ev.DID)
 	p := &post.Post{
-		ID:       "at://" + ev.DID + "/" + postCollection + "/" + c.RKey,
+		ID:       author + "/" + c.RKey,
 		Platform: "bluesky",
-		URL:      "https://bsky.app/profile/" + ev.DID + "/post/" + c.RKey,
 		Text:     rec.Text,
 	}
 	if len(rec.Langs) > 0 {
@@ -229,12 +240,17 @@ func (s *Source) Decode(data []byte) (*post.Post, int64) {
 		p.PostedAt = &t
 	}
 	if s.Pseudonymizer != nil {
-		p.Author = s.Pseudonymizer.Pseudonym("bluesky", ev.DID)
+		p.Author = author
 	}
-	if rec.Embed != nil && strings.HasPrefix(rec.Embed.Type, "app.bsky.embed.images") {
+	if rec.Embed != nil && strings.HasPrefix(rec.Embed.Type, "app.bsky.embed.images") && s.HashMedia != nil {
 		for _, im := range rec.Embed.Images {
 			if cid := im.Image.Ref.Link; cid != "" {
-				p.Media = append(p.Media, post.Media{URL: "https://cdn.bsky.app/img/feed_fullsize/plain/" + ev.DID + "/" + cid + "@jpeg"})
+				m := post.Media{URL: "https://cdn.bsky.app/img/feed_fullsize/plain/" + ev.DID + "/" + cid + "@jpeg"}
+				if err := s.HashMedia(context.Background(), &m); err != nil {
+					continue
+				}
+				m.URL = ""
+				p.Media = append(p.Media, m)
 			}
 		}
 	}

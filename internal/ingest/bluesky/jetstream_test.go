@@ -2,6 +2,7 @@ package bluesky
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -55,7 +56,12 @@ func TestJetstreamPostsAndResume(t *testing.T) {
 	js := &jetstream{send: []string{arabicPost, deletion, identity, garbage, frenchPost}}
 	srv := httptest.NewServer(js)
 	defer srv.Close()
-	src := &Source{URL: "ws" + strings.TrimPrefix(srv.URL, "http") + "/subscribe", Langs: []string{"ar"}, BatchWait: 10 * time.Millisecond, Pseudonymizer: post.NewPseudonymizer([]byte("k"))}
+	var hashed string
+	src := &Source{URL: "ws" + strings.TrimPrefix(srv.URL, "http") + "/subscribe", Langs: []string{"ar"}, BatchWait: 10 * time.Millisecond, Pseudonymizer: post.NewPseudonymizer([]byte("k")),
+		HashMedia: func(_ context.Context, m *post.Media) error {
+			hashed, m.SHA256 = m.URL, strings.Repeat("5", 64)
+			return nil
+		}}
 	sink := &ingest.Collector{}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -68,10 +74,16 @@ func TestJetstreamPostsAndResume(t *testing.T) {
 		t.Fatalf("got %d posts, want the Arabic one only (language filter): %+v", len(posts), posts)
 	}
 	p := posts[0]
-	if p.ID != "at://did:plc:abc/app.bsky.feed.post/3kx1" || p.Text != "خبر عاجل من الرباط" || p.Lang != "ar" ||
-		p.URL != "https://bsky.app/profile/did:plc:abc/post/3kx1" || p.PostedAt == nil || len(p.Media) != 1 ||
-		!strings.HasSuffix(p.Media[0].URL, "/did:plc:abc/bafkreiabc@jpeg") {
-		t.Errorf("post = %+v", p)
+	// The DID is kept nowhere (issue 15 item 7): the id is the author's
+	// pseudonym and the record key, there is no URL, and the image is kept
+	// by its hashes, computed while its URL was known.
+	if p.ID != p.Author+"/3kx1" || p.Text != "خبر عاجل من الرباط" || p.Lang != "ar" ||
+		p.URL != "" || p.PostedAt == nil || len(p.Media) != 1 || p.Media[0].URL != "" || p.Media[0].SHA256 != strings.Repeat("5", 64) ||
+		hashed != "https://cdn.bsky.app/img/feed_fullsize/plain/did:plc:abc/bafkreiabc@jpeg" {
+		t.Errorf("post = %+v (hashed %q)", p, hashed)
+	}
+	if b, _ := json.Marshal(p); strings.Contains(string(b), "did:") {
+		t.Errorf("the DID is in the post: %s", b)
 	}
 	if p.Author == "" || strings.Contains(p.Author, "did:") {
 		t.Errorf("author not pseudonymised: %q", p.Author)
@@ -93,8 +105,11 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p, _ := (&Source{}).Decode(b)
-		if p != nil && !strings.HasPrefix(p.ID, "at://") {
-			t.Fatalf("bad id %q", p.ID)
+		if p == nil {
+			return
+		}
+		if !strings.HasPrefix(p.ID, "a:") || strings.Contains(p.ID+p.URL, "did:") || len(p.Media) > 0 {
+			t.Fatalf("bad post %+v", p)
 		}
 	})
 }

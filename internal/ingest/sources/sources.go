@@ -20,6 +20,7 @@ package sources
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -192,4 +193,15 @@ func parseInterval(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("interval %q: want a duration of at least 1s, like 30s or 10m", s)
 	}
 	return d, nil
+}
+
+// SetMediaHasher gives the connectors that must hash media as they read
+// it (Bluesky, whose image URLs carry the author's DID) the service's
+// media hasher; nil leaves their images out.
+func SetMediaHasher(srcs []ingest.Source, h func(context.Context, *post.Media) error) {
+	for _, s := range srcs {
+		if b, ok := s.(*bluesky.Source); ok {
+			b.HashMedia = h
+		}
+	}
 }

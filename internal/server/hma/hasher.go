@@ -3,7 +3,6 @@
 package hma
 
 import (
-	"bytes"
 	"context"
 	"crypto/md5"
 	"crypto/sha256"
@@ -65,7 +64,7 @@ func (h *Hasher) Hash(ctx context.Context, contentType string, data []byte, type
 	for _, t := range types {
 		switch t {
 		case SignalPDQ:
-			img, _, err := pdq.Decode(bytes.NewReader(data))
+			img, _, err := pdq.DecodeContext(ctx, data)
 			if err != nil {
 				return nil, fmt.Errorf("%w: %v", server.ErrUnsupportedContent, err)
 			}

@@ -31,11 +31,13 @@ type Metrics struct {
 	requests       *prometheus.CounterVec
 	requestTime    *prometheus.HistogramVec
 
-	mu     sync.Mutex
-	queue  func() (float64, error)
-	cases  func(ctx context.Context) (map[string]int64, error)
-	posts  func(ctx context.Context) (float64, error)
-	states []string
+	mu           sync.Mutex
+	backlog      func() (float64, error)
+	backlogLimit float64
+	queue        func() (float64, error)
+	cases        func(ctx context.Context) (map[string]int64, error)
+	posts        func(ctx context.Context) (float64, error)
+	states       []string
 }
 
 // New returns a registry with the Go runtime and process collectors and
@@ -109,6 +111,14 @@ func (m *Metrics) ObserveRequest(route string, code int, d time.Duration) {
 	m.requestTime.WithLabelValues(route).Observe(d.Seconds())
 }
 
+// SetBacklog sets the callback read at scrape time for the processing
+// backlog the API's back-pressure watches, and its threshold.
+func (m *Metrics) SetBacklog(f func() (float64, error), limit float64) {
+	m.mu.Lock()
+	m.backlog, m.backlogLimit = f, limit
+	m.mu.Unlock()
+}
+
 // SetQueueDepth sets the callback read at scrape time for the number of
 // posts waiting for a detector worker.
 func (m *Metrics) SetQueueDepth(f func() (float64, error)) {
@@ -145,6 +155,9 @@ var (
 	queueDesc = prometheus.NewDesc("basira_queue_depth", "Posts stored but not yet processed by a detector worker.", nil, nil)
 	casesDesc = prometheus.NewDesc("basira_cases", "Cases by review state.", []string{"state"}, nil)
 	postsDesc = prometheus.NewDesc("basira_posts", "Posts stored.", nil, nil)
+
+	backlogDesc      = prometheus.NewDesc("basira_backlog", "Work waiting for the detector workers, as the API's back-pressure reads it (queued messages with NATS).", nil, nil)
+	backlogLimitDesc = prometheus.NewDesc("basira_backlog_limit", "Backlog past which pushes and /readyz answer 503 (0: no limit).", nil, nil)
 )
 
 // stateCollector reads the gauges that mirror stored state at scrape time.
@@ -154,12 +167,23 @@ func (c *stateCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- queueDesc
 	ch <- casesDesc
 	ch <- postsDesc
+	ch <- backlogDesc
+	ch <- backlogLimitDesc
 }
 
 func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	c.m.mu.Lock()
 	queue, cases, posts, states := c.m.queue, c.m.cases, c.m.posts, c.m.states
+	backlog, limit := c.m.backlog, c.m.backlogLimit
 	c.m.mu.Unlock()
+	if backlog != nil {
+		if v, err := backlog(); err == nil {
+			ch <- prometheus.MustNewConstMetric(backlogDesc, prometheus.GaugeValue, v)
+		} else {
+			ch <- prometheus.NewInvalidMetric(backlogDesc, err)
+		}
+		ch <- prometheus.MustNewConstMetric(backlogLimitDesc, prometheus.GaugeValue, limit)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if queue != nil {

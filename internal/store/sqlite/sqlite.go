@@ -68,8 +68,15 @@ func dsn(path string, readOnly bool) string {
 // Open opens (and with opts.Create, creates) the store in the file path.
 func Open(ctx context.Context, path string, opts Options) (*sqlstore.DB, error) {
 	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("creating the folder of the database %s: %w", path, err)
+		}
+	}
+	if opts.Create || opts.Migrate {
+		// The database holds posts and tokens: created 0600, whatever the
+		// umask (SQLite gives its -wal and -shm files the same mode).
+		if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+			f.Close()
 		}
 	}
 	if !opts.Create && !opts.Migrate {

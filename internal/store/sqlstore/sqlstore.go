@@ -80,6 +80,10 @@ type DB struct {
 	// the connection that then runs the transaction, so session settings
 	// must be set explicitly by both.
 	SyncDurable, SyncLight string
+	// AuditFloor is the highest audit entry this process has seen: an
+	// append onto a log whose last entry is below it (the log was cut
+	// under the running process) is refused (audit.Floor).
+	AuditFloor audit.Floor
 
 	// stmts are the hot fixed statements, prepared once by Prepare and
 	// read-only after (SQLite would otherwise parse them on every call).
@@ -1116,6 +1120,9 @@ func (db *DB) appendAuditEntry(ctx context.Context, tx *sql.Tx, e audit.Entry) (
 		prev = &last
 	case !errors.Is(err, sql.ErrNoRows):
 		return e, fmt.Errorf("reading the audit head: %w", err)
+	}
+	if err := db.AuditFloor.Check(prev); err != nil {
+		return e, err
 	}
 	if e.Time.IsZero() {
 		e.Time = time.Now()

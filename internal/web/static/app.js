@@ -29,6 +29,14 @@ function plural(k, n) {
   return (forms[cat] || forms.other).replace("{n}", num(n));
 }
 
+// shown makes invisible bidi controls visible in identifiers (URLs,
+// platform names, ids): "…/\u202Eelpmaxe.live" would otherwise display as
+// "…/evil.example". Post text keeps its own direction marks.
+const bidiControls = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+function shown(s) {
+  return String(s ?? "").replace(bidiControls, (c) => `[U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, "0")}]`);
+}
+
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
@@ -47,7 +55,8 @@ function date(iso) {
   if (isNaN(d)) return null;
   return el("bdi", {}, el("time", { datetime: d.toISOString() }, new Intl.DateTimeFormat(loc(), { dateStyle: "medium", timeStyle: "short" }).format(d)));
 }
-const ltr = (s) => el("bdi", { dir: "ltr", class: "ltr" }, s);
+// ltr isolates an identifier (platform, id, URL, hash, wallet) left to right.
+const ltr = (s) => el("bdi", { dir: "ltr", class: "ltr" }, shown(s));
 const sevBadge = (sev) => el("span", { class: "sev " + (sev || "none") }, name("sev", sev || "none"));
 const meta = (...parts) => el("div", { class: "meta" }, ...parts.filter((p) => p != null && p !== "").map((p) => el("span", {}, p)));
 
@@ -229,7 +238,7 @@ async function openCase(id) {
   parts.push(el("h3", {}, t("posts"), " · ", t("evidence")));
   for (const p of d.posts) {
     parts.push(el("div", { class: "post" },
-      meta(ltr(p.platform || ""), ltr(p.id), p.lang ? el("span", {}, t("post_lang"), ": ", name("lang", p.lang)) : null, p.url ? ltr(p.url) : null),
+      meta(ltr(p.platform || ""), ltr(p.id), p.lang ? el("span", {}, t("post_lang"), ": ", shown(name("lang", p.lang))) : null, p.url ? ltr(p.url) : null),
       el("div", { class: "text", dir: "auto" }, ...highlight(p.text, p.signals.flatMap((s) => s.spans || []))),
       ...p.signals.map(evidence)));
   }

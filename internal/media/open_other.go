@@ -1,0 +1,5 @@
+//go:build !unix
+
+package media
+
+const openNoBlock = 0
