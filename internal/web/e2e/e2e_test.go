@@ -317,7 +317,7 @@ func walkthrough(t *testing.T, browser context.Context, d *demo, msg map[string]
 		poll(`document.querySelectorAll("#cases li button").length > 0 && [...document.querySelectorAll("#cases li strong")].every(s => s.textContent === `+jsString(str("cat."+category))+`)`))
 	sevText := eval(`[...document.querySelectorAll("#cases .sev")].map(s => s.textContent).join("|")`)
 	item := css(`#cases button[data-case="` + caseID + `"]`)
-	do(chromedp.WaitVisible(item), chromedp.Click(item),
+	do(clickWhenThere(string(item)),
 		chromedp.WaitVisible(css("#claim-btn")),
 		shot("1-case"))
 	if width < 760 {
@@ -457,7 +457,7 @@ func evidenceCards(t *testing.T, browser context.Context, d *demo, msg map[strin
 		item := css(`#cases button[data-case="` + id + `"]`)
 		text, err := chromedp.Run(ctx, func(ctx context.Context, tg *chromedp.Target) (string, error) {
 			// The queue on screen may predate the case: refresh it.
-			if _, err := chromedp.Steps(chromedp.Click(css("#refresh")), chromedp.WaitVisible(item), chromedp.Click(item), chromedp.WaitVisible(css(c.card)))(ctx, tg); err != nil {
+			if _, err := chromedp.Steps(chromedp.Click(css("#refresh")), clickWhenThere(string(item)), chromedp.WaitVisible(css(c.card)))(ctx, tg); err != nil {
 				return "", err
 			}
 			buf, err := chromedp.FullScreenshot(100)(ctx, tg)
@@ -491,6 +491,14 @@ func evidenceCards(t *testing.T, browser context.Context, d *demo, msg map[strin
 			t.Errorf("%s card of %s is a raw dump:\n%s", c.card, c.id, text)
 		}
 	}
+}
+
+// clickWhenThere clicks the element as soon as it exists, in one step in
+// the page: the queue is re-rendered by each answer, so a node found by one
+// protocol call may be gone by the next.
+func clickWhenThere(sel string) chromedp.Action[chromedp.Void] {
+	return void(chromedp.Poll[bool](fmt.Sprintf(`(() => { const b = document.querySelector(%s); if (!b) return false; b.click(); return true })()`, jsString(sel)),
+		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(25*time.Second)))
 }
 
 // void drops an action's value, to run it among other steps.
