@@ -1,11 +1,17 @@
 package cli
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
 
 func TestNewcomerGuidance(t *testing.T) {
+	emptyDir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(emptyDir, "notes.txt"), []byte("no image here"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		args     []string
 		stdin    string
@@ -25,6 +31,7 @@ func TestNewcomerGuidance(t *testing.T) {
 		{args: []string{"scan", "-"}, stdin: "{bad\n{\"x\":\n", code: 1, want: "nothing in the input could be read"},
 		{args: []string{"scan", "--help"}, code: 0, want: "\n  --rules file"},
 		{args: []string{"version"}, code: 0, want: "basira "},
+		{args: []string{"hash", emptyDir}, code: 1, want: "no image in this folder"},
 	} {
 		code, out, errs := run(t, tc.stdin, tc.args...)
 		all := out + errs
