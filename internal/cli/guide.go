@@ -143,6 +143,11 @@ func printFlags(w io.Writer, fs *flag.FlagSet) {
 		if rest, ok := strings.CutPrefix(line, "  -"); ok {
 			line = "  --" + rest
 		}
+		// A usage that explains its own default ("default 2 × CPUs") hides
+		// the sentinel the flag package would add ("(default -1)").
+		if i := strings.LastIndex(line, " (default "); i > 0 && strings.Contains(line[:i], "(default ") {
+			line = line[:i] + "\n"
+		}
 		io.WriteString(w, line)
 	}
 }

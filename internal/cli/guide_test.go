@@ -32,6 +32,7 @@ func TestNewcomerGuidance(t *testing.T) {
 		{args: []string{"scan", "--help"}, code: 0, want: "\n  --rules file"},
 		{args: []string{"version"}, code: 0, want: "basira "},
 		{args: []string{"hash", emptyDir}, code: 1, want: "no image in this folder"},
+		{args: []string{"serve", "--help"}, code: 0, want: "--workers int", wantNone: "(default -1)"},
 	} {
 		code, out, errs := run(t, tc.stdin, tc.args...)
 		all := out + errs

@@ -106,7 +106,7 @@ type serveFlags struct {
 func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
 	var f serveFlags
 	f.define(fs, true)
-	fs.StringVar(&f.addr, "addr", "", "address to listen on (env BASIRA_ADDR; default :8080)")
+	fs.StringVar(&f.addr, "addr", "", "address to listen on (env BASIRA_ADDR; default :8080, or 127.0.0.1:8080 with --demo)")
 	fs.IntVar(&f.workers, "workers", -1, "detector workers in this process (default 2 × CPUs; 0 for an API-only process when workers run elsewhere)")
 	f.media.define(fs)
 	fs.StringVar(&f.sources, "sources", "", "sources `file` of connectors to run (see 'basira sources check --help')")
