@@ -19,7 +19,7 @@ func TestHashtagsAndGluedWordsSplit(t *testing.T) {
 		{"الدولةالإسلامية", "الدوله الاسلاميه"},
 		{"علىالارض", "علي الارض"},
 		{"الدولةَالإسلامية", "الدوله الاسلاميه"}, // a diacritic stays with ة
-		{"مدرسة عيسى", "مدرسه عيسي"},            // final letters at the end: nothing to split
+		{"مدرسة عيسى", "مدرسه عيسي"},             // final letters at the end: nothing to split
 		{"كتابة", "كتابه"},
 	}
 	for _, c := range cases {

@@ -34,6 +34,7 @@ const (
 	ActionLogin      = "auth.login"
 	ActionMigrate    = "store.migrate"
 	ActionServeStart = "serve.start"
+	ActionRemoved    = "post.removed" // deleted or taken down at the source
 )
 
 // Entry is one record of the log. Seq, PrevHash and Hash are set by Seal.

@@ -94,6 +94,13 @@ func ExtremismSets(dataDir string) ([]evalSet, error) {
 
 // EvaluateExtremism measures c on ExtremismSets, overall and per language.
 func EvaluateExtremism(c Classifier, dataDir string) ([]EvalRow, error) {
+	return EvaluateExtremismWith(func(doc *arabic.Doc) bool { return len(c.Predict(doc).Flagged) > 0 }, dataDir)
+}
+
+// EvaluateExtremismWith is EvaluateExtremism for any decision on an
+// analysed text: the default detection of `basira scan` (rules, model
+// and finance together) is measured on the same sets as a model alone.
+func EvaluateExtremismWith(flags func(*arabic.Doc) bool, dataDir string) ([]EvalRow, error) {
 	sets, err := ExtremismSets(dataDir)
 	if err != nil {
 		return nil, err
@@ -104,7 +111,7 @@ func EvaluateExtremism(c Classifier, dataDir string) ([]EvalRow, error) {
 		all := &EvalRow{Set: s.name, Lang: "all", Positive: s.positive}
 		for _, t := range s.texts {
 			doc := arabic.Analyze(t)
-			flagged := len(c.Predict(doc).Flagged) > 0
+			flagged := flags(doc)
 			lg := langGroup(doc)
 			r := byLang[lg]
 			if r == nil {

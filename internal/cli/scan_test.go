@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/basira-org/basira/internal/refdata"
 )
 
 // run executes the CLI with args and returns the exit status, stdout and
@@ -205,5 +208,32 @@ func writeFile(t *testing.T, path, data string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestDefaultDetectionFigures measures what `basira scan` runs with no
+// flags on the reference data (`basira models extremism --detection`)
+// and asserts floors a little under docs/extremism.md's figures: recall
+// on real pro-ISIS tweets, and false flags on every benign family.
+func TestDefaultDetectionFigures(t *testing.T) {
+	dir := refdata.Path(t, "extremism")
+	rows, err := evaluateDefaultDetection(context.Background(), &Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}, filepath.Dir(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	floors := map[string]float64{"alfifi/isis": 0.72, "alfifi/isis-votes8": 0.80, "fifthtribe-labelled/propaganda": 0.55}
+	for _, r := range rows {
+		if r.Lang != "all" {
+			continue
+		}
+		t.Logf("%-32s %6d %5d %6.2f%%", r.Set, r.N, r.Flagged, 100*r.Rate())
+		switch {
+		case r.Positive && r.Rate() < floors[r.Set]:
+			t.Errorf("%s: recall %.3f, want at least %.2f", r.Set, r.Rate(), floors[r.Set])
+		case !r.Positive && r.Set == "fifthtribe-labelled/other" && r.Rate() > 0.03:
+			t.Errorf("%s: %.2f%% flagged, want at most 3%%", r.Set, 100*r.Rate())
+		case !r.Positive && r.Set != "fifthtribe-labelled/other" && r.Rate() > 0.005:
+			t.Errorf("%s: %.2f%% flagged, want at most 0.5%%", r.Set, 100*r.Rate())
+		}
 	}
 }

@@ -379,6 +379,11 @@ type countingSink struct {
 	met  *metrics.Metrics
 }
 
+// PostEvents passes deletions and takedowns on to the pipeline.
+func (c countingSink) PostEvents(ctx context.Context, source string, events []ingest.PostEvent) error {
+	return ingest.Lifecycle(ctx, c.next, source, events...)
+}
+
 func (c countingSink) Accept(ctx context.Context, source string, posts []*post.Post) error {
 	err := c.next.Accept(ctx, source, posts)
 	kind, _, _ := strings.Cut(source, ":") // "rss:https://…" → "rss": a bounded label

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/basira-org/basira/internal/ingest"
@@ -58,8 +59,9 @@ file and line. The file lists what 'basira serve --sources FILE' follows:
 		Summary: "run a sources file for a while and print the posts it would ingest (stores nothing)",
 		Usage:   "[--for 30s] FILE",
 		Help: `Runs every connector of the sources file without storing anything, prints
-the posts as JSONL on stdout and, at the end, each connector's state on
-stderr. Use it to check a feed or a stream before adding it to 'serve'.
+the posts as JSONL on stdout (deletions and account takedowns as
+{"event": …} lines) and, at the end, each connector's state on stderr,
+with the items it skipped counted by reason. Use it to check a feed or a stream before adding it to 'serve'.
 
 Example:
   basira sources preview --for 20s sources.yaml | head`,
@@ -89,7 +91,22 @@ Example:
 			<-ctx.Done()
 			sup.Wait()
 			for _, st := range sup.States() {
-				fmt.Fprintf(env.Stderr, "%s: %s, %d posts, %d failures", st.Name, st.Status, st.Posts, st.Failures)
+				fmt.Fprintf(env.Stderr, "%s: %s, %d posts, %d events, %d failures", st.Name, st.Status, st.Posts, st.Events, st.Failures)
+				if len(st.Skipped) > 0 {
+					reasons := make([]string, 0, len(st.Skipped))
+					for r := range st.Skipped {
+						reasons = append(reasons, r)
+					}
+					sort.Strings(reasons)
+					fmt.Fprintf(env.Stderr, ", skipped:")
+					for i, r := range reasons {
+						sep := " "
+						if i > 0 {
+							sep = "; "
+						}
+						fmt.Fprintf(env.Stderr, "%s%d %s", sep, st.Skipped[r], r)
+					}
+				}
 				if st.LastError != "" {
 					fmt.Fprintf(env.Stderr, ", last error: %s", st.LastError)
 				}
@@ -98,6 +115,16 @@ Example:
 			return nil
 		},
 	})
+}
+
+// PostEvents prints deletions and takedowns as {"event": …} lines.
+func (p *printSink) PostEvents(_ context.Context, _ string, events []ingest.PostEvent) error {
+	for _, e := range events {
+		if err := p.enc.Encode(map[string]any{"event": e}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // printSink writes accepted posts as JSONL; preview's stand-in for a store.

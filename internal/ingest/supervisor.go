@@ -12,11 +12,16 @@ import (
 
 // State is what an operator sees of one connector.
 type State struct {
-	Name      string    `json:"name"`
-	Status    string    `json:"status"` // starting | running | backoff | done | stopped
-	Posts     int64     `json:"posts"`  // posts accepted since start
-	Batches   int64     `json:"batches"`
-	Failures  int64     `json:"failures"` // runs that ended in an error
+	Name     string `json:"name"`
+	Status   string `json:"status"` // starting | running | backoff | done | stopped
+	Posts    int64  `json:"posts"`  // posts accepted since start
+	Batches  int64  `json:"batches"`
+	Failures int64  `json:"failures"` // runs that ended in an error
+	// Skipped counts items read but not handed on, by reason (a malformed
+	// event, an item without an id, a kind Basira does not store).
+	Skipped map[string]int64 `json:"skipped,omitempty"`
+	// Events counts deletions and account takedowns recorded.
+	Events    int64     `json:"events,omitempty"`
 	LastError string    `json:"last_error,omitempty"`
 	LastPost  time.Time `json:"last_post,omitzero"`
 	NextRetry time.Time `json:"next_retry,omitzero"`
@@ -64,7 +69,14 @@ func (s *Supervisor) States() []State {
 	defer s.mu.Unlock()
 	out := make([]State, 0, len(s.states))
 	for _, st := range s.states {
-		out = append(out, *st)
+		c := *st
+		if st.Skipped != nil {
+			c.Skipped = make(map[string]int64, len(st.Skipped))
+			for k, v := range st.Skipped {
+				c.Skipped[k] = v
+			}
+		}
+		out = append(out, c)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
@@ -109,6 +121,35 @@ func (s *Supervisor) update(st *State, f func(*State)) {
 	s.mu.Lock()
 	f(st)
 	s.mu.Unlock()
+}
+
+// PostEvents implements Lifecycler: events go to the sink when it records
+// them (else each is counted as skipped) and are counted on the state.
+func (c *countingSink) PostEvents(ctx context.Context, source string, events []PostEvent) error {
+	l, ok := c.sink.(Lifecycler)
+	if !ok {
+		for _, e := range events {
+			c.Skip("post event "+e.Kind+" (sink does not record it)", e.Platform+" "+e.ID+e.Author)
+		}
+		return nil
+	}
+	if err := l.PostEvents(ctx, source, events); err != nil {
+		return err
+	}
+	c.accepted = true
+	c.sup.update(c.st, func(st *State) { st.Events += int64(len(events)) })
+	return nil
+}
+
+// Skip implements Skipper: counts the skip on the source's state and logs it.
+func (c *countingSink) Skip(reason, detail string) {
+	c.sup.update(c.st, func(st *State) {
+		if st.Skipped == nil {
+			st.Skipped = map[string]int64{}
+		}
+		st.Skipped[reason]++
+	})
+	skipLog.log(c.st.Name, reason, detail)
 }
 
 // countingSink passes batches on and counts them for State.

@@ -62,3 +62,41 @@ func TestSupervisorBacksOffAndIsolates(t *testing.T) {
 		}
 	}
 }
+
+// skipper reports two skips and ends: a finite source.
+type skipper struct{}
+
+func (skipper) Name() string { return "skipper" }
+func (skipper) Run(ctx context.Context, sink Sink) error {
+	Skip(sink, "skipper", "malformed event", "event 1")
+	Skip(sink, "skipper", "malformed event", "event 2")
+	Skip(sink, "skipper", "no text or media", "event 3")
+	return nil
+}
+
+func TestSupervisorCountsSkipsByReason(t *testing.T) {
+	sup := NewSupervisor(&Collector{})
+	sup.Start(context.Background(), skipper{})
+	sup.Wait()
+	st := sup.States()[0]
+	if st.Status != "done" || st.Skipped["malformed event"] != 2 || st.Skipped["no text or media"] != 1 {
+		t.Fatalf("state = %+v", st)
+	}
+	// States is a snapshot: changing it does not change the supervisor's.
+	st.Skipped["malformed event"] = 99
+	if sup.States()[0].Skipped["malformed event"] != 2 {
+		t.Error("States shares its Skipped map")
+	}
+}
+
+func TestPowerOfTen(t *testing.T) {
+	var got []int64
+	for n := int64(1); n <= 1000; n++ {
+		if powerOfTen(n) {
+			got = append(got, n)
+		}
+	}
+	if len(got) != 4 || got[3] != 1000 {
+		t.Errorf("logged at %v, want 1, 10, 100, 1000", got)
+	}
+}

@@ -62,6 +62,9 @@ type Event struct {
 // Stats are running totals of one Service.
 type Stats struct {
 	Accepted, Duplicates, Processed, Skipped, CasesOpened, DetectorErrors, Requeued int64
+	// Edited counts stored posts that got a new version; Removed, posts
+	// marked deleted or taken down at their source.
+	Edited, Removed int64
 	// Rejected counts connector posts refused by post.Validate in Accept.
 	Rejected int64
 }
@@ -70,7 +73,7 @@ type Stats struct {
 type Service struct {
 	o     Options
 	stats struct {
-		accepted, duplicates, processed, skipped, opened, detErrors, requeued, rejected atomic.Int64
+		accepted, duplicates, processed, skipped, opened, detErrors, requeued, edited, removed, rejected atomic.Int64
 	}
 }
 
@@ -102,7 +105,8 @@ func (s *Service) Stats() Stats {
 	return Stats{
 		Accepted: s.stats.accepted.Load(), Duplicates: s.stats.duplicates.Load(), Processed: s.stats.processed.Load(),
 		Skipped: s.stats.skipped.Load(), CasesOpened: s.stats.opened.Load(), DetectorErrors: s.stats.detErrors.Load(),
-		Requeued: s.stats.requeued.Load(), Rejected: s.stats.rejected.Load(),
+		Requeued: s.stats.requeued.Load(), Edited: s.stats.edited.Load(), Removed: s.stats.removed.Load(),
+		Rejected: s.stats.rejected.Load(),
 	}
 }
 
@@ -124,15 +128,35 @@ func (s *Service) Accept(ctx context.Context, source string, posts []*post.Post)
 	}
 	s.stats.accepted.Add(int64(len(res.New)))
 	s.stats.duplicates.Add(int64(res.Duplicates))
-	if len(res.New) == 0 {
+	s.stats.edited.Add(int64(len(res.Edited)))
+	// New posts and edited ones (their new version) go to the detectors.
+	queue := append(res.New[:len(res.New):len(res.New)], res.Edited...)
+	if len(queue) == 0 {
 		return nil
 	}
-	if err := s.o.Bus.Publish(ctx, res.New); err != nil {
+	if err := s.o.Bus.Publish(ctx, queue); err != nil {
 		s.o.Logger.Warn("pipeline: posts stored but not queued; the recovery sweep will queue them",
-			"source", source, "posts", len(res.New), "err", err)
+			"source", source, "posts", len(queue), "err", err)
 	}
 	return nil
 }
+
+// PostEvents implements ingest.Lifecycler: deletions and account
+// takedowns at the source are recorded on the stored posts.
+func (s *Service) PostEvents(ctx context.Context, source string, events []ingest.PostEvent) error {
+	rs := make([]store.Removal, 0, len(events))
+	for _, e := range events {
+		rs = append(rs, store.Removal{Platform: e.Platform, ID: e.ID, Author: e.Author, Reason: e.Kind, At: e.At})
+	}
+	n, err := s.o.Store.RecordRemovals(ctx, "ingest:"+source, rs)
+	if err != nil {
+		return err
+	}
+	s.stats.removed.Add(int64(n))
+	return nil
+}
+
+var _ ingest.Lifecycler = (*Service)(nil)
 
 // valid returns the posts that pass post.Validate, logging the others.
 // Decoded posts were validated already; connector-built ones are checked
@@ -250,6 +274,9 @@ func (s *Service) Handle(ctx context.Context, keys []int64) error {
 		took = append(took, time.Since(start))
 		todo = append(todo, p)
 		pr := Decide(p, res)
+		// The version read: if an edit lands meanwhile, the store leaves
+		// the post for the edit's own message.
+		pr.Version = p.Version
 		if mediaChanged {
 			pr.Media = p.Media
 		}

@@ -15,6 +15,10 @@ import (
 // Media is one attachment of a post: a URL to fetch or a local path, plus
 // the hashes computed from its bytes once fetched.
 type Media struct {
+	// Type is the kind of attachment: image, video, gif, audio, sticker or
+	// file (empty: unknown, read as an image by older producers).
+	Type    string `json:"type,omitempty"`
+	MIME    string `json:"mime,omitempty"`
 	URL     string `json:"url,omitempty"`
 	Path    string `json:"path,omitempty"`
 	SHA256  string `json:"sha256,omitempty"`

@@ -181,10 +181,13 @@ func (s *Server) listPosts(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// PostWithSignals is a stored post and what the detectors found on it.
+// PostWithSignals is a stored post and what the detectors found on it,
+// with the earlier texts of an edited post (a signal's Version says which
+// text it was found on).
 type PostWithSignals struct {
 	*store.Post
-	Signals []store.Signal `json:"signals"`
+	Signals  []store.Signal      `json:"signals"`
+	Versions []store.PostVersion `json:"versions,omitempty"`
 }
 
 func (s *Server) postWithSignals(ctx context.Context, p *store.Post) (PostWithSignals, error) {
@@ -202,7 +205,13 @@ func (s *Server) postWithSignals(ctx context.Context, p *store.Post) (PostWithSi
 		cp.Lang = arabic.DetectLang(p.Text)
 		p = &cp
 	}
-	return PostWithSignals{Post: p, Signals: sigs}, nil
+	out := PostWithSignals{Post: p, Signals: sigs}
+	if p.Version > 1 {
+		if out.Versions, err = s.deps.Posts.PostVersions(ctx, p.Key); err != nil {
+			return PostWithSignals{}, err
+		}
+	}
+	return out, nil
 }
 
 func (s *Server) getPost(w http.ResponseWriter, r *http.Request) error {

@@ -102,6 +102,7 @@ type PostReader interface {
 	FindPost(ctx context.Context, platform, id string) (*store.Post, error)
 	ListPosts(ctx context.Context, q store.PostQuery) ([]*store.Post, error)
 	Signals(ctx context.Context, postKey int64) ([]store.Signal, error)
+	PostVersions(ctx context.Context, key int64) ([]store.PostVersion, error)
 }
 
 // CaseStore lists, leases and moves cases (store.Store has these).

@@ -10,6 +10,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -45,7 +46,40 @@ type Post struct {
 	ProcessedAt *time.Time `json:"processed_at,omitempty"`
 	// CaseID is the case the post belongs to (0: none, no signal).
 	CaseID int64 `json:"case_id,omitempty"`
+	// Version counts the texts the post had: 1, then one more per edit at
+	// the source (earlier ones: PostVersions). EditedAt is the last edit.
+	Version  int        `json:"version"`
+	EditedAt *time.Time `json:"edited_at,omitempty"`
+	// RemovedAt is when the source said the post is gone (deleted, or its
+	// account taken down); RemovedReason says which.
+	RemovedAt     *time.Time `json:"removed_at,omitempty"`
+	RemovedReason string     `json:"removed_reason,omitempty"`
 }
+
+// PostVersion is an earlier text of an edited post, as detectors saw it.
+type PostVersion struct {
+	Version    int                        `json:"version"`
+	Text       string                     `json:"text"`
+	Media      []post.Media               `json:"media,omitempty"`
+	EditedAt   *time.Time                 `json:"edited_at,omitempty"` // when this version was written
+	ReplacedAt time.Time                  `json:"replaced_at"`         // when the next one was stored
+	Extra      map[string]json.RawMessage `json:"extra,omitempty"`
+}
+
+// Removal is a post (ID) or every post of an author (Author, for an
+// account taken down) gone from the source at At, for Reason.
+type Removal struct {
+	Platform string
+	ID       string
+	Author   string
+	Reason   string // "deleted", "account_takendown", …
+	At       time.Time
+}
+
+// EditedField is the post.Extra key that marks a post handed on again
+// after an edit at its source (ingest.ExtraEditedAt): PutPosts stores it
+// as a new version instead of ignoring it as a duplicate.
+const EditedField = "edited_at"
 
 // PutResult tells what PutPosts did with each post of a batch.
 type PutResult struct {
@@ -53,11 +87,17 @@ type PutResult struct {
 	New []int64
 	// Duplicates counts posts already stored under the same (platform, id).
 	Duplicates int
+	// Edited holds the keys of stored posts that got a new version (an
+	// edit whose text or media differ): they wait for the detectors again.
+	Edited []int64
 }
 
 // Signal is a detector's finding on a stored post.
 type Signal struct {
 	PostKey int64 `json:"post_key"`
+	// Version is the version of the post the detector read: its text is
+	// the evidence (the post's, or PostVersions' for an edited post).
+	Version int `json:"version"`
 	detect.Signal
 }
 
@@ -157,6 +197,10 @@ type Processing struct {
 	// Media, when set, replaces the post's stored media: the worker fetched
 	// the attachments and filled in their hashes (SHA-256, MD5, PDQ).
 	Media []post.Media
+	// Version, when set, is the version of the post the detectors read: a
+	// post edited since (a newer version stored) is left unprocessed, for
+	// the edit's own message, instead of getting signals of the old text.
+	Version int
 }
 
 // Processed tells what RecordProcessing did with one post.
@@ -219,7 +263,10 @@ type Counts struct {
 // Posts is the ingest side of the store.
 type Posts interface {
 	// PutPosts stores a batch in one transaction, idempotent on (platform,
-	// post id), with one ActionIngest audit entry by actor. It returns
+	// post id), with one ActionIngest audit entry by actor. A post already
+	// stored is a duplicate, unless it is marked edited (EditedField) and
+	// its text or media differ: then it becomes the post's next version
+	// and waits for the detectors again (PutResult.Edited). It returns
 	// only after the batch is durable: the caller may then acknowledge it.
 	PutPosts(ctx context.Context, actor, source string, posts []*post.Post) (PutResult, error)
 	// Post returns one post by key.
@@ -231,6 +278,13 @@ type Posts interface {
 	FindPost(ctx context.Context, platform, id string) (*Post, error)
 	// ListPosts returns posts matching q, newest first.
 	ListPosts(ctx context.Context, q PostQuery) ([]*Post, error)
+	// PostVersions returns the earlier versions of an edited post, oldest
+	// first (the current one is the post itself).
+	PostVersions(ctx context.Context, key int64) ([]PostVersion, error)
+	// RecordRemovals marks posts gone from their source (deleted, or their
+	// account taken down), with one audit entry by actor; posts already
+	// marked keep their first removal. It returns how many posts changed.
+	RecordRemovals(ctx context.Context, actor string, rs []Removal) (int, error)
 	// Unprocessed returns keys above after of posts ingested before
 	// olderThan and not yet processed, in key order: the recovery queue.
 	Unprocessed(ctx context.Context, after int64, olderThan time.Time, limit int) ([]int64, error)

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -99,17 +101,45 @@ func TestJetstreamPostsAndResume(t *testing.T) {
 	}
 }
 
+// pseudonymID is the shape of every id the connector gives: a pseudonym,
+// then the record key (after the collection for records other than posts).
+var pseudonymID = regexp.MustCompile(`^a:[0-9a-f]{16}/[A-Za-z0-9._:~-]+(/[A-Za-z0-9._:~-]+)?$`)
+
 func FuzzDecode(f *testing.F) {
 	for _, m := range []string{arabicPost, frenchPost, deletion, identity, garbage} {
 		f.Add([]byte(m))
 	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		p, _ := (&Source{}).Decode(b)
-		if p == nil {
-			return
+	for _, name := range []string{"testdata/jetstream_capture.jsonl", "testdata/derived.jsonl"} {
+		b, _ := os.ReadFile(name)
+		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			f.Add([]byte(l))
 		}
-		if !strings.HasPrefix(p.ID, "a:") || strings.Contains(p.ID+p.URL, "did:") || len(p.Media) > 0 {
-			t.Fatalf("bad post %+v", p)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		d := (&Source{}).DecodeEvent(b)
+		if p := d.Post; p != nil {
+			// No DID in the id, URL, media URLs or references (the text,
+			// links and card are the author's content, kept as written).
+			if !pseudonymID.MatchString(p.ID) || p.URL != "" {
+				t.Fatalf("bad post %+v", p)
+			}
+			for _, k := range []string{"quote", "reply_to"} {
+				var r ingest.Ref
+				if raw := p.Extra[k]; raw != nil && (json.Unmarshal(raw, &r) != nil || !pseudonymID.MatchString(r.ID) || r.URL != "") {
+					t.Fatalf("bad %s %s", k, raw)
+				}
+			}
+			for _, m := range p.Media {
+				if m.URL != "" || m.Type == "image" {
+					t.Fatalf("media kept without a hasher: %+v", m)
+				}
+			}
+		}
+		if e := d.Event; e != nil && (e.ID != "" && !pseudonymID.MatchString(e.ID) || e.ID == "" && e.Author == "") {
+			t.Fatalf("bad event %+v", e)
+		}
+		if d.Post == nil && d.Event == nil && d.Skip == "" {
+			t.Fatal("an event neither kept nor counted")
 		}
 	})
 }

@@ -127,9 +127,11 @@ func (s *Source) backfill(ctx context.Context, sink ingest.Sink) error {
 		// Pages come newest first; deliver oldest first.
 		var posts []*post.Post
 		for i := len(statuses) - 1; i >= 0; i-- {
-			if p := s.toPost(&statuses[i]); p != nil {
-				posts = append(posts, p)
+			ps, reason := s.toPosts(&statuses[i])
+			if len(ps) == 0 {
+				ingest.Skip(sink, s.Name(), reason, "status "+statuses[i].ID)
 			}
+			posts = append(posts, ps...)
 		}
 		newest := statuses[0].ID
 		if s.lastID == "" {
@@ -178,18 +180,16 @@ func (s *Source) stream(ctx context.Context, sink ingest.Sink) error {
 	}
 	defer resp.Body.Close()
 	return ReadEvents(resp.Body, func(ev Event) error {
-		if ev.Type != "update" && ev.Type != "status.update" {
+		posts, pe, id, reason := s.DecodeEvent(ev)
+		if pe != nil {
+			return ingest.Lifecycle(ctx, sink, s.Name(), *pe)
+		}
+		if len(posts) == 0 {
+			// One bad event must not end the stream; it is counted.
+			ingest.Skip(sink, s.Name(), reason, fmt.Sprintf("event %s %.40s", ev.Type, ev.Data))
 			return nil
 		}
-		var st Status
-		if err := json.Unmarshal(ev.Data, &st); err != nil {
-			return nil // one bad event must not end the stream
-		}
-		p := s.toPost(&st)
-		if p == nil {
-			return nil
-		}
-		return s.accept(ctx, sink, []*post.Post{p}, st.ID)
+		return s.accept(ctx, sink, posts, id)
 	})
 }
 
@@ -243,36 +243,123 @@ func ReadEvents(r io.Reader, fn func(Event) error) error {
 	return io.ErrUnexpectedEOF
 }
 
+// DecodeEvent turns one streaming event into posts (a boost gives two, see
+// toPosts) and the status id for the cursor, or a lifecycle event (a
+// delete), or says why it gave neither. An edit (status.update) is the
+// status again with extra.edited_at.
+func (s *Source) DecodeEvent(ev Event) ([]*post.Post, *ingest.PostEvent, string, string) {
+	switch ev.Type {
+	case "update", "status.update":
+	case "delete":
+		// Mastodon sends the bare id; accept it quoted as JSON too.
+		id := strings.TrimSpace(string(ev.Data))
+		if strings.HasPrefix(id, `"`) && json.Unmarshal(ev.Data, &id) != nil {
+			id = ""
+		}
+		if id == "" || strings.ContainsAny(id, " {\"") {
+			return nil, nil, "", "malformed delete event"
+		}
+		return nil, &ingest.PostEvent{Platform: s.platform(), ID: id, Kind: ingest.EventDeleted, At: time.Now().UTC()}, "", ""
+	default:
+		return nil, nil, "", "event " + ev.Type
+	}
+	var st Status
+	if err := json.Unmarshal(ev.Data, &st); err != nil {
+		return nil, nil, "", "malformed status event"
+	}
+	posts, reason := s.toPosts(&st)
+	return posts, nil, st.ID, reason
+}
+
+// Account is the part of an account Basira reads: its handle, only ever
+// stored pseudonymised.
+type Account struct {
+	ID   string `json:"id"`
+	Acct string `json:"acct"`
+}
+
 // Status is the part of a Mastodon status entity Basira reads.
 type Status struct {
-	ID        string    `json:"id"`
-	CreatedAt time.Time `json:"created_at"`
-	URL       string    `json:"url"`
-	URI       string    `json:"uri"`
-	Content   string    `json:"content"`
-	Spoiler   string    `json:"spoiler_text"`
-	Language  string    `json:"language"`
-	Account   struct {
-		Acct string `json:"acct"`
-	} `json:"account"`
-	MediaAttachments []struct {
-		Type string `json:"type"`
-		URL  string `json:"url"`
+	ID                 string     `json:"id"`
+	CreatedAt          time.Time  `json:"created_at"`
+	EditedAt           *time.Time `json:"edited_at"`
+	URL                string     `json:"url"`
+	URI                string     `json:"uri"`
+	Content            string     `json:"content"`
+	Spoiler            string     `json:"spoiler_text"`
+	Language           string     `json:"language"`
+	InReplyToID        string     `json:"in_reply_to_id"`
+	InReplyToAccountID string     `json:"in_reply_to_account_id"`
+	Account            Account    `json:"account"`
+	Mentions           []Account  `json:"mentions"`
+	MediaAttachments   []struct {
+		Type      string `json:"type"`
+		URL       string `json:"url"`
+		RemoteURL string `json:"remote_url"`
 	} `json:"media_attachments"`
+	Poll *struct {
+		Options []struct {
+			Title string `json:"title"`
+		} `json:"options"`
+	} `json:"poll"`
+	Card *struct {
+		URL         string `json:"url"`
+		Title       string `json:"title"`
+		Description string `json:"description"`
+	} `json:"card"`
+	// Quote is Mastodon 4.4's quote post: {"state": …, "quoted_status": …}.
+	Quote *struct {
+		State        string  `json:"state"`
+		QuotedStatus *Status `json:"quoted_status"`
+	} `json:"quote"`
 	Reblog *Status `json:"reblog"`
 }
 
-func (s *Source) toPost(st *Status) *post.Post {
-	if st.Reblog != nil {
-		st = st.Reblog // a boost spreads the original: judge the original
+func (s *Source) platform() string {
+	if u, err := url.Parse(s.Server); err == nil && u.Host != "" {
+		return u.Hostname()
 	}
+	return "mastodon"
+}
+
+func (s *Source) pseudonym(acct string) string {
+	if s.Pseudonymizer == nil || acct == "" {
+		return ""
+	}
+	return s.Pseudonymizer.Pseudonym(s.platform(), acct)
+}
+
+// toPosts converts a status. A boost gives two posts: the original (the
+// content, judged as such) and the spread: a post of the boosting account,
+// under the boost's own id, carrying the original's text and a boost_of
+// reference, so who spreads what is counted like a repeated text.
+func (s *Source) toPosts(st *Status) ([]*post.Post, string) {
+	if st.Reblog == nil {
+		p := s.toPost(st)
+		if p == nil {
+			return nil, "status without id or content"
+		}
+		return []*post.Post{p}, ""
+	}
+	orig := s.toPost(st.Reblog)
+	if orig == nil || st.ID == "" {
+		return nil, "boost without id or content"
+	}
+	spread := &post.Post{ID: st.ID, Platform: orig.Platform, URL: cmp.Or(st.URL, st.URI), Text: orig.Text, Lang: orig.Lang,
+		Author: s.pseudonym(st.Account.Acct)}
+	if !st.CreatedAt.IsZero() {
+		t := st.CreatedAt.UTC()
+		spread.PostedAt = &t
+	}
+	ingest.SetExtra(spread, ingest.ExtraBoostOf, ingest.Ref{ID: orig.ID, URL: orig.URL, Author: orig.Author})
+	return []*post.Post{orig, spread}, ""
+}
+
+func (s *Source) toPost(st *Status) *post.Post {
 	if st.ID == "" {
 		return nil
 	}
-	platform := "mastodon"
-	if u, err := url.Parse(s.Server); err == nil && u.Host != "" {
-		platform = u.Hostname()
-	}
+	platform := s.platform()
 	text := ingest.HTMLText(st.Content)
 	if st.Spoiler != "" {
 		text = strings.TrimSpace(st.Spoiler + "\n" + text)
@@ -282,13 +369,53 @@ func (s *Source) toPost(st *Status) *post.Post {
 		t := st.CreatedAt.UTC()
 		p.PostedAt = &t
 	}
-	if s.Pseudonymizer != nil {
-		p.Author = s.Pseudonymizer.Pseudonym(platform, st.Account.Acct)
-	}
+	p.Author = s.pseudonym(st.Account.Acct)
 	for _, m := range st.MediaAttachments {
-		if m.URL != "" && (m.Type == "image" || m.Type == "gifv" || m.Type == "video") {
-			p.Media = append(p.Media, post.Media{URL: m.URL})
+		u := cmp.Or(m.URL, m.RemoteURL)
+		if u == "" {
+			continue
 		}
+		typ := m.Type
+		if typ == "gifv" {
+			typ = "gif"
+		} else if typ != "image" && typ != "video" && typ != "audio" {
+			typ = "file"
+		}
+		p.Media = append(p.Media, post.Media{Type: typ, URL: u})
+	}
+	if st.Poll != nil {
+		var poll ingest.Poll
+		for _, o := range st.Poll.Options {
+			poll.Options = append(poll.Options, o.Title)
+		}
+		ingest.AppendPoll(p, poll)
+	}
+	ingest.AddLinks(p, ingest.HTMLLinks(st.Content)...)
+	if c := st.Card; c != nil && c.URL != "" {
+		ingest.SetExtra(p, ingest.ExtraCard, ingest.Card{URL: c.URL, Title: c.Title, Description: c.Description})
+		ingest.AddLinks(p, c.URL)
+	}
+	if st.InReplyToID != "" {
+		r := ingest.Ref{ID: st.InReplyToID}
+		for _, m := range st.Mentions {
+			if m.ID == st.InReplyToAccountID {
+				r.Author = s.pseudonym(m.Acct)
+			}
+		}
+		if r.Author == "" && st.InReplyToAccountID == st.Account.ID {
+			r.Author = p.Author // a thread: answering oneself
+		}
+		ingest.SetExtra(p, ingest.ExtraReplyTo, r)
+	}
+	if q := st.Quote; q != nil && q.QuotedStatus != nil && q.QuotedStatus.ID != "" {
+		qs := q.QuotedStatus
+		ingest.SetExtra(p, ingest.ExtraQuote, ingest.Ref{ID: qs.ID, URL: cmp.Or(qs.URL, qs.URI), Author: s.pseudonym(qs.Account.Acct)})
+	}
+	if st.EditedAt != nil {
+		ingest.SetExtra(p, ingest.ExtraEditedAt, st.EditedAt.UTC())
+	}
+	if p.Text == "" && len(p.Media) == 0 {
+		return nil
 	}
 	return p
 }

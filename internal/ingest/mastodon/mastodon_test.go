@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -92,12 +93,13 @@ func TestBackfillStreamAndGapFill(t *testing.T) {
 		t.Fatalf("Run ended with %v, want the stream's end", err)
 	}
 	// First start: the current timeline page (100, 101, 102), then the
-	// stream's two updates (101 again, and 102 via the boost).
+	// stream's two updates (101 again, and the boost: 102, the original,
+	// and 103, the spread by the boosting account).
 	var ids []string
 	for _, p := range sink.Posts() {
 		ids = append(ids, p.ID)
 	}
-	if got := strings.Join(ids, ","); got != "100,101,102,101,102" {
+	if got := strings.Join(ids, ","); got != "100,101,102,101,102,103" {
 		t.Fatalf("ids = %s", got)
 	}
 	p := sink.Posts()[3]
@@ -106,6 +108,12 @@ func TestBackfillStreamAndGapFill(t *testing.T) {
 	}
 	if p.Author == "" || strings.Contains(p.Author, "alice") {
 		t.Errorf("author not pseudonymised: %q", p.Author)
+	}
+	if sk := sink.Skipped(); sk["malformed status event"] != 1 || len(sk) != 1 {
+		t.Errorf("skipped = %v, want the bad event counted", sk)
+	}
+	if ev := sink.Events(); len(ev) != 1 || ev[0].ID != "99" || ev[0].Kind != "deleted" || ev[0].Platform != "127.0.0.1" {
+		t.Errorf("events = %+v, want the delete of 99", ev)
 	}
 	if f.tokens[0] != "Bearer tok" {
 		t.Errorf("no token sent: %q", f.tokens[0])
@@ -140,12 +148,15 @@ func TestReadEventsLimits(t *testing.T) {
 
 func FuzzReadEvents(f *testing.F) {
 	f.Add([]byte("event: update\ndata: {\"id\":\"1\"}\n\n:hb\n\n"))
+	if b, err := os.ReadFile("testdata/stream_user.sse"); err == nil {
+		f.Add(b)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		src := &Source{Server: "https://x.example"}
 		ReadEvents(strings.NewReader(string(b)), func(e Event) error {
-			var st Status
-			if json.Unmarshal(e.Data, &st) == nil {
-				src.toPost(&st)
+			posts, pe, _, reason := src.DecodeEvent(e)
+			if len(posts) == 0 && pe == nil && reason == "" {
+				t.Fatalf("event %q neither kept nor counted", e.Type)
 			}
 			return nil
 		})

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -99,9 +100,17 @@ func (s *Source) Poll(ctx context.Context, sink ingest.Sink) error {
 	if len(body) > MaxFeedBytes {
 		return fmt.Errorf("feed %s is larger than %d bytes", s.URL, MaxFeedBytes)
 	}
-	posts, err := Parse(body, s.platform(), s.Pseudonymizer)
+	posts, skipped, err := ParseReport(body, s.platform(), s.Pseudonymizer)
 	if err != nil {
 		return fmt.Errorf("parsing %s: %w", s.URL, err)
+	}
+	for _, sk := range skipped {
+		ingest.Skip(sink, s.Name(), sk.Reason, s.URL+": "+sk.Detail)
+	}
+	for _, p := range posts {
+		// The feed's URL is the item's namespace: two feeds on one host
+		// may both have an item "1".
+		p.ID = ItemID(s.URL, p.ID)
 	}
 	fresh := posts[:0]
 	for _, p := range posts {
@@ -123,6 +132,10 @@ func (s *Source) Poll(ctx context.Context, sink ingest.Sink) error {
 	return nil
 }
 
+// ItemID is the stored id of a feed item: the feed's URL, '#', the item's
+// own id (GUID, else link, else title).
+func ItemID(feedURL, id string) string { return feedURL + "#" + id }
+
 func (s *Source) platform() string {
 	if s.Platform != "" {
 		return s.Platform
@@ -133,26 +146,56 @@ func (s *Source) platform() string {
 	return "rss"
 }
 
+// Skipped is one item (or the document) a parse could not use fully.
+type Skipped struct {
+	Reason string // short and stable: the counter's key
+	Detail string
+}
+
 // Parse turns a feed document (RSS, Atom or JSON Feed) into posts. Items
-// are identified by GUID, else link, else title.
+// are identified by GUID, else link, else title (the caller adds the
+// feed's namespace). What cannot be read is left out; see ParseReport.
 func Parse(doc []byte, platform string, ps *post.Pseudonymizer) ([]*post.Post, error) {
+	posts, _, err := ParseReport(doc, platform, ps)
+	return posts, err
+}
+
+// ParseReport is Parse that also returns what it skipped. A document that
+// is not well-formed (an unclosed tag at the end, a CDATA section never
+// closed: real feeds are often slightly broken) is read item by item:
+// every item that parses is returned, every one that does not is reported,
+// and so is the document's own fault.
+func ParseReport(doc []byte, platform string, ps *post.Pseudonymizer) ([]*post.Post, []Skipped, error) {
 	if len(doc) > MaxFeedBytes {
-		return nil, fmt.Errorf("feed is larger than %d bytes", MaxFeedBytes)
+		return nil, nil, fmt.Errorf("feed is larger than %d bytes", MaxFeedBytes)
 	}
 	feed, err := gofeed.NewParser().ParseString(string(doc))
 	if err != nil {
-		return nil, err
+		items, lang, skipped, ok := salvage(doc)
+		if !ok {
+			return nil, nil, err
+		}
+		skipped = append([]Skipped{{Reason: "malformed feed (read item by item)", Detail: err.Error()}}, skipped...)
+		posts, more := toPosts(items, lang, platform, ps)
+		return posts, append(skipped, more...), nil
 	}
 	if feed == nil {
-		return nil, errors.New("empty feed")
+		return nil, nil, errors.New("empty feed")
 	}
-	posts := make([]*post.Post, 0, len(feed.Items))
-	for _, it := range feed.Items {
+	posts, skipped := toPosts(feed.Items, feed.Language, platform, ps)
+	return posts, skipped, nil
+}
+
+func toPosts(items []*gofeed.Item, lang, platform string, ps *post.Pseudonymizer) ([]*post.Post, []Skipped) {
+	posts := make([]*post.Post, 0, len(items))
+	var skipped []Skipped
+	for i, it := range items {
 		if it == nil {
 			continue
 		}
 		id := firstNonEmpty(it.GUID, it.Link, it.Title)
 		if id == "" {
+			skipped = append(skipped, Skipped{Reason: "item without guid, link or title", Detail: fmt.Sprintf("item %d", i+1)})
 			continue
 		}
 		body := it.Content
@@ -166,7 +209,7 @@ func Parse(doc []byte, platform string, ps *post.Pseudonymizer) ([]*post.Post, e
 			}
 			text += b
 		}
-		p := &post.Post{ID: id, Platform: platform, URL: it.Link, Text: text, Lang: feed.Language}
+		p := &post.Post{ID: id, Platform: platform, URL: it.Link, Text: text, Lang: lang}
 		if len(it.Authors) > 0 && it.Authors[0] != nil && ps != nil {
 			p.Author = ps.Pseudonym(platform, firstNonEmpty(it.Authors[0].Email, it.Authors[0].Name))
 		}
@@ -177,17 +220,100 @@ func Parse(doc []byte, platform string, ps *post.Pseudonymizer) ([]*post.Post, e
 			u := t.UTC()
 			p.PostedAt = &u
 		}
+		// Every enclosure is kept with its kind: podcasts (audio), video,
+		// documents as well as images.
 		for _, enc := range it.Enclosures {
-			if enc != nil && strings.HasPrefix(enc.Type, "image/") && enc.URL != "" {
-				p.Media = append(p.Media, post.Media{URL: enc.URL})
+			if enc != nil && enc.URL != "" {
+				p.Media = append(p.Media, post.Media{Type: ingest.MediaType(enc.Type), MIME: enc.Type, URL: enc.URL})
 			}
 		}
 		if it.Image != nil && it.Image.URL != "" && len(p.Media) == 0 {
-			p.Media = append(p.Media, post.Media{URL: it.Image.URL})
+			p.Media = append(p.Media, post.Media{Type: "image", URL: it.Image.URL})
 		}
 		posts = append(posts, p)
 	}
-	return posts, nil
+	return posts, skipped
+}
+
+// maxSalvagePrefix bounds the channel header repeated before each item
+// when a broken feed is read item by item.
+const maxSalvagePrefix = 64 << 10
+
+var (
+	rootTag = regexp.MustCompile(`<(rss|feed|rdf:RDF)\b[^>]*>`)
+	langTag = regexp.MustCompile(`<language>\s*([^<\s]+)\s*</language>`)
+)
+
+// salvage reads a feed that is not well-formed one item at a time: each
+// <item>…</item> (or <entry>…</entry>) is parsed inside the document's own
+// root start tag (so namespaces still resolve) and channel header. It
+// returns false when the document has no recognisable root or items.
+func salvage(doc []byte) ([]*gofeed.Item, string, []Skipped, bool) {
+	s := string(doc)
+	loc := rootTag.FindStringSubmatchIndex(s)
+	if loc == nil {
+		return nil, "", nil, false
+	}
+	root := s[loc[2]:loc[3]]
+	open, closeTag, closers := "<item", "</item>", "</channel></rss>"
+	switch root {
+	case "feed":
+		open, closeTag, closers = "<entry", "</entry>", "</feed>"
+	case "rdf:RDF":
+		closers = "</rdf:RDF>"
+	}
+	first := indexTag(s, open, loc[1])
+	if first < 0 {
+		return nil, "", nil, false
+	}
+	prefix := s[:first] // declaration, root start tag, channel header
+	lang := ""
+	if m := langTag.FindStringSubmatch(prefix); m != nil {
+		lang = m[1]
+	}
+	if len(prefix) > maxSalvagePrefix {
+		// Each item is parsed with the prefix: bound the work.
+		prefix = s[:loc[1]]
+		if root == "rss" {
+			prefix += "<channel>"
+		}
+	}
+	var items []*gofeed.Item
+	var skipped []Skipped
+	for n, at := 1, first; at >= 0; n++ {
+		end := strings.Index(s[at:], closeTag)
+		if end < 0 {
+			skipped = append(skipped, Skipped{Reason: "unterminated item", Detail: fmt.Sprintf("item %d has no %s", n, closeTag)})
+			break
+		}
+		end += at + len(closeTag)
+		f, err := gofeed.NewParser().ParseString(prefix + s[at:end] + closers)
+		switch {
+		case err != nil:
+			skipped = append(skipped, Skipped{Reason: "malformed item", Detail: fmt.Sprintf("item %d: %v", n, err)})
+		case f != nil && len(f.Items) > 0:
+			items = append(items, f.Items...)
+		}
+		at = indexTag(s, open, end)
+	}
+	return items, lang, skipped, len(items) > 0 || len(skipped) > 0
+}
+
+// indexTag finds the start tag open ("<item") from byte from, not a
+// longer name ("<itemref").
+func indexTag(s, open string, from int) int {
+	for from < len(s) {
+		i := strings.Index(s[from:], open)
+		if i < 0 {
+			return -1
+		}
+		i += from
+		if j := i + len(open); j < len(s) && (s[j] == '>' || s[j] == ' ' || s[j] == '\t' || s[j] == '\n' || s[j] == '\r' || s[j] == '/') {
+			return i
+		}
+		from = i + len(open)
+	}
+	return -1
 }
 
 func firstNonEmpty(ss ...string) string {

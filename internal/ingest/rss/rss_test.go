@@ -119,7 +119,7 @@ func TestPollErrors(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	for _, name := range []string{"testdata/news.rss", "testdata/blog.atom"} {
+	for _, name := range []string{"testdata/news.rss", "testdata/blog.atom", "testdata/news_truncated.rss", "testdata/news_broken_cdata.rss", "testdata/feedparser_unclosed_end_tag.xml"} {
 		b, _ := os.ReadFile(name)
 		f.Add(b)
 	}

@@ -257,8 +257,10 @@ func (db *DB) PutPosts(ctx context.Context, actor, source string, posts []*post.
 	now := micro(time.Now())
 	type pk struct{ platform, id string }
 	got := make(map[pk]int64, len(posts))
+	var edited []int64
 	err := db.withTx(ctx, func(tx *sql.Tx) error {
 		clear(got)
+		edited = edited[:0]
 		chunk := max(1, db.D.MaxParams/postCols)
 		for lo := 0; lo < len(posts); lo += chunk {
 			part := posts[lo:min(lo+chunk, len(posts))]
@@ -305,8 +307,27 @@ func (db *DB) PutPosts(ctx context.Context, actor, source string, posts []*post.
 				return err
 			}
 		}
-		return db.appendAudit(ctx, tx, audit.New(actor, audit.ActionIngest, "source:"+source,
-			map[string]any{"posts": len(posts), "new": len(got), "duplicates": len(posts) - len(got)}))
+		// Edits of posts already stored become their next version.
+		var edits []*post.Post
+		for _, p := range posts {
+			if _, isEdit := editedAt(p); isEdit {
+				if _, inserted := got[pk{p.Platform, p.ID}]; !inserted {
+					edits = append(edits, p)
+				}
+			}
+		}
+		if len(edits) > 0 {
+			keys, err := db.putEdits(ctx, tx, edits, now)
+			if err != nil {
+				return err
+			}
+			edited = keys
+		}
+		detail := map[string]any{"posts": len(posts), "new": len(got), "duplicates": len(posts) - len(got) - len(edited)}
+		if len(edited) > 0 {
+			detail["edited"] = len(edited)
+		}
+		return db.appendAudit(ctx, tx, audit.New(actor, audit.ActionIngest, "source:"+source, detail))
 	})
 	if err != nil {
 		return res, fmt.Errorf("storing %d posts: %w", len(posts), err)
@@ -321,22 +342,25 @@ func (db *DB) PutPosts(ctx context.Context, actor, source string, posts []*post.
 			res.Duplicates++
 		}
 	}
+	res.Edited = edited
+	res.Duplicates -= len(edited)
 	return res, nil
 }
 
-const postSelect = `SELECT key, platform, platform_post_id, source, url, author, lang, text, posted_at, media, extra, ingested_at, processed_at, case_id FROM posts`
+const postSelect = `SELECT key, platform, platform_post_id, source, url, author, lang, text, posted_at, media, extra, ingested_at, processed_at, case_id, version, edited_at, removed_at, removed_reason FROM posts`
 
 type scanner interface{ Scan(...any) error }
 
 func scanPost(s scanner) (*store.Post, error) {
 	var p store.Post
-	var postedAt, processedAt, caseID sql.NullInt64
+	var postedAt, processedAt, caseID, editedAt, removedAt sql.NullInt64
 	var media, extra sql.NullString
 	var ingested int64
 	if err := s.Scan(&p.Key, &p.Platform, &p.ID, &p.Source, &p.URL, &p.Author, &p.Lang, &p.Text,
-		&postedAt, &media, &extra, &ingested, &processedAt, &caseID); err != nil {
+		&postedAt, &media, &extra, &ingested, &processedAt, &caseID, &p.Version, &editedAt, &removedAt, &p.RemovedReason); err != nil {
 		return nil, err
 	}
+	p.EditedAt, p.RemovedAt = timePtr(editedAt), timePtr(removedAt)
 	p.PostedAt = timePtr(postedAt)
 	p.IngestedAt = fromMicro(ingested)
 	p.ProcessedAt = timePtr(processedAt)
@@ -490,6 +514,8 @@ func (db *DB) RecordProcessing(ctx context.Context, actor string, batch []store.
 		now := micro(time.Now())
 		// 1. Claim the posts: only those not yet processed are ours.
 		mine := make(map[int64]bool, len(sorted))
+		versionOf := make(map[int64]int, len(sorted))
+		hadCase := make(map[int64]int64)
 		keys := make([]int64, len(sorted))
 		for i, p := range sorted {
 			keys[i] = p.PostKey
@@ -498,20 +524,41 @@ func (db *DB) RecordProcessing(ctx context.Context, actor string, batch []store.
 		for lo := 0; lo < len(keys); lo += chunk {
 			part := keys[lo:min(lo+chunk, len(keys))]
 			args := append([]any{now}, int64Args(part)...)
-			rows, err := tx.QueryContext(ctx, db.D.rebind(`UPDATE posts SET processed_at = ? WHERE key IN (`+placeholders(len(part))+`) AND processed_at IS NULL RETURNING key`), args...)
+			rows, err := tx.QueryContext(ctx, db.D.rebind(`UPDATE posts SET processed_at = ? WHERE key IN (`+placeholders(len(part))+`) AND processed_at IS NULL RETURNING key, version, case_id`), args...)
 			if err != nil {
 				return err
 			}
 			for rows.Next() {
 				var k int64
-				if err := rows.Scan(&k); err != nil {
+				var v int
+				var c sql.NullInt64
+				if err := rows.Scan(&k, &v, &c); err != nil {
 					rows.Close()
 					return err
 				}
-				mine[k] = true
+				mine[k], versionOf[k] = true, v
+				if c.Valid && c.Int64 != 0 {
+					// An edited post processed again stays in its case.
+					hadCase[k] = c.Int64
+				}
 			}
 			rows.Close()
 			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		// A post edited after the worker read it is given back: the
+		// edit's own message processes the new version.
+		var stale []int64
+		for _, p := range sorted {
+			if mine[p.PostKey] && p.Version > 0 && p.Version != versionOf[p.PostKey] {
+				stale = append(stale, p.PostKey)
+				delete(mine, p.PostKey)
+				delete(hadCase, p.PostKey)
+			}
+		}
+		if len(stale) > 0 {
+			if _, err := tx.ExecContext(ctx, db.D.rebind(`UPDATE posts SET processed_at = NULL WHERE key IN (`+placeholders(len(stale))+`)`), int64Args(stale)...); err != nil {
 				return err
 			}
 		}
@@ -529,14 +576,14 @@ func (db *DB) RecordProcessing(ctx context.Context, actor string, batch []store.
 			}
 		}
 		// Signals.
-		if err := db.insertSignals(ctx, tx, sorted, mine); err != nil {
+		if err := db.insertSignals(ctx, tx, sorted, mine, versionOf); err != nil {
 			return err
 		}
 		// 3. Cases. Near-duplicates first adopt the key of the nearest case
 		// (reads only), then cases are written in cluster-key order.
 		var withCase []store.Processing
 		for _, p := range sorted {
-			if mine[p.PostKey] && p.ClusterKey != "" {
+			if mine[p.PostKey] && p.ClusterKey != "" && hadCase[p.PostKey] == 0 {
 				withCase = append(withCase, p)
 			}
 		}
@@ -545,6 +592,9 @@ func (db *DB) RecordProcessing(ctx context.Context, actor string, batch []store.
 		}
 		sort.SliceStable(withCase, func(i, j int) bool { return withCase[i].ClusterKey < withCase[j].ClusterKey })
 		caseOf := map[int64]int64{}
+		for k, c := range hadCase {
+			caseOf[k] = c
+		}
 		newCase := map[int64]bool{}
 		var opened []store.Processing
 		var openedIDs []int64
@@ -732,17 +782,17 @@ func (db *DB) indexCase(ctx context.Context, tx *sql.Tx, id int64, sig *textsig.
 	return err
 }
 
-const signalCols = 11
+const signalCols = 12
 
-func (db *DB) insertSignals(ctx context.Context, tx *sql.Tx, batch []store.Processing, mine map[int64]bool) error {
+func (db *DB) insertSignals(ctx context.Context, tx *sql.Tx, batch []store.Processing, mine map[int64]bool, versionOf map[int64]int) error {
 	var args []any
 	rows := 0
 	flush := func() error {
 		if rows == 0 {
 			return nil
 		}
-		q := `INSERT INTO signals (post_key, n, detector, kind, rule, label, severity, score, evidence, spans, details) VALUES ` +
-			strings.TrimSuffix(strings.Repeat("(?,?,?,?,?,?,?,?,?,?,?),", rows), ",")
+		q := `INSERT INTO signals (post_key, n, detector, kind, rule, label, severity, score, evidence, spans, details, version) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?,?,?,?,?,?,?,?,?,?,?,?),", rows), ",")
 		_, err := tx.ExecContext(ctx, db.D.rebind(q), args...)
 		args, rows = args[:0], 0
 		return err
@@ -752,7 +802,15 @@ func (db *DB) insertSignals(ctx context.Context, tx *sql.Tx, batch []store.Proce
 		if !mine[p.PostKey] {
 			continue
 		}
-		for n, s := range p.Signals {
+		// A later version's signals follow the earlier ones'.
+		first := 0
+		if versionOf[p.PostKey] > 1 && len(p.Signals) > 0 {
+			if err := db.queryRow(ctx, tx, `SELECT COALESCE(MAX(n), -1) + 1 FROM signals WHERE post_key = ?`, p.PostKey).Scan(&first); err != nil {
+				return err
+			}
+		}
+		for i, s := range p.Signals {
+			n := first + i
 			spans, err := jsonOrNil(s.Spans, len(s.Spans) == 0)
 			if err != nil {
 				return err
@@ -761,7 +819,7 @@ func (db *DB) insertSignals(ctx context.Context, tx *sql.Tx, batch []store.Proce
 			if err != nil {
 				return fmt.Errorf("post %d: signal details: %w", p.PostKey, err)
 			}
-			args = append(args, p.PostKey, n, s.Detector, s.Kind, s.Rule, s.Label, s.Severity, s.Score, s.Evidence, spans, details)
+			args = append(args, p.PostKey, n, s.Detector, s.Kind, s.Rule, s.Label, s.Severity, s.Score, s.Evidence, spans, details, max(1, versionOf[p.PostKey]))
 			rows++
 			if rows == per {
 				if err := flush(); err != nil {
@@ -816,7 +874,7 @@ func (db *DB) upsertCase(ctx context.Context, tx *sql.Tx, group []store.Processi
 
 // Signals returns the signals found on a post, in detection order.
 func (db *DB) Signals(ctx context.Context, postKey int64) ([]store.Signal, error) {
-	rows, err := db.R.QueryContext(ctx, db.D.rebind(`SELECT post_key, detector, kind, rule, label, severity, score, evidence, spans, details FROM signals WHERE post_key = ? ORDER BY n`), postKey)
+	rows, err := db.R.QueryContext(ctx, db.D.rebind(`SELECT post_key, version, detector, kind, rule, label, severity, score, evidence, spans, details FROM signals WHERE post_key = ? ORDER BY n`), postKey)
 	if err != nil {
 		return nil, err
 	}
@@ -825,7 +883,7 @@ func (db *DB) Signals(ctx context.Context, postKey int64) ([]store.Signal, error
 	for rows.Next() {
 		var s store.Signal
 		var spans, details sql.NullString
-		if err := rows.Scan(&s.PostKey, &s.Detector, &s.Kind, &s.Rule, &s.Label, &s.Severity, &s.Score, &s.Evidence, &spans, &details); err != nil {
+		if err := rows.Scan(&s.PostKey, &s.Version, &s.Detector, &s.Kind, &s.Rule, &s.Label, &s.Severity, &s.Score, &s.Evidence, &spans, &details); err != nil {
 			return nil, err
 		}
 		if spans.Valid {

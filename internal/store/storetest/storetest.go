@@ -45,6 +45,8 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentReferralCreate", testConcurrentReferralCreate},
 		{"ReferralLease", testReferralLease},
 		{"Tokens", testTokens},
+		{"PostLifecycle", testPostLifecycle},
+		{"StaleProcessing", testStaleProcessing},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

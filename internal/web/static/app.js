@@ -236,12 +236,7 @@ async function openCase(id) {
     parts.push(el("div", { class: "toolbar" }, el("button", { id: "release-btn", type: "button", onclick: () => act("POST", `/v1/cases/${c.id}/release`) }, t("release"))));
   }
   parts.push(el("h3", {}, t("posts"), " · ", t("evidence")));
-  for (const p of d.posts) {
-    parts.push(el("div", { class: "post" },
-      meta(ltr(p.platform || ""), ltr(p.id), p.lang ? el("span", {}, t("post_lang"), ": ", shown(name("lang", p.lang))) : null, p.url ? ltr(p.url) : null),
-      el("div", { class: "text", dir: "auto" }, ...highlight(p.text, p.signals.flatMap((s) => s.spans || []))),
-      ...p.signals.map(evidence)));
-  }
+  for (const p of d.posts) parts.push(postBox(p));
   if (c.status === "in_review") parts.push(decisionForm(c));
   const last = d.decisions[d.decisions.length - 1];
   if (c.status === "decided" && last && last.action === "refer") parts.push(el("p", { class: "note" }, refs.length ? t("waiting_delivery") : t("no_platform")));
@@ -258,6 +253,24 @@ async function openCase(id) {
     setTimeout(() => { if (gen === session && current && current.id === c.id) openCase(c.id).catch(() => {}); }, 1500);
   }
   document.querySelectorAll("#cases li").forEach((li) => li.classList.toggle("active", li.firstChild && li.firstChild.dataset.case === String(c.id)));
+}
+
+// postBox shows a post of a case: where it stands at its source (removed,
+// edited), its text with the spans of the signals found on that text, the
+// earlier texts of an edited post with the spans found on each, and an
+// evidence card per signal.
+function postBox(p) {
+  const spansOf = (v) => p.signals.filter((s) => (s.version || 1) === v).flatMap((s) => s.spans || []);
+  const version = p.version || 1;
+  return el("div", { class: "post" },
+    meta(ltr(p.platform || ""), ltr(p.id), p.lang ? el("span", {}, t("post_lang"), ": ", shown(name("lang", p.lang))) : null, p.url ? ltr(p.url) : null),
+    p.removed_at ? el("div", { class: "removed" }, meta(t("removed_at_source"), date(p.removed_at), p.removed_reason ? el("bdi", {}, shown(p.removed_reason)) : null)) : null,
+    p.edited_at ? meta(t("edited") + " (v" + num(version) + ")", date(p.edited_at)) : null,
+    el("div", { class: "text", dir: "auto" }, ...highlight(p.text, spansOf(version))),
+    ...(p.versions || []).map((v) => el("div", { class: "earlier" },
+      meta(t("earlier_text") + " (v" + num(v.version) + ")"),
+      el("div", { class: "text", dir: "auto" }, ...highlight(v.text, spansOf(v.version))))),
+    ...p.signals.map(evidence));
 }
 
 function decisionForm(c) {

@@ -1,0 +1,73 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"io"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/basira-org/basira/arabic"
+	"github.com/basira-org/basira/internal/post"
+	"github.com/basira-org/basira/internal/refdata"
+)
+
+// BenchmarkDefaultDetection is what `basira scan` with no flags costs per
+// post once a post is decoded: the shared analysis, then the built-in
+// jihadist pack, the shipped extremism model and the finance detector.
+// "analyze" is the baseline measured in the same run. Posts: the
+// Moroccan comments and Arabic tweets of the reference data.
+func BenchmarkDefaultDetection(b *testing.B) {
+	var texts []string
+	for _, f := range []struct {
+		rel string
+		col int
+	}{{"darija/ElecMorocco2016.tsv", 1}, {"checkworthy/CT21-AR-Train-T1-Labels.tsv", 3}} {
+		fh, err := os.Open(refdata.Path(b, f.rel))
+		if err != nil {
+			b.Fatal(err)
+		}
+		sc := bufio.NewScanner(fh)
+		sc.Buffer(nil, 1<<20)
+		for i := 0; sc.Scan(); i++ {
+			fields := strings.Split(sc.Text(), "\t")
+			if i > 0 && f.col < len(fields) && fields[f.col] != "" {
+				texts = append(texts, fields[f.col])
+			}
+		}
+		fh.Close()
+	}
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	build := detectorFlags(fs)
+	if err := fs.Parse(nil); err != nil {
+		b.Fatal(err)
+	}
+	env := &Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}
+	pipe, err := build(context.Background(), env)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer pipe.Close()
+	b.Run("analyze", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			arabic.Analyze(texts[i%len(texts)])
+			i++
+		}
+		b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "posts/s")
+	})
+	b.Run("default", func(b *testing.B) {
+		i := 0
+		ctx := context.Background()
+		for b.Loop() {
+			p := &post.Post{ID: "x", Text: texts[i%len(texts)]}
+			if _, err := pipe.Run(ctx, p); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+		b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "posts/s")
+	})
+}
