@@ -35,8 +35,11 @@ type Doc struct {
 	// It equals Fold(Original).
 	Folded string
 	Tokens []Token
-	// Lang is one of ar, ary, ary-Latn, fr, en, und.
+	// Lang is one of ar, ary, arq-aeb, ar-dialect, ary-Latn, fr, en, und
+	// (langid.go).
 	Lang string
+	// LangConf is the confidence of Lang, in [0, 1] (0 for und).
+	LangConf float32
 }
 
 // Analyze normalizes, folds and tokenizes text and identifies its language.
@@ -69,7 +72,7 @@ func Analyze(text string) *Doc {
 			}
 		}
 	}
-	d.Lang = s.lang(d.Folded)
+	d.Lang, d.LangConf = s.lang(d.Folded)
 	s.translit(d, text)
 	if cap(s.buf) <= 1<<16 && cap(s.spans) <= 1<<12 {
 		scanners.Put(s)

@@ -395,6 +395,19 @@ func ConsonantSkeleton(w string) string {
 	return string(b)
 }
 
+// FoldEmphatics maps each emphatic or interdental letter to the plain
+// letter that Arabizi most often writes for it, so that spellings which
+// lose the distinction still compare equal: ض ذ ظ → د (d), ط ث → ت (t),
+// ص → س (s), ح → ه (h). Use it on skeletons, never on text to show.
+func FoldEmphatics(w string) string {
+	if !strings.ContainsAny(w, "ضذظطثصح") {
+		return w
+	}
+	return emphaticFolder.Replace(w)
+}
+
+var emphaticFolder = strings.NewReplacer("ض", "د", "ذ", "د", "ظ", "د", "ط", "ت", "ث", "ت", "ص", "س", "ح", "ه")
+
 // inLinkOrHandle reports a token that is part of a link (https, t.co/Ab3x7)
 // or a handle (@user_3) rather than a word.
 func inLinkOrHandle(text string, t *Token) bool {

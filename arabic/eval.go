@@ -194,7 +194,9 @@ func evalHaifa(path string, newRow func(set, expect string) *LangEvalRow) error 
 	cr.LazyQuotes = true
 	byLang := map[string]*LangEvalRow{}
 	for _, l := range []struct{ name, expect string }{
-		{"Arabizi", LangArabizi}, {"English", LangEnglish}, {"French", LangFrench}, {"Arabic script", LangMSA + "|" + LangDarija},
+		{"Arabizi", LangArabizi}, {"English", LangEnglish}, {"French", LangFrench},
+		// Mostly Levantine and Egyptian: any Arabic-script reading but und.
+		{"Arabic script", LangMSA + "|" + LangDarija + "|" + LangOtherDialect + "|" + LangOtherMaghrebi},
 	} {
 		byLang[l.name] = newRow("HaifaCLG sentences, only "+l.name, l.expect)
 	}

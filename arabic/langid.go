@@ -10,22 +10,31 @@ const (
 	LangUnknown = "und" // no letters, another script or another language (Persian, Urdu …)
 )
 
-// DetectLang identifies the language of text: ar, ary, ary-Latn, fr, en
-// or und. It is Analyze(text).Lang.
+// DetectLang identifies the language of text: ar, ary, arq-aeb,
+// ar-dialect, ary-Latn, fr, en or und. It is Analyze(text).Lang.
 func DetectLang(text string) string {
-	s := scanners.Get().(*scanner)
-	s.reset()
-	s.scan(text)
-	l := s.lang(string(s.buf))
-	scanners.Put(s)
+	l, _ := DetectLangConf(text)
 	return l
 }
 
-// lang identifies the language of the scanned text from its folded words.
-// Script decides between the Arabic-script and Latin-script families; the
-// embedded model (langid_model.bin, see langid_model.go) decides inside
-// each family.
-func (s *scanner) lang(folded string) string {
+// DetectLangConf is DetectLang with a confidence in [0, 1] (0 for und):
+// from the model's margin, or from the marker words that decided a
+// dialect (langid_dialect.go).
+func DetectLangConf(text string) (string, float32) {
+	s := scanners.Get().(*scanner)
+	s.reset()
+	s.scan(text)
+	l, c := s.lang(string(s.buf))
+	scanners.Put(s)
+	return l, c
+}
+
+// lang identifies the language of the scanned text from its folded words,
+// with a confidence. Script decides between the Arabic-script and
+// Latin-script families; the embedded model (langid_model.bin, see
+// langid_model.go) decides inside each family, and the dialect cue
+// (langid_dialect.go) between Arabic dialects.
+func (s *scanner) lang(folded string) (string, float32) {
 	arabic, latin, other, persian := 0, 0, 0, 0
 	for _, sp := range s.spans {
 		n := sp.te - sp.ts
@@ -43,19 +52,23 @@ func (s *scanner) lang(folded string) string {
 	}
 	switch {
 	case arabic == 0 && latin == 0:
-		return LangUnknown
+		return LangUnknown, 0
 	case other > arabic+latin:
-		return LangUnknown
+		return LangUnknown, 0
 	}
 	m := langModel()
 	if arabic >= latin {
-		return m.classify(s, folded, familyArabic)
+		l, lead, second := m.classify(s, folded, familyArabic)
+		if l == LangUnknown {
+			return l, 0
+		}
+		return s.dialect(folded, l, lead, second)
 	}
-	l := m.classify(s, folded, familyLatin)
+	l, lead, _ := m.classify(s, folded, familyLatin)
 	if s.otherLatin(folded) {
-		return LangUnknown
+		return LangUnknown, 0
 	}
-	return l
+	return l, modelConfidence(lead)
 }
 
 // HeldOut reports whether line i (0-based, counting non-comment lines) of a

@@ -16,15 +16,18 @@ import (
 // features of the folded words: the word itself, character 1-, 2- and
 // 3-grams with word boundaries, and flags for Persian/Urdu letters,
 // Maghrebi letters and Arabizi digits seen before folding. There is one
-// model per script family (Arabic script: ar, ary, fa, ur; Latin script:
-// en, fr, ary-Latn), chosen by the letters of the text. Weights are int8
+// model per script family (Arabic script: ar, ary, ar-dialect, fa — fa
+// stands for Persian and Urdu; Latin script: en, fr, ary-Latn), chosen by
+// the letters of the text. Weights are int8
 // in 2^14 buckets per family (about 115 KB embedded).
 //
 // The model is rebuilt by `go generate ./arabic` (internal/langidtrain),
 // which reads shippable training data only: lingua-go test sentences
 // (Apache-2.0) for ar, fa, ur, fr, en; DODa MIT-licensed Arabizi sentences
 // for ary-Latn, and for ary their Arabic-script transliteration plus a
-// hand-written Darija lexicon. See docs/text-engine.md.
+// hand-written Darija lexicon; OSACT 2020 train (CC-BY) and MLMA Arabic
+// (MIT) tweets, mostly Egyptian, Gulf and Levantine, for ar-dialect. See
+// docs/text-engine.md.
 
 //go:generate go run ./internal/langidtrain -out langid_model.bin
 
@@ -40,7 +43,7 @@ const (
 
 // Family class lists, in model order.
 var familyClasses = [2][]string{
-	{LangMSA, LangDarija, "fa", "ur"},
+	{LangMSA, LangDarija, LangOtherDialect, "fa"},
 	{LangEnglish, LangFrench, LangArabizi},
 }
 
@@ -50,10 +53,10 @@ type familyModel struct {
 	// weights holds each bucket's class weights side by side (classes past
 	// k are 0), so that scoring reads one 4-byte group per feature.
 	weights *[1 << langBits][4]int8
-	// first2 holds the weights of the first two classes only (ar and ary
-	// in the Arabic-script family): half the table to read when the text
-	// has no Persian or Urdu letters and only those two compete.
-	first2 *[1 << langBits][2]int8
+	// first3 holds the weights of the first three classes only (ar, ary
+	// and ar-dialect in the Arabic-script family), what is read when the
+	// text has no Persian or Urdu letters and only those three compete.
+	first3 *[1 << langBits][3]int8
 }
 
 type langIDModel struct {
@@ -69,7 +72,7 @@ var langModel = sync.OnceValue(func() *langIDModel {
 	return m
 })
 
-const langMagic = "BSRLID1\n"
+const langMagic = "BSRLID2\n"
 
 func decodeLangModel(b []byte) (*langIDModel, error) {
 	if len(b) < len(langMagic) || string(b[:len(langMagic)]) != langMagic {
@@ -88,11 +91,11 @@ func decodeLangModel(b []byte) (*langIDModel, error) {
 			fm.bias[c] = int32(binary.LittleEndian.Uint32(b[4*c:]))
 		}
 		b = b[4*k:]
-		fm.first2 = new([1 << langBits][2]int8)
+		fm.first3 = new([1 << langBits][3]int8)
 		for i := range k << langBits {
 			fm.weights[i/k][i%k] = int8(b[i])
-			if i%k < 2 {
-				fm.first2[i/k][i%k] = int8(b[i])
+			if i%k < 3 {
+				fm.first3[i/k][i%k] = int8(b[i])
 			}
 		}
 		b = b[k<<langBits:]
@@ -101,20 +104,24 @@ func decodeLangModel(b []byte) (*langIDModel, error) {
 	return m, nil
 }
 
-// classify picks the best class of family f for the scanned text.
-func (m *langIDModel) classify(s *scanner, folded string, f int) string {
+// classify picks the best class of family f for the scanned text, and
+// returns its lead over the runner-up class second: its score minus the
+// runner-up's (model units; negative when a Darija marker overrides the
+// model's ar).
+func (m *langIDModel) classify(s *scanner, folded string, f int) (l string, lead int32, second string) {
 	if m.err != nil {
-		return heuristicLang(s, folded, f)
+		return heuristicLang(s, folded, f), 0, ""
 	}
 	fm := &m.fam[f]
 	// Persian and Urdu text practically always has one of their own
-	// letters (ی ک گ پ چ ے ہ ھ …); without any, only ar and ary compete.
-	only2 := f == familyArabic && !s.persianLetters()
+	// letters (ی ک گ پ چ ے ہ ھ …); without any, only ar, ary and
+	// ar-dialect compete.
+	only3 := f == familyArabic && !s.persianLetters()
 	// Scalar sums rather than an array: they stay in registers, where an
 	// array would be read and written back in memory for every feature.
 	var s0, s1, s2, s3 int32
-	if only2 {
-		s0, s1 = s.score2(folded, fm.first2)
+	if only3 {
+		s0, s1, s2 = s.score3(folded, fm.first3)
 	} else {
 		s.feats = s.features(folded, s.feats[:0])
 		w := fm.weights
@@ -133,13 +140,8 @@ func (m *langIDModel) classify(s *scanner, folded string, f int) string {
 	score[2] += s2
 	score[3] += s3
 	k := fm.k
-	if only2 && best0(score[:2]) == 0 && s.marker {
-		// A word that only Darija writes (ديال, واش, بزاف …) makes the text
-		// Darija even inside MSA sentences, as comments mix both.
-		return LangDarija
-	}
-	if only2 {
-		k = 2
+	if only3 {
+		k = 3
 	}
 	best := 0
 	for c := 1; c < k; c++ {
@@ -147,11 +149,23 @@ func (m *langIDModel) classify(s *scanner, folded string, f int) string {
 			best = c
 		}
 	}
-	l := familyClasses[f][best]
-	if l == "fa" || l == "ur" {
-		return LangUnknown
+	if only3 && best == 0 && s.marker {
+		// A word that only Darija writes (ديال, واش, بزاف …) makes the text
+		// Darija even inside MSA sentences, as comments mix both.
+		return LangDarija, score[1] - score[0], LangMSA
 	}
-	return l
+	lead = int32(math.MaxInt32)
+	for c := range k {
+		if c != best && score[best]-score[c] < lead {
+			lead = score[best] - score[c]
+			second = familyClasses[f][c]
+		}
+	}
+	l = familyClasses[f][best]
+	if l == "fa" {
+		return LangUnknown, lead, second
+	}
+	return l, lead, second
 }
 
 // heuristicLang is used only if the embedded model cannot be read.
@@ -364,12 +378,12 @@ func wordFeatures(w string, h uint32, out []uint32) ([]uint32, int) {
 	return out, runes
 }
 
-// score2 sums the weights of the first two classes (ar, ary) over the
-// features of the scanned text: the same sums as features followed by a
-// lookup of each. The features that depend only on a word's spelling are
+// score3 sums the weights of the first three classes (ar, ary,
+// ar-dialect) over the features of the scanned text: the same sums as
+// features followed by a lookup of each. The features that depend only on a word's spelling are
 // summed once per spelling and kept in the scanner's word cache, as
 // tweets repeat their frequent words.
-func (s *scanner) score2(folded string, w2 *[1 << langBits][2]int8) (s0, s1 int32) {
+func (s *scanner) score3(folded string, w3 *[1 << langBits][3]int8) (s0, s1, s2 int32) {
 	budget := maxLangRunes
 	markers := darijaMarkers()
 	s.marker = false
@@ -385,9 +399,10 @@ func (s *scanner) score2(folded string, w2 *[1 << langBits][2]int8) (s0, s1 int3
 		w := folded[sp.ts:sp.te]
 		if sp.flags&(fPersian|fMaghreb) != 0 {
 			for _, f := range spanFeatures(sp, tmp[:0]) {
-				b := &w2[f>>(32-langBits)]
+				b := &w3[f>>(32-langBits)]
 				s0 += int32(b[0])
 				s1 += int32(b[1])
+				s2 += int32(b[2])
 			}
 		}
 		arabic := sp.flags & fArabic
@@ -397,6 +412,7 @@ func (s *scanner) score2(folded string, w2 *[1 << langBits][2]int8) (s0, s1 int3
 			if int(e.n) == len(w) && e.arabic == arabic && string(e.word[:e.n]) == w {
 				s0 += e.s0
 				s1 += e.s1
+				s2 += e.s2
 				budget -= int(e.runes)
 				s.marker = s.marker || e.marker
 				continue
@@ -407,39 +423,41 @@ func (s *scanner) score2(folded string, w2 *[1 << langBits][2]int8) (s0, s1 int3
 		var marker bool
 		tmp, h, marker = wordFlagFeatures(sp, w, markers, tmp[:0])
 		tmp, n = wordFeatures(w, h, tmp)
-		var a0, a1 int32
+		var a0, a1, a2 int32
 		for _, f := range tmp {
-			b := &w2[f>>(32-langBits)]
+			b := &w3[f>>(32-langBits)]
 			a0 += int32(b[0])
 			a1 += int32(b[1])
+			a2 += int32(b[2])
 		}
 		s0 += a0
 		s1 += a1
+		s2 += a2
 		budget -= n
 		s.marker = s.marker || marker
 		if e != nil {
-			*e = wordEntry{s0: a0, s1: a1, n: uint8(len(w)), runes: uint8(n), arabic: arabic, marker: marker}
+			*e = wordEntry{s0: a0, s1: a1, s2: a2, n: uint8(len(w)), runes: uint8(n), arabic: arabic, marker: marker}
 			copy(e.word[:], w)
 		}
 	}
 	s.feats = tmp
-	return s0, s1
+	return s0, s1, s2
 }
 
-// wordCacheBits sizes the word cache (1024 entries of 32 bytes).
+// wordCacheBits sizes the word cache (1024 entries of 36 bytes).
 const wordCacheBits = 10
 
 // wordCache maps a word spelling, checked byte for byte, to the sums of
-// the first two class weights over its spelling-only features.
+// the first three class weights over its spelling-only features.
 type wordCache [1 << wordCacheBits]wordEntry
 
 type wordEntry struct {
-	s0, s1 int32
-	n      uint8 // byte length of word (0: empty slot)
-	runes  uint8
-	arabic uint8 // the span's fArabic flag
-	marker bool  // a Darija marker word
-	word   [20]byte
+	s0, s1, s2 int32
+	n          uint8 // byte length of word (0: empty slot)
+	runes      uint8
+	arabic     uint8 // the span's fArabic flag
+	marker     bool  // a Darija marker word
+	word       [20]byte
 }
 
 // wordSlot picks the cache slot of a non-empty word of at most 20 bytes
@@ -470,7 +488,7 @@ func le64s(w string) uint64 {
 // LangSample is one labelled text for TrainLangID.
 type LangSample struct {
 	Text string
-	Lang string // ar, ary, fa, ur, en, fr or ary-Latn
+	Lang string // ar, ary, ar-dialect, fa, ur (trained as fa), en, fr or ary-Latn
 	// Weight is the sample's share within its language (0 means 1): every
 	// language gets the same total weight.
 	Weight float32
@@ -493,8 +511,11 @@ func TrainLangID(samples []LangSample, epochs int, seed uint64) ([]byte, error) 
 		return sm.Weight
 	}
 	counts := map[string]float32{}
-	for _, sm := range samples {
-		counts[sm.Lang] += weight(sm)
+	for i := range samples {
+		if samples[i].Lang == "ur" {
+			samples[i].Lang = "fa" // one class: both are und
+		}
+		counts[samples[i].Lang] += weight(samples[i])
 	}
 	for _, sm := range samples {
 		f, c := -1, -1
@@ -623,14 +644,6 @@ func darijaVerb(w string) bool {
 // (ماعندناش, مكليتش, منعرفش).
 func darijaNegation(w string) bool {
 	return len(w) >= 10 && strings.HasPrefix(w, "م") && strings.HasSuffix(w, "ش")
-}
-
-// best0 is the index of the larger of s[0] and s[1].
-func best0(s []int32) int {
-	if s[1] > s[0] {
-		return 1
-	}
-	return 0
 }
 
 // hasBaseMarker reports a lexicon word behind proclitics (وفين, لفين).

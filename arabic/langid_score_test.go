@@ -2,7 +2,7 @@ package arabic
 
 import "testing"
 
-// TestScore2MatchesFeatures checks the fast language-ID path (score2, with
+// TestScore2MatchesFeatures checks the fast language-ID path (score3, with
 // its per-word cache) against the plain one (the feature list of the
 // trainer, then one weight lookup per feature) on real tweets, twice over
 // so that the second pass reads cached words.
@@ -11,7 +11,7 @@ func TestScore2MatchesFeatures(t *testing.T) {
 	if m.err != nil {
 		t.Fatal(m.err)
 	}
-	w2 := m.fam[familyArabic].first2
+	w3 := m.fam[familyArabic].first3
 	posts := realPosts(t)
 	s := &scanner{}
 	checked := 0
@@ -20,17 +20,18 @@ func TestScore2MatchesFeatures(t *testing.T) {
 			s.reset()
 			s.scan(p)
 			folded := string(s.buf)
-			var want0, want1 int32
+			var want0, want1, want2 int32
 			for _, h := range s.features(folded, nil) {
-				b := w2[h>>(32-langBits)]
+				b := w3[h>>(32-langBits)]
 				want0 += int32(b[0])
 				want1 += int32(b[1])
+				want2 += int32(b[2])
 			}
 			wantMarker := s.marker
-			got0, got1 := s.score2(folded, w2)
-			if got0 != want0 || got1 != want1 || s.marker != wantMarker {
-				t.Fatalf("pass %d, post %d: score2 = %d, %d (marker %v), features give %d, %d (marker %v)\n%s",
-					pass, i, got0, got1, s.marker, want0, want1, wantMarker, p)
+			got0, got1, got2 := s.score3(folded, w3)
+			if got0 != want0 || got1 != want1 || got2 != want2 || s.marker != wantMarker {
+				t.Fatalf("pass %d, post %d: score3 = %d, %d, %d (marker %v), features give %d, %d, %d (marker %v)\n%s",
+					pass, i, got0, got1, got2, s.marker, want0, want1, want2, wantMarker, p)
 			}
 			checked++
 		}

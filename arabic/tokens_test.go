@@ -162,7 +162,7 @@ func checkDoc(t *testing.T, in string, d *Doc) {
 		t.Fatalf("tokens %q do not make Folded %q", j, d.Folded)
 	}
 	switch d.Lang {
-	case LangMSA, LangDarija, LangArabizi, LangFrench, LangEnglish, LangUnknown:
+	case LangMSA, LangDarija, LangOtherMaghrebi, LangOtherDialect, LangArabizi, LangFrench, LangEnglish, LangUnknown:
 	default:
 		t.Fatalf("unknown language %q", d.Lang)
 	}

@@ -31,8 +31,20 @@ type Claim struct {
 	URL        string `json:"url,omitempty"`
 	Publisher  string `json:"publisher,omitempty"`
 	Lang       string `json:"lang,omitempty"`
-	// Published is the date of the fact-check, when known.
+	// Published is the date of the fact-check, when known, in the offset
+	// the publisher gave.
 	Published *time.Time `json:"published,omitempty"`
+
+	// Authors are the fact-check's authors as given (ClaimReview author);
+	// Publisher is the first one's name.
+	Authors []Entity `json:"authors,omitempty"`
+	// Item is the claim as made: by whom, when, where it appeared.
+	Item *ItemReviewed `json:"item_reviewed,omitempty"`
+	// Review is the rating's numbers and explanation as the publisher
+	// gave them (nil when there were none).
+	Review *Rating `json:"review_rating,omitempty"`
+	// Extra keeps the other ClaimReview properties verbatim for export.
+	Extra Extra `json:"extra,omitempty"`
 }
 
 // The normalized ratings. Publishers use many words; NormalizeRating maps

@@ -64,18 +64,44 @@ func (o *Options) fill() {
 	}
 }
 
-// ItemError reports one fact-check that could not be read: Item is the line
-// (JSONL), record (CSV/TSV, counting the header as 1) or, for a JSON
-// document, the position among its ClaimReview (or untyped) objects, from
-// 1. The other items are still returned.
+// ItemError reports one fact-check that could not be read, or, with Kept
+// set, a part of one that was imported without it (a date Basira cannot
+// read, which stays in Extra as given). Item is the line (JSONL), record
+// (CSV/TSV, counting the header as 1) or, for a JSON document, the position
+// among its ClaimReview (or untyped) objects, from 1. The other items are
+// still returned.
 type ItemError struct {
 	Item int
 	Kind string // "line", "record" or "item"
 	Err  error
+	Kept bool
 }
 
-func (e *ItemError) Error() string { return fmt.Sprintf("%s %d: %v", e.Kind, e.Item, e.Err) }
+func (e *ItemError) Error() string {
+	if e.Kept {
+		return fmt.Sprintf("%s %d: imported, but %v", e.Kind, e.Item, e.Err)
+	}
+	return fmt.Sprintf("%s %d: %v", e.Kind, e.Item, e.Err)
+}
 func (e *ItemError) Unwrap() error { return e.Err }
+
+// Rejected counts the items of errs that were not imported (Kept unset).
+func Rejected(errs []*ItemError) int {
+	n := 0
+	for _, e := range errs {
+		if !e.Kept {
+			n++
+		}
+	}
+	return n
+}
+
+func appendWarnings(errs []*ItemError, item int, kind string, warns []string) []*ItemError {
+	for _, w := range warns {
+		errs = append(errs, &ItemError{Item: item, Kind: kind, Err: errors.New(w), Kept: true})
+	}
+	return errs
+}
 
 // ErrTooLarge is wrapped by errors about input over a size limit.
 var ErrTooLarge = errors.New("over the size limit")
@@ -181,14 +207,15 @@ func decodeJSON(r io.Reader, opts Options) ([]Claim, []*ItemError, error) {
 		return nil, nil, fmt.Errorf("not a JSON document (%v); for one object per line use the jsonl format", err)
 	}
 	var objs []map[string]any
-	collectObjects(v, &objs, 0)
+	collectObjects(v, &objs, 0, true)
 	if len(objs) == 0 {
 		return nil, nil, errors.New("the JSON document holds no ClaimReview or claim object")
 	}
 	var cs []Claim
 	var errs []*ItemError
 	for i, o := range objs {
-		c, err := fromObject(o, opts)
+		c, warns, err := fromObject(o, opts)
+		errs = appendWarnings(errs, i+1, "item", warns)
 		if err != nil {
 			errs = append(errs, &ItemError{Item: i + 1, Kind: "item", Err: err})
 			continue
@@ -196,44 +223,6 @@ func decodeJSON(r io.Reader, opts Options) ([]Claim, []*ItemError, error) {
 		cs = append(cs, c)
 	}
 	return cs, errs, nil
-}
-
-// collectObjects walks arrays and @graph containers and collects the
-// objects that describe a claim: ClaimReview objects, or flat records when
-// they have no @type.
-func collectObjects(v any, out *[]map[string]any, depth int) {
-	if depth > 8 {
-		return
-	}
-	switch x := v.(type) {
-	case []any:
-		for _, e := range x {
-			collectObjects(e, out, depth+1)
-		}
-	case map[string]any:
-		if g, ok := x["@graph"]; ok {
-			collectObjects(g, out, depth+1)
-			return
-		}
-		t, hasType := x["@type"]
-		if !hasType || hasTypeName(t, "ClaimReview") {
-			*out = append(*out, x)
-		}
-	}
-}
-
-func hasTypeName(t any, name string) bool {
-	switch x := t.(type) {
-	case string:
-		return x == name || strings.HasSuffix(x, "/"+name) || strings.HasSuffix(x, ":"+name)
-	case []any:
-		for _, e := range x {
-			if hasTypeName(e, name) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 func decodeJSONL(r io.Reader, opts Options) ([]Claim, []*ItemError, error) {
@@ -250,24 +239,25 @@ func decodeJSONL(r io.Reader, opts Options) ([]Claim, []*ItemError, error) {
 		}
 		switch {
 		case tooLong:
-			errs = append(errs, &ItemError{line, "line", fmt.Errorf("line %w of %d bytes", ErrTooLarge, opts.MaxLineBytes)})
+			errs = append(errs, &ItemError{Item: line, Kind: "line", Err: fmt.Errorf("line %w of %d bytes", ErrTooLarge, opts.MaxLineBytes)})
 		case len(bytes.TrimSpace(b)) == 0:
 		default:
 			var v any
 			dec := json.NewDecoder(bytes.NewReader(b))
 			dec.UseNumber()
 			if derr := dec.Decode(&v); derr != nil {
-				errs = append(errs, &ItemError{line, "line", fmt.Errorf("not a JSON object: %v", derr)})
+				errs = append(errs, &ItemError{Item: line, Kind: "line", Err: fmt.Errorf("not a JSON object: %v", derr)})
 				break
 			}
 			o, ok := v.(map[string]any)
 			if !ok {
-				errs = append(errs, &ItemError{line, "line", errors.New("not a JSON object: write one {…} per line")})
+				errs = append(errs, &ItemError{Item: line, Kind: "line", Err: errors.New("not a JSON object: write one {…} per line")})
 				break
 			}
-			c, cerr := fromObject(o, opts)
+			c, warns, cerr := fromObject(o, opts)
+			errs = appendWarnings(errs, line, "line", warns)
 			if cerr != nil {
-				errs = append(errs, &ItemError{line, "line", cerr})
+				errs = append(errs, &ItemError{Item: line, Kind: "line", Err: cerr})
 				break
 			}
 			cs = append(cs, c)
@@ -333,7 +323,7 @@ func decodeCSV(r io.Reader, comma rune, opts Options) ([]Claim, []*ItemError, er
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				errs = append(errs, &ItemError{rec, "record", err})
+				errs = append(errs, &ItemError{Item: rec, Kind: "record", Err: err})
 				continue
 			}
 			return cs, errs, err
@@ -343,7 +333,7 @@ func decodeCSV(r io.Reader, comma rune, opts Options) ([]Claim, []*ItemError, er
 			size += len(f)
 		}
 		if size > opts.MaxLineBytes {
-			errs = append(errs, &ItemError{rec, "record", fmt.Errorf("record %w of %d bytes", ErrTooLarge, opts.MaxLineBytes)})
+			errs = append(errs, &ItemError{Item: rec, Kind: "record", Err: fmt.Errorf("record %w of %d bytes", ErrTooLarge, opts.MaxLineBytes)})
 			continue
 		}
 		o := make(map[string]any, len(row))
@@ -352,9 +342,10 @@ func decodeCSV(r io.Reader, comma rune, opts Options) ([]Claim, []*ItemError, er
 				o[cols[i]] = f
 			}
 		}
-		c, cerr := fromObject(o, opts)
+		c, warns, cerr := fromObject(o, opts)
+		errs = appendWarnings(errs, rec, "record", warns)
 		if cerr != nil {
-			errs = append(errs, &ItemError{rec, "record", cerr})
+			errs = append(errs, &ItemError{Item: rec, Kind: "record", Err: cerr})
 			continue
 		}
 		cs = append(cs, c)
@@ -387,13 +378,14 @@ func canonicalField(name string) string {
 	return fieldNames[strings.ToLower(strings.TrimSpace(name))]
 }
 
-// fromObject reads a ClaimReview object or a flat record.
-func fromObject(o map[string]any, opts Options) (Claim, error) {
-	var c Claim
+// fromObject reads a ClaimReview object or a flat record. warns are the
+// parts it kept without reading (a date in an unknown layout).
+func fromObject(o map[string]any, opts Options) (c Claim, warns []string, err error) {
+	warn := func(s string) { warns = append(warns, s) }
 	if _, ok := o["@type"]; ok || o["claimReviewed"] != nil || o["reviewRating"] != nil {
-		c = fromClaimReview(o)
+		c = fromClaimReview(o, warn)
 	} else {
-		c = fromFlat(o)
+		c = fromFlat(o, warn)
 	}
 	c.Text = strings.TrimSpace(c.Text)
 	if c.Text == "" && c.Title != "" {
@@ -401,11 +393,11 @@ func fromObject(o map[string]any, opts Options) (Claim, error) {
 		c.Text, c.Title = c.Title, ""
 	}
 	if c.Text == "" {
-		return c, errors.New("no claim text: give claimReviewed (ClaimReview) or text/claim/vclaim, or at least a title")
+		return c, warns, errors.New("no claim text: give claimReviewed (ClaimReview) or text/claim/vclaim, or at least a title")
 	}
 	for name, f := range map[string]*string{"claim text": &c.Text, "title": &c.Title, "correction": &c.Correction, "url": &c.URL, "publisher": &c.Publisher, "rating": &c.RatingText, "id": &c.ID} {
 		if len(*f) > opts.MaxTextBytes {
-			return c, fmt.Errorf("%s %w of %d bytes", name, ErrTooLarge, opts.MaxTextBytes)
+			return c, warns, fmt.Errorf("%s %w of %d bytes", name, ErrTooLarge, opts.MaxTextBytes)
 		}
 		if !utf8.ValidString(*f) {
 			*f = strings.ToValidUTF8(*f, "\uFFFD")
@@ -417,10 +409,29 @@ func fromObject(o map[string]any, opts Options) (Claim, error) {
 	if c.ID == "" {
 		c.ID = DeriveID(&c)
 	}
-	return c, nil
+	if c.Authors != nil || c.Item != nil || c.Review != nil || c.Extra != nil {
+		// Everything else a review carries counts against the record limit.
+		b, merr := json.Marshal(&c)
+		if merr != nil {
+			return c, warns, merr
+		}
+		if len(b) > opts.MaxLineBytes {
+			return c, warns, fmt.Errorf("fact-check %w of %d bytes with its authors, item reviewed and other properties", ErrTooLarge, opts.MaxLineBytes)
+		}
+	}
+	return c, warns, nil
 }
 
-func fromFlat(o map[string]any) Claim {
+// basiraFields are the structured fields of Basira's own records (claims
+// list --format jsonl), read back as they were written.
+var basiraFields = map[string]func(c *Claim) any{
+	"authors":       func(c *Claim) any { return &c.Authors },
+	"item_reviewed": func(c *Claim) any { return &c.Item },
+	"review_rating": func(c *Claim) any { return &c.Review },
+	"extra":         func(c *Claim) any { return &c.Extra },
+}
+
+func fromFlat(o map[string]any, warn func(string)) Claim {
 	var c Claim
 	var subtitle, rating string
 	for k, v := range o {
@@ -429,6 +440,13 @@ func fromFlat(o map[string]any) Claim {
 			// Basira's own records: the publisher's words win over the
 			// normalized rating stored beside them.
 			c.RatingText = s
+			continue
+		}
+		if field, ok := basiraFields[k]; ok {
+			b, _ := json.Marshal(v)
+			if err := json.Unmarshal(b, field(&c)); err != nil {
+				warn(fmt.Sprintf("%s is not Basira's %s record: left out (%v)", k, k, err))
+			}
 			continue
 		}
 		switch canonicalField(k) {
@@ -451,7 +469,9 @@ func fromFlat(o map[string]any) Claim {
 		case "lang":
 			c.Lang = nameOf(v)
 		case "date":
-			c.Published = ParseDate(s)
+			if c.Published = ParseDate(s); c.Published == nil && s != "" {
+				warn(fmt.Sprintf("%s %q is not a date Basira reads: imported without a date", k, clip(s, 40)))
+			}
 		}
 	}
 	if c.RatingText == "" {
@@ -467,61 +487,6 @@ func fromFlat(o map[string]any) Claim {
 	return c
 }
 
-func fromClaimReview(o map[string]any) Claim {
-	c := Claim{
-		ID:         firstString(o, "identifier", "id"),
-		Text:       scalarString(o["claimReviewed"]),
-		Title:      firstString(o, "headline", "name"),
-		Correction: firstString(o, "reviewBody", "description", "correction"),
-		URL:        firstString(o, "url", "@id"),
-		Publisher:  nameOf(firstOf(o, "author", "publisher")),
-		Lang:       nameOf(o["inLanguage"]),
-		Published:  ParseDate(scalarString(o["datePublished"])),
-	}
-	if c.Text == "" {
-		if item, ok := o["itemReviewed"].(map[string]any); ok {
-			c.Text = firstString(item, "text", "name")
-		}
-	}
-	if rr, ok := firstObject(o["reviewRating"]); ok {
-		c.RatingText = firstString(rr, "alternateName", "name", "ratingExplanation")
-		if c.RatingText == "" {
-			c.Rating = numericRating(rr)
-		}
-	}
-	return c
-}
-
-// numericRating maps ratingValue on [worstRating, bestRating] (default
-// 1..5) to a rating: the bottom quarter is false, the top quarter true.
-func numericRating(rr map[string]any) string {
-	v, ok := number(rr["ratingValue"])
-	if !ok {
-		return ""
-	}
-	worst, ok1 := number(rr["worstRating"])
-	best, ok2 := number(rr["bestRating"])
-	if !ok1 {
-		worst = 1
-	}
-	if !ok2 {
-		best = 5
-	}
-	if best <= worst {
-		return RatingOther
-	}
-	switch f := (v - worst) / (best - worst); {
-	case f < 0.25:
-		return RatingFalse
-	case f < 0.5:
-		return RatingMisleading
-	case f < 0.75:
-		return RatingMixed
-	default:
-		return RatingTrue
-	}
-}
-
 func number(v any) (float64, bool) {
 	s := scalarString(v)
 	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
@@ -531,15 +496,6 @@ func number(v any) (float64, bool) {
 	return f, true
 }
 
-func firstOf(o map[string]any, keys ...string) any {
-	for _, k := range keys {
-		if v, ok := o[k]; ok && v != nil {
-			return v
-		}
-	}
-	return nil
-}
-
 func firstString(o map[string]any, keys ...string) string {
 	for _, k := range keys {
 		if s := scalarString(o[k]); s != "" {
@@ -547,20 +503,6 @@ func firstString(o map[string]any, keys ...string) string {
 		}
 	}
 	return ""
-}
-
-func firstObject(v any) (map[string]any, bool) {
-	switch x := v.(type) {
-	case map[string]any:
-		return x, true
-	case []any:
-		for _, e := range x {
-			if m, ok := e.(map[string]any); ok {
-				return m, true
-			}
-		}
-	}
-	return nil, false
 }
 
 // scalarString renders a JSON scalar as text; objects and arrays give "".
@@ -595,21 +537,29 @@ func nameOf(v any) string {
 	return scalarString(v)
 }
 
+// dateLayouts are tried in order. Offsets are kept as written: "+0200",
+// "+02:00", "+02" and "Z"; seconds and fractions may be left out.
 var dateLayouts = []string{
-	time.RFC3339, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02",
+	time.RFC3339, "2006-01-02T15:04:05Z0700", "2006-01-02T15:04:05Z07",
+	"2006-01-02T15:04Z07:00", "2006-01-02T15:04Z0700", "2006-01-02T15:04Z07",
+	"2006-01-02T15:04:05", "2006-01-02T15:04",
+	"2006-01-02 15:04:05Z07:00", "2006-01-02 15:04:05Z0700", "2006-01-02 15:04:05 Z0700", "2006-01-02 15:04:05",
+	"2006-01-02 15:04Z07:00", "2006-01-02 15:04",
+	"2006-01-02", time.RFC1123Z, time.RFC1123, "Mon, 2 Jan 2006 15:04:05 -0700",
 	"2 January 2006", "January 2, 2006", "2 Jan 2006", "Jan 2, 2006", "02/01/2006", "2006/01/02",
 }
 
-// ParseDate reads a date in the common layouts (ISO 8601, "26 May 2015",
-// "May 26, 2015", DD/MM/YYYY) and returns nil when it cannot.
+// ParseDate reads a date in the common layouts (ISO 8601 with any offset,
+// with or without seconds; RFC 1123; "26 May 2015"; "May 26, 2015";
+// DD/MM/YYYY) and returns nil when it cannot. The time keeps the offset
+// it was written with; one without an offset is UTC.
 func ParseDate(s string) *time.Time {
 	s = strings.TrimSpace(s)
-	if s == "" {
+	if s == "" || len(s) > 64 {
 		return nil
 	}
 	for _, l := range dateLayouts {
 		if t, err := time.Parse(l, s); err == nil {
-			t = t.UTC()
 			return &t
 		}
 	}

@@ -47,7 +47,8 @@ type FeatureConfig struct {
 	// Emoji adds each emoji and pictograph as a feature.
 	Emoji bool `json:"emoji"`
 	// Lexicon names the lexicon whose category features are added
-	// (LexiconVersion; "" for none). It needs FeatureVersionLexicon.
+	// (LexiconVersion, or a named lexicon of lexicon_darija.go such as
+	// darija-abuse-1; "" for none). It needs FeatureVersionLexicon.
 	Lexicon string `json:"lexicon,omitempty"`
 }
 
@@ -59,8 +60,8 @@ func DefaultFeatures() FeatureConfig {
 // Validate reports a configuration this build cannot extract.
 func (c FeatureConfig) Validate() error {
 	switch {
-	case c.Version == FeatureVersionLexicon && c.Lexicon != LexiconVersion:
-		return fmt.Errorf("lexicon %q is not %q, the one this build has: retrain the model with this version of Basira", c.Lexicon, LexiconVersion)
+	case c.Version == FeatureVersionLexicon && c.Lexicon != LexiconVersion && lexiconSources[c.Lexicon] == nil:
+		return fmt.Errorf("lexicon %q is not one this build has (%s, %s): retrain the model with this version of Basira", c.Lexicon, LexiconVersion, strings.Join(lexiconNames(), ", "))
 	case c.Version != FeatureVersion && c.Version != FeatureVersionLexicon:
 		return fmt.Errorf("feature version %d is not %d, the one this build extracts: retrain the model with this version of Basira", c.Version, FeatureVersion)
 	case c.Version == FeatureVersion && c.Lexicon != "":
@@ -89,6 +90,10 @@ const (
 	groupBias   = 'z'
 	// groupLex seeds the lexicon features (scaled with the word group).
 	groupLex = 'l'
+	// groupDarija seeds the features of a named lexicon and is their
+	// group: scaled apart, a post's one or two hits weigh as much as its
+	// words (lexicon_darija.go).
+	groupDarija = 'd'
 )
 
 // maxWordRunes caps the characters of one word used for char n-grams, so a
@@ -134,10 +139,11 @@ type hashed struct {
 // extractor turns a Doc into feature occurrences. It is reused across
 // posts to avoid allocation; it is not safe for concurrent use.
 type extractor struct {
-	cfg  FeatureConfig
-	mask uint32
-	out  []hashed
-	offs []int
+	cfg   FeatureConfig
+	mask  uint32
+	named *namedLexicon // a named lexicon (lexicon_darija.go), or nil
+	out   []hashed
+	offs  []int
 	// explain, when set, receives the text of each feature.
 	explain func(h hashed, kind, text string)
 	// wanted, when set with explain, says which features to spell: the
@@ -146,7 +152,11 @@ type extractor struct {
 }
 
 func newExtractor(cfg FeatureConfig) *extractor {
-	return &extractor{cfg: cfg, mask: 1<<uint(cfg.Bits) - 1}
+	e := &extractor{cfg: cfg, mask: 1<<uint(cfg.Bits) - 1}
+	if lexiconSources[cfg.Lexicon] != nil {
+		e.named, _ = loadNamedLexicon(cfg.Lexicon)
+	}
+	return e
 }
 
 func (e *extractor) emit(h uint32, group byte, kind, text string) {
@@ -211,7 +221,10 @@ func (e *extractor) extract(doc *arabic.Doc) []hashed {
 			e.charNgrams(w)
 		}
 	}
-	if c.Lexicon != "" {
+	switch {
+	case e.named != nil:
+		e.namedLexiconFeatures(toks)
+	case c.Lexicon != "":
 		e.lexFeatures(toks)
 	}
 	if c.Emoji {

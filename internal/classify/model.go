@@ -174,29 +174,33 @@ func (m *Model) decision(doc *arabic.Doc, out []float64) []float64 {
 	fs := e.extract(doc)
 	scale := groupScales(fs)
 	k := len(m.step)
-	var bufW, bufC [16]int64
-	var accW, accC []int64
+	var bufW, bufC, bufL [16]int64
+	var accW, accC, accL []int64
 	if k <= len(bufW) {
-		accW, accC = bufW[:k], bufC[:k]
+		accW, accC, accL = bufW[:k], bufC[:k], bufL[:k]
 	} else {
-		accW, accC = make([]int64, k), make([]int64, k)
+		accW, accC, accL = make([]int64, k), make([]int64, k), make([]int64, k)
 	}
 	for _, f := range fs {
 		row := m.q[int(f.idx)*k : int(f.idx)*k+k]
 		acc := accW
-		if f.group == groupChar {
+		switch f.group {
+		case groupChar:
 			acc = accC
+		case groupDarija:
+			// Scaled apart, as in training (vectorize).
+			acc = accL
 		}
 		for j, wv := range row {
 			acc[j] += int64(wv)
 		}
 	}
 	m.pool.Put(e)
-	sw, sc := float64(scale[groupWord]), float64(scale[groupChar])
+	sw, sc, sl := float64(scale[groupWord]), float64(scale[groupChar]), float64(scale[groupDarija])
 	out = out[:0]
 	for j := range k {
 		st := float64(m.step[j])
-		out = append(out, st*(sw*float64(accW[j])+sc*float64(accC[j])+float64(m.q[m.dim*k+j])))
+		out = append(out, st*(sw*float64(accW[j])+sc*float64(accC[j])+sl*float64(accL[j])+float64(m.q[m.dim*k+j])))
 	}
 	return out
 }

@@ -66,13 +66,7 @@ func Recipes() []Recipe {
 		return ReadOptions{Format: "tsv", TextCol: "2", LabelCol: col}
 	}
 	return append([]Recipe{
-		{
-			Name: "offensive", Description: "offensive language (insults, attacks, vulgarity) in Arabic tweets, OSACT 2020 subtask A",
-			Train: []string{"abuse/osact2020/OSACT2020-sharedTask-train.txt"}, Dev: []string{"abuse/osact2020/OSACT2020-sharedTask-dev.txt"},
-			Read: osact20, Negative: "NOT_OFF", Background: lingua, Display: map[string]string{"OFF": "offensive"}, Precision: 0.95,
-			License: "CC-BY (OffensEval 2020 Arabic); background Apache-2.0 (lingua-go), MIT (DODa)", Ship: true,
-			Anchor: "OSACT 2020 subtask A leaderboard snapshot (abuse/osact2020): 0.902, 0.901, 0.870, 0.852, 0.850, 0.817; the top two are transformers",
-		},
+		offensiveRecipe(osact20, lingua),
 		{
 			Name: "offensive-osact2020-only", Description: "the offensive recipe without background text: the in-domain figure to compare with OSACT 2020 systems",
 			Train: []string{"abuse/osact2020/OSACT2020-sharedTask-train.txt"}, Dev: []string{"abuse/osact2020/OSACT2020-sharedTask-dev.txt"},

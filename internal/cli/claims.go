@@ -65,10 +65,11 @@ Examples:
 		Name:    "claims export",
 		Summary: "write the stored fact-checks as schema.org ClaimReview JSON-LD",
 		Usage:   "[--out FILE]",
-		Help: `Writes one JSON-LD document with an @graph of ClaimReview objects (claim,
-rating on a 1..5 scale with the publisher's words, correction as
-reviewBody, url, author, language, date). 'basira claims import' reads it
-back.
+		Help: `Writes one JSON-LD document with an @graph of ClaimReview objects: claim,
+rating with the publisher's words and numbers on the publisher's own scale,
+correction as reviewBody, url, every author, language, date, the item
+reviewed (who made the claim, when, where it appeared) and any other
+property that was imported. 'basira claims import' reads it back.
 
 Examples:
   basira claims export --out claimreview.json`,
@@ -105,9 +106,13 @@ one model for Arabic-script posts and one for Latin-script posts) and
 writes it to $BASIRA_HOME/claims/reranker.json (or --out).
 
 By default it trains on the TRAINING splits of CLEF CheckThat! 2021 2A
-Arabic and 2022 2A English found in the reference data (--data, or
-BASIRA_DATA). Those sets are "free for research use": Basira does not ship
-weights learned from them; check that your use fits their terms. Train on
+Arabic, 2022 2A English and ANS (Arabic paraphrases and contradicted
+variants of news headlines) found in the reference data (--data, or
+BASIRA_DATA). The CheckThat! sets are "free for research use": Basira does
+not ship weights learned from them; check that your use fits their terms
+(--benchmark ar-ans trains on ANS alone, Apache-2.0). The probability that
+thresholds read is calibrated so that at most 3% of the training posts
+whose claim was removed from the collection still reach 0.5. Train on
 your own desk's data instead with --collection/--queries/--qrels (TREC
 qrels: "query 0 claim 1" per line; queries: "id<TAB>text").
 
@@ -162,8 +167,9 @@ func storedClaims(ctx context.Context, env *Env) (*claims.FileStore, []claims.Cl
 	return st, cs, err
 }
 
-// readClaimsFile decodes a fact-check file, reporting bad items on stderr.
-// It returns the number of bad items.
+// readClaimsFile decodes a fact-check file, reporting bad items (and parts
+// of items imported without them) on stderr. It returns the number of
+// items left out.
 func readClaimsFile(env *Env, path, format string) ([]claims.Claim, int, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -181,9 +187,9 @@ func readClaimsFile(env *Env, path, format string) ([]claims.Claim, int, error) 
 		fmt.Fprintf(env.Stderr, "%s: %v\n", path, ie)
 	}
 	if err != nil {
-		return cs, len(itemErrs), fmt.Errorf("%s: %w", path, err)
+		return cs, claims.Rejected(itemErrs), fmt.Errorf("%s: %w", path, err)
 	}
-	return cs, len(itemErrs), nil
+	return cs, claims.Rejected(itemErrs), nil
 }
 
 func runClaimsImport(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
@@ -353,6 +359,12 @@ func loadReranker(env *Env, path string) (retrieve.Reranker, error) {
 		fmt.Fprintln(env.Stderr, "note: no trained claim re-ranker in the workspace; ranking with the untrained fallback (run 'basira claims train')")
 		return retrieve.DefaultModel(), nil
 	}
+	if errors.Is(err, retrieve.ErrModelFormat) {
+		// An older version's model: its probabilities are not calibrated
+		// the way this version's thresholds expect.
+		fmt.Fprintf(env.Stderr, "note: %v; ranking with the untrained fallback until then\n", err)
+		return retrieve.DefaultModel(), nil
+	}
 	return m, err
 }
 
@@ -455,8 +467,15 @@ func benchmarks(env *Env, dataDir, name string) ([]*eval.Benchmark, error) {
 		}
 		out = append(out, b)
 	}
+	if name == "all" || name == "ar-ans" {
+		b, err := eval.LoadANS(filepath.Join(dataDir, "claims", "ar-ans"))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
 	if len(out) == 0 {
-		return nil, Usagef("--benchmark must be ar-2021, en-2022 or all, not %q", name)
+		return nil, Usagef("--benchmark must be ar-2021, en-2022, ar-ans or all, not %q", name)
 	}
 	return out, nil
 }
@@ -506,7 +525,7 @@ func loadOwnSplit(collection, queries, qrels string) (*retrieve.Index, eval.Spli
 
 func runClaimsTrain(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
 	dataDir := fs.String("data", "", "reference data folder (default: BASIRA_DATA or ../shared/data)")
-	bench := fs.String("benchmark", "all", "CheckThat! training splits to use: ar-2021, en-2022 or all (ignored with --collection)")
+	bench := fs.String("benchmark", "all", "training splits to use: ar-2021, en-2022, ar-ans or all (ignored with --collection)")
 	collection := fs.String("collection", "", "your own claims file (any format 'claims import' reads)")
 	queries := fs.String("queries", "", "your own training queries: id<TAB>text per line")
 	qrels := fs.String("qrels", "", "your own training qrels: query 0 claim 1 per line")
@@ -538,7 +557,7 @@ func runClaimsTrain(ctx context.Context, env *Env, fs *flag.FlagSet, args []stri
 			sets = append(sets, trainingSet{retrieve.NewIndex(b.Collection, retrieve.Options{}), b.Train})
 			names = append(names, fmt.Sprintf("%s train (%d queries)", b.Name, len(b.Train.Queries)))
 		}
-		note = "trained on CheckThat! " + strings.Join(names, " + ") + "; data free for research use"
+		note = "trained on " + strings.Join(names, " + ") + "; CheckThat! data free for research use, ANS Apache-2.0"
 	}
 	m := trainOn(env, sets, note+"; "+time.Now().UTC().Format(time.DateOnly))
 	path := *out
@@ -571,7 +590,7 @@ func runClaimsEval(ctx context.Context, env *Env, fs *flag.FlagSet, args []strin
 	modelPath := fs.String("model", "", "re-ranker model (default: the workspace model, else the fallback)")
 	trainQueries := fs.String("train-queries", "", "train a re-ranker on these queries first (with --train-qrels)")
 	trainQrels := fs.String("train-qrels", "", "qrels of --train-queries")
-	bench := fs.String("benchmark", "", "evaluate CheckThat! dev splits from the reference data: ar-2021, en-2022 or all")
+	bench := fs.String("benchmark", "", "evaluate dev splits from the reference data: ar-2021, en-2022, ar-ans (ANS paraphrases) or all")
 	dataDir := fs.String("data", "", "reference data folder for --benchmark (default: BASIRA_DATA or ../shared/data)")
 	runPath := fs.String("run", "", "also write the ranking as a TREC run file")
 	if err := Parse(fs, args); err != nil {
@@ -650,7 +669,7 @@ func runClaimsEval(ctx context.Context, env *Env, fs *flag.FlagSet, args []strin
 		for _, r := range []struct {
 			name string
 			rr   retrieve.Reranker
-		}{{"bm25 (first stage)", retrieve.FirstStageOnly()}, {"re-ranked", rr}} {
+		}{{"bm25 (first stage)", retrieve.FirstStageOnly()}, {"untrained fallback", retrieve.DefaultModel()}, {"re-ranked", rr}} {
 			run, err := retrieve.RunSplit(ctx, retrieve.NewMatcher(j.ix, r.rr), j.split)
 			if err != nil {
 				return err

@@ -75,6 +75,25 @@ func TestClaimsCommands(t *testing.T) {
 		t.Fatalf("match jsonl: %d\n%s", code, out)
 	}
 
+	// A model of an older format is not used: a note, and the fallback.
+	if err := os.WriteFile(filepath.Join(home, "claims", "reranker.json"), []byte(`{"format":"basira-claims-reranker/1"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs = runHome(t, home, "", "claims", "match", "bill gates microchips vaccines")
+	if code != 0 || !strings.Contains(errs, "retrain it with 'basira claims train'") || !strings.Contains(errs, "untrained fallback until then") {
+		t.Fatalf("match with an old model: %d\n%s", code, errs)
+	}
+
+	// A part that cannot be read is reported; the item is imported, not rejected.
+	odd := filepath.Join(t.TempDir(), "odd.jsonld")
+	if err := os.WriteFile(odd, []byte(`{"@type":"ClaimReview","claimReviewed":"x","datePublished":"le 3 mars"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs = runHome(t, home, "", "claims", "import", "--strict", odd)
+	if code != 0 || !strings.Contains(errs, `item 1: imported, but datePublished "le 3 mars"`) || !strings.Contains(errs, "1 added, 0 replaced, 0 rejected") {
+		t.Fatalf("import with a warning: %d\n%s", code, errs)
+	}
+
 	// Usage errors.
 	for _, args := range [][]string{
 		{"claims", "match"},
@@ -116,7 +135,8 @@ func TestClaimsEvalCommand(t *testing.T) {
 	}
 	// q1 and q2 are found first; q3 shares no word with k3: MAP@1 = 2/3.
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 8 || !strings.Contains(lines[4], "FALSE SIGNAL") || !strings.Contains(lines[0], "MAP@5") || !strings.Contains(lines[2], "re-ranked") || !strings.Contains(lines[2], "3        0.6667  0.6667  0.6667  0.6667  0.6667  0.6667") {
+	if len(lines) != 9 || !strings.Contains(lines[5], "FALSE SIGNAL") || !strings.Contains(lines[0], "MAP@5") || !strings.Contains(lines[2], "untrained fallback") ||
+		!strings.Contains(lines[3], "re-ranked") || !strings.Contains(lines[3], "3        0.6667  0.6667  0.6667  0.6667  0.6667  0.6667") {
 		t.Fatalf("eval output:\n%s", out)
 	}
 	run, _ := os.ReadFile(runPath)

@@ -139,14 +139,28 @@ Examples:
 				return strings.Join(out, " ")
 			}
 		})
-	lineCmd("lang", "identify the language of each line (ar, ary, ary-Latn, fr, en, und)",
+	lineCmd("lang", "identify the language of each line (ar, ary, arq-aeb, ar-dialect, ary-Latn, fr, en, und)",
 		`Reads lines on stdin and writes the language of each: ar (Modern Standard
-Arabic), ary (Moroccan Darija in Arabic script), ary-Latn (Arabizi), fr, en,
-or und (no letters, another script, or another language such as Persian).
+Arabic), ary (Moroccan Darija in Arabic script), arq-aeb (Algerian, Tunisian
+or Libyan Arabic), ar-dialect (Egyptian, Gulf, Levantine or Iraqi Arabic, or
+dialect without Maghrebi words), ary-Latn (Arabizi), fr, en, or und (no
+letters, another script, another language such as Persian, or Arabic text of
+one or two words without a dialect word). With --conf, each language is
+followed by a tab and its confidence (0 to 1).
 
 Example:
-  printf 'واش كاين شي جديد\nwach kayn chi jdid\n' | basira text lang   # ary, ary-Latn`,
-		func(fs *flag.FlagSet) func(string) string { return arabic.DetectLang })
+  printf 'واش كاين شي جديد\nwach kayn chi jdid\n' | basira text lang   # ary, ary-Latn
+  echo 'انا بدي روح عالبيت هلق' | basira text lang --conf            # ar-dialect	0.94`,
+		func(fs *flag.FlagSet) func(string) string {
+			conf := fs.Bool("conf", false, "also print the confidence")
+			return func(s string) string {
+				l, c := arabic.DetectLangConf(s)
+				if *conf {
+					return fmt.Sprintf("%s\t%.2f", l, c)
+				}
+				return l
+			}
+		})
 
 	Register(&Command{
 		Name:    "text eval",

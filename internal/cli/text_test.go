@@ -19,6 +19,7 @@ func TestTextCommands(t *testing.T) {
 		{[]string{"text", "stem", "--snowball"}, "ءامنتم\n", "ءامن\n"}, // Snowball output.txt
 		{[]string{"text", "translit"}, "salam 3likom\n", "سالام عليكوم\n"},
 		{[]string{"text", "lang"}, "واش كاين شي جديد على هاد الموضوع؟\nwach kayn chi jdid 3la had lmawdou3\n\n", "ary\nary-Latn\nund\n"},
+		{[]string{"text", "lang", "--conf"}, "انا بدي روح عالبيت هلق لانو تعبان كتير\nبرشا ناس توا يحبو يخدمو في الخارج\nالسلام عليكم\n", "ar-dialect\t1.00\narq-aeb\t0.94\nund\t0.00\n"},
 	}
 	for _, c := range cases {
 		code, out, errOut := run(t, c.stdin, c.args...)

@@ -35,6 +35,14 @@ func termForms(t *arabic.Token, loose bool) []form {
 		if sk := skeletonOf(t.Base); sk != "" {
 			fs = append(fs, form{text: sk, base: true, skel: true})
 		}
+		for _, k := range callKeysOf(t.Text) {
+			fs = append(fs, form{text: k, skel: true})
+		}
+		if t.Base != t.Text {
+			for _, k := range callKeysOf(t.Base) {
+				fs = append(fs, form{text: k, base: true, skel: true})
+			}
+		}
 	}
 	return fs
 }
@@ -44,7 +52,7 @@ func termForms(t *arabic.Token, loose bool) []form {
 func hasSkeleton(toks []arabic.Token) bool {
 	for i := range toks {
 		t := &toks[i]
-		if t.Translit == "" && isArabicWord(t.Text) && (skeletonOf(t.Text) != "" || skeletonOf(t.Base) != "") {
+		if t.Translit == "" && isArabicWord(t.Text) && (skeletonOf(t.Text) != "" || skeletonOf(t.Base) != "" || len(callKeysOf(t.Text)) > 0 || len(callKeysOf(t.Base)) > 0) {
 			return true
 		}
 	}

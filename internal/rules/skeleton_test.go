@@ -159,23 +159,27 @@ func TestSkeletonBenignArabizi(t *testing.T) {
 // TestAppendSkeletonMatchesArabic keeps the allocation-free skeleton of
 // the scan the same as arabic.ConsonantSkeleton.
 func TestAppendSkeletonMatchesArabic(t *testing.T) {
-	for _, w := range []string{"", "ا", "ه", "جهاد", "جيهاد", "الجهاد", "لجيهاد", "مجاهدين", "الدولة", "دوله", "اوه", "ءاء", "ياي", "x", "jihad", "بيعة"} {
-		if got, want := string(appendSkeleton(nil, w)), arabic.ConsonantSkeleton(w); got != want {
-			t.Errorf("appendSkeleton(%q) = %q, want %q", w, got, want)
+	for _, w := range []string{"", "ا", "ه", "جهاد", "جيهاد", "الجهاد", "لجيهاد", "مجاهدين", "الدولة", "دوله", "اوه", "ءاء", "ياي", "x", "jihad", "بيعة", "ذبح", "دبه", "ه", "ضه", "حطص", "ظاه"} {
+		for _, call := range []bool{false, true} {
+			if got, want := string(appendSkeleton(nil, w, call)), refSkeleton(w, call); got != want {
+				t.Errorf("appendSkeleton(%q, %v) = %q, want %q", w, call, got, want)
+			}
 		}
 	}
 }
 
 func FuzzAppendSkeleton(f *testing.F) {
-	for _, w := range []string{"جهاد", "الدولة", "\xd9", "ه"} {
+	for _, w := range []string{"جهاد", "الدولة", "\xd9", "ه", "ذبحه"} {
 		f.Add(w)
 	}
 	f.Fuzz(func(t *testing.T, w string) {
 		if !utf8.ValidString(w) {
 			return // transliterations are valid UTF-8
 		}
-		if got, want := string(appendSkeleton(nil, w)), arabic.ConsonantSkeleton(w); got != want {
-			t.Errorf("appendSkeleton(%q) = %q, want %q", w, got, want)
+		for _, call := range []bool{false, true} {
+			if got, want := string(appendSkeleton(nil, w, call)), refSkeleton(w, call); got != want {
+				t.Errorf("appendSkeleton(%q, %v) = %q, want %q", w, call, got, want)
+			}
 		}
 	})
 }
@@ -378,4 +382,185 @@ func BenchmarkSkeletonArabizi(b *testing.B) {
 			reportPostsPerSecond(b, i)
 		})
 	}
+}
+
+// TestCallKeys: Arabizi calls and plurals with a final o/ou (ndmo, siro,
+// 9atlo, dbe7o, tla7qo) meet the Arabic-script plural imperatives of the
+// rules through call keys, whatever emphatic letter the Arabizi loses
+// (d for ض and ذ, 7 or h for ح); singular and noun forms do not meet the
+// plural imperative, and without call keys none of them match.
+func TestCallKeys(t *testing.T) {
+	src := `defaults: {arabizi: loose}
+rules:
+  - {id: join, label: recruitment, severity: high, any: ["انضموا"]}
+  - {id: join-darija, label: recruitment, severity: high, any: ["انضمو"]}
+  - {id: rally, label: recruitment, severity: high, any: ["التحقوا"]}
+  - {id: go, label: recruitment, severity: high, any: ["سيروا"]}
+  - {id: go-one, label: recruitment, severity: high, any: ["سير"]}
+  - {id: fight, label: incitement, severity: high, any: ["قاتلوا"]}
+  - {id: slaughter, label: incitement, severity: high, any: ["اذبحوا"]}
+  - {id: strike, label: incitement, severity: high, any: ["اضربوا"]}
+  - {id: daeshi, label: glorification, severity: high, any: ["داعشي"]}
+`
+	s := mustSet(t, src)
+	cases := []struct {
+		text string
+		want []string
+	}{
+		{"ndmo", []string{"join", "join-darija"}},
+		{"ndmou", []string{"join", "join-darija"}},
+		{"indammo", []string{"join", "join-darija"}},
+		{"tla7qo", []string{"rally"}}, // form VIII, first two letters swapped as Darija says it
+		{"tla7qou", []string{"rally"}},
+		{"siro", []string{"go"}},
+		{"sirou", []string{"go"}},
+		{"sir", []string{"go-one"}}, // the singular, through its transliteration only
+		{"9atlo", []string{"fight"}},
+		{"qatlou", []string{"fight"}},
+		{"dbe7o", []string{"slaughter"}}, // د for ذ, 7 for ح
+		{"dbeho", []string{"slaughter"}}, // h for ح
+		{"Dorbo", []string{"strike"}},
+		{"dorbo", []string{"strike"}},
+		{"da3echi", []string{"daeshi"}},
+		{"iDrab", nil}, // the noun اضراب: no ending, no call key
+		{"dbe7", nil},  // the singular does not meet the plural imperative
+		{"9atl", nil},
+	}
+	check := func(s *Set, c struct {
+		text string
+		want []string
+	}) {
+		t.Helper()
+		doc := arabiziDoc(c.text)
+		var got []string
+		for _, m := range s.Match(doc) {
+			got = append(got, m.Rule.ID)
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%q (→ %s): fired %v, want %v", c.text, doc.Tokens[0].Translit, got, c.want)
+		}
+	}
+	for _, c := range cases {
+		check(s, c)
+	}
+	defer func(b bool) { useCallKeys = b }(useCallKeys)
+	useCallKeys = false
+	s = mustSet(t, src)
+	for _, c := range cases[:len(cases)-3] {
+		if c.text == "sir" || c.text == "da3echi" {
+			continue // the transliteration meets سير; داعيشي has no call key to lose
+		}
+		c.want = nil
+		check(s, c)
+	}
+}
+
+// TestCallKeysInPack: the Arabizi calls to join a group that the example
+// pack missed (issue 11) fire its Darija recruitment rule.
+func TestCallKeysInPack(t *testing.T) {
+	s := loadPack(t)
+	for _, text := range []string{"ndmo l da3ich daba", "ndmou l dawla dial lkhilafa", "tla7qo b lmojahidin f cham"} {
+		var got []string
+		for _, m := range s.Match(arabic.Analyze(text)) {
+			got = append(got, m.Rule.ID)
+		}
+		if !slices.Contains(got, "recruit-call-darija") {
+			t.Errorf("%q fired %v, want recruit-call-darija", text, got)
+		}
+	}
+}
+
+// TestCallKeyRecallDODa measures call keys and emphatic folding on DODa
+// v2 word pairs: recall of all DODa words and of those ending in a vowel
+// letter (where call keys apply), and for the example pack's words (as the
+// pack sets arabizi:) the spellings of other words that hit a pack word.
+func TestCallKeyRecallDODa(t *testing.T) {
+	pairs := dodaPairs(t)
+	var vowelPairs []wordPair
+	var dodaWords, vowelWords []string
+	for _, p := range pairs {
+		dodaWords = append(dodaWords, p.ar)
+		last, _ := utf8.DecodeLastRuneInString(p.ar)
+		if last == 'و' || last == 'ي' {
+			vowelPairs = append(vowelPairs, p)
+			vowelWords = append(vowelWords, p.ar)
+		}
+	}
+	packWords, packLoose := packTerms(t)
+	defer func(f, c bool) { foldEmphatics, useCallKeys = f, c }(foldEmphatics, useCallKeys)
+	type res struct{ all, vowel, pack recall }
+	got := map[[2]bool]res{}
+	for _, cfg := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
+		foldEmphatics, useCallKeys = cfg[0], cfg[1]
+		r := res{measureRecall(t, dodaWords, nil, pairs), measureRecall(t, vowelWords, nil, vowelPairs), measureRecall(t, packWords, packLoose, pairs)}
+		got[cfg] = r
+		t.Logf("fold emphatics %v, call keys %v: all DODa words %d of %d found (%.3f), %d wrong; words ending in و/ي %d of %d (%.3f), %d wrong; pack as shipped %d of %d found, %d stray",
+			cfg[0], cfg[1], r.all.found, r.all.n, float64(r.all.found)/float64(r.all.n), r.all.wrong,
+			r.vowel.found, r.vowel.n, float64(r.vowel.found)/float64(r.vowel.n), r.vowel.wrong, r.pack.found, r.pack.n, r.pack.stray)
+	}
+	before, after := got[[2]bool{}], got[[2]bool{true, true}]
+	if after.vowel.found <= before.vowel.found || after.all.found <= before.all.found {
+		t.Errorf("call keys and folding found nothing more: before %+v, after %+v", before, after)
+	}
+}
+
+// packTerms returns the Arabic-script words of the example pack, and
+// which of them are loose in some rule.
+func packTerms(t *testing.T) ([]string, map[string]bool) {
+	rs, _, err := LoadPaths([]string{examplePack})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var words []string
+	loose := map[string]bool{}
+	for _, r := range rs {
+		terms := slices.Clone(r.Any)
+		for _, g := range r.All {
+			terms = append(terms, g...)
+		}
+		if r.Near != nil {
+			for _, g := range r.Near.Terms {
+				terms = append(terms, g...)
+			}
+		}
+		for _, term := range terms {
+			for _, tk := range arabic.Tokenize(term) {
+				if isArabicWord(tk.Text) {
+					words = append(words, tk.Text)
+					loose[tk.Text] = loose[tk.Text] || r.Loose()
+				}
+			}
+		}
+	}
+	return words, loose
+}
+
+// FuzzCallKey: a call key of any valid word is valid UTF-8, ends in its
+// ending letter (so it never equals a plain skeleton, which has no vowel
+// letter after its first) and has at least minSkeletonLetters letters.
+func FuzzCallKey(f *testing.F) {
+	for _, w := range []string{"انضموا", "التحقوا", "سيرو", "ذبحوا", "اوا", "و", "تت", "اتتو"} {
+		f.Add(w)
+	}
+	f.Fuzz(func(t *testing.T, w string) {
+		if !utf8.ValidString(w) {
+			return
+		}
+		for _, swap := range []bool{false, true} {
+			k := appendCallKey(nil, w, swap)
+			if len(k) == 0 {
+				continue
+			}
+			if !utf8.Valid(k) {
+				t.Fatalf("appendCallKey(%q, %v) = %q: not UTF-8", w, swap, k)
+			}
+			last, _ := utf8.DecodeLastRune(k)
+			if last != 'و' && last != 'ي' {
+				t.Fatalf("appendCallKey(%q, %v) = %q: no ending", w, swap, k)
+			}
+			if n := utf8.RuneCount(k); n < minSkeletonLetters {
+				t.Fatalf("appendCallKey(%q, %v) = %q: %d letters", w, swap, k, n)
+			}
+		}
+	})
 }

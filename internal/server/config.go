@@ -244,6 +244,11 @@ func (s *Server) putFactChecks(w http.ResponseWriter, r *http.Request) error {
 	if s.deps.FactChecks == nil || s.deps.FactChecks.Store == nil {
 		return notConfigured("fact-checks")
 	}
+	if body, ok, err := claimReviewBody(r); err != nil {
+		return err
+	} else if ok {
+		return s.putClaimReview(w, r, body) // factchecks_ld.go
+	}
 	var req struct {
 		FactChecks []claims.Claim `json:"factchecks"`
 	}

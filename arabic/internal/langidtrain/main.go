@@ -7,7 +7,10 @@
 //   - DODa sentences at the MIT-licensed commit: Darija in Arabizi (ary-Latn)
 //     and, through arabic.Translit, in Arabic script (ary); half of their
 //     English translations (en);
-//   - arabic/darija_lexicon.txt, written for Basira (ary).
+//   - arabic/darija_lexicon.txt and dialect_markers.txt, written for
+//     Basira (ary, ar-dialect);
+//   - OSACT 2020 train tweets (CC-BY) and MLMA Arabic tweets (MIT), mostly
+//     Egyptian, Gulf and Levantine (ar-dialect).
 //
 // Lines whose index i satisfies arabic.HeldOut(i) are never used: they are
 // the evaluation split that `basira text eval` and the tests report.
@@ -17,11 +20,14 @@ package main
 
 import (
 	"bufio"
+	"encoding/csv"
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/basira-org/basira/arabic"
@@ -31,12 +37,13 @@ func main() {
 	data := flag.String("data", os.Getenv("BASIRA_DATA"), "reference data folder (shared/data)")
 	out := flag.String("out", "langid_model.bin", "output model file")
 	lexicon := flag.String("lexicon", "darija_lexicon.txt", "hand-written Darija lexicon")
+	markers := flag.String("markers", "dialect_markers.txt", "hand-written dialect marker words")
 	epochs := flag.Int("epochs", 8, "training epochs")
 	flag.Parse()
 	if *data == "" {
 		*data = filepath.Join("..", "..", "shared", "data")
 	}
-	samples, err := load(*data, *lexicon)
+	samples, err := load(*data, *lexicon, *markers)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "langidtrain: %v\n", err)
 		os.Exit(1)
@@ -74,7 +81,7 @@ func readLines(path string) ([]string, error) {
 	return lines, sc.Err()
 }
 
-func load(data, lexiconPath string) ([]arabic.LangSample, error) {
+func load(data, lexiconPath, markersPath string) ([]arabic.LangSample, error) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	var samples []arabic.LangSample
 	var msaTrain []string
@@ -161,7 +168,126 @@ func load(data, lexiconPath string) ([]arabic.LangSample, error) {
 		}
 		samples = append(samples, arabic.LangSample{Text: strings.Join(w, " "), Lang: arabic.LangDarija})
 	}
+	// Other dialects: tweets of OSACT 2020 train (CC-BY) and MLMA Arabic
+	// (MIT), mostly Egyptian, Gulf and Levantine, without their
+	// placeholders. Only the tweets with an Egyptian/Gulf/Levantine/Iraqi
+	// marker word (dialect_markers.txt) are kept: the others are as often
+	// MSA, which would teach the model to call MSA a dialect.
+	markers, err := readLines(markersPath)
+	if err != nil {
+		return nil, err
+	}
+	east := map[string]bool{}
+	group := ""
+	for _, l := range markers {
+		if strings.HasPrefix(l, "[") {
+			group, _, _ = strings.Cut(l[1:], "]")
+			continue
+		}
+		if group == "ar-dialect" {
+			for _, w := range strings.Fields(arabic.Fold(l)) {
+				east[w] = true
+			}
+		}
+	}
+	dialectal := func(t string) bool {
+		for _, tk := range arabic.Tokenize(t) {
+			if east[tk.Text] || east[arabic.StripClitics(tk.Text)] {
+				return true
+			}
+		}
+		return false
+	}
+	osact, err := readLines(filepath.Join(data, "abuse", "osact2020", "OSACT2020-sharedTask-train.txt"))
+	if err != nil {
+		return nil, err
+	}
+	for i, l := range osact {
+		if arabic.HeldOut(i) {
+			continue
+		}
+		text, _, _ := strings.Cut(l, "\t")
+		if text = cleanTweet(text); dialectal(text) {
+			samples = append(samples, arabic.LangSample{Text: text, Lang: arabic.LangOtherDialect})
+		}
+	}
+	mlma, err := readCSVColumn(filepath.Join(data, "abuse", "mlma", "hate_speech_mlma", "ar_dataset.csv"), "tweet")
+	if err != nil {
+		return nil, err
+	}
+	for i, l := range mlma {
+		if arabic.HeldOut(i) {
+			continue
+		}
+		if text := cleanTweet(l); dialectal(text) {
+			samples = append(samples, arabic.LangSample{Text: text, Lang: arabic.LangOtherDialect})
+		}
+	}
+	// The marker words of the dialect cue, one by one: Moroccan ones as
+	// ary, Egyptian/Gulf/Levantine/Iraqi ones as ar-dialect.
+	group = ""
+	for _, l := range markers {
+		if strings.HasPrefix(l, "[") {
+			group, _, _ = strings.Cut(l[1:], "]")
+			continue
+		}
+		lang := map[string]string{"ary": arabic.LangDarija, "ar-dialect": arabic.LangOtherDialect}[group]
+		if lang == "" {
+			continue
+		}
+		for _, w := range strings.Fields(l) {
+			samples = append(samples, arabic.LangSample{Text: w, Lang: lang})
+		}
+	}
 	return samples, nil
+}
+
+// cleanTweet drops the placeholders and retweet marks of the tweet sets
+// (RT, @USER, URL, <LF>), which would otherwise mark their class.
+func cleanTweet(t string) string {
+	t = strings.ReplaceAll(t, "<LF>", " ")
+	var out []string
+	for _, w := range strings.Fields(t) {
+		lw := strings.ToLower(strings.TrimRight(w, ":…."))
+		if lw == "rt" || lw == "@user" || lw == "url" || lw == "@url" || strings.HasPrefix(lw, "http") || strings.HasPrefix(lw, "@") {
+			continue
+		}
+		out = append(out, w)
+	}
+	return strings.Join(out, " ")
+}
+
+// readCSVColumn reads one named column of a CSV file with a header.
+func readCSVColumn(path, name string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = true
+	head, err := r.Read()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	col := slices.Index(head, name)
+	if col < 0 {
+		return nil, fmt.Errorf("%s: no column %q", path, name)
+	}
+	var out []string
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if col < len(rec) {
+			out = append(out, rec[col])
+		}
+	}
 }
 
 // sampleSpelling transliterates an Arabizi sentence choosing, for each

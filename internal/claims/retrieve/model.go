@@ -30,7 +30,7 @@ type Reranker interface {
 // pairwise, RankNet with a linear scorer) and estimates the probability of
 // a match with a second, pointwise, logistic regression.
 type LinearModel struct {
-	Format   string    `json:"format"` // "basira-claims-linear/1"
+	Format   string    `json:"format"` // "basira-claims-linear/2"
 	Features []string  `json:"features"`
 	Mean     []float64 `json:"mean"`
 	Std      []float64 `json:"std"`
@@ -45,7 +45,7 @@ type LinearModel struct {
 	Trained string `json:"trained,omitempty"`
 }
 
-const linearFormat = "basira-claims-linear/1"
+const linearFormat = "basira-claims-linear/2"
 
 var _ Reranker = (*LinearModel)(nil)
 
@@ -141,14 +141,17 @@ func (m *LinearModel) Validate() error {
 // n-grams, names), and cross-validation on the training splits ranked
 // per-script models above one joint model.
 type Model struct {
-	Format string       `json:"format"` // "basira-claims-reranker/1"
+	Format string       `json:"format"` // "basira-claims-reranker/2"
 	Arabic *LinearModel `json:"arabic"`
 	Latin  *LinearModel `json:"latin"`
 	// Trained describes the training data and figures, for people.
 	Trained string `json:"trained,omitempty"`
 }
 
-const modelFormat = "basira-claims-reranker/1"
+// modelFormat/2: the probability reads only collection-size-free features
+// and is calibrated on never-checked rumours; /1 models put small
+// collections' matches far too low, so they are refused (retrain).
+const modelFormat = "basira-claims-reranker/2"
 
 var _ Reranker = (*Model)(nil)
 
@@ -172,6 +175,10 @@ func (m *Model) Rerank(ctx context.Context, post string, t *Text, cands []Candid
 	return m.Latin.Rerank(ctx, post, t, cands)
 }
 
+// ErrModelFormat is wrapped by ReadModel's error for a model written by
+// another version of Basira.
+var ErrModelFormat = errors.New("a model of another format")
+
 // ReadModel reads a model written by WriteModel.
 func ReadModel(r io.Reader) (*Model, error) {
 	var m Model
@@ -180,7 +187,7 @@ func ReadModel(r io.Reader) (*Model, error) {
 		return nil, fmt.Errorf("not a claims re-ranker model: %w", err)
 	}
 	if m.Format != modelFormat {
-		return nil, fmt.Errorf("model format %q is not %q: retrain it with 'basira claims train'", m.Format, modelFormat)
+		return nil, fmt.Errorf("model format %q is not %q (%w): retrain it with 'basira claims train'", m.Format, modelFormat, ErrModelFormat)
 	}
 	if m.Arabic == nil || m.Latin == nil {
 		return nil, errors.New("the model lacks its arabic or latin part: retrain it with 'basira claims train'")

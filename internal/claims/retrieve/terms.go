@@ -2,6 +2,7 @@ package retrieve
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -28,7 +29,16 @@ type Text struct {
 	// Arabic is true when most words are in Arabic script (Arabizi words
 	// count as Arabic through their transliteration).
 	Arabic bool
+	// base are the stems without the Darija, Arabizi-skeleton and synonym
+	// forms added for matching (see BaseStems).
+	base []string
 }
+
+// BaseStems returns the stems of the text's own words (and of Arabizi
+// words' transliterations), without the forms added so that Darija,
+// Arabizi and synonyms meet MSA claims: for comparing posts with each
+// other (clustering), where those forms would join unrelated posts.
+func (t *Text) BaseStems() []string { return t.base }
 
 // Analyze prepares text for retrieval. date may be nil.
 func Analyze(text string, date *time.Time) *Text {
@@ -52,19 +62,43 @@ func AnalyzeDoc(doc *arabic.Doc, date *time.Time) *Text {
 			continue
 		}
 		t.Words = append(t.Words, w)
-		t.Stems = append(t.Stems, stem(tok))
+		st := stem(tok)
+		t.Stems = append(t.Stems, st)
+		t.base = append(t.base, st)
 		if r, _ := utf8.DecodeRuneInString(w); r >= 0x600 && r < 0x700 {
 			arabicWords++
+			// Darija and MSA forms of the same word meet (darija.go).
+			if darijaOn {
+				for _, v := range darijaVariants(w) {
+					t.add(v)
+				}
+			}
+			t.addSynonyms(st)
+			if c := verbCore(st); c != "" && verbCoreAll {
+				t.Words = append(t.Words, c)
+				t.Stems = append(t.Stems, c)
+			}
 		} else if tok.Translit != "" {
 			// An Arabizi word: match its Arabic-script spellings too (the
 			// engine's best and runner-up: Arabizi spelling is loose).
 			arabicWords++
 			t.Words = append(t.Words, tok.Translit)
 			t.Stems = append(t.Stems, arabic.SnowballStem(tok.Translit))
-			for _, alt := range arabic.TranslitCandidates(tok.Text, 2) {
+			t.base = append(t.base, arabic.SnowballStem(tok.Translit))
+			alts := arabic.TranslitCandidates(tok.Text, 2)
+			for _, alt := range alts {
 				if alt != tok.Translit {
 					t.Words = append(t.Words, alt)
 					t.Stems = append(t.Stems, arabic.SnowballStem(alt))
+					t.base = append(t.base, arabic.SnowballStem(alt))
+				}
+			}
+			for _, alt := range append(alts, tok.Translit) {
+				if !darijaOn {
+					break
+				}
+				for _, v := range arabiziVariants(alt) {
+					t.add(v)
 				}
 			}
 		} else {
@@ -79,6 +113,35 @@ func AnalyzeDoc(doc *arabic.Doc, date *time.Time) *Text {
 	}
 	t.Arabic = arabicWords > 0 && arabicWords >= latinWords
 	return t
+}
+
+// add appends an extra Arabic-script word and its stem (and the stem's
+// verb core), once.
+func (t *Text) add(w string) {
+	if w == "" || slices.Contains(t.Words, w) {
+		return
+	}
+	st := arabic.SnowballStem(w)
+	t.Words = append(t.Words, w)
+	t.Stems = append(t.Stems, st)
+	t.addSynonyms(st)
+	if c := verbCore(st); c != "" && !slices.Contains(t.Stems, c) {
+		t.Words = append(t.Words, c)
+		t.Stems = append(t.Stems, c)
+	}
+}
+
+// addSynonyms appends the news-synonym groups of stem st (synonyms.go).
+func (t *Text) addSynonyms(st string) {
+	if !synonymsOn {
+		return
+	}
+	for _, h := range synonymStem[st] {
+		if !slices.Contains(t.Stems, h) {
+			t.Words = append(t.Words, h)
+			t.Stems = append(t.Stems, h)
+		}
+	}
 }
 
 // isNoise drops tokens that say nothing about a claim: link fragments
@@ -111,6 +174,15 @@ func stem(tok arabic.Token) string {
 }
 
 var stemMode = 2
+
+// verbCoreAll adds the verb core of every Arabic stem, not only of the
+// Darija and Arabizi forms (a switch for experiments on the training
+// splits).
+var verbCoreAll = false
+
+// darijaOn adds the Darija and Arabizi forms (darija.go); a switch for
+// experiments on the training splits.
+var darijaOn = true
 
 // latinStem strips the commonest English/French plural and verb endings so
 // that "vaccines" meets "vaccine". It is deliberately light.

@@ -327,7 +327,7 @@ func vectors(items []*Item) [][]entry {
 	for i, it := range items {
 		t := retrieve.AnalyzeDoc(it.Doc, nil)
 		seen := map[string]bool{}
-		for _, s := range t.Stems {
+		for _, s := range t.BaseStems() {
 			if !seen[s] {
 				seen[s] = true
 				sets[i] = append(sets[i], s)

@@ -226,7 +226,10 @@ func TestClusterShowsDebunk(t *testing.T) {
 		}
 	}
 	t.Logf("%d clusters, %d shown with a debunk, %d of them the right one", len(cs), shown, right)
-	if float64(shown) < 0.5*float64(len(cs)) || float64(right) < 0.8*float64(shown) {
+	// The match probability is calibrated so that a never-checked rumour
+	// rarely reaches the threshold (docs/claims.md): fewer clusters get a
+	// debunk (53 of 84 before that, 39 of 84 after), nearly all right.
+	if float64(shown) < 0.4*float64(len(cs)) || float64(right) < 0.8*float64(shown) {
 		t.Errorf("%d of %d clusters show a debunk, %d right", shown, len(cs), right)
 	}
 	// Checked clusters come after unchecked ones.

@@ -1,0 +1,94 @@
+package classify_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/basira-org/basira/arabic"
+	"github.com/basira-org/basira/internal/classify"
+	"github.com/basira-org/basira/internal/refdata"
+)
+
+func shippedOffensive(t *testing.T) *classify.Model {
+	t.Helper()
+	for _, m := range shipped(t) {
+		if m.Name() == "offensive" {
+			return m
+		}
+	}
+	t.Fatal("no shipped offensive model")
+	return nil
+}
+
+// TestOffensiveReadsDarija: Moroccan insults written for this test (none
+// of them in the training data), in Arabic script and Arabizi, are
+// offensive for the shipped model and most are flagged; supplications and
+// everyday Darija, also written for this test, are not flagged.
+func TestOffensiveReadsDarija(t *testing.T) {
+	m := shippedOffensive(t)
+	flag, decision := m.Info().Labels[0].Flag, m.Info().Labels[0].Decision
+	flagged := 0
+	insults := []string{
+		"واش نتا حمار ولا كتدير راسك ما فاهمش",
+		"هاد الزامل ماعندو لا حشمة لا حيا",
+		"ولاد القحبة كيشفرو فلوس الشعب",
+		"tfou 3lik a l7mar",
+		"sir t9ewed a zamel dyal zmer",
+		"شوف هاد القحبة فين وصلات",
+	}
+	for _, text := range insults {
+		s := m.Score(arabic.Analyze(text))
+		if s < decision {
+			t.Errorf("%q: score %.3f below the decision threshold %.3f", text, s, decision)
+		}
+		if s >= flag {
+			flagged++
+		}
+	}
+	// The flag threshold is set for precision 0.95 on tweets: not every
+	// insult reaches it (docs/models.md).
+	if flagged < len(insults)/2 {
+		t.Errorf("%d of %d insults flagged (threshold %.3f), want half", flagged, len(insults), flag)
+	}
+	for _, text := range []string{
+		"حسبنا الله ونعم الوكيل يا رب",
+		"حسبي الله ونعم الوكيل على هاد الحال",
+		"لا حول ولا قوة الا بالله الله يرحم الضحايا",
+		"الله يهدي الشباب ديالنا",
+		"الكلب ديال الجيران كينبح الليل كامل",
+		"المدرب قال الفريق لعب مزيان وخاصنا نزيدو",
+		"bghit nmchi l sou9 m3a khouya",
+	} {
+		if s := m.Score(arabic.Analyze(text)); s >= flag {
+			t.Errorf("%q: score %.3f at or above the flag threshold %.3f", text, s, flag)
+		}
+	}
+}
+
+// TestOffensiveOnOMCD measures the shipped offensive model on the OMCD
+// Moroccan YouTube comments (evaluation only: the model never saw them)
+// and keeps the figures of docs/models.md from regressing.
+func TestOffensiveOnOMCD(t *testing.T) {
+	path := refdata.Path(t, filepath.Join("darija", "omcd", "train.jsonl"))
+	m := shippedOffensive(t)
+	exs, _, _, err := classify.ReadFile(path, classify.ReadOptions{Format: "jsonl", TextCol: "text", LabelCol: "label"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := classify.Evaluate(m, exs, 0)
+	var off classify.ClassFigures
+	for _, c := range r.Classes {
+		if c.Label == "OFF" {
+			off = c
+		}
+	}
+	if off.AtFlag == nil {
+		t.Fatal("no figures at the flag threshold")
+	}
+	t.Logf("OMCD: macro-F1 %.4f, OFF precision %.3f recall %.3f; at the flag threshold precision %.3f recall %.3f",
+		r.MacroF1, off.Precision, off.Recall, off.AtFlag.Precision, off.AtFlag.Recall)
+	if r.MacroF1 < 0.60 || off.AtFlag.Precision < 0.90 || off.AtFlag.Recall < 0.15 {
+		t.Errorf("OMCD: macro-F1 %.4f (want 0.60), precision at flag %.3f (want 0.90), recall at flag %.3f (want 0.15)",
+			r.MacroF1, off.AtFlag.Precision, off.AtFlag.Recall)
+	}
+}
