@@ -106,7 +106,7 @@ type serveFlags struct {
 func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
 	var f serveFlags
 	f.define(fs, true)
-	fs.StringVar(&f.addr, "addr", "", "address to listen on (env BASIRA_ADDR; default :8080)")
+	fs.StringVar(&f.addr, "addr", "", "address to listen on (env BASIRA_ADDR; default :8080, or 127.0.0.1:8080 with --demo)")
 	fs.IntVar(&f.workers, "workers", -1, "detector workers in this process (default 2 × CPUs; 0 for an API-only process when workers run elsewhere)")
 	f.media.define(fs)
 	fs.StringVar(&f.sources, "sources", "", "sources `file` of connectors to run (see 'basira sources check --help')")
@@ -141,6 +141,10 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	}
 	if f.addr == "" {
 		f.addr = ":8080"
+		if f.demo {
+			// A demo prints a sign-in token: keep it on this machine.
+			f.addr = "127.0.0.1:8080"
+		}
 	}
 	log := newLogger(env)
 	home, err := Home(env, true)
@@ -282,7 +286,7 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 		}()
 	}
 
-	var demoHint string
+	var demoHint, demoSecret string
 	deps := server.Deps{Sink: svc, Posts: st, Cases: st, Audit: st, Health: st, Connectors: sup, Metrics: met}
 	if ts, where, err := openTokens(env, tokensInDB, st, f.store); err != nil {
 		log.Warn("API tokens unavailable: every guarded route will answer unauthenticated", "err", err)
@@ -290,7 +294,7 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 		log.Info("API tokens", "in", where)
 		deps.Tokens = ts
 		if f.demo {
-			if demoHint, err = demoToken(ctx, env, ts, st); err != nil {
+			if demoHint, demoSecret, err = demoToken(ctx, env, ts, st); err != nil {
 				return err
 			}
 		}
@@ -319,6 +323,7 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	}
 	root := http.NewServeMux()
 	root.Handle("/ui/", web.Handler("/ui/")) // the review screen, a client of the API
+	root.Handle("GET /{$}", http.RedirectHandler("/ui/", http.StatusFound))
 	root.Handle("/", api)
 	// Header, body and idle deadlines and a connection limit: slow
 	// clients cannot hold the server (server.DefaultHTTPOptions).
@@ -329,7 +334,7 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 		"detectors", names, "workers", f.workers != 0)
 	fmt.Fprintf(env.Stderr, "listening on %s\n", ln.Addr())
 	if demoHint != "" {
-		fmt.Fprintf(env.Stderr, "review screen: http://%s/ui/ — %s\n", browserAddr(ln.Addr()), demoHint)
+		printDemoBanner(env.Stderr, browserAddr(ln.Addr()), demoHint, demoSecret)
 	}
 
 	var serveErr error
