@@ -114,6 +114,7 @@ func (a *App) Serve(ctx context.Context, o ServeOptions) error {
 
 	root := http.NewServeMux()
 	root.Handle("/ui/", web.Handler("/ui/")) // the review screen, a client of the API
+	root.Handle("GET /{$}", http.RedirectHandler("/ui/", http.StatusFound))
 	root.Handle("/", api)
 	// Header, body and idle deadlines and a connection limit: slow
 	// clients cannot hold the server (server.DefaultHTTPOptions).

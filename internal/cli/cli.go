@@ -91,18 +91,17 @@ func Run(ctx context.Context, env *Env, args []string) int {
 				env2.Stderr = env.Stdout
 				return Run(ctx, &env2, append(strings.Fields(c.Name), "--help"))
 			}
+			if len(args) == 2 && groupHelp(env.Stdout, args[1]) {
+				return 0
+			}
+			return unknownCommand(env, args[1:])
 		}
 		printOverview(env.Stdout)
 		return 0
 	}
 	c, rest := lookup(args)
 	if c == nil {
-		fmt.Fprintf(env.Stderr, "basira: unknown command %q\n", strings.Join(args[:min(len(args), 2)], " "))
-		if subs := subcommandsOf(args[0]); len(subs) > 0 {
-			fmt.Fprintf(env.Stderr, "%s has: %s\n", args[0], strings.Join(subs, ", "))
-		}
-		fmt.Fprintln(env.Stderr, "Run 'basira help' for the list of commands.")
-		return 2
+		return unknownCommand(env, args)
 	}
 	fs := newFlagSet(c, env.Stderr)
 	err := c.Run(ctx, env, fs, rest)
@@ -112,9 +111,9 @@ func Run(ctx context.Context, env *Env, args []string) int {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.Is(err, ErrUsage), errors.Is(err, config.ErrInvalid):
-		msg := strings.TrimPrefix(err.Error(), ErrUsage.Error()+": ")
-		fmt.Fprintf(env.Stderr, "basira %s: %v\n", c.Name, strings.TrimPrefix(msg, config.ErrInvalid.Error()+": "))
-		fmt.Fprintf(env.Stderr, "Run 'basira %s --help' for usage.\n", c.Name)
+		// One line: what is wrong and where the help is.
+		msg := strings.TrimPrefix(strings.TrimPrefix(err.Error(), ErrUsage.Error()+": "), config.ErrInvalid.Error()+": ")
+		fmt.Fprintf(env.Stderr, "basira %s: %v (run 'basira %s --help')\n", c.Name, msg, c.Name)
 		return 2
 	case errors.Is(err, ErrFailed):
 		return 1
@@ -127,13 +126,21 @@ func Run(ctx context.Context, env *Env, args []string) int {
 // Parse parses flags and turns flag errors into usage errors. Flags may
 // follow positional arguments (`scan posts.jsonl --rules r.yaml`).
 func Parse(fs *flag.FlagSet, args []string) error {
+	// The flag package prints its error and the whole help on a bad flag;
+	// Run prints one line instead, and the help only when asked for.
+	usage, out := fs.Usage, fs.Output()
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	defer func() { fs.Usage = usage; fs.SetOutput(out) }()
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(out)
+				usage()
 				return err
 			}
-			return fmt.Errorf("%w: %v", ErrUsage, err)
+			return fmt.Errorf("%w: %v", ErrUsage, flagError(fs, err))
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -204,8 +211,7 @@ func printCommandHelp(w io.Writer, c *Command, fs *flag.FlagSet) {
 	}
 	if hasFlags(fs) {
 		fmt.Fprintln(w, "\nFlags:")
-		fs.SetOutput(w)
-		fs.PrintDefaults()
+		printFlags(w, fs)
 	}
 }
 

@@ -24,6 +24,9 @@ type postReader struct {
 // openPosts opens name for reading posts in format, or in the format its
 // name and first bytes suggest when format is "".
 func openPosts(env *Env, name string, format post.Format, opts post.Options, rejected *int) (*postReader, error) {
+	if err := checkInputFormat(format); err != nil {
+		return nil, err
+	}
 	pr := &postReader{stderr: env.Stderr, rejected: rejected}
 	var r io.Reader = env.Stdin
 	if name != "-" {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strings"
 	"sync"
 
@@ -137,6 +138,7 @@ func expandImageArgs(args []string) ([]string, error) {
 			out = append(out, a)
 			continue
 		}
+		found := len(out)
 		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
@@ -149,6 +151,19 @@ func expandImageArgs(args []string) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
+		if len(out) == found {
+			// Silence here would read as "hashed, nothing matched".
+			return nil, fmt.Errorf("%s: no image in this folder (looked for %s)", a, imageExtList())
+		}
 	}
 	return out, nil
+}
+
+func imageExtList() string {
+	exts := make([]string, 0, len(imageExts))
+	for e := range imageExts {
+		exts = append(exts, e)
+	}
+	sort.Strings(exts)
+	return strings.Join(exts, " ")
 }

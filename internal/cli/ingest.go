@@ -118,6 +118,9 @@ func runIngest(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) e
 	if f.strict && stats.rejected > 0 {
 		return ErrFailed
 	}
+	if stats.read == 0 && stats.rejected > 0 {
+		return fmt.Errorf("nothing in the input could be read as posts (%d lines rejected): is it JSONL, CSV or TSV?", stats.rejected)
+	}
 	return nil
 }
 

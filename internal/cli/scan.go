@@ -113,6 +113,9 @@ func runScan(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) err
 	if f.strict && st.rejected > 0 {
 		return ErrFailed
 	}
+	if st.read == 0 && st.rejected > 0 {
+		return fmt.Errorf("nothing in the input could be read as posts (%d lines rejected): is it JSONL, CSV or TSV?", st.rejected)
+	}
 	return nil
 }
 

@@ -144,7 +144,7 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 // extensions), the tasks that run beside the workers, and the message
 // printed once the API listens.
 func serveDeps(ctx context.Context, env *Env, a *app.App, home string, so *app.ServeOptions) error {
-	demoHint, err := serveTokens(ctx, env, a, &so.Deps)
+	demoHint, demoSecret, err := serveTokens(ctx, env, a, &so.Deps)
 	if err != nil {
 		return err
 	}
@@ -161,7 +161,7 @@ func serveDeps(ctx context.Context, env *Env, a *app.App, home string, so *app.S
 	so.Listening = func(addr net.Addr) {
 		fmt.Fprintf(env.Stderr, "listening on %s\n", addr)
 		if demoHint != "" {
-			fmt.Fprintf(env.Stderr, "review screen: http://%s/ui/ — %s\n", browserAddr(addr), demoHint)
+			printDemoBanner(env.Stderr, browserAddr(addr), demoHint, demoSecret)
 		}
 	}
 	return nil
@@ -191,16 +191,16 @@ func seedServeDemo(ctx context.Context, env *Env, fs *flag.FlagSet, home string)
 
 // serveTokens gives the API its token store; with --demo on a fresh
 // workspace it also makes an analyst token and returns the sign-in hint.
-func serveTokens(ctx context.Context, env *Env, a *app.App, deps *server.Deps) (demoHint string, err error) {
+func serveTokens(ctx context.Context, env *Env, a *app.App, deps *server.Deps) (demoHint, demoSecret string, err error) {
 	ts, where, err := openTokens(env, a.Config, a.Store)
 	if err != nil {
 		a.Log.Warn("API tokens unavailable: every guarded route will answer unauthenticated", "err", err)
-		return "", nil
+		return "", "", nil
 	}
 	a.Log.Info("API tokens", "in", where)
 	deps.Tokens = ts
 	if !a.Config.Demo {
-		return "", nil
+		return "", "", nil
 	}
 	return demoToken(ctx, env, ts, a.Store)
 }

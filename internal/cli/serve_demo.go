@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 
 	"github.com/basira-org/basira/internal/audit"
@@ -53,9 +54,15 @@ func seedDemo(ctx context.Context, env *Env, home string) (map[string]string, fu
 		_, err := demo.SeedPosts(ctx, sink, post.NewPseudonymizer(key))
 		return err
 	}
+	// Referrals go to a local stand-in platform, so a case decided 'refer'
+	// is sent and actioned, and can then be appealed.
+	platforms, err := startDemoPlatform(ctx, home)
+	if err != nil {
+		return nil, nil, err
+	}
 	// The detectors read what was just written: the rule pack, the bank
 	// folder and the workspace fact-check store.
-	return map[string]string{"rules": rulesPath, "banks": bankDir, "claims": "store"}, feed, nil
+	return map[string]string{"rules": rulesPath, "banks": bankDir, "claims": "store", "platforms": platforms}, feed, nil
 }
 
 // demoToken gives a fresh demo workspace an analyst token, so the review
@@ -63,25 +70,36 @@ func seedDemo(ctx context.Context, env *Env, home string) (map[string]string, fu
 // exists: a workspace someone already set up keeps its own.
 func demoToken(ctx context.Context, env *Env, ts auth.Store, log interface {
 	AppendAudit(context.Context, audit.Entry) (audit.Entry, error)
-}) (string, error) {
+}) (hint, secret string, err error) {
 	tokens, err := ts.List(ctx)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	for _, t := range tokens {
 		if t.Active() {
-			return "sign in with one of the workspace's tokens ('basira token create --role analyst --name you' makes one)", nil
+			return "sign in with one of the workspace's tokens ('basira token create --role analyst --name you' makes one)", "", nil
 		}
 	}
 	secret, t, err := ts.Create(ctx, "demo-analyst", auth.Analyst)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	if _, err := log.AppendAudit(ctx, audit.New("system", audit.ActionConfig, "token:"+t.ID, map[string]any{"op": "token.create", "name": t.Name, "role": t.Role, "demo": true})); err != nil {
 		ts.Revoke(ctx, t.ID)
-		return "", fmt.Errorf("writing the audit log: %w", err)
+		return "", "", fmt.Errorf("writing the audit log: %w", err)
 	}
-	return fmt.Sprintf("sign in with the demo analyst token %s (revoke it with 'basira token revoke demo-analyst')", secret), nil
+	return fmt.Sprintf("sign in with the demo analyst token %s (revoke it with 'basira token revoke demo-analyst')", secret), secret, nil
+}
+
+// printDemoBanner tells where the review screen is and how to sign in;
+// with a fresh demo token, also a link that signs in at once (the token
+// rides in the URL fragment, which browsers never send to a server, and
+// the screen removes it from the address bar and history on arrival).
+func printDemoBanner(w io.Writer, addr, hint, secret string) {
+	fmt.Fprintf(w, "review screen: http://%s/ui/ — %s\n", addr, hint)
+	if secret != "" {
+		fmt.Fprintf(w, "sign-in link: http://%s/ui/#token=%s\n", addr, secret)
+	}
 }
 
 // browserAddr turns a listener address into one a browser can open

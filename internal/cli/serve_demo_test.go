@@ -5,12 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/basira-org/basira/internal/notify"
 )
 
 // syncBuffer is a bytes.Buffer safe for the serve goroutine and the test.
@@ -130,6 +133,38 @@ func TestServeDemo(t *testing.T) {
 	for pushed := time.Now(); detectorOf(t, addr, token, "x", "api-1") != "rules"; time.Sleep(50 * time.Millisecond) {
 		if time.Since(pushed) > 30*time.Second {
 			t.Fatal("the pushed post was not processed within 30 s")
+		}
+	}
+	// "/" leads a person to the review screen.
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err = noFollow.Get("http://" + addr + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "/ui/" {
+		t.Errorf("GET /: %d to %q, want 302 to /ui/", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+func TestDemoPlatformChecksSignatures(t *testing.T) {
+	secret := []byte("0123456789abcdef0123456789abcdef")
+	h := demoPlatformHandler(secret)
+	body := []byte(`{"id":"ref-1-x"}`)
+	for _, tc := range []struct {
+		sig  string
+		want int
+	}{
+		{notify.Sign(secret, time.Now(), body), http.StatusAccepted},
+		{notify.Sign([]byte("another secret, not the demo's!"), time.Now(), body), http.StatusUnauthorized},
+		{"", http.StatusUnauthorized},
+	} {
+		req := httptest.NewRequest("POST", "/referrals/x", bytes.NewReader(body))
+		req.Header.Set(notify.SignatureHeader, tc.sig)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != tc.want {
+			t.Errorf("signature %q: %d, want %d", tc.sig, rec.Code, tc.want)
 		}
 	}
 }

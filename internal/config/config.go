@@ -111,7 +111,7 @@ func (c *Config) DefineTokens(fs *flag.FlagSet) {
 // each command words itself).
 func (c *Config) DefineServe(fs *flag.FlagSet) {
 	c.defined.serve = true
-	fs.StringVar(&c.Addr, "addr", "", "address to listen on (env BASIRA_ADDR; default :8080)")
+	fs.StringVar(&c.Addr, "addr", "", "address to listen on (env BASIRA_ADDR; default :8080, or 127.0.0.1:8080 with --demo)")
 	fs.StringVar(&c.Sources, "sources", "", "sources `file` of connectors to run (see 'basira sources check --help')")
 	fs.BoolVar(&c.Demo, "demo", false, "seed a demo workspace (sample posts, rules, a bank, fact-checks) so cases appear within a minute")
 	fs.StringVar(&c.Platforms, "platforms", "", "platforms `file` of referral webhooks: cases decided 'refer' are sent to them (see docs/service.md#referrals)")
@@ -196,6 +196,10 @@ func (c *Config) Resolve(getenv func(string) string) error {
 		}
 		if c.Addr == "" {
 			c.Addr = ":8080"
+			if c.Demo {
+				// A demo prints a sign-in token: keep it on this machine.
+				c.Addr = "127.0.0.1:8080"
+			}
 		}
 	}
 	if c.Grace <= 0 {

@@ -74,7 +74,7 @@ func WriteRules(dir string) (string, error) {
 	return path, nil
 }
 
-// Posts returns the demo posts (42), authors pseudonymised with ps (nil:
+// Posts returns the demo posts (43), authors pseudonymised with ps (nil:
 // authors dropped), Source "demo".
 func Posts(ps *post.Pseudonymizer) ([]*post.Post, error) {
 	var out []*post.Post

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/basira-org/basira/internal/web"
 )
 
 // WriteJSON writes the report as indented JSON.
@@ -75,13 +77,28 @@ func sortedKeys[V any](m map[string]V) []string {
 	return ks
 }
 
+// delay writes a duration a reader takes in at a glance: minutes under an
+// hour (not "0.0 h"), hours under two days, days beyond.
+func delay(d time.Duration) string {
+	switch {
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int(d.Round(time.Minute)/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%.1f h", d.Hours())
+	}
+	return fmt.Sprintf("%.1f d", d.Hours()/24)
+}
+
 //go:embed report.html.tmpl
 var tmplFS embed.FS
 
 var page = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap{
 	"date":    func(t time.Time) string { return t.Format("2006-01-02") },
 	"percent": func(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) },
-	"hours":   func(d time.Duration) string { return fmt.Sprintf("%.1f", d.Hours()) },
+	"delay":   delay,
+	// Category and action names from the review screen's catalogue.
+	"ar":      func(kind, id string) string { return web.Message("ar", kind+"."+id, id) },
+	"fr":      func(kind, id string) string { return web.Message("fr", kind+"."+id, id) },
 	"keys":    sortedKeys[map[string]int],
 	"actions": sortedKeys[int],
 }).ParseFS(tmplFS, "report.html.tmpl"))

@@ -136,6 +136,9 @@ func Build(ctx context.Context, src Source, from, to time.Time) (*Report, error)
 func (r *Report) addDecisions(c *store.Case, ds []store.Decision, in func(time.Time) bool, outcome func(string) *CategoryOutcome, delays *[]time.Duration) {
 	var finals []store.Decision // decisions that close a review (not escalate)
 	for _, d := range ds {
+		if d.Action == store.ActionAppeal {
+			continue // an appeal is a request, not a decision: counted when decided
+		}
 		if d.Action != store.ActionEscalate {
 			finals = append(finals, d)
 		}

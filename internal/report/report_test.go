@@ -137,7 +137,26 @@ func TestReportOnRealStore(t *testing.T) {
 	if err := WriteHTML(&buf, r); err != nil {
 		t.Fatal(err)
 	}
-	if html := buf.String(); !strings.Contains(html, `dir="rtl"`) || !strings.Contains(html, "<td>incitement</td>") || strings.Contains(html, "analyst:a") {
+	html := buf.String()
+	if !strings.Contains(html, `dir="rtl"`) || !strings.Contains(html, `<span class="en">incitement</span>`) || strings.Contains(html, "analyst:a") {
 		t.Errorf("HTML report wrong or names an analyst:\n%s", html)
+	}
+	// Categories and actions in Arabic (and French) from the screen's
+	// catalogue; a phone-width viewport; dates isolated from the Arabic.
+	for _, want := range []string{"تحريض على العنف", "incitation à la violence", "إحالة إلى المنصة", `name="viewport"`, `<bdi class="d">`} {
+		if !strings.Contains(html, want) {
+			t.Errorf("HTML report lacks %q", want)
+		}
+	}
+}
+
+func TestDelayReadsAtAGlance(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		20 * time.Minute: "20 min", 59*time.Minute + 40*time.Second: "60 min",
+		90 * time.Minute: "1.5 h", 72 * time.Hour: "3.0 d",
+	} {
+		if got := delay(d); got != want {
+			t.Errorf("delay(%s) = %q, want %q", d, got, want)
+		}
 	}
 }

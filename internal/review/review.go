@@ -220,8 +220,15 @@ func (w *Workflow) Appeal(ctx context.Context, actor string, id int64, reason st
 	if reason == "" {
 		return nil, fmt.Errorf("%w: an appeal needs a reason", ErrInvalid)
 	}
+	if len(reason) > MaxRationale {
+		return nil, fmt.Errorf("%w: reason is %d bytes, over the %d-byte limit", ErrInvalid, len(reason), MaxRationale)
+	}
+	now := w.now()
 	return w.Store.Transition(ctx, store.Transition{
-		CaseID: id, From: From(store.StatusAppealed), To: store.StatusAppealed, Actor: actor, Now: w.now(),
-		Audit: audit.New(actor, audit.ActionCaseState, object(id), map[string]any{"op": "appeal", "to": store.StatusAppealed, "reason": reason}),
+		CaseID: id, From: From(store.StatusAppealed), To: store.StatusAppealed, Actor: actor, Now: now,
+		// The reason is kept with the case's decisions, so the reviewer of
+		// the appeal (and the case page) sees it, not only the audit log.
+		Decision: &store.Decision{CaseID: id, Actor: actor, Action: store.ActionAppeal, Rationale: reason, At: now.UTC()},
+		Audit:    audit.New(actor, audit.ActionCaseState, object(id), map[string]any{"op": "appeal", "to": store.StatusAppealed, "reason": reason}),
 	})
 }

@@ -124,7 +124,9 @@ func TestReferralNeedsDecision(t *testing.T) {
 		t.Fatalf("dismiss after appeal: %+v %v", c, err)
 	}
 	ds, _ := st.Decisions(ctx, id)
-	if len(ds) != 2 || ds[1].Actor != "carol" {
+	// The appeal and its reason are in the case's history, between the two
+	// decisions; the second decision is the one in force.
+	if len(ds) != 3 || ds[1].Action != store.ActionAppeal || ds[1].Rationale != "satire account" || ds[1].Actor != "platform:x" || ds[2].Actor != "carol" {
 		t.Fatalf("decisions %+v", ds)
 	}
 	// Every step is in an intact audit chain.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/basira-org/basira/arabic"
 	"github.com/basira-org/basira/internal/audit"
 	"github.com/basira-org/basira/internal/auth"
 	"github.com/basira-org/basira/internal/post"
@@ -196,6 +197,13 @@ func (s *Server) postWithSignals(ctx context.Context, p *store.Post) (PostWithSi
 	}
 	if sigs == nil {
 		sigs = []store.Signal{}
+	}
+	if p.Lang == "" && p.Text != "" {
+		// Most sources give no language: name the one the text engine
+		// detects, so a reader knows what they are looking at.
+		cp := *p
+		cp.Lang = arabic.DetectLang(p.Text)
+		p = &cp
 	}
 	out := PostWithSignals{Post: p, Signals: sigs}
 	if p.Version > 1 {

@@ -157,6 +157,10 @@ const (
 	ActionDebunk   = "debunk"   // publish or link a correction
 	ActionDismiss  = "dismiss"  // nothing to do (benign, news, counter-speech)
 	ActionEscalate = "escalate" // send to a senior analyst
+	// ActionAppeal records an appeal (by a platform or an analyst) with its
+	// reason: not a decision on the content, so it authorises nothing; it
+	// is kept with the decisions so the case's history shows it.
+	ActionAppeal = "appeal"
 )
 
 // Decision is an analyst's decision on a case. Nothing leaves Basira

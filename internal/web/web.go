@@ -9,9 +9,11 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"encoding/json"
 	"io/fs"
 	"net/http"
 	"strings"
+	"sync"
 )
 
 //go:embed static
@@ -55,4 +57,31 @@ func contentHash(fsys fs.FS) string {
 		return nil
 	})
 	return `"` + hex.EncodeToString(h.Sum(nil)[:8]) + `"`
+}
+
+var (
+	catalogueOnce sync.Once
+	catalogue     map[string]map[string]any
+)
+
+// Message returns the screen's message for key in lang (ar, fr, en), from
+// the one catalogue static/messages.json, falling back to English and then
+// to def. Server-rendered pages (the transparency report) use it so they
+// name things as the screen does.
+func Message(lang, key, def string) string {
+	catalogueOnce.Do(func() {
+		b, err := static.ReadFile("static/messages.json")
+		if err == nil {
+			err = json.Unmarshal(b, &catalogue)
+		}
+		if err != nil {
+			panic("web: messages.json: " + err.Error()) // part of the binary; a test parses it
+		}
+	})
+	for _, l := range []string{lang, "en"} {
+		if s, ok := catalogue[l][key].(string); ok {
+			return s
+		}
+	}
+	return def
 }

@@ -1,11 +1,17 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/basira-org/basira/internal/rules"
+	"github.com/basira-org/basira/internal/server"
+	"github.com/basira-org/basira/internal/store"
 )
 
 func TestServesAssetsWithStrictHeaders(t *testing.T) {
@@ -60,5 +66,93 @@ func TestScriptParses(t *testing.T) {
 	}
 	if out, err := exec.Command(node, "--check", "static/app.js").CombinedOutput(); err != nil {
 		t.Fatalf("app.js: %v\n%s", err, out)
+	}
+}
+
+// TestCatalogueIsComplete keeps messages.json, the screen's one message
+// catalogue, in step with the code: every language has every key, every
+// key the page and script use exists, and every server error code, case
+// status and taxonomy category has a message.
+func TestCatalogueIsComplete(t *testing.T) {
+	b, err := static.ReadFile("static/messages.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cat map[string]map[string]any
+	if err := json.Unmarshal(b, &cat); err != nil {
+		t.Fatalf("messages.json: %v", err)
+	}
+	langs := []string{"ar", "fr", "en"}
+	for _, l := range langs {
+		if cat[l] == nil {
+			t.Fatalf("messages.json has no %q", l)
+		}
+		for k := range cat["en"] {
+			if _, ok := cat[l][k]; !ok {
+				t.Errorf("%s lacks %q", l, k)
+			}
+		}
+		for k, v := range cat[l] {
+			if _, ok := cat["en"][k]; !ok {
+				t.Errorf("%s has %q, which en lacks", l, k)
+			}
+			if forms, ok := v.(map[string]any); ok {
+				other, _ := forms["other"].(string)
+				if !strings.Contains(other, "{n}") {
+					t.Errorf("%s %q: plural forms need an 'other' form with {n}", l, k)
+				}
+			}
+		}
+	}
+	want := []string{}
+	for _, e := range server.Errors {
+		want = append(want, "err."+string(e.Code))
+	}
+	for _, c := range rules.Taxonomy {
+		want = append(want, "cat."+c)
+	}
+	for _, s := range store.Statuses {
+		want = append(want, "status."+string(s))
+	}
+	for _, a := range []string{store.ActionRefer, store.ActionDebunk, store.ActionDismiss, store.ActionEscalate, store.ActionAppeal} {
+		want = append(want, "action."+a)
+	}
+	js, _ := static.ReadFile("static/app.js")
+	page, _ := static.ReadFile("static/index.html")
+	for _, m := range regexp.MustCompile(`\b(?:t|plural)\("([a-z_.]+)"`).FindAllStringSubmatch(string(js), -1) {
+		want = append(want, m[1])
+	}
+	for _, m := range regexp.MustCompile(`data-t="([a-z_]+)"`).FindAllStringSubmatch(string(page), -1) {
+		want = append(want, m[1])
+	}
+	for _, k := range want {
+		if _, ok := cat["en"][k]; !ok {
+			t.Errorf("messages.json lacks %q", k)
+		}
+	}
+}
+
+// TestPluralsFollowTheLanguage checks the Arabic forms the screen counts
+// with are the six CLDR categories and the French ones say 0 and 1 in the
+// singular ("0 publication"), as Intl.PluralRules selects them.
+func TestPluralsFollowTheLanguage(t *testing.T) {
+	b, _ := static.ReadFile("static/messages.json")
+	var cat map[string]map[string]any
+	if err := json.Unmarshal(b, &cat); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"n_posts", "n_cases", "n_attempts"} {
+		ar, _ := cat["ar"][k].(map[string]any)
+		for _, form := range []string{"zero", "one", "two", "few", "many", "other"} {
+			if _, ok := ar[form]; !ok {
+				t.Errorf("ar %s lacks the %q form", k, form)
+			}
+		}
+		for _, l := range []string{"fr", "en"} {
+			f, _ := cat[l][k].(map[string]any)
+			if f["one"] == nil || f["other"] == nil || f["one"] == f["other"] && k != "n_cases" {
+				t.Errorf("%s %s: want distinct one and other forms, got %v", l, k, f)
+			}
+		}
 	}
 }

@@ -18,8 +18,9 @@ import (
 	"github.com/basira-org/basira/internal/sanctions"
 )
 
-// Label is the taxonomy label of finance signals.
-const Label = "terrorist-financing"
+// Label is the taxonomy label of finance signals: the rules' own name
+// (rules.Taxonomy), so one category is counted and translated once.
+const Label = "financing"
 
 // Scores of the cases, from weakest to strongest evidence.
 const (
