@@ -98,8 +98,9 @@ func TestDecodeBudgetSerialises(t *testing.T) {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	peak := int64(0)
-	stop := make(chan struct{})
+	stop, stopped := make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(stopped)
 		for {
 			select {
 			case <-stop:
@@ -125,11 +126,14 @@ func TestDecodeBudgetSerialises(t *testing.T) {
 	}
 	wg.Wait()
 	close(stop)
+	<-stopped
 	if peak > DefaultDecodeBudget {
 		t.Errorf("decodes held %d bytes at once, over the %d budget", peak, DefaultDecodeBudget)
 	}
 	for _, err := range errs {
-		if err != nil && !errors.Is(err, ErrBusy) {
+		// On a slow machine (the race detector) a decode that got its
+		// share may still reach its deadline: giving up is what is asked.
+		if err != nil && !errors.Is(err, ErrBusy) && !errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("decode: %v", err)
 		}
 	}
