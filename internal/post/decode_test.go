@@ -1,6 +1,9 @@
 package post
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"io"
 	"strings"
@@ -157,4 +160,19 @@ func FuzzDecoder(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestPseudonymMatchesHMAC: the pooled HMAC gives exactly HMAC-SHA256 of
+// platform NUL handle, call after call (a reused HMAC must be reset).
+func TestPseudonymMatchesHMAC(t *testing.T) {
+	key := []byte("0123456789abcdef0123456789abcdef")
+	p := NewPseudonymizer(key)
+	for i, c := range []struct{ platform, handle string }{{"x", "a"}, {"x", "b"}, {"telegram", "قناة"}, {"x", "a"}, {"", "z"}} {
+		m := hmac.New(sha256.New, key)
+		m.Write([]byte(c.platform + "\x00" + c.handle))
+		want := "a:" + hex.EncodeToString(m.Sum(nil)[:8])
+		if got := p.Pseudonym(c.platform, c.handle); got != want {
+			t.Errorf("%d: Pseudonym(%q, %q) = %s, want %s", i, c.platform, c.handle, got, want)
+		}
+	}
 }
