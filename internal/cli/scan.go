@@ -8,13 +8,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"strings"
 	"text/tabwriter"
 	"time"
 	"unicode/utf8"
 
+	"github.com/basira-org/basira/internal/config"
 	"github.com/basira-org/basira/internal/detect"
 	"github.com/basira-org/basira/internal/post"
 )
@@ -85,7 +85,7 @@ func runScan(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) err
 		// No verdict would be an all-clear that nobody checked for.
 		return Usagef("no detector is on, so no post could be flagged: leave --default-rules on, or give --rules, --banks, --claims, --models or --finance")
 	}
-	describeDetectors(env, "scan", pipe)
+	fmt.Fprintf(env.Stderr, "scan: detectors: %s\n", describePipeline(pipe))
 
 	out := bufio.NewWriterSize(env.Stdout, 64<<10)
 	defer out.Flush()
@@ -122,14 +122,8 @@ func runScan(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) err
 // pseudonymKey reads the author pseudonymisation key from the environment
 // (BASIRA_PSEUDONYM_KEY, or a file named by BASIRA_PSEUDONYM_KEY_FILE).
 func pseudonymKey(env *Env) ([]byte, error) {
-	if path := env.Getenv("BASIRA_PSEUDONYM_KEY_FILE"); path != "" {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("reading BASIRA_PSEUDONYM_KEY_FILE: %w", err)
-		}
-		return []byte(strings.TrimSpace(string(b))), nil
-	}
-	return []byte(env.Getenv("BASIRA_PSEUDONYM_KEY")), nil
+	k, err := config.Lookup(env.Getenv, "BASIRA_PSEUDONYM_KEY")
+	return []byte(k), err
 }
 
 type scanStats struct {
@@ -293,13 +287,4 @@ func oneLine(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n-1]) + "…"
-}
-
-// describeDetectors says on stderr what will look at the posts.
-func describeDetectors(env *Env, cmd string, pipe *detect.Pipeline) {
-	names := make([]string, 0, len(pipe.Detectors()))
-	for _, d := range pipe.Detectors() {
-		names = append(names, detect.Describe(d))
-	}
-	fmt.Fprintf(env.Stderr, "%s: detectors: %s\n", cmd, strings.Join(names, "; "))
 }
