@@ -21,7 +21,7 @@ import (
 	"github.com/basira-org/basira/internal/store/sqlite"
 )
 
-func openStore(t *testing.T) store.Store {
+func openStore(t testing.TB) store.Store {
 	t.Helper()
 	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "basira.db"), sqlite.Options{Create: true})
 	if err != nil {
@@ -40,7 +40,7 @@ func (everything) Score(*arabic.Doc) float64 { return 1 }
 // stories reads ANS dev stories: a query with the headlines it is
 // relevant to (a paraphrase or a contradiction of them), at least three
 // texts per story.
-func stories(t *testing.T, split string, n int) [][]string {
+func stories(t testing.TB, split string, n int) [][]string {
 	dir := refdata.Path(t, "claims/ar-ans")
 	read := func(name string) map[string]string {
 		f, err := os.Open(filepath.Join(dir, name))
