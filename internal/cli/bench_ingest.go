@@ -42,7 +42,7 @@ func runBenchIngest(ctx context.Context, env *Env, fs *flag.FlagSet, args []stri
 	o := benchFlags(fs, &cfg, env)
 	before := map[string]bool{}
 	fs.VisitAll(func(fl *flag.Flag) { before[fl.Name] = true })
-	buildPipeline := detectorFlags(fs)
+	mods := defineDetectors(fs)
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func runBenchIngest(ctx context.Context, env *Env, fs *flag.FlagSet, args []stri
 		return err
 	}
 	var rec loadtest.Recorder
-	a, err := openApp(ctx, env, &cfg, buildPipeline, app.Options{Mode: app.OpenRun, Actor: "bench", Observe: rec.Observe})
+	a, err := openApp(ctx, env, &cfg, mods, app.Options{Mode: app.OpenRun, Actor: "bench", Observe: rec.Observe})
 	if err != nil {
 		return err
 	}

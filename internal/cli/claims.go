@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -153,7 +152,7 @@ func claimsStore(env *Env, create bool) (*claims.FileStore, error) {
 	if err != nil {
 		return nil, err
 	}
-	return claims.NewFileStore(filepath.Join(dir, "claims.jsonl")), nil
+	return claims.WorkspaceStore(dir), nil
 }
 
 // storedClaims reads every claim of the workspace store; the store is
@@ -167,29 +166,10 @@ func storedClaims(ctx context.Context, env *Env) (*claims.FileStore, []claims.Cl
 	return st, cs, err
 }
 
-// readClaimsFile decodes a fact-check file, reporting bad items (and parts
-// of items imported without them) on stderr. It returns the number of
-// items left out.
+// readClaimsFile decodes a fact-check file, reporting bad items on
+// stderr; it returns the number of items left out.
 func readClaimsFile(env *Env, path, format string) ([]claims.Claim, int, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer f.Close()
-	br := bufio.NewReaderSize(f, 64<<10)
-	fmtName := claims.Format(format)
-	if fmtName == "" {
-		head, _ := br.Peek(4096)
-		fmtName = claims.SniffFormat(path, head)
-	}
-	cs, itemErrs, err := claims.Decode(br, fmtName, claims.Options{})
-	for _, ie := range itemErrs {
-		fmt.Fprintf(env.Stderr, "%s: %v\n", path, ie)
-	}
-	if err != nil {
-		return cs, claims.Rejected(itemErrs), fmt.Errorf("%s: %w", path, err)
-	}
-	return cs, claims.Rejected(itemErrs), nil
+	return claims.ReadFile(path, format, func(e error) { fmt.Fprintln(env.Stderr, e) })
 }
 
 func runClaimsImport(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
@@ -322,62 +302,12 @@ func runClaimsExport(ctx context.Context, env *Env, fs *flag.FlagSet, args []str
 	return nil
 }
 
-// loadClaims reads the claims of path ("" means the workspace store).
-func loadClaims(ctx context.Context, env *Env, path string) ([]claims.Claim, error) {
-	if path != "" {
-		cs, _, err := readClaimsFile(env, path, "")
-		if err != nil {
-			return nil, err
-		}
-		if len(cs) == 0 {
-			return nil, fmt.Errorf("%s holds no fact-check", path)
-		}
-		return cs, nil
-	}
-	st, cs, err := storedClaims(ctx, env)
-	if err != nil {
-		return nil, err
-	}
-	if len(cs) == 0 {
-		return nil, fmt.Errorf("the fact-check store %s is empty: add fact-checks with 'basira claims import FILE', or name a file with --claims", st.Path())
-	}
-	return cs, nil
-}
-
-// loadReranker reads path, else the workspace model, else returns the
-// untrained fallback with a note on stderr.
 func loadReranker(env *Env, path string) (retrieve.Reranker, error) {
-	if path != "" {
-		return retrieve.LoadModel(path)
-	}
-	dir, err := claimsDir(env, false)
-	if err != nil {
-		return nil, err
-	}
-	m, err := retrieve.LoadModel(filepath.Join(dir, "reranker.json"))
-	if errors.Is(err, fs.ErrNotExist) {
-		fmt.Fprintln(env.Stderr, "note: no trained claim re-ranker in the workspace; ranking with the untrained fallback (run 'basira claims train')")
-		return retrieve.DefaultModel(), nil
-	}
-	if errors.Is(err, retrieve.ErrModelFormat) {
-		// An older version's model: its probabilities are not calibrated
-		// the way this version's thresholds expect.
-		fmt.Fprintf(env.Stderr, "note: %v; ranking with the untrained fallback until then\n", err)
-		return retrieve.DefaultModel(), nil
-	}
-	return m, err
+	return retrieve.LoadReranker(host(env), path)
 }
 
 func loadMatcher(ctx context.Context, env *Env, claimsPath, modelPath string) (*retrieve.Matcher, error) {
-	cs, err := loadClaims(ctx, env, claimsPath)
-	if err != nil {
-		return nil, err
-	}
-	rr, err := loadReranker(env, modelPath)
-	if err != nil {
-		return nil, err
-	}
-	return retrieve.NewMatcher(retrieve.NewIndex(cs, retrieve.Options{}), rr), nil
+	return retrieve.LoadMatcher(ctx, host(env), claimsPath, modelPath)
 }
 
 func runClaimsMatch(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/basira-org/basira/arabic"
+	"github.com/basira-org/basira/internal/app"
 	"github.com/basira-org/basira/internal/classify"
 	"github.com/basira-org/basira/internal/classify/eval"
 	"github.com/basira-org/basira/internal/detect"
@@ -89,12 +90,7 @@ func runModelsExtremism(ctx context.Context, env *Env, fs *flag.FlagSet, args []
 // evaluateDefaultDetection runs the pipeline `scan` builds with no flags
 // over the extremism sets.
 func evaluateDefaultDetection(ctx context.Context, env *Env, dataDir string) ([]classify.EvalRow, error) {
-	fs := flag.NewFlagSet("detection", flag.ContinueOnError)
-	build := detectorFlags(fs)
-	if err := fs.Parse(nil); err != nil {
-		return nil, err
-	}
-	pipe, err := build(ctx, &Env{Stdout: env.Stdout, Stderr: env.Stderr, Getenv: env.Getenv})
+	pipe, err := app.NewModules().Build(ctx, host(env))
 	if err != nil {
 		return nil, err
 	}

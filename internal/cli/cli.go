@@ -16,6 +16,7 @@ import (
 	"syscall"
 
 	"github.com/basira-org/basira/internal/config"
+	"github.com/basira-org/basira/internal/detect"
 )
 
 // Env is what a command may touch of the outside world. Tests build one with
@@ -110,7 +111,7 @@ func Run(ctx context.Context, env *Env, args []string) int {
 		return 0
 	case errors.Is(err, flag.ErrHelp):
 		return 0
-	case errors.Is(err, ErrUsage), errors.Is(err, config.ErrInvalid):
+	case errors.Is(err, ErrUsage), errors.Is(err, config.ErrInvalid), errors.Is(err, detect.ErrConfig):
 		// One line: what is wrong and where the help is.
 		msg := strings.TrimPrefix(strings.TrimPrefix(err.Error(), ErrUsage.Error()+": "), config.ErrInvalid.Error()+": ")
 		fmt.Fprintf(env.Stderr, "basira %s: %v (run 'basira %s --help')\n", c.Name, msg, c.Name)

@@ -69,7 +69,7 @@ func runIngest(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) e
 	var cfg config.Config
 	var f ingestFlags
 	f.define(fs, &cfg)
-	buildPipeline := detectorFlags(fs)
+	mods := defineDetectors(fs)
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
@@ -89,7 +89,7 @@ func runIngest(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) e
 			cfg.Workers = 2 * runtime.GOMAXPROCS(0)
 		}
 	}
-	a, err := openApp(ctx, env, &cfg, buildPipeline, app.Options{Mode: app.OpenRun, Actor: "ingest"})
+	a, err := openApp(ctx, env, &cfg, mods, app.Options{Mode: app.OpenRun, Actor: "ingest"})
 	if err != nil {
 		return err
 	}

@@ -78,7 +78,7 @@ func runRulesCheck(_ context.Context, env *Env, fs *flag.FlagSet, args []string)
 		return Usagef("name at least one rule FILE or FOLDER")
 	}
 	// The designated-entity lists are predeclared, as in scan and serve.
-	opt, err := ruleOptions(false, nil)
+	opt, err := rules.DefaultOptions(false, nil)
 	if err != nil {
 		return err
 	}
@@ -114,7 +114,7 @@ func runRulesCheck(_ context.Context, env *Env, fs *flag.FlagSet, args []string)
 }
 
 func runRulesTest(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
-	var paths rulePaths
+	var paths rules.PathsFlag
 	fs.Var(&paths, "rules", "rule `file` or folder (repeatable)")
 	text := fs.String("text", "", "test this one text instead of a posts file")
 	all := fs.Bool("all", false, "also list posts on which no rule fired")
@@ -152,7 +152,7 @@ func runRulesTest(ctx context.Context, env *Env, fs *flag.FlagSet, args []string
 }
 
 func runRulesEval(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
-	var paths rulePaths
+	var paths rules.PathsFlag
 	fs.Var(&paths, "rules", "rule `file` or folder (repeatable)")
 	data := dataFlag(fs, "")
 	show := fs.Int("show", 20, "hits to list per set (0 for none)")
@@ -210,4 +210,14 @@ func eachPost(env *Env, name string, fn func(*post.Post)) error {
 		}
 		fn(p)
 	}
+}
+
+// loadRuleSet reads and compiles rule files (with the designated-entity
+// lists), printing warnings on stderr.
+func loadRuleSet(env *Env, paths []string) (*rules.Set, error) {
+	opt, err := rules.DefaultOptions(false, nil)
+	if err != nil {
+		return nil, err
+	}
+	return rules.LoadSet(paths, opt, host(env).Warn)
 }

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/basira-org/basira/internal/finance/detector"
 	"github.com/basira-org/basira/internal/sanctions"
 	"github.com/basira-org/basira/internal/sanctions/namematch"
 )
@@ -156,27 +157,6 @@ func runSanctionsImport(ctx context.Context, env *Env, fs *flag.FlagSet, args []
 	return nil
 }
 
-// loadSanctionsIndex loads every imported list from dir (or the
-// workspace's sanctions folder when dir is ""); it returns nil when no list
-// was imported.
-func loadSanctionsIndex(env *Env, dir string) (*sanctions.Index, error) {
-	st := sanctions.Store{Dir: dir}
-	if dir == "" {
-		var err error
-		if st, err = sanctionsStore(env, false); err != nil {
-			return nil, err
-		}
-	}
-	lists, err := st.Load()
-	if err != nil {
-		return nil, err
-	}
-	if len(lists) == 0 {
-		return nil, nil
-	}
-	return sanctions.NewIndex(lists), nil
-}
-
 func runSanctionsSearch(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
 	minScore := fs.Float64("min", namematch.Threshold, "lowest name score to show (0..1)")
 	limit := fs.Int("limit", 10, "most results to show")
@@ -191,7 +171,7 @@ func runSanctionsSearch(ctx context.Context, env *Env, fs *flag.FlagSet, args []
 	if *format != "table" && *format != "jsonl" {
 		return Usagef("--format must be table or jsonl")
 	}
-	x, err := loadSanctionsIndex(env, "")
+	x, err := detector.LoadSanctions(host(env), "")
 	if err != nil {
 		return err
 	}

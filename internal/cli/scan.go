@@ -60,7 +60,7 @@ func runScan(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) err
 	fs.IntVar(&f.workers, "workers", runtime.GOMAXPROCS(0), "posts analysed in parallel (output order is kept)")
 	fs.IntVar(&f.maxLine, "max-line-bytes", post.DefaultMaxLineBytes, "reject input lines longer than this")
 	fs.IntVar(&f.maxText, "max-text-bytes", post.DefaultMaxTextBytes, "reject posts whose text is longer than this")
-	buildPipeline := detectorFlags(fs)
+	mods := defineDetectors(fs)
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
@@ -75,7 +75,7 @@ func runScan(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) err
 	if err != nil {
 		return err
 	}
-	pipe, err := buildPipeline(ctx, env)
+	pipe, err := mods.Build(ctx, host(env))
 	if err != nil {
 		return err
 	}

@@ -5,19 +5,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"log/slog"
 	"net"
 	"runtime"
-	"time"
 
 	"github.com/basira-org/basira/internal/app"
 	"github.com/basira-org/basira/internal/config"
-	"github.com/basira-org/basira/internal/detect"
 	"github.com/basira-org/basira/internal/ingest"
-	"github.com/basira-org/basira/internal/pipeline"
 	"github.com/basira-org/basira/internal/post"
-	"github.com/basira-org/basira/internal/server"
-	"github.com/basira-org/basira/internal/store"
 )
 
 func init() {
@@ -54,29 +48,6 @@ Examples:
 	})
 }
 
-// ServeExtension adds dependencies to the API (banks, rules, fact-checks,
-// hashers) once the store and pipeline are open; it returns a function
-// to release what it holds. Features register one from their own file.
-type ServeExtension func(ctx context.Context, env *Env, svc *ServeContext, deps *server.Deps) (close func(), err error)
-
-// ServeContext is what a ServeExtension may use.
-type ServeContext struct {
-	Store    store.Store
-	Pipeline *pipeline.Service
-	// Detectors is the detector pipeline the workers run.
-	Detectors *detect.Pipeline
-	Logger    *slog.Logger
-	Home      string
-	// Platforms is the --platforms file of referral webhooks ("" when not
-	// given); serve_referrals.go reads it.
-	Platforms string
-}
-
-var serveExtensions []ServeExtension
-
-// RegisterServeExtension adds an extension to serve.
-func RegisterServeExtension(e ServeExtension) { serveExtensions = append(serveExtensions, e) }
-
 // DemoSeeder prepares the --demo workspace under home: it writes sample
 // rules, banks and fact-checks, returns flags to set when the user did not
 // (e.g. "rules" → the demo rule file), and a feed that ingests sample posts
@@ -90,7 +61,7 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	fs.IntVar(&cfg.Workers, "workers", -1, "detector workers in this process (default 2 × CPUs; 0 for an API-only process when workers run elsewhere)")
 	cfg.DefineMedia(fs)
 	cfg.DefineTokens(fs)
-	buildPipeline := detectorFlags(fs)
+	mods := defineDetectors(fs)
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
@@ -124,7 +95,7 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 		// Nobody would consume an in-process queue: store only.
 		log.Warn("--workers 0 with the in-process bus: posts are stored but processed only when a serve with workers starts (use --bus nats://… to share work)")
 	}
-	a, err := openApp(ctx, env, &cfg, buildPipeline, app.Options{Mode: app.OpenRun, Logger: log})
+	a, err := openApp(ctx, env, &cfg, mods, app.Options{Mode: app.OpenRun, Logger: log, ShareBanks: true})
 	if err != nil {
 		return err
 	}
@@ -140,23 +111,20 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	return a.Serve(ctx, so)
 }
 
-// serveDeps fills the API's dependencies (tokens, then the serve
-// extensions), the tasks that run beside the workers, and the message
-// printed once the API listens.
+// serveDeps fills the API's dependencies (app.APIDeps), the tasks that
+// run beside the workers, and the message printed once the API listens;
+// with --demo on a fresh workspace it also makes an analyst token.
 func serveDeps(ctx context.Context, env *Env, a *app.App, home string, so *app.ServeOptions) error {
-	demoHint, demoSecret, err := serveTokens(ctx, env, a, &so.Deps)
-	if err != nil {
+	so.Tasks = map[string]func(context.Context) error{}
+	if err := a.APIDeps(ctx, &so.Deps, so.Tasks); err != nil {
 		return err
 	}
-	sc := &ServeContext{Store: a.Store, Pipeline: a.Pipeline, Detectors: a.Detectors, Logger: a.Log, Home: home, Platforms: a.Config.Platforms}
-	if so.Tasks, err = runServeExtensions(ctx, env, sc, &so.Deps); err != nil {
-		return err
-	}
-	// Rule files, bank folders, fact-checks and models named by the
-	// detector flags reload when they change (API edits included).
-	so.Tasks["detector reload"] = func(ctx context.Context) error {
-		watchReloads(ctx, a.Detectors, 2*time.Second, a.Log, a.Store)
-		return nil
+	var demoHint, demoSecret string
+	if a.Config.Demo && so.Deps.Tokens != nil {
+		var err error
+		if demoHint, demoSecret, err = demoToken(ctx, env, so.Deps.Tokens, a.Store); err != nil {
+			return err
+		}
 	}
 	so.Listening = func(addr net.Addr) {
 		fmt.Fprintf(env.Stderr, "listening on %s\n", addr)
@@ -187,46 +155,4 @@ func seedServeDemo(ctx context.Context, env *Env, fs *flag.FlagSet, home string)
 		}
 	}
 	return feed, nil
-}
-
-// serveTokens gives the API its token store; with --demo on a fresh
-// workspace it also makes an analyst token and returns the sign-in hint.
-func serveTokens(ctx context.Context, env *Env, a *app.App, deps *server.Deps) (demoHint, demoSecret string, err error) {
-	ts, where, err := openTokens(env, a.Config, a.Store)
-	if err != nil {
-		a.Log.Warn("API tokens unavailable: every guarded route will answer unauthenticated", "err", err)
-		return "", "", nil
-	}
-	a.Log.Info("API tokens", "in", where)
-	deps.Tokens = ts
-	if !a.Config.Demo {
-		return "", "", nil
-	}
-	return demoToken(ctx, env, ts, a.Store)
-}
-
-// runServeExtensions lets every registered extension add to deps; the
-// release functions they return become tasks that run them at shutdown,
-// within its deadline.
-func runServeExtensions(ctx context.Context, env *Env, sc *ServeContext, deps *server.Deps) (map[string]func(context.Context) error, error) {
-	tasks := map[string]func(context.Context) error{}
-	var closers []func()
-	for _, ext := range serveExtensions {
-		closeExt, err := ext(ctx, env, sc, deps)
-		if err != nil {
-			for _, c := range closers {
-				c()
-			}
-			return nil, err
-		}
-		if closeExt != nil {
-			closers = append(closers, closeExt)
-			tasks[fmt.Sprintf("serve extension %d", len(closers))] = func(ctx context.Context) error {
-				<-ctx.Done()
-				closeExt()
-				return nil
-			}
-		}
-	}
-	return tasks, nil
 }

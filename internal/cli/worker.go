@@ -37,7 +37,7 @@ func runWorker(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) e
 	cfg.DefineStore(fs, true)
 	fs.IntVar(&cfg.Workers, "workers", 0, "messages processed at once (default 2 × CPUs)")
 	cfg.DefineMedia(fs)
-	buildPipeline := detectorFlags(fs)
+	mods := defineDetectors(fs)
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
@@ -52,7 +52,7 @@ func runWorker(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) e
 	}
 	log := cfg.Logger(env.Stderr)
 	host, _ := os.Hostname()
-	a, err := openApp(ctx, env, &cfg, buildPipeline, app.Options{Mode: app.OpenExisting, Logger: log, Actor: fmt.Sprintf("worker:%s:%d", host, os.Getpid())})
+	a, err := openApp(ctx, env, &cfg, mods, app.Options{Mode: app.OpenExisting, Logger: log, Actor: fmt.Sprintf("worker:%s:%d", host, os.Getpid())})
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func runWorker(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) e
 	err = a.Work(ctx, map[string]func(context.Context) error{
 		// Same files, same reloads as serve.
 		"detector reload": func(ctx context.Context) error {
-			watchReloads(ctx, a.Detectors, 2*time.Second, log, a.Store)
+			a.Reloader.Run(ctx, 2*time.Second)
 			return nil
 		},
 	})

@@ -1,9 +1,7 @@
-package cli
+package app
 
 import (
 	"context"
-	"flag"
-	"io"
 	"math/rand/v2"
 	"testing"
 
@@ -20,7 +18,7 @@ import (
 //     watcher did for every API change (the watch interval, up to 2 s, not
 //     counted);
 //   - incremental: the entry added to the bank the detector shares with
-//     the API (serve_banks.go);
+//     the API (hashmatch.Shared);
 //   - save: writing the bank whole to its files, which the API did before
 //     it answered until bank journals; now it appends to the bank's journal
 //     (BenchmarkAPIAdd in internal/server/hma) and a whole save is the
@@ -52,13 +50,7 @@ func BenchmarkBankChangeVisible(b *testing.B) {
 	if err := st.Save(ctx, bk); err != nil {
 		b.Fatal(err)
 	}
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	build := detectorFlags(fs)
-	if err := fs.Parse([]string{"--banks", dir, "--finance=false"}); err != nil {
-		b.Fatal(err)
-	}
-	env := &Env{Stderr: io.Discard, Getenv: func(string) string { return "" }}
+	mods, host := testModules(b, "--banks", dir, "--finance=false", "--default-rules=false")
 	matches := func(d detect.Detector, hash string) {
 		sigs, err := d.Detect(ctx, &detect.Input{Post: &post.Post{ID: "p", Media: []post.Media{{PDQ: hash}}}})
 		if err != nil || len(sigs) != 1 {
@@ -76,7 +68,7 @@ func BenchmarkBankChangeVisible(b *testing.B) {
 			b.Fatal(err)
 		}
 		for b.Loop() {
-			pipe, err := build(ctx, env)
+			pipe, err := mods.Build(ctx, host)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -1,9 +1,11 @@
-package cli
+package app
 
 import (
 	"context"
 	"flag"
+	"github.com/basira-org/basira/internal/detect"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
@@ -26,8 +28,9 @@ const ruleV2 = ruleV1 + `  - id: second
 `
 
 // TestRulesReloadWhenFilesChange builds the pipeline as serve does, edits
-// the rule file and checks the new rule applies without a rebuild, and
-// that a broken edit keeps the rules in force.
+// the rule file and checks that a new generation with the new rule is in
+// force at the next check, and that a broken edit keeps the rules in
+// force.
 func TestRulesReloadWhenFilesChange(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -35,26 +38,13 @@ func TestRulesReloadWhenFilesChange(t *testing.T) {
 	if err := os.WriteFile(path, []byte(ruleV1), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	build := detectorFlags(fs)
-	if err := fs.Parse([]string{"--rules", path, "--finance=false"}); err != nil {
-		t.Fatal(err)
-	}
-	env := &Env{Stderr: io.Discard, Getenv: func(string) string { return "" }}
-	pipe, err := build(ctx, env)
+	mods, h := testModules(t, "--rules", path, "--finance=false")
+	pipe, err := mods.Build(ctx, h)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var r *reloadable
-	for _, d := range pipe.Detectors() {
-		if rr, ok := d.(*reloadable); ok && rr.name == "rules" {
-			r = rr
-		}
-	}
-	if r == nil {
-		t.Fatal("the rules detector is not reloadable")
-	}
+	r := NewReloader(mods, h, pipe)
+	r.Log = slog.New(slog.DiscardHandler)
 	labels := func(text string) []string {
 		res, err := pipe.Run(ctx, &post.Post{ID: "1", Text: text})
 		if err != nil {
@@ -69,27 +59,56 @@ func TestRulesReloadWhenFilesChange(t *testing.T) {
 	if got := labels("انضموا إلينا اليوم"); len(got) != 0 {
 		t.Fatalf("before the edit: %v", got)
 	}
-	if changed, err := r.checkReload(ctx); changed || err != nil {
+	if changed, err := r.Check(ctx, false); changed || err != nil {
 		t.Fatalf("unchanged files reloaded: %v %v", changed, err)
 	}
 
+	n0 := len(r.Rules())
 	later := time.Now().Add(2 * time.Second)
 	os.WriteFile(path, []byte(ruleV2), 0o600)
 	os.Chtimes(path, later, later)
-	if changed, err := r.checkReload(ctx); !changed || err != nil {
+	if changed, err := r.Check(ctx, false); !changed || err != nil {
 		t.Fatalf("edit not picked up: %v %v", changed, err)
 	}
 	if got := labels("انضموا إلينا اليوم"); len(got) != 1 || got[0] != "recruitment" {
 		t.Fatalf("after the edit: %v", got)
 	}
+	if n := len(r.Rules()); n != n0+1 {
+		t.Fatalf("the rules in force (the API's listing) hold %d rules, want %d", n, n0+1)
+	}
 
 	later = later.Add(2 * time.Second)
 	os.WriteFile(path, []byte("rules:\n  - id: broken\n    severity: extreme\n"), 0o600)
 	os.Chtimes(path, later, later)
-	if changed, err := r.checkReload(ctx); changed || err == nil {
+	if changed, err := r.Check(ctx, false); changed || err == nil {
 		t.Fatalf("a broken file must be refused: %v %v", changed, err)
 	}
 	if got := labels("انضموا إلينا اليوم"); len(got) != 1 {
 		t.Fatalf("the rules in force were lost after a broken edit: %v", got)
+	}
+}
+
+// testModules are the detector modules configured by serve-style flags,
+// with the default model off (tests need no model), and a host on a fresh
+// workspace.
+func testModules(t testing.TB, args ...string) (*Modules, detect.Host) {
+	t.Helper()
+	mods := NewModules()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	mods.Flags(fs)
+	if err := fs.Parse(append([]string{"--default-models=false"}, args...)); err != nil {
+		t.Fatal(err)
+	}
+	home := t.TempDir()
+	return mods, detect.Host{
+		Home: func(create bool, elem ...string) (string, error) {
+			p := filepath.Join(append([]string{home}, elem...)...)
+			if create {
+				return p, os.MkdirAll(p, 0o750)
+			}
+			return p, nil
+		},
+		Warn: func(string) {},
 	}
 }

@@ -1,10 +1,9 @@
-package cli
+package app
 
 import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,11 +16,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/basira-org/basira/internal/app"
 	"github.com/basira-org/basira/internal/auth"
-	"github.com/basira-org/basira/internal/bus"
+	"github.com/basira-org/basira/internal/config"
 	"github.com/basira-org/basira/internal/hashmatch"
-	"github.com/basira-org/basira/internal/pipeline"
 	"github.com/basira-org/basira/internal/post"
 	"github.com/basira-org/basira/internal/server"
 	"github.com/basira-org/basira/internal/store"
@@ -64,63 +61,32 @@ func writeBank(t testing.TB, dir, name, label string, hashes ...string) {
 func TestServeBanksSharedWithAPI(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	home := t.TempDir()
-	env := &Env{Stderr: io.Discard, Getenv: func(k string) string {
-		if k == "BASIRA_HOME" {
-			return home
-		}
-		return ""
-	}}
-	dir, err := Home(env, true, "banks")
+	mods, h := testModules(t)
+	dir, err := h.Home(true, "banks")
 	if err != nil {
 		t.Fatal(err)
 	}
+	home := filepath.Dir(dir)
 	writeBank(t, dir, "KNOWN", "violent-extremist-propaganda", randomPDQ(t), randomPDQ(t))
-
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	build := detectorFlags(fs)
-	if err := fs.Parse([]string{"--banks", dir, "--finance=false"}); err != nil {
-		t.Fatal(err)
-	}
-	det, err := build(ctx, env)
+	mods.Banks.Dir = dir
+	mods.Finance.On = false
+	cfg := &config.Config{Home: home, Store: "sqlite:" + filepath.Join(home, "basira.db"), Bus: "memory", Workers: 2, Tokens: "file"}
+	a, err := Open(ctx, cfg, Options{Mode: OpenRun, Modules: mods, Host: h, ShareBanks: true, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer det.Close()
-	var r *reloadable
-	for _, d := range det.Detectors() {
-		if rr, ok := d.(*reloadable); ok && rr.name == "banks" {
-			r = rr
-		}
-	}
-	if r == nil {
-		t.Fatal("the banks detector is not reloadable")
-	}
-	bd := r.cur.Load().d.(*hashmatch.Detector)
-
-	st, err := app.OpenStore(ctx, "sqlite:"+filepath.Join(home, "basira.db"), app.OpenRun)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	b := bus.NewMemory(bus.MemoryOptions{})
-	defer b.Close()
-	svc := pipeline.New(pipeline.Options{Store: st, Bus: b, Detect: det, Workers: 2})
+	defer a.Close()
+	st, svc, det, r := a.Store, a.Pipeline, a.Detectors, a.Reloader
 	go svc.Run(ctx)
+	bd := det.Detectors()[0].(*hashmatch.Detector) // the test looks inside
 
 	deps := server.Deps{Sink: svc, Posts: st, Cases: st, Audit: st, Health: st}
-	ts, err := auth.OpenFileStore(filepath.Join(home, "tokens.json"))
-	if err != nil {
+	tasks := map[string]func(context.Context) error{}
+	if err := a.APIDeps(ctx, &deps, tasks); err != nil {
 		t.Fatal(err)
 	}
-	secret, _, err := ts.Create(ctx, "admin", auth.Admin)
+	secret, _, err := deps.Tokens.Create(ctx, "admin", auth.Admin)
 	if err != nil {
-		t.Fatal(err)
-	}
-	deps.Tokens = ts
-	sc := &ServeContext{Store: st, Pipeline: svc, Detectors: det, Home: home}
-	if _, err := serveAPIDeps(ctx, env, sc, &deps); err != nil {
 		t.Fatal(err)
 	}
 	api := httptest.NewServer(server.New(server.Config{PseudonymKey: []byte("0123456789abcdef0123456789abcdef")}, deps))
@@ -186,13 +152,13 @@ func TestServeBanksSharedWithAPI(t *testing.T) {
 	}
 	// The API's own saves are not a change to reload from: appends to
 	// the bank's journal, not a rewrite of its CSV file.
-	if changed, err := r.checkReload(ctx); changed || err != nil {
+	if changed, err := r.Check(ctx, false); changed || err != nil {
 		t.Fatalf("the API's own save triggered a reload: %v %v", changed, err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "KNOWN.journal")); err != nil {
 		t.Fatalf("the API's adds were not journaled: %v", err)
 	}
-	if r.cur.Load().d != bd {
+	if det.Detectors()[0] != bd {
 		t.Fatal("the banks detector was rebuilt")
 	}
 
@@ -212,7 +178,7 @@ func TestServeBanksSharedWithAPI(t *testing.T) {
 	if got := matched(inNew); !slices.Equal(got, []string{"NEW_BANK"}) {
 		t.Fatalf("a hash added to NEW_BANK, created through the API: the next post matched %v", got)
 	}
-	if changed, err := r.checkReload(ctx); changed || err != nil {
+	if changed, err := r.Check(ctx, false); changed || err != nil {
 		t.Fatalf("the API's own saves triggered a reload: %v %v", changed, err)
 	}
 
@@ -220,7 +186,7 @@ func TestServeBanksSharedWithAPI(t *testing.T) {
 	// folder again, and both the API and the detector see it.
 	external := randomPDQ(t)
 	writeBank(t, dir, "IMPORTED", "violent-extremist-propaganda", external)
-	if changed, err := r.checkReload(ctx); !changed || err != nil {
+	if changed, err := r.Check(ctx, false); !changed || err != nil {
 		t.Fatalf("a bank written by another process was not read: %v %v", changed, err)
 	}
 	if got := matched(external); !slices.Equal(got, []string{"IMPORTED"}) {
@@ -232,7 +198,7 @@ func TestServeBanksSharedWithAPI(t *testing.T) {
 	if _, err := deps.Banks.Bank(ctx, "IMPORTED"); err != nil {
 		t.Fatalf("the API does not see the imported bank: %v", err)
 	}
-	if changed, err := r.checkReload(ctx); changed || err != nil {
+	if changed, err := r.Check(ctx, false); changed || err != nil {
 		t.Fatalf("a second check with no change reloaded: %v %v", changed, err)
 	}
 	// Another process appends to a bank's journal: read again too.
@@ -249,7 +215,7 @@ func TestServeBanksSharedWithAPI(t *testing.T) {
 	if err := other.Append(ctx, ob, hashmatch.Change{Op: hashmatch.ChangeAdd, Entry: &e}); err != nil {
 		t.Fatal(err)
 	}
-	if changed, err := r.checkReload(ctx); !changed || err != nil {
+	if changed, err := r.Check(ctx, false); !changed || err != nil {
 		t.Fatalf("a journal appended by another process was not read: %v %v", changed, err)
 	}
 	if got := matched(journaled); !slices.Equal(got, []string{"IMPORTED"}) {
@@ -261,7 +227,7 @@ func TestServeBanksSharedWithAPI(t *testing.T) {
 	watched := make(chan struct{})
 	go func() {
 		defer close(watched)
-		watchReloads(wctx, det, time.Millisecond, slog.New(slog.DiscardHandler), nil)
+		r.Run(wctx, time.Millisecond)
 	}()
 	for range 5 {
 		h := randomPDQ(t)
@@ -272,7 +238,7 @@ func TestServeBanksSharedWithAPI(t *testing.T) {
 	}
 	stopWatch()
 	<-watched
-	if r.cur.Load().d != bd {
+	if det.Detectors()[0] != bd {
 		t.Fatal("the banks detector was rebuilt")
 	}
 
