@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"net"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/basira-org/basira/internal/app"
 	"github.com/basira-org/basira/internal/config"
+	"github.com/basira-org/basira/internal/demo"
 	"github.com/basira-org/basira/internal/ingest"
 	"github.com/basira-org/basira/internal/post"
 )
@@ -47,12 +47,6 @@ Examples:
 		Run: runServe,
 	})
 }
-
-// DemoSeeder prepares the --demo workspace under home: it writes sample
-// rules, banks and fact-checks, returns flags to set when the user did not
-// (e.g. "rules" → the demo rule file), and a feed that ingests sample posts
-// once the service runs. The demo feature sets it from its own file.
-var DemoSeeder func(ctx context.Context, env *Env, home string) (flags map[string]string, feed func(ctx context.Context, sink ingest.Sink) error, err error)
 
 func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
 	var cfg config.Config
@@ -122,14 +116,14 @@ func serveDeps(ctx context.Context, env *Env, a *app.App, home string, so *app.S
 	var demoHint, demoSecret string
 	if a.Config.Demo && so.Deps.Tokens != nil {
 		var err error
-		if demoHint, demoSecret, err = demoToken(ctx, env, so.Deps.Tokens, a.Store); err != nil {
+		if demoHint, demoSecret, err = demo.Token(ctx, so.Deps.Tokens, a.Store); err != nil {
 			return err
 		}
 	}
 	so.Listening = func(addr net.Addr) {
 		fmt.Fprintf(env.Stderr, "listening on %s\n", addr)
 		if demoHint != "" {
-			printDemoBanner(env.Stderr, browserAddr(addr), demoHint, demoSecret)
+			demo.PrintBanner(env.Stderr, browserAddr(addr), demoHint, demoSecret)
 		}
 	}
 	return nil
@@ -138,21 +132,35 @@ func serveDeps(ctx context.Context, env *Env, a *app.App, home string, so *app.S
 // seedServeDemo seeds the --demo workspace and sets the flags it asks for
 // that the user did not set; it returns the feed of sample posts.
 func seedServeDemo(ctx context.Context, env *Env, fs *flag.FlagSet, home string) (func(context.Context, ingest.Sink) error, error) {
-	if DemoSeeder == nil {
-		return nil, errors.New("--demo is not available in this build")
+	key, err := pseudonymKey(env)
+	if err != nil {
+		return nil, err
 	}
-	flags, feed, err := DemoSeeder(ctx, env, home)
+	ws, err := demo.SeedWorkspace(ctx, env.Stderr, home, post.NewPseudonymizer(key))
 	if err != nil {
 		return nil, fmt.Errorf("seeding the demo workspace: %w", err)
 	}
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
-	for name, v := range flags {
+	for name, v := range ws.Flags {
 		if !set[name] {
 			if err := fs.Set(name, v); err != nil {
 				return nil, fmt.Errorf("demo flag --%s: %w", name, err)
 			}
 		}
 	}
-	return feed, nil
+	return ws.Feed, nil
+}
+
+// browserAddr turns a listener address into one a browser can open
+// (":8080" and "[::]:8080" become "127.0.0.1:8080").
+func browserAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
 }

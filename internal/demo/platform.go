@@ -1,4 +1,4 @@
-package cli
+package demo
 
 import (
 	"context"
@@ -16,15 +16,15 @@ import (
 	"github.com/basira-org/basira/internal/notify"
 )
 
-// demoPlatforms are the platform names the demo's sample posts carry.
-var demoPlatforms = []string{"facebook", "telegram", "tiktok", "x"}
+// platformNames are the platform names the demo's sample posts carry.
+var platformNames = []string{"facebook", "telegram", "tiktok", "x"}
 
-// startDemoPlatform runs a local stand-in for the platforms' trust-and-safety
+// StartPlatform runs a local stand-in for the platforms' trust-and-safety
 // intake on a loopback port, and writes a platforms file pointing every demo
 // platform at it, so that refer → sent (actioned) → appeal works in the demo
 // with nothing outside the machine. It checks each referral's signature as a
 // real platform would and accepts it. It stops when ctx ends.
-func startDemoPlatform(ctx context.Context, home string) (string, error) {
+func StartPlatform(ctx context.Context, home string) (string, error) {
 	dir := filepath.Join(home, "demo-platform")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", err
@@ -44,7 +44,7 @@ func startDemoPlatform(ctx context.Context, home string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("demo platform: %w", err)
 	}
-	srv := &http.Server{Handler: demoPlatformHandler(key), ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: PlatformHandler(key), ReadHeaderTimeout: 5 * time.Second}
 	go srv.Serve(ln)
 	go func() {
 		<-ctx.Done()
@@ -52,7 +52,7 @@ func startDemoPlatform(ctx context.Context, home string) (string, error) {
 	}()
 	var b strings.Builder
 	b.WriteString("# Written by 'basira serve --demo': a local stand-in platform intake.\nplatforms:\n")
-	for _, p := range demoPlatforms {
+	for _, p := range platformNames {
 		fmt.Fprintf(&b, "  - name: %s\n    webhook: http://%s/referrals/%s\n    secret_file: secret.key\n    sla: 24h\n", p, ln.Addr(), p)
 	}
 	path := filepath.Join(dir, "platforms.yaml")
@@ -63,9 +63,9 @@ func startDemoPlatform(ctx context.Context, home string) (string, error) {
 	return path, nil
 }
 
-// demoPlatformHandler accepts signed referrals (202) and refuses anything
+// PlatformHandler accepts signed referrals (202) and refuses anything
 // unsigned (401), the way a platform's intake would.
-func demoPlatformHandler(secret []byte) http.Handler {
+func PlatformHandler(secret []byte) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost || !strings.HasPrefix(r.URL.Path, "/referrals/") {
 			http.NotFound(w, r)
