@@ -18,33 +18,13 @@ func init() {
 		Name:    "audit verify",
 		Summary: "check the audit log's hash chain; name the first edited or deleted entry",
 		Usage:   "[--store …] [--head HASH]",
-		Help: `Reads the whole audit log in order and recomputes every entry's hash and its
-link to the entry before. An edited entry, a deleted one, or entries put out
-of order break the chain: the command names the first broken entry and exits 1.
-
-The chain cannot tell on its own that entries were cut from the END of the
-log, or that it was emptied. 'basira serve' anchors the log in a head file
-(BASIRA_HOME/audit-heads/), which this command checks: an emptied or cut
-log is reported without any flag. For an anchor out of reach of whoever
-can write the machine, keep the head hash this command prints somewhere
-else (a ticket, a signed mail, a second system) and pass it with --head.
-
-Examples:
-  basira audit verify
-  basira audit verify --store postgres://basira@db/basira --head 3f2a…`,
-		Run: runAuditVerify,
+		Run:     runAuditVerify,
 	})
 	Register(&Command{
 		Name:    "audit list",
 		Summary: "print audit log entries as JSON lines",
 		Usage:   "[--store …] [--after SEQ] [--limit N]",
-		Help: `Prints entries of the audit log, oldest first, one JSON object per line:
-{"seq","time","actor","action","object","details","prev_hash","hash"}.
-
-Examples:
-  basira audit list --limit 20
-  basira audit list --after 1500 | jq 'select(.action=="case.decision")'`,
-		Run: runAuditList,
+		Run:     runAuditList,
 	})
 }
 

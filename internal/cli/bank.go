@@ -20,90 +20,36 @@ func init() {
 		Name:    "bank create",
 		Summary: "create a bank of known hashes (pdq, md5, sha256 or text)",
 		Usage:   "[flags] NAME",
-		Help: `Creates an empty bank in the bank folder (--dir, default $BASIRA_HOME/banks).
-A bank holds one signal type: pdq (image hashes, matched within a Hamming
-distance), md5 or sha256 (exact file hashes), or text (near-duplicate posts,
-matched above a similarity). A safe list (--safe) holds content that must never
-be flagged, such as news footage that third-party lists wrongly include: a match
-on a safe list suppresses every other match of the same image or text.
-
-Examples:
-  basira bank create --type pdq gifct-pdq
-  basira bank create --type pdq --threshold 24 --description "our own finds" analyst-pdq
-  basira bank create --type md5 --safe news-footage
-  basira bank create --type text --threshold 0.6 recruitment-texts`,
-		Run: runBankCreate,
+		Run:     runBankCreate,
 	})
 	Register(&Command{
 		Name:    "bank add",
 		Summary: "add hashes, texts or files to a bank",
 		Usage:   "[flags] NAME VALUE...",
-		Help: `Adds one entry per VALUE: a hash in hexadecimal for pdq, md5 and sha256 banks,
-a text for text banks. With --files, each VALUE is a file whose hash is added
-instead (its PDQ hash for a pdq bank, the hash of its bytes for md5/sha256).
-A value that is not valid is reported and the others are added.
-
-Examples:
-  basira bank add --label violent-extremist-propaganda gifct-pdq d8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22
-  basira bank add --files --label glorification analyst-pdq screenshots/*.jpg
-  basira bank add --label recruitment recruitment-texts "انضموا إلى صفوف ..."`,
-		Run: runBankAdd,
+		Run:     runBankAdd,
 	})
 	Register(&Command{
 		Name:    "bank import",
 		Summary: "import a hash list (CSV, TSV or Tech Against Terrorism JSON) into a bank",
 		Usage:   "[flags] NAME FILE",
-		Help: `Reads a list and adds its entries of the bank's type to the bank.
-Formats (--format, default from the file name):
-  csv, tsv  one hash per line; an optional header names the columns
-            (hash, label, source, note, id, enabled, type); without one the
-            columns are hash,label,source,note. Lines starting with # are skipped.
-  tat       Tech Against Terrorism hash-list v2 JSON ({"results": [{"id",
-            "hash_digest", "algorithm", "ideology", "deleted", …}]}): the
-            ideology becomes the label; entries marked deleted are removed
-            from the bank, so importing a newer list updates it.
-Entries whose id is already in the bank are updated in place; entries without
-an id whose hash the bank already holds are skipped, so importing the same list
-twice does not double it. Bad lines are reported one by one and the rest is
-imported.
-
-Examples:
-  basira bank import gifct-pdq hashes.csv
-  basira bank import --source tat tat-pdq tat_hash_list.json
-  basira bank import --format tsv --label propaganda analyst-md5 export.txt`,
-		Run: runBankImport,
+		Run:     runBankImport,
 	})
 	Register(&Command{
 		Name:    "bank export",
 		Summary: "write a bank's entries as CSV, TSV or TAT JSON",
 		Usage:   "[flags] NAME",
-		Help: `Writes every entry (id, hash, label, source, note, enabled) to stdout or --output.
-Disabled entries are written with enabled=false (in TAT JSON, as deleted).
-
-Examples:
-  basira bank export gifct-pdq > gifct.csv
-  basira bank export --format tat --output tat.json analyst-pdq`,
-		Run: runBankExport,
+		Run:     runBankExport,
 	})
 	Register(&Command{
 		Name:    "bank list",
 		Summary: "list the banks with their type, size, threshold and safe-list flag",
 		Usage:   "[flags]",
-		Help: `Examples:
-  basira bank list
-  basira bank list --dir /srv/basira/banks`,
-		Run: runBankList,
+		Run:     runBankList,
 	})
 	Register(&Command{
 		Name:    "bank disable",
 		Summary: "stop a bank, or some of its entries, from matching",
 		Usage:   "[flags] NAME [ENTRY_ID...]",
-		Help: `Without entry ids the whole bank stops matching; with ids only those entries
-do. Nothing is deleted: 'basira bank enable' turns them back on.
-
-Examples:
-  basira bank disable third-party-list
-  basira bank disable gifct-pdq tat-10293 e5f1c2a9b0d4e6f7`,
 		Run: func(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
 			return runBankEnable(ctx, env, fs, args, false)
 		},
@@ -112,9 +58,6 @@ Examples:
 		Name:    "bank enable",
 		Summary: "let a disabled bank, or disabled entries, match again",
 		Usage:   "[flags] NAME [ENTRY_ID...]",
-		Help: `Examples:
-  basira bank enable third-party-list
-  basira bank enable gifct-pdq tat-10293`,
 		Run: func(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
 			return runBankEnable(ctx, env, fs, args, true)
 		},
@@ -123,37 +66,13 @@ Examples:
 		Name:    "bank bench",
 		Summary: "measure the PDQ index on a synthetic bank, to size a deployment",
 		Usage:   "[flags]",
-		Help: `Builds an index of --size random PDQ hashes, then runs --queries lookups at
---radius on one core: half random hashes (the common case, no match), half
-stored hashes with up to radius-1 bits flipped (one match each). Prints the
-build time, lookups per second, recall against a brute-force scan (on up to
---check queries) and the memory the index holds. Lookups per second are given
-by wall clock and by CPU time (the first counts waiting for a core when the
-machine is busy).
-
-Examples:
-  basira bank bench --size 1000000 --queries 20000
-  basira bank bench --size 10000000 --queries 5000 --radius 31`,
-		Run: runBankBench,
+		Run:     runBankBench,
 	})
 	Register(&Command{
 		Name:    "match",
 		Summary: "match image or media files (or a text) against the banks",
 		Usage:   "[flags] FILE...",
-		Help: `Hashes each file (MD5, SHA-256 and, for images, PDQ) and prints one line per
-match: PATH, BANK, ENTRY, LABEL, DISTANCE. A file that matches a safe list is
-printed as "safe" with the safe-list entry and its other matches are not
-flagged. With --dihedral, images are also matched rotated and mirrored (the
-transform is shown beside the distance). Files without a match print nothing unless --all is given. With
---text, the given text is matched against the text banks instead of files.
-Exit status: 1 when a file could not be read (the others are still matched).
-
-Examples:
-  basira match upload.jpg
-  basira match --bank gifct-pdq --format json media/*
-  basira match --dihedral meme.jpg
-  basira match --text "انضموا إلى صفوف ..."`,
-		Run: runMatch,
+		Run:     runMatch,
 	})
 }
 

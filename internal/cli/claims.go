@@ -26,121 +26,37 @@ func init() {
 		Name:    "claims import",
 		Summary: "add fact-checks (ClaimReview JSON-LD, JSONL, CSV, TSV) to the workspace store",
 		Usage:   "[flags] FILE...",
-		Help: `Reads published fact-checks and adds them to the workspace's fact-check
-store ($BASIRA_HOME/claims/claims.jsonl). A claim with the same id replaces
-the stored one, so re-importing a feed is safe.
-
-Formats (chosen from the file name, or sniffed; force one with --format):
-  json   schema.org ClaimReview: one object, an array, or a JSON-LD @graph
-  jsonl  one object per line: a ClaimReview, or a flat record
-         {"id","text","title","rating","correction","url","publisher","lang","date"}
-         (CheckThat! names vclaim_id, vclaim, truth_label are understood)
-  csv, tsv  a header row with the flat record's names
-
-An item that cannot be read is reported as "FILE: line N: reason" and the
-rest is imported.
-
-Examples:
-  basira claims import factchecks.jsonld
-  basira claims import --format tsv verified_claims.txt
-  basira claims import --strict feed1.json feed2.csv`,
-		Run: runClaimsImport,
+		Run:     runClaimsImport,
 	})
 	Register(&Command{
 		Name:    "claims list",
 		Summary: "list the fact-checks in the workspace store",
 		Usage:   "[flags]",
-		Help: `Prints the stored fact-checks as a table, as JSONL (--format jsonl), or as a
-schema.org ClaimReview JSON-LD document (--format claimreview, the same as
-'basira claims export').
-
-Examples:
-  basira claims list
-  basira claims list --rating false --limit 20
-  basira claims list --format jsonl > claims.jsonl`,
-		Run: runClaimsList,
+		Run:     runClaimsList,
 	})
 	Register(&Command{
 		Name:    "claims export",
 		Summary: "write the stored fact-checks as schema.org ClaimReview JSON-LD",
 		Usage:   "[--out FILE]",
-		Help: `Writes one JSON-LD document with an @graph of ClaimReview objects: claim,
-rating with the publisher's words and numbers on the publisher's own scale,
-correction as reviewBody, url, every author, language, date, the item
-reviewed (who made the claim, when, where it appeared) and any other
-property that was imported. 'basira claims import' reads it back.
-
-Examples:
-  basira claims export --out claimreview.json`,
-		Run: runClaimsExport,
+		Run:     runClaimsExport,
 	})
 	Register(&Command{
 		Name:    "claims match",
 		Summary: "find the fact-checked claims a text repeats (top k with score, rating, correction)",
 		Usage:   "[flags] TEXT",
-		Help: `Ranks the fact-checked claims by how likely TEXT repeats them: BM25 over
-words and stems (MSA, Darija, Arabizi through transliteration, French,
-English) and a learned re-ranker over lexical features. Rows are in the
-re-ranker's order; SCORE is its separately estimated probability that the
-text repeats the claim ('basira scan --claims' signals matches at 0.5 or
-more), so it need not fall monotonically down the list.
-
-The claims come from the workspace store, or from --claims FILE (any
-format 'claims import' reads). The re-ranker is the workspace model
-written by 'basira claims train', or --model FILE; without one an
-untrained fallback ranks (less well) and a note says so.
-
-Examples:
-  basira claims match "لقاح كورونا يسبب العقم"
-  basira claims match -k 10 --claims factchecks.jsonl "l9a7 dyal corona kay9tel"
-  basira claims match --format jsonl --date 2021-01-28 "Oreo x Lady Gaga"`,
-		Run: runClaimsMatch,
+		Run:     runClaimsMatch,
 	})
 	Register(&Command{
 		Name:    "claims train",
 		Summary: "train the claim re-ranker and save it in the workspace",
 		Usage:   "[flags]",
-		Help: `Trains the re-ranker (pairwise logistic regression over lexical features,
-one model for Arabic-script posts and one for Latin-script posts) and
-writes it to $BASIRA_HOME/claims/reranker.json (or --out).
-
-By default it trains on the TRAINING splits of CLEF CheckThat! 2021 2A
-Arabic, 2022 2A English and ANS (Arabic paraphrases and contradicted
-variants of news headlines) found in the reference data (--data, or
-BASIRA_DATA). The CheckThat! sets are "free for research use": Basira does
-not ship weights learned from them; check that your use fits their terms
-(--benchmark ar-ans trains on ANS alone, Apache-2.0). The probability that
-thresholds read is calibrated so that at most 3% of the training posts
-whose claim was removed from the collection still reach 0.5. Train on
-your own desk's data instead with --collection/--queries/--qrels (TREC
-qrels: "query 0 claim 1" per line; queries: "id<TAB>text").
-
-Examples:
-  basira claims train
-  basira claims train --collection ours.jsonl --queries q.tsv --qrels q.qrels`,
-		Run: runClaimsTrain,
+		Run:     runClaimsTrain,
 	})
 	Register(&Command{
 		Name:    "claims eval",
 		Summary: "score claim retrieval: MAP@1/3/5/10, P@1, MRR (CheckThat! semantics)",
 		Usage:   "[flags] (--collection C --queries Q --qrels R | --benchmark NAME)",
-		Help: `Ranks the claims of a collection for every query and scores the ranking with
-CLEF CheckThat! Task 2's measures: MAP@k with trec_eval semantics (AP over
-the first k results divided by the number of relevant claims), P@1 and MRR,
-averaged over the queries of the qrels. A first-stage (BM25 only) row is
-printed as the baseline.
-
-The re-ranker is --model FILE, else the workspace model, else the untrained
-fallback; --train-queries/--train-qrels train one on the spot (on the same
-collection). --benchmark ar-2021, en-2022 or all evaluates the CheckThat!
-dev splits of the reference data after training on their training splits
-(never on dev).
-
-Examples:
-  basira claims eval --benchmark all
-  basira claims eval --collection vclaims.jsonl --queries dev.tsv --qrels dev.qrels --model m.json
-  basira claims eval --collection C --queries Q --qrels R --run run.tsv`,
-		Run: runClaimsEval,
+		Run:     runClaimsEval,
 	})
 }
 

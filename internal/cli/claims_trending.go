@@ -21,28 +21,7 @@ func init() {
 		Name:    "claims trending",
 		Summary: "group check-worthy posts that say the same thing and rank them by how fast they spread",
 		Usage:   "[flags] FILE... (- for stdin)",
-		Help: `Reads posts (JSONL or CSV/TSV, as 'basira scan' does, with posted_at times),
-keeps those that make a checkable claim, groups posts that say the same
-thing (tf-idf cosine over stems, near-duplicates included) within a sliding
-time window, and prints the clusters with size, distinct sources, growth and
-sample posts. Unchecked clusters come first, fastest-growing first; a
-cluster that repeats a published fact-check is shown with it (from the
-workspace store, or --claims FILE).
-
-Growth = distinct sources in the last --recent + posts in it / 2 + posts
-per hour / 4: new accounts weigh more than one account posting again.
-
-Check-worthiness: give a trained check-worthiness model file (the
-classifiers' "checkworthy" recipe, CheckThat! 2021 1A) with --worthiness
-FILE. Without one, --worthiness lexical (default) is a simple word-cue
-stand-in (numbers, "breaking", officials, deaths …), documented as such;
---worthiness none keeps every post.
-
-Examples:
-  basira claims trending posts.jsonl
-  basira claims trending --window 6h --recent 30m --top 10 posts.jsonl
-  basira claims trending --claims factchecks.json --format jsonl posts.csv`,
-		Run: runClaimsTrending,
+		Run:     runClaimsTrending,
 	})
 }
 

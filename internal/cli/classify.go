@@ -22,106 +22,37 @@ func init() {
 		Name:    "train",
 		Summary: "train a text classifier from labelled posts (TSV, CSV or JSONL)",
 		Usage:   "--data FILE --text-col COL --label-col COL --out FILE.model [flags]",
-		Help: `Trains a linear classifier (class-weighted linear SVM over hashed word and
-character n-grams of the folded text, naive-Bayes feature scaling) with one
-score per label. Held-out folds of the training data calibrate the scores
-into probabilities and set each label's flag threshold at the precision you
-ask for (--precision); scan reports a label only at or above it.
-
-Binary data needs to know which label means "nothing to report": labels
-like NOT_OFF, normal, none, clean or 0 are recognised, or say --negative.
-More than two labels train a multi-class model; --label-sep (or JSONL label
-lists) trains a multi-label one.
-
-Columns are header names, or 1-based numbers for a file without a header.
-The model file records the data files (name, SHA-256), labels, parameters,
-and the measured figures; 'basira models info' prints them.
-
-Examples:
-  basira train --data train.tsv --text-col text --label-col label --out models/incitement.model
-  basira train --data posts.jsonl --text-col text --label-col labels --label-sep , --out m.model
-  basira train --data OSACT2020-sharedTask-train.txt --text-col 1 --label-col 2 \
-      --dev OSACT2020-sharedTask-dev.txt --display OFF=offensive --license CC-BY --out offensive.model`,
-		Run: runTrain,
+		Run:     runTrain,
 	})
 	Register(&Command{
 		Name:    "eval",
 		Summary: "measure a classifier on labelled posts: precision, recall, F1, calibration, thresholds",
 		Usage:   "--model FILE --data FILE --text-col COL --label-col COL [flags]",
-		Help: `Prints per-label precision, recall, F1 and average precision, macro-F1, the
-confusion matrix, the calibration error (ECE, 10 bins), what the model's own
-flag threshold gives, and with --precision the lowest threshold that reaches
-that precision on this data. --curve writes the precision-recall curve.
-
-Examples:
-  basira eval --model models/offensive.model --data dev.tsv --text-col text --label-col label
-  basira eval --model m.model --data dev.tsv --text-col 1 --label-col 2 --precision 0.95 --curve pr.csv`,
-		Run: runEval,
+		Run:     runEval,
 	})
 	Register(&Command{
 		Name:    "models eval-all",
 		Summary: "retrain and measure every built-in recipe on the reference data (reproduces docs/models.md)",
 		Usage:   "[--data DIR] [--only NAME,...] [--out DIR]",
-		Help: `Trains each built-in recipe (OSACT 2020/2022, L-HSAB, MLMA, Mubarak 2017,
-CheckThat! 2021 check-worthiness) from the reference data folder and prints
-its figures: on the dev split where the data has one, else 5-fold
-cross-validated. --out keeps the trained models (with --shippable only those
-whose data licence allows shipping them with Basira).
-
-Examples:
-  basira models eval-all
-  basira models eval-all --only offensive,checkworthy --out ~/basira-models
-  basira models eval-all --shippable --out models/`,
-		Run: runEvalAll,
+		Run:     runEvalAll,
 	})
 	Register(&Command{
 		Name:    "models benign",
 		Summary: "over-enforcement check: the share of benign Arabic posts each model flags",
 		Usage:   "[--models DIR|builtin] [--model FILE] [--data DIR] [--show N]",
-		Help: `Runs models over benign text and prints the share flagged at each model's
-own threshold: Basira's sample of religious speech, news about terrorism,
-counter-speech and everyday posts, and from the reference data folder the
-CheckThat! fact-check claims and tweets and the ElecMorocco2016 Moroccan
-comments. --show prints flagged texts for a person to read (some "benign"
-corpora hold real insults).
-
-Examples:
-  basira models benign                      # the shipped models
-  basira models benign --models ~/basira-models --show 5`,
-		Run: runModelsBenign,
+		Run:     runModelsBenign,
 	})
 	Register(&Command{
 		Name:    "models threshold",
 		Summary: "re-set a model's flag thresholds to reach a precision on your own labelled data",
 		Usage:   "--model FILE --data DEV --text-col COL --label-col COL --precision P [--out FILE]",
-		Help: `Training sets each label's flag threshold on held-out folds of the training
-data. When you have labelled data closer to what the model will see (a dev
-set from your own platform), measure the threshold there instead: this
-command scores the file, finds for each label the lowest score at which
-precision reaches --precision (with at least --min-flagged posts flagged),
-and writes the model with those thresholds, recording the file's name and
-SHA-256. Use data the model was not trained on, and keep another set to
-check the result with 'basira eval'.
-
-Examples:
-  basira models threshold --model m.model --data dev.tsv --text-col text --label-col label --precision 0.95
-  basira models threshold --model m.model --data dev.tsv --precision 0.9 --out m-dev.model`,
-		Run: runModelsThreshold,
+		Run:     runModelsThreshold,
 	})
 	Register(&Command{
 		Name:    "models info",
 		Summary: "print a model file's labels, thresholds, provenance and figures",
 		Usage:   "FILE.model... | builtin",
-		Help: `Prints what a model file records: description, version, creation time, the
-data files it was trained and measured on (with SHA-256), the data licence,
-hyper-parameters, each label's flag threshold with the precision and recall
-it had on held-out data, and the cross-validated and dev figures.
-"builtin" prints the models shipped with Basira.
-
-Examples:
-  basira models info builtin
-  basira models info models/incitement.model`,
-		Run: runModelsInfo,
+		Run:     runModelsInfo,
 	})
 }
 

@@ -19,24 +19,7 @@ func init() {
 		Name:    "models extremism",
 		Summary: "measure an extremism model: recall on real pro-ISIS tweets, false flags on hard negatives",
 		Usage:   "[--model FILE | --detection] [--data DIR] [--show N] [--by-lang]",
-		Help: `Runs the extremism model (default: the shipped one) over the reference
-data's extremism sets and Basira's benign families, and prints the share
-flagged at the model's own threshold: recall on the Alfifi et al. Arabic
-ISIS-account tweets (all, and those whose support is plain from the text,
-llm_isis_votes = 8) and on the hand-labelled Fifth Tribe propaganda
-tweets; false flags on the Alfifi random tweets, on the other tweets of
-the same Fifth Tribe accounts and on each benign family. --by-lang adds a
-row per language; --show prints missed (positive sets) or flagged
-(benign sets) texts for a person to read. --detection measures what
-'basira scan' runs with no flags instead (the built-in jihadist pack,
-the shipped model and the finance detector): a post counts as flagged
-when any of them raises a signal.
-
-Examples:
-  basira models extremism
-  basira models extremism --detection --show 10
-  basira models extremism --model ~/basira-models/extremism-alfifi.model --by-lang --show 5`,
-		Run: runModelsExtremism,
+		Run:     runModelsExtremism,
 	})
 }
 

@@ -20,25 +20,7 @@ func init() {
 		Name:    "hash",
 		Summary: "print the PDQ hash and quality of image files",
 		Usage:   "[flags] FILE...",
-		Help: `Prints one line per file, in the order given, in the format of Meta's
-reference tool:
-  HASH,QUALITY,PATH
-HASH is 64 hexadecimal characters, QUALITY 0-100 (below 50 the picture is too
-flat for the hash to mean much). JPEG, PNG, GIF, WebP, BMP and TIFF are read.
-A folder stands for the image files in it and its subfolders (by extension:
-.jpg .jpeg .png .gif .webp .bmp .tif .tiff). A file that cannot be read or is
-not an image is reported on stderr and the others go on; the exit status is
-then 1.
-
-With --dihedral, prints the hashes of the 8 rotations and flips as well:
-  HASH_ORIG,HASH_ROT90,…,HASH_FLIPM,QUALITY,PATH
-
-Examples:
-  basira hash photo.jpg
-  basira hash media/*.jpg > hashes.csv
-  basira hash --workers 2 media/ > hashes.csv
-  basira hash --dihedral meme.png`,
-		Run: runHash,
+		Run:     runHash,
 	})
 }
 

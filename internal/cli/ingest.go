@@ -20,28 +20,7 @@ func init() {
 		Name:    "ingest",
 		Summary: "import posts from JSONL or CSV files into the service's store",
 		Usage:   "[--store …] [--bus …] [detector flags] FILE... (- for stdin)",
-		Help: `Reads posts (the same JSONL/CSV/TSV formats as 'basira scan') and stores them
-through the service's ingest path: each batch is committed before the next is
-read, re-importing a file stores nothing twice (posts are unique on platform
-and id), and an interrupted import can simply be run again.
-
-With the in-process queue (the default) the detectors run here too, and the
-command returns once every imported post is processed and its case opened;
-give the same detector flags as to 'basira serve'. With --bus nats://… the
-posts are queued for the 'basira worker' processes and the command returns
-once they are stored (--workers N to process here as well). With --workers 0
-posts are only stored; the next 'basira serve' or 'basira worker' processes
-them.
-
-A line that cannot be read is reported on stderr as "FILE: line N: reason"
-and the import goes on; a summary counts posts read, stored, duplicates,
-rejected lines and cases opened.
-
-Examples:
-  basira ingest --rules rules/examples.yaml posts.jsonl
-  basira ingest --store postgres://basira@db/basira --bus nats://nats:4222 export.csv
-  zcat dump.jsonl.gz | basira ingest --workers 0 -`,
-		Run: runIngest,
+		Run:     runIngest,
 	})
 }
 

@@ -21,66 +21,19 @@ func init() {
 		Name:    "sanctions import",
 		Summary: "import a public sanctions list (OFAC, UN, US CSL) into the workspace",
 		Usage:   "--format ofac-csv|ofac-xml|un-xml|csl|addresses [--name NAME] [--date YYYY-MM-DD] FILE",
-		Help: `Imports a sanctions list into the workspace (BASIRA_HOME/sanctions), replacing
-an earlier import of the same list. Formats:
-  ofac-csv  OFAC's CSV set: give sdn.csv (or cons_prim.csv), or the folder
-            holding it; alt.csv, sdn_comments.csv (cons_alt.csv,
-            cons_comments.csv) beside it are read too. Digital currency
-            addresses come from the remarks.
-  ofac-xml  OFAC's XML exports, ENHANCED_XML (SDN_ENHANCED.XML,
-            CONS_ENHANCED.XML) or advanced (sdn_advanced.xml), or a .ZIP holding
-            one; "Digital Currency Address" features become wallets.
-  un-xml    The UN Security Council consolidated list XML (Arabic-script
-            names included).
-  csl       The US Consolidated Screening List CSV.
-  addresses A folder of sanctioned_addresses_<CUR>.txt files (one address
-            per line, currency from the file name), as published daily from
-            OFAC's list by public mirrors; wallets only, no names.
-The EU consolidated list is not supported yet (no copy was available to test
-a parser against).
-
-The list's date is read from the file (UN dateGenerated, OFAC dataAsOf);
-CSV files carry none, so give --date, or the file's modification date is
-used and marked as such.
-
-Examples:
-  basira sanctions import --format un-xml consolidated.xml
-  basira sanctions import --format ofac-csv --date 2026-11-20 sdn/sdn.csv
-  basira sanctions import --format ofac-csv --name "OFAC Consolidated" cons/cons_prim.csv`,
-		Run: runSanctionsImport,
+		Run:     runSanctionsImport,
 	})
 	Register(&Command{
 		Name:    "sanctions search",
 		Summary: "search imported sanctions lists by name (any script) or wallet address",
 		Usage:   "[--min SCORE] [--limit N] [--format table|jsonl] NAME-OR-ADDRESS",
-		Help: `Searches the imported lists. A cryptocurrency address matches exactly (EVM
-and bech32 without regard to case). A name matches names and aliases
-fuzzily, across Arabic script and Latin transliterations (Jaro-Winkler on
-normalized tokens and on phonetic keys): محمد finds Mohammed and Muhammad,
-Abou finds Abu, el-/al- and ال are ignored.
-
-Examples:
-  basira sanctions search "Ayman al-Zawahiri"
-  basira sanctions search "أيمن الظواهري"
-  basira sanctions search 0x8589427373d6d84e98730d7795d8f6f8731fda16`,
-		Run: runSanctionsSearch,
+		Run:     runSanctionsSearch,
 	})
 	Register(&Command{
 		Name:    "sanctions eval",
 		Summary: "measure cross-script name matching on the UN Arabic/Latin pairs",
 		Usage:   "[--data DIR]",
-		Help: `Builds two indexes from the reference data — the UN consolidated list's Latin
-names plus the full 2019 OFAC SDN list as distractors, and the UN list's
-Arabic-script names — and searches each with the other script's names of the
-366 UN Arabic ↔ Latin pairs. Prints precision and recall of the best result
-at several thresholds, for the dev split (even rows, used for tuning) and the
-test split (odd rows). A query is correct when the wanted entry is among the
-results tied for the best score.
-
-Examples:
-  basira sanctions eval
-  basira sanctions eval --data ../shared/data`,
-		Run: runSanctionsEval,
+		Run:     runSanctionsEval,
 	})
 	Register(&Command{
 		Name:    "sanctions list",

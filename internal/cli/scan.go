@@ -23,21 +23,7 @@ func init() {
 		Name:    "scan",
 		Summary: "run the detectors over a file of posts and print a verdict per post",
 		Usage:   "[flags] FILE... (- for stdin)",
-		Help: `Reads posts as JSONL (one {"id","platform","url","author","text",...} object
-per line) or CSV/TSV with a header row of the same names, and prints one JSON
-object per post, in input order:
-  {"id":…, "lang":…, "signals":[{"detector","rule","label","severity","score","evidence"}]}
-
-A line that cannot be read is reported on stderr as "line N: <reason>" and the
-scan goes on; a summary on stderr counts posts read, posts with signals and
-lines rejected. Authors are replaced by a keyed pseudonym (set the key in
-BASIRA_PSEUDONYM_KEY or BASIRA_PSEUDONYM_KEY_FILE).
-
-Examples:
-  basira scan --rules rules/examples.yaml posts.jsonl > verdicts.jsonl
-  basira scan --rules rules/examples.yaml --format table posts.csv
-  cat posts.jsonl | basira scan --rules r.yaml --strict -`,
-		Run: runScan,
+		Run:     runScan,
 	})
 }
 

@@ -19,32 +19,7 @@ func init() {
 		Name:    "serve",
 		Summary: "run the monitoring service: API, ingest connectors, detector workers, review queue",
 		Usage:   "[--store sqlite:PATH|postgres://…] [--bus memory|nats://…] [--addr :8080] [--sources FILE] [--platforms FILE] [--demo] [detector flags]",
-		Help: `Runs Basira as a service. Posts come in through the API (POST /v1/posts), the
-connectors of a sources file (--sources) or 'basira ingest'; each post is
-stored durably, queued, run through the same detectors as 'basira scan', and
-every post with a signal opens or grows a case for an analyst.
-
-The embedded default needs nothing else: a SQLite file in the workspace
-($BASIRA_HOME, default ./basira-data) and an in-process queue. To scale out,
-point every process at PostgreSQL and NATS JetStream and add 'basira worker'
-processes; API processes are then stateless.
-
-Settings come from flags, else from the environment: BASIRA_STORE,
-BASIRA_BUS, BASIRA_ADDR (each also as NAME_FILE, a file holding the value,
-for secrets), BASIRA_PSEUDONYM_KEY(_FILE), BASIRA_LOG_LEVEL, BASIRA_LOG_FORMAT.
-
-On SIGINT or SIGTERM the service stops taking requests, lets connectors and
-workers finish what they hold, and closes the store. A post acknowledged to a
-source is on disk; posts stored but not yet processed are queued again on
-the next start.
-
-Examples:
-  basira serve --rules rules/examples.yaml
-  basira serve --demo
-  BASIRA_STORE_FILE=/run/secrets/pg basira serve --bus nats://nats:4222 --workers 0
-  basira serve --sources sources.yaml --rules rules/ --addr 127.0.0.1:8080
-  basira serve --rules rules/ --platforms platforms.yaml   # send referrals`,
-		Run: runServe,
+		Run:     runServe,
 	})
 }
 

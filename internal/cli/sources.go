@@ -18,24 +18,6 @@ func init() {
 		Name:    "sources check",
 		Summary: "validate a sources file (feeds, Mastodon, Bluesky, Telegram exports, spool folders)",
 		Usage:   "FILE",
-		Help: `Checks a sources file and lists the connectors it defines. Errors name the
-file and line. The file lists what 'basira serve --sources FILE' follows:
-
-  sources:
-    - type: rss
-      url: https://news.example.org/feed.xml
-      interval: 10m
-    - type: mastodon
-      server: https://mastodon.social
-      hashtag: المغرب
-      token_file: /run/secrets/mastodon-token
-    - type: bluesky            # Jetstream; url defaults to a public instance
-      langs: [ar, fr]
-    - type: telegram           # a Telegram Desktop JSON export
-      path: exports/channel/result.json
-      channel: examplechannel  # for t.me links
-    - type: spool              # files dropped into a folder
-      dir: inbox`,
 		Run: func(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
 			if err := Parse(fs, args); err != nil {
 				return err
@@ -58,13 +40,6 @@ file and line. The file lists what 'basira serve --sources FILE' follows:
 		Name:    "sources preview",
 		Summary: "run a sources file for a while and print the posts it would ingest (stores nothing)",
 		Usage:   "[--for 30s] FILE",
-		Help: `Runs every connector of the sources file without storing anything, prints
-the posts as JSONL on stdout (deletions and account takedowns as
-{"event": …} lines) and, at the end, each connector's state on stderr,
-with the items it skipped counted by reason. Use it to check a feed or a stream before adding it to 'serve'.
-
-Example:
-  basira sources preview --for 20s sources.yaml | head`,
 		Run: func(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
 			dur := fs.Duration("for", 30*time.Second, "how long to run the connectors")
 			if err := Parse(fs, args); err != nil {

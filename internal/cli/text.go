@@ -16,12 +16,11 @@ import (
 const maxTextLine = 1 << 20
 
 func init() {
-	lineCmd := func(name, summary, help string, setup func(fs *flag.FlagSet) func(string) string) {
+	lineCmd := func(name, summary string, setup func(fs *flag.FlagSet) func(string) string) {
 		Register(&Command{
 			Name:    "text " + name,
 			Summary: summary,
 			Usage:   "[flags] < lines",
-			Help:    help,
 			Run: func(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
 				fn := setup(fs)
 				if err := Parse(fs, args); err != nil {
@@ -35,14 +34,6 @@ func init() {
 		})
 	}
 	lineCmd("normalize", "normalize Arabic text, one result per input line",
-		`Reads lines on stdin and writes each line normalized: NFKC (presentation
-forms, ligatures), no diacritics or tatweel, alef/hamza forms unified,
-ى → ي, ة → ه, Persian/Urdu/Maghrebi letters → basic letters, Arabic-Indic
-digits → ASCII, odd spaces → ' '. Punctuation, case and accents are kept.
-
-Examples:
-  echo 'أَحْمَدُ مدرسة ١٢٣' | basira text normalize      # احمد مدرسه 123
-  basira text normalize --keep-teh-marbuta < words.txt`,
 		func(fs *flag.FlagSet) func(string) string {
 			var o arabic.NormalizeOptions
 			fs.BoolVar(&o.KeepTehMarbuta, "keep-teh-marbuta", false, "keep ة instead of mapping it to ه")
@@ -53,15 +44,6 @@ Examples:
 			return func(s string) string { return arabic.NormalizeWith(s, o) }
 		})
 	lineCmd("fold", "fold text for matching (evasion defence), one result per line",
-		`Reads lines on stdin and writes each line folded as rules and matchers see
-it: normalized, lower-case, without accents, zero-width or bidi characters,
-elongation collapsed, spaced-out letters re-joined, look-alike letters of
-other scripts mapped to Latin, punctuation dropped; words separated by one
-space. With --tokens, writes each token as text[start:end] (base, translit).
-
-Examples:
-  echo 'داااعش د ا ع ش pаypаl' | basira text fold     # داعش داعش paypal
-  echo 'لداعش' | basira text fold --tokens`,
 		func(fs *flag.FlagSet) func(string) string {
 			tokens := fs.Bool("tokens", false, "list tokens with their byte offsets, base and transliteration")
 			return func(s string) string {
@@ -85,14 +67,6 @@ Examples:
 			}
 		})
 	lineCmd("stem", "stem each word (light stemmer, or Snowball), one line per input line",
-		`Reads lines on stdin and writes the stem of each word, separated by spaces.
-The default is Basira's light stemmer (Lucene ArabicStemmer rules on folded
-words); --snowball uses the Snowball Arabic stemmer on the words as written
-(so its output matches Snowball's reference vocabulary).
-
-Examples:
-  echo 'والكتاب ساهدون' | basira text stem            # كتاب ساهد
-  zcat voc.txt.gz | basira text stem --snowball > mine.txt`,
 		func(fs *flag.FlagSet) func(string) string {
 			snow := fs.Bool("snowball", false, "use the Snowball Arabic stemmer")
 			return func(s string) string {
@@ -110,13 +84,6 @@ Examples:
 			}
 		})
 	lineCmd("translit", "transliterate Arabizi (Latin-script Darija) to Arabic script",
-		`Reads lines on stdin and writes each line with its Latin-script words
-transliterated to Arabic script (folded form: ة as ه, ڭ as ك). With --k N,
-writes the N best spellings of each word, separated by '|'.
-
-Examples:
-  echo 'salam 3likom, labas 3lik' | basira text translit   # سالام عليكوم لاباس عليك
-  echo '7na m9adin' | basira text translit --k 3`,
 		func(fs *flag.FlagSet) func(string) string {
 			k := fs.Int("k", 1, "spellings per word (1 = best only)")
 			return func(s string) string {
@@ -139,17 +106,6 @@ Examples:
 			}
 		})
 	lineCmd("lang", "identify the language of each line (ar, ary, arq-aeb, ar-dialect, ary-Latn, fr, en, und)",
-		`Reads lines on stdin and writes the language of each: ar (Modern Standard
-Arabic), ary (Moroccan Darija in Arabic script), arq-aeb (Algerian, Tunisian
-or Libyan Arabic), ar-dialect (Egyptian, Gulf, Levantine or Iraqi Arabic, or
-dialect without Maghrebi words), ary-Latn (Arabizi), fr, en, or und (no
-letters, another script, another language such as Persian, or Arabic text of
-one or two words without a dialect word). With --conf, each language is
-followed by a tab and its confidence (0 to 1).
-
-Example:
-  printf 'واش كاين شي جديد\nwach kayn chi jdid\n' | basira text lang   # ary, ary-Latn
-  echo 'انا بدي روح عالبيت هلق' | basira text lang --conf            # ar-dialect	0.94`,
 		func(fs *flag.FlagSet) func(string) string {
 			conf := fs.Bool("conf", false, "also print the confidence")
 			return func(s string) string {
@@ -165,14 +121,7 @@ Example:
 		Name:    "text eval",
 		Summary: "measure language ID and Arabizi transliteration on the reference data",
 		Usage:   "[--data DIR]",
-		Help: `Prints language-ID accuracy per evaluation set and language (lingua held-out
-split, DODa, HaifaCLG, ElecMorocco) and the Arabizi transliteration character
-error rate on DODa. DIR is the shared reference data folder (default:
-$BASIRA_DATA, or ../shared/data beside the repository).
-
-Example:
-  basira text eval --data ../shared/data`,
-		Run: runTextEval,
+		Run:     runTextEval,
 	})
 }
 

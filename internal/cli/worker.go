@@ -16,19 +16,7 @@ func init() {
 		Name:    "worker",
 		Summary: "run detector workers that take posts from the shared queue (scale-out)",
 		Usage:   "--store postgres://… --bus nats://… [--workers N] [detector flags]",
-		Help: `Runs the detectors on posts queued by 'basira serve' and 'basira ingest'
-processes, records signals and opens cases. Start as many as the load needs,
-on any machine that reaches the database and the NATS server; each message
-goes to one worker, and a worker that dies mid-message has it delivered to
-another. Give every worker the same detector flags as serve.
-
-On start a worker also queues posts stored but never processed (left by a
-process that crashed between storing and queueing).
-
-Examples:
-  basira worker --store postgres://basira@db/basira --bus nats://nats:4222 --rules /etc/basira/rules
-  BASIRA_STORE_FILE=/run/secrets/pg BASIRA_BUS=nats://nats:4222 basira worker --models /models`,
-		Run: runWorker,
+		Run:     runWorker,
 	})
 }
 
