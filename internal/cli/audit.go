@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"time"
@@ -44,64 +43,30 @@ func runAuditVerify(ctx context.Context, env *Env, fs *flag.FlagSet, args []stri
 	// Without --head, the head file a server keeps for this store anchors
 	// the log: an emptied or cut log is reported even so.
 	if *head == "" {
-		home, err := Home(env, false)
-		if err == nil {
-			path := audit.HeadPath(home, config.RedactStore(cfg.Store))
-			h, ok, err := audit.LoadHead(path)
-			if err != nil {
-				return err
-			}
-			if ok {
-				if err := audit.CheckHead(ctx, st, h); err != nil {
-					fmt.Fprintf(env.Stdout, "BROKEN: %v (anchored by %s)\n", err, path)
-					return ErrFailed
-				}
-				fmt.Fprintf(env.Stdout, "head file %s: seq %d present and unchanged\n", path, h.Seq)
-			}
-		}
-	}
-	var v audit.Verifier
-	var after int64
-	headFound := *head == ""
-	for {
-		es, err := st.AuditEntries(ctx, after, 5000)
-		if err != nil {
+		if err := checkHeadFile(ctx, env, &cfg, st); err != nil {
 			return err
 		}
-		if len(es) == 0 {
-			break
-		}
-		for _, e := range es {
-			if err := v.Next(e); err != nil {
-				var be *audit.BrokenError
-				if errors.As(err, &be) {
-					fmt.Fprintf(env.Stdout, "BROKEN: %v\n", be)
-					fmt.Fprintf(env.Stdout, "%d entries before it verified\n", v.Count())
-					return ErrFailed
-				}
-				return err
-			}
-			if e.Hash == *head {
-				headFound = true
-			}
-		}
-		after = es[len(es)-1].Seq
 	}
-	if v.Count() == 0 {
+	rep, err := audit.VerifyLog(ctx, st, *head)
+	switch {
+	case err != nil:
+		return err
+	case rep.Broken != nil:
+		fmt.Fprintf(env.Stdout, "BROKEN: %v\n%d entries before it verified\n", rep.Broken, rep.Count)
+		return ErrFailed
+	case rep.Count == 0:
 		fmt.Fprintln(env.Stdout, "the audit log is empty")
 		if *head != "" {
 			fmt.Fprintf(env.Stdout, "BROKEN: head %s not found: the log was emptied\n", *head)
 			return ErrFailed
 		}
 		return nil
-	}
-	last := v.Last()
-	if !headFound {
+	case !rep.HeadFound:
 		fmt.Fprintf(env.Stdout, "BROKEN: head %s not found: entries were cut from the end of the log, or it is another log\n", *head)
 		return ErrFailed
 	}
-	fmt.Fprintf(env.Stdout, "OK: %d entries, chain intact (%s)\nhead: seq %d %s %s\n", v.Count(), time.Since(start).Round(time.Millisecond),
-		last.Seq, last.Time.Format(time.RFC3339), last.Hash)
+	fmt.Fprintf(env.Stdout, "OK: %d entries, chain intact (%s)\nhead: seq %d %s %s\n", rep.Count, time.Since(start).Round(time.Millisecond),
+		rep.Last.Seq, rep.Last.Time.Format(time.RFC3339), rep.Last.Hash)
 	return nil
 }
 
@@ -140,5 +105,25 @@ func runAuditList(ctx context.Context, env *Env, fs *flag.FlagSet, args []string
 		n += len(es)
 		*after = es[len(es)-1].Seq
 	}
+	return nil
+}
+
+// checkHeadFile checks the log against the head file a server keeps for
+// this store, when there is one.
+func checkHeadFile(ctx context.Context, env *Env, cfg *config.Config, st audit.EntrySource) error {
+	home, err := Home(env, false)
+	if err != nil {
+		return nil
+	}
+	path := audit.HeadPath(home, config.RedactStore(cfg.Store))
+	h, ok, err := audit.LoadHead(path)
+	if err != nil || !ok {
+		return err
+	}
+	if err := audit.CheckHead(ctx, st, h); err != nil {
+		fmt.Fprintf(env.Stdout, "BROKEN: %v (anchored by %s)\n", err, path)
+		return ErrFailed
+	}
+	fmt.Fprintf(env.Stdout, "head file %s: seq %d present and unchanged\n", path, h.Seq)
 	return nil
 }
