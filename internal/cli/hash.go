@@ -4,13 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"runtime"
-	"sort"
-	"strings"
-	"sync"
 
 	"github.com/basira-org/basira/pdq"
 )
@@ -33,119 +27,35 @@ func runHash(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) err
 	if fs.NArg() == 0 {
 		return Usagef("name at least one image FILE (or a folder of images)")
 	}
-	files, err := expandImageArgs(fs.Args())
+	files, err := pdq.ExpandImagePaths(fs.Args())
 	if err != nil {
 		return err
 	}
-	type result struct {
-		line string
-		err  error
-	}
-	results := make([]chan result, len(files))
-	for i := range results {
-		results[i] = make(chan result, 1)
-	}
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	for range max(1, *workers) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			h := pdq.NewHasher()
-			for i := range jobs {
-				img, err := pdq.DecodeFile(files[i])
-				if err != nil {
-					results[i] <- result{err: err}
-					continue
-				}
-				if *dihedral {
-					hs, q := h.Dihedral(img)
-					line := ""
-					for _, x := range hs {
-						line += x.String() + ","
-					}
-					results[i] <- result{line: fmt.Sprintf("%s%d,%s", line, q, files[i])}
-				} else {
-					r := h.Hash(img)
-					results[i] <- result{line: fmt.Sprintf("%s,%d,%s", r.Hash, r.Quality, files[i])}
-				}
-			}
-		}()
-	}
-	go func() {
-		defer close(jobs)
-		for i := range files {
-			select {
-			case jobs <- i:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
 	failed := 0
-	for i := range files {
-		var r result
-		select {
-		case r = <-results[i]:
-		case <-ctx.Done():
-			wg.Wait()
-			return ctx.Err()
-		}
-		if r.err != nil {
+	err = pdq.HashFiles(ctx, files, *workers, *dihedral, func(r pdq.FileHash) error {
+		if r.Err != nil {
 			failed++
-			fmt.Fprintf(env.Stderr, "basira hash: %v\n", r.err)
-			continue
+			fmt.Fprintf(env.Stderr, "basira hash: %v\n", r.Err)
+			return nil
 		}
-		fmt.Fprintln(env.Stdout, r.line)
+		line := ""
+		for _, x := range r.Hashes[1:] {
+			line += "," + x.String()
+		}
+		if *dihedral {
+			// All eight hashes, then the quality and the file.
+			_, err := fmt.Fprintf(env.Stdout, "%s%s,%d,%s\n", r.Hashes[0], line, r.Quality, r.Path)
+			return err
+		}
+		_, err := fmt.Fprintf(env.Stdout, "%s,%d,%s\n", r.Hashes[0], r.Quality, r.Path)
+		return err
+	})
+	if err != nil {
+		return err
 	}
-	wg.Wait()
 	if failed > 0 {
 		fmt.Fprintf(env.Stderr, "basira hash: %d of %d files could not be hashed\n", failed, len(files))
 		return ErrFailed
 	}
 	return nil
-}
-
-// imageExts are the file names a folder argument expands to.
-var imageExts = map[string]bool{".jpg": true, ".jpeg": true, ".png": true, ".gif": true, ".webp": true, ".bmp": true, ".tif": true, ".tiff": true}
-
-// expandImageArgs replaces each folder argument by the image files under
-// it, in lexical order; files are kept as given (even without an image
-// extension, so that a wrong file is reported rather than skipped).
-func expandImageArgs(args []string) ([]string, error) {
-	var out []string
-	for _, a := range args {
-		st, err := os.Stat(a)
-		if err != nil || !st.IsDir() {
-			out = append(out, a)
-			continue
-		}
-		found := len(out)
-		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if !d.IsDir() && imageExts[strings.ToLower(filepath.Ext(p))] {
-				out = append(out, p)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		if len(out) == found {
-			// Silence here would read as "hashed, nothing matched".
-			return nil, fmt.Errorf("%s: no image in this folder (looked for %s)", a, imageExtList())
-		}
-	}
-	return out, nil
-}
-
-func imageExtList() string {
-	exts := make([]string, 0, len(imageExts))
-	for e := range imageExts {
-		exts = append(exts, e)
-	}
-	sort.Strings(exts)
-	return strings.Join(exts, " ")
 }

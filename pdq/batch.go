@@ -1,0 +1,125 @@
+package pdq
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// FileHash is the PDQ hash of one image file: Hashes[0] the image's, and
+// with dihedral hashing its 7 rotations and flips after it.
+type FileHash struct {
+	Path    string
+	Hashes  []Hash
+	Quality int
+	Err     error
+}
+
+// HashFiles hashes paths on workers goroutines and calls emit for each
+// file in the order given, on the calling goroutine. It stops when ctx is
+// done or emit returns an error.
+func HashFiles(ctx context.Context, paths []string, workers int, dihedral bool, emit func(FileHash) error) error {
+	results := make([]chan FileHash, len(paths))
+	for i := range results {
+		results[i] = make(chan FileHash, 1)
+	}
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for range max(1, workers) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			h := NewHasher()
+			for i := range jobs {
+				results[i] <- hashOne(h, paths[i], dihedral)
+			}
+		}()
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		defer close(jobs)
+		for i := range paths {
+			select {
+			case jobs <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	for i := range paths {
+		select {
+		case r := <-results[i]:
+			if err := emit(r); err != nil {
+				return err
+			}
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+func hashOne(h *Hasher, path string, dihedral bool) FileHash {
+	img, err := DecodeFile(path)
+	if err != nil {
+		return FileHash{Path: path, Err: err}
+	}
+	if dihedral {
+		hs, q := h.Dihedral(img)
+		return FileHash{Path: path, Hashes: hs[:], Quality: q}
+	}
+	r := h.Hash(img)
+	return FileHash{Path: path, Hashes: []Hash{r.Hash}, Quality: r.Quality}
+}
+
+// ImageExts are the file names a folder expands to (ExpandImagePaths).
+var ImageExts = map[string]bool{".jpg": true, ".jpeg": true, ".png": true, ".gif": true, ".webp": true, ".bmp": true, ".tif": true, ".tiff": true}
+
+// ExpandImagePaths replaces each folder of paths by the image files under
+// it, in lexical order; files are kept as given (even without an image
+// extension, so that a wrong file is reported rather than skipped). A
+// folder without images is an error: silence would read as "hashed,
+// nothing matched".
+func ExpandImagePaths(paths []string) ([]string, error) {
+	var out []string
+	for _, a := range paths {
+		st, err := os.Stat(a)
+		if err != nil || !st.IsDir() {
+			out = append(out, a)
+			continue
+		}
+		found := len(out)
+		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !d.IsDir() && ImageExts[strings.ToLower(filepath.Ext(p))] {
+				out = append(out, p)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if len(out) == found {
+			return nil, fmt.Errorf("%s: no image in this folder (looked for %s)", a, imageExtList())
+		}
+	}
+	return out, nil
+}
+
+func imageExtList() string {
+	exts := make([]string, 0, len(ImageExts))
+	for e := range ImageExts {
+		exts = append(exts, e)
+	}
+	sort.Strings(exts)
+	return strings.Join(exts, " ")
+}
