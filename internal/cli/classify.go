@@ -125,96 +125,122 @@ func readData(env *Env, path string, rf *readFlags, role string) ([]classify.Exa
 	return exs, df, nil
 }
 
-func runTrain(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
-	var data, dev strList
-	var rf readFlags
-	rf.define(fs)
-	fs.Var(&data, "data", "training data `file` (repeatable)")
-	fs.Var(&dev, "dev", "held-out `file` to measure the model on and record its figures (repeatable)")
-	out := fs.String("out", "", "model file to write (required)")
-	name := fs.String("name", "", "model name (default: the --out file name)")
-	version := fs.String("version", "1", "model version, recorded in the file and in every signal")
-	desc := fs.String("description", "", "what the model detects, in one line")
-	license := fs.String("license", "", "licence of the training data, recorded in the model")
-	negative := fs.String("negative", "", "the label meaning nothing to report (default: guessed from NOT_*, normal, none, 0, …)")
-	multi := fs.Bool("multi-label", false, "train one yes/no model per label (implied by --label-sep)")
-	display := fs.String("display", "", "names analysts see: `OFF=offensive,HS=hate-speech`")
-	p := classify.DefaultParams()
-	feats := classify.DefaultFeatures()
+// trainFlags are train's flags: the data files and the training options.
+type trainFlags struct {
+	rf           readFlags
+	data, dev    strList
+	out, display string
+	nonb, multi  bool
+	o            classify.TrainOptions
+}
+
+func (t *trainFlags) define(fs *flag.FlagSet) {
+	t.rf.define(fs)
+	fs.Var(&t.data, "data", "training data `file` (repeatable)")
+	fs.Var(&t.dev, "dev", "held-out `file` to measure the model on and record its figures (repeatable)")
+	fs.StringVar(&t.out, "out", "", "model file to write (required)")
+	fs.StringVar(&t.o.Name, "name", "", "model name (default: the --out file name)")
+	fs.StringVar(&t.o.Version, "version", "1", "model version, recorded in the file and in every signal")
+	fs.StringVar(&t.o.Description, "description", "", "what the model detects, in one line")
+	fs.StringVar(&t.o.DataLicense, "license", "", "licence of the training data, recorded in the model")
+	fs.StringVar(&t.o.Negative, "negative", "", "the label meaning nothing to report (default: guessed from NOT_*, normal, none, 0, …)")
+	fs.BoolVar(&t.multi, "multi-label", false, "train one yes/no model per label (implied by --label-sep)")
+	fs.StringVar(&t.display, "display", "", "names analysts see: `OFF=offensive,HS=hate-speech`")
+	t.o.Params, t.o.Features = classify.DefaultParams(), classify.DefaultFeatures()
+	p, feats := &t.o.Params, &t.o.Features
 	fs.Float64Var(&p.TargetPrecision, "precision", p.TargetPrecision, "precision the flag thresholds must reach on held-out folds")
 	fs.Float64Var(&p.C, "c", p.C, "SVM C: higher fits the training data more closely")
 	fs.IntVar(&p.Folds, "folds", p.Folds, "cross-validation folds for calibration and thresholds")
 	fs.IntVar(&p.MinFlagged, "min-flagged", p.MinFlagged, "a flag threshold must keep at least this many held-out posts")
 	fs.StringVar(&p.ClassWeight, "class-weight", p.ClassWeight, "balanced or none")
-	nonb := fs.Bool("no-nb", false, "turn off naive-Bayes feature scaling")
+	fs.BoolVar(&t.nonb, "no-nb", false, "turn off naive-Bayes feature scaling")
 	fs.BoolVar(&p.GroupFolds, "group-folds", false, "keep each --group-col value (e.g. a topic) in one cross-validation fold, so thresholds are set on unseen groups")
 	fs.Uint64Var(&p.Seed, "seed", p.Seed, "random seed (folds, solver order)")
 	fs.IntVar(&feats.Bits, "bits", feats.Bits, "log2 of the hashed feature space (model size: 2^bits x labels x 2 bytes before gzip)")
 	fs.IntVar(&feats.CharMax, "char-max", feats.CharMax, "longest character n-gram (0 turns char n-grams off)")
 	fs.IntVar(&feats.WordNgrams, "word-ngrams", feats.WordNgrams, "longest word n-gram")
+}
+
+// options completes the training options once the flags are parsed.
+func (t *trainFlags) options(env *Env) (classify.TrainOptions, error) {
+	o := t.o
+	if len(t.data) == 0 || t.out == "" {
+		return o, Usagef("give --data FILE and --out FILE.model")
+	}
+	if o.Params.GroupFolds && t.rf.groupCol == "" {
+		return o, Usagef("--group-folds needs --group-col")
+	}
+	o.Params.NB = !t.nonb
+	if o.Name == "" {
+		o.Name = strings.TrimSuffix(filepath.Base(t.out), filepath.Ext(t.out))
+	}
+	var err error
+	if o.Display, err = parsePairs(t.display, "--display"); err != nil {
+		return o, err
+	}
+	o.MultiLabel = t.multi || t.rf.labelSep != ""
+	o.TextColumn, o.LabelColumn = t.rf.textCol, t.rf.labelCol
+	o.Progress = func(msg string) {
+		if env.StderrIsTerminal {
+			fmt.Fprintf(env.Stderr, "train: %s\n", msg)
+		}
+	}
+	return o, nil
+}
+
+func runTrain(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
+	var t trainFlags
+	t.define(fs)
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
-	if len(data) == 0 || *out == "" {
-		return Usagef("give --data FILE and --out FILE.model")
-	}
-	if p.GroupFolds && rf.groupCol == "" {
-		return Usagef("--group-folds needs --group-col")
-	}
-	p.NB = !*nonb
-	if *name == "" {
-		*name = strings.TrimSuffix(filepath.Base(*out), filepath.Ext(*out))
-	}
-	disp, err := parsePairs(*display, "--display")
+	o, err := t.options(env)
 	if err != nil {
 		return err
 	}
-	var exs []classify.Example
-	var files []classify.DataFile
-	for _, d := range data {
-		e, df, err := readData(env, d, &rf, "train")
-		if err != nil {
-			return err
-		}
-		exs = append(exs, e...)
-		files = append(files, df)
+	exs, files, err := readAllData(env, t.data, &t.rf, "train")
+	if err != nil {
+		return err
 	}
+	o.Data = files
 	start := time.Now()
-	m, err := classify.Train(exs, classify.TrainOptions{
-		Name: *name, Description: *desc, Version: *version, DataLicense: *license,
-		Features: feats, Params: p, Negative: *negative, MultiLabel: *multi || rf.labelSep != "",
-		Display: disp, Data: files, TextColumn: rf.textCol, LabelColumn: rf.labelCol,
-		Progress: func(msg string) {
-			if env.StderrIsTerminal {
-				fmt.Fprintf(env.Stderr, "train: %s\n", msg)
-			}
-		},
-	})
+	m, err := classify.Train(exs, o)
 	if err != nil {
 		return err
 	}
 	took := time.Since(start)
-	if len(dev) > 0 {
-		var dexs []classify.Example
-		for _, d := range dev {
-			e, df, err := readData(env, d, &rf, "dev")
-			if err != nil {
-				return err
-			}
-			dexs = append(dexs, e...)
-			m.Info().Data = append(m.Info().Data, df)
+	if len(t.dev) > 0 {
+		dexs, dfiles, err := readAllData(env, t.dev, &t.rf, "dev")
+		if err != nil {
+			return err
 		}
-		rep, _ := classify.Evaluate(m, dexs, p.TargetPrecision)
+		m.Info().Data = append(m.Info().Data, dfiles...)
+		rep, _ := classify.Evaluate(m, dexs, o.Params.TargetPrecision)
 		m.Info().Dev = rep.Figures()
 	}
-	if err := m.Save(*out); err != nil {
+	if err := m.Save(t.out); err != nil {
 		return err
 	}
-	st, _ := os.Stat(*out)
+	st, _ := os.Stat(t.out)
 	meta := m.Info()
-	fmt.Fprintf(env.Stdout, "trained %s (%s) on %d examples in %s; wrote %s (%d KiB)\n", meta.Name, meta.Mode, len(exs), took.Round(time.Millisecond), *out, st.Size()>>10)
+	fmt.Fprintf(env.Stdout, "trained %s (%s) on %d examples in %s; wrote %s (%d KiB)\n", meta.Name, meta.Mode, len(exs), took.Round(time.Millisecond), t.out, st.Size()>>10)
 	meta.Print(env.Stdout)
 	return nil
+}
+
+// readAllData reads data files in order (readData).
+func readAllData(env *Env, paths []string, rf *readFlags, role string) ([]classify.Example, []classify.DataFile, error) {
+	var exs []classify.Example
+	var files []classify.DataFile
+	for _, d := range paths {
+		e, df, err := readData(env, d, rf, role)
+		if err != nil {
+			return nil, nil, err
+		}
+		exs = append(exs, e...)
+		files = append(files, df)
+	}
+	return exs, files, nil
 }
 
 func runEval(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
