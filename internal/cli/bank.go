@@ -368,6 +368,31 @@ func runBankBench(ctx context.Context, env *Env, fs *flag.FlagSet, args []string
 	return err
 }
 
+// matchBanks is a matcher over the banks named (default: every bank of
+// the folder).
+func matchBanks(ctx context.Context, env *Env, dir string, only []string) (*hashmatch.Matcher, error) {
+	st, err := bankStore(env, dir, false)
+	if err != nil {
+		return nil, err
+	}
+	var banks []*hashmatch.Bank
+	if len(only) > 0 {
+		for _, name := range only {
+			_, b, err := loadBank(ctx, env, dir, name)
+			if err != nil {
+				return nil, err
+			}
+			banks = append(banks, b)
+		}
+	} else if banks, err = hashmatch.LoadAll(ctx, st); err != nil {
+		return nil, err
+	}
+	if len(banks) == 0 {
+		return nil, fmt.Errorf("no banks in %s: create one with 'basira bank create'", st.Dir)
+	}
+	return hashmatch.NewMatcher(banks...), nil
+}
+
 func runMatch(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
 	dir := bankDirFlag(fs)
 	var only bankNames
@@ -385,26 +410,10 @@ func runMatch(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	if *text == "" && fs.NArg() == 0 {
 		return Usagef("name at least one FILE, or give --text")
 	}
-	st, err := bankStore(env, *dir, false)
+	m, err := matchBanks(ctx, env, *dir, only)
 	if err != nil {
 		return err
 	}
-	var banks []*hashmatch.Bank
-	if len(only) > 0 {
-		for _, name := range only {
-			_, b, err := loadBank(ctx, env, *dir, name)
-			if err != nil {
-				return err
-			}
-			banks = append(banks, b)
-		}
-	} else if banks, err = hashmatch.LoadAll(ctx, st); err != nil {
-		return err
-	}
-	if len(banks) == 0 {
-		return fmt.Errorf("no banks in %s: create one with 'basira bank create'", st.Dir)
-	}
-	m := hashmatch.NewMatcher(banks...)
 	out := matchPrinter{env: env, json: *format == "json", all: *all}
 	if *format == "table" {
 		out.tw = tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)

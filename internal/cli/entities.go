@@ -2,16 +2,13 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 
-	"go.yaml.in/yaml/v3"
 
 	"github.com/basira-org/basira/internal/entities"
 	"github.com/basira-org/basira/internal/sanctions"
@@ -100,44 +97,15 @@ func runEntitiesList(ctx context.Context, env *Env, fs *flag.FlagSet, args []str
 	}
 	switch *format {
 	case "lists":
-		lists := set.RuleLists()
 		if *kind != "" {
 			return Usagef("--kind does not apply to --format lists")
 		}
-		b, err := yaml.Marshal(map[string]any{"lists": lists})
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(env.Stdout, "# Designated-entity names as rule lists (basira entities list --format lists).\n# A name is evidence, never a verdict: combine with stance terms.\n%s", b)
-		return nil
+		return set.WriteLists(env.Stdout)
 	case "jsonl":
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetEscapeHTML(false)
-		for _, e := range set.Entities() {
-			if *kind != "" && string(e.Kind) != *kind {
-				continue
-			}
-			if err := enc.Encode(entityJSON(e)); err != nil {
-				return err
-			}
-		}
-		return nil
+		return set.WriteJSONL(env.Stdout, entities.Kind(*kind))
 	case "table":
-		tw := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tKIND\tOF\tNAMES\tSHARED\tUN\tSOURCE")
-		n := 0
-		for _, e := range set.Entities() {
-			if *kind != "" && string(e.Kind) != *kind {
-				continue
-			}
-			n++
-			src := e.Source
-			if r := []rune(src); len(r) > 60 {
-				src = string(r[:59]) + "…"
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\t%s\n", e.ID, e.Kind, dash(e.Of), len(e.Aliases), len(e.Shared), dash(strings.Join(e.UN, ",")), src)
-		}
-		if err := tw.Flush(); err != nil {
+		n, err := set.WriteTable(env.Stdout, entities.Kind(*kind))
+		if err != nil {
 			return err
 		}
 		fmt.Fprintf(env.Stderr, "%d entries from %s\n", n, strings.Join(set.Files, ", "))
@@ -153,40 +121,6 @@ func containsKind(k string) bool {
 		}
 	}
 	return false
-}
-
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
-type entityOut struct {
-	ID      string              `json:"id"`
-	Kind    string              `json:"kind"`
-	Name    string              `json:"name"`
-	Of      string              `json:"of,omitempty"`
-	UN      []string            `json:"un,omitempty"`
-	Source  string              `json:"source"`
-	Aliases map[string][]string `json:"aliases,omitempty"`
-	Shared  map[string][]string `json:"shared,omitempty"`
-}
-
-func entityJSON(e *entities.Entity) entityOut {
-	o := entityOut{ID: e.ID, Kind: string(e.Kind), Name: e.Name, Of: e.Of, UN: e.UN, Source: e.Source}
-	group := func(as []entities.Alias) map[string][]string {
-		if len(as) == 0 {
-			return nil
-		}
-		m := map[string][]string{}
-		for _, a := range as {
-			m[a.Lang] = append(m[a.Lang], a.Text)
-		}
-		return m
-	}
-	o.Aliases, o.Shared = group(e.Aliases), group(e.Shared)
-	return o
 }
 
 func runEntitiesCheck(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {

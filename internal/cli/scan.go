@@ -37,8 +37,7 @@ type scanFlags struct {
 	maxText     int
 }
 
-func runScan(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
-	var f scanFlags
+func (f *scanFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&f.format, "format", "jsonl", "output format: jsonl (one verdict per post) or table (for a person)")
 	fs.StringVar(&f.inputFormat, "input-format", "", "input format: jsonl, csv or tsv (default: from the file name, or sniffed)")
 	fs.BoolVar(&f.strict, "strict", false, "exit 1 if any input line is rejected")
@@ -46,6 +45,11 @@ func runScan(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) err
 	fs.IntVar(&f.workers, "workers", runtime.GOMAXPROCS(0), "posts analysed in parallel (output order is kept)")
 	fs.IntVar(&f.maxLine, "max-line-bytes", post.DefaultMaxLineBytes, "reject input lines longer than this")
 	fs.IntVar(&f.maxText, "max-text-bytes", post.DefaultMaxTextBytes, "reject posts whose text is longer than this")
+}
+
+func runScan(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
+	var f scanFlags
+	f.define(fs)
 	mods := defineDetectors(fs)
 	if err := Parse(fs, args); err != nil {
 		return err
@@ -72,27 +76,10 @@ func runScan(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) err
 	}
 	fmt.Fprintf(env.Stderr, "scan: detectors: %s\n", describePipeline(pipe))
 
-	out := bufio.NewWriterSize(env.Stdout, 64<<10)
-	defer out.Flush()
-	var sink resultSink
-	if f.format == "table" {
-		sink = newTableSink(out)
-	} else {
-		sink = &jsonlSink{enc: json.NewEncoder(out)}
-	}
-	st := &scanStats{start: time.Now()}
-	for _, name := range files {
-		if err := scanFile(ctx, env, pipe, name, &f, key, sink, st); err != nil {
-			return err
-		}
-	}
-	if err := sink.Close(); err != nil {
+	st, err := scanFiles(ctx, env, pipe, files, &f, key)
+	if err != nil {
 		return err
 	}
-	if err := out.Flush(); err != nil {
-		return err
-	}
-	st.progress(env, true)
 	fmt.Fprintf(env.Stderr, "scan: %d posts read, %d with signals, %d lines rejected (%s)\n",
 		st.read, st.hits, st.rejected, time.Since(st.start).Round(time.Millisecond))
 	if st.failed > 0 {
@@ -105,6 +92,32 @@ func runScan(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) err
 		return fmt.Errorf("nothing in the input could be read as posts (%d lines rejected): is it JSONL, CSV or TSV?", st.rejected)
 	}
 	return nil
+}
+
+// scanFiles scans the files in order into one output.
+func scanFiles(ctx context.Context, env *Env, pipe *detect.Pipeline, files []string, f *scanFlags, key []byte) (*scanStats, error) {
+	out := bufio.NewWriterSize(env.Stdout, 64<<10)
+	defer out.Flush()
+	var sink resultSink
+	if f.format == "table" {
+		sink = newTableSink(out)
+	} else {
+		sink = &jsonlSink{enc: json.NewEncoder(out)}
+	}
+	st := &scanStats{start: time.Now()}
+	for _, name := range files {
+		if err := scanFile(ctx, env, pipe, name, f, key, sink, st); err != nil {
+			return nil, err
+		}
+	}
+	if err := sink.Close(); err != nil {
+		return nil, err
+	}
+	if err := out.Flush(); err != nil {
+		return nil, err
+	}
+	st.progress(env, true)
+	return st, nil
 }
 
 // pseudonymKey reads the author pseudonymisation key from the environment
