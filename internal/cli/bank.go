@@ -419,7 +419,6 @@ func runMatch(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 		out.tw = tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(out.tw, "ITEM\tVERDICT\tBANK\tENTRY\tLABEL\tDISTANCE")
 	}
-	failed := 0
 	if *text != "" {
 		ms, err := m.Lookup(hashmatch.Text, *text)
 		if err != nil {
@@ -427,13 +426,30 @@ func runMatch(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 		}
 		out.print("text", ms)
 	}
+	failed, err := matchFiles(ctx, env, m, fs.Args(), *dihedral, &out)
+	if out.tw != nil {
+		_ = out.tw.Flush()
+	}
+	if err != nil {
+		return err
+	}
+	if failed > 0 {
+		return ErrFailed
+	}
+	return nil
+}
+
+// matchFiles hashes each file and prints its matches; it returns how many
+// files could not be hashed.
+func matchFiles(ctx context.Context, env *Env, m *hashmatch.Matcher, paths []string, dihedral bool, out *matchPrinter) (int, error) {
+	failed := 0
 	h := pdq.NewHasher()
-	for _, path := range fs.Args() {
+	for _, path := range paths {
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return failed, ctx.Err()
 		}
 		hashFile := hashmatch.HashFile
-		if *dihedral {
+		if dihedral {
 			hashFile = hashmatch.HashFileDihedral
 		}
 		fh, err := hashFile(path, h)
@@ -447,13 +463,7 @@ func runMatch(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 		}
 		out.print(path, m.LookupFile(fh))
 	}
-	if out.tw != nil {
-		_ = out.tw.Flush()
-	}
-	if failed > 0 {
-		return ErrFailed
-	}
-	return nil
+	return failed, nil
 }
 
 type bankNames []string

@@ -56,13 +56,9 @@ func runClaimsTrending(ctx context.Context, env *Env, fs *flag.FlagSet, args []s
 		return err
 	}
 	var items []*trending.Item
-	rejected := 0
-	for _, name := range fs.Args() {
-		n, err := readTrendingPosts(env, name, *inputFormat, key, &items)
-		rejected += n
-		if err != nil {
-			return err
-		}
+	rejected, err := readAllTrendingPosts(env, fs.Args(), *inputFormat, key, &items)
+	if err != nil {
+		return err
 	}
 	if undated := trending.Undated(items); undated > 0 {
 		fmt.Fprintf(env.Stderr, "claims trending: %d posts have no posted_at; they count as posted at --now (the latest dated post)\n", undated)
@@ -162,4 +158,17 @@ func storeMatcher(ctx context.Context, env *Env, required bool, modelPath string
 		return nil, err
 	}
 	return retrieve.NewMatcher(retrieve.NewIndex(cs, retrieve.Options{}), rr), nil
+}
+
+// readAllTrendingPosts reads every file of posts in order.
+func readAllTrendingPosts(env *Env, names []string, format string, key []byte, items *[]*trending.Item) (int, error) {
+	rejected := 0
+	for _, name := range names {
+		n, err := readTrendingPosts(env, name, format, key, items)
+		rejected += n
+		if err != nil {
+			return rejected, err
+		}
+	}
+	return rejected, nil
 }

@@ -81,18 +81,8 @@ func runSanctionsImport(ctx context.Context, env *Env, fs *flag.FlagSet, args []
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	switch {
-	case *date != "":
-		l.Date = *date
-	case fileDate != "":
-		l.Date = fileDate
-	default:
-		st, err := os.Stat(path)
-		if err != nil {
-			return err
-		}
-		l.Date = st.ModTime().UTC().Format("2006-01-02")
-		fmt.Fprintf(env.Stderr, "note: %s carries no date; using the file's modification date %s (give --date to set it)\n", filepath.Base(path), l.Date)
+	if l.Date, err = listDate(env, path, *date, fileDate); err != nil {
+		return err
 	}
 	st, err := sanctionsStore(env, true)
 	if err != nil {
@@ -108,6 +98,24 @@ func runSanctionsImport(ctx context.Context, env *Env, fs *flag.FlagSet, args []
 	}
 	fmt.Fprintf(env.Stdout, "imported %q of %s: %d entries, %d names and aliases, %d wallet addresses\n", l.Name, l.Date, len(l.Entries), names, wallets)
 	return nil
+}
+
+// listDate is the publication date of an imported list: --date, else the
+// file's own, else (with a note) the file's modification date.
+func listDate(env *Env, path, flagDate, fileDate string) (string, error) {
+	switch {
+	case flagDate != "":
+		return flagDate, nil
+	case fileDate != "":
+		return fileDate, nil
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return "", err
+	}
+	d := st.ModTime().UTC().Format("2006-01-02")
+	fmt.Fprintf(env.Stderr, "note: %s carries no date; using the file's modification date %s (give --date to set it)\n", filepath.Base(path), d)
+	return d, nil
 }
 
 func runSanctionsSearch(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
