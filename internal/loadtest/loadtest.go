@@ -30,10 +30,10 @@ import (
 
 // Options shape one run.
 type Options struct {
-	Posts     int    // posts to ingest
-	Batch     int    // posts per ingest batch (one transaction)
-	Producers int    // concurrent ingest clients
-	HitEvery  int    // one post in this many is a campaign copy
+	Posts     int // posts to ingest
+	Batch     int // posts per ingest batch (one transaction)
+	Producers int // concurrent ingest clients
+	HitEvery  int // one post in this many is a campaign copy
 	// Campaigns bounds the distinct campaigns the copies belong to; 0
 	// makes every flagged post distinct, opening its own case.
 	Campaigns int
