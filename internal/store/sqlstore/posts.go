@@ -16,7 +16,8 @@ import (
 	"github.com/basira-org/basira/internal/store"
 )
 
-const postCols = 12
+// postTypes are the columns of PutPosts' INSERT.
+var postTypes = []string{tText, tText, tText, tText, tText, tText, tText, tInt, tText, tText, tInt}
 
 // PutPosts stores a batch in one transaction: multi-row INSERT … ON
 // CONFLICT DO NOTHING RETURNING, chunked under the dialect's parameter
@@ -33,17 +34,11 @@ func (db *DB) PutPosts(ctx context.Context, actor, source string, posts []*post.
 	err := db.withTx(ctx, func(tx *sql.Tx) error {
 		clear(got)
 		edited = edited[:0]
-		chunk := max(1, db.D.MaxParams/postCols)
+		chunk := db.rowsPer(len(postTypes))
 		for lo := 0; lo < len(posts); lo += chunk {
 			part := posts[lo:min(lo+chunk, len(posts))]
-			var q strings.Builder
-			q.WriteString(`INSERT INTO posts (platform, platform_post_id, source, url, author, lang, text, posted_at, media, extra, ingested_at, processed_at) VALUES `)
-			args := make([]any, 0, len(part)*postCols)
-			for i, p := range part {
-				if i > 0 {
-					q.WriteByte(',')
-				}
-				q.WriteString(`(?,?,?,?,?,?,?,?,?,?,?,NULL)`)
+			args := make([]any, 0, len(part)*len(postTypes))
+			for _, p := range part {
 				media, err := jsonOrNil(p.Media, len(p.Media) == 0)
 				if err != nil {
 					return fmt.Errorf("post %q: media: %w", p.ID, err)
@@ -58,8 +53,8 @@ func (db *DB) PutPosts(ctx context.Context, actor, source string, posts []*post.
 				}
 				args = append(args, p.Platform, p.ID, src, p.URL, p.Author, p.Lang, p.Text, nullMicro(p.PostedAt), media, extra, now)
 			}
-			q.WriteString(` ON CONFLICT (platform, platform_post_id) DO NOTHING RETURNING key, platform, platform_post_id`)
-			rows, err := tx.QueryContext(ctx, db.D.rebind(q.String()), args...)
+			rows, err := tx.QueryContext(ctx, db.D.rebind(`INSERT INTO posts (platform, platform_post_id, source, url, author, lang, text, posted_at, media, extra, ingested_at) `+
+				db.rowsSQL(postTypes, len(part))+` ON CONFLICT (platform, platform_post_id) DO NOTHING RETURNING key, platform, platform_post_id`), db.rowsArgs(postTypes, args)...)
 			if err != nil {
 				return err
 			}
@@ -186,10 +181,10 @@ func (db *DB) FindPost(ctx context.Context, platform, id string) (*store.Post, e
 // PostsByKey returns the posts with the given keys, in key order.
 func (db *DB) PostsByKey(ctx context.Context, keys []int64) ([]*store.Post, error) {
 	var out []*store.Post
-	chunk := max(1, db.D.MaxParams)
+	chunk := db.inChunk()
 	for lo := 0; lo < len(keys); lo += chunk {
-		part := keys[lo:min(lo+chunk, len(keys))]
-		ps, err := db.queryPosts(ctx, postSelect+` WHERE key IN (`+placeholders(len(part))+`) ORDER BY key`, int64Args(part)...)
+		cond, args := db.in("key", keys[lo:min(lo+chunk, len(keys))])
+		ps, err := db.queryPosts(ctx, postSelect+` WHERE `+cond+` ORDER BY key`, args...)
 		if err != nil {
 			return nil, err
 		}

@@ -35,6 +35,18 @@ type Dialect struct {
 	SkipLocked string
 	// MaxParams bounds the placeholders of one statement.
 	MaxParams int
+	// Arrays: bulk statements pass one array per column (unnest, = ANY)
+	// instead of one parameter per value (see bulk.go).
+	Arrays bool
+	// ForUpdate ends a SELECT that locks the rows it reads (SQLite needs
+	// none: its one writer holds the whole database).
+	ForUpdate string
+	// Bytewise follows a text column compared with <, so that the
+	// database orders strings as Go does (byte by byte).
+	Bytewise string
+	// Retryable reports a transaction the database aborted to break a
+	// deadlock or a serialisation conflict: running it again is safe.
+	Retryable func(error) bool
 }
 
 // rebind turns ? placeholders into $N for dialects that need it. Queries
@@ -86,38 +98,15 @@ type DB struct {
 
 // Hot fixed statements, written with ? placeholders.
 const (
-	qCaseKey  = `SELECT cluster_key FROM case_keys WHERE exact_key = ?`
-	qPlaceKey = `INSERT INTO case_keys (exact_key, cluster_key) VALUES (?, ?) ON CONFLICT (exact_key) DO NOTHING`
-
-	qSetCase      = `UPDATE posts SET case_id = ? WHERE key = ?`
-	qCasePlatform = `INSERT INTO case_platforms (case_id, platform) VALUES (?, ?) ON CONFLICT DO NOTHING`
-	qAuditHead    = `SELECT seq, time, actor, action, object, details, prev_hash, hash FROM audit_log ORDER BY seq DESC LIMIT 1`
-	qAuditInsert  = `INSERT INTO audit_log (seq, time, actor, action, object, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
-	qCaseOpen     = `INSERT INTO cases (cluster_key, status, category, severity, score, strength, priority, count, first_seen, last_seen, assignee, created_at, updated_at, version)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, 1) ON CONFLICT (cluster_key) DO NOTHING RETURNING id`
+	qAuditHead   = `SELECT seq, time, actor, action, object, details, prev_hash, hash FROM audit_log ORDER BY seq DESC LIMIT 1`
+	qAuditInsert = `INSERT INTO audit_log (seq, time, actor, action, object, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 )
-
-func (db *DB) qCaseGrow() string {
-	g, l := db.D.Greatest, db.D.Least
-	return `UPDATE cases SET
-    count = count + ?,
-    first_seen = ` + l + `(first_seen, ?),
-    last_seen = ` + g + `(last_seen, ?),
-    category = CASE WHEN ? > strength THEN ? ELSE category END,
-    severity = CASE WHEN ? > strength THEN ? ELSE severity END,
-    score = ` + g + `(score, ?),
-    priority = ` + g + `(priority, ?),
-    strength = ` + g + `(strength, ?),
-    updated_at = ?,
-    version = version + 1
-WHERE cluster_key = ? RETURNING id`
-}
 
 // Prepare prepares the hot statements on the writer pool. Call it once,
 // right after opening, before any other use.
 func (db *DB) Prepare(ctx context.Context) error {
 	db.stmts = map[string]*sql.Stmt{}
-	for _, q := range []string{qSetCase, qCasePlatform, qAuditHead, qAuditInsert, qCaseOpen, qCaseKey, qPlaceKey, db.qCaseGrow()} {
+	for _, q := range []string{qAuditHead, qAuditInsert, db.qCaseGrow()} {
 		st, err := db.W.PrepareContext(ctx, db.D.rebind(q))
 		if err != nil {
 			return fmt.Errorf("preparing %q: %w", q, err)
@@ -201,6 +190,22 @@ func jsonOrNil(v any, empty bool) (any, error) {
 // withTx runs fn in a durable write transaction and commits it.
 func (db *DB) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return db.writeTx(ctx, true, fn)
+}
+
+// retryTx is writeTx, run again (a few times) when the database aborted
+// the transaction to break a deadlock.
+func (db *DB) retryTx(ctx context.Context, durable bool, fn func(tx *sql.Tx) error) error {
+	for attempt := 0; ; attempt++ {
+		err := db.writeTx(ctx, durable, fn)
+		if err == nil || db.D.Retryable == nil || !db.D.Retryable(err) || attempt == 4 {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(attempt+1) * 5 * time.Millisecond):
+		}
+	}
 }
 
 // writeTx runs fn in a write transaction, durable or light (see SyncDurable).
