@@ -161,15 +161,15 @@ type dated struct{ ISO, Text, Note string }
 
 type pageData struct {
 	common
-	URL, CardURL, CardPath     string
-	LD                         map[string]any
-	Text                       debunk.Text
-	RatingKey, RatingName      string
+	URL, CardURL, CardPath      string
+	LD                          map[string]any
+	Text                        debunk.Text
+	RatingKey, RatingName       string
 	PublishedISO, PublishedText string
-	UpdatedISO, UpdatedText    string
-	TruthParas, EvidenceParas  []string
-	Sources                    []debunk.Source
-	Corrections                []dated
+	UpdatedISO, UpdatedText     string
+	TruthParas, EvidenceParas   []string
+	Sources                     []debunk.Source
+	Corrections                 []dated
 }
 
 func paragraphs(s string) []string {

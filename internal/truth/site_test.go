@@ -217,7 +217,9 @@ func TestFeeds(t *testing.T) {
 		actor, op string
 		f         func(*debunk.Debunk) error
 	}{
-		{"alice", "correct", func(d *debunk.Debunk) error { return d.Correct("alice", fixed, "أُضيف موعد إعادة الفتح", at.Add(time.Hour)) }},
+		{"alice", "correct", func(d *debunk.Debunk) error {
+			return d.Correct("alice", fixed, "أُضيف موعد إعادة الفتح", at.Add(time.Hour))
+		}},
 		{"bob", "approve", func(d *debunk.Debunk) error { return d.Approve("bob", at.Add(time.Hour)) }},
 		{"bob", "publish", func(d *debunk.Debunk) error { return d.Publish(at.Add(2 * time.Hour)) }},
 	}
