@@ -71,6 +71,9 @@ func (s *Server) routeTable() []*Route {
 		{Method: "POST", Path: "/v1/debunks/{id}/publish", Roles: analysts, Tag: "debunks", Summary: "Publish the approved version on the public site and in the fact-check store", handler: s.publishDebunk},
 		{Method: "POST", Path: "/v1/debunks/{id}/corrections", Roles: analysts, Tag: "debunks", Summary: "Open a correction of a published debunk (a new version, approved and published again)", handler: s.correctDebunk},
 		{Method: "GET", Path: "/v1/cases/{id}/reply", Roles: replyReaders, Tag: "cases", Summary: "Reply text and link a platform can show under the case's posts, from the fact-checks they matched", handler: s.caseReply},
+		{Method: "GET", Path: "/v1/claims/trending", Roles: readers, Tag: "claims", Summary: "Emerging claims: clusters of check-worthy posts, fastest-growing first, with the debunk they repeat if any", handler: s.listTrending},
+		{Method: "GET", Path: "/v1/claims/trending/{key}", Roles: readers, Tag: "claims", Summary: "One emerging claim with its posts and growth", handler: s.getTrending},
+		{Method: "POST", Path: "/v1/claims/trending/{key}/case", Roles: analysts, Tag: "claims", Summary: "Open the review case of an emerging claim (once; 200 with the case opened before)", handler: s.openTrendingCase},
 
 		{Method: "GET", Path: "/v1/stats", Roles: readers, Tag: "meta", Summary: "Counts: posts, unprocessed posts, signals, cases by status, audit entries", handler: s.stats},
 		{Method: "GET", Path: "/v1/connectors", Roles: readers, Tag: "connectors", Summary: "Ingest connectors and their state", handler: s.listConnectors},

@@ -157,6 +157,8 @@ type Deps struct {
 	Referrals Referrals
 	// Debunks are the analysts' debunks (debunk.Store).
 	Debunks Debunks
+	// ClaimDesk holds the emerging claims of the rumour desk.
+	ClaimDesk ClaimDesk
 }
 
 // Server is the API. It is an http.Handler.

@@ -47,6 +47,7 @@ func Run(t *testing.T, open Opener) {
 		{"Tokens", testTokens},
 		{"PostLifecycle", testPostLifecycle},
 		{"StaleProcessing", testStaleProcessing},
+		{"ClaimClusters", testClaimClusters},
 		{"DebunkLifecycle", testDebunkLifecycle},
 		{"DebunkConcurrent", testDebunkConcurrent},
 		{"DebunkMatches", testDebunkMatches},
