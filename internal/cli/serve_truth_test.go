@@ -119,15 +119,13 @@ func TestServeDebunkLoop(t *testing.T) {
 	var caseID int64
 	for {
 		var list struct {
-			Posts []struct {
-				Key    int64
-				CaseID int64 `json:"case_id"`
-			}
+			Posts []struct{ Key int64 }
 		}
 		call(approver, "GET", "/v1/posts?platform=x&limit=10", nil, 200, &list)
 		matched := false
 		for _, p := range list.Posts {
 			var pw struct {
+				CaseID  int64 `json:"case_id"`
 				Signals []struct {
 					Detector string
 					Details  map[string]any
@@ -135,8 +133,10 @@ func TestServeDebunkLoop(t *testing.T) {
 			}
 			call(approver, "GET", "/v1/posts/"+strconv.FormatInt(p.Key, 10), nil, 200, &pw)
 			for _, s := range pw.Signals {
-				if s.Detector == "claims" && s.Details["claim_id"] == claimID {
-					matched, caseID = true, p.CaseID
+				// The post is read before its signals: a case id of 0
+				// means it was processed in between; read again.
+				if s.Detector == "claims" && s.Details["claim_id"] == claimID && pw.CaseID != 0 {
+					matched, caseID = true, pw.CaseID
 				}
 			}
 		}
