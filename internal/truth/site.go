@@ -57,7 +57,7 @@ var tmpl = template.Must(template.ParseFS(assets, "assets/page.html"))
 
 // CSP lets the page load its own stylesheet and card and nothing else:
 // debunks quote hostile text, and no script is needed to read them.
-const CSP = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+const CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 // Site is the public site, an http.Handler for the paths under
 // debunk.SitePath.

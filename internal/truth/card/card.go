@@ -113,7 +113,11 @@ func Draw(c Card) (*image.RGBA, error) {
 	y = l.text(img, "«"+strings.TrimSpace(c.Claim)+"»", 48, ink, y, claimLines) + 36
 	l.text(img, c.Truth, 36, grey, y+40, truthLines)
 	draw.Draw(img, image.Rect(0, Height-70, Width, Height-68), image.NewUniform(color.RGBA{0xdd, 0xdd, 0xdd, 0xff}), image.Point{}, draw.Src)
-	l.text(img, c.Footer, 24, grey, Height-28, 1)
+	// An address reads left to right whatever the card's language, on
+	// the card's start side.
+	url := newLayout(l.face, "en")
+	url.alignEnd = l.dir == di.DirectionRTL
+	url.text(img, c.Footer, 24, grey, Height-28, 1)
 	return img, nil
 }
 
@@ -125,6 +129,8 @@ type layout struct {
 	shaper shaping.HarfbuzzShaper
 	seg    shaping.Segmenter
 	wrap   shaping.LineWrapper
+	// alignEnd puts left-to-right lines against the right margin.
+	alignEnd bool
 }
 
 func newLayout(f *font.Face, lang string) *layout {
@@ -180,7 +186,7 @@ func (l *layout) text(img *image.RGBA, text string, px int, c color.RGBA, y, max
 			w += run.Advance
 		}
 		x := fixed.I(margin)
-		if l.dir == di.DirectionRTL {
+		if l.dir == di.DirectionRTL || l.alignEnd {
 			x = fixed.I(Width-margin) - w
 		}
 		for _, run := range visualOrder(line) {
