@@ -191,6 +191,9 @@ func TestDebunkInChromium(t *testing.T) {
 		// Four eyes: the writer is not offered the approval of her draft.
 		poll(`!document.getElementById("debunk-approve") && document.getElementById("debunk-four-eyes").textContent.includes("محلل آخر")`),
 		shot("2-draft-ar"))
+	if got := weval(`String(document.documentElement.scrollWidth)`); got != "1366" {
+		t.Errorf("the debunk desk is %s px wide in a 1366 px window: %s", got, weval(`[...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > 1366 || e.getBoundingClientRect().left < 0).slice(0, 5).map(e => e.tagName + "#" + e.id + "." + e.className + " " + Math.round(e.getBoundingClientRect().left) + ".." + Math.round(e.getBoundingClientRect().right)).join(", ")`))
+	}
 	id := weval(`document.querySelector("#debunk-list button").dataset.debunk`)
 
 	// The approver, in French.
