@@ -294,3 +294,20 @@ func BenchmarkPage(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLoad is the store read a page makes: the baseline of
+// BenchmarkPage in BENCHMARKS.md.
+func BenchmarkLoad(b *testing.B) {
+	db, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "b.db"), sqlite.Options{Create: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	d, _ := debunk.Create("alice", 0, bridge, time.Now())
+	db.CreateDebunk(context.Background(), d)
+	for b.Loop() {
+		if _, err := db.Debunk(context.Background(), d.ID); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

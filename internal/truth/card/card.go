@@ -95,7 +95,9 @@ func Draw(c Card) (*image.RGBA, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the card font: %w", err)
 	}
-	l := newLayout(f, c.Lang)
+	tl := toolPool.Get().(*tools)
+	defer toolPool.Put(tl)
+	l := newLayout(tl, f, c.Lang)
 	img := image.NewRGBA(image.Rect(0, 0, Width, Height))
 	draw.Draw(img, img.Bounds(), image.NewUniform(color.RGBA{0xfa, 0xfa, 0xf7, 0xff}), image.Point{}, draw.Src)
 	banner, ok := ratingColours[c.RatingValue]
@@ -115,26 +117,35 @@ func Draw(c Card) (*image.RGBA, error) {
 	draw.Draw(img, image.Rect(0, Height-70, Width, Height-68), image.NewUniform(color.RGBA{0xdd, 0xdd, 0xdd, 0xff}), image.Point{}, draw.Src)
 	// An address reads left to right whatever the card's language, on
 	// the card's start side.
-	url := newLayout(l.face, "en")
+	url := newLayout(tl, l.face, "en")
 	url.alignEnd = l.dir == di.DirectionRTL
 	url.text(img, c.Footer, 24, grey, Height-28, 1)
 	return img, nil
 }
 
-// layout shapes and draws paragraphs in one direction.
-type layout struct {
-	face   *font.Face
-	dir    di.Direction
-	lang   language.Language
+// tools are a shaper, a segmenter and a line wrapper: not safe for
+// concurrent use, and costly to build (the shaper prepares the font's
+// layout tables on first use), so renders share them through a pool.
+type tools struct {
 	shaper shaping.HarfbuzzShaper
 	seg    shaping.Segmenter
 	wrap   shaping.LineWrapper
+}
+
+var toolPool = sync.Pool{New: func() any { return new(tools) }}
+
+// layout shapes and draws paragraphs in one direction.
+type layout struct {
+	*tools
+	face *font.Face
+	dir  di.Direction
+	lang language.Language
 	// alignEnd puts left-to-right lines against the right margin.
 	alignEnd bool
 }
 
-func newLayout(f *font.Face, lang string) *layout {
-	l := &layout{face: f, dir: di.DirectionLTR, lang: language.NewLanguage(lang)}
+func newLayout(tl *tools, f *font.Face, lang string) *layout {
+	l := &layout{tools: tl, face: f, dir: di.DirectionLTR, lang: language.NewLanguage(lang)}
 	if lang == "ar" {
 		l.dir = di.DirectionRTL
 	}
@@ -172,11 +183,22 @@ func (l *layout) lines(text string, px, width, maxLines int) []shaping.Line {
 // to the start side of the direction, and returns the last baseline.
 func (l *layout) text(img *image.RGBA, text string, px int, c color.RGBA, y, maxLines int) int {
 	lines := l.lines(text, px, Width-2*margin, maxLines)
+	if len(lines) == 0 {
+		return y
+	}
+	// Only the band the lines cover is rasterized: filling the whole
+	// card for each block of text would cost most of a render.
+	lineH := px * 14 / 10
+	top := max(0, y-px*13/10)
+	bottom := min(Height, y+(len(lines)-1)*lineH+px/2)
+	if bottom <= top {
+		return y
+	}
 	var r vector.Rasterizer
-	r.Reset(Width, Height)
+	r.Reset(Width, bottom-top)
 	last := y
 	for i, line := range lines {
-		base := y + i*px*14/10
+		base := y + i*lineH
 		if base > Height {
 			break
 		}
@@ -190,10 +212,10 @@ func (l *layout) text(img *image.RGBA, text string, px int, c color.RGBA, y, max
 			x = fixed.I(Width-margin) - w
 		}
 		for _, run := range visualOrder(line) {
-			x = l.drawRun(&r, run, x, base)
+			x = l.drawRun(&r, run, x, base-top)
 		}
 	}
-	r.Draw(img, img.Bounds(), image.NewUniform(c), image.Point{})
+	r.Draw(img, image.Rect(0, top, Width, bottom), image.NewUniform(c), image.Point{})
 	return last
 }
 
@@ -259,8 +281,10 @@ func ShapeGlyphs(text, lang string) ([]uint32, error) {
 	if err != nil {
 		return nil, err
 	}
+	tl := toolPool.Get().(*tools)
+	defer toolPool.Put(tl)
 	var out []uint32
-	for _, line := range newLayout(f, lang).lines(text, 40, 1<<20, 0) {
+	for _, line := range newLayout(tl, f, lang).lines(text, 40, 1<<20, 0) {
 		for _, run := range visualOrder(line) {
 			for _, g := range run.Glyphs {
 				out = append(out, uint32(g.GlyphID))

@@ -2,6 +2,7 @@ package card
 
 import (
 	"bytes"
+	"image"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -103,6 +104,18 @@ func BenchmarkRender(b *testing.B) {
 		Truth: "الجسر سليم ومفتوح للسير.", Footer: "example.org/truth/1/ar"}
 	for b.Loop() {
 		if _, err := Render(c); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEncodeBlank is the floor of a card: encoding a blank image of
+// its size, the baseline BENCHMARKS.md compares Render with.
+func BenchmarkEncodeBlank(b *testing.B) {
+	img := image.NewRGBA(image.Rect(0, 0, Width, Height))
+	for b.Loop() {
+		var buf bytes.Buffer
+		if err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, img); err != nil {
 			b.Fatal(err)
 		}
 	}
