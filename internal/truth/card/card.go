@@ -268,7 +268,7 @@ func (l *layout) drawRun(r *vector.Rasterizer, run shaping.Output, x fixed.Int26
 				r.ClosePath()
 			}
 		}
-		x += g.XAdvance
+		x += g.Advance
 	}
 	return x
 }
