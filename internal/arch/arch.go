@@ -53,6 +53,8 @@ var Layer = map[string]int{
 	"internal/demo":      Domain,
 	"internal/entities":  Domain,
 	"internal/campaign":  Domain,
+	"internal/debunk":    Domain,
+	"internal/truth":     Domain,
 
 	"internal/store/sqlstore":  Adapter,
 	"internal/store/sqlite":    Adapter,
