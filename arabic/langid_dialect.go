@@ -109,7 +109,7 @@ func (t *cueTable) get(h uint32) uint8 {
 
 // dialectCounts counts the Arabic-script words of the scanned text and,
 // per group, its marker words (a word also counts behind proclitics).
-func (s *scanner) dialectCounts(folded string) (words int, cues [numCues]int) {
+func (s *scanner) dialectCounts(folded string) (words, shapes int, cues [numCues]int) {
 	t := dialectCues()
 	budget := maxLangRunes
 	for i := range s.spans {
@@ -132,7 +132,9 @@ func (s *scanner) dialectCounts(folded string) (words int, cues [numCues]int) {
 			}
 		}
 		if bits == 0 {
-			bits = dialectShape(w)
+			if bits = dialectShape(w); bits == 1<<cueMoroccan {
+				shapes++
+			}
 		}
 		for g := range numCues {
 			if bits&(1<<g) != 0 {
@@ -140,15 +142,20 @@ func (s *scanner) dialectCounts(folded string) (words int, cues [numCues]int) {
 			}
 		}
 	}
-	return words, cues
+	return words, shapes, cues
 }
 
 // dialect refines the model's answer l (lead: its score over the
 // runner-up second, in model units) into ar, ary, arq-aeb, ar-dialect
 // or und, with a confidence.
 func (s *scanner) dialect(folded, l string, lead int32, second string) (string, float32) {
-	words, c := s.dialectCounts(folded)
+	words, shapes, c := s.dialectCounts(folded)
 	mor, shared, other, east := c[cueMoroccan], c[cueMaghreb], c[cueOtherMaghreb], c[cueMashriq]
+	if mor == 1 && shapes == 1 && shared == 0 && l == LangMSA {
+		// One word shaped like a Darija verb in text the model reads as
+		// MSA is as often a name (كينيدي, كاترينا): not enough alone.
+		mor = 0
+	}
 	magh := mor + shared
 	switch {
 	case east > 0 && east > magh+other:

@@ -23,11 +23,11 @@ func TestDialectCue(t *testing.T) {
 		{"ايش تسوي الحين يا خوي عشان نطلع", LangOtherDialect},
 		{"شلون صار هيج الوضع بالعراق هسه", LangOtherDialect},
 		{"السلام عليكم", LangUnknown},
-		{"وديال", LangDarija},                         // a marker word decides even a short text
-		{"ماكنعرفش اش بغا يقول", LangDarija},          // Moroccan present inside the negation
-		{"الماتش غايكون صعيب بزاف", LangDarija},       // Moroccan future
-		{"وصل كينيدي إلى كانساس مع كاترينا", LangMSA},  // names shaped like a Darija verb
-		{"مابيعرفش شو عم يصير هون", LangOtherDialect}, // the b- present inside the negation
+		{"وديال", LangDarija},                           // a marker word decides even a short text
+		{"ماكنعرفش اش بغا يقول", LangDarija},            // Moroccan present inside the negation
+		{"الماتش غايكون صعيب بزاف", LangDarija},         // Moroccan future
+		{"وصل الرئيس كينيدي إلى ولاية كانساس", LangMSA}, // names shaped like a Darija verb
+		{"مابيعرفش شو عم يصير هون", LangOtherDialect},   // the b- present inside the negation
 	} {
 		if got := DetectLang(c.text); got != c.want {
 			t.Errorf("DetectLang(%q) = %s, want %s", c.text, got, c.want)
