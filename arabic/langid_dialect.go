@@ -261,7 +261,7 @@ var nounEndings = []string{"ات", "يه", "يا", "ين", "ون", "ان", "اس
 // msaVerbLike are the beginnings of MSA words shaped like a Moroccan verb.
 var msaVerbLike = []string{"كتاب", "كتبت", "كتبه", "كتبها", "كتبوا", "كتبنا", "كتبهم", "كتبكم", "كتيب", "كتل", "كتف", "كتم", "كتان", "كيف", "كيان", "كيم", "كيل",
 	"كنت", "كنا", "كنيس", "كنز", "كنوز", "كنف", "كنائس", "كناي", "كانت", "كانو", "كاني", "كاتب", "كاتي", "كنايه", "كنتم",
-	"تاني", "تانك", "تاتي", "تايل", "تاين", "تاتو", "تايو"}
+	"تاني", "تانك", "تاتي", "تايل", "تاين", "تاتو", "تايو", "كايد", "كتايب", "كتاف", "كتير"}
 
 // dialectShape returns the group bits of a word by its shape rather than
 // by a list: a Moroccan present or future verb, bare (كيقولو, غانمشي),
@@ -330,4 +330,4 @@ func moroccanFuture(w string) bool {
 
 // msaFutureLike are the beginnings of MSA words shaped like a Moroccan
 // future verb.
-var msaFutureLike = []string{"غايت", "غايات", "غاني", "غانم", "غانا", "غاتو"}
+var msaFutureLike = []string{"غايت", "غايات", "غاني", "غانم", "غانا", "غاتو", "غايظ", "غايب"}
