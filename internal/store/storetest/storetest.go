@@ -45,6 +45,7 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentReferralCreate", testConcurrentReferralCreate},
 		{"ReferralLease", testReferralLease},
 		{"Tokens", testTokens},
+		{"Accounts", testAccounts},
 		{"PostLifecycle", testPostLifecycle},
 		{"StaleProcessing", testStaleProcessing},
 	}
