@@ -46,6 +46,7 @@ func Run(t *testing.T, open Opener) {
 		{"ReferralLease", testReferralLease},
 		{"Tokens", testTokens},
 		{"Accounts", testAccounts},
+		{"Dashboard", testDashboard},
 		{"PostLifecycle", testPostLifecycle},
 		{"StaleProcessing", testStaleProcessing},
 	}

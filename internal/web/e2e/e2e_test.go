@@ -58,7 +58,7 @@ func (s *syncBuffer) String() string {
 
 // demo is a running `basira serve --demo`.
 type demo struct {
-	base, token, link string
+	base, token, link, password string
 }
 
 func startDemo(t *testing.T) *demo {
@@ -82,12 +82,13 @@ func startDemo(t *testing.T) *demo {
 			t.Errorf("serve exited %d: %s", code, errb.String())
 		}
 	})
-	addrRe := regexp.MustCompile(`review screen: (http://\S+)/ui/ — sign in with the demo analyst token (\S+)`)
-	linkRe := regexp.MustCompile(`sign-in link: (http://\S+)`)
+	addrRe := regexp.MustCompile(`review screen: (http://\S+)/ui/ — sign in as demo-analyst with the password (\S+)`)
+	linkRe := regexp.MustCompile(`sign-in link \([^)]*\): (http://\S+)`)
+	tokenRe := regexp.MustCompile(`API token for scripts \(role analyst\): (\S+)`)
 	for start := time.Now(); ; time.Sleep(50 * time.Millisecond) {
-		m, l := addrRe.FindStringSubmatch(errb.String()), linkRe.FindStringSubmatch(errb.String())
-		if m != nil && l != nil {
-			return &demo{base: m[1], token: m[2], link: l[1]}
+		m, l, tk := addrRe.FindStringSubmatch(errb.String()), linkRe.FindStringSubmatch(errb.String()), tokenRe.FindStringSubmatch(errb.String())
+		if m != nil && l != nil && tk != nil {
+			return &demo{base: m[1], password: m[2], link: l[1], token: tk[1]}
 		}
 		if time.Since(start) > 30*time.Second {
 			t.Fatalf("serve --demo did not print its address and token: %s", errb.String())
@@ -435,7 +436,7 @@ func evidenceCards(t *testing.T, browser context.Context, d *demo, msg map[strin
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 	// This session signs in with the link serve --demo prints.
 	err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 900),
-		chromedp.Navigate(d.link),
+		chromedp.Navigate(d.base+"/ui/#token="+d.token),
 		chromedp.WaitVisible(css("#cases")),
 		void(chromedp.Evaluate[bool](`(() => { const s = document.getElementById("lang"); s.value = "ar"; s.dispatchEvent(new Event("change")); return true })()`)),
 		void(chromedp.Evaluate[bool](`(() => { const s = document.getElementById("status-filter"); s.value = ""; s.dispatchEvent(new Event("change")); return true })()`)))
