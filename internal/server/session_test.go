@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -264,6 +265,30 @@ func TestThumbnailAndDashboard(t *testing.T) {
 	cnt, _ := e.db.Counts(ctx)
 	if cases != cnt.Cases || cases == 0 || posts != cnt.Posts || len(d.Categories) == 0 || d.Platforms[0].N != posts {
 		t.Fatalf("dashboard %+v", d)
+	}
+	// The queue names each case's language and filters on it.
+	var page struct {
+		Cases []store.Case
+		Langs map[string]string
+		More  bool
+	}
+	e.json(auth.Viewer, "GET", "/v1/cases?limit=1", nil, 200, &page)
+	if len(page.Cases) != 1 || !page.More || len(page.Langs) != 1 {
+		t.Fatalf("page of 1: %+v", page)
+	}
+	lang := page.Langs[fmt.Sprint(page.Cases[0].ID)]
+	e.json(auth.Viewer, "GET", "/v1/cases?lang="+lang, nil, 200, &page)
+	if len(page.Cases) == 0 {
+		t.Fatalf("no case in %q", lang)
+	}
+	for id, l := range page.Langs {
+		if l != lang {
+			t.Errorf("case %s is in %q, filtered for %q", id, l, lang)
+		}
+	}
+	e.json(auth.Viewer, "GET", "/v1/cases?lang=zz", nil, 200, &page)
+	if len(page.Cases) != 0 {
+		t.Errorf("cases in language zz: %+v", page.Cases)
 	}
 	var v struct {
 		Intact   bool

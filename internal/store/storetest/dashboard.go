@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/basira-org/basira/internal/post"
 	"github.com/basira-org/basira/internal/store"
 )
 
@@ -50,5 +51,43 @@ func testDashboard(t *testing.T, s store.Store) {
 	old := must(dr.Dashboard(ctx, until.Add(-30*24*time.Hour), until.Add(-20*24*time.Hour)))
 	if len(old.Days) != 10 || len(old.Categories) != 0 || old.ToDecision.N != 0 {
 		t.Fatalf("empty period %+v", old)
+	}
+}
+
+// testCaseFilters checks the queue's filters and offset paging.
+func testCaseFilters(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	ids := openCases(t, s, 4) // platform x, the last one high severity
+	tg := must(s.PutPosts(ctx, "test", "f", []*post.Post{{ID: "t1", Platform: "telegram", Text: "انضموا 100% إلى_القافلة"}})).New
+	must(s.RecordProcessing(ctx, "w", []store.Processing{proc(tg[0], "tg", "telegram", time.Now(), sig("recruitment", "low", 0.4))}))
+	count := func(q store.CaseQuery) []int64 {
+		var out []int64
+		for _, c := range must(s.ListCases(ctx, q)) {
+			out = append(out, c.ID)
+		}
+		return out
+	}
+	if got := count(store.CaseQuery{Severity: "high"}); len(got) != 1 || got[0] != ids[3] {
+		t.Errorf("severity high: %v", got)
+	}
+	if got := count(store.CaseQuery{Platform: "telegram"}); len(got) != 1 || got[0] == ids[0] {
+		t.Errorf("platform telegram: %v", got)
+	}
+	if got := count(store.CaseQuery{Search: "100%"}); len(got) != 1 {
+		t.Errorf("search 100%%: %v", got)
+	}
+	if got := count(store.CaseQuery{Search: "0%"}); len(got) != 1 {
+		t.Errorf("search 0%%: %v", got)
+	}
+	if got := count(store.CaseQuery{Search: "_"}); len(got) != 1 {
+		t.Errorf("a search for _ matched %v: LIKE wildcards must be literal", got)
+	}
+	if got := count(store.CaseQuery{Search: "post number"}); len(got) != 4 {
+		t.Errorf("search post number: %v", got)
+	}
+	all := count(store.CaseQuery{})
+	page2 := count(store.CaseQuery{Offset: 2, Limit: 2})
+	if len(all) != 5 || len(page2) != 2 || page2[0] != all[2] || page2[1] != all[3] {
+		t.Errorf("offset paging: all %v, page 2 %v", all, page2)
 	}
 }

@@ -47,6 +47,7 @@ func Run(t *testing.T, open Opener) {
 		{"Tokens", testTokens},
 		{"Accounts", testAccounts},
 		{"Dashboard", testDashboard},
+		{"CaseFilters", testCaseFilters},
 		{"PostLifecycle", testPostLifecycle},
 		{"StaleProcessing", testStaleProcessing},
 	}
