@@ -63,9 +63,17 @@ func seedDemo(ctx context.Context, env *Env, home string) (map[string]string, fu
 	if err != nil {
 		return nil, nil, err
 	}
+	// The image posts' picture, kept as evidence for the screen's thumbnails.
+	mediaDir, err := Home(env, true, "media")
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := demo.WriteMedia(mediaDir); err != nil {
+		return nil, nil, err
+	}
 	// The detectors read what was just written: the rule pack, the bank
 	// folder and the workspace fact-check store.
-	return map[string]string{"rules": rulesPath, "banks": bankDir, "claims": "store", "platforms": platforms}, feed, nil
+	return map[string]string{"rules": rulesPath, "banks": bankDir, "claims": "store", "platforms": platforms, "keep-media": mediaDir}, feed, nil
 }
 
 // demoSignIn is how the demo banner tells people and scripts to sign in.

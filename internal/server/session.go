@@ -141,27 +141,37 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 	}
 	setSessionCookie(w, r, in.Secret, false)
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, sessionView{Name: in.Account.Name, Role: in.Account.Role, CSRF: in.CSRF, Expires: &in.Expires, Kind: "session"})
+	writeJSON(w, http.StatusOK, sessionView{SignedIn: true, Name: in.Account.Name, Role: in.Account.Role, CSRF: in.CSRF, Expires: &in.Expires, Kind: "session"})
 	return nil
 }
 
 type sessionView struct {
-	Name    string     `json:"name"`
-	Role    auth.Role  `json:"role"`
-	Kind    string     `json:"kind"` // "session" (a person) or "token" (a system)
-	CSRF    string     `json:"csrf,omitempty"`
-	Expires *time.Time `json:"expires,omitempty"`
+	SignedIn bool       `json:"signed_in"`
+	Name     string     `json:"name,omitempty"`
+	Role     auth.Role  `json:"role"`
+	Kind     string     `json:"kind,omitempty"` // "session" (a person) or "token" (a system)
+	CSRF     string     `json:"csrf,omitempty"`
+	Expires  *time.Time `json:"expires,omitempty"`
 }
 
 // getSession is GET /v1/session: who is signed in and the CSRF token the
-// page must send back (the page keeps it in memory only).
+// page must send back (the page keeps it in memory only). It is public:
+// nobody signed in is an answer ({"signed_in": false}), not an error, so
+// a page asking on load logs no failure.
 func (s *Server) getSession(w http.ResponseWriter, r *http.Request) error {
-	p := PrincipalFrom(r.Context())
-	v := sessionView{Name: p.Token.Name, Role: p.Token.Role, Kind: "token"}
+	w.Header().Set("Cache-Control", "no-store")
+	p, e := s.authenticate(r)
+	if e != nil {
+		if e.Code != CodeUnauthenticated {
+			return e
+		}
+		writeJSON(w, http.StatusOK, sessionView{})
+		return nil
+	}
+	v := sessionView{SignedIn: true, Name: p.Token.Name, Role: p.Token.Role, Kind: "token"}
 	if p.Session {
 		v.Kind, v.CSRF = "session", p.csrf
 	}
-	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, v)
 	return nil
 }
