@@ -158,6 +158,8 @@ type Deps struct {
 	// MediaDir is where fetched media are kept (--keep-media): thumbnails
 	// of kept images are served from it. Empty: no thumbnails.
 	MediaDir string
+	// ClaimDesk holds the emerging claims of the rumour desk.
+	ClaimDesk ClaimDesk
 }
 
 // Server is the API. It is an http.Handler.

@@ -338,6 +338,7 @@ type Store interface {
 	Cases
 	AuditLog
 	Accounts
+	ClaimClusters
 	Counts(ctx context.Context) (Counts, error)
 	// Ping checks the database answers (readiness).
 	Ping(ctx context.Context) error

@@ -50,6 +50,7 @@ func Run(t *testing.T, open Opener) {
 		{"CaseFilters", testCaseFilters},
 		{"PostLifecycle", testPostLifecycle},
 		{"StaleProcessing", testStaleProcessing},
+		{"ClaimClusters", testClaimClusters},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
