@@ -17,11 +17,13 @@ import (
 	"github.com/basira-org/basira/internal/bus"
 	"github.com/basira-org/basira/internal/claims/desk"
 	"github.com/basira-org/basira/internal/config"
+	"github.com/basira-org/basira/internal/debunk"
 	"github.com/basira-org/basira/internal/ingest"
 	"github.com/basira-org/basira/internal/ingest/sources"
 	"github.com/basira-org/basira/internal/post"
 	"github.com/basira-org/basira/internal/server"
 	"github.com/basira-org/basira/internal/server/metrics"
+	"github.com/basira-org/basira/internal/truth"
 	"github.com/basira-org/basira/internal/web"
 )
 
@@ -88,7 +90,7 @@ func (a *App) Serve(ctx context.Context, o ServeOptions) error {
 	if deps.MediaDir == "" {
 		deps.MediaDir = cfg.Media.KeepDir
 	}
-	apiCfg := server.Config{Logger: a.Log, PseudonymKey: cfg.PseudonymKey}
+	apiCfg := server.Config{Logger: a.Log, PseudonymKey: cfg.PseudonymKey, PublicURL: cfg.PublicURL}
 	if strings.HasPrefix(cfg.Bus, "nats") {
 		// The in-process queue is bounded and slows Publish down by itself;
 		// JetStream's is not, so the API watches its depth.
@@ -137,6 +139,10 @@ func (a *App) Serve(ctx context.Context, o ServeOptions) error {
 
 	root := http.NewServeMux()
 	root.Handle("/ui/", web.Handler("/ui/")) // the review screen, a client of the API
+	if src, ok := any(a.Store).(truth.Source); ok {
+		// The public site of published debunks: read-only, no token.
+		root.Handle(debunk.SitePath, truth.New(src, truth.Options{PublicURL: cfg.PublicURL, Logger: a.Log}))
+	}
 	root.Handle("GET /{$}", http.RedirectHandler("/ui/", http.StatusFound))
 	root.Handle("/", api)
 	// Header, body and idle deadlines and a connection limit: slow

@@ -53,6 +53,8 @@ var Layer = map[string]int{
 	"internal/demo":      Domain,
 	"internal/entities":  Domain,
 	"internal/campaign":  Domain,
+	"internal/debunk":    Domain,
+	"internal/truth":     Domain,
 	"internal/account":   Domain, // people's accounts, sessions, sign-in limits
 
 	"internal/store/sqlstore":  Adapter,

@@ -7,5 +7,6 @@ import "./referrals.js";
 import "./appeals.js";
 import "./dashboard.js";
 import "./audit.js";
+import "./debunk.js";
 
 start();

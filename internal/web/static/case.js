@@ -7,6 +7,12 @@ import { api, errText } from "./api.js";
 import { session, ticket } from "./shell.js";
 import { evidence, highlight } from "./evidence.js";
 
+// Other modules add to the case view (the debunk desk's box): each
+// function gets the case, the pane, and stale() telling it the pane moved on.
+const shownHooks = [];
+export const onCaseShown = (fn) => { shownHooks.push(fn); };
+let draws = 0;
+
 // postBox shows a post of a case: where it stands at its source (removed,
 // edited), its text with the spans of the signals found on that text, the
 // earlier texts of an edited post, and an evidence card per signal.
@@ -93,6 +99,10 @@ export async function renderCase(pane, id, changed) {
     el("h3", {}, t("history")),
     d.decisions.length ? table("history", ["when", "who", "action", "reason"], d.decisions.map(historyRow)) : el("p", { class: "hint" }, t("no_history")));
   pane.replaceChildren(...parts.filter(Boolean));
+  const drawn = String(++draws);
+  pane.dataset.drawn = drawn;
+  const moved = () => stale() || pane.dataset.drawn !== drawn;
+  for (const fn of shownHooks) Promise.resolve().then(() => fn(c, pane, moved)).catch(() => {});
   // A referral is on its way: look again shortly, so the analyst sees it
   // sent and the case actioned without reloading.
   if (c.status === "decided" && last && last.action === "refer") {
