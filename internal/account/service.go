@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/basira-org/basira/internal/audit"
@@ -75,6 +76,30 @@ type Service struct {
 	cfg   Config
 	fails *limiter
 	dummy string // a hash checked for unknown names, so they take as long
+
+	// Sessions read within cacheTTL are not read again: a cookie request
+	// costs a map access, not a database read. This server forgets an
+	// entry at once on sign-out or an account change; others see it
+	// within cacheTTL, as with API tokens.
+	mu    sync.Mutex
+	cache map[string]cachedSession
+}
+
+type cachedSession struct {
+	s  store.Session
+	a  store.Account
+	at time.Time
+}
+
+const (
+	cacheTTL       = time.Second
+	maxCachedItems = 10000
+)
+
+func (s *Service) forgetAll() {
+	s.mu.Lock()
+	clear(s.cache)
+	s.mu.Unlock()
 }
 
 // New returns the service over st.
@@ -84,7 +109,7 @@ func New(st Store, cfg Config) *Service {
 	if err != nil {
 		panic(err) // only fails without a random source
 	}
-	return &Service{st: st, cfg: cfg, fails: newLimiter(), dummy: dummy}
+	return &Service{st: st, cfg: cfg, fails: newLimiter(), dummy: dummy, cache: map[string]cachedSession{}}
 }
 
 // Errors of the service.
@@ -137,6 +162,7 @@ func (s *Service) List(ctx context.Context) ([]*store.Account, error) { return s
 
 // SetDisabled disables (ending its sessions) or enables an account.
 func (s *Service) SetDisabled(ctx context.Context, actor, name string, disabled bool) (*store.Account, error) {
+	defer s.forgetAll()
 	return s.st.UpdateAccount(ctx, actor, name, store.AccountChange{Disabled: &disabled, At: s.cfg.Now()})
 }
 
@@ -146,6 +172,7 @@ func (s *Service) SetPassword(ctx context.Context, actor, name, password string)
 	if err != nil {
 		return nil, err
 	}
+	defer s.forgetAll()
 	return s.st.UpdateAccount(ctx, actor, name, store.AccountChange{PasswordHash: &h, At: s.cfg.Now()})
 }
 
@@ -228,6 +255,9 @@ func (s *Service) open(ctx context.Context, a *store.Account, remote, replaces s
 	old := ""
 	if replaces != "" {
 		old = hashSecret(replaces)
+		s.mu.Lock()
+		delete(s.cache, old)
+		s.mu.Unlock()
 	}
 	if err := s.st.CreateSession(ctx, Actor(a), sess, old); err != nil {
 		return SignedIn{}, err
@@ -301,14 +331,25 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*store.Sessi
 		return nil, nil, ErrNoSession
 	}
 	h := hashSecret(secret)
-	sess, a, err := s.st.Session(ctx, h)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, ErrNoSession
-	}
-	if err != nil {
-		return nil, nil, err
-	}
 	now := s.cfg.Now()
+	s.mu.Lock()
+	c, ok := s.cache[h]
+	s.mu.Unlock()
+	var sess *store.Session
+	var a *store.Account
+	if ok && now.Sub(c.at) < cacheTTL && now.Sub(c.at) >= 0 {
+		sess, a = &c.s, &c.a
+	} else {
+		var err error
+		sess, a, err = s.st.Session(ctx, h)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, nil, ErrNoSession
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	fresh := ok && now.Sub(c.at) < cacheTTL && now.Sub(c.at) >= 0
 	if sess.OneTime || !now.Before(sess.ExpiresAt) || !a.Active() {
 		return nil, nil, ErrNoSession
 	}
@@ -318,9 +359,19 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*store.Sessi
 			s.cfg.Logger.Warn("keeping a session alive", "error", err)
 		} else {
 			sess.LastSeen, sess.ExpiresAt = now, exp
+			fresh = false // keep the new expiry in the cache
 		}
 	}
-	return sess, a, nil
+	if !fresh {
+		s.mu.Lock()
+		if len(s.cache) >= maxCachedItems {
+			clear(s.cache)
+		}
+		s.cache[h] = cachedSession{s: *sess, a: *a, at: now}
+		s.mu.Unlock()
+	}
+	cs, ca := *sess, *a
+	return &cs, &ca, nil
 }
 
 // SignOut ends the session of secret (nothing when there is none).
@@ -328,7 +379,11 @@ func (s *Service) SignOut(ctx context.Context, secret, actor string) error {
 	if secret == "" {
 		return nil
 	}
-	_, err := s.st.DeleteSession(ctx, actor, hashSecret(secret), "sign-out")
+	h := hashSecret(secret)
+	s.mu.Lock()
+	delete(s.cache, h)
+	s.mu.Unlock()
+	_, err := s.st.DeleteSession(ctx, actor, h, "sign-out")
 	return err
 }
 

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/basira-org/basira/arabic"
 	"github.com/basira-org/basira/internal/store"
 )
 
@@ -57,7 +58,7 @@ func (db *DB) Dashboard(ctx context.Context, since, until time.Time) (*store.Das
 	if d.Categories, err = db.keyCounts(ctx, `SELECT category, count(*) FROM cases WHERE created_at >= ? AND created_at < ? GROUP BY category`, from, to); err != nil {
 		return nil, err
 	}
-	if d.Languages, err = db.keyCounts(ctx, `SELECT lang, count(*) FROM posts WHERE case_id IS NOT NULL AND ingested_at >= ? AND ingested_at < ? GROUP BY lang`, from, to); err != nil {
+	if d.Languages, err = db.languages(ctx, from, to); err != nil {
 		return nil, err
 	}
 	if d.Platforms, err = db.keyCounts(ctx, `SELECT platform, count(*) FROM posts WHERE case_id IS NOT NULL AND ingested_at >= ? AND ingested_at < ? GROUP BY platform`, from, to); err != nil {
@@ -157,4 +158,56 @@ func quantile(xs []float64, q float64) float64 {
 	lo := int(math.Floor(pos))
 	hi := min(lo+1, len(xs)-1)
 	return xs[lo] + (xs[hi]-xs[lo])*(pos-float64(lo))
+}
+
+// languages counts posts in cases by language. Most sources give none:
+// those are counted under the language the text engine detects (as the
+// API shows them), reading at most maxDelays of the latest posts.
+func (db *DB) languages(ctx context.Context, from, to int64) ([]store.KeyCount, error) {
+	counts := map[string]int64{}
+	err := db.eachRow(ctx, `SELECT lang, count(*) FROM posts WHERE case_id IS NOT NULL AND lang <> '' AND ingested_at >= ? AND ingested_at < ? GROUP BY lang`,
+		[]any{from, to}, func(r scanner) error {
+			var k string
+			var n int64
+			if err := r.Scan(&k, &n); err != nil {
+				return err
+			}
+			counts[k] += n
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	err = db.eachRow(ctx, `SELECT text FROM posts WHERE case_id IS NOT NULL AND lang = '' AND ingested_at >= ? AND ingested_at < ? ORDER BY key DESC LIMIT `+strconv.Itoa(maxDelays),
+		[]any{from, to}, func(r scanner) error {
+			var text string
+			if err := r.Scan(&text); err != nil {
+				return err
+			}
+			counts[arabic.DetectLang(text)]++
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]store.KeyCount, 0, len(counts))
+	for k, n := range counts {
+		out = append(out, store.KeyCount{Key: k, N: n})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].N > out[j].N || out[i].N == out[j].N && out[i].Key < out[j].Key })
+	return out, nil
+}
+
+func (db *DB) eachRow(ctx context.Context, q string, args []any, fn func(scanner) error) error {
+	rows, err := db.R.QueryContext(ctx, db.D.rebind(q), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }

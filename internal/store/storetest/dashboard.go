@@ -38,6 +38,10 @@ func testDashboard(t *testing.T, s store.Store) {
 	if len(d.Categories) != 1 || d.Categories[0] != (store.KeyCount{Key: "incitement", N: 4}) {
 		t.Fatalf("categories %+v", d.Categories)
 	}
+	// The test posts carry no language: the detected one is counted.
+	if len(d.Languages) != 1 || d.Languages[0].N != 4 || d.Languages[0].Key == "" {
+		t.Fatalf("languages %+v", d.Languages)
+	}
 	if len(d.Platforms) != 1 || d.Platforms[0].N != 4 {
 		t.Fatalf("platforms %+v", d.Platforms)
 	}
