@@ -74,6 +74,11 @@ func (a *App) APIDeps(ctx context.Context, deps *server.Deps, tasks map[string]f
 		return err
 	}
 	deps.FactChecks = &server.FactChecks{Store: claims.WorkspaceStore(dir), Changed: a.factChecksChanged}
+	// Publishing a debunk or importing fact-checks through the API
+	// rebuilds the detectors at once (FactChecks.Changed), so the next
+	// post repeating the claim is matched; app.Serve serves the public
+	// site (/truth/) from the same store.
+	deps.Debunks = a.Store
 	return a.referralDeps(ctx, deps, tasks)
 }
 
@@ -94,10 +99,12 @@ func (a *App) bankDeps(ctx context.Context, deps *server.Deps) error {
 	return nil
 }
 
-// factChecksChanged rebuilds the detectors after a fact-check import
-// through the API when a claims detector reads the workspace store.
+// factChecksChanged rebuilds the detectors after fact-checks change
+// through the API (an import, a debunk published) when a claims detector
+// runs: whether or not the files' stamp changed (a file rewritten within
+// the clock's resolution keeps its stamp).
 func (a *App) factChecksChanged(ctx context.Context) error {
-	if a.Reloader == nil || a.Reloader.Modules.Claims.Path != "store" {
+	if a.Reloader == nil || a.Reloader.Modules.Claims.Path == "" {
 		return nil
 	}
 	return a.Reloader.Reload(ctx)

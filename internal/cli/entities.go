@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 
-
 	"github.com/basira-org/basira/internal/entities"
 	"github.com/basira-org/basira/internal/sanctions"
 )

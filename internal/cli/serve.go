@@ -88,17 +88,17 @@ func serveDeps(ctx context.Context, env *Env, a *app.App, home string, so *app.S
 	if err := a.APIDeps(ctx, &so.Deps, so.Tasks); err != nil {
 		return err
 	}
-	var demoHint, demoSecret string
+	var signIn demoSignIn
 	if a.Config.Demo && so.Deps.Tokens != nil {
 		var err error
-		if demoHint, demoSecret, err = demo.Token(ctx, so.Deps.Tokens, a.Store); err != nil {
+		if signIn, err = demoToken(ctx, env, so.Deps.Tokens, a.Store); err != nil {
 			return err
 		}
 	}
 	so.Listening = func(addr net.Addr) {
 		fmt.Fprintf(env.Stderr, "listening on %s\n", addr)
-		if demoHint != "" {
-			demo.PrintBanner(env.Stderr, browserAddr(addr), demoHint, demoSecret)
+		if signIn.hint != "" {
+			printDemoBanner(env.Stderr, browserAddr(addr), signIn)
 		}
 	}
 	return nil
