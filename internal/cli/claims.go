@@ -3,16 +3,13 @@ package cli
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/basira-org/basira/internal/claims"
@@ -155,24 +152,11 @@ func runClaimsList(ctx context.Context, env *Env, fs *flag.FlagSet, args []strin
 	case "claimreview":
 		return claims.WriteClaimReview(w, out)
 	case "jsonl":
-		enc := json.NewEncoder(w)
-		enc.SetEscapeHTML(false)
-		for i := range out {
-			if err := enc.Encode(&out[i]); err != nil {
-				return err
-			}
+		if err := claims.WriteJSONL(w, out); err != nil {
+			return err
 		}
 	case "table":
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tRATING\tLANG\tPUBLISHED\tCLAIM")
-		for _, c := range out {
-			pub := "-"
-			if c.Published != nil {
-				pub = c.Published.Format(time.DateOnly)
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.ID, orDash(c.Rating), orDash(c.Lang), pub, oneLine(c.Text, 70))
-		}
-		if err := tw.Flush(); err != nil {
+		if err := claims.WriteTable(w, out); err != nil {
 			return err
 		}
 		if len(cs) == 0 {
@@ -258,33 +242,20 @@ func runClaimsMatch(ctx context.Context, env *Env, fs *flag.FlagSet, args []stri
 		return err
 	}
 	w := bufio.NewWriter(env.Stdout)
-	defer w.Flush()
 	if *format == "jsonl" {
-		enc := json.NewEncoder(w)
-		enc.SetEscapeHTML(false)
-		for i, h := range hits {
-			if err := enc.Encode(map[string]any{"rank": i + 1, "score": roundClaimScore(h.Prob), "claim": h.Claim}); err != nil {
-				return err
-			}
-		}
-		return w.Flush()
-	}
-	if len(hits) == 0 {
+		err = retrieve.WriteHitsJSONL(w, hits)
+	} else if len(hits) == 0 {
 		fmt.Fprintln(env.Stderr, "no fact-checked claim shares words with the text")
 		return nil
+	} else {
+		err = retrieve.WriteHitsTable(w, hits)
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "RANK\tSCORE\tRATING\tCLAIM\tCORRECTION\tID")
-	for i, h := range hits {
-		fmt.Fprintf(tw, "%d\t%.3f\t%s\t%s\t%s\t%s\n", i+1, h.Prob, orDash(h.Claim.Rating), oneLine(h.Claim.Text, 60), oneLine(orDash(h.Claim.Correction), 40), h.Claim.ID)
-	}
-	if err := tw.Flush(); err != nil {
+	if err != nil {
 		return err
 	}
 	return w.Flush()
 }
 
-func roundClaimScore(f float64) float64 { return math.Round(f*1000) / 1000 }
 
 // benchmarks loads the CheckThat! sets named by name (ar-2021, en-2022,
 // ar-ans or all) from the reference data folder.
