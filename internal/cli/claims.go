@@ -256,7 +256,6 @@ func runClaimsMatch(ctx context.Context, env *Env, fs *flag.FlagSet, args []stri
 	return w.Flush()
 }
 
-
 // benchmarks loads the CheckThat! sets named by name (ar-2021, en-2022,
 // ar-ans or all) from the reference data folder.
 func benchmarks(env *Env, data, name string) ([]*eval.Benchmark, error) {
