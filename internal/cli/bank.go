@@ -289,8 +289,7 @@ func runBankList(ctx context.Context, env *Env, fs *flag.FlagSet, args []string)
 		fmt.Fprintf(env.Stderr, "no banks in %s (create one with 'basira bank create')\n", st.Dir)
 		return nil
 	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tTYPE\tENTRIES\tENABLED\tTHRESHOLD\tSAFE LIST\tSTATUS\tDESCRIPTION")
+	tw := newTable(env.Stdout, "NAME", "TYPE", "ENTRIES", "ENABLED", "THRESHOLD", "SAFE LIST", "STATUS", "DESCRIPTION")
 	for _, i := range infos {
 		total, on, err := st.Count(ctx, i.Name)
 		if err != nil {
@@ -304,9 +303,9 @@ func runBankList(ctx context.Context, env *Env, fs *flag.FlagSet, args []string)
 		if i.Type == hashmatch.PDQ || i.Type == hashmatch.Text {
 			th = fmt.Sprint(i.Threshold)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%v\t%s\t%s\n", i.Name, i.Type, total, on, th, i.Safe, status, i.Description)
+		tw.rowf("%s\t%s\t%d\t%d\t%s\t%v\t%s\t%s\n", i.Name, i.Type, total, on, th, i.Safe, status, i.Description)
 	}
-	return tw.Flush()
+	return tw.flush()
 }
 
 func runBankEnable(ctx context.Context, env *Env, fs *flag.FlagSet, args []string, on bool) error {

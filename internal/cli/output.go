@@ -30,13 +30,10 @@ type table struct{ tw *tabwriter.Writer }
 func newTable(w io.Writer, header ...string) *table {
 	t := &table{tw: tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)}
 	if len(header) > 0 {
-		t.row(header...)
+		fmt.Fprintln(t.tw, strings.Join(header, "\t"))
 	}
 	return t
 }
-
-// row writes one row of cells.
-func (t *table) row(cells ...string) { fmt.Fprintln(t.tw, strings.Join(cells, "\t")) }
 
 // rowf writes one row formatted with tabs between the cells.
 func (t *table) rowf(format string, a ...any) { fmt.Fprintf(t.tw, format, a...) }

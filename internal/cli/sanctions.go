@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/basira-org/basira/internal/finance/detector"
@@ -157,8 +156,7 @@ func runSanctionsSearch(ctx context.Context, env *Env, fs *flag.FlagSet, args []
 		fmt.Fprintf(env.Stdout, "no match at score >= %.2f\n", *minScore)
 		return nil
 	}
-	tw := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SCORE\tLIST\tLIST DATE\tENTRY\tMATCHED\tPRIMARY NAME\tPROGRAMS")
+	tw := newTable(env.Stdout, "SCORE", "LIST", "LIST DATE", "ENTRY", "MATCHED", "PRIMARY NAME", "PROGRAMS")
 	for _, m := range res {
 		matched := m.Name
 		if m.Wallet != nil {
@@ -168,9 +166,9 @@ func runSanctionsSearch(ctx context.Context, env *Env, fs *flag.FlagSet, args []
 		if m.Entry.Ref != "" {
 			id += " (" + m.Entry.Ref + ")"
 		}
-		fmt.Fprintf(tw, "%.3f\t%s\t%s\t%s\t%s\t%s\t%s\n", m.Score, m.List, m.Date, id, matched, m.Entry.Name, strings.Join(m.Entry.Programs, ","))
+		tw.rowf("%.3f\t%s\t%s\t%s\t%s\t%s\t%s\n", m.Score, m.List, m.Date, id, matched, m.Entry.Name, strings.Join(m.Entry.Programs, ","))
 	}
-	return tw.Flush()
+	return tw.flush()
 }
 
 func runSanctionsList(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
@@ -189,16 +187,15 @@ func runSanctionsList(ctx context.Context, env *Env, fs *flag.FlagSet, args []st
 		fmt.Fprintf(env.Stdout, "no sanctions list imported (folder %s)\n", st.Dir)
 		return nil
 	}
-	tw := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "LIST\tDATE\tFORMAT\tSOURCE\tENTRIES\tWALLETS\tIMPORTED")
+	tw := newTable(env.Stdout, "LIST", "DATE", "FORMAT", "SOURCE", "ENTRIES", "WALLETS", "IMPORTED")
 	for _, l := range lists {
 		w := 0
 		for _, e := range l.Entries {
 			w += len(e.Wallets)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", l.Name, l.Date, l.Format, l.Source, len(l.Entries), w, l.Imported.Format(time.RFC3339))
+		tw.rowf("%s\t%s\t%s\t%s\t%d\t%d\t%s\n", l.Name, l.Date, l.Format, l.Source, len(l.Entries), w, l.Imported.Format(time.RFC3339))
 	}
-	return tw.Flush()
+	return tw.flush()
 }
 
 func runSanctionsEval(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {

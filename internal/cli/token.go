@@ -5,8 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"path/filepath"
-	"text/tabwriter"
 
 	"github.com/basira-org/basira/internal/app"
 	"github.com/basira-org/basira/internal/audit"
@@ -55,15 +53,6 @@ func cliActor(env *Env) string {
 		return "cli:" + u
 	}
 	return "cli"
-}
-
-// tokenStore opens the workspace's token file.
-func tokenStore(env *Env) (*auth.FileStore, error) {
-	dir, err := Home(env, false)
-	if err != nil {
-		return nil, err
-	}
-	return auth.OpenFileStore(filepath.Join(dir, "tokens.json"))
 }
 
 func runTokenCreate(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
@@ -146,16 +135,15 @@ func runTokenList(ctx context.Context, env *Env, fs *flag.FlagSet, args []string
 		fmt.Fprintf(env.Stderr, "no token in %s: create one with 'basira token create --role admin --name you'\n", where)
 		return nil
 	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tROLE\tCREATED\tREVOKED")
+	tw := newTable(env.Stdout, "ID", "NAME", "ROLE", "CREATED", "REVOKED")
 	for _, t := range ts {
 		revoked := "-"
 		if t.RevokedAt != nil {
 			revoked = t.RevokedAt.Format("2006-01-02 15:04")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, t.CreatedAt.Format("2006-01-02 15:04"), revoked)
+		tw.rowf("%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, t.CreatedAt.Format("2006-01-02 15:04"), revoked)
 	}
-	return tw.Flush()
+	return tw.flush()
 }
 
 func runTokenRevoke(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
