@@ -92,7 +92,7 @@ func readTrendingPosts(env *Env, name, format string, key []byte, items *[]*tren
 		return 0, err
 	}
 	defer pr.close()
-	pr.prefix = name + ": " // this command's messages name stdin "-"
+	pr.Prefix = name + ": " // this command's messages name stdin "-"
 	for {
 		p, err := pr.next()
 		if errors.Is(err, io.EOF) {

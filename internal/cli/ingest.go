@@ -162,7 +162,7 @@ func ingestFile(ctx context.Context, env *Env, sink *pipeline.Service, name stri
 		return err
 	}
 	defer pr.close()
-	prefix := pr.prefix
+	prefix := pr.Prefix
 	batch := make([]*post.Post, 0, f.batch)
 	flush := func() error {
 		if len(batch) == 0 {

@@ -163,7 +163,7 @@ func eachPost(env *Env, name string, fn func(*post.Post)) error {
 		return err
 	}
 	defer pr.close()
-	pr.prefix = name + ": " // this command's messages name stdin "-"
+	pr.Prefix = name + ": " // this command's messages name stdin "-"
 	for {
 		p, err := pr.next()
 		if errors.Is(err, io.EOF) {
