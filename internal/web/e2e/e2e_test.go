@@ -326,8 +326,25 @@ func walkthrough(t *testing.T, browser context.Context, d *demo, msg map[string]
 		poll(`document.querySelectorAll("#cases li button").length > 0 && [...document.querySelectorAll("#cases li strong")].every(s => s.textContent === `+jsString(str("cat."+category))+`)`))
 	sevText := eval(`[...document.querySelectorAll("#cases .sev")].map(s => s.textContent).join("|")`)
 	item := css(`#cases button[data-case="` + caseID + `"]`)
-	do(clickWhenThere(string(item)),
-		chromedp.WaitVisible(css("#claim-btn")),
+	if width >= 760 {
+		// Keyboard only: j moves down the queue to the case, Enter opens it.
+		do(chromedp.WaitVisible(item))
+		var at int
+		fmt.Sscan(eval(`String([...document.querySelectorAll("#cases li button")].findIndex(b => b.dataset.case === `+jsString(caseID)+`))`), &at)
+		if at < 0 {
+			t.Fatalf("case %s is not in the filtered queue", caseID)
+		}
+		for range at + 1 {
+			do(chromedp.KeyEvent("j"))
+		}
+		if got := eval(`document.activeElement?.dataset?.case || ""`); got != caseID {
+			t.Fatalf("after %d × j the focus is on case %q, want %s", at+1, got, caseID)
+		}
+		do(chromedp.KeyEvent("\r"))
+	} else {
+		do(clickWhenThere(string(item)))
+	}
+	do(chromedp.WaitVisible(css("#claim-btn")),
 		shot("1-case"))
 	if width < 760 {
 		do(chromedp.Click(css("#claim-btn")))
