@@ -226,13 +226,28 @@ func (s *Server) publishDebunk(w http.ResponseWriter, r *http.Request) error {
 		// Publishing what the matcher cannot use would break the loop.
 		return notConfigured("fact-checks (a published debunk joins them)")
 	}
-	d, err := s.stepDebunk(w, r, "publish", func(d *debunk.Debunk, _ string) error { return d.Publish(s.cfg.Now()) })
+	ds, err := s.debunks()
 	if err != nil {
 		return err
 	}
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	d, err := ds.Debunk(r.Context(), id)
+	if err != nil {
+		return debunkErr(id, err)
+	}
+	// Publishing the live version again (a retry after the fact-check
+	// store failed) only puts it there again, which is idempotent.
+	if d.Status() != debunk.Published {
+		if d, err = s.stepDebunk(w, r, "publish", func(d *debunk.Debunk, _ string) error { return d.Publish(s.cfg.Now()) }); err != nil {
+			return err
+		}
+	}
 	if err := s.indexDebunk(r.Context(), truth.BaseURL(r, s.cfg.PublicURL), d); err != nil {
-		// Published but not yet matchable: say so; publishing again is
-		// refused, so the operator re-imports (basira claims import).
+		// Published but not yet matchable: say so; publishing again
+		// retries.
 		s.cfg.Logger.Error("a published debunk did not join the fact-check store", "debunk", d.ID, "err", err)
 		return err
 	}
