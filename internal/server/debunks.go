@@ -3,12 +3,14 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"sort"
 	"strings"
 
 	"github.com/basira-org/basira/internal/debunk"
+	"github.com/basira-org/basira/internal/review"
 	"github.com/basira-org/basira/internal/store"
 	"github.com/basira-org/basira/internal/truth"
 )
@@ -251,8 +253,31 @@ func (s *Server) publishDebunk(w http.ResponseWriter, r *http.Request) error {
 		s.cfg.Logger.Error("a published debunk did not join the fact-check store", "debunk", d.ID, "err", err)
 		return err
 	}
+	if err := s.caseActioned(r, d); err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, s.debunkDetail(r, d, debunk.Matches{}))
 	return nil
+}
+
+// caseActioned closes the rumour case a published debunk answers: a case
+// decided "debunk" becomes actioned, the debunk being the action. A case
+// in another state (not decided, decided otherwise, already actioned) is
+// left as it is.
+func (s *Server) caseActioned(r *http.Request, d *debunk.Debunk) error {
+	if d.CaseID == 0 || s.deps.Cases == nil {
+		return nil
+	}
+	wf, err := s.workflow(r)
+	if err != nil {
+		return err
+	}
+	what := fmt.Sprintf("debunk:%d:v%d", d.ID, d.Live)
+	_, err = wf.Actioned(r.Context(), PrincipalFrom(r.Context()).Actor(), d.CaseID, store.ActionDebunk, what)
+	if errors.Is(err, review.ErrNoDecision) || errors.Is(err, store.ErrConflict) {
+		return nil
+	}
+	return err
 }
 
 func (s *Server) indexDebunk(ctx context.Context, base string, d *debunk.Debunk) error {

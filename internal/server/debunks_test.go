@@ -247,3 +247,35 @@ func TestCaseReply(t *testing.T) {
 		t.Fatalf("matches %+v", detail.Matches)
 	}
 }
+
+// TestDebunkClosesCase: a rumour case decided "debunk" becomes actioned
+// when its debunk is published; the audit log names the debunk.
+func TestDebunkClosesCase(t *testing.T) {
+	de := newDebunkEnv(t)
+	ctx := context.Background()
+	keys := must(de.db.PutPosts(ctx, "test", "t", []*post.Post{{Platform: "x", ID: "1", Text: "إغلاق المدارس غدا"}})).New
+	out := must(de.db.RecordProcessing(ctx, "w", []store.Processing{{PostKey: keys[0], ClusterKey: "k", Category: "false-claim", Score: 0.9,
+		Platform: "x", Seen: time.Now(), Signals: []detect.Signal{{Detector: "rules", Label: "false-claim", Score: 0.9}}}}))
+	cp := "/v1/cases/" + id64(out[0].CaseID)
+	de.json(auth.Analyst, "POST", cp+"/claim", nil, 200, nil)
+	de.json(auth.Analyst, "POST", cp+"/decision", DecisionRequest{Action: store.ActionDebunk, Rationale: "rumour, answer it"}, 200, nil)
+	var d DebunkDetail
+	de.as(de.tokens[auth.Analyst], "POST", "/v1/debunks", DebunkBody{CaseID: out[0].CaseID, Content: rumour}, 201, &d)
+	de.as(de.second, "POST", "/v1/debunks/"+id64(d.ID)+"/approve", nil, 200, nil)
+	de.as(de.second, "POST", "/v1/debunks/"+id64(d.ID)+"/publish", nil, 200, nil)
+	c := must(de.db.Case(ctx, out[0].CaseID))
+	if c.Status != store.StatusActioned {
+		t.Fatalf("case after publication: %s, want actioned", c.Status)
+	}
+	found := false
+	for _, e := range must(de.db.AuditEntries(ctx, 0, 1000)) {
+		if e.Object == "case:"+id64(c.ID) && strings.Contains(string(e.Details), "debunk:"+id64(d.ID)+":v1") {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatal("no audit entry names the debunk that actioned the case")
+	}
+	// Publishing again leaves the actioned case alone.
+	de.as(de.second, "POST", "/v1/debunks/"+id64(d.ID)+"/publish", nil, 200, nil)
+}
