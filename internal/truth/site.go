@@ -308,7 +308,6 @@ func (s *Site) send(w http.ResponseWriter, r *http.Request, ctype string, body [
 	h := w.Header()
 	h.Set("ETag", etag)
 	h.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(s.o.MaxAge/time.Second)))
-	h.Set("Vary", "Accept-Encoding")
 	if match := r.Header.Get("If-None-Match"); match != "" && slices.Contains(splitETags(match), etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
