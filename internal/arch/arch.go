@@ -52,9 +52,10 @@ var Layer = map[string]int{
 	"internal/referral":  Domain,
 	"internal/demo":      Domain,
 	"internal/entities":  Domain,
+	"internal/campaign":  Domain,
 	"internal/debunk":    Domain,
 	"internal/truth":     Domain,
-	"internal/campaign":  Domain,
+	"internal/account":   Domain, // people's accounts, sessions, sign-in limits
 
 	"internal/store/sqlstore":  Adapter,
 	"internal/store/sqlite":    Adapter,
