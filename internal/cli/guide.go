@@ -10,7 +10,6 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
-
 )
 
 // This file is what a newcomer meets when a command line is not quite
