@@ -132,7 +132,8 @@ func (r *Reloader) Check(ctx context.Context, force bool) (bool, error) {
 	if r.Banks != nil {
 		var err error
 		if banks, err = r.Banks.Reread(ctx); err != nil {
-			return false, err
+			// The banks in force stay; the other files are still checked.
+			r.logger().Error("bank reload failed: the banks in force are kept", "err", err)
 		}
 	}
 	files := r.Modules.files(r.Host)
@@ -150,7 +151,7 @@ func (r *Reloader) Check(ctx context.Context, force bool) (bool, error) {
 	r.rules.Store(r.Modules.Rules.Provisioned())
 	r.Pipe.Swap(ds, func(err error) {
 		if err != nil {
-			r.Log.Error("closing the previous detector generation", "err", err)
+			r.logger().Error("closing the previous detector generation", "err", err)
 		}
 	})
 	r.stamp, r.files = stamp, files
@@ -171,7 +172,7 @@ func (r *Reloader) Run(ctx context.Context, interval time.Duration) {
 		changed, err := r.Check(ctx, false)
 		switch {
 		case err != nil:
-			r.Log.Error("reload failed: the detectors in force are kept", "err", err)
+			r.logger().Error("reload failed: the detectors in force are kept", "err", err)
 		case changed:
 			r.logReload(ctx)
 		}
@@ -192,14 +193,21 @@ func (r *Reloader) logReload(ctx context.Context) {
 	r.mu.Lock()
 	files := r.files
 	r.mu.Unlock()
-	r.Log.Info("detectors reloaded", "files", files)
+	r.logger().Info("detectors reloaded", "files", files)
 	if r.Audit == nil {
 		return
 	}
 	if _, err := r.Audit.AppendAudit(ctx, audit.New("system", audit.ActionConfig, "detectors",
 		map[string]any{"op": "detector.reload", "files": files})); err != nil {
-		r.Log.Error("writing the audit log", "err", err)
+		r.logger().Error("writing the audit log", "err", err)
 	}
+}
+
+func (r *Reloader) logger() *slog.Logger {
+	if r.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return r.Log
 }
 
 // filesStamp fingerprints files and folders (names, sizes and modification
