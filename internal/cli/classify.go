@@ -85,44 +85,21 @@ func (r *readFlags) options() classify.ReadOptions {
 }
 
 func parsePairs(s, what string) (map[string]string, error) {
-	if s == "" {
-		return nil, nil
-	}
-	m := map[string]string{}
-	for _, p := range strings.Split(s, ",") {
-		k, v, ok := strings.Cut(p, "=")
-		if !ok || strings.TrimSpace(k) == "" {
-			return nil, Usagef("%s: %q is not label=name", what, p)
-		}
-		m[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	m, err := classify.ParsePairs(s)
+	if err != nil {
+		return nil, Usagef("%s: %v", what, err)
 	}
 	return m, nil
 }
 
-// readData reads one data file, reporting bad records on stderr.
+// readData reads one data file (classify.ReadData), reporting bad records
+// on stderr.
 func readData(env *Env, path string, rf *readFlags, role string) ([]classify.Example, classify.DataFile, error) {
 	lm, err := parsePairs(rf.labelMap, "--label-map")
 	if err != nil {
 		return nil, classify.DataFile{}, err
 	}
-	exs, bad, df, err := classify.ReadFile(path, rf.options())
-	if err != nil {
-		return nil, df, err
-	}
-	for i, b := range bad {
-		if i == 20 {
-			fmt.Fprintf(env.Stderr, "… and %d more bad records\n", len(bad)-20)
-			break
-		}
-		fmt.Fprintf(env.Stderr, "skipped %v\n", b)
-	}
-	exs = classify.MapLabels(exs, lm)
-	if len(exs) == 0 {
-		return nil, df, fmt.Errorf("%s: no labelled example could be read (check --text-col, --label-col and --header)", path)
-	}
-	df.Role = role
-	df.Rows = len(exs)
-	return exs, df, nil
+	return classify.ReadData(path, rf.options(), lm, role, func(msg string) { fmt.Fprintln(env.Stderr, msg) })
 }
 
 // trainFlags are train's flags: the data files and the training options.
