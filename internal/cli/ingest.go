@@ -5,12 +5,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"runtime"
 	"time"
 
 	"github.com/basira-org/basira/internal/app"
 	"github.com/basira-org/basira/internal/config"
+	"github.com/basira-org/basira/internal/ingest"
 	"github.com/basira-org/basira/internal/pipeline"
 	"github.com/basira-org/basira/internal/post"
 )
@@ -162,42 +162,12 @@ func ingestFile(ctx context.Context, env *Env, sink *pipeline.Service, name stri
 		return err
 	}
 	defer pr.close()
-	prefix := pr.Prefix
-	batch := make([]*post.Post, 0, f.batch)
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
+	return ingest.Batches(ctx, pr.next, f.batch, func(batch []*post.Post) error {
 		if err := sink.Accept(ctx, source, batch); err != nil {
-			return fmt.Errorf("%sstoring posts up to line %d: %w (posts before were stored; run the same command again to finish)", prefix, batch[len(batch)-1].Line, err)
+			return fmt.Errorf("%sstoring posts up to line %d: %w (posts before were stored; run the same command again to finish)", pr.Prefix, batch[len(batch)-1].Line, err)
 		}
 		stats.read += len(batch)
 		stats.progress(env, false)
-		batch = make([]*post.Post, 0, f.batch)
 		return nil
-	}
-	for {
-		p, err := pr.next()
-		switch {
-		case errors.Is(err, io.EOF):
-			return flush()
-		case err != nil:
-			if ferr := flush(); ferr != nil {
-				return ferr
-			}
-			return err
-		}
-		batch = append(batch, p)
-		if len(batch) == f.batch {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-		if ctx.Err() != nil {
-			if err := flush(); err != nil {
-				return err
-			}
-			return ctx.Err()
-		}
-	}
+	})
 }
