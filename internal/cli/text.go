@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/basira-org/basira/arabic"
 )
@@ -79,37 +78,11 @@ func runTextEval(ctx context.Context, env *Env, fs *flag.FlagSet, args []string)
 	if err != nil {
 		return err
 	}
+	progress := func(string) {}
 	if env.StderrIsTerminal {
-		fmt.Fprintln(env.Stderr, "evaluating language ID …")
+		progress = func(msg string) { fmt.Fprintln(env.Stderr, msg) }
 	}
-	rows, err := arabic.EvalLangID(dir)
-	if err != nil {
-		return fmt.Errorf("language ID evaluation: %w", err)
-	}
-	tw := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "LANGUAGE ID\tEXPECT\tN\tACCURACY\tGOT")
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%.3f\t%s\n", r.Set, r.Expect, r.N, r.Accuracy(), arabic.SortedCounts(r.Got))
-	}
-	tw.Flush()
-	if env.StderrIsTerminal {
-		fmt.Fprintln(env.Stderr, "evaluating transliteration …")
-	}
-	tr, err := arabic.EvalTranslit(dir)
-	if err != nil {
-		return fmt.Errorf("transliteration evaluation: %w", err)
-	}
-	fmt.Fprintln(env.Stdout)
-	tw = tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ARABIZI TRANSLITERATION\tN\tCER\tTOP-1\tTOP-5\tSKELETON")
-	for _, r := range tr {
-		if r.Top1 == 0 && r.Top5 == 0 {
-			fmt.Fprintf(tw, "%s\t%d\t%.3f\t-\t-\t-\n", r.Set, r.N, r.CER) // sentences: no top-k
-			continue
-		}
-		fmt.Fprintf(tw, "%s\t%d\t%.3f\t%.3f\t%.3f\t%.3f\n", r.Set, r.N, r.CER, r.Top1, r.Top5, r.Skeleton)
-	}
-	return tw.Flush()
+	return arabic.WriteEvalReport(env.Stdout, dir, progress)
 }
 
 // normalizeLines defines the flags of text normalize and returns its line function.
