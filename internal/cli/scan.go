@@ -8,10 +8,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"strings"
-	"text/tabwriter"
 	"time"
-	"unicode/utf8"
 
 	"github.com/basira-org/basira/internal/config"
 	"github.com/basira-org/basira/internal/detect"
@@ -194,48 +191,25 @@ func (s *jsonlSink) Write(_ *post.Post, r *detect.Result) error { return s.enc.E
 func (s *jsonlSink) Close() error                               { return nil }
 
 // tableSink prints one row per signal, for a person reading a terminal.
-type tableSink struct {
-	tw *tabwriter.Writer
-}
+type tableSink struct{ tw *table }
 
 func newTableSink(w io.Writer) *tableSink {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tLANG\tSEVERITY\tLABEL\tSCORE\tDETECTOR/RULE\tEVIDENCE")
-	return &tableSink{tw: tw}
+	return &tableSink{tw: newTable(w, "ID", "LANG", "SEVERITY", "LABEL", "SCORE", "DETECTOR/RULE", "EVIDENCE")}
 }
 
 func (s *tableSink) Write(_ *post.Post, r *detect.Result) error {
 	if len(r.Signals) == 0 {
-		_, err := fmt.Fprintf(s.tw, "%s\t%s\t-\t-\t-\t-\t-\n", r.ID, r.Lang)
-		return err
+		s.tw.rowf("%s\t%s\t-\t-\t-\t-\t-\n", r.ID, r.Lang)
+		return nil
 	}
 	for _, sig := range r.Signals {
 		who := sig.Detector
 		if sig.Rule != "" {
 			who += "/" + sig.Rule
 		}
-		if _, err := fmt.Fprintf(s.tw, "%s\t%s\t%s\t%s\t%.2f\t%s\t%s\n", r.ID, r.Lang, orDash(sig.Severity), sig.Label, sig.Score, who, oneLine(sig.Evidence, 60)); err != nil {
-			return err
-		}
+		s.tw.rowf("%s\t%s\t%s\t%s\t%.2f\t%s\t%s\n", r.ID, r.Lang, orDash(sig.Severity), sig.Label, sig.Score, who, oneLine(sig.Evidence, 60))
 	}
 	return nil
 }
 
-func (s *tableSink) Close() error { return s.tw.Flush() }
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
-// oneLine flattens whitespace and cuts s to n runes for a table cell.
-func oneLine(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
-}
+func (s *tableSink) Close() error { return s.tw.flush() }
