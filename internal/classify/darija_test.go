@@ -1,7 +1,9 @@
 package classify_test
 
 import (
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/basira-org/basira/arabic"
@@ -87,8 +89,67 @@ func TestOffensiveOnOMCD(t *testing.T) {
 	}
 	t.Logf("OMCD: macro-F1 %.4f, OFF precision %.3f recall %.3f; at the flag threshold precision %.3f recall %.3f",
 		r.MacroF1, off.Precision, off.Recall, off.AtFlag.Precision, off.AtFlag.Recall)
-	if r.MacroF1 < 0.60 || off.AtFlag.Precision < 0.90 || off.AtFlag.Recall < 0.15 {
-		t.Errorf("OMCD: macro-F1 %.4f (want 0.60), precision at flag %.3f (want 0.90), recall at flag %.3f (want 0.15)",
+	if r.MacroF1 < 0.645 || off.AtFlag.Precision < 0.90 || off.AtFlag.Recall < 0.28 {
+		t.Errorf("OMCD: macro-F1 %.4f (want 0.645), precision at flag %.3f (want 0.90), recall at flag %.3f (want 0.28)",
 			r.MacroF1, off.AtFlag.Precision, off.AtFlag.Recall)
 	}
+}
+
+// TestOffensiveDarijaEveryday: everyday Darija is not flagged by the
+// shipped offensive model — the DODa Arabizi sentences held out of its
+// training (arabic.HeldOut) and the DODa v2 sentences in Arabic script
+// (CC BY-NC, read in place, never trained on): at most 1% of each at the
+// flag threshold (issue 11's bar for benign families).
+func TestOffensiveDarijaEveryday(t *testing.T) {
+	dir := filepath.Dir(refdata.Path(t, filepath.Join("arabic", "arabizi")))
+	m := shippedOffensive(t)
+	flag := m.Info().Labels[0].Flag
+	mit, err := os.ReadFile(filepath.Join(dir, "arabizi", "doda_mit_sentences_arabizi_english.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var heldOut []string
+	for i, l := range nonComment(string(mit)) {
+		if arabic.HeldOut(i) {
+			az, _, _ := strings.Cut(l, "\t")
+			heldOut = append(heldOut, az)
+		}
+	}
+	v2, err := os.ReadFile(filepath.Join(dir, "arabizi", "doda_v2_sentence_pairs_sample1000.CC-BY-NC-4.0.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var script []string
+	for _, l := range nonComment(string(v2)) {
+		if f := strings.Split(l, "\t"); len(f) >= 2 {
+			script = append(script, f[1])
+		}
+	}
+	for _, set := range []struct {
+		name  string
+		texts []string
+	}{{"DODa Arabizi sentences (held out)", heldOut}, {"DODa v2 sentences, Arabic script", script}} {
+		n := 0
+		for _, x := range set.texts {
+			if m.Score(arabic.Analyze(x)) >= flag {
+				n++
+			}
+		}
+		rate := float64(n) / float64(max(len(set.texts), 1))
+		t.Logf("%s: %d of %d flagged (%.2f%%)", set.name, n, len(set.texts), 100*rate)
+		if len(set.texts) < 500 || rate > 0.01 {
+			t.Errorf("%s: %d of %d flagged; want at most 1%%", set.name, n, len(set.texts))
+		}
+	}
+}
+
+// nonComment returns the non-empty lines of s that are not # comments.
+func nonComment(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if l != "" && !strings.HasPrefix(l, "#") {
+			out = append(out, l)
+		}
+	}
+	return out
 }
