@@ -16,6 +16,7 @@ import (
 	"github.com/basira-org/basira/internal/config"
 	"github.com/basira-org/basira/internal/ingest"
 	"github.com/basira-org/basira/internal/ingest/sources"
+	"github.com/basira-org/basira/internal/media"
 	"github.com/basira-org/basira/internal/post"
 	"github.com/basira-org/basira/internal/server"
 	"github.com/basira-org/basira/internal/server/metrics"
@@ -76,6 +77,10 @@ func (a *App) Serve(ctx context.Context, o ServeOptions) error {
 	deps.Sink, deps.Posts, deps.Cases, deps.Audit, deps.Health = a.Pipeline, a.Store, a.Store, a.Store, a.Store
 	deps.Connectors, deps.Metrics = sup, a.Metrics
 	apiCfg := server.Config{Logger: a.Log, PseudonymKey: cfg.PseudonymKey}
+	if cfg.HMAFetchURLs {
+		apiCfg.FetchClient = media.NewClient(media.ClientOptions{Timeout: cfg.Media.Timeout})
+		apiCfg.FetchTimeout, apiCfg.FetchMaxBytes = cfg.Media.Timeout, cfg.Media.MaxBytes
+	}
 	if strings.HasPrefix(cfg.Bus, "nats") {
 		// The in-process queue is bounded and slows Publish down by itself;
 		// JetStream's is not, so the API watches its depth.

@@ -63,6 +63,9 @@ type Config struct {
 	MaxBacklog int64
 	// Demo seeds a demo workspace (serve --demo).
 	Demo bool
+	// HMAFetchURLs lets the HMA routes fetch media by ?url= (serve
+	// --hma-fetch-urls), within Media.MaxBytes and Media.Timeout.
+	HMAFetchURLs bool
 	// Grace bounds shutdown: every stage (HTTP, connectors, workers,
 	// background loops) must finish within it.
 	Grace time.Duration
@@ -116,6 +119,7 @@ func (c *Config) DefineServe(fs *flag.FlagSet) {
 	fs.BoolVar(&c.Demo, "demo", false, "seed a demo workspace (sample posts, rules, a bank, fact-checks) so cases appear within a minute")
 	fs.StringVar(&c.Platforms, "platforms", "", "platforms `file` of referral webhooks: cases decided 'refer' are sent to them (see docs/service.md#referrals)")
 	fs.DurationVar(&c.Grace, "shutdown-grace", DefaultGrace, "time given to requests, connectors and workers to finish on shutdown")
+	fs.BoolVar(&c.HMAFetchURLs, "hma-fetch-urls", false, "let the HMA routes (GET /h/hash, GET /m/lookup, POST /c/bank/NAME/content) fetch media by ?url=, from public addresses only (every redirect checked), within --media-max-bytes and --media-timeout")
 	fs.Int64Var(&c.MaxBacklog, "max-backlog", 20000, "with --bus nats://…, queued messages (each up to 512 post keys) past which pushes and /readyz answer 503 with Retry-After (0: no limit)")
 }
 
@@ -124,8 +128,8 @@ func (c *Config) DefineMedia(fs *flag.FlagSet) {
 	c.defined.media = true
 	m := &c.Media
 	fs.BoolVar(&m.Fetch, "fetch-media", false, "fetch post media (images) and hash them (SHA-256, MD5, PDQ) before the detectors run, so hash banks match them; the hashes are stored with the post")
-	fs.Int64Var(&m.MaxBytes, "media-max-bytes", media.DefaultMaxBytes, "with --fetch-media, largest attachment fetched")
-	fs.DurationVar(&m.Timeout, "media-timeout", media.DefaultTimeout, "with --fetch-media, time limit per attachment")
+	fs.Int64Var(&m.MaxBytes, "media-max-bytes", media.DefaultMaxBytes, "with --fetch-media or --hma-fetch-urls, largest media file fetched")
+	fs.DurationVar(&m.Timeout, "media-timeout", media.DefaultTimeout, "with --fetch-media or --hma-fetch-urls, time limit per media file")
 	fs.StringVar(&m.KeepDir, "keep-media", "", "with --fetch-media, keep fetched media as evidence in this `folder`")
 	fs.DurationVar(&m.Retention, "media-retention", 30*24*time.Hour, "with --keep-media, delete kept media not seen for this long")
 }
@@ -254,7 +258,7 @@ func (c *Config) Validate() error {
 			return invalidf("--tokens %q: give file or store", c.Tokens)
 		}
 	}
-	if c.defined.media && c.Media.Fetch && c.Media.MaxBytes <= 0 {
+	if c.defined.media && (c.Media.Fetch || c.HMAFetchURLs) && c.Media.MaxBytes <= 0 {
 		return invalidf("--media-max-bytes must be positive, not %d", c.Media.MaxBytes)
 	}
 	return nil

@@ -16,7 +16,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // The HMA 2.0 routes (OpenMediaMatch blueprints hashing, matching and
@@ -627,7 +626,7 @@ func (s *Server) hashURL(ctx context.Context, u, contentType, types string) (map
 	if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
 		return nil, Errorf(CodeInvalidParameter, "url %q must be an absolute http(s) URL", u)
 	}
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.FetchTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
@@ -641,12 +640,15 @@ func (s *Server) hashURL(ctx context.Context, u, contentType, types string) (map
 	if resp.StatusCode != http.StatusOK {
 		return nil, Errorf(CodeBadRequest, "fetching %s: HTTP %d", u, resp.StatusCode)
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, s.cfg.MaxMediaBytes+1))
+	if resp.ContentLength > s.cfg.FetchMaxBytes {
+		return nil, Errorf(CodeBodyTooLarge, "the media at %s is over the %d-byte limit", u, s.cfg.FetchMaxBytes)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, s.cfg.FetchMaxBytes+1))
 	if err != nil {
 		return nil, Errorf(CodeBadRequest, "fetching %s: %v", u, err)
 	}
-	if int64(len(data)) > s.cfg.MaxMediaBytes {
-		return nil, Errorf(CodeBodyTooLarge, "the media at %s is over the %d-byte limit", u, s.cfg.MaxMediaBytes)
+	if int64(len(data)) > s.cfg.FetchMaxBytes {
+		return nil, Errorf(CodeBodyTooLarge, "the media at %s is over the %d-byte limit", u, s.cfg.FetchMaxBytes)
 	}
 	if contentType == "" {
 		ct := strings.ToLower(resp.Header.Get("Content-Type"))

@@ -52,6 +52,10 @@ type Config struct {
 	// (fetching URLs a caller names is a server-side request: enable it only
 	// where the network around the server is safe for it).
 	FetchClient *http.Client
+	// FetchTimeout bounds one ?url= fetch and its hashing (default 30 s);
+	// FetchMaxBytes caps the fetched file (default MaxMediaBytes).
+	FetchTimeout  time.Duration
+	FetchMaxBytes int64
 	// PseudonymKey keys the author pseudonyms of pushed posts.
 	PseudonymKey []byte
 	// Backlog reads the processing backlog (what waits for a detector
@@ -78,6 +82,12 @@ func (c *Config) fill() {
 	}
 	if c.MaxMediaBytes <= 0 {
 		c.MaxMediaBytes = 32 << 20
+	}
+	if c.FetchTimeout <= 0 {
+		c.FetchTimeout = 30 * time.Second
+	}
+	if c.FetchMaxBytes <= 0 {
+		c.FetchMaxBytes = c.MaxMediaBytes
 	}
 	if c.IngestRate <= 0 {
 		c.IngestRate = 10000
