@@ -139,7 +139,10 @@ func runSanctionsImport(ctx context.Context, env *Env, fs *flag.FlagSet, args []
 	l := &sanctions.List{Name: *name, Format: *format, Source: filepath.Base(path), Imported: time.Now().UTC()}
 	if l.Name == "" {
 		l.Name = defaultListNames[*format]
-		if *format == "ofac-csv" && strings.HasPrefix(strings.ToLower(filepath.Base(path)), "cons") {
+		// OFAC's consolidated (non-SDN) list comes as cons_prim.csv,
+		// CONS_ENHANCED.XML or CONS_ADVANCED.XML: it is kept as a list of
+		// its own, never over the SDN list.
+		if strings.HasPrefix(*format, "ofac-") && strings.HasPrefix(strings.ToLower(filepath.Base(path)), "cons") {
 			l.Name = "OFAC Consolidated"
 		}
 	}
@@ -149,7 +152,15 @@ func runSanctionsImport(ctx context.Context, env *Env, fs *flag.FlagSet, args []
 	case "ofac-csv":
 		l.Entries, err = importOFACCSV(path)
 	case "ofac-xml":
-		err = withXML(path, func(r io.Reader) (e error) { l.Entries, fileDate, e = sanctions.ParseOFACXML(r); return })
+		err = withXML(path, func(r io.Reader) error {
+			x, err := sanctions.ParseOFACXMLFile(r)
+			l.Entries, fileDate = x.Entries, x.Date
+			if *name == "" {
+				// What the file says it is wins over its file name.
+				l.Name = x.ListName(l.Name)
+			}
+			return err
+		})
 	case "un-xml":
 		err = withXML(path, func(r io.Reader) (e error) { l.Entries, fileDate, e = sanctions.ParseUNXML(r); return })
 	case "csl":
