@@ -67,6 +67,7 @@ var csvColumns = map[string]string{
 	"label": "label", "category": "label", "ideology": "label",
 	"source": "source", "note": "note", "notes": "note",
 	"id": "id", "enabled": "enabled", "type": "type", "signal_type": "type", "algorithm": "type",
+	"disable_until_ts": "disable_until_ts", "metadata": "metadata",
 }
 
 // ParseCSV reads a list of hashes of type t, one per line, separated by
@@ -136,6 +137,19 @@ func ParseCSV(r io.Reader, comma rune, t SignalType) (*ListResult, error) {
 				e.Note = v
 			case "id":
 				e.ID = v
+			case "disable_until_ts":
+				n, err := strconv.ParseInt(v, 10, 64)
+				if v != "" && (err != nil || n < 0) {
+					res.fail(line, fmt.Errorf("disable_until_ts %q: want Unix seconds", v))
+					skip = true
+				}
+				e.DisableUntil = n
+			case "metadata":
+				if v != "" && !json.Valid([]byte(v)) {
+					res.fail(line, fmt.Errorf("metadata is not JSON"))
+					skip = true
+				}
+				e.Metadata = v
 			case "enabled":
 				b, err := strconv.ParseBool(v)
 				if v != "" && err != nil {
@@ -184,9 +198,30 @@ func header(rec []string) ([]string, bool) {
 func WriteCSV(w io.Writer, comma rune, entries []Entry) error {
 	cw := csv.NewWriter(w)
 	cw.Comma = comma
-	_ = cw.Write([]string{"id", "hash", "label", "source", "note", "enabled"})
+	// The HMA columns only when an entry has them, so other lists keep
+	// their usual six columns.
+	extra := false
 	for _, e := range entries {
-		_ = cw.Write([]string{escapeCell(e.ID), e.Value, escapeCell(e.Label), escapeCell(e.Source), escapeCell(e.Note), strconv.FormatBool(e.Enabled)})
+		if e.DisableUntil != 0 || e.Metadata != "" {
+			extra = true
+			break
+		}
+	}
+	head := []string{"id", "hash", "label", "source", "note", "enabled"}
+	if extra {
+		head = append(head, "disable_until_ts", "metadata")
+	}
+	_ = cw.Write(head)
+	for _, e := range entries {
+		rec := []string{escapeCell(e.ID), e.Value, escapeCell(e.Label), escapeCell(e.Source), escapeCell(e.Note), strconv.FormatBool(e.Enabled)}
+		if extra {
+			until := ""
+			if e.DisableUntil != 0 {
+				until = strconv.FormatInt(e.DisableUntil, 10)
+			}
+			rec = append(rec, until, e.Metadata)
+		}
+		_ = cw.Write(rec)
 	}
 	cw.Flush()
 	return cw.Error()

@@ -21,7 +21,9 @@ func concretePath(p string) string {
 
 // publicRoutes are the only routes that need no token: probes, metrics for
 // the scraper, and the API description.
-var publicRoutes = []string{"GET /healthz", "GET /readyz", "GET /metrics", "GET /v1/openapi.json"}
+var publicRoutes = []string{"GET /healthz", "GET /readyz", "GET /metrics", "GET /v1/openapi.json",
+	// OMM's probes and route list, public there too.
+	"GET /status", "GET /status/live", "GET /livez", "GET /site-map", "GET /openapi/openapi.json"}
 
 func TestEveryRouteIsGuarded(t *testing.T) {
 	e := newEnv(t, Config{}, nil)

@@ -175,6 +175,7 @@ type Server struct {
 
 	failures signInFailures
 	backlog  *backlogGate
+	sigs     signalSettings // HMA signal type settings
 }
 
 // New returns the API handler.
@@ -403,7 +404,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, rt *Route, e *Erro
 		w.Header().Set("Retry-After", "1")
 	}
 	if rt != nil && rt.HMA {
-		writeJSON(w, e.Status(), struct {
+		status := e.Status()
+		if e.Code == CodeUnsupportedMedia {
+			// HMA answers an upload or URL it cannot hash with 400.
+			status = http.StatusBadRequest
+		}
+		writeJSON(w, status, struct {
 			Error   *Error `json:"error"`
 			Message string `json:"message"`
 		}{e, e.Message})
@@ -525,12 +531,18 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 			allow = append(allow, m)
 		}
 	}
+	// HMA clients read an error's top-level "message": the HMA paths
+	// answer in HMA's shape.
+	var hma *Route
+	if isHMAPath(r.URL.Path) {
+		hma = &Route{HMA: true}
+	}
 	if len(allow) > 0 {
 		w.Header().Set("Allow", strings.Join(allow, ", "))
-		writeError(w, Errorf(CodeMethodNotAllowed, "%s is not allowed on %s (allowed: %s)", r.Method, r.URL.Path, strings.Join(allow, ", ")))
+		s.fail(w, r, hma, Errorf(CodeMethodNotAllowed, "%s is not allowed on %s (allowed: %s)", r.Method, r.URL.Path, strings.Join(allow, ", ")))
 		return
 	}
-	writeError(w, Errorf(CodeNotFound, "no route %s %s (see /v1/openapi.json)", r.Method, r.URL.Path))
+	s.fail(w, r, hma, Errorf(CodeNotFound, "no route %s %s (see /v1/openapi.json)", r.Method, r.URL.Path))
 }
 
 // decodeJSON reads one JSON value from the body into v, with messages that
@@ -575,4 +587,14 @@ func describeJSONError(err error) string {
 		return fmt.Sprintf("field %q must be a %s, not a JSON %s", typ.Field, typ.Type, typ.Value)
 	}
 	return err.Error()
+}
+
+// isHMAPath reports whether path is under one of HMA's prefixes.
+func isHMAPath(path string) bool {
+	for _, p := range []string{"/c/", "/m/", "/h/", "/status", "/site-map", "/openapi/"} {
+		if strings.HasPrefix(path, p) {
+			return true
+		}
+	}
+	return false
 }
