@@ -77,6 +77,14 @@ func (a *App) Serve(ctx context.Context, o ServeOptions) error {
 	deps.Sink, deps.Posts, deps.Cases, deps.Audit, deps.Health = a.Pipeline, a.Store, a.Store, a.Store, a.Store
 	deps.Connectors, deps.Metrics = sup, a.Metrics
 	apiCfg := server.Config{Logger: a.Log, PseudonymKey: cfg.PseudonymKey}
+	if cfg.HMANoAuth {
+		if err := checkLoopback(ln.Addr()); err != nil {
+			ln.Close()
+			return err
+		}
+		apiCfg.HMANoAuth = true
+		a.Log.Warn("--hma-no-auth: the HMA routes answer loopback clients without a token")
+	}
 	if cfg.HMAFetchURLs {
 		apiCfg.FetchClient = media.NewClient(media.ClientOptions{Timeout: cfg.Media.Timeout})
 		apiCfg.FetchTimeout, apiCfg.FetchMaxBytes = cfg.Media.Timeout, cfg.Media.MaxBytes
@@ -213,4 +221,13 @@ func (c countingSink) Accept(ctx context.Context, source string, posts []*post.P
 	kind, _, _ := strings.Cut(source, ":") // "rss:https://…" → "rss": a bounded label
 	c.met.IngestBatch(kind, len(posts), 0, err)
 	return err
+}
+
+// checkLoopback refuses --hma-no-auth on an address other machines reach.
+func checkLoopback(addr net.Addr) error {
+	ta, ok := addr.(*net.TCPAddr)
+	if !ok || !ta.IP.IsLoopback() {
+		return fmt.Errorf("--hma-no-auth needs a loopback --addr (such as 127.0.0.1:8080), not %s: without tokens, the HMA routes must not be reachable from other machines", addr)
+	}
+	return nil
 }

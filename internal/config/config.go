@@ -66,6 +66,12 @@ type Config struct {
 	// HMAFetchURLs lets the HMA routes fetch media by ?url= (serve
 	// --hma-fetch-urls), within Media.MaxBytes and Media.Timeout.
 	HMAFetchURLs bool
+	// HMANoAuth lets loopback clients use the HMA routes without a token
+	// (serve --hma-no-auth); serve refuses it unless Addr is loopback.
+	HMANoAuth bool
+	// HMAFullResolution hashes HMA uploads and URLs at full resolution,
+	// for OMM's exact hash strings (serve --hma-full-resolution).
+	HMAFullResolution bool
 	// Grace bounds shutdown: every stage (HTTP, connectors, workers,
 	// background loops) must finish within it.
 	Grace time.Duration
@@ -120,6 +126,8 @@ func (c *Config) DefineServe(fs *flag.FlagSet) {
 	fs.StringVar(&c.Platforms, "platforms", "", "platforms `file` of referral webhooks: cases decided 'refer' are sent to them (see docs/service.md#referrals)")
 	fs.DurationVar(&c.Grace, "shutdown-grace", DefaultGrace, "time given to requests, connectors and workers to finish on shutdown")
 	fs.BoolVar(&c.HMAFetchURLs, "hma-fetch-urls", false, "let the HMA routes (GET /h/hash, GET /m/lookup, POST /c/bank/NAME/content) fetch media by ?url=, from public addresses only (every redirect checked), within --media-max-bytes and --media-timeout")
+	fs.BoolVar(&c.HMANoAuth, "hma-no-auth", false, "let clients on this machine use the HMA routes without a token (for OMM clients that cannot send one); only with a loopback --addr such as 127.0.0.1:8080")
+	fs.BoolVar(&c.HMAFullResolution, "hma-full-resolution", false, "hash HMA uploads and URLs at full resolution, giving OpenMediaMatch's exact PDQ strings (default: resized to 512 px like Meta's C++ tool; both match within 31)")
 	fs.Int64Var(&c.MaxBacklog, "max-backlog", 20000, "with --bus nats://…, queued messages (each up to 512 post keys) past which pushes and /readyz answer 503 with Retry-After (0: no limit)")
 }
 

@@ -25,8 +25,9 @@ import (
 // clients work unchanged; errors carry HMA's top-level "message" beside
 // Basira's {"error": {...}}.
 
-// hmaBankName is HMA's rule for bank names.
-var hmaBankName = regexp.MustCompile(`^[A-Z0-9_]+$`)
+// hmaBankName is HMA's rule for bank names: UPPER_WITH_UNDERSCORE, not
+// starting with a digit.
+var hmaBankName = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
 
 func (s *Server) needBanks() error {
 	if s.deps.Banks == nil {

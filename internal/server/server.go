@@ -17,7 +17,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -56,6 +58,12 @@ type Config struct {
 	// FetchMaxBytes caps the fetched file (default MaxMediaBytes).
 	FetchTimeout  time.Duration
 	FetchMaxBytes int64
+	// HMANoAuth lets requests from the loopback interface use the HMA
+	// routes without a token, as an administrator named "hma-no-auth",
+	// for OMM clients that cannot send a header. Requests from any other
+	// address still need a token. serve allows it only when it listens on
+	// a loopback address.
+	HMANoAuth bool
 	// PseudonymKey keys the author pseudonyms of pushed posts.
 	PseudonymKey []byte
 	// Backlog reads the processing backlog (what waits for a detector
@@ -352,7 +360,10 @@ func (s *Server) wrap(rt *Route) http.Handler {
 			}
 			s.metrics.ObserveRequest(pattern, sw.status, time.Since(start))
 		}()
-		if !rt.Public {
+		if !rt.Public && rt.HMA && s.cfg.HMANoAuth && r.Header.Get("Authorization") == "" && fromLoopback(r) {
+			p := &Principal{Token: auth.Token{ID: "hma-no-auth", Name: "hma-no-auth", Role: auth.Admin}}
+			r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
+		} else if !rt.Public {
 			p, e := s.authenticate(r)
 			if e != nil {
 				s.fail(sw, r, rt, e)
@@ -597,4 +608,14 @@ func isHMAPath(path string) bool {
 		}
 	}
 	return false
+}
+
+// fromLoopback reports whether r came from the loopback interface.
+func fromLoopback(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.Unmap().IsLoopback()
 }

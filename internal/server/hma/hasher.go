@@ -34,9 +34,17 @@ type Hasher struct {
 
 var _ server.Hasher = (*Hasher)(nil)
 
-// NewHasher returns a Hasher, safe for concurrent use.
+// NewHasher returns a Hasher, safe for concurrent use. It resizes large
+// pictures to 512 px before hashing, like Meta's C++ tool.
 func NewHasher() *Hasher {
 	return &Hasher{pool: sync.Pool{New: func() any { return pdq.NewHasher() }}}
+}
+
+// NewFullResolutionHasher returns a Hasher that hashes pictures at their
+// own size, as OpenMediaMatch does: the same PDQ strings as OMM's for the
+// same decoded pixels.
+func NewFullResolutionHasher() *Hasher {
+	return &Hasher{pool: sync.Pool{New: func() any { return pdq.NewFullResolutionHasher() }}}
 }
 
 // ContentTypes implements server.Hasher.
