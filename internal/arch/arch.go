@@ -41,7 +41,7 @@ var Layer = map[string]int{
 
 	"internal/rules":     Domain,
 	"internal/hashmatch": Domain,
-	"internal/classify":  Domain,
+	"internal/classify":  Domain, // classify/eval: the measurement loops of the models commands
 	"internal/claims":    Domain,
 	"internal/finance":   Domain,
 	"internal/sanctions": Domain,

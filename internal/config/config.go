@@ -61,6 +61,9 @@ type Config struct {
 	// MaxBacklog is serve's --max-backlog: with NATS, queued messages
 	// past which pushes and /readyz answer 503.
 	MaxBacklog int64
+	// DeskEvery is how often serve's rumour desk recomputes the emerging
+	// claims (--desk-every; 0 turns the desk off).
+	DeskEvery time.Duration
 	// Demo seeds a demo workspace (serve --demo).
 	Demo bool
 	// HMAFetchURLs lets the HMA routes fetch media by ?url= (serve
@@ -128,6 +131,7 @@ func (c *Config) DefineServe(fs *flag.FlagSet) {
 	fs.BoolVar(&c.HMAFetchURLs, "hma-fetch-urls", false, "let the HMA routes (GET /h/hash, GET /m/lookup, POST /c/bank/NAME/content) fetch media by ?url=, from public addresses only (every redirect checked), within --media-max-bytes and --media-timeout")
 	fs.BoolVar(&c.HMANoAuth, "hma-no-auth", false, "let clients on this machine use the HMA routes without a token (for OMM clients that cannot send one); only with a loopback --addr such as 127.0.0.1:8080")
 	fs.BoolVar(&c.HMAFullResolution, "hma-full-resolution", false, "hash HMA uploads and URLs at full resolution, giving OpenMediaMatch's exact PDQ strings (default: resized to 512 px like Meta's C++ tool; both match within 31)")
+	fs.DurationVar(&c.DeskEvery, "desk-every", time.Minute, "how often the rumour desk regroups the last day's check-worthy posts into emerging claims (GET /v1/claims/trending; 0: off)")
 	fs.Int64Var(&c.MaxBacklog, "max-backlog", 20000, "with --bus nats://…, queued messages (each up to 512 post keys) past which pushes and /readyz answer 503 with Retry-After (0: no limit)")
 }
 
