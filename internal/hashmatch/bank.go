@@ -35,11 +35,14 @@ const (
 	PDQ    SignalType = "pdq"
 	MD5    SignalType = "md5"
 	SHA256 SignalType = "sha256"
+	// SHA512 is the SHA-512 of a file, as Tech Against Terrorism's hash
+	// list carries for some files.
+	SHA512 SignalType = "sha512"
 	Text   SignalType = "text"
 )
 
 // SignalTypes lists every signal type, in the order commands show them.
-var SignalTypes = []SignalType{PDQ, MD5, SHA256, Text}
+var SignalTypes = []SignalType{PDQ, MD5, SHA256, SHA512, Text}
 
 // ParseSignalType reads a signal type name (any case; "sha-256" allowed).
 func ParseSignalType(s string) (SignalType, error) {
@@ -50,10 +53,12 @@ func ParseSignalType(s string) (SignalType, error) {
 		return MD5, nil
 	case "sha256", "sha-256":
 		return SHA256, nil
+	case "sha512", "sha-512":
+		return SHA512, nil
 	case "text":
 		return Text, nil
 	}
-	return "", fmt.Errorf("unknown signal type %q: use pdq, md5, sha256 or text", s)
+	return "", fmt.Errorf("unknown signal type %q: use pdq, md5, sha256, sha512 or text", s)
 }
 
 // DefaultThreshold returns the usual threshold of a signal type: the
@@ -87,6 +92,10 @@ type Info struct {
 	// IDName is the bank name content ids are derived from (ContentID):
 	// the bank's first name, kept when it is renamed so ids stay stable.
 	IDName string `json:"id_name,omitempty"`
+	// TATCheckpoint is where the last fetch of Tech Against Terrorism's
+	// hash list into this bank stopped ("UPDATED_ON,ID"): the next fetch
+	// asks only for what changed after it.
+	TATCheckpoint string `json:"tat_checkpoint,omitempty"`
 }
 
 var nameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
@@ -290,11 +299,8 @@ func NormalizeValue(t SignalType, v string) (string, error) {
 			return "", err
 		}
 		return h.String(), nil
-	case MD5, SHA256:
-		n := 32
-		if t == SHA256 {
-			n = 64
-		}
+	case MD5, SHA256, SHA512:
+		n := map[SignalType]int{MD5: 32, SHA256: 64, SHA512: 128}[t]
 		if len(v) != n {
 			return "", fmt.Errorf("%s hash %q: want %d hexadecimal characters, got %d", t, clip(v), n, len(v))
 		}

@@ -80,11 +80,13 @@ func (b *Registry) allLocked() []*Bank {
 }
 
 // SignalTypes implements Registry.
-func (b *Registry) SignalTypes() []string { return []string{string(PDQ), string(MD5), string(SHA256)} }
+func (b *Registry) SignalTypes() []string {
+	return []string{string(PDQ), string(MD5), string(SHA256), string(SHA512)}
+}
 
 // baseName returns the API bank a hashmatch bank belongs to.
 func (b *Registry) baseName(name string) string {
-	for _, t := range []string{string(MD5), string(SHA256)} {
+	for _, t := range []string{string(MD5), string(SHA256), string(SHA512)} {
 		if base, ok := strings.CutSuffix(name, "."+t); ok {
 			if _, exists := b.banks[base]; exists {
 				return base
@@ -331,7 +333,7 @@ func (b *Registry) Lookup(ctx context.Context, signalType, value string) ([]Inde
 		case PDQ:
 			h, _ := pdq.ParseHash(v)
 			ms = append(ms, bk.lookupPDQ(h, true)...)
-		case MD5, SHA256:
+		case MD5, SHA256, SHA512:
 			ms = append(ms, bk.lookupExact(t, v, true)...)
 		}
 	}
@@ -368,7 +370,7 @@ func (b *Registry) Compare(signalType, x, y string) (bool, int, error) {
 		}
 		d := pdq.Distance(hx, hy)
 		return d <= pdq.DefaultRadius, d, nil
-	case string(MD5), string(SHA256):
+	case string(MD5), string(SHA256), string(SHA512):
 		t := SignalType(signalType)
 		vx, err := NormalizeValue(t, x)
 		if err != nil {
