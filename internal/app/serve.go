@@ -15,12 +15,14 @@ import (
 	"github.com/basira-org/basira/internal/bus"
 	"github.com/basira-org/basira/internal/claims/desk"
 	"github.com/basira-org/basira/internal/config"
+	"github.com/basira-org/basira/internal/debunk"
 	"github.com/basira-org/basira/internal/ingest"
 	"github.com/basira-org/basira/internal/ingest/sources"
 	"github.com/basira-org/basira/internal/media"
 	"github.com/basira-org/basira/internal/post"
 	"github.com/basira-org/basira/internal/server"
 	"github.com/basira-org/basira/internal/server/metrics"
+	"github.com/basira-org/basira/internal/truth"
 	"github.com/basira-org/basira/internal/web"
 )
 
@@ -77,7 +79,7 @@ func (a *App) Serve(ctx context.Context, o ServeOptions) error {
 	deps := o.Deps
 	deps.Sink, deps.Posts, deps.Cases, deps.Audit, deps.Health = a.Pipeline, a.Store, a.Store, a.Store, a.Store
 	deps.Connectors, deps.Metrics, deps.ClaimDesk = sup, a.Metrics, a.Store
-	apiCfg := server.Config{Logger: a.Log, PseudonymKey: cfg.PseudonymKey}
+	apiCfg := server.Config{Logger: a.Log, PseudonymKey: cfg.PseudonymKey, PublicURL: cfg.PublicURL}
 	if cfg.HMANoAuth {
 		if err := checkLoopback(ln.Addr()); err != nil {
 			ln.Close()
@@ -134,6 +136,10 @@ func (a *App) Serve(ctx context.Context, o ServeOptions) error {
 
 	root := http.NewServeMux()
 	root.Handle("/ui/", web.Handler("/ui/")) // the review screen, a client of the API
+	if src, ok := any(a.Store).(truth.Source); ok {
+		// The public site of published debunks: read-only, no token.
+		root.Handle(debunk.SitePath, truth.New(src, truth.Options{PublicURL: cfg.PublicURL, Logger: a.Log}))
+	}
 	root.Handle("GET /{$}", http.RedirectHandler("/ui/", http.StatusFound))
 	root.Handle("/", api)
 	// Header, body and idle deadlines and a connection limit: slow

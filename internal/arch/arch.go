@@ -52,6 +52,9 @@ var Layer = map[string]int{
 	"internal/referral":  Domain,
 	"internal/demo":      Domain,
 	"internal/entities":  Domain,
+	"internal/campaign":  Domain,
+	"internal/debunk":    Domain,
+	"internal/truth":     Domain,
 
 	"internal/store/sqlstore":  Adapter,
 	"internal/store/sqlite":    Adapter,

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -75,6 +76,10 @@ type Config struct {
 	// HMAFullResolution hashes HMA uploads and URLs at full resolution,
 	// for OMM's exact hash strings (serve --hma-full-resolution).
 	HMAFullResolution bool
+	// PublicURL is the origin of the public site of debunks (/truth/) as
+	// readers reach it, for absolute links in pages, feeds and ClaimReview
+	// (--public-url, BASIRA_PUBLIC_URL; empty: each request's own host).
+	PublicURL string
 	// Grace bounds shutdown: every stage (HTTP, connectors, workers,
 	// background loops) must finish within it.
 	Grace time.Duration
@@ -131,6 +136,7 @@ func (c *Config) DefineServe(fs *flag.FlagSet) {
 	fs.BoolVar(&c.HMAFetchURLs, "hma-fetch-urls", false, "let the HMA routes (GET /h/hash, GET /m/lookup, POST /c/bank/NAME/content) fetch media by ?url=, from public addresses only (every redirect checked), within --media-max-bytes and --media-timeout")
 	fs.BoolVar(&c.HMANoAuth, "hma-no-auth", false, "let clients on this machine use the HMA routes without a token (for OMM clients that cannot send one); only with a loopback --addr such as 127.0.0.1:8080")
 	fs.BoolVar(&c.HMAFullResolution, "hma-full-resolution", false, "hash HMA uploads and URLs at full resolution, giving OpenMediaMatch's exact PDQ strings (default: resized to 512 px like Meta's C++ tool; both match within 31)")
+	fs.StringVar(&c.PublicURL, "public-url", "", "origin of the public site of debunks as readers reach it, e.g. https://truth.example.org (env BASIRA_PUBLIC_URL; default: each request's host)")
 	fs.DurationVar(&c.DeskEvery, "desk-every", time.Minute, "how often the rumour desk regroups the last day's check-worthy posts into emerging claims (GET /v1/claims/trending; 0: off)")
 	fs.Int64Var(&c.MaxBacklog, "max-backlog", 20000, "with --bus nats://…, queued messages (each up to 512 post keys) past which pushes and /readyz answer 503 with Retry-After (0: no limit)")
 }
@@ -210,6 +216,11 @@ func (c *Config) Resolve(getenv func(string) string) error {
 				return err
 			}
 		}
+		if c.PublicURL == "" {
+			if c.PublicURL, err = Lookup(getenv, "BASIRA_PUBLIC_URL"); err != nil {
+				return err
+			}
+		}
 		if c.Addr == "" {
 			c.Addr = ":8080"
 			if c.Demo {
@@ -268,6 +279,11 @@ func (c *Config) Validate() error {
 		case "", "file", "store":
 		default:
 			return invalidf("--tokens %q: give file or store", c.Tokens)
+		}
+	}
+	if c.defined.serve && c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			return invalidf("--public-url %q: give an origin such as https://truth.example.org", c.PublicURL)
 		}
 	}
 	if c.defined.media && (c.Media.Fetch || c.HMAFetchURLs) && c.Media.MaxBytes <= 0 {
