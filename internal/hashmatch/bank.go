@@ -625,14 +625,23 @@ func (b *Bank) LookupPDQ(h pdq.Hash) []Match { return b.lookupPDQ(h, false) }
 // lookupPDQ is LookupPDQ; with all it also answers for a disabled bank
 // and returns entries disabled until later (HMA's raw_lookup).
 func (b *Bank) lookupPDQ(h pdq.Hash, all bool) []Match {
+	return b.lookupPDQWithin(h, -1, all)
+}
+
+// lookupPDQWithin is lookupPDQ within radius instead of the bank's
+// threshold (radius < 0: the threshold).
+func (b *Bank) lookupPDQWithin(h pdq.Hash, radius int, all bool) []Match {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	if b.info.Type != PDQ || (b.info.Disabled && !all) {
 		return nil
 	}
+	if radius < 0 {
+		radius = int(b.info.Threshold)
+	}
 	now := time.Now().Unix()
 	var out []Match
-	for _, m := range b.pdqIdx.Query(h, int(b.info.Threshold), nil) {
+	for _, m := range b.pdqIdx.Query(h, radius, nil) {
 		slot := int(b.pdqSlot[m.ID])
 		if all || b.slots[slot].until <= now {
 			out = append(out, b.match(slot, m.Distance, 0))

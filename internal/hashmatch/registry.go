@@ -317,6 +317,13 @@ func (b *Registry) addSignals(ctx context.Context, bank string, signals map[stri
 
 // Lookup implements Registry over every bank of the signal type.
 func (b *Registry) Lookup(ctx context.Context, signalType, value string) ([]IndexMatch, error) {
+	return b.LookupWithin(ctx, signalType, value, -1)
+}
+
+// LookupWithin is Lookup with PDQ matches within radius instead of each
+// bank's threshold (radius < 0: the thresholds; exact hashes ignore it).
+// Matches are nearest first.
+func (b *Registry) LookupWithin(ctx context.Context, signalType, value string, radius int) ([]IndexMatch, error) {
 	t := SignalType(signalType)
 	if !slices.Contains(b.SignalTypes(), signalType) {
 		return nil, fmt.Errorf("%w: '%s'", ErrUnknownSignalType, signalType)
@@ -332,7 +339,7 @@ func (b *Registry) Lookup(ctx context.Context, signalType, value string) ([]Inde
 		switch t {
 		case PDQ:
 			h, _ := pdq.ParseHash(v)
-			ms = append(ms, bk.lookupPDQ(h, true)...)
+			ms = append(ms, bk.lookupPDQWithin(h, radius, true)...)
 		case MD5, SHA256, SHA512:
 			ms = append(ms, bk.lookupExact(t, v, true)...)
 		}
@@ -350,7 +357,7 @@ func (b *Registry) Lookup(ctx context.Context, signalType, value string) ([]Inde
 		}
 		base := b.baseName(x.Bank)
 		out = append(out, IndexMatch{ContentID: ContentID(b.idNameLocked(base), x.Entry.ID), Bank: base, Distance: x.Distance,
-			Enabled: x.Entry.Active(now), Exact: t != PDQ})
+			Enabled: x.Entry.Active(now), Exact: t != PDQ, Value: x.Entry.Value})
 	}
 	return out, nil
 }

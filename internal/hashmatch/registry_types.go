@@ -22,6 +22,8 @@ type IndexMatch struct {
 	// Exact is set for exact-hash signal types (md5, sha256), whose
 	// distance HMA writes "-".
 	Exact bool
+	// Value is the matched signal as the bank holds it.
+	Value string `json:"-"`
 }
 
 // IndexStatus is one signal type's index, as HMA's /m/index/status shows it.

@@ -88,3 +88,9 @@ type ContentBanks interface {
 
 // ErrNoSuchContent is the registry's error for a missing content.
 var ErrNoSuchContent = hashmatch.ErrNoSuchContent
+
+// RadiusBanks is what Banks may also offer for HMA's lookup_threshold and
+// lookup_topk (hashmatch.Registry does).
+type RadiusBanks interface {
+	LookupWithin(ctx context.Context, signalType, value string, radius int) ([]IndexMatch, error)
+}

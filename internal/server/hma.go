@@ -177,9 +177,11 @@ func (s *Server) lookupByBank(r *http.Request, st, signal string, bypass bool) (
 	flip := coinflip(r, bypass)
 	filter := bankFilter(r)
 	for _, m := range ms {
-		// A bank with ratio 0 is disabled whatever the draw (HMA's
-		// BankConfig.enabled); content disabled (until later) is left out.
-		if !m.Enabled || ratio[m.Bank] <= 0 || ratio[m.Bank] < flip || (filter != nil && !filter[m.Bank]) {
+		// Content disabled (until later) is left out. A bank answers when
+		// its ratio reaches the draw; a bank with ratio 0 is disabled,
+		// except with bypass_coinflip, which lets every bank through as
+		// HMA does.
+		if !m.Enabled || (!bypass && (ratio[m.Bank] <= 0 || ratio[m.Bank] < flip)) || (filter != nil && !filter[m.Bank]) {
 			continue
 		}
 		out[m.Bank] = append(out[m.Bank], HMAMatch{m.ContentID, hmaDistance(m)})

@@ -513,3 +513,76 @@ func hmaDistance(m IndexMatch) string {
 	}
 	return strconv.Itoa(m.Distance)
 }
+
+// hmaSignalMatch is one match of lookup_threshold and lookup_topk.
+type hmaSignalMatch struct {
+	BankContentID int64  `json:"bank_content_id"`
+	Distance      string `json:"distance"`
+	Signal        string `json:"signal"`
+}
+
+// maxTopK bounds lookup_topk.
+const maxTopK = 1000
+
+// hmaLookupRadius answers /m/lookup_threshold (?threshold=) and
+// /m/lookup_topk (?k=): raw lookups with HMA's signal values.
+func (s *Server) hmaLookupRadius(topK bool) func(w http.ResponseWriter, r *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if err := s.needBanks(); err != nil {
+			return err
+		}
+		rb, ok := s.deps.Banks.(RadiusBanks)
+		if !ok {
+			return notConfigured("lookups with a threshold")
+		}
+		signal, err := requireParam(r, "signal")
+		if err != nil {
+			return err
+		}
+		st, err := requireParam(r, "signal_type")
+		if err != nil {
+			return err
+		}
+		param := "threshold"
+		if topK {
+			param = "k"
+		}
+		v, err := requireParam(r, param)
+		if err != nil {
+			return err
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || (topK && (n < 1 || n > maxTopK)) || (!topK && n > 256) {
+			return Errorf(CodeInvalidParameter, "%s %q: want an integer (threshold 0-256, k 1-%d)", param, v, maxTopK)
+		}
+		if err := s.checkSignalType(st); err != nil {
+			return err
+		}
+		if err := s.checkSignalEnabled(st); err != nil {
+			return err
+		}
+		var ms []IndexMatch
+		if topK {
+			// Widen the radius until k contents are found (or all of them).
+			for _, radius := range []int{31, 63, 127, 256} {
+				if ms, err = rb.LookupWithin(r.Context(), st, signal, radius); err != nil || len(ms) >= n {
+					break
+				}
+			}
+			if len(ms) > n {
+				ms = ms[:n]
+			}
+		} else {
+			ms, err = rb.LookupWithin(r.Context(), st, signal, n)
+		}
+		if err != nil {
+			return bankError(err)
+		}
+		out := make([]hmaSignalMatch, 0, len(ms))
+		for _, m := range ms {
+			out = append(out, hmaSignalMatch{m.ContentID, hmaDistance(m), m.Value})
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"matches": out})
+		return nil
+	}
+}

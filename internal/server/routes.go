@@ -97,6 +97,8 @@ func (s *Server) routeTable() []*Route {
 		{Method: "POST", Path: "/c/bank/{name}/content", Roles: admins, HMA: true, Tag: "hma", Summary: "HMA: hash an upload (or ?url=) and add it to a bank", BodyLimit: bodyMedia, handler: s.hmaAddContent},
 		{Method: "DELETE", Path: "/c/bank/{name}/content/{id}", Roles: admins, HMA: true, Tag: "hma", Summary: "HMA: remove a content from a bank", handler: s.hmaRemoveContent},
 		{Method: "POST", Path: "/c/bank/{name}/signal", Roles: admins, HMA: true, Tag: "hma", Summary: "HMA: add signals to a bank", handler: s.hmaAddSignal},
+		{Method: "GET", Path: "/m/lookup_threshold", Roles: hmaUsers, HMA: true, Tag: "hma", Summary: "HMA: content within ?threshold= of a signal, with distances and signal values", handler: s.hmaLookupRadius(false)},
+		{Method: "GET", Path: "/m/lookup_topk", Roles: hmaUsers, HMA: true, Tag: "hma", Summary: "HMA: the ?k= contents nearest a signal, with distances and signal values", handler: s.hmaLookupRadius(true)},
 		{Method: "PUT", Path: "/c/bank/{name}", Roles: admins, HMA: true, Tag: "hma", Summary: "HMA: rename a bank or set its matching enabled ratio (0-1)", handler: s.hmaUpdateBank},
 		{Method: "DELETE", Path: "/c/bank/{name}", Roles: admins, HMA: true, Tag: "hma", Summary: "HMA: delete a bank and its content", handler: s.hmaDeleteBank},
 		{Method: "GET", Path: "/c/bank/{name}/content/{id}", Roles: hmaUsers, HMA: true, Tag: "hma", Summary: "HMA: one content (disable_until_ts, note, metadata, signals with ?include_signals=true or ?signal_type=)", handler: s.hmaGetContent},

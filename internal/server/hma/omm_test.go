@@ -329,8 +329,34 @@ func TestOMMIndexAndLookup(t *testing.T) {
 	// A disabled bank: lookup leaves it out, raw_lookup returns its content.
 	e.want("PUT", "/c/bank/NEW_BANK", map[string]any{"enabled": false}, 200)
 	same(t, e.want("GET", "/m/lookup?signal_type=pdq&signal="+imgs[orig].pdq, nil, 200), `{}`)
-	same(t, e.want("GET", "/m/lookup?signal_type=pdq&bypass_coinflip=true&signal="+imgs[orig].pdq, nil, 200), `{}`)
+	// bypass_coinflip lets every bank through, disabled ones too, as OMM.
+	var stored struct{ Signals map[string]string }
+	json.Unmarshal(e.want("GET", fmt.Sprintf("/c/bank/NEW_BANK/content/%d?include_signals=true", id1), nil, 200), &stored)
+	h1 := stored.Signals["pdq"]
+	same(t, e.want("GET", "/m/lookup?signal_type=pdq&bypass_coinflip=true&signal="+imgs[orig].pdq, nil, 200),
+		fmt.Sprintf(`{"NEW_BANK": [{"bank_content_id": %d, "distance": "%d"}]}`, id1, distance(t, h1, imgs[orig].pdq)))
 	same(t, e.want("GET", "/m/raw_lookup?signal_type=pdq&signal="+imgs[orig].pdq, nil, 200), fmt.Sprintf(`{"matches": [%d]}`, id1))
+
+	// lookup_threshold and lookup_topk (OMM's newer matching routes):
+	// the caller's radius decides, whatever the bank's threshold says.
+	q := imgs[shrinkLot].pdq
+	d := distance(t, q, h1)
+	b = e.want("GET", fmt.Sprintf("/m/lookup_threshold?signal_type=pdq&signal=%s&threshold=%d", q, d-1), nil, 200)
+	same(t, b, `{"matches": []}`)
+	b = e.want("GET", fmt.Sprintf("/m/lookup_threshold?signal_type=pdq&signal=%s&threshold=%d", q, d), nil, 200)
+	same(t, b, fmt.Sprintf(`{"matches": [{"bank_content_id": %d, "distance": "%d", "signal": "%s"}]}`, id1, d, h1))
+	var top struct {
+		Matches []struct {
+			BankContentID int64 `json:"bank_content_id"`
+			Distance      string
+		}
+	}
+	json.Unmarshal(e.want("GET", "/m/lookup_topk?signal_type=pdq&k=2&signal="+q, nil, 200), &top)
+	if len(top.Matches) != 2 || top.Matches[0].BankContentID != id1 || top.Matches[1].BankContentID != id2 {
+		t.Errorf("topk: %+v (want %d then %d)", top, id1, id2)
+	}
+	e.want("GET", "/m/lookup_topk?signal_type=pdq&k=0&signal="+q, nil, 400)
+	e.want("GET", "/m/lookup_threshold?signal_type=pdq&signal="+q, nil, 400)
 
 	// A ratio of 0.5: the seeded draw decides, the same way every time,
 	// and about half of the seeds let the bank answer.
