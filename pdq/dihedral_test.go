@@ -166,11 +166,12 @@ func TestDihedralReferenceFiles(t *testing.T) {
 }
 
 // BenchmarkDihedral compares the 8 exact dihedral hashes (Dihedral), the
-// reference's one-DCT shortcut (DihedralDCT) and one Hash, on the same
-// decoded pictures.
+// reference's one-DCT shortcut (DihedralDCT), one Hash and one
+// full-resolution Hash, on the same decoded pictures.
 func BenchmarkDihedral(b *testing.B) {
 	imgs := decodeDir(b, "pdq/pdq/data/reg-test-input/dih")
 	h := NewHasher()
+	full := NewFullResolutionHasher()
 	for _, c := range []struct {
 		name string
 		f    func(image.Image)
@@ -178,6 +179,7 @@ func BenchmarkDihedral(b *testing.B) {
 		{"hash", func(m image.Image) { h.Hash(m) }},
 		{"dct", func(m image.Image) { h.DihedralDCT(m) }},
 		{"exact", func(m image.Image) { h.Dihedral(m) }},
+		{"fullres-hash", func(m image.Image) { full.Hash(m) }},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			i := 0
