@@ -715,7 +715,8 @@ func (s *Server) hashURL(ctx context.Context, u, contentType, types string) (map
 		return nil, notConfigured("fetching media by url (hash an upload with POST /h/hash instead)")
 	}
 	pu, err := url.Parse(u)
-	if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+	// As OMM's is_valid_url: http(s), a host, and a port only if numeric.
+	if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Hostname() == "" || strings.HasSuffix(pu.Host, ":") {
 		return nil, Errorf(CodeInvalidParameter, "url %q must be an absolute http(s) URL", u)
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.FetchTimeout)
@@ -733,14 +734,14 @@ func (s *Server) hashURL(ctx context.Context, u, contentType, types string) (map
 		return nil, Errorf(CodeBadRequest, "fetching %s: HTTP %d", u, resp.StatusCode)
 	}
 	if resp.ContentLength > s.cfg.FetchMaxBytes {
-		return nil, Errorf(CodeBodyTooLarge, "the media at %s is over the %d-byte limit", u, s.cfg.FetchMaxBytes)
+		return nil, Errorf(CodeBodyTooLarge, "Content too large: the media at %s is over the %d-byte limit", u, s.cfg.FetchMaxBytes)
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, s.cfg.FetchMaxBytes+1))
 	if err != nil {
 		return nil, Errorf(CodeBadRequest, "fetching %s: %v", u, err)
 	}
 	if int64(len(data)) > s.cfg.FetchMaxBytes {
-		return nil, Errorf(CodeBodyTooLarge, "the media at %s is over the %d-byte limit", u, s.cfg.FetchMaxBytes)
+		return nil, Errorf(CodeBodyTooLarge, "Content too large: the media at %s is over the %d-byte limit", u, s.cfg.FetchMaxBytes)
 	}
 	if contentType == "" {
 		ct := strings.ToLower(resp.Header.Get("Content-Type"))

@@ -151,3 +151,23 @@ func TestURLRoutesWithSafeClient(t *testing.T) {
 		t.Errorf("over the limit: %d %s", rec.Code, rec.Body)
 	}
 }
+
+// TestURLValidation ports OMM's test_hashing.py URL checks: what is not an
+// absolute http(s) URL with a host (and a numeric port, if any) is 400
+// before anything is fetched; a declared or actual size over the limit is
+// 413 "Content too large".
+func TestURLValidation(t *testing.T) {
+	e := newOMMEnv(t, server.Config{FetchMaxBytes: 1000})
+	for _, u := range []string{"ftp://example.com", "file:///etc/passwd", "javascript:alert(1)", "data:text/html,<script>alert(1)</script>",
+		"ws://example.com", "wss://example.com", "example.com", "//example.com", "http://", "https://", "not a url",
+		"http:///example.com", "http://example.com:", "http://example.com:abc"} {
+		code, b := e.do("GET", "/h/hash?url="+url.QueryEscape(u), nil)
+		if code != 400 {
+			t.Errorf("%q: %d %s", u, code, b)
+		}
+	}
+	code, b := e.do("GET", "/h/hash?url="+e.imageURL("pdq/data/bridge-mods/aaa-orig.jpg"), nil)
+	if _, msg := hmaErr(t, b); code != 413 || !strings.Contains(msg, "Content too large") {
+		t.Errorf("over the limit: %d %s", code, b)
+	}
+}
