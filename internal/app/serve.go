@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"net"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/basira-org/basira/internal/account"
 	"github.com/basira-org/basira/internal/audit"
 	"github.com/basira-org/basira/internal/bus"
 	"github.com/basira-org/basira/internal/claims/desk"
@@ -79,6 +81,16 @@ func (a *App) Serve(ctx context.Context, o ServeOptions) error {
 	deps := o.Deps
 	deps.Sink, deps.Posts, deps.Cases, deps.Audit, deps.Health = a.Pipeline, a.Store, a.Store, a.Store, a.Store
 	deps.Connectors, deps.Metrics, deps.ClaimDesk = sup, a.Metrics, a.Store
+	// People sign in with accounts (session cookies); systems with tokens.
+	if deps.Accounts == nil {
+		deps.Accounts = account.New(a.Store, account.Config{Logger: a.Log})
+	}
+	if deps.Dashboard == nil {
+		deps.Dashboard = a.Store
+	}
+	if deps.MediaDir == "" {
+		deps.MediaDir = cfg.Media.KeepDir
+	}
 	apiCfg := server.Config{Logger: a.Log, PseudonymKey: cfg.PseudonymKey, PublicURL: cfg.PublicURL}
 	if cfg.HMANoAuth {
 		if err := checkLoopback(ln.Addr()); err != nil {
@@ -103,6 +115,10 @@ func (a *App) Serve(ctx context.Context, o ServeOptions) error {
 	tasks := maps.Clone(o.Tasks)
 	if tasks == nil {
 		tasks = map[string]func(context.Context) error{}
+	}
+	tasks["session sweep"] = func(ctx context.Context) error {
+		sweepSessions(ctx, deps.Accounts, a.Log)
+		return nil
 	}
 	tasks["audit head"] = func(ctx context.Context) error {
 		if err := keeper.Run(ctx, 2*time.Second, func(err error) { a.Log.Warn("audit head not advanced", "err", err) }); err != nil {
@@ -243,4 +259,21 @@ func checkLoopback(addr net.Addr) error {
 		return fmt.Errorf("--hma-no-auth needs a loopback --addr (such as 127.0.0.1:8080), not %s: without tokens, the HMA routes must not be reachable from other machines", addr)
 	}
 	return nil
+}
+
+// sweepSessions deletes expired sessions and sign-in links every ten
+// minutes (an expired session is refused anyway; this keeps the table small).
+func sweepSessions(ctx context.Context, acc *account.Service, log *slog.Logger) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		if _, err := acc.Sweep(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("deleting expired sessions", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -137,7 +137,7 @@ func (c *Config) DefineServe(fs *flag.FlagSet) {
 	fs.BoolVar(&c.HMANoAuth, "hma-no-auth", false, "let clients on this machine use the HMA routes without a token (for OMM clients that cannot send one); only with a loopback --addr such as 127.0.0.1:8080")
 	fs.BoolVar(&c.HMAFullResolution, "hma-full-resolution", false, "hash HMA uploads and URLs at full resolution, giving OpenMediaMatch's exact PDQ strings (default: resized to 512 px like Meta's C++ tool; both match within 31)")
 	fs.StringVar(&c.PublicURL, "public-url", "", "origin of the public site of debunks as readers reach it, e.g. https://truth.example.org (env BASIRA_PUBLIC_URL; default: each request's host)")
-	fs.DurationVar(&c.DeskEvery, "desk-every", time.Minute, "how often the rumour desk regroups the last day's check-worthy posts into emerging claims (GET /v1/claims/trending; 0: off)")
+	fs.DurationVar(&c.DeskEvery, "desk-every", time.Minute, "how often the rumour desk regroups the last day's check-worthy posts into emerging claims (GET /v1/claims/trending; 0: off; every 5s with --demo)")
 	fs.Int64Var(&c.MaxBacklog, "max-backlog", 20000, "with --bus nats://…, queued messages (each up to 512 post keys) past which pushes and /readyz answer 503 with Retry-After (0: no limit)")
 }
 
@@ -220,6 +220,11 @@ func (c *Config) Resolve(getenv func(string) string) error {
 			if c.PublicURL, err = Lookup(getenv, "BASIRA_PUBLIC_URL"); err != nil {
 				return err
 			}
+		}
+		if c.Demo && c.DeskEvery == time.Minute {
+			// The demo's rumours arrive in its first seconds: show them
+			// on the rumour desk at once rather than after a minute.
+			c.DeskEvery = 5 * time.Second
 		}
 		if c.Addr == "" {
 			c.Addr = ":8080"

@@ -15,14 +15,14 @@ import (
 
 // concretePath fills a route pattern's wildcards with sample values.
 func concretePath(p string) string {
-	r := strings.NewReplacer("{id}", "1", "{key}", "1", "{name}", "NOBANK")
+	r := strings.NewReplacer("{id}", "1", "{key}", "1", "{name}", "NOBANK", "{sha256}", strings.Repeat("ab", 32))
 	return r.Replace(p)
 }
 
 // publicRoutes are the only routes that need no token: probes, metrics for
-// the scraper, and the API description.
-var publicRoutes = []string{"GET /healthz", "GET /readyz", "GET /metrics", "GET /v1/openapi.json",
-	// OMM's probes and route list, public there too.
+// the scraper, the API description, signing in (which checks a password),
+// and OMM's probes and route list (public there too).
+var publicRoutes = []string{"GET /healthz", "GET /readyz", "GET /metrics", "GET /v1/openapi.json", "POST /v1/session", "GET /v1/session",
 	"GET /status", "GET /status/live", "GET /livez", "GET /site-map", "GET /openapi/openapi.json"}
 
 func TestEveryRouteIsGuarded(t *testing.T) {

@@ -26,6 +26,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/basira-org/basira/internal/account"
 	"github.com/basira-org/basira/internal/audit"
 	"github.com/basira-org/basira/internal/auth"
 	"github.com/basira-org/basira/internal/ingest"
@@ -173,6 +174,14 @@ type Deps struct {
 	Metrics    *metrics.Metrics
 	// Referrals are the referrals to platforms (internal/referral).
 	Referrals Referrals
+	// Accounts signs people in with a password (session cookies); nil:
+	// only API tokens are accepted.
+	Accounts *account.Service
+	// Dashboard reads the dashboard's aggregates (store.Store has it).
+	Dashboard DashboardReader
+	// MediaDir is where fetched media are kept (--keep-media): thumbnails
+	// of kept images are served from it. Empty: no thumbnails.
+	MediaDir string
 	// Debunks are the analysts' debunks (debunk.Store).
 	Debunks Debunks
 	// ClaimDesk holds the emerging claims of the rumour desk.
@@ -283,6 +292,10 @@ const (
 // Principal is the authenticated caller of a request.
 type Principal struct {
 	Token auth.Token
+	// Session is set for a person signed in with a password (a session
+	// cookie) rather than an API token.
+	Session bool
+	csrf    string
 }
 
 // Actor is how the caller is named in the audit log: "role:name".
@@ -370,7 +383,7 @@ func (s *Server) wrap(rt *Route) http.Handler {
 			}
 			s.metrics.ObserveRequest(pattern, sw.status, time.Since(start))
 		}()
-		if !rt.Public && rt.HMA && s.cfg.HMANoAuth && r.Header.Get("Authorization") == "" && fromLoopback(r) {
+		if !rt.Public && rt.HMA && s.cfg.HMANoAuth && r.Header.Get("Authorization") == "" && fromLoopback(r) && !fromBrowser(r) {
 			p := &Principal{Token: auth.Token{ID: "hma-no-auth", Name: "hma-no-auth", Role: auth.Admin}}
 			r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
 		} else if !rt.Public {
@@ -468,6 +481,9 @@ func (s *Server) toAPIError(err error, limit int64) *Error {
 func (s *Server) authenticate(r *http.Request) (*Principal, *Error) {
 	h := r.Header.Get("Authorization")
 	if h == "" {
+		if secret := sessionSecret(r); secret != "" {
+			return s.authenticateSession(r, secret)
+		}
 		return nil, Errorf(CodeUnauthenticated, "missing token: send the header \"Authorization: Bearer TOKEN\" (create one with 'basira token create')")
 	}
 	scheme, secret, ok := strings.Cut(h, " ")
@@ -628,4 +644,11 @@ func fromLoopback(r *http.Request) bool {
 	}
 	a, err := netip.ParseAddr(host)
 	return err == nil && a.Unmap().IsLoopback()
+}
+
+// fromBrowser reports whether r was sent by a web browser on behalf of a
+// page (it carries Origin or Sec-Fetch-Site): a page from any site could
+// otherwise post a form to a loopback server running without tokens.
+func fromBrowser(r *http.Request) bool {
+	return r.Header.Get("Origin") != "" || r.Header.Get("Sec-Fetch-Site") != ""
 }

@@ -456,6 +456,20 @@ func TestOMMNoAuthLoopback(t *testing.T) {
 	e.want("POST", "/c/banks", map[string]any{"name": "OPEN_BANK"}, 201)
 	e.want("GET", "/m/raw_lookup?signal_type=pdq&signal="+ommImageHash, nil, 200)
 	e.want("GET", "/v1/banks", nil, 401)
+	// A browser page (any site) cannot use it: a form posted to the
+	// loopback carries Origin or Sec-Fetch-Site.
+	for _, h := range [][2]string{{"Origin", "https://evil.example"}, {"Sec-Fetch-Site", "cross-site"}} {
+		req, _ := http.NewRequest("POST", e.ts.URL+"/c/banks", strings.NewReader(`{"name":"FROM_PAGE"}`))
+		req.Header.Set(h[0], h[1])
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 401 {
+			t.Errorf("no-auth request with %s: %d", h[0], resp.StatusCode)
+		}
+	}
 	// A wrong token is still refused: no-auth is for no header at all.
 	e.token = "bsr_wrong"
 	e.want("GET", "/c/banks", nil, 401)
