@@ -161,7 +161,7 @@ func scanFile(ctx context.Context, env *Env, pipe *detect.Pipeline, name string,
 		return err
 	}
 	defer pr.close()
-	return runOrdered(ctx, pipe, max(f.workers, 1), pr.next, func(p *post.Post, res *detect.Result) error {
+	return runOrdered(ctx, pipe, max(f.workers, 1), pr, func(p *post.Post, res *detect.Result) error {
 		st.read++
 		if len(res.Signals) > 0 {
 			st.hits++
@@ -174,23 +174,35 @@ func scanFile(ctx context.Context, env *Env, pipe *detect.Pipeline, name string,
 	})
 }
 
-// runOrdered decodes posts on the calling goroutine, runs the pipeline on
-// workers goroutines, and hands results to emit in input order.
-func runOrdered(ctx context.Context, pipe *detect.Pipeline, workers int, next func() (*post.Post, error), emit func(*post.Post, *detect.Result) error) error {
+// runOrdered reads records on one goroutine, decodes them and runs the
+// pipeline on workers goroutines, and hands results (and rejected lines)
+// on in input order.
+func runOrdered(ctx context.Context, pipe *detect.Pipeline, workers int, pr *postReader, emit func(*post.Post, *detect.Result) error) error {
 	type job struct {
-		p    *post.Post
-		res  *detect.Result
-		err  error
-		done chan struct{}
+		raw     post.Raw
+		p       *post.Post
+		res     *detect.Result
+		lineErr *post.LineError
+		err     error
+		done    chan struct{}
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	jobs := make(chan *job, workers*4)
-	order := make(chan *job, workers*4)
+	jobs := make(chan *job, workers*16)
+	order := make(chan *job, workers*16)
 	for range workers {
 		go func() {
 			for j := range jobs {
-				j.res, j.err = pipe.Run(ctx, j.p)
+				p, err := pr.dec.Decode(j.raw)
+				j.raw = post.Raw{}
+				switch {
+				case errors.As(err, &j.lineErr):
+				case err != nil:
+					j.err = err
+				default:
+					j.p = p
+					j.res, j.err = pipe.Run(ctx, p)
+				}
 				close(j.done)
 			}
 		}()
@@ -200,7 +212,7 @@ func runOrdered(ctx context.Context, pipe *detect.Pipeline, workers int, next fu
 		defer close(jobs)
 		defer close(order)
 		for {
-			p, err := next()
+			raw, err := pr.nextRaw()
 			if err != nil {
 				if errors.Is(err, io.EOF) {
 					err = nil
@@ -208,7 +220,7 @@ func runOrdered(ctx context.Context, pipe *detect.Pipeline, workers int, next fu
 				readErr <- err
 				return
 			}
-			j := &job{p: p, done: make(chan struct{})}
+			j := &job{raw: raw, done: make(chan struct{})}
 			select {
 			case order <- j:
 			case <-ctx.Done():
@@ -220,6 +232,10 @@ func runOrdered(ctx context.Context, pipe *detect.Pipeline, workers int, next fu
 	}()
 	for j := range order {
 		<-j.done
+		if j.lineErr != nil {
+			pr.reject(j.lineErr)
+			continue
+		}
 		if j.err != nil {
 			cancel()
 			return j.err
