@@ -10,6 +10,7 @@ import (
 	"io"
 	"runtime"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 	"unicode/utf8"
@@ -184,8 +185,10 @@ func runOrdered(ctx context.Context, pipe *detect.Pipeline, workers int, pr *pos
 		res     *detect.Result
 		lineErr *post.LineError
 		err     error
-		done    chan struct{}
+		done    chan struct{} // one value when the job is done
 	}
+	// Jobs are reused once emitted: two allocations less per post.
+	pool := sync.Pool{New: func() any { return &job{done: make(chan struct{}, 1)} }}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	jobs := make(chan *job, workers*16)
@@ -203,7 +206,7 @@ func runOrdered(ctx context.Context, pipe *detect.Pipeline, workers int, pr *pos
 					j.p = p
 					j.res, j.err = pipe.Run(ctx, p)
 				}
-				close(j.done)
+				j.done <- struct{}{}
 			}
 		}()
 	}
@@ -220,7 +223,8 @@ func runOrdered(ctx context.Context, pipe *detect.Pipeline, workers int, pr *pos
 				readErr <- err
 				return
 			}
-			j := &job{raw: raw, done: make(chan struct{})}
+			j := pool.Get().(*job)
+			j.raw = raw
 			select {
 			case order <- j:
 			case <-ctx.Done():
@@ -234,16 +238,15 @@ func runOrdered(ctx context.Context, pipe *detect.Pipeline, workers int, pr *pos
 		<-j.done
 		if j.lineErr != nil {
 			pr.reject(j.lineErr)
-			continue
-		}
-		if j.err != nil {
+		} else if j.err != nil {
 			cancel()
 			return j.err
-		}
-		if err := emit(j.p, j.res); err != nil {
+		} else if err := emit(j.p, j.res); err != nil {
 			cancel()
 			return err
 		}
+		*j = job{done: j.done}
+		pool.Put(j)
 	}
 	return <-readErr
 }

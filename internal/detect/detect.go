@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"sync"
 
 	"github.com/basira-org/basira/arabic"
 	"github.com/basira-org/basira/internal/post"
@@ -61,7 +62,9 @@ type Input struct {
 }
 
 // Detector inspects one post. Detect must be safe for concurrent use and
-// must not modify in; it returns nil when it finds nothing.
+// must not modify in, nor keep in, in.Doc or in.Doc.Tokens after it
+// returns (Pipeline.Run reuses them for the next post; the strings in them
+// may be kept); it returns nil when it finds nothing.
 type Detector interface {
 	Name() string
 	Detect(ctx context.Context, in *Input) ([]Signal, error)
@@ -106,7 +109,22 @@ func Analyze(pp *post.Post) *Input {
 // returned wrapped with the detector's name; signals found before it are
 // kept in the result.
 func (p *Pipeline) Run(ctx context.Context, pp *post.Post) (*Result, error) {
-	in := Analyze(pp)
+	in := inputs.Get().(*Input)
+	in.Post = pp
+	in.Doc = arabic.AnalyzeInto(in.Doc, pp.Text)
+	if pp.Lang != "" {
+		in.Doc.Lang = pp.Lang
+	}
+	defer func() {
+		// Detectors use in only while Detect runs (the Detector contract):
+		// the Doc and its token slice go to the next post.
+		if cap(in.Doc.Tokens) > 1<<12 {
+			return // a huge post: let its tokens go
+		}
+		clear(in.Doc.Tokens)
+		*in = Input{Doc: in.Doc}
+		inputs.Put(in)
+	}()
 	res := &Result{ID: pp.ID, Lang: in.Doc.Lang, Signals: []Signal{}}
 	for _, d := range p.detectors {
 		sigs, err := d.Detect(ctx, in)
@@ -121,7 +139,13 @@ func (p *Pipeline) Run(ctx context.Context, pp *post.Post) (*Result, error) {
 
 // SortSignals orders signals by severity then score, strongest first, so
 // the first signal is what an analyst should read first.
+// inputs pools the Input and Doc of Run, with the Doc's token slice.
+var inputs = sync.Pool{New: func() any { return &Input{Doc: &arabic.Doc{}} }}
+
 func SortSignals(s []Signal) {
+	if len(s) < 2 {
+		return // nothing to order, and sort.SliceStable allocates
+	}
 	sort.SliceStable(s, func(i, j int) bool {
 		ri, rj := severityRank(s[i].Severity), severityRank(s[j].Severity)
 		if ri != rj {
