@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -94,7 +95,7 @@ func runScan(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) err
 	if f.format == "table" {
 		sink = newTableSink(out)
 	} else {
-		sink = &jsonlSink{enc: json.NewEncoder(out)}
+		sink = &jsonlSink{enc: json.NewEncoder(out), w: out}
 	}
 	st := &scanStats{start: time.Now()}
 	for _, name := range files {
@@ -162,7 +163,8 @@ func scanFile(ctx context.Context, env *Env, pipe *detect.Pipeline, name string,
 		return err
 	}
 	defer pr.close()
-	return runOrdered(ctx, pipe, max(f.workers, 1), pr, func(p *post.Post, res *detect.Result) error {
+	_, preEncode := sink.(*jsonlSink)
+	return runOrdered(ctx, pipe, max(f.workers, 1), pr, preEncode, func(p *post.Post, res *detect.Result, encoded []byte) error {
 		st.read++
 		if len(res.Signals) > 0 {
 			st.hits++
@@ -171,24 +173,35 @@ func scanFile(ctx context.Context, env *Env, pipe *detect.Pipeline, name string,
 			return nil
 		}
 		st.progress(env, false)
+		if encoded != nil {
+			return sink.(*jsonlSink).WriteEncoded(encoded)
+		}
 		return sink.Write(p, res)
 	})
 }
 
 // runOrdered reads records on one goroutine, decodes them and runs the
 // pipeline on workers goroutines, and hands results (and rejected lines)
-// on in input order.
-func runOrdered(ctx context.Context, pipe *detect.Pipeline, workers int, pr *postReader, emit func(*post.Post, *detect.Result) error) error {
+// on in input order. With preEncode the workers also encode each result
+// as a JSON line (what jsonlSink writes), so that only the writing is
+// left to the one goroutine that emits; emit gets those bytes, or nil.
+func runOrdered(ctx context.Context, pipe *detect.Pipeline, workers int, pr *postReader, preEncode bool, emit func(*post.Post, *detect.Result, []byte) error) error {
 	type job struct {
 		raw     post.Raw
 		p       *post.Post
 		res     *detect.Result
 		lineErr *post.LineError
 		err     error
+		out     *bytes.Buffer // the encoded result, with preEncode
+		enc     *json.Encoder // writes to out
 		done    chan struct{} // one value when the job is done
 	}
-	// Jobs are reused once emitted: two allocations less per post.
-	pool := sync.Pool{New: func() any { return &job{done: make(chan struct{}, 1)} }}
+	// Jobs are reused once emitted: allocations saved per post.
+	pool := sync.Pool{New: func() any {
+		j := &job{done: make(chan struct{}, 1), out: new(bytes.Buffer)}
+		j.enc = json.NewEncoder(j.out)
+		return j
+	}}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	jobs := make(chan *job, workers*16)
@@ -205,6 +218,10 @@ func runOrdered(ctx context.Context, pipe *detect.Pipeline, workers int, pr *pos
 				default:
 					j.p = p
 					j.res, j.err = pipe.Run(ctx, p)
+					if preEncode && j.err == nil {
+						j.out.Reset()
+						j.err = j.enc.Encode(j.res)
+					}
 				}
 				j.done <- struct{}{}
 			}
@@ -241,11 +258,21 @@ func runOrdered(ctx context.Context, pipe *detect.Pipeline, workers int, pr *pos
 		} else if j.err != nil {
 			cancel()
 			return j.err
-		} else if err := emit(j.p, j.res); err != nil {
-			cancel()
-			return err
+		} else {
+			var encoded []byte
+			if preEncode {
+				encoded = j.out.Bytes()
+			}
+			if err := emit(j.p, j.res, encoded); err != nil {
+				cancel()
+				return err
+			}
 		}
-		*j = job{done: j.done}
+		if j.out.Cap() > 64<<10 {
+			j.out = new(bytes.Buffer) // a huge result: do not keep its buffer
+			j.enc = json.NewEncoder(j.out)
+		}
+		*j = job{done: j.done, out: j.out, enc: j.enc}
 		pool.Put(j)
 	}
 	return <-readErr
@@ -256,10 +283,20 @@ type resultSink interface {
 	Close() error
 }
 
-type jsonlSink struct{ enc *json.Encoder }
+type jsonlSink struct {
+	enc *json.Encoder
+	w   io.Writer // what enc writes to
+}
 
 func (s *jsonlSink) Write(_ *post.Post, r *detect.Result) error { return s.enc.Encode(r) }
 func (s *jsonlSink) Close() error                               { return nil }
+
+// WriteEncoded writes a result already encoded by enc's rules (runOrdered
+// encodes on its workers).
+func (s *jsonlSink) WriteEncoded(b []byte) error {
+	_, err := s.w.Write(b)
+	return err
+}
 
 // tableSink prints one row per signal, for a person reading a terminal.
 type tableSink struct {

@@ -84,11 +84,11 @@ func BenchmarkScan(b *testing.B) {
 				pr := &postReader{stderr: io.Discard, rejected: &rejected,
 					dec: post.NewDecoder(bufio.NewReaderSize(bytes.NewReader(data), 256<<10), post.JSONL, post.Options{Pseudonymizer: ps, Source: "bench"})}
 				out := bufio.NewWriterSize(io.Discard, 64<<10)
-				sink := &jsonlSink{enc: json.NewEncoder(out)}
+				sink := &jsonlSink{enc: json.NewEncoder(out), w: out}
 				read := 0
-				err := runOrdered(context.Background(), pipe, w, pr, func(p *post.Post, res *detect.Result) error {
+				err := runOrdered(context.Background(), pipe, w, pr, true, func(p *post.Post, res *detect.Result, encoded []byte) error {
 					read++
-					return sink.Write(p, res)
+					return sink.WriteEncoded(encoded)
 				})
 				if err != nil || read != n || rejected != 0 {
 					b.Fatalf("%d posts, %d rejected, %v", read, rejected, err)
