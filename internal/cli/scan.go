@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,7 +10,6 @@ import (
 	"io"
 	"runtime"
 	"strings"
-	"sync"
 	"text/tabwriter"
 	"time"
 	"unicode/utf8"
@@ -112,6 +110,9 @@ func runScan(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) err
 	st.progress(env, true)
 	fmt.Fprintf(env.Stderr, "scan: %d posts read, %d with signals, %d lines rejected (%s)\n",
 		st.read, st.hits, st.rejected, time.Since(st.start).Round(time.Millisecond))
+	if st.failed > 0 {
+		return fmt.Errorf("a detector failed on %d posts (their verdicts hold the other detectors' signals)", st.failed)
+	}
 	if f.strict && st.rejected > 0 {
 		return ErrFailed
 	}
@@ -131,6 +132,7 @@ func pseudonymKey(env *Env) ([]byte, error) {
 type scanStats struct {
 	start                time.Time
 	read, hits, rejected int
+	failed               int // posts on which a detector failed
 	lastProgress         time.Time
 }
 
@@ -164,7 +166,22 @@ func scanFile(ctx context.Context, env *Env, pipe *detect.Pipeline, name string,
 	}
 	defer pr.close()
 	_, preEncode := sink.(*jsonlSink)
-	return runOrdered(ctx, pipe, max(f.workers, 1), pr, preEncode, func(p *post.Post, res *detect.Result, encoded []byte) error {
+	return detect.RunOrderedFrom(ctx, pipe, f.workers, pr.nextRaw, pr.dec.Decode, preEncode, func(p *post.Post, res *detect.Result, encoded []byte, err error) error {
+		if p == nil { // a record decode refused
+			var le *post.LineError
+			if errors.As(err, &le) {
+				pr.reject(le) // a line that could not be read: reported, counted, skipped
+				return nil
+			}
+			return err
+		}
+		if err != nil {
+			// The error policy of detect.Pipeline.Run: the post keeps
+			// what the other detectors found; the failure is reported
+			// and fails the scan once every post is through.
+			st.failed++
+			fmt.Fprintf(env.Stderr, "scan: %v\n", err)
+		}
 		st.read++
 		if len(res.Signals) > 0 {
 			st.hits++
@@ -178,104 +195,6 @@ func scanFile(ctx context.Context, env *Env, pipe *detect.Pipeline, name string,
 		}
 		return sink.Write(p, res)
 	})
-}
-
-// runOrdered reads records on one goroutine, decodes them and runs the
-// pipeline on workers goroutines, and hands results (and rejected lines)
-// on in input order. With preEncode the workers also encode each result
-// as a JSON line (what jsonlSink writes), so that only the writing is
-// left to the one goroutine that emits; emit gets those bytes, or nil.
-func runOrdered(ctx context.Context, pipe *detect.Pipeline, workers int, pr *postReader, preEncode bool, emit func(*post.Post, *detect.Result, []byte) error) error {
-	type job struct {
-		raw     post.Raw
-		p       *post.Post
-		res     *detect.Result
-		lineErr *post.LineError
-		err     error
-		out     *bytes.Buffer // the encoded result, with preEncode
-		enc     *json.Encoder // writes to out
-		done    chan struct{} // one value when the job is done
-	}
-	// Jobs are reused once emitted: allocations saved per post.
-	pool := sync.Pool{New: func() any {
-		j := &job{done: make(chan struct{}, 1), out: new(bytes.Buffer)}
-		j.enc = json.NewEncoder(j.out)
-		return j
-	}}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	jobs := make(chan *job, workers*16)
-	order := make(chan *job, workers*16)
-	for range workers {
-		go func() {
-			for j := range jobs {
-				p, err := pr.dec.Decode(j.raw)
-				j.raw = post.Raw{}
-				switch {
-				case errors.As(err, &j.lineErr):
-				case err != nil:
-					j.err = err
-				default:
-					j.p = p
-					j.res, j.err = pipe.Run(ctx, p)
-					if preEncode && j.err == nil {
-						j.out.Reset()
-						j.err = j.enc.Encode(j.res)
-					}
-				}
-				j.done <- struct{}{}
-			}
-		}()
-	}
-	readErr := make(chan error, 1)
-	go func() {
-		defer close(jobs)
-		defer close(order)
-		for {
-			raw, err := pr.nextRaw()
-			if err != nil {
-				if errors.Is(err, io.EOF) {
-					err = nil
-				}
-				readErr <- err
-				return
-			}
-			j := pool.Get().(*job)
-			j.raw = raw
-			select {
-			case order <- j:
-			case <-ctx.Done():
-				readErr <- ctx.Err()
-				return
-			}
-			jobs <- j
-		}
-	}()
-	for j := range order {
-		<-j.done
-		if j.lineErr != nil {
-			pr.reject(j.lineErr)
-		} else if j.err != nil {
-			cancel()
-			return j.err
-		} else {
-			var encoded []byte
-			if preEncode {
-				encoded = j.out.Bytes()
-			}
-			if err := emit(j.p, j.res, encoded); err != nil {
-				cancel()
-				return err
-			}
-		}
-		if j.out.Cap() > 64<<10 {
-			j.out = new(bytes.Buffer) // a huge result: do not keep its buffer
-			j.enc = json.NewEncoder(j.out)
-		}
-		*j = job{done: j.done, out: j.out, enc: j.enc}
-		pool.Put(j)
-	}
-	return <-readErr
 }
 
 type resultSink interface {

@@ -86,7 +86,10 @@ func BenchmarkScan(b *testing.B) {
 				out := bufio.NewWriterSize(io.Discard, 64<<10)
 				sink := &jsonlSink{enc: json.NewEncoder(out), w: out}
 				read := 0
-				err := runOrdered(context.Background(), pipe, w, pr, true, func(p *post.Post, res *detect.Result, encoded []byte) error {
+				err := detect.RunOrderedFrom(context.Background(), pipe, w, pr.nextRaw, pr.dec.Decode, true, func(p *post.Post, res *detect.Result, encoded []byte, err error) error {
+					if err != nil {
+						return err
+					}
 					read++
 					return sink.WriteEncoded(encoded)
 				})
