@@ -125,7 +125,7 @@ func (c *Config) DefineServe(fs *flag.FlagSet) {
 	fs.StringVar(&c.Platforms, "platforms", "", "platforms `file` of referral webhooks: cases decided 'refer' are sent to them (see docs/service.md#referrals)")
 	fs.DurationVar(&c.Grace, "shutdown-grace", DefaultGrace, "time given to requests, connectors and workers to finish on shutdown")
 	fs.StringVar(&c.PublicURL, "public-url", "", "origin of the public site of debunks as readers reach it, e.g. https://truth.example.org (env BASIRA_PUBLIC_URL; default: each request's host)")
-	fs.DurationVar(&c.DeskEvery, "desk-every", time.Minute, "how often the rumour desk regroups the last day's check-worthy posts into emerging claims (GET /v1/claims/trending; 0: off)")
+	fs.DurationVar(&c.DeskEvery, "desk-every", time.Minute, "how often the rumour desk regroups the last day's check-worthy posts into emerging claims (GET /v1/claims/trending; 0: off; every 5s with --demo)")
 	fs.Int64Var(&c.MaxBacklog, "max-backlog", 20000, "with --bus nats://…, queued messages (each up to 512 post keys) past which pushes and /readyz answer 503 with Retry-After (0: no limit)")
 }
 
@@ -208,6 +208,11 @@ func (c *Config) Resolve(getenv func(string) string) error {
 			if c.PublicURL, err = Lookup(getenv, "BASIRA_PUBLIC_URL"); err != nil {
 				return err
 			}
+		}
+		if c.Demo && c.DeskEvery == time.Minute {
+			// The demo's rumours arrive in its first seconds: show them
+			// on the rumour desk at once rather than after a minute.
+			c.DeskEvery = 5 * time.Second
 		}
 		if c.Addr == "" {
 			c.Addr = ":8080"
