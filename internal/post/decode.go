@@ -195,6 +195,9 @@ func (d *Decoder) Decode(r Raw) (*Post, error) {
 	if r.p != nil {
 		return r.p, nil
 	}
+	if r.data == "" { // a zero Raw, not one NextRaw returned
+		return nil, &LineError{r.line, errors.New("no record")}
+	}
 	// A read-only view of the string's bytes: nothing writes through it
 	// (the scanner and encoding/json only read, unknown members are copied).
 	p, err := d.decodeJSON(unsafe.Slice(unsafe.StringData(r.data), len(r.data)), r.data)

@@ -342,3 +342,35 @@ func FuzzSplitObject(f *testing.F) {
 		}
 	})
 }
+
+// TestDecodeRawInOrder: records read with NextRaw and decoded out of
+// order (as scan's workers do) give the posts and line errors Next gives,
+// each with its own line number; a zero Raw is refused, not a panic.
+func TestDecodeRawInOrder(t *testing.T) {
+	input := "{\"id\":\"a\",\"text\":\"x\"}\n\nnot json\n{\"id\":\"b\",\"text\":\"y\",\"k\":[1]}\n{\"id\":\"c\"}\n"
+	d := NewDecoder(strings.NewReader(input), JSONL, Options{})
+	var raws []Raw
+	for {
+		r, err := d.NextRaw()
+		if err != nil {
+			break
+		}
+		raws = append(raws, r)
+	}
+	var got []string
+	for i := len(raws) - 1; i >= 0; i-- {
+		p, err := d.Decode(raws[i])
+		if err != nil {
+			got = append(got, err.Error())
+		} else {
+			got = append(got, fmt.Sprintf("%d %s %s", p.Line, p.ID, p.Extra["k"]))
+		}
+	}
+	want := []string{`line 5: missing field "text"`, "4 b [1]", `line 3: not a JSON object (each line must be one post as {"id":…, "text":…})`, "1 a "}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+	if _, err := d.Decode(Raw{}); err == nil {
+		t.Error("a zero Raw decoded without error")
+	}
+}
