@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -61,7 +62,7 @@ func (db *DB) foldCampaigns(ctx context.Context, tx *sql.Tx, flagged []store.Pro
 	if err != nil {
 		return f, err
 	}
-	near, err := db.nearCases(ctx, tx, flagged, placed)
+	near, err := db.nearCases(ctx, tx, flagged, placed, nil)
 	if err != nil {
 		return f, err
 	}
@@ -128,9 +129,10 @@ func (db *DB) readKeys(ctx context.Context, tx *sql.Tx, exacts []string) (map[st
 }
 
 // nearCases returns, for each flagged post still to place that has a
-// signature, the stored cases sharing an LSH band with it: the oldest
-// campaign.MaxCandidates, with their signatures. Two queries per batch.
-func (db *DB) nearCases(ctx context.Context, tx *sql.Tx, flagged []store.Processing, placed map[string]string) ([][]campaign.Stored, error) {
+// signature, the stored cases sharing an LSH band with it (but those of
+// skip): the oldest campaign.MaxCandidates, with their signatures. Two
+// queries per batch.
+func (db *DB) nearCases(ctx context.Context, tx *sql.Tx, flagged []store.Processing, placed map[string]string, skip map[int64]bool) ([][]campaign.Stored, error) {
 	postsOf := map[int64][]int{}
 	for i, p := range flagged {
 		if _, ok := placed[p.ClusterKey]; ok || p.Signature == nil {
@@ -158,6 +160,9 @@ func (db *DB) nearCases(ctx context.Context, tx *sql.Tx, flagged []store.Process
 			if err := rows.Scan(&band, &id); err != nil {
 				rows.Close()
 				return nil, err
+			}
+			if skip[id] {
+				continue
 			}
 			for _, i := range postsOf[band] {
 				cands[i] = append(cands[i], id)
@@ -213,6 +218,43 @@ func (db *DB) nearCases(ctx context.Context, tx *sql.Tx, flagged []store.Process
 		}
 	}
 	return near, nil
+}
+
+// errCampaignRace: a concurrent worker committed a case that a case this
+// transaction opens should have joined (neither saw the other's). The
+// transaction is run again, and its posts then join that case.
+var errCampaignRace = errors.New("a near-duplicate case was opened concurrently")
+
+// checkOpened returns errCampaignRace when a case this transaction opens
+// is near a case it did not see. It runs under the audit lock, which
+// every transaction opening a case takes and holds to its commit: so
+// every earlier opener has committed, and every later one will see this
+// one's cases. Near-duplicates handled by concurrent workers thus fold
+// into one case without a lock held across the whole fold.
+func (db *DB) checkOpened(ctx context.Context, tx *sql.Tx, opened []openedCase) error {
+	var roots []store.Processing
+	ours := map[int64]bool{}
+	for _, o := range opened {
+		ours[o.id] = true
+		if o.post.Signature != nil {
+			roots = append(roots, o.post)
+		}
+	}
+	if len(roots) == 0 {
+		return nil
+	}
+	near, err := db.nearCases(ctx, tx, roots, nil, ours)
+	if err != nil {
+		return err
+	}
+	for i := range near {
+		for j := range near[i] {
+			if textsig.Similarity(roots[i].Signature, &near[i][j].Signature) >= textsig.DefaultThreshold {
+				return errCampaignRace
+			}
+		}
+	}
+	return nil
 }
 
 // placeKeys records the batch's choice for each exact key not placed yet
@@ -312,20 +354,29 @@ func (db *DB) openCases(ctx context.Context, tx *sql.Tx, flagged []store.Process
 			return nil, err
 		}
 	}
+	// A new case's band rows are new (its id is), so they are inserted
+	// without ON CONFLICT, whose per-row check costs more than the row.
 	var bands []any
 	for _, s := range sums {
 		id, ok := idOf[s.Key]
-		if sig := flagged[s.Opener].Signature; ok && sig != nil {
-			for b := range textsig.Bands {
-				bands = append(bands, bandKey(sig, b), id)
-			}
+		sig := flagged[s.Opener].Signature
+		if !ok || sig == nil {
+			continue
+		}
+		keys := make([]int64, textsig.Bands)
+		for b := range keys {
+			keys[b] = bandKey(sig, b)
+		}
+		slices.Sort(keys)
+		for _, k := range slices.Compact(keys) {
+			bands = append(bands, k, id)
 		}
 	}
 	types = []string{tInt, tInt}
 	chunk = db.rowsPer(len(types)) * 2
 	for lo := 0; lo < len(bands); lo += chunk {
 		part := bands[lo:min(lo+chunk, len(bands))]
-		if _, err := tx.ExecContext(ctx, db.D.rebind(`INSERT INTO case_bands (band_key, case_id) `+db.rowsSQL(types, len(part)/2)+` ON CONFLICT DO NOTHING`), db.rowsArgs(types, part)...); err != nil {
+		if _, err := tx.ExecContext(ctx, db.D.rebind(`INSERT INTO case_bands (band_key, case_id) `+db.rowsSQL(types, len(part)/2)), db.rowsArgs(types, part)...); err != nil {
 			return nil, err
 		}
 	}

@@ -112,7 +112,17 @@ func (db *DB) recordProcessing(ctx context.Context, tx *sql.Tx, actor string, ba
 	if err := db.growCases(ctx, tx, f.grown, nowMicro); err != nil {
 		return nil, err
 	}
-	// 7. Audit: one entry per case opened, sealed together.
+	// 7. Audit: one entry per case opened, sealed together; with several
+	// writers, under the audit lock, the cases opened are checked against
+	// those opened concurrently.
+	if len(f.cases) > 0 && db.D.AuditLock != "" {
+		if _, err := tx.ExecContext(ctx, db.D.AuditLock); err != nil {
+			return nil, err
+		}
+		if err := db.checkOpened(ctx, tx, f.cases); err != nil {
+			return nil, err
+		}
+	}
 	if len(f.cases) > 0 {
 		es := make([]audit.Entry, len(f.cases))
 		for i, o := range f.cases {
