@@ -15,7 +15,9 @@ import (
 	"time"
 
 	"github.com/basira-org/basira/internal/audit"
+	"github.com/basira-org/basira/internal/auth"
 	"github.com/basira-org/basira/internal/detect"
+	"github.com/basira-org/basira/internal/notify"
 	"github.com/basira-org/basira/internal/post"
 	"github.com/basira-org/basira/internal/textsig"
 )
@@ -324,12 +326,28 @@ type AuditLog interface {
 	AuditEntries(ctx context.Context, after int64, limit int) ([]audit.Entry, error)
 }
 
+// Referrals is the store's side of internal/notify: signed notifications
+// of decided cases to platforms, and the platforms' answers.
+type Referrals interface {
+	notify.Store
+	// ListReferrals returns referrals matching q.
+	ListReferrals(ctx context.Context, q notify.ReferralQuery) ([]*notify.Referral, error)
+	// AnswerReferral applies notify.ApplyAnswer and writes the audit entry
+	// in one transaction.
+	AnswerReferral(ctx context.Context, actor, id, status, note string, now time.Time) (*notify.Referral, error)
+}
+
 // Store is everything Basira keeps.
 type Store interface {
 	Posts
 	Results
 	Cases
 	AuditLog
+	Referrals
+	// Tokens returns the API tokens kept in the store (shared by every API
+	// process of a deployment), with a lookup cache of its own: call it
+	// once per process.
+	Tokens() auth.Store
 	Counts(ctx context.Context) (Counts, error)
 	// Ping checks the database answers (readiness).
 	Ping(ctx context.Context) error

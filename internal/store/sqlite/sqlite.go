@@ -32,10 +32,11 @@ func Migrations() []sqlstore.Migration {
 
 // Dialect is SQLite's flavour of SQL.
 var Dialect = sqlstore.Dialect{
-	Name:      "sqlite",
-	Greatest:  "max",
-	Least:     "min",
-	MaxParams: 32000,
+	Name:        "sqlite",
+	Greatest:    "max",
+	Least:       "min",
+	MaxParams:   32000,
+	TableExists: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?)",
 }
 
 // Options tune Open.
@@ -127,6 +128,6 @@ func SchemaVersion(ctx context.Context, path string) (have, want int, err error)
 		return 0, 0, err
 	}
 	defer w.Close()
-	have, err = sqlstore.SchemaVersion(ctx, w)
+	have, err = sqlstore.SchemaVersion(ctx, w, Dialect)
 	return have, len(Migrations()), err
 }

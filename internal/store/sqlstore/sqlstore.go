@@ -29,6 +29,9 @@ type Dialect struct {
 	// so that two writers cannot chain onto the same entry. SQLite needs
 	// none: it has one writer.
 	AuditLock string
+	// TableExists is a query answering whether the table named by its one
+	// parameter exists (in the schema the connection uses).
+	TableExists string
 	// MigrationLock is run at the start of each migration transaction.
 	MigrationLock string
 	// SkipLocked ends the SELECT that picks the next case to claim, so that
