@@ -13,12 +13,15 @@ import (
 
 	"github.com/basira-org/basira/internal/audit"
 	"github.com/basira-org/basira/internal/bus"
+	"github.com/basira-org/basira/internal/claims/desk"
 	"github.com/basira-org/basira/internal/config"
+	"github.com/basira-org/basira/internal/debunk"
 	"github.com/basira-org/basira/internal/ingest"
 	"github.com/basira-org/basira/internal/ingest/sources"
 	"github.com/basira-org/basira/internal/post"
 	"github.com/basira-org/basira/internal/server"
 	"github.com/basira-org/basira/internal/server/metrics"
+	"github.com/basira-org/basira/internal/truth"
 	"github.com/basira-org/basira/internal/web"
 )
 
@@ -74,8 +77,8 @@ func (a *App) Serve(ctx context.Context, o ServeOptions) error {
 	sup := ingest.NewSupervisor(countingSink{a.Pipeline, a.Metrics})
 	deps := o.Deps
 	deps.Sink, deps.Posts, deps.Cases, deps.Audit, deps.Health = a.Pipeline, a.Store, a.Store, a.Store, a.Store
-	deps.Connectors, deps.Metrics = sup, a.Metrics
-	apiCfg := server.Config{Logger: a.Log, PseudonymKey: cfg.PseudonymKey}
+	deps.Connectors, deps.Metrics, deps.ClaimDesk = sup, a.Metrics, a.Store
+	apiCfg := server.Config{Logger: a.Log, PseudonymKey: cfg.PseudonymKey, PublicURL: cfg.PublicURL}
 	if strings.HasPrefix(cfg.Bus, "nats") {
 		// The in-process queue is bounded and slows Publish down by itself;
 		// JetStream's is not, so the API watches its depth.
@@ -93,6 +96,12 @@ func (a *App) Serve(ctx context.Context, o ServeOptions) error {
 			auditBroken <- err
 		}
 		return nil
+	}
+	if cfg.DeskEvery > 0 {
+		// The desk reads what the workers stored: one per API server is
+		// enough, whether the workers run here or elsewhere.
+		d := desk.New(a.Store, desk.Options{Every: cfg.DeskEvery, Logger: a.Log.With("component", "desk")})
+		tasks["rumour desk"] = d.Run
 	}
 	work := a.startWork(ctx, cfg.Workers != 0, tasks)
 	feed := newGroup(context.WithoutCancel(ctx))
@@ -114,6 +123,10 @@ func (a *App) Serve(ctx context.Context, o ServeOptions) error {
 
 	root := http.NewServeMux()
 	root.Handle("/ui/", web.Handler("/ui/")) // the review screen, a client of the API
+	if src, ok := any(a.Store).(truth.Source); ok {
+		// The public site of published debunks: read-only, no token.
+		root.Handle(debunk.SitePath, truth.New(src, truth.Options{PublicURL: cfg.PublicURL, Logger: a.Log}))
+	}
 	root.Handle("GET /{$}", http.RedirectHandler("/ui/", http.StatusFound))
 	root.Handle("/", api)
 	// Header, body and idle deadlines and a connection limit: slow

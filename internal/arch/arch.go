@@ -41,7 +41,7 @@ var Layer = map[string]int{
 
 	"internal/rules":     Domain,
 	"internal/hashmatch": Domain,
-	"internal/classify":  Domain,
+	"internal/classify":  Domain, // classify/eval: the measurement loops of the models commands
 	"internal/claims":    Domain,
 	"internal/finance":   Domain,
 	"internal/sanctions": Domain,
@@ -53,6 +53,8 @@ var Layer = map[string]int{
 	"internal/demo":      Domain,
 	"internal/entities":  Domain,
 	"internal/campaign":  Domain,
+	"internal/debunk":    Domain,
+	"internal/truth":     Domain,
 
 	"internal/store/sqlstore":  Adapter,
 	"internal/store/sqlite":    Adapter,

@@ -274,4 +274,3 @@ func TestPlatformActsOnlyOnItsReferrals(t *testing.T) {
 		t.Fatalf("another platform's referral answered: %s", r.Status)
 	}
 }
-

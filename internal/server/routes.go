@@ -18,6 +18,9 @@ var (
 	// acting for its user.
 	appellants = []auth.Role{auth.Analyst, auth.Platform}
 	platforms  = []auth.Role{auth.Platform}
+	// replyReaders read the suggested reply of a case: what a platform
+	// partner shows under its users' posts.
+	replyReaders = []auth.Role{auth.Viewer, auth.Analyst, auth.Platform}
 )
 
 // routeTable is the one list of routes: the mux, the role checks and the
@@ -59,6 +62,18 @@ func (s *Server) routeTable() []*Route {
 		{Method: "GET", Path: "/v1/factchecks", Roles: readers, Tag: "factchecks", Summary: "List fact-checks", handler: s.listFactChecks},
 		{Method: "POST", Path: "/v1/factchecks", Roles: admins, Tag: "factchecks", Summary: "Add or replace fact-checks", BodyLimit: 16 << 20, handler: s.putFactChecks},
 		{Method: "GET", Path: "/v1/factchecks/{id}", Roles: readers, Tag: "factchecks", Summary: "One fact-check", handler: s.getFactCheck},
+
+		{Method: "GET", Path: "/v1/debunks", Roles: readers, Tag: "debunks", Summary: "List debunks, most recently changed first", handler: s.listDebunks},
+		{Method: "POST", Path: "/v1/debunks", Roles: analysts, Tag: "debunks", Summary: "Write a debunk (a draft), from a rumour case or free-standing", handler: s.createDebunk},
+		{Method: "GET", Path: "/v1/debunks/{id}", Roles: readers, Tag: "debunks", Summary: "One debunk with its versions, public pages and posts matched before and after publication", handler: s.getDebunk},
+		{Method: "PUT", Path: "/v1/debunks/{id}", Roles: analysts, Tag: "debunks", Summary: "Edit a debunk's draft (an approved draft needs approval again)", handler: s.editDebunk},
+		{Method: "POST", Path: "/v1/debunks/{id}/approve", Roles: analysts, Tag: "debunks", Summary: "Approve a draft: four eyes, by an analyst who did not write it", handler: s.approveDebunk},
+		{Method: "POST", Path: "/v1/debunks/{id}/publish", Roles: analysts, Tag: "debunks", Summary: "Publish the approved version on the public site and in the fact-check store", handler: s.publishDebunk},
+		{Method: "POST", Path: "/v1/debunks/{id}/corrections", Roles: analysts, Tag: "debunks", Summary: "Open a correction of a published debunk (a new version, approved and published again)", handler: s.correctDebunk},
+		{Method: "GET", Path: "/v1/cases/{id}/reply", Roles: replyReaders, Tag: "cases", Summary: "Reply text and link a platform can show under the case's posts, from the fact-checks they matched", handler: s.caseReply},
+		{Method: "GET", Path: "/v1/claims/trending", Roles: readers, Tag: "claims", Summary: "Emerging claims: clusters of check-worthy posts, fastest-growing first, with the debunk they repeat if any", handler: s.listTrending},
+		{Method: "GET", Path: "/v1/claims/trending/{key}", Roles: readers, Tag: "claims", Summary: "One emerging claim with its posts and growth", handler: s.getTrending},
+		{Method: "POST", Path: "/v1/claims/trending/{key}/case", Roles: analysts, Tag: "claims", Summary: "Open the review case of an emerging claim (once; 200 with the case opened before)", handler: s.openTrendingCase},
 
 		{Method: "GET", Path: "/v1/stats", Roles: readers, Tag: "meta", Summary: "Counts: posts, unprocessed posts, signals, cases by status, audit entries", handler: s.stats},
 		{Method: "GET", Path: "/v1/connectors", Roles: readers, Tag: "connectors", Summary: "Ingest connectors and their state", handler: s.listConnectors},

@@ -60,6 +60,12 @@ type Config struct {
 	// without bound. Both are shown in /metrics. Zero MaxBacklog: no limit.
 	Backlog    func(context.Context) (int64, error)
 	MaxBacklog int64
+	// PublicURL is the public site's origin ("https://example.org") used
+	// in the links of published debunks; empty: the request's own.
+	PublicURL string
+	// Publisher names the organisation debunks are published under
+	// (default debunk.Publisher).
+	Publisher string
 	// Logger receives request errors (default slog.Default()).
 	Logger *slog.Logger
 	// Now returns the time (tests); default time.Now.
@@ -149,6 +155,10 @@ type Deps struct {
 	Metrics    *metrics.Metrics
 	// Referrals are the referrals to platforms (internal/referral).
 	Referrals Referrals
+	// Debunks are the analysts' debunks (debunk.Store).
+	Debunks Debunks
+	// ClaimDesk holds the emerging claims of the rumour desk.
+	ClaimDesk ClaimDesk
 }
 
 // Server is the API. It is an http.Handler.

@@ -348,6 +348,7 @@ type Store interface {
 	// process of a deployment), with a lookup cache of its own: call it
 	// once per process.
 	Tokens() auth.Store
+	ClaimClusters
 	Counts(ctx context.Context) (Counts, error)
 	// Ping checks the database answers (readiness).
 	Ping(ctx context.Context) error

@@ -47,6 +47,10 @@ func Run(t *testing.T, open Opener) {
 		{"Tokens", testTokens},
 		{"PostLifecycle", testPostLifecycle},
 		{"StaleProcessing", testStaleProcessing},
+		{"ClaimClusters", testClaimClusters},
+		{"DebunkLifecycle", testDebunkLifecycle},
+		{"DebunkConcurrent", testDebunkConcurrent},
+		{"DebunkMatches", testDebunkMatches},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
