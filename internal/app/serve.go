@@ -81,8 +81,12 @@ func (a *App) Serve(ctx context.Context, o ServeOptions) error {
 	apiCfg := server.Config{Logger: a.Log, PseudonymKey: cfg.PseudonymKey, PublicURL: cfg.PublicURL}
 	if strings.HasPrefix(cfg.Bus, "nats") {
 		// The in-process queue is bounded and slows Publish down by itself;
-		// JetStream's is not, so the API watches its depth.
-		apiCfg.Backlog, apiCfg.MaxBacklog = a.Bus.Depth, cfg.MaxBacklog
+		// JetStream's is not, so the API watches the backlog: posts stored
+		// and not yet processed (whatever the size of the messages carrying
+		// them), counted up to four times the limit.
+		upTo := max(4*cfg.MaxBacklog, 1_000_000)
+		apiCfg.Backlog = func(ctx context.Context) (int64, error) { return a.Store.Backlog(ctx, upTo) }
+		apiCfg.MaxBacklog = cfg.MaxBacklog
 	}
 	api := server.New(apiCfg, deps)
 

@@ -290,6 +290,11 @@ type Posts interface {
 	// Unprocessed returns keys above after of posts ingested before
 	// olderThan and not yet processed, in key order: the recovery queue.
 	Unprocessed(ctx context.Context, after int64, olderThan time.Time, limit int) ([]int64, error)
+	// Backlog counts the posts stored and not yet processed, up to upTo
+	// (so that its cost stays bounded past a back-pressure threshold):
+	// the work waiting for the detector workers, in posts, whatever
+	// carries it.
+	Backlog(ctx context.Context, upTo int64) (int64, error)
 }
 
 // Results is the worker side of the store.

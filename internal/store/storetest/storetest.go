@@ -248,6 +248,15 @@ func testProcessingAndCases(t *testing.T, s store.Store) {
 	if keys := must(s.Unprocessed(ctx, 0, time.Now().Add(time.Second), 10)); len(keys) != 0 {
 		t.Errorf("still unprocessed: %v", keys)
 	}
+	if n := must(s.Backlog(ctx, 100)); n != 0 {
+		t.Errorf("backlog %d after processing every post, want 0", n)
+	}
+	// Five more stored, one processed: four wait (counted up to the cap).
+	more := must(s.PutPosts(ctx, "test", "f", mkPosts("telegram", 100, 5))).New
+	must(s.RecordProcessing(ctx, "worker", []store.Processing{proc(more[2], "", "telegram", t0)}))
+	if n, capped := must(s.Backlog(ctx, 100)), must(s.Backlog(ctx, 3)); n != 4 || capped != 3 {
+		t.Errorf("backlog %d (capped at 3: %d), want 4 (3)", n, capped)
+	}
 }
 
 func testProcessingRedelivered(t *testing.T, s store.Store) {
