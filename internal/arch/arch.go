@@ -55,6 +55,7 @@ var Layer = map[string]int{
 	"internal/campaign":  Domain,
 	"internal/debunk":    Domain,
 	"internal/truth":     Domain,
+	"internal/account":   Domain, // people's accounts, sessions, sign-in limits
 
 	"internal/store/sqlstore":  Adapter,
 	"internal/store/sqlite":    Adapter,

@@ -32,6 +32,12 @@ func (s *Server) routeTable() []*Route {
 		{Method: "GET", Path: "/metrics", Public: true, Tag: "health", Summary: "Prometheus metrics", handler: s.metricsRoute},
 		{Method: "GET", Path: "/v1/openapi.json", Public: true, Tag: "meta", Summary: "This API's OpenAPI 3 document", handler: s.openapi},
 		{Method: "GET", Path: "/v1/whoami", Roles: everyone, Tag: "meta", Summary: "The calling token's name and role", handler: s.whoami},
+		{Method: "POST", Path: "/v1/session", Public: true, Tag: "session", Summary: "Sign a person in (name and password, or a one-time link) for a session cookie", handler: s.signIn},
+		{Method: "GET", Path: "/v1/session", Public: true, Tag: "session", Summary: "Who is signed in (signed_in false for nobody), and the session's CSRF token", handler: s.getSession},
+		{Method: "DELETE", Path: "/v1/session", Roles: everyone, Tag: "session", Summary: "Sign out: end the session and clear the cookie", handler: s.signOut},
+		{Method: "GET", Path: "/v1/dashboard", Roles: readers, Tag: "meta", Summary: "Dashboard aggregates: volumes per day, categories, languages, platforms, time to decision and to action, dismiss rates", handler: s.dashboard},
+		{Method: "GET", Path: "/v1/audit/verify", Roles: admins, Tag: "audit", Summary: "Verify the audit log's hash chain", handler: s.verifyAudit},
+		{Method: "GET", Path: "/v1/media/{sha256}/thumbnail", Roles: readers, Tag: "posts", Summary: "A small greyscale thumbnail of a kept image (evidence)", handler: s.mediaThumbnail},
 
 		{Method: "POST", Path: "/v1/posts", Roles: ingesters, Tag: "posts", Summary: "Push a batch of posts (idempotent on platform and id)", BodyLimit: bodyPush, handler: s.pushPosts},
 		{Method: "GET", Path: "/v1/posts", Roles: readers, Tag: "posts", Summary: "List stored posts, newest first", handler: s.listPosts},

@@ -88,6 +88,20 @@ func (db *DB) ListCases(ctx context.Context, q store.CaseQuery) ([]*store.Case, 
 		where = append(where, "assignee = ?")
 		args = append(args, q.Assignee)
 	}
+	if q.Severity != "" {
+		where = append(where, "severity = ?")
+		args = append(args, q.Severity)
+	}
+	if q.Platform != "" {
+		where = append(where, "id IN (SELECT case_id FROM case_platforms WHERE platform = ?)")
+		args = append(args, q.Platform)
+	}
+	if q.Search != "" {
+		// LIKE's wildcards in the search are matched literally.
+		esc := strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(q.Search)
+		where = append(where, `id IN (SELECT case_id FROM posts WHERE case_id IS NOT NULL AND text LIKE ? ESCAPE '\')`)
+		args = append(args, "%"+esc+"%")
+	}
 	order := " ORDER BY priority DESC, id"
 	if q.AfterID != 0 {
 		where = append(where, "id > ?")
@@ -99,6 +113,9 @@ func (db *DB) ListCases(ctx context.Context, q store.CaseQuery) ([]*store.Case, 
 		sqlq += " WHERE " + strings.Join(where, " AND ")
 	}
 	sqlq += order + " LIMIT " + strconv.Itoa(limit(q.Limit))
+	if q.Offset > 0 && q.AfterID == 0 {
+		sqlq += " OFFSET " + strconv.Itoa(q.Offset)
+	}
 	rows, err := db.R.QueryContext(ctx, db.D.rebind(sqlq), args...)
 	if err != nil {
 		return nil, err

@@ -16,8 +16,9 @@ import (
 	"github.com/basira-org/basira/internal/cli"
 )
 
-// startDesk runs `basira serve --demo` with two analysts' tokens made
-// beforehand: one writes a debunk, the other approves it.
+// startDesk runs `basira serve --demo` with two analysts' accounts made
+// beforehand: one writes a debunk, the other approves it. It returns
+// their passwords.
 func startDesk(t *testing.T) (base, writer, approver string) {
 	home := t.TempDir()
 	getenv := func(k string) string {
@@ -26,15 +27,15 @@ func startDesk(t *testing.T) (base, writer, approver string) {
 		}
 		return ""
 	}
-	token := func(name string) string {
+	account := func(name string) string {
 		var out, errb syncBuffer
 		if code := cli.Run(context.Background(), &cli.Env{Stdout: &out, Stderr: &errb, Stdin: strings.NewReader(""), Getenv: getenv},
-			[]string{"token", "create", "--role", "analyst", "--name", name}); code != 0 {
-			t.Fatalf("token create: %s", errb.String())
+			[]string{"account", "add", "--role", "analyst", "--name", name, "--generate"}); code != 0 {
+			t.Fatalf("account add: %s", errb.String())
 		}
 		return strings.TrimSpace(out.String())
 	}
-	writer, approver = token("writer"), token("approver")
+	writer, approver = account("writer"), account("approver")
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errb syncBuffer
 	done := make(chan int, 1)
@@ -96,7 +97,8 @@ func TestDebunkInChromium(t *testing.T) {
 	// tab opens a tab whose console errors (CSP violations included) fail
 	// the test, and returns its steps runner.
 	tab := func(name string, width int) (do func(...chromedp.Action[chromedp.Void]), eval func(string) string) {
-		tb, cancel := chromedp.NewContext(browser)
+		// Each analyst in a browser context of her own (her own cookies).
+		tb, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
 		t.Cleanup(cancel)
 		if err := chromedp.Do(tb); err != nil {
 			t.Fatal(err)
@@ -162,13 +164,14 @@ func TestDebunkInChromium(t *testing.T) {
 	set := func(id, value string) chromedp.Action[chromedp.Void] {
 		return js(fmt.Sprintf(`const n = document.getElementById(%s); n.value = %s; n.dispatchEvent(new Event("change"))`, jsString(id), jsString(value)))
 	}
-	signIn := func(do func(...chromedp.Action[chromedp.Void]), lang, token string) {
+	signIn := func(do func(...chromedp.Action[chromedp.Void]), lang, name, password string) {
 		do(chromedp.Navigate(base+"/ui/"), chromedp.WaitVisible(chromedp.CSS("#login-form")),
 			set("lang", lang),
-			chromedp.SendKeys(chromedp.CSS("#token"), token),
+			chromedp.SendKeys(chromedp.CSS("#login-name"), name),
+			chromedp.SendKeys(chromedp.CSS("#login-password"), password),
 			chromedp.Click(chromedp.CSS(`#login-form button[type="submit"]`)),
-			chromedp.WaitVisible(chromedp.CSS("#debunks-btn")),
-			chromedp.Click(chromedp.CSS("#debunks-btn")),
+			chromedp.WaitVisible(chromedp.CSS(`#nav a[data-page="debunks"]`)),
+			chromedp.Click(chromedp.CSS(`#nav a[data-page="debunks"]`)),
 			chromedp.WaitVisible(chromedp.CSS("#debunk-new")))
 	}
 
@@ -176,7 +179,7 @@ func TestDebunkInChromium(t *testing.T) {
 	claimFR := "Une photo montre l'effondrement du pont d'Oued El Harrach après les pluies"
 	// The writer, in Arabic.
 	wdo, weval := tab("writer", 1366)
-	signIn(wdo, "ar", writer)
+	signIn(wdo, "ar", "writer", writer)
 	wdo(chromedp.Click(chromedp.CSS("#debunk-new")), chromedp.WaitVisible(chromedp.CSS("#debunk-form")),
 		set("debunk-rating", "false"),
 		set("debunk-ar-claim", claimAR),
@@ -198,7 +201,7 @@ func TestDebunkInChromium(t *testing.T) {
 
 	// The approver, in French.
 	ado, aeval := tab("approver", 1366)
-	signIn(ado, "fr", approver)
+	signIn(ado, "fr", "approver", approver)
 	ado(clickWhenThere(`#debunk-list button[data-debunk="`+id+`"]`),
 		poll(`(document.getElementById("debunk-status")?.textContent || "") === "brouillon"`),
 		chromedp.Click(chromedp.CSS("#debunk-approve")),

@@ -1,11 +1,15 @@
-// Debunk desk of the review screen: write a debunk (from the case on
-// screen or free-standing), approve another analyst's draft, publish it on
-// the public site, correct it later. It is a client of /v1/debunks like
-// any other, and uses app.js's api(), el(), flash() and errText(); its own
-// words are below, in the three languages of the screen.
-"use strict";
+// Debunk desk of the workspace: write a debunk (from the case on screen
+// or free-standing), approve another analyst's draft, publish it on the
+// public site, correct it later. It is a client of /v1/debunks like any
+// other, a page of the shell (registerPage) with a box on the case view
+// (onCaseShown); its own words are below, in the three languages of the
+// screen.
+import { prefs } from "./i18n.js";
+import { $, el, ltr, flash } from "./dom.js";
+import { api, errText } from "./api.js";
+import { registerPage, session, go } from "./shell.js";
+import { onCaseShown } from "./case.js";
 
-(() => {
   const W = {
     ar: { debunks: "التحققات", new_debunk: "تحقق جديد", back: "العودة إلى الحالات", rating: "التقييم", claim: "الادعاء كما ينتشر",
       truth: "ما هو صحيح", evidence: "الأدلة وطريقة التحقق", reply: "نص الرد القصير (اختياري)", sources: "المصادر: رابط في كل سطر، ثم عنوانه",
@@ -35,33 +39,25 @@
       "r.false": "False", "r.misleading": "Misleading", "r.unproven": "Unproven", "r.partly-true": "Partly true", "r.true": "True",
       "l.ar": "Arabic", "l.fr": "French", "l.en": "English" },
   };
-  const w = (k) => (W[lang] && W[lang][k]) || W.en[k] || k;
+  const w = (k) => (W[prefs.lang] && W[prefs.lang][k]) || W.en[k] || k;
   const SCALE = ["false", "misleading", "unproven", "partly-true", "true"];
   const LANGS = ["ar", "fr", "en"];
   let panel, button, selected = 0;
   let me = ""; // the caller as the audit log names it (role:name)
 
-  function mount() {
-    button = el("button", { id: "debunks-btn", type: "button", hidden: true }, w("debunks"));
-    $("logout").before(button);
-    panel = el("section", { id: "debunks", hidden: true });
-    $("app").after(panel);
-    button.hidden = $("logout").hidden;
-    button.addEventListener("click", () => (panel.hidden ? show() : hide()));
-    // Follow app.js's sign-in state (it shows the sign-out button).
-    new MutationObserver(() => { button.hidden = $("logout").hidden; if ($("logout").hidden) hide(); }).observe($("logout"), { attributes: true });
-    new MutationObserver(caseBox).observe($("case"), { childList: true });
-    // After app.js's own listener has switched the language.
-    $("lang").addEventListener("change", () => setTimeout(() => { button.textContent = w("debunks"); if (!panel.hidden) list(); }, 0));
-  }
-
-  async function show() {
-    panel.hidden = false; $("app").hidden = true;
-    const who = await api("GET", "/v1/whoami").catch(() => null);
-    me = who && who.role && who.name ? who.role + ":" + who.name : "";
-    await list();
-  }
-  function hide() { if (!panel) return; panel.hidden = true; panel.replaceChildren(); if (!$("logout").hidden) $("app").hidden = false; }
+  // The page: the list and the detail; ?case=N opens the form for that case.
+  registerPage("debunks", {
+    nav: "nav.debunks",
+    roles: ["analyst", "viewer"],
+    async render(view, params) {
+      panel = view;
+      me = session.role + ":" + session.name;
+      await list();
+      const c = Number(params.get("case")) || 0;
+      if (c) form(null, c);
+    },
+  });
+  const hide = () => go("queue");
 
   const fail = (e) => flash(e && e.code === "forbidden" ? w("four_eyes") : errText(e));
 
@@ -74,13 +70,13 @@
       return el("li", {}, el("button", { type: "button", "data-debunk": d.id, onclick: () => open(d.id) },
         el("strong", {}, w("r." + v.content.rating)), " ", el("bdi", {}, "#" + d.id), " · ", w("st." + d.status), el("div", { dir: "auto" }, ar.claim || "")));
     });
-    panel.replaceChildren(
+    panel.replaceChildren(el("section", { id: "debunks" },
       el("div", { class: "toolbar" }, el("h2", {}, w("debunks")),
         el("button", { id: "debunk-new", type: "button", class: "primary", onclick: () => form(null, 0) }, w("new_debunk")),
         el("button", { id: "debunk-close", type: "button", onclick: hide }, w("back"))),
       el("div", { class: "debunk-grid" },
         el("ul", { id: "debunk-list" }, ...(items.length ? items : [el("li", { class: "hint" }, w("none"))])),
-        el("div", { id: "debunk-detail" })));
+        el("div", { id: "debunk-detail" }))));
     if (selected) open(selected);
   }
 
@@ -174,20 +170,13 @@
 
   // caseBox adds to the case on screen the replies its posts' fact-checks
   // suggest and a way to write a debunk of it.
-  let boxSeq = 0;
-  async function caseBox() {
-    const c = typeof current !== "undefined" ? current : null;
-    if (!c || $("debunk-case-box")) return;
-    const seq = ++boxSeq;
+  onCaseShown(async (c, pane, stale) => {
     const data = await api("GET", `/v1/cases/${c.id}/reply`).catch(() => null);
-    if (seq !== boxSeq || !current || current.id !== c.id || $("debunk-case-box")) return;
+    if (stale() || $("debunk-case-box")) return;
     const sugg = (data && data.suggestions) || [];
     const box = el("div", { id: "debunk-case-box", class: "note" },
       sugg.length ? el("h3", {}, w("replies")) : null,
       ...sugg.flatMap((s) => s.replies.map((r) => el("p", { lang: r.lang || "", dir: "auto" }, r.text, " ", r.url ? el("a", { href: r.url, target: "_blank", rel: "noopener" }, ltr(r.url)) : null))),
-      el("button", { id: "debunk-from-case", type: "button", onclick: () => { show(); setTimeout(() => form(null, c.id), 0); } }, w("write_for_case")));
-    $("case").append(box);
-  }
-
-  document.addEventListener("DOMContentLoaded", mount);
-})();
+      el("button", { id: "debunk-from-case", type: "button", onclick: () => go("debunks", { case: c.id }) }, w("write_for_case")));
+    pane.append(box);
+  });
