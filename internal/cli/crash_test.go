@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -139,6 +140,9 @@ func push(client *http.Client, addr, token string, posts []map[string]any) error
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+		return &retryLater{fmt.Sprintf("HTTP %d: %s", resp.StatusCode, b)}
+	}
 	if resp.StatusCode/100 != 2 {
 		return fmt.Errorf("HTTP %d: %s", resp.StatusCode, b)
 	}
@@ -150,6 +154,24 @@ func push(client *http.Client, addr, token string, posts []map[string]any) error
 		return fmt.Errorf("%d posts rejected, %d hostile ones sent: %s", r.Rejected, want, b)
 	}
 	return nil
+}
+
+// retryLater is a push the server asked to send again later (its rate
+// limit or its back-pressure): a soak run's final push meets it.
+type retryLater struct{ msg string }
+
+func (e *retryLater) Error() string { return e.msg }
+
+// pushRetrying is push, sent again while the server answers "later".
+func pushRetrying(client *http.Client, addr, token string, posts []map[string]any) error {
+	for {
+		err := push(client, addr, token, posts)
+		var later *retryLater
+		if !errors.As(err, &later) {
+			return err
+		}
+		time.Sleep(time.Second)
+	}
 }
 
 // hostilePosts are mixed into the crash test's batches (one per 100
@@ -314,7 +336,7 @@ func runCrashTest(t *testing.T, cs crashSetup) {
 	p := startServe(t, bin, cs.env, cs.serveArgs...)
 	for from := 0; from < total; from += batch {
 		posts, _ := batchJSON(seed, from, batch)
-		if err := push(client, p.addr, token, posts); err != nil {
+		if err := pushRetrying(client, p.addr, token, posts); err != nil {
 			t.Fatalf("push after restart: %v\n%s", err, p.log())
 		}
 	}
