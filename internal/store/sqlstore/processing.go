@@ -33,7 +33,9 @@ func (db *DB) RecordProcessing(ctx context.Context, actor string, batch []store.
 		return nil, nil
 	}
 	sorted := append([]store.Processing(nil), batch...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].PostKey < sorted[j].PostKey })
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].PostKey < sorted[j].PostKey })
+	// A key given twice is processed once (its first result).
+	sorted = slices.CompactFunc(sorted, func(a, b store.Processing) bool { return a.PostKey == b.PostKey })
 	var out []store.Processed
 	err := db.retryTx(ctx, false, func(tx *sql.Tx) error {
 		var err error
