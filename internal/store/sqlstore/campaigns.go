@@ -40,6 +40,9 @@ type folded struct {
 	cases  []openedCase       // opened, in cluster-key order
 	opener map[int64]bool     // posts that opened a case
 	grown  []campaign.Summary // existing cases to grow (growCases), in cluster-key order
+	// seen holds every stored case the near lookup found: checkOpened
+	// need only look at the others.
+	seen map[int64]bool
 }
 
 // foldCampaigns settles the case of each flagged post (exact keys placed
@@ -62,10 +65,11 @@ func (db *DB) foldCampaigns(ctx context.Context, tx *sql.Tx, flagged []store.Pro
 	if err != nil {
 		return f, err
 	}
-	near, err := db.nearCases(ctx, tx, flagged, placed, nil)
+	near, seen, err := db.nearCases(ctx, tx, flagged, placed, nil)
 	if err != nil {
 		return f, err
 	}
+	f.seen = seen
 	keys := campaign.Resolve(flagged, placed, near)
 	final, err := db.placeKeys(ctx, tx, flagged, keys, placed)
 	if err != nil {
@@ -130,9 +134,9 @@ func (db *DB) readKeys(ctx context.Context, tx *sql.Tx, exacts []string) (map[st
 
 // nearCases returns, for each flagged post still to place that has a
 // signature, the stored cases sharing an LSH band with it (but those of
-// skip): the oldest campaign.MaxCandidates, with their signatures. Two
-// queries per batch.
-func (db *DB) nearCases(ctx context.Context, tx *sql.Tx, flagged []store.Processing, placed map[string]string, skip map[int64]bool) ([][]campaign.Stored, error) {
+// skip): the oldest campaign.MaxCandidates, with their signatures; and
+// every case found (before the cut). Two queries per batch.
+func (db *DB) nearCases(ctx context.Context, tx *sql.Tx, flagged []store.Processing, placed map[string]string, skip map[int64]bool) ([][]campaign.Stored, map[int64]bool, error) {
 	postsOf := map[int64][]int{}
 	for i, p := range flagged {
 		if _, ok := placed[p.ClusterKey]; ok || p.Signature == nil {
@@ -144,7 +148,7 @@ func (db *DB) nearCases(ctx context.Context, tx *sql.Tx, flagged []store.Process
 		}
 	}
 	if len(postsOf) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	bands := slices.Sorted(maps.Keys(postsOf))
 	cands := make([][]int64, len(flagged))
@@ -153,13 +157,13 @@ func (db *DB) nearCases(ctx context.Context, tx *sql.Tx, flagged []store.Process
 		cond, args := db.in("band_key", bands[lo:min(lo+chunk, len(bands))])
 		rows, err := tx.QueryContext(ctx, db.D.rebind(`SELECT band_key, case_id FROM case_bands WHERE `+cond), args...)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for rows.Next() {
 			var band, id int64
 			if err := rows.Scan(&band, &id); err != nil {
 				rows.Close()
-				return nil, err
+				return nil, nil, err
 			}
 			if skip[id] {
 				continue
@@ -170,7 +174,13 @@ func (db *DB) nearCases(ctx context.Context, tx *sql.Tx, flagged []store.Process
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return nil, err
+			return nil, nil, err
+		}
+	}
+	found := map[int64]bool{}
+	for _, c := range cands {
+		for _, id := range c {
+			found[id] = true
 		}
 	}
 	want := map[int64]bool{}
@@ -183,7 +193,7 @@ func (db *DB) nearCases(ctx context.Context, tx *sql.Tx, flagged []store.Process
 		}
 	}
 	if len(want) == 0 {
-		return nil, nil
+		return nil, found, nil
 	}
 	stored := make(map[int64]campaign.Stored, len(want))
 	ids := slices.Sorted(maps.Keys(want))
@@ -191,14 +201,14 @@ func (db *DB) nearCases(ctx context.Context, tx *sql.Tx, flagged []store.Process
 		cond, args := db.in("id", ids[lo:min(lo+chunk, len(ids))])
 		rows, err := tx.QueryContext(ctx, db.D.rebind(`SELECT id, cluster_key, signature FROM cases WHERE `+cond), args...)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for rows.Next() {
 			var s campaign.Stored
 			var enc sql.NullString
 			if err := rows.Scan(&s.ID, &s.Key, &enc); err != nil {
 				rows.Close()
-				return nil, err
+				return nil, nil, err
 			}
 			if s.Signature, err = textsig.ParseSignature(enc.String); err == nil {
 				stored[s.ID] = s // a case without a readable signature cannot be compared
@@ -206,7 +216,7 @@ func (db *DB) nearCases(ctx context.Context, tx *sql.Tx, flagged []store.Process
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	near := make([][]campaign.Stored, len(flagged))
@@ -217,7 +227,7 @@ func (db *DB) nearCases(ctx context.Context, tx *sql.Tx, flagged []store.Process
 			}
 		}
 	}
-	return near, nil
+	return near, found, nil
 }
 
 // errCampaignRace: a concurrent worker committed a case that a case this
@@ -231,11 +241,18 @@ var errCampaignRace = errors.New("a near-duplicate case was opened concurrently"
 // every earlier opener has committed, and every later one will see this
 // one's cases. Near-duplicates handled by concurrent workers thus fold
 // into one case without a lock held across the whole fold.
-func (db *DB) checkOpened(ctx context.Context, tx *sql.Tx, opened []openedCase) error {
+//
+// Only cases the near lookup did not find are compared: those committed
+// since (the others were compared then), so the check reads the band rows
+// again but fetches few signatures.
+func (db *DB) checkOpened(ctx context.Context, tx *sql.Tx, f folded) error {
 	var roots []store.Processing
-	ours := map[int64]bool{}
-	for _, o := range opened {
-		ours[o.id] = true
+	skip := maps.Clone(f.seen)
+	if skip == nil {
+		skip = map[int64]bool{}
+	}
+	for _, o := range f.cases {
+		skip[o.id] = true
 		if o.post.Signature != nil {
 			roots = append(roots, o.post)
 		}
@@ -243,7 +260,7 @@ func (db *DB) checkOpened(ctx context.Context, tx *sql.Tx, opened []openedCase) 
 	if len(roots) == 0 {
 		return nil
 	}
-	near, err := db.nearCases(ctx, tx, roots, nil, ours)
+	near, _, err := db.nearCases(ctx, tx, roots, nil, skip)
 	if err != nil {
 		return err
 	}

@@ -121,7 +121,7 @@ func (db *DB) recordProcessing(ctx context.Context, tx *sql.Tx, actor string, ba
 		if _, err := tx.ExecContext(ctx, db.D.AuditLock); err != nil {
 			return nil, err
 		}
-		if err := db.checkOpened(ctx, tx, f.cases); err != nil {
+		if err := db.checkOpened(ctx, tx, f); err != nil {
 			return nil, err
 		}
 	}
