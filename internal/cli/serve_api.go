@@ -45,6 +45,9 @@ func serveAPIDeps(ctx context.Context, env *Env, sc *ServeContext, deps *server.
 	}
 	if deps.Hasher == nil {
 		deps.Hasher = hma.NewHasher()
+		if sc.HMAFullResolution {
+			deps.Hasher = hma.NewFullResolutionHasher()
+		}
 	}
 	if deps.Rules == nil {
 		// GET /v1/rules lists the rules in force; POST /v1/rules/reload
