@@ -20,10 +20,23 @@ type FileHash struct {
 	Err     error
 }
 
-// HashFiles hashes paths on workers goroutines and calls emit for each
+// HashOptions say how HashFiles hashes.
+type HashOptions struct {
+	Workers int // files hashed in parallel
+	// Dihedral adds the hashes of the 7 rotations and flips.
+	Dihedral bool
+	// FullResolution hashes at the picture's own size (NewFullResolutionHasher).
+	FullResolution bool
+	// Unletterbox cuts off black borders (rows and columns darker than
+	// Black) first.
+	Unletterbox bool
+	Black       int
+}
+
+// HashFiles hashes paths on o.Workers goroutines and calls emit for each
 // file in the order given, on the calling goroutine. It stops when ctx is
 // done or emit returns an error.
-func HashFiles(ctx context.Context, paths []string, workers int, dihedral bool, emit func(FileHash) error) error {
+func HashFiles(ctx context.Context, paths []string, o HashOptions, emit func(FileHash) error) error {
 	results := make([]chan FileHash, len(paths))
 	for i := range results {
 		results[i] = make(chan FileHash, 1)
@@ -31,13 +44,16 @@ func HashFiles(ctx context.Context, paths []string, workers int, dihedral bool, 
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	for range max(1, workers) {
+	for range max(1, o.Workers) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			h := NewHasher()
+			if o.FullResolution {
+				h = NewFullResolutionHasher()
+			}
 			for i := range jobs {
-				results[i] <- hashOne(h, paths[i], dihedral)
+				results[i] <- hashOne(h, paths[i], o)
 			}
 		}()
 	}
@@ -66,12 +82,15 @@ func HashFiles(ctx context.Context, paths []string, workers int, dihedral bool, 
 	return nil
 }
 
-func hashOne(h *Hasher, path string, dihedral bool) FileHash {
+func hashOne(h *Hasher, path string, o HashOptions) FileHash {
 	img, err := DecodeFile(path)
 	if err != nil {
 		return FileHash{Path: path, Err: err}
 	}
-	if dihedral {
+	if o.Unletterbox {
+		img = Unletterbox(img, o.Black)
+	}
+	if o.Dihedral {
 		hs, q := h.Dihedral(img)
 		return FileHash{Path: path, Hashes: hs[:], Quality: q}
 	}

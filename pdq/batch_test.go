@@ -41,7 +41,7 @@ func TestHashFilesKeepsOrder(t *testing.T) {
 		t.Error("a folder without images expanded without error")
 	}
 	var got []FileHash
-	if err := HashFiles(context.Background(), paths, 3, false, func(r FileHash) error { got = append(got, r); return nil }); err != nil {
+	if err := HashFiles(context.Background(), paths, HashOptions{Workers: 3}, func(r FileHash) error { got = append(got, r); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	for i, r := range got {
@@ -50,7 +50,7 @@ func TestHashFilesKeepsOrder(t *testing.T) {
 		}
 	}
 	var dih []FileHash
-	HashFiles(context.Background(), paths[:1], 1, true, func(r FileHash) error { dih = append(dih, r); return nil })
+	HashFiles(context.Background(), paths[:1], HashOptions{Workers: 1, Dihedral: true}, func(r FileHash) error { dih = append(dih, r); return nil })
 	if len(dih) != 1 || len(dih[0].Hashes) != 8 || dih[0].Hashes[0] != got[0].Hashes[0] {
 		t.Errorf("dihedral: %+v, plain %v", dih, got[0].Hashes)
 	}

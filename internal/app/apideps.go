@@ -63,6 +63,9 @@ func (a *App) APIDeps(ctx context.Context, deps *server.Deps, tasks map[string]f
 		return err
 	}
 	deps.Hasher = hma.NewHasher()
+	if a.Config.HMAFullResolution {
+		deps.Hasher = hma.NewFullResolutionHasher()
+	}
 	if r := a.Reloader; r != nil {
 		if r.Modules.Rules.Provisioned() != nil {
 			deps.Rules = ruleAPI{r}

@@ -7,9 +7,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"text/tabwriter"
+	"time"
 
+	"github.com/basira-org/basira/internal/config"
 	"github.com/basira-org/basira/internal/hashmatch"
 	"github.com/basira-org/basira/pdq"
 	"github.com/basira-org/basira/pdq/pdqbench"
@@ -31,7 +34,7 @@ func init() {
 	Register(&Command{
 		Name:    "bank import",
 		Summary: "import a hash list (CSV, TSV or Tech Against Terrorism JSON) into a bank",
-		Usage:   "[flags] NAME FILE",
+		Usage:   "[flags] NAME FILE | --tat-url URL NAME",
 		Run:     runBankImport,
 	})
 	Register(&Command{
@@ -207,8 +210,16 @@ func runBankImport(ctx context.Context, env *Env, fs *flag.FlagSet, args []strin
 	dir := bankDirFlag(fs)
 	ef := defineEntryFlags(fs)
 	format := fs.String("format", "", "csv, tsv or tat (default: from the file name; .json is tat)")
+	tatURL := fs.String("tat-url", "", "fetch Tech Against Terrorism's hash list from this API `URL` (…/api/hash-list/v2/all) instead of a FILE")
+	fromStart := fs.Bool("tat-from-start", false, "with --tat-url, fetch the whole list, not only what changed since the bank's checkpoint")
 	if err := Parse(fs, args); err != nil {
 		return err
+	}
+	if *tatURL != "" {
+		if fs.NArg() != 1 {
+			return Usagef("with --tat-url, name only the bank")
+		}
+		return importTAT(ctx, env, *dir, fs.Arg(0), *tatURL, *fromStart, hashmatch.Entry{Label: *ef.label, Source: *ef.source, Note: *ef.note})
 	}
 	if fs.NArg() != 2 {
 		return Usagef("name a bank and one FILE")
@@ -508,4 +519,58 @@ func (p *matchPrinter) print(item string, ms []hashmatch.Match) {
 			fmt.Fprintf(p.tw, "%s\t%s\t%s\t%s\t%s\t%s\n", item, list.verdict, m.Bank, m.Entry.ID, m.Entry.Label, dist)
 		}
 	}
+}
+
+// importTAT fetches Tech Against Terrorism's hash list into a bank, from
+// the bank's checkpoint on, saving the bank and its checkpoint after each
+// page: an interrupted fetch resumes where it stopped.
+func importTAT(ctx context.Context, env *Env, dir, name, endpoint string, fromStart bool, defaults hashmatch.Entry) error {
+	token, err := config.Lookup(env.Getenv, "BASIRA_TAT_TOKEN")
+	if err != nil {
+		return err
+	}
+	if token == "" {
+		return Usagef("set BASIRA_TAT_TOKEN (or BASIRA_TAT_TOKEN_FILE) to the TCAP API token")
+	}
+	st, b, err := loadBank(ctx, env, dir, name)
+	if err != nil {
+		return err
+	}
+	after := b.Info().TATCheckpoint
+	if fromStart {
+		after = ""
+	}
+	// The URL is the operator's, not a caller's: a plain client with a
+	// deadline per page.
+	f := hashmatch.TATFetch{Client: &http.Client{Timeout: 2 * time.Minute}, Endpoint: endpoint, Token: strings.TrimSpace(token)}
+	var total hashmatch.ImportCounts
+	pages, skipped, bad := 0, 0, 0
+	cp, err := f.Pages(ctx, b.Info().Type, after, func(res *hashmatch.ListResult, page *hashmatch.TATPage) error {
+		pages++
+		for _, ie := range res.Errors {
+			fmt.Fprintf(env.Stderr, "%s page %d: %v\n", endpoint, pages, ie)
+		}
+		skipped += res.Skipped
+		bad += len(res.Errors) + res.MoreErrors
+		c := hashmatch.Import(b, res, defaults)
+		total.Added += c.Added
+		total.Updated += c.Updated
+		total.Present += c.Present
+		for _, err := range c.Errors {
+			fmt.Fprintf(env.Stderr, "%s page %d: %v\n", endpoint, pages, err)
+		}
+		if page.Checkpoint != "" {
+			cp := page.Checkpoint
+			if err := b.Update(func(i *hashmatch.Info) { i.TATCheckpoint = cp }); err != nil {
+				return err
+			}
+		}
+		return st.Save(ctx, b)
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stderr, "%s: %d pages, %d added, %d updated, %d already present, %d of other types skipped, %d bad; %s holds %d entries; checkpoint %q\n",
+		endpoint, pages, total.Added, total.Updated, total.Present, skipped, bad, b.Info().Name, b.Len(), cp)
+	return nil
 }

@@ -30,5 +30,7 @@ func openPosts(env *Env, name string, format post.Format, opts post.Options, rej
 	return pr, err
 }
 
-func (pr *postReader) next() (*post.Post, error) { return pr.Next() }
-func (pr *postReader) close()                    { pr.Close() }
+func (pr *postReader) next() (*post.Post, error)  { return pr.Next() }
+func (pr *postReader) nextRaw() (post.Raw, error) { return pr.NextRaw() }
+func (pr *postReader) reject(le *post.LineError)  { pr.Reject(le) }
+func (pr *postReader) close()                     { pr.Close() }

@@ -20,6 +20,9 @@ func init() {
 
 func runHash(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
 	dihedral := fs.Bool("dihedral", false, "also print the hashes of the 7 rotations and flips")
+	fullRes := fs.Bool("full-resolution", false, "hash at the picture's own size, as OpenMediaMatch does, instead of resizing to 512 px first")
+	unletterbox := fs.Bool("unletterbox", false, "cut off black borders before hashing")
+	black := fs.Int("black-threshold", pdq.DefaultBlackThreshold, "with --unletterbox, grey level (0-255) below which a border row or column counts as black")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "files hashed in parallel (output order is kept)")
 	if err := Parse(fs, args); err != nil {
 		return err
@@ -27,12 +30,16 @@ func runHash(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) err
 	if fs.NArg() == 0 {
 		return Usagef("name at least one image FILE (or a folder of images)")
 	}
+	if *black < 0 || *black > 256 {
+		return Usagef("--black-threshold must be 0-256")
+	}
 	files, err := pdq.ExpandImagePaths(fs.Args())
 	if err != nil {
 		return err
 	}
 	failed := 0
-	err = pdq.HashFiles(ctx, files, *workers, *dihedral, func(r pdq.FileHash) error {
+	o := pdq.HashOptions{Workers: *workers, Dihedral: *dihedral, FullResolution: *fullRes, Unletterbox: *unletterbox, Black: *black}
+	err = pdq.HashFiles(ctx, files, o, func(r pdq.FileHash) error {
 		if r.Err != nil {
 			failed++
 			fmt.Fprintf(env.Stderr, "basira hash: %v\n", r.Err)

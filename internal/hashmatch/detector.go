@@ -112,6 +112,7 @@ func (d *Detector) media(m *Matcher, md post.Media) ([]Match, error) {
 		if fh.SHA256 == "" {
 			fh.SHA256 = got.SHA256
 		}
+		fh.SHA512 = got.SHA512
 		if fh.PDQ == nil {
 			fh.PDQ, fh.Dihedral = got.PDQ, got.Dihedral
 		}

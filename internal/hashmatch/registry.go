@@ -31,7 +31,11 @@ import (
 //     and its integer id is a 53-bit hash of (bank, entry id): stable across
 //     restarts, exact in JSON.
 //   - HMA's matching_enabled_ratio is a share of lookups; a hashmatch bank
-//     is on or off, so the ratio is 1 or 0.
+//     is on or off. A ratio of 0 disables the bank; a ratio strictly
+//     between 0 and 1 is kept in Info.Ratio and applied to HMA lookups
+//     (the API's coinflip), while Basira's detectors match the bank.
+//   - A renamed bank keeps the name its content ids were derived from
+//     (Info.IDName), so ids stay stable.
 //
 // Every change is saved to the store before it is acknowledged: appended
 // to the bank's journal when the store keeps one (Appender, as
@@ -76,11 +80,13 @@ func (b *Registry) allLocked() []*Bank {
 }
 
 // SignalTypes implements Registry.
-func (b *Registry) SignalTypes() []string { return []string{string(PDQ), string(MD5), string(SHA256)} }
+func (b *Registry) SignalTypes() []string {
+	return []string{string(PDQ), string(MD5), string(SHA256), string(SHA512)}
+}
 
 // baseName returns the API bank a hashmatch bank belongs to.
 func (b *Registry) baseName(name string) string {
-	for _, t := range []string{string(MD5), string(SHA256)} {
+	for _, t := range []string{string(MD5), string(SHA256), string(SHA512)} {
 		if base, ok := strings.CutSuffix(name, "."+t); ok {
 			if _, exists := b.banks[base]; exists {
 				return base
@@ -103,7 +109,29 @@ func ratioOf(i Info) float64 {
 	if i.Disabled {
 		return 0
 	}
+	if i.Ratio != nil {
+		return *i.Ratio
+	}
 	return 1
+}
+
+// idName is the name content ids of API bank base derive from.
+func (b *Registry) idNameLocked(base string) string {
+	if bk, ok := b.banks[base]; ok {
+		if n := bk.Info().IDName; n != "" {
+			return n
+		}
+	}
+	return base
+}
+
+// setRatio sets i's matching enabled ratio.
+func setRatio(i *Info, ratio float64) {
+	i.Disabled = ratio == 0
+	i.Ratio = nil
+	if ratio > 0 && ratio < 1 {
+		i.Ratio = &ratio
+	}
 }
 
 // ListBanks implements Registry: API banks, companions folded in.
@@ -147,15 +175,17 @@ func (b *Registry) Bank(ctx context.Context, name string) (BankInfo, error) {
 
 // CreateBank implements Registry: a PDQ bank with the usual threshold.
 func (b *Registry) CreateBank(ctx context.Context, name string, ratio float64) (BankInfo, error) {
-	if ratio != 0 && ratio != 1 {
-		return BankInfo{}, fmt.Errorf("%w: Basira banks are on or off, so the matching enabled ratio must be 0 or 1, not %v", ErrInvalidBank, ratio)
+	if !(ratio >= 0 && ratio <= 1) {
+		return BankInfo{}, fmt.Errorf("%w: the matching enabled ratio must be between 0 and 1, not %v", ErrInvalidBank, ratio)
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if _, ok := b.banks[name]; ok {
 		return BankInfo{}, fmt.Errorf("%w: '%s'", ErrBankExists, name)
 	}
-	bk, err := NewBank(Info{Name: name, Type: PDQ, Threshold: pdq.DefaultRadius, Disabled: ratio == 0, Description: "created through the API"})
+	info := Info{Name: name, Type: PDQ, Threshold: pdq.DefaultRadius, Description: "created through the API"}
+	setRatio(&info, ratio)
+	bk, err := NewBank(info)
 	if err != nil {
 		return BankInfo{}, fmt.Errorf("%w: %v", ErrInvalidBank, err)
 	}
@@ -217,6 +247,11 @@ func newEntryID() string {
 // AddSignals implements Registry: one content, one entry per signal,
 // all with the same entry id; each touched bank is saved before it returns.
 func (b *Registry) AddSignals(ctx context.Context, bank string, signals map[string]string, label, note string) (int64, error) {
+	return b.addSignals(ctx, bank, signals, Entry{Label: label, Note: note})
+}
+
+// addSignals adds one content whose entries are like tmpl.
+func (b *Registry) addSignals(ctx context.Context, bank string, signals map[string]string, tmpl Entry) (int64, error) {
 	if len(signals) == 0 {
 		return 0, fmt.Errorf("%w: no signals given", ErrInvalidSignal)
 	}
@@ -255,7 +290,7 @@ func (b *Registry) AddSignals(ctx context.Context, bank string, signals map[stri
 	id := newEntryID()
 	created := false
 	for _, a := range adds {
-		e, err := a.bk.Add(Entry{ID: id, Value: a.value, Label: label, Note: note, Source: "api", Enabled: true})
+		e, err := a.bk.Add(Entry{ID: id, Value: a.value, Label: tmpl.Label, Note: tmpl.Note, Metadata: tmpl.Metadata, Source: "api", Enabled: true})
 		if err != nil {
 			return 0, fmt.Errorf("%w: %v", ErrInvalidSignal, err)
 		}
@@ -277,20 +312,40 @@ func (b *Registry) AddSignals(ctx context.Context, bank string, signals map[stri
 	} else {
 		b.builtTo = time.Now()
 	}
-	return ContentID(bank, id), nil
+	return ContentID(b.idNameLocked(bank), id), nil
 }
 
 // Lookup implements Registry over every bank of the signal type.
 func (b *Registry) Lookup(ctx context.Context, signalType, value string) ([]IndexMatch, error) {
+	return b.LookupWithin(ctx, signalType, value, -1)
+}
+
+// LookupWithin is Lookup with PDQ matches within radius instead of each
+// bank's threshold (radius < 0: the thresholds; exact hashes ignore it).
+// Matches are nearest first.
+func (b *Registry) LookupWithin(ctx context.Context, signalType, value string, radius int) ([]IndexMatch, error) {
 	t := SignalType(signalType)
 	if !slices.Contains(b.SignalTypes(), signalType) {
 		return nil, fmt.Errorf("%w: '%s'", ErrUnknownSignalType, signalType)
 	}
-	m := NewMatcher(b.All()...)
-	ms, err := m.Lookup(t, value)
+	v, err := NormalizeValue(t, value)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidSignal, err)
 	}
+	// Every bank, disabled ones and entries disabled until later included
+	// (raw_lookup returns them, as HMA's index does); lookup filters.
+	var ms []Match
+	for _, bk := range b.All() {
+		switch t {
+		case PDQ:
+			h, _ := pdq.ParseHash(v)
+			ms = append(ms, bk.lookupPDQWithin(h, radius, true)...)
+		case MD5, SHA256, SHA512:
+			ms = append(ms, bk.lookupExact(t, v, true)...)
+		}
+	}
+	sort.SliceStable(ms, func(i, j int) bool { return ms[i].Distance < ms[j].Distance })
+	now := time.Now()
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	out := make([]IndexMatch, 0, len(ms))
@@ -301,7 +356,8 @@ func (b *Registry) Lookup(ctx context.Context, signalType, value string) ([]Inde
 			continue
 		}
 		base := b.baseName(x.Bank)
-		out = append(out, IndexMatch{ContentID: ContentID(base, x.Entry.ID), Bank: base, Distance: x.Distance, Enabled: x.Entry.Enabled})
+		out = append(out, IndexMatch{ContentID: ContentID(b.idNameLocked(base), x.Entry.ID), Bank: base, Distance: x.Distance,
+			Enabled: x.Entry.Active(now), Exact: t != PDQ, Value: x.Entry.Value})
 	}
 	return out, nil
 }
@@ -321,7 +377,7 @@ func (b *Registry) Compare(signalType, x, y string) (bool, int, error) {
 		}
 		d := pdq.Distance(hx, hy)
 		return d <= pdq.DefaultRadius, d, nil
-	case string(MD5), string(SHA256):
+	case string(MD5), string(SHA256), string(SHA512):
 		t := SignalType(signalType)
 		vx, err := NormalizeValue(t, x)
 		if err != nil {
@@ -374,7 +430,7 @@ func (b *Registry) RemoveContent(ctx context.Context, bank string, contentID int
 		}
 		var removed []Change
 		for _, e := range bk.Entries() {
-			if ContentID(bank, e.ID) != contentID {
+			if ContentID(b.idNameLocked(bank), e.ID) != contentID {
 				continue
 			}
 			if err := bk.Remove(e.ID); err != nil {

@@ -60,8 +60,7 @@ func (pr *Reader) Next() (*Post, error) {
 		p, err := pr.dec.Next()
 		var le *LineError
 		if errors.As(err, &le) {
-			pr.Rejected++
-			pr.Report(fmt.Sprintf("%s%v", pr.Prefix, le))
+			pr.Reject(le)
 			continue
 		}
 		if err != nil && !errors.Is(err, io.EOF) {
@@ -69,6 +68,27 @@ func (pr *Reader) Next() (*Post, error) {
 		}
 		return p, err
 	}
+}
+
+// NextRaw reads the next record without decoding it (Decoder.NextRaw),
+// for callers that decode on several goroutines (Decode): io.EOF at the
+// end, or an error (prefixed with the file's name) that stops reading.
+func (pr *Reader) NextRaw() (Raw, error) {
+	r, err := pr.dec.NextRaw()
+	if err != nil && !errors.Is(err, io.EOF) {
+		return r, fmt.Errorf("%s%w", pr.Prefix, err)
+	}
+	return r, err
+}
+
+// Decode decodes a record NextRaw read (Decoder.Decode); a *LineError
+// goes to Reject.
+func (pr *Reader) Decode(r Raw) (*Post, error) { return pr.dec.Decode(r) }
+
+// Reject reports and counts a line that could not be read, as Next does.
+func (pr *Reader) Reject(le *LineError) {
+	pr.Rejected++
+	pr.Report(fmt.Sprintf("%s%v", pr.Prefix, le))
 }
 
 // Close closes the file (not stdin).

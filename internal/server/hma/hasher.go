@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/md5"
 	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/hex"
 	"fmt"
 	"slices"
@@ -24,26 +25,38 @@ const (
 	SignalPDQ    = "pdq"
 	SignalMD5    = "md5"
 	SignalSHA256 = "sha256"
+	SignalSHA512 = "sha512"
 )
 
 // Hasher hashes uploaded or fetched images: PDQ (HMA's default signal type
-// for photos) and, when asked with ?types=, MD5 and SHA-256 of the bytes.
+// for photos) and, when asked with ?types=, MD5, SHA-256 and SHA-512 of the
+// bytes.
 type Hasher struct {
 	pool sync.Pool
 }
 
 var _ server.Hasher = (*Hasher)(nil)
 
-// NewHasher returns a Hasher, safe for concurrent use.
+// NewHasher returns a Hasher, safe for concurrent use. It resizes large
+// pictures to 512 px before hashing, like Meta's C++ tool.
 func NewHasher() *Hasher {
 	return &Hasher{pool: sync.Pool{New: func() any { return pdq.NewHasher() }}}
+}
+
+// NewFullResolutionHasher returns a Hasher that hashes pictures at their
+// own size, as OpenMediaMatch does: the same PDQ strings as OMM's for the
+// same decoded pixels.
+func NewFullResolutionHasher() *Hasher {
+	return &Hasher{pool: sync.Pool{New: func() any { return pdq.NewFullResolutionHasher() }}}
 }
 
 // ContentTypes implements server.Hasher.
 func (h *Hasher) ContentTypes() []string { return []string{ContentPhoto} }
 
 // SignalTypes lists what Hash can compute.
-func (h *Hasher) SignalTypes() []string { return []string{SignalPDQ, SignalMD5, SignalSHA256} }
+func (h *Hasher) SignalTypes() []string {
+	return []string{SignalPDQ, SignalMD5, SignalSHA256, SignalSHA512}
+}
 
 // Hash implements server.Hasher. With no types it computes PDQ only, as
 // HMA does for a photo. A PDQ hash of quality below pdq.MinQuality (a flat
@@ -78,6 +91,9 @@ func (h *Hasher) Hash(ctx context.Context, contentType string, data []byte, type
 		case SignalSHA256:
 			s := sha256.Sum256(data)
 			out[SignalSHA256] = hex.EncodeToString(s[:])
+		case SignalSHA512:
+			s := sha512.Sum512(data)
+			out[SignalSHA512] = hex.EncodeToString(s[:])
 		}
 	}
 	return out, nil
