@@ -99,7 +99,9 @@ func TestIngestInterruptedDrain(t *testing.T) {
 	// No worker here: the posts stay unprocessed and the drain waits
 	// until ctx ends.
 	a := open(t, testConfig(t, 0))
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	// Long enough for the feed to store its posts under -race on a
+	// loaded machine; the drain then waits until it ends.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	err := a.Ingest(ctx, IngestOptions{Feed: func(ctx context.Context) error {
 		return a.Pipeline.Accept(ctx, "test", posts(3, "x"))
