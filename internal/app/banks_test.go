@@ -242,6 +242,21 @@ func TestServeBanksSharedWithAPI(t *testing.T) {
 		t.Fatal("the banks detector was rebuilt")
 	}
 
+	// A whole new generation (a rules reload through the API, a
+	// fact-check import) keeps the same banks detector, which still
+	// follows the API's changes.
+	if err := r.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if det.Detectors()[0] != bd {
+		t.Fatal("a new generation did not keep the folder's banks detector")
+	}
+	afterReload := randomPDQ(t)
+	call("POST", "/c/bank/KNOWN/signal", `{"pdq":"`+afterReload+`"}`)
+	if got := matched(afterReload); !slices.Equal(got, []string{"KNOWN"}) {
+		t.Fatalf("after a new generation, a hash added to KNOWN matched %v", got)
+	}
+
 	cases, err := st.ListCases(ctx, store.CaseQuery{Limit: 100})
 	if err != nil {
 		t.Fatal(err)

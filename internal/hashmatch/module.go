@@ -46,29 +46,31 @@ func (m *Module) Provision(ctx context.Context, h detect.Host) (detect.Detector,
 	if m.Dir == "" {
 		return nil, nil
 	}
-	var d *Detector
+	// Warnings come one line at a time from any worker.
+	var mu sync.Mutex
+	setup := func(d *Detector) {
+		d.Dihedral = m.Dihedral
+		d.Warn = func(msg string) {
+			mu.Lock()
+			defer mu.Unlock()
+			h.Warn("warning: " + msg)
+		}
+	}
 	if m.Shared.Serves(m.Dir) {
 		if len(m.Shared.Registry().All()) == 0 {
 			return nil, fmt.Errorf("--banks %s: no banks in the folder", m.Dir)
 		}
-		d = m.Shared.attach()
-	} else {
-		banks, err := LoadAll(ctx, &DirStore{Dir: m.Dir})
-		if err != nil {
-			return nil, err
-		}
-		if len(banks) == 0 {
-			return nil, fmt.Errorf("--banks %s: no banks in the folder", m.Dir)
-		}
-		d = NewDetector(NewMatcher(banks...), "")
+		return m.Shared.detector(setup), nil
 	}
-	d.Dihedral = m.Dihedral
-	var mu sync.Mutex
-	d.Warn = func(msg string) {
-		mu.Lock()
-		defer mu.Unlock()
-		h.Warn("warning: " + msg)
+	banks, err := LoadAll(ctx, &DirStore{Dir: m.Dir})
+	if err != nil {
+		return nil, err
 	}
+	if len(banks) == 0 {
+		return nil, fmt.Errorf("--banks %s: no banks in the folder", m.Dir)
+	}
+	d := NewDetector(NewMatcher(banks...), "")
+	setup(d)
 	return d, nil
 }
 

@@ -22,7 +22,8 @@ import (
 // matched against it. When the set of banks changes (a bank or a companion
 // bank is created, or the folder is read again) the registry's change hook
 // swaps a new Matcher over the same banks into the detector in force:
-// pointers, no copy. A new detector generation attaches its own detector.
+// pointers, no copy. Every detector generation holds the same banks
+// detector (its matcher is swapped, never its configuration).
 //
 // The API writes through trackedStore, which records each file's size and
 // modification time as written, so Reread reads the folder again only when
@@ -41,9 +42,9 @@ type Shared struct {
 	mu    sync.Mutex
 	known map[string]string // file name → "size:mtime" as last loaded or written here
 
-	// detMu guards det, the detector of the generation in force. The
-	// registry calls changed with its own lock held, so detMu is never
-	// held while calling the registry.
+	// detMu guards det, the folder's banks detector. The registry calls
+	// changed with its own lock held, so detMu is never held while
+	// calling the registry.
 	detMu sync.Mutex
 	det   *Detector
 }
@@ -80,15 +81,29 @@ func (s *Shared) Serves(dir string) bool {
 	return err == nil && os.SameFile(sa, sb)
 }
 
-// attach returns a detector over the registry's banks that follows its
-// changes from now on, in place of the one attached before.
-func (s *Shared) attach() *Detector {
-	d := NewDetector(NewMatcher(s.api.All()...), "")
+// detector returns the banks detector of the folder: made (and set up
+// by init) on the first call, the same one for every later generation,
+// so it follows the registry's changes whichever generation is in force,
+// and a generation that fails to build cannot take it away from the one
+// in force.
+func (s *Shared) detector(init func(*Detector)) *Detector {
 	s.detMu.Lock()
-	s.det = d
+	d := s.det
 	s.detMu.Unlock()
-	// A change between the first read and the attachment went to the old
-	// detector: read the banks again.
+	if d != nil {
+		return d
+	}
+	d = NewDetector(NewMatcher(s.api.All()...), "")
+	init(d)
+	s.detMu.Lock()
+	if s.det != nil { // made meanwhile by another caller
+		d = s.det
+	} else {
+		s.det = d
+	}
+	s.detMu.Unlock()
+	// A change between the first read and the attachment went nowhere:
+	// read the banks again.
 	d.SetMatcher(NewMatcher(s.api.All()...))
 	return d
 }
