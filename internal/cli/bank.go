@@ -2,14 +2,12 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/basira-org/basira/internal/config"
@@ -424,22 +422,16 @@ func runMatch(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	if err != nil {
 		return err
 	}
-	out := matchPrinter{env: env, json: *format == "json", all: *all}
-	if *format == "table" {
-		out.tw = tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(out.tw, "ITEM\tVERDICT\tBANK\tENTRY\tLABEL\tDISTANCE")
-	}
+	out := hashmatch.NewMatchWriter(env.Stdout, *format == "json", *all)
 	if *text != "" {
 		ms, err := m.Lookup(hashmatch.Text, *text)
 		if err != nil {
 			return err
 		}
-		out.print("text", ms)
+		out.Write("text", ms)
 	}
-	failed, err := matchFiles(ctx, env, m, fs.Args(), *dihedral, &out)
-	if out.tw != nil {
-		_ = out.tw.Flush()
-	}
+	failed, err := matchFiles(ctx, env, m, fs.Args(), *dihedral, out)
+	_ = out.Flush()
 	if err != nil {
 		return err
 	}
@@ -451,7 +443,7 @@ func runMatch(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 
 // matchFiles hashes each file and prints its matches; it returns how many
 // files could not be hashed.
-func matchFiles(ctx context.Context, env *Env, m *hashmatch.Matcher, paths []string, dihedral bool, out *matchPrinter) (int, error) {
+func matchFiles(ctx context.Context, env *Env, m *hashmatch.Matcher, paths []string, dihedral bool, out *hashmatch.MatchWriter) (int, error) {
 	failed := 0
 	h := pdq.NewHasher()
 	for _, path := range paths {
@@ -471,7 +463,7 @@ func matchFiles(ctx context.Context, env *Env, m *hashmatch.Matcher, paths []str
 		if fh.PDQ != nil && fh.PDQ.Quality < pdq.MinQuality && m.Has(hashmatch.PDQ) {
 			fmt.Fprintf(env.Stderr, "basira match: %s: PDQ quality %d is below %d, PDQ not matched\n", path, fh.PDQ.Quality, pdq.MinQuality)
 		}
-		out.print(path, m.LookupFile(fh))
+		out.Write(path, m.LookupFile(fh))
 	}
 	return failed, nil
 }
@@ -482,43 +474,6 @@ func (b *bankNames) String() string { return strings.Join(*b, ",") }
 func (b *bankNames) Set(v string) error {
 	*b = append(*b, v)
 	return nil
-}
-
-type matchPrinter struct {
-	env  *Env
-	json bool
-	all  bool
-	tw   *tabwriter.Writer
-}
-
-func (p *matchPrinter) print(item string, ms []hashmatch.Match) {
-	flag, safe := hashmatch.Verdict(ms)
-	if len(ms) == 0 && p.all {
-		if p.json {
-			_ = json.NewEncoder(p.env.Stdout).Encode(map[string]any{"item": item, "verdict": "none"})
-		} else {
-			fmt.Fprintf(p.tw, "%s\tnone\t\t\t\t\n", item)
-		}
-	}
-	for _, list := range []struct {
-		verdict string
-		ms      []hashmatch.Match
-	}{{"flag", flag}, {"safe", safe}} {
-		for _, m := range list.ms {
-			dist := fmt.Sprint(m.Distance)
-			if m.Transform != "" {
-				dist += " (" + m.Transform + ")"
-			}
-			if m.Type == hashmatch.Text {
-				dist = fmt.Sprintf("similarity %.2f", m.Similarity)
-			}
-			if p.json {
-				_ = json.NewEncoder(p.env.Stdout).Encode(map[string]any{"item": item, "verdict": list.verdict, "match": m})
-				continue
-			}
-			fmt.Fprintf(p.tw, "%s\t%s\t%s\t%s\t%s\t%s\n", item, list.verdict, m.Bank, m.Entry.ID, m.Entry.Label, dist)
-		}
-	}
 }
 
 // importTAT fetches Tech Against Terrorism's hash list into a bank, from
