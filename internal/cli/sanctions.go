@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -149,32 +148,13 @@ func runSanctionsSearch(ctx context.Context, env *Env, fs *flag.FlagSet, args []
 		res = x.Search(q, *minScore, *limit)
 	}
 	if *format == "jsonl" {
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetEscapeHTML(false)
-		for _, m := range res {
-			if err := enc.Encode(m); err != nil {
-				return err
-			}
-		}
-		return nil
+		return sanctions.WriteMatchesJSONL(env.Stdout, res)
 	}
 	if len(res) == 0 {
 		fmt.Fprintf(env.Stdout, "no match at score >= %.2f\n", *minScore)
 		return nil
 	}
-	tw := newTable(env.Stdout, "SCORE", "LIST", "LIST DATE", "ENTRY", "MATCHED", "PRIMARY NAME", "PROGRAMS")
-	for _, m := range res {
-		matched := m.Name
-		if m.Wallet != nil {
-			matched = m.Wallet.Currency + " " + m.Wallet.Address
-		}
-		id := m.Entry.ID
-		if m.Entry.Ref != "" {
-			id += " (" + m.Entry.Ref + ")"
-		}
-		tw.rowf("%.3f\t%s\t%s\t%s\t%s\t%s\t%s\n", m.Score, m.List, m.Date, id, matched, m.Entry.Name, strings.Join(m.Entry.Programs, ","))
-	}
-	return tw.flush()
+	return sanctions.WriteMatchesTable(env.Stdout, res)
 }
 
 func runSanctionsList(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
@@ -193,15 +173,7 @@ func runSanctionsList(ctx context.Context, env *Env, fs *flag.FlagSet, args []st
 		fmt.Fprintf(env.Stdout, "no sanctions list imported (folder %s)\n", st.Dir)
 		return nil
 	}
-	tw := newTable(env.Stdout, "LIST", "DATE", "FORMAT", "SOURCE", "ENTRIES", "WALLETS", "IMPORTED")
-	for _, l := range lists {
-		w := 0
-		for _, e := range l.Entries {
-			w += len(e.Wallets)
-		}
-		tw.rowf("%s\t%s\t%s\t%s\t%d\t%d\t%s\n", l.Name, l.Date, l.Format, l.Source, len(l.Entries), w, l.Imported.Format(time.RFC3339))
-	}
-	return tw.flush()
+	return sanctions.WriteListsTable(env.Stdout, lists)
 }
 
 func runSanctionsEval(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
