@@ -57,3 +57,30 @@ func VerifyLog(ctx context.Context, src EntrySource, head string) (LogReport, er
 	}
 	return rep, nil
 }
+
+// Each calls fn for the entries after seq after, in order, at most limit
+// of them (0: all), reading the log a page at a time.
+func Each(ctx context.Context, src EntrySource, after int64, limit int, fn func(Entry) error) error {
+	n := 0
+	for limit == 0 || n < limit {
+		page := 1000
+		if limit > 0 {
+			page = min(page, limit-n)
+		}
+		es, err := src.AuditEntries(ctx, after, page)
+		if err != nil {
+			return err
+		}
+		if len(es) == 0 {
+			return nil
+		}
+		for _, e := range es {
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+		n += len(es)
+		after = es[len(es)-1].Seq
+	}
+	return nil
+}

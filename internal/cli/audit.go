@@ -84,28 +84,7 @@ func runAuditList(ctx context.Context, env *Env, fs *flag.FlagSet, args []string
 	}
 	defer st.Close()
 	enc := json.NewEncoder(env.Stdout)
-	n := 0
-	for *limit == 0 || n < *limit {
-		page := 1000
-		if *limit > 0 {
-			page = min(page, *limit-n)
-		}
-		es, err := st.AuditEntries(ctx, *after, page)
-		if err != nil {
-			return err
-		}
-		if len(es) == 0 {
-			break
-		}
-		for _, e := range es {
-			if err := enc.Encode(e); err != nil {
-				return err
-			}
-		}
-		n += len(es)
-		*after = es[len(es)-1].Seq
-	}
-	return nil
+	return audit.Each(ctx, st, *after, *limit, func(e audit.Entry) error { return enc.Encode(e) })
 }
 
 // checkHeadFile checks the log against the head file a server keeps for
