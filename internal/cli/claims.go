@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -180,20 +179,14 @@ func runClaimsExport(ctx context.Context, env *Env, fs *flag.FlagSet, args []str
 	if err != nil {
 		return err
 	}
-	var w io.Writer = env.Stdout
-	if *out != "" {
-		f, err := os.Create(*out)
-		if err != nil {
+	err = withOutput(env, *out, func(w io.Writer) error {
+		bw := bufio.NewWriter(w)
+		if err := claims.WriteClaimReview(bw, cs); err != nil {
 			return err
 		}
-		defer f.Close()
-		w = f
-	}
-	bw := bufio.NewWriter(w)
-	if err := claims.WriteClaimReview(bw, cs); err != nil {
-		return err
-	}
-	if err := bw.Flush(); err != nil {
+		return bw.Flush()
+	})
+	if err != nil {
 		return err
 	}
 	if *out != "" {
