@@ -22,6 +22,7 @@ var LayerNames = []string{"foundation", "domain", "adapter", "assembly", "comman
 var Layer = map[string]int{
 	"arabic":                  Foundation,
 	"pdq":                     Foundation,
+	"vpdq":                    Foundation,
 	"rules":                   Foundation, // the shipped rule packs (embedded files)
 	"models":                  Foundation, // the shipped models (embedded files)
 	"entities":                Foundation, // the shipped entity lists (embedded files)
@@ -46,6 +47,7 @@ var Layer = map[string]int{
 	"internal/finance":   Domain,
 	"internal/sanctions": Domain,
 	"internal/media":     Domain,
+	"internal/video":     Domain,
 	"internal/ingest":    Domain,
 	"internal/review":    Domain,
 	"internal/report":    Domain,
