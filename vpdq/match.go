@@ -33,8 +33,8 @@ func (o Options) distance() int {
 
 // Result is the outcome of comparing a query video with another.
 type Result struct {
-	QueryPercent    float64 // share of the query's frames found in the other video
-	ComparedPercent float64 // share of the other video's frames found in the query
+	QueryPercent    float64 `json:"query_match_percent"`    // share of the query's frames found in the other video
+	ComparedPercent float64 `json:"compared_match_percent"` // share of the other video's frames found in the query
 }
 
 // IsMatch applies python-threatexchange's decision: the query's share at
@@ -96,4 +96,20 @@ func countIn(a, b []pdq.Hash, lim int) int {
 		}
 	}
 	return n
+}
+
+// Compact returns the frames matching uses (quality at least
+// DefaultQuality, each distinct hash once, as python-threatexchange
+// prepares a signal), in order: the same match results in less room.
+func Compact(fs []Feature) []Feature {
+	out := make([]Feature, 0, len(fs))
+	seen := make(map[pdq.Hash]bool, len(fs))
+	for _, f := range fs {
+		if f.Quality < DefaultQuality || seen[f.Hash] {
+			continue
+		}
+		seen[f.Hash] = true
+		out = append(out, f)
+	}
+	return out
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/basira-org/basira/internal/config"
 	"github.com/basira-org/basira/internal/media"
 	"github.com/basira-org/basira/internal/post"
+	"github.com/basira-org/basira/internal/video"
 )
 
 // mediaStep fetches and hashes post attachments before the detectors run
@@ -19,8 +20,16 @@ type mediaStep struct {
 }
 
 func newMediaStep(cfg config.Media, log *slog.Logger) *mediaStep {
-	return &mediaStep{cfg: cfg, log: log,
-		f: &media.Fetcher{MaxBytes: cfg.MaxBytes, Timeout: cfg.Timeout, PDQ: media.PDQ(), Dir: cfg.KeepDir}}
+	f := &media.Fetcher{MaxBytes: cfg.MaxBytes, Timeout: cfg.Timeout, PDQ: media.PDQ(), Dir: cfg.KeepDir, VideoTimeout: cfg.VideoTimeout}
+	if cfg.Video {
+		vh, err := media.VPDQ(video.Options{MaxBytes: cfg.MaxBytes, Timeout: cfg.VideoTimeout})
+		if err != nil {
+			// Checked once at start: images are still hashed.
+			log.Warn("video attachments get MD5 and SHA-256 only, no vPDQ (turn this off with --media-video=false)", "err", err)
+		}
+		f.Video = vh
+	}
+	return &mediaStep{cfg: cfg, log: log, f: f}
 }
 
 // prepare returns the workers' Prepare step, or nil when fetching is off.

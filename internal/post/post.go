@@ -28,6 +28,9 @@ type Media struct {
 	MD5     string `json:"md5,omitempty"`
 	PDQ     string `json:"pdq,omitempty"`
 	Quality int    `json:"quality,omitempty"`
+	// VPDQ is a video's vPDQ frame hashes, as python-threatexchange's
+	// signal string (package vpdq).
+	VPDQ string `json:"vpdq,omitempty"`
 }
 
 // Post is one social-media post. Text is kept as written (for display and

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/basira-org/basira/vpdq"
 )
 
 // Size limits of a post's fields, checked by Validate. Every store takes a
@@ -24,6 +26,7 @@ const (
 	MaxExtraFields   = 64
 	MaxExtraKeyBytes = 128
 	MaxMedia         = maxMedia
+	MaxVPDQBytes     = 64 << 10 // one video's frame hashes (about 800 frames)
 	// MaxStoredTextBytes is the largest text any store takes, whatever a
 	// decoder's own (lower) limit.
 	MaxStoredTextBytes = 1 << 20
@@ -110,6 +113,14 @@ func Validate(p *Post, maxText int) error {
 		}
 		if m.Quality < 0 || m.Quality > 100 {
 			return invalid("post %q: media[%d]: quality %d is not 0-100", clip(p.ID), i, m.Quality)
+		}
+		if m.VPDQ != "" {
+			if len(m.VPDQ) > MaxVPDQBytes {
+				return invalid("post %q: media[%d]: \"vpdq\" is over %d bytes", clip(p.ID), i, MaxVPDQBytes)
+			}
+			if _, err := vpdq.ParseSignal(m.VPDQ); err != nil {
+				return invalid("post %q: media[%d]: %w", clip(p.ID), i, err)
+			}
 		}
 	}
 	return validateExtra(p)
