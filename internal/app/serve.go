@@ -13,6 +13,7 @@ import (
 
 	"github.com/basira-org/basira/internal/audit"
 	"github.com/basira-org/basira/internal/bus"
+	"github.com/basira-org/basira/internal/claims/desk"
 	"github.com/basira-org/basira/internal/config"
 	"github.com/basira-org/basira/internal/ingest"
 	"github.com/basira-org/basira/internal/ingest/sources"
@@ -74,7 +75,7 @@ func (a *App) Serve(ctx context.Context, o ServeOptions) error {
 	sup := ingest.NewSupervisor(countingSink{a.Pipeline, a.Metrics})
 	deps := o.Deps
 	deps.Sink, deps.Posts, deps.Cases, deps.Audit, deps.Health = a.Pipeline, a.Store, a.Store, a.Store, a.Store
-	deps.Connectors, deps.Metrics = sup, a.Metrics
+	deps.Connectors, deps.Metrics, deps.ClaimDesk = sup, a.Metrics, a.Store
 	apiCfg := server.Config{Logger: a.Log, PseudonymKey: cfg.PseudonymKey}
 	if strings.HasPrefix(cfg.Bus, "nats") {
 		// The in-process queue is bounded and slows Publish down by itself;
@@ -93,6 +94,12 @@ func (a *App) Serve(ctx context.Context, o ServeOptions) error {
 			auditBroken <- err
 		}
 		return nil
+	}
+	if cfg.DeskEvery > 0 {
+		// The desk reads what the workers stored: one per API server is
+		// enough, whether the workers run here or elsewhere.
+		d := desk.New(a.Store, desk.Options{Every: cfg.DeskEvery, Logger: a.Log.With("component", "desk")})
+		tasks["rumour desk"] = d.Run
 	}
 	work := a.startWork(ctx, cfg.Workers != 0, tasks)
 	feed := newGroup(context.WithoutCancel(ctx))

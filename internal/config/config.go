@@ -61,6 +61,9 @@ type Config struct {
 	// MaxBacklog is serve's --max-backlog: with NATS, queued messages
 	// past which pushes and /readyz answer 503.
 	MaxBacklog int64
+	// DeskEvery is how often serve's rumour desk recomputes the emerging
+	// claims (--desk-every; 0 turns the desk off).
+	DeskEvery time.Duration
 	// Demo seeds a demo workspace (serve --demo).
 	Demo bool
 	// Grace bounds shutdown: every stage (HTTP, connectors, workers,
@@ -119,6 +122,7 @@ func (c *Config) DefineServe(fs *flag.FlagSet) {
 	fs.BoolVar(&c.Demo, "demo", false, "seed a demo workspace (sample posts, rules, a bank, fact-checks) so cases appear within a minute")
 	fs.StringVar(&c.Platforms, "platforms", "", "platforms `file` of referral webhooks: cases decided 'refer' are sent to them (see docs/service.md#referrals)")
 	fs.DurationVar(&c.Grace, "shutdown-grace", DefaultGrace, "time given to requests, connectors and workers to finish on shutdown")
+	fs.DurationVar(&c.DeskEvery, "desk-every", time.Minute, "how often the rumour desk regroups the last day's check-worthy posts into emerging claims (GET /v1/claims/trending; 0: off)")
 	fs.Int64Var(&c.MaxBacklog, "max-backlog", 20000, "with --bus nats://…, queued messages (each up to 512 post keys) past which pushes and /readyz answer 503 with Retry-After (0: no limit)")
 }
 

@@ -60,6 +60,10 @@ func (s *Server) routeTable() []*Route {
 		{Method: "POST", Path: "/v1/factchecks", Roles: admins, Tag: "factchecks", Summary: "Add or replace fact-checks", BodyLimit: 16 << 20, handler: s.putFactChecks},
 		{Method: "GET", Path: "/v1/factchecks/{id}", Roles: readers, Tag: "factchecks", Summary: "One fact-check", handler: s.getFactCheck},
 
+		{Method: "GET", Path: "/v1/claims/trending", Roles: readers, Tag: "claims", Summary: "Emerging claims: clusters of check-worthy posts, fastest-growing first, with the debunk they repeat if any", handler: s.listTrending},
+		{Method: "GET", Path: "/v1/claims/trending/{key}", Roles: readers, Tag: "claims", Summary: "One emerging claim with its posts and growth", handler: s.getTrending},
+		{Method: "POST", Path: "/v1/claims/trending/{key}/case", Roles: analysts, Tag: "claims", Summary: "Open the review case of an emerging claim (once; 200 with the case opened before)", handler: s.openTrendingCase},
+
 		{Method: "GET", Path: "/v1/stats", Roles: readers, Tag: "meta", Summary: "Counts: posts, unprocessed posts, signals, cases by status, audit entries", handler: s.stats},
 		{Method: "GET", Path: "/v1/connectors", Roles: readers, Tag: "connectors", Summary: "Ingest connectors and their state", handler: s.listConnectors},
 

@@ -149,6 +149,8 @@ type Deps struct {
 	Metrics    *metrics.Metrics
 	// Referrals are the referrals to platforms (internal/referral).
 	Referrals Referrals
+	// ClaimDesk holds the emerging claims of the rumour desk.
+	ClaimDesk ClaimDesk
 }
 
 // Server is the API. It is an http.Handler.

@@ -330,6 +330,7 @@ type Store interface {
 	Results
 	Cases
 	AuditLog
+	ClaimClusters
 	Counts(ctx context.Context) (Counts, error)
 	// Ping checks the database answers (readiness).
 	Ping(ctx context.Context) error

@@ -28,6 +28,11 @@ func init() {
 		"حكومه", "مليون", "مليار", "الف", "وفاه", "وفيات", "اصابه", "اصابات", "حالات", "حالة", "قتل", "مقتل", "وفاة",
 		"فيديو", "صوره", "شاهد", "بالفيديو", "تم", "اول", "منظمه", "الصحه", "دراسه", "تؤكد", "يؤكد", "اكد", "اكدت",
 		"لقاح", "كورونا", "فيروس", "دولار", "درهم", "ريال", "بالمئه", "نسبه",
+		// Attribution: who said what (reported speech is what gets checked).
+		"قال", "قالت", "يقول", "تقول", "صرح", "تصريح", "بيان", "مصادر", "مصدر", "تقرير", "نقلا", "وفق", "حسب",
+		"حذر", "يحذر", "اتهم", "يتهم", "كشف", "تكشف", "يكشف", "نفى", "تنفي", "اعترف",
+		// Institutions and office holders.
+		"الخارجيه", "وزاره", "وزير", "هيئه", "مجلس", "الرئيس", "رئيس", "عضو", "الجيش", "الشرطه", "المحكمه", "السفير", "سفير",
 		// English / French
 		"breaking", "confirmed", "official", "officially", "announced", "million", "billion", "died", "dead", "killed",
 		"cases", "deaths", "video", "shows", "study", "government", "minister", "percent", "vaccine", "urgent",
@@ -64,6 +69,10 @@ func (Lexical) Score(doc *arabic.Doc) float64 {
 	}
 	if strings.Contains(doc.Original, "?") || strings.Contains(doc.Original, "؟") {
 		x -= 0.5
+	}
+	// Reported speech: "name: …" or a quotation.
+	if strings.ContainsAny(doc.Original, ":«\"") {
+		x += 0.3
 	}
 	return 1 / (1 + math.Exp(-x))
 }

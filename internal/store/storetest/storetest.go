@@ -47,6 +47,7 @@ func Run(t *testing.T, open Opener) {
 		{"Tokens", testTokens},
 		{"PostLifecycle", testPostLifecycle},
 		{"StaleProcessing", testStaleProcessing},
+		{"ClaimClusters", testClaimClusters},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
