@@ -18,7 +18,7 @@ import (
 func init() {
 	Register(&Command{
 		Name:    "hash",
-		Summary: "print the PDQ hash and quality of image files",
+		Summary: "print the PDQ hash and quality of image files (and the vPDQ of videos)",
 		Usage:   "[flags] FILE...",
 		Help: `Prints one line per file, in the order given, in the format of Meta's
 reference tool:
@@ -33,11 +33,19 @@ then 1.
 With --dihedral, prints the hashes of the 8 rotations and flips as well:
   HASH_ORIG,HASH_ROT90,…,HASH_FLIPM,QUALITY,PATH
 
+Videos (.mp4 .mov .webm .mkv .avi …; decoded by ffmpeg, which must be
+installed) are hashed with vPDQ, one frame a second by default; the line is
+  VIDEO_MD5,FRAMES,PATH
+(32 hexadecimal characters: the MD5 of the file, HMA's video_md5) and, with
+--vpdq-dir, each video's frame hashes go to DIR/NAME.txt in the format of
+Meta's vpdq-hash-video (frame,quality,hash,timestamp).
+
 Examples:
   basira hash photo.jpg
   basira hash media/*.jpg > hashes.csv
   basira hash --workers 2 media/ > hashes.csv
-  basira hash --dihedral meme.png`,
+  basira hash --dihedral meme.png
+  basira hash --vpdq-dir hashes/ clip.mp4`,
 		Run: runHash,
 	})
 }
@@ -45,6 +53,8 @@ Examples:
 func runHash(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
 	dihedral := fs.Bool("dihedral", false, "also print the hashes of the 7 rotations and flips")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "files hashed in parallel (output order is kept)")
+	vopt := videoFlags(fs)
+	vpdqDir := fs.String("vpdq-dir", "", "write each video's vPDQ frame hashes to `DIR`/NAME.txt")
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
@@ -71,6 +81,11 @@ func runHash(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) err
 			defer wg.Done()
 			h := pdq.NewHasher()
 			for i := range jobs {
+				if isVideoFile(files[i]) {
+					line, err := hashVideoLine(ctx, files[i], *vopt, *vpdqDir)
+					results[i] <- result{line: line, err: err}
+					continue
+				}
 				img, err := pdq.DecodeFile(files[i])
 				if err != nil {
 					results[i] <- result{err: err}
@@ -143,7 +158,7 @@ func expandImageArgs(args []string) ([]string, error) {
 			if err != nil {
 				return err
 			}
-			if !d.IsDir() && imageExts[strings.ToLower(filepath.Ext(p))] {
+			if !d.IsDir() && (imageExts[strings.ToLower(filepath.Ext(p))] || isVideoFile(p)) {
 				out = append(out, p)
 			}
 			return nil

@@ -196,7 +196,7 @@ func (t *tailBuffer) String() string { return strings.TrimSpace(string(t.b)) }
 // Probe reads the first video stream's size, frame rate and duration.
 func Probe(ctx context.Context, path string) (Info, error) {
 	cmd := exec.CommandContext(ctx, "ffprobe", "-v", "error", "-protocol_whitelist", "file", "-select_streams", "v:0",
-		"-show_entries", "stream=codec_name,width,height,avg_frame_rate,r_frame_rate,duration:format=duration",
+		"-show_entries", "stream=codec_name,width,height,avg_frame_rate,r_frame_rate,duration:format=duration,format_name",
 		"-of", "json", "file:"+path)
 	var out bytes.Buffer
 	var errb tailBuffer
@@ -218,6 +218,7 @@ func Probe(ctx context.Context, path string) (Info, error) {
 		} `json:"streams"`
 		Format struct {
 			Duration string `json:"duration"`
+			Name     string `json:"format_name"`
 		} `json:"format"`
 	}
 	if err := json.Unmarshal(out.Bytes(), &p); err != nil {
@@ -225,6 +226,10 @@ func Probe(ctx context.Context, path string) (Info, error) {
 	}
 	if len(p.Streams) == 0 {
 		return Info{}, fmt.Errorf("%w: %s has no video stream", ErrNotVideo, path)
+	}
+	// ffmpeg reads still images as one-frame videos: they are photos.
+	if f := p.Format.Name; f == "image2" || strings.HasSuffix(f, "_pipe") {
+		return Info{}, fmt.Errorf("%w: %s is an image (%s)", ErrNotVideo, path, f)
 	}
 	s := p.Streams[0]
 	in := Info{Width: s.Width, Height: s.Height, Codec: s.Codec}

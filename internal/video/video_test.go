@@ -153,6 +153,13 @@ func TestLimits(t *testing.T) {
 		t.Error("ffmpeg fetched a URL named in a playlist")
 	default:
 	}
+	// A still image is a photo, not a one-frame video.
+	if _, err := HashFile(ctx, filepath.Join(d, "pdq", "data", "bridge-mods", "aaa-orig.jpg"), Options{}); !errors.Is(err, ErrNotVideo) {
+		t.Errorf("JPEG: %v", err)
+	}
+	if _, err := HashFile(ctx, filepath.Join(d, "pdq", "data", "misc-images", "c.png"), Options{}); !errors.Is(err, ErrNotVideo) {
+		t.Errorf("PNG: %v", err)
+	}
 	if _, err := HashBytes(ctx, []byte("not a video at all"), Options{}); !errors.Is(err, ErrNotVideo) {
 		t.Errorf("text: %v", err)
 	}

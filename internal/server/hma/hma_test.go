@@ -392,7 +392,7 @@ func TestHMAHashing(t *testing.T) {
 		query string
 		want  int
 	}{
-		"unknown content type": {"video", img, "", 400},
+		"unknown content type": {"audio", img, "", 400},
 		"not an image":         {"photo", []byte("hello"), "", 415},
 		"unknown signal type":  {"photo", img, "?types=tmk", 400},
 	} {

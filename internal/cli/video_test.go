@@ -1,0 +1,72 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/basira-org/basira/internal/refdata"
+	"github.com/basira-org/basira/internal/video"
+)
+
+// TestVideoCommands: hash a video, bank it by vPDQ and video_md5, match an
+// edit of it, and scan a post carrying the edit as a local file.
+func TestVideoCommands(t *testing.T) {
+	if err := video.Check(); err != nil {
+		t.Skipf("skipping: %v", err)
+	}
+	vids := refdata.Path(t, "pdq/tmk/sample-videos")
+	orig := filepath.Join(vids, "chair-orig-22-sd-bar.mp4")
+	edit := filepath.Join(vids, "chair-22-sd-sepia-bar.mp4")
+	other := filepath.Join(vids, "pattern-sd-grey-bar.mp4")
+
+	vq := t.TempDir()
+	code, out, errs := run(t, "", "hash", "--vpdq-dir", vq, orig)
+	if f := strings.Split(strings.TrimSpace(out), ","); code != 0 || len(f) != 3 || len(f[0]) != 32 || f[1] != "23" {
+		t.Fatalf("hash: exit %d %q %s", code, out, errs)
+	}
+	ref, err := os.ReadFile(filepath.Join(vq, "chair-orig-22-sd-bar.txt"))
+	if err != nil || len(strings.Split(strings.TrimSpace(string(ref)), "\n")) != 23 || !strings.HasPrefix(string(ref), "0,") {
+		t.Fatalf("--vpdq-dir: %v\n%s", err, ref)
+	}
+
+	banks := t.TempDir()
+	mustRun := func(want int, args ...string) string {
+		t.Helper()
+		code, out, errs := run(t, "", append(args, "--dir", banks)...)
+		if code != want {
+			t.Fatalf("basira %s: exit %d, want %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), code, want, out, errs)
+		}
+		return out
+	}
+	mustRun(0, "bank", "create", "--type", "vpdq", "tve-videos")
+	mustRun(0, "bank", "create", "--type", "video_md5", "tve-md5")
+	mustRun(0, "bank", "add", "--files", "--label", "tve", "tve-videos", orig)
+	mustRun(0, "bank", "add", "--files", "--label", "tve", "tve-md5", orig)
+	out = mustRun(0, "match", "--all", edit, other, orig)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	byItem := map[string][]string{}
+	for _, l := range lines[1:] {
+		f := strings.Fields(l)
+		byItem[filepath.Base(f[0])] = append(byItem[filepath.Base(f[0])], l)
+	}
+	if e := byItem["chair-22-sd-sepia-bar.mp4"]; len(e) != 1 || !strings.Contains(e[0], "tve-videos") || !strings.Contains(e[0], "vpdq 100%") {
+		t.Errorf("edit: %q", e)
+	}
+	if o := byItem["pattern-sd-grey-bar.mp4"]; len(o) != 1 || !strings.Contains(o[0], "none") {
+		t.Errorf("other: %q", o)
+	}
+	if o := byItem["chair-orig-22-sd-bar.mp4"]; len(o) != 2 { // by vPDQ and by video_md5
+		t.Errorf("orig: %q", o)
+	}
+
+	// scan: a post whose video is a local file is matched by the banks
+	// detector.
+	posts := filepath.Join(t.TempDir(), "posts.jsonl")
+	_ = os.WriteFile(posts, []byte(`{"id":"v1","text":"شاهد","media":[{"type":"video","path":"`+edit+`"}]}`+"\n"), 0o600)
+	code, out, errs = run(t, "", "scan", "--banks", banks, "--format", "jsonl", posts)
+	if !strings.Contains(out, "tve-videos") || !strings.Contains(out, "vPDQ") {
+		t.Errorf("scan: exit %d\n%s\n%s", code, out, errs)
+	}
+}
