@@ -48,6 +48,7 @@ var Layer = map[string]int{
 	"internal/sanctions": Domain,
 	"internal/media":     Domain,
 	"internal/video":     Domain,
+	"internal/ocr":       Domain,
 	"internal/ingest":    Domain,
 	"internal/review":    Domain,
 	"internal/report":    Domain,
