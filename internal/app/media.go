@@ -2,11 +2,14 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"runtime"
 	"time"
 
 	"github.com/basira-org/basira/internal/config"
 	"github.com/basira-org/basira/internal/media"
+	"github.com/basira-org/basira/internal/ocr"
 	"github.com/basira-org/basira/internal/post"
 	"github.com/basira-org/basira/internal/video"
 )
@@ -19,7 +22,7 @@ type mediaStep struct {
 	log *slog.Logger
 }
 
-func newMediaStep(cfg config.Media, log *slog.Logger) *mediaStep {
+func newMediaStep(cfg config.Media, log *slog.Logger) (*mediaStep, error) {
 	f := &media.Fetcher{MaxBytes: cfg.MaxBytes, Timeout: cfg.Timeout, PDQ: media.PDQ(), Dir: cfg.KeepDir, VideoTimeout: cfg.VideoTimeout}
 	if cfg.Video {
 		vh, err := media.VPDQ(video.Options{MaxBytes: cfg.MaxBytes, Timeout: cfg.VideoTimeout})
@@ -29,7 +32,16 @@ func newMediaStep(cfg config.Media, log *slog.Logger) *mediaStep {
 		}
 		f.Video = vh
 	}
-	return &mediaStep{cfg: cfg, log: log, f: f}
+	if cfg.OCR {
+		// Asked for: a missing Tesseract stops the start, with how to
+		// install it.
+		r, err := ocr.New(runtime.GOMAXPROCS(0))
+		if err != nil {
+			return nil, fmt.Errorf("--ocr: %w", err)
+		}
+		f.OCR = media.OCR(r, video.Options{MaxBytes: cfg.MaxBytes, Timeout: cfg.VideoTimeout})
+	}
+	return &mediaStep{cfg: cfg, log: log, f: f}, nil
 }
 
 // prepare returns the workers' Prepare step, or nil when fetching is off.

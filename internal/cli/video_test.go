@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -68,5 +69,46 @@ func TestVideoCommands(t *testing.T) {
 	code, out, errs = run(t, "", "scan", "--banks", banks, "--format", "jsonl", posts)
 	if !strings.Contains(out, "tve-videos") || !strings.Contains(out, "vPDQ") {
 		t.Errorf("scan: exit %d\n%s\n%s", code, out, errs)
+	}
+}
+
+// TestScanMediaText: text read inside an attachment (media[].ocr, as
+// --fetch-media --ocr fills it) goes through the text detectors (rules,
+// finance, models), with evidence naming the attachment and the line's box.
+func TestScanMediaText(t *testing.T) {
+	text := "انضموا الينا في ارض الخلافة\nادعموا المجاهدين عبر محفظة بيتكوين bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
+	nl := strings.Index(text, "\n")
+	p := map[string]any{"id": "o1", "text": "شوفو الصورة", "media": []any{map[string]any{
+		"url": "https://e.org/m.jpg",
+		"ocr": map[string]any{"text": text, "lines": []any{
+			map[string]any{"start": 0, "end": nl, "x": 5, "y": 5, "w": 400, "h": 40},
+			map[string]any{"start": nl + 1, "end": len(text), "x": 5, "y": 60, "w": 600, "h": 40},
+		}},
+	}}}
+	b, _ := json.Marshal(p)
+	code, out, errs := run(t, string(b)+"\n", "scan", "--format", "jsonl", "-")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var res struct {
+		Signals []struct {
+			Detector, Evidence string
+			Details            map[string]any
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	by := map[string]bool{}
+	for _, s := range res.Signals {
+		if s.Details["item"] != "media[0]" || !strings.HasPrefix(s.Evidence, "text in media[0] at ") {
+			t.Errorf("signal not pointing to the picture: %+v", s)
+		}
+		by[s.Detector] = true
+	}
+	for _, d := range []string{"rules", "finance", "classify"} {
+		if !by[d] {
+			t.Errorf("no %s signal on the text in the picture: %s", d, out)
+		}
 	}
 }

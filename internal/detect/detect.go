@@ -102,7 +102,8 @@ func Analyze(pp *post.Post) *Input {
 	return &Input{Post: pp, Doc: doc}
 }
 
-// Run analyses the post and runs every detector. A detector error is
+// Run analyses the post and runs every detector, on its text and on the
+// text read inside its attachments (post.Media.OCR). A detector error is
 // returned wrapped with the detector's name; signals found before it are
 // kept in the result.
 func (p *Pipeline) Run(ctx context.Context, pp *post.Post) (*Result, error) {
@@ -115,8 +116,10 @@ func (p *Pipeline) Run(ctx context.Context, pp *post.Post) (*Result, error) {
 		}
 		res.Signals = append(res.Signals, sigs...)
 	}
+	sigs, err := p.runMediaText(ctx, pp)
+	res.Signals = append(res.Signals, sigs...)
 	SortSignals(res.Signals)
-	return res, nil
+	return res, err
 }
 
 // SortSignals orders signals by severity then score, strongest first, so

@@ -53,6 +53,9 @@ type Fetcher struct {
 	// DefaultVideoTimeout); other attachments are left to PDQ.
 	Video        VideoHasher
 	VideoTimeout time.Duration
+	// OCR, optional, reads the text inside images and videos' key frames
+	// (post.Media.OCR), within VideoTimeout.
+	OCR TextReader
 	// Dir, when set, keeps fetched bytes as evidence under
 	// Dir/<sha256[:2]>/<sha256>; Prune removes them after the retention.
 	Dir string
@@ -104,6 +107,16 @@ func (f *Fetcher) fill(ctx context.Context, m *post.Media, data []byte, keep boo
 		if err := f.keep(m.SHA256, data); err != nil {
 			return fmt.Errorf("keeping media %s: %w", m.SHA256, err)
 		}
+	}
+	// Last: a picture whose text cannot be read keeps its hashes.
+	if f.OCR != nil && (m.PDQ != "" || m.VPDQ != "") {
+		ctx, cancel := context.WithTimeout(ctx, cmp.Or(f.VideoTimeout, DefaultVideoTimeout))
+		t, err := f.OCR(ctx, data, m.VPDQ != "")
+		cancel()
+		if err != nil {
+			return fmt.Errorf("reading the text in %s: %w", m.SHA256, err)
+		}
+		m.OCR = t
 	}
 	return nil
 }

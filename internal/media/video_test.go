@@ -1,11 +1,17 @@
 package media
 
 import (
+	"bytes"
 	"context"
+	"github.com/basira-org/basira/internal/ocr"
+	"github.com/basira-org/basira/internal/ocr/ocrtest"
+	"image/color"
+	"image/png"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/basira-org/basira/internal/post"
@@ -65,5 +71,33 @@ func TestFetchVideo(t *testing.T) {
 	}
 	if IsVideo(&post.Media{}, img) || !IsVideo(&post.Media{}, data) {
 		t.Error("IsVideo")
+	}
+}
+
+// TestFetchOCR: a fetched picture with Arabic text on it gets the text,
+// with the box of its line.
+func TestFetchOCR(t *testing.T) {
+	r, err := ocr.New(1)
+	if err != nil {
+		t.Skipf("skipping: %v", err)
+	}
+	img := ocrtest.RenderLine(ocrtest.Faces(t)[0], "انضموا الينا في ارض الخلافة", 40, color.White, color.Black)
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(b.Bytes()) }))
+	defer srv.Close()
+	f := &Fetcher{AllowPrivate: true, PDQ: PDQ(), OCR: OCR(r, video.Options{})}
+	m := post.Media{URL: srv.URL + "/meme.png"}
+	if err := f.Hash(context.Background(), &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.OCR == nil || !strings.Contains(m.OCR.Text, "الخلافة") || len(m.OCR.Lines) != 1 || m.OCR.Lines[0].W < 200 {
+		t.Fatalf("ocr %+v", m.OCR)
+	}
+	p := post.Post{ID: "o1", Text: "x", Media: []post.Media{m}}
+	if err := post.Validate(&p, 1000); err != nil {
+		t.Errorf("post with ocr: %v", err)
 	}
 }

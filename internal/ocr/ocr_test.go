@@ -3,6 +3,7 @@ package ocr
 import (
 	"bytes"
 	"context"
+	"github.com/basira-org/basira/internal/ocr/ocrtest"
 	"image/color"
 	"image/png"
 	"strings"
@@ -20,8 +21,8 @@ func needTesseract(t testing.TB) *Reader {
 
 func TestReadArabicLine(t *testing.T) {
 	r := needTesseract(t)
-	face := loadFaces(t)[0]
-	img := renderLine(face, "انضموا الينا في ارض الخلافة", 40, color.White, color.Black)
+	face := ocrtest.Faces(t)[0]
+	img := ocrtest.RenderLine(face, "انضموا الينا في ارض الخلافة", 40, color.White, color.Black)
 	var b bytes.Buffer
 	if err := png.Encode(&b, img); err != nil {
 		t.Fatal(err)

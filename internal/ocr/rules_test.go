@@ -3,6 +3,7 @@ package ocr
 import (
 	"bytes"
 	"context"
+	"github.com/basira-org/basira/internal/ocr/ocrtest"
 	"image"
 	"image/color"
 	"image/draw"
@@ -46,7 +47,7 @@ func renderedSet(t testing.TB, n int) []sample {
 	if err != nil {
 		t.Fatal(err)
 	}
-	faces := loadFaces(t)
+	faces := ocrtest.Faces(t)
 	var out []sample
 	k := 0
 	for _, r := range rs {
@@ -57,10 +58,10 @@ func renderedSet(t testing.TB, n int) []sample {
 			st := styles[k%len(styles)]
 			face := faces[k%len(faces)]
 			px := float32(28 + 8*(k%4))
-			img := renderLine(face, ex, px, st.bg, st.fg)
+			img := ocrtest.RenderLine(face, ex, px, st.bg, st.fg)
 			if st.grad {
 				gradient(img)
-				drawLine(img, face, ex, px, float32(img.Bounds().Dy())/2+px/3, st.fg)
+				ocrtest.DrawLine(img, face, ex, px, float32(img.Bounds().Dy())/2+px/3, st.fg)
 			}
 			var b bytes.Buffer
 			if st.jpeg > 0 {

@@ -27,6 +27,8 @@ const (
 	MaxExtraKeyBytes = 128
 	MaxMedia         = maxMedia
 	MaxVPDQBytes     = 64 << 10 // one video's frame hashes (about 800 frames)
+	MaxOCRBytes      = 16 << 10 // text read in one attachment
+	MaxOCRLines      = 512
 	// MaxStoredTextBytes is the largest text any store takes, whatever a
 	// decoder's own (lower) limit.
 	MaxStoredTextBytes = 1 << 20
@@ -113,6 +115,16 @@ func Validate(p *Post, maxText int) error {
 		}
 		if m.Quality < 0 || m.Quality > 100 {
 			return invalid("post %q: media[%d]: quality %d is not 0-100", clip(p.ID), i, m.Quality)
+		}
+		if t := m.OCR; t != nil {
+			if len(t.Text) > MaxOCRBytes || len(t.Lines) > MaxOCRLines || !utf8.ValidString(t.Text) {
+				return invalid("post %q: media[%d]: \"ocr\" is over %d bytes or %d lines, or not UTF-8", clip(p.ID), i, MaxOCRBytes, MaxOCRLines)
+			}
+			for _, l := range t.Lines {
+				if l.Start < 0 || l.End < l.Start || l.End > len(t.Text) {
+					return invalid("post %q: media[%d]: \"ocr\" line [%d, %d) outside its text", clip(p.ID), i, l.Start, l.End)
+				}
+			}
 		}
 		if m.VPDQ != "" {
 			if len(m.VPDQ) > MaxVPDQBytes {

@@ -331,3 +331,87 @@ func frames(ctx context.Context, path string, info Info, o Options) ([]vpdq.Feat
 	}
 	return hs.Features(), nil
 }
+
+// Keyframe is a picture of a video at a time, as PNG.
+type Keyframe struct {
+	At  float64 // seconds
+	PNG []byte
+}
+
+// MaxKeyframes bounds how many pictures Keyframes returns.
+const MaxKeyframes = 32
+
+// Keyframes returns up to n key frames (the encoder's I-frames: scene
+// starts, where the text of a video changes) at least every seconds
+// apart, for reading the text in a video. The limits of o apply.
+func Keyframes(ctx context.Context, data []byte, n int, every float64, o Options) ([]Keyframe, error) {
+	if err := Check(); err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > orDefault(o.MaxBytes, DefaultMaxBytes) {
+		return nil, fmt.Errorf("%w: %d bytes", ErrLimit, len(data))
+	}
+	n = min(max(n, 1), MaxKeyframes)
+	ctx, cancel := context.WithTimeout(ctx, orDefault(o.Timeout, DefaultTimeout))
+	defer cancel()
+	dir, err := os.MkdirTemp("", "basira-keyframes-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	in := dir + "/in"
+	if err := os.WriteFile(in, data, 0o600); err != nil {
+		return nil, err
+	}
+	info, err := Probe(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	if mp := orDefault(o.MaxPixels, DefaultMaxPixels); info.Width*info.Height > mp {
+		return nil, fmt.Errorf("%w: %dx%d, over %d pixels", ErrLimit, info.Width, info.Height, mp)
+	}
+	release, err := pdq.AcquireDecode(ctx, min(int64(info.Width*info.Height)*16, pdq.MaxDecodeBytes))
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	// Key frames only (the decoder skips the rest: cheap), one at most
+	// every `every` seconds, with their times in the file names' order.
+	vf := fmt.Sprintf("select='eq(n\\,0)+gte(t-prev_selected_t\\,%g)',showinfo", every)
+	cmd := exec.CommandContext(ctx, "ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "info",
+		"-threads", "1", "-protocol_whitelist", "file", "-skip_frame", "nokey", "-i", "file:"+in,
+		"-map", "0:v:0", "-an", "-sn", "-dn", "-vf", vf, "-fps_mode", "passthrough",
+		"-frames:v", strconv.Itoa(n), dir+"/k%03d.png")
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("key frames: %w", ctx.Err())
+		}
+		return nil, fmt.Errorf("%w: key frames: %v", ErrNotVideo, err)
+	}
+	// showinfo prints each kept frame's pts_time, in order.
+	var times []float64
+	for _, l := range strings.Split(errb.String(), "\n") {
+		if i := strings.Index(l, "pts_time:"); i >= 0 && strings.Contains(l, "Parsed_showinfo") {
+			f := strings.Fields(l[i+len("pts_time:"):])
+			if len(f) > 0 {
+				v, _ := strconv.ParseFloat(f[0], 64)
+				times = append(times, v)
+			}
+		}
+	}
+	var out []Keyframe
+	for i := 1; i <= n; i++ {
+		b, err := os.ReadFile(fmt.Sprintf("%s/k%03d.png", dir, i))
+		if err != nil {
+			break
+		}
+		k := Keyframe{PNG: b}
+		if i-1 < len(times) {
+			k.At = times[i-1]
+		}
+		out = append(out, k)
+	}
+	return out, nil
+}

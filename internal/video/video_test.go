@@ -1,6 +1,7 @@
 package video
 
 import (
+	"bytes"
 	"context"
 	"crypto/md5"
 	"crypto/sha256"
@@ -163,4 +164,31 @@ func TestLimits(t *testing.T) {
 	if _, err := HashBytes(ctx, []byte("not a video at all"), Options{}); !errors.Is(err, ErrNotVideo) {
 		t.Errorf("text: %v", err)
 	}
+}
+
+func TestKeyframes(t *testing.T) {
+	needFFmpeg(t)
+	d := dataDir(t)
+	data, err := os.ReadFile(filepath.Join(d, "tmk", "sample-videos", "pattern-longer-no-bar.mp4"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks, err := Keyframes(context.Background(), data, 5, 2, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ks) == 0 || len(ks) > 5 || ks[0].At != 0 {
+		t.Fatalf("%d key frames", len(ks))
+	}
+	for i, k := range ks {
+		if !bytes.HasPrefix(k.PNG, []byte("\x89PNG")) || i > 0 && k.At < ks[i-1].At+2 {
+			t.Errorf("key frame %d at %.2f s (%d bytes)", i, k.At, len(k.PNG))
+		}
+	}
+	t.Logf("%d key frames at %v", len(ks), func() (a []float64) {
+		for _, k := range ks {
+			a = append(a, k.At)
+		}
+		return
+	}())
 }

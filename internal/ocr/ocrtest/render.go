@@ -1,4 +1,7 @@
-package ocr
+// Package ocrtest renders lines of Arabic text into pictures, shaped as a
+// browser would shape them (joined letter forms, right to left) by
+// go-text's HarfBuzz port in fonts Debian ships, for tests of OCR.
+package ocrtest
 
 import (
 	"image"
@@ -26,7 +29,9 @@ var arabicFonts = []string{
 	"/usr/share/fonts/truetype/noto/NotoKufiArabic-Bold.ttf",
 }
 
-func loadFaces(t testing.TB) []*font.Face {
+// Faces loads the Arabic fonts found on the machine; the test is skipped
+// when there is none.
+func Faces(t testing.TB) []*font.Face {
 	t.Helper()
 	var out []*font.Face
 	for _, p := range arabicFonts {
@@ -46,15 +51,15 @@ func loadFaces(t testing.TB) []*font.Face {
 	return out
 }
 
-// renderLine draws one line of Arabic text, shaped (joined letter forms,
+// RenderLine draws one line of Arabic text, shaped (joined letter forms,
 // right to left) by go-text's HarfBuzz port, onto a picture of its size
 // plus margins, with the given colours.
-func renderLine(face *font.Face, text string, px float32, bg, fg color.Color) *image.RGBA {
+func RenderLine(face *font.Face, text string, px float32, bg, fg color.Color) *image.RGBA {
 	w := int(shape(face, text, px).Advance/64) + int(px)
 	h := int(px) * 3
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	draw.Draw(img, img.Bounds(), image.NewUniform(bg), image.Point{}, draw.Src)
-	drawLine(img, face, text, px, float32(h)/2+px/3, fg)
+	DrawLine(img, face, text, px, float32(h)/2+px/3, fg)
 	return img
 }
 
@@ -67,7 +72,9 @@ func shape(face *font.Face, text string, px float32) shaping.Output {
 	})
 }
 
-func drawLine(img draw.Image, face *font.Face, text string, px, baseline float32, fg color.Color) {
+// DrawLine draws text with its baseline at y = baseline, ending at the
+// right margin of img.
+func DrawLine(img draw.Image, face *font.Face, text string, px, baseline float32, fg color.Color) {
 	out := shape(face, text, px)
 	b := img.Bounds()
 	scale := px / float32(face.Upem())

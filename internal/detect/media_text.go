@@ -1,0 +1,68 @@
+package detect
+
+import (
+	"context"
+	"fmt"
+	"maps"
+
+	"github.com/basira-org/basira/internal/post"
+)
+
+// runMediaText runs the detectors over the text read inside each
+// attachment (post.Media.OCR), as a post of its own without media (so
+// hash banks match its text, not the attachment again). Its signals are
+// the post's, with evidence that names the attachment and the line's box
+// (and time, in a video); their spans, which index the attachment's text
+// and not the post's, move to Details["ocr_spans"].
+func (p *Pipeline) runMediaText(ctx context.Context, pp *post.Post) ([]Signal, error) {
+	var out []Signal
+	for i, m := range pp.Media {
+		if m.OCR == nil || m.OCR.Text == "" {
+			continue
+		}
+		item := fmt.Sprintf("media[%d]", i)
+		sub := &post.Post{ID: pp.ID, Platform: pp.Platform, URL: pp.URL, Author: pp.Author, Text: m.OCR.Text, PostedAt: pp.PostedAt}
+		in := Analyze(sub)
+		for _, d := range p.detectors {
+			sigs, err := d.Detect(ctx, in)
+			if err != nil {
+				return out, fmt.Errorf("detector %s on the text in %s of post %q: %w", d.Name(), item, pp.ID, err)
+			}
+			for _, s := range sigs {
+				out = append(out, fromMedia(s, item, m.OCR))
+			}
+		}
+	}
+	return out, nil
+}
+
+func fromMedia(s Signal, item string, t *post.MediaText) Signal {
+	d := maps.Clone(s.Details)
+	if d == nil {
+		d = map[string]any{}
+	}
+	d["item"] = item
+	d["source"] = "ocr"
+	where := "text in " + item
+	off := 0
+	if len(s.Spans) > 0 {
+		off = s.Spans[0].Start
+		d["ocr_spans"] = s.Spans
+	}
+	if l, ok := t.Line(off); ok {
+		d["region"] = map[string]int{"x": l.X, "y": l.Y, "w": l.W, "h": l.H}
+		where += fmt.Sprintf(" at %d,%d %dx%d", l.X, l.Y, l.W, l.H)
+		if l.At > 0 {
+			d["at"] = l.At
+			where += fmt.Sprintf(" (%.1f s)", l.At)
+		}
+	}
+	s.Details = d
+	s.Spans = nil
+	if s.Evidence != "" {
+		s.Evidence = where + ": " + s.Evidence
+	} else {
+		s.Evidence = where
+	}
+	return s
+}
