@@ -109,7 +109,7 @@ func (t *cueTable) get(h uint32) uint8 {
 
 // dialectCounts counts the Arabic-script words of the scanned text and,
 // per group, its marker words (a word also counts behind proclitics).
-func (s *scanner) dialectCounts(folded string) (words int, cues [numCues]int) {
+func (s *scanner) dialectCounts(folded string) (words, shapes int, cues [numCues]int) {
 	t := dialectCues()
 	budget := maxLangRunes
 	for i := range s.spans {
@@ -125,12 +125,16 @@ func (s *scanner) dialectCounts(folded string) (words int, cues [numCues]int) {
 		words++
 		bits := t.get(wordHash(w))
 		if bits == 0 {
-			if b := StripClitics(w); len(b) != len(w) && len(b) >= 4 {
+			// Behind a proclitic only bases of four letters or more: the
+			// three-letter ones read as other words (ويلي, ليلي, بانو).
+			if b := StripClitics(w); len(b) != len(w) && len(b) >= 8 {
 				bits = t.get(wordHash(b))
 			}
 		}
-		if bits == 0 && moroccanVerb(w) {
-			bits = 1 << cueMoroccan
+		if bits == 0 {
+			if bits = dialectShape(w); bits == 1<<cueMoroccan {
+				shapes++
+			}
 		}
 		for g := range numCues {
 			if bits&(1<<g) != 0 {
@@ -138,15 +142,20 @@ func (s *scanner) dialectCounts(folded string) (words int, cues [numCues]int) {
 			}
 		}
 	}
-	return words, cues
+	return words, shapes, cues
 }
 
 // dialect refines the model's answer l (lead: its score over the
 // runner-up second, in model units) into ar, ary, arq-aeb, ar-dialect
 // or und, with a confidence.
 func (s *scanner) dialect(folded, l string, lead int32, second string) (string, float32) {
-	words, c := s.dialectCounts(folded)
+	words, shapes, c := s.dialectCounts(folded)
 	mor, shared, other, east := c[cueMoroccan], c[cueMaghreb], c[cueOtherMaghreb], c[cueMashriq]
+	if mor == 1 && shapes == 1 && shared == 0 && l == LangMSA {
+		// One word shaped like a Darija verb in text the model reads as
+		// MSA is as often a name (كينيدي, كاترينا): not enough alone.
+		mor = 0
+	}
 	magh := mor + shared
 	switch {
 	case east > 0 && east > magh+other:
@@ -236,10 +245,89 @@ func moroccanVerb(w string) bool {
 			return false
 		}
 	}
+	for _, e := range nounEndings {
+		if strings.HasSuffix(w, e) {
+			return false
+		}
+	}
 	return len(rest) >= 8
 }
+
+// nounEndings end nouns and names that the verb shape would otherwise take
+// (كتعويضات, كتغطيه, كينيا, كاترين, كنعان, كانساس): plural and nisba
+// endings, and the endings of foreign names, which a Darija verb never has.
+var nounEndings = []string{"ات", "يه", "يا", "ين", "ون", "ان", "اس"}
 
 // msaVerbLike are the beginnings of MSA words shaped like a Moroccan verb.
 var msaVerbLike = []string{"كتاب", "كتبت", "كتبه", "كتبها", "كتبوا", "كتبنا", "كتبهم", "كتبكم", "كتيب", "كتل", "كتف", "كتم", "كتان", "كيف", "كيان", "كيم", "كيل",
 	"كنت", "كنا", "كنيس", "كنز", "كنوز", "كنف", "كنائس", "كناي", "كانت", "كانو", "كاني", "كاتب", "كاتي", "كنايه", "كنتم",
-	"تاني", "تانك", "تاتي", "تايل", "تاين", "تاتو", "تايو"}
+	"تاني", "تانك", "تاتي", "تايل", "تاين", "تاتو", "تايو", "كايد", "كتايب", "كتاف", "كتير"}
+
+// dialectShape returns the group bits of a word by its shape rather than
+// by a list: a Moroccan present or future verb, bare (كيقولو, غانمشي),
+// behind a proclitic (وكنبغي, لكيتفرجو) or inside the negation ما…ش
+// (ماكنعرفش, مكيحشموش); and the ب present of the other dialects inside
+// the same negation (مابيعرفش, مابحبش), which Moroccan never writes.
+func dialectShape(w string) uint8 {
+	if moroccanVerb(w) || moroccanFuture(w) {
+		return 1 << cueMoroccan
+	}
+	for _, p := range [...]string{"و", "ف", "ل"} {
+		if r, ok := strings.CutPrefix(w, p); ok && (moroccanVerb(r) || moroccanFuture(r)) {
+			return 1 << cueMoroccan
+		}
+	}
+	inner, ok := negated(w)
+	if !ok {
+		return 0
+	}
+	switch {
+	case moroccanVerb(inner), moroccanFuture(inner):
+		return 1 << cueMoroccan
+	case strings.HasPrefix(inner, "بي") || strings.HasPrefix(inner, "بن") || strings.HasPrefix(inner, "بت"):
+		if len(inner) >= 8 {
+			return 1 << cueMashriq
+		}
+	}
+	// A bare negation (مبقاش, ماعرفتش) is Egyptian as much as Maghrebi.
+	return 0
+}
+
+// negated returns the verb inside the dialect negation ما…ش or م…ش
+// (ماكنعرفش → كنعرف); ok is false for a word not of that shape.
+func negated(w string) (string, bool) {
+	r, ok := strings.CutSuffix(w, "ش")
+	if !ok {
+		return "", false
+	}
+	if x, ok := strings.CutPrefix(r, "ما"); ok {
+		return x, len(x) >= 6
+	}
+	if x, ok := strings.CutPrefix(r, "م"); ok {
+		return x, len(x) >= 8
+	}
+	return "", false
+}
+
+// moroccanFuture reports a word shaped like a Moroccan future verb: غا
+// then a person prefix and a stem of three letters or more (غانمشي,
+// غايكون, غاتندم), minus the MSA words of that shape (غاية, غانم, غانية …).
+func moroccanFuture(w string) bool {
+	rest, ok := strings.CutPrefix(w, "غا")
+	if !ok || len(rest) < 8 {
+		return false
+	}
+	if !strings.HasPrefix(rest, "ن") && !strings.HasPrefix(rest, "ي") && !strings.HasPrefix(rest, "ت") {
+		return false
+	}
+	for _, p := range msaFutureLike {
+		if strings.HasPrefix(w, p) {
+			return false
+		}
+	}
+	return true
+}
+
+// msaFutureLike are the beginnings of MSA words shaped like a Moroccan
+// future verb.
+var msaFutureLike = []string{"غايت", "غايات", "غاني", "غانم", "غانا", "غاتو", "غايظ", "غايب"}

@@ -31,7 +31,8 @@ var dialectLabels = []string{LangMSA, LangDarija, LangOtherMaghrebi, LangOtherDi
 // EvalDialects runs DetectLang over the Arabic-script sets of dir (the
 // shared/data folder) whose dialect is known by their source: MSA
 // (lingua's held-out sentences, ElecMorocco comments hand-labelled MSA),
-// Moroccan (OMCD comments, DODa v2 sentences in Arabic script, ElecMorocco
+// ANS news headlines and CheckThat! 2021 verified claims, the news
+// register where MSA is most often misread), Moroccan (OMCD comments, DODa v2 sentences in Arabic script, ElecMorocco
 // comments hand-labelled Darija) and other dialects (L-HSAB Levantine
 // tweets; OSACT 2020 dev and Mubarak 2017 tweets, mostly Egyptian and Gulf
 // with some MSA). None of them trained the model or wrote the marker
@@ -80,6 +81,16 @@ func EvalDialects(dir string) (*DialectEval, error) {
 		return nil, err
 	}
 	add("ElecMorocco hand-labelled MSA", LangMSA, hand[LangMSA])
+	ans, err := col("claims/ar-ans/collection.tsv", 1, true)
+	if err != nil {
+		return nil, err
+	}
+	add("ANS news headlines", LangMSA, ans)
+	ct, err := col("claims/ar-ct2021-2a/CT2021-Task2A-AR-Verified_Claims.PARTIAL_reconstructed.tsv", 1, true)
+	if err != nil {
+		return nil, err
+	}
+	add("CheckThat 2021 verified claims (news)", LangMSA, ct)
 	omcd, err := jsonlTexts(filepath.Join(dir, "darija", "omcd", "train.jsonl"))
 	if err != nil {
 		return nil, err

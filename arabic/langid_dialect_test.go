@@ -23,7 +23,11 @@ func TestDialectCue(t *testing.T) {
 		{"ايش تسوي الحين يا خوي عشان نطلع", LangOtherDialect},
 		{"شلون صار هيج الوضع بالعراق هسه", LangOtherDialect},
 		{"السلام عليكم", LangUnknown},
-		{"وديال", LangDarija}, // a marker word decides even a short text
+		{"وديال", LangDarija},                           // a marker word decides even a short text
+		{"ماكنعرفش اش بغا يقول", LangDarija},            // Moroccan present inside the negation
+		{"الماتش غايكون صعيب بزاف", LangDarija},         // Moroccan future
+		{"وصل الرئيس كينيدي إلى ولاية كانساس", LangMSA}, // names shaped like a Darija verb
+		{"مابيعرفش شو عم يصير هون", LangOtherDialect},   // the b- present inside the negation
 	} {
 		if got := DetectLang(c.text); got != c.want {
 			t.Errorf("DetectLang(%q) = %s, want %s", c.text, got, c.want)
@@ -69,7 +73,14 @@ func TestDialectEval(t *testing.T) {
 	if p < 0.65 || f < 0.60 {
 		t.Errorf("ary vs all (1 in 19): precision %.3f, F1 %.3f; want 0.65, 0.60", p, f)
 	}
-	if p, _, f := e.F1([]string{LangMSA}, e.equalGroups(2)); p < 0.97 || f < 0.70 {
-		t.Errorf("ary vs MSA: precision %.3f, F1 %.3f; want 0.97, 0.70", p, f)
+	if p, _, f := e.F1([]string{LangMSA}, e.equalGroups(2)); p < 0.97 || f < 0.73 {
+		t.Errorf("ary vs MSA: precision %.3f, F1 %.3f; want 0.97, 0.73", p, f)
+	}
+	// News is where MSA was misread as Darija (issue 11): at most 2% of
+	// each MSA set comes out ary.
+	for _, s := range e.Sets {
+		if s.Truth == LangMSA && float64(s.Got[LangDarija]) > 0.02*float64(s.N) {
+			t.Errorf("%s: %d of %d ary", s.Name, s.Got[LangDarija], s.N)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"net"
 	"net/http"
@@ -11,15 +12,18 @@ import (
 	"strings"
 	"time"
 
+	"github.com/basira-org/basira/internal/account"
 	"github.com/basira-org/basira/internal/audit"
 	"github.com/basira-org/basira/internal/bus"
 	"github.com/basira-org/basira/internal/claims/desk"
 	"github.com/basira-org/basira/internal/config"
+	"github.com/basira-org/basira/internal/debunk"
 	"github.com/basira-org/basira/internal/ingest"
 	"github.com/basira-org/basira/internal/ingest/sources"
 	"github.com/basira-org/basira/internal/post"
 	"github.com/basira-org/basira/internal/server"
 	"github.com/basira-org/basira/internal/server/metrics"
+	"github.com/basira-org/basira/internal/truth"
 	"github.com/basira-org/basira/internal/web"
 )
 
@@ -76,7 +80,17 @@ func (a *App) Serve(ctx context.Context, o ServeOptions) error {
 	deps := o.Deps
 	deps.Sink, deps.Posts, deps.Cases, deps.Audit, deps.Health = a.Pipeline, a.Store, a.Store, a.Store, a.Store
 	deps.Connectors, deps.Metrics, deps.ClaimDesk = sup, a.Metrics, a.Store
-	apiCfg := server.Config{Logger: a.Log, PseudonymKey: cfg.PseudonymKey}
+	// People sign in with accounts (session cookies); systems with tokens.
+	if deps.Accounts == nil {
+		deps.Accounts = account.New(a.Store, account.Config{Logger: a.Log})
+	}
+	if deps.Dashboard == nil {
+		deps.Dashboard = a.Store
+	}
+	if deps.MediaDir == "" {
+		deps.MediaDir = cfg.Media.KeepDir
+	}
+	apiCfg := server.Config{Logger: a.Log, PseudonymKey: cfg.PseudonymKey, PublicURL: cfg.PublicURL}
 	if strings.HasPrefix(cfg.Bus, "nats") {
 		// The in-process queue is bounded and slows Publish down by itself;
 		// JetStream's is not, so the API watches its depth.
@@ -88,6 +102,10 @@ func (a *App) Serve(ctx context.Context, o ServeOptions) error {
 	tasks := maps.Clone(o.Tasks)
 	if tasks == nil {
 		tasks = map[string]func(context.Context) error{}
+	}
+	tasks["session sweep"] = func(ctx context.Context) error {
+		sweepSessions(ctx, deps.Accounts, a.Log)
+		return nil
 	}
 	tasks["audit head"] = func(ctx context.Context) error {
 		if err := keeper.Run(ctx, 2*time.Second, func(err error) { a.Log.Warn("audit head not advanced", "err", err) }); err != nil {
@@ -121,6 +139,10 @@ func (a *App) Serve(ctx context.Context, o ServeOptions) error {
 
 	root := http.NewServeMux()
 	root.Handle("/ui/", web.Handler("/ui/")) // the review screen, a client of the API
+	if src, ok := any(a.Store).(truth.Source); ok {
+		// The public site of published debunks: read-only, no token.
+		root.Handle(debunk.SitePath, truth.New(src, truth.Options{PublicURL: cfg.PublicURL, Logger: a.Log}))
+	}
 	root.Handle("GET /{$}", http.RedirectHandler("/ui/", http.StatusFound))
 	root.Handle("/", api)
 	// Header, body and idle deadlines and a connection limit: slow
@@ -215,4 +237,21 @@ func (c countingSink) Accept(ctx context.Context, source string, posts []*post.P
 	kind, _, _ := strings.Cut(source, ":") // "rss:https://…" → "rss": a bounded label
 	c.met.IngestBatch(kind, len(posts), 0, err)
 	return err
+}
+
+// sweepSessions deletes expired sessions and sign-in links every ten
+// minutes (an expired session is refused anyway; this keeps the table small).
+func sweepSessions(ctx context.Context, acc *account.Service, log *slog.Logger) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		if _, err := acc.Sweep(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("deleting expired sessions", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -42,7 +42,7 @@ var Layer = map[string]int{
 
 	"internal/rules":       Domain,
 	"internal/hashmatch":   Domain,
-	"internal/classify":    Domain,
+	"internal/classify":    Domain, // classify/eval: the measurement loops of the models commands
 	"internal/claims":      Domain,
 	"internal/finance":     Domain,
 	"internal/sanctions":   Domain,
@@ -56,6 +56,10 @@ var Layer = map[string]int{
 	"internal/referral":    Domain,
 	"internal/demo":        Domain,
 	"internal/entities":    Domain,
+	"internal/campaign":    Domain,
+	"internal/debunk":      Domain,
+	"internal/truth":       Domain,
+	"internal/account":     Domain, // people's accounts, sessions, sign-in limits
 
 	"internal/store/sqlstore":  Adapter,
 	"internal/store/sqlite":    Adapter,

@@ -7,18 +7,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math/bits"
-	"math/rand/v2"
-	"os"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/basira-org/basira/internal/hashmatch"
 	"github.com/basira-org/basira/internal/video"
 	"github.com/basira-org/basira/pdq"
+	"github.com/basira-org/basira/pdq/pdqbench"
 	"github.com/basira-org/basira/vpdq"
 )
 
@@ -292,57 +287,17 @@ func runBankAdd(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) 
 	return nil
 }
 
-// fileValue hashes a file for a bank of type t.
+// fileValue hashes a file for a bank of type t: videos through ffmpeg
+// for vPDQ banks, the rest as hashmatch.FileValue does.
 func fileValue(ctx context.Context, t hashmatch.SignalType, path string, h *pdq.Hasher) (string, error) {
-	switch t {
-	case hashmatch.VPDQ:
+	if t == hashmatch.VPDQ {
 		r, err := video.HashFile(ctx, path, video.Options{})
 		if err != nil {
 			return "", err
 		}
 		return vpdq.FormatSignal(r.Features), nil
-	case hashmatch.Text:
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return "", err
-		}
-		return string(data), nil
-	case hashmatch.PDQ:
-		r, err := h.HashFile(path)
-		if err != nil {
-			return "", err
-		}
-		if r.Quality < pdq.MinQuality {
-			return "", fmt.Errorf("%s: PDQ quality %d is below %d: the picture is too flat to match reliably", path, r.Quality, pdq.MinQuality)
-		}
-		return r.Hash.String(), nil
 	}
-	fh, err := hashmatch.HashFile(path, nil)
-	if err != nil {
-		return "", err
-	}
-	if t == hashmatch.MD5 || t == hashmatch.VideoMD5 {
-		return fh.MD5, nil
-	}
-	return fh.SHA256, nil
-}
-
-func listFormat(format, path string) (string, error) {
-	if format == "" {
-		switch strings.ToLower(filepath.Ext(path)) {
-		case ".json":
-			return "tat", nil
-		case ".tsv", ".tab":
-			return "tsv", nil
-		default:
-			return "csv", nil
-		}
-	}
-	switch format {
-	case "csv", "tsv", "tat":
-		return format, nil
-	}
-	return "", Usagef("--format must be csv, tsv or tat, not %q", format)
+	return hashmatch.FileValue(t, path, h)
 }
 
 func runBankImport(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
@@ -356,33 +311,19 @@ func runBankImport(ctx context.Context, env *Env, fs *flag.FlagSet, args []strin
 		return Usagef("name a bank and one FILE")
 	}
 	path := fs.Arg(1)
-	fmtName, err := listFormat(*format, path)
+	fmtName, err := hashmatch.ListFormat(*format, path)
 	if err != nil {
-		return err
+		return Usagef("%v", err)
 	}
 	st, b, err := loadBank(ctx, env, *dir, fs.Arg(0))
 	if err != nil {
 		return err
 	}
-	var r io.Reader = env.Stdin
-	if path != "-" {
-		f, err := os.Open(path)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		r = f
-	}
-	t := b.Info().Type
 	var res *hashmatch.ListResult
-	switch fmtName {
-	case "tat":
-		res, err = hashmatch.ParseTAT(r, t)
-	case "tsv":
-		res, err = hashmatch.ParseCSV(r, '\t', t)
-	default:
-		res, err = hashmatch.ParseCSV(r, ',', t)
-	}
+	err = withInput(env, path, func(r io.Reader) (err error) {
+		res, err = hashmatch.ParseList(r, fmtName, b.Info().Type)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -392,49 +333,15 @@ func runBankImport(ctx context.Context, env *Env, fs *flag.FlagSet, args []strin
 	if res.MoreErrors > 0 {
 		fmt.Fprintf(env.Stderr, "%s: %d more bad items not shown\n", path, res.MoreErrors)
 	}
-	updated, removed, present := 0, 0, 0
-	fresh := res.Entries[:0]
-	for i := range res.Entries {
-		e := &res.Entries[i]
-		// A list without ids, imported again, must not double the bank.
-		if e.ID == "" && b.Contains(e.Value) {
-			present++
-			continue
-		}
-		fresh = append(fresh, *e)
-		e = &fresh[len(fresh)-1]
-		if e.Label == "" {
-			e.Label = *ef.label
-		}
-		if e.Source == "" {
-			e.Source = *ef.source
-		}
-		if e.Note == "" {
-			e.Note = *ef.note
-		}
-		// An id already in the bank is an update: the new entry replaces it.
-		if e.ID != "" {
-			if _, ok := b.Entry(e.ID); ok {
-				_ = b.Remove(e.ID)
-				updated++
-			}
-		}
-	}
-	added, errs := b.AddMany(fresh)
-	added -= updated
-	for _, err := range errs {
+	c := hashmatch.Import(b, res, hashmatch.Entry{Label: *ef.label, Source: *ef.source, Note: *ef.note})
+	for _, err := range c.Errors {
 		fmt.Fprintf(env.Stderr, "%s: %v\n", path, err)
-	}
-	for _, id := range res.Deleted {
-		if b.Remove(id) == nil {
-			removed++
-		}
 	}
 	if err := st.Save(ctx, b); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stderr, "%s: %d added, %d updated, %d already present, %d withdrawn, %d of other types skipped, %d bad; %s holds %d entries\n",
-		path, added, updated, present, removed, res.Skipped, len(res.Errors)+res.MoreErrors, b.Info().Name, b.Len())
+		path, c.Added, c.Updated, c.Present, c.Removed, res.Skipped, len(res.Errors)+res.MoreErrors, b.Info().Name, b.Len())
 	if len(res.Errors) > 0 {
 		return ErrFailed
 	}
@@ -451,36 +358,15 @@ func runBankExport(ctx context.Context, env *Env, fs *flag.FlagSet, args []strin
 	if fs.NArg() != 1 {
 		return Usagef("name one bank")
 	}
-	fmtName, err := listFormat(*format, *output)
+	fmtName, err := hashmatch.ListFormat(*format, *output)
 	if err != nil {
-		return err
+		return Usagef("%v", err)
 	}
 	_, b, err := loadBank(ctx, env, *dir, fs.Arg(0))
 	if err != nil {
 		return err
 	}
-	w := env.Stdout
-	var f *os.File
-	if *output != "" {
-		if f, err = os.Create(*output); err != nil {
-			return err
-		}
-		w = f
-	}
-	switch fmtName {
-	case "tat":
-		err = hashmatch.WriteTAT(w, b.Info().Type, b.Entries())
-	case "tsv":
-		err = hashmatch.WriteCSV(w, '\t', b.Entries())
-	default:
-		err = hashmatch.WriteCSV(w, ',', b.Entries())
-	}
-	if f != nil {
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-	}
-	return err
+	return withOutput(env, *output, func(w io.Writer) error { return hashmatch.WriteList(w, fmtName, b) })
 }
 
 func runBankList(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
@@ -555,133 +441,28 @@ func runBankEnable(ctx context.Context, env *Env, fs *flag.FlagSet, args []strin
 }
 
 func runBankBench(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
-	size := fs.Int("size", 1_000_000, "number of random PDQ hashes in the index")
-	queries := fs.Int("queries", 10_000, "number of lookups to time")
-	radius := fs.Int("radius", pdq.DefaultRadius, "Hamming radius of the lookups (0-255)")
-	check := fs.Int("check", 200, "queries whose answer is compared with a brute-force scan")
-	seed := fs.Uint64("seed", 1, "random seed")
+	var o pdqbench.Options
+	fs.IntVar(&o.Size, "size", 1_000_000, "number of random PDQ hashes in the index")
+	fs.IntVar(&o.Queries, "queries", 10_000, "number of lookups to time")
+	fs.IntVar(&o.Radius, "radius", pdq.DefaultRadius, "Hamming radius of the lookups (0-255)")
+	fs.IntVar(&o.Check, "check", 200, "queries whose answer is compared with a brute-force scan")
+	fs.Uint64Var(&o.Seed, "seed", 1, "random seed")
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
-	if *size < 1 || *size > pdq.MaxLen {
-		return Usagef("--size must be 1 to %d", pdq.MaxLen)
-	}
-	if *queries < 1 || *radius < 0 || *radius > 255 {
-		return Usagef("--queries must be positive and --radius 0-255")
-	}
-	r := rand.New(rand.NewPCG(*seed, 99))
-	randomHash := func() pdq.Hash { return pdq.Hash{r.Uint64(), r.Uint64(), r.Uint64(), r.Uint64()} }
-	before := benchHeap()
-	hs := make([]pdq.Hash, *size)
-	for i := range hs {
-		hs[i] = randomHash()
-	}
-	qs := make([]pdq.Hash, *queries)
-	for i := range qs {
-		if i%2 == 0 {
-			qs[i] = randomHash()
-			continue
-		}
-		q := hs[r.IntN(len(hs))]
-		for _, b := range r.Perm(256)[:r.IntN(max(1, *radius))] {
-			q[b>>6] ^= 1 << (b & 63)
-		}
-		qs[i] = q
+	if err := o.Validate(); err != nil {
+		return Usagef("%v", err)
 	}
 	if env.StderrIsTerminal {
-		fmt.Fprintf(env.Stderr, "building an index of %d hashes…\n", *size)
+		o.Progress = func(msg string) { fmt.Fprintln(env.Stderr, msg) }
 	}
-	start := time.Now()
-	x := pdq.NewIndex()
-	if _, err := x.AddAll(hs); err != nil {
-		return err
-	}
-	build := time.Since(start)
-	// The generated hashes (hs) stay alive for the brute-force check.
-	held := benchHeap() - before - uint64(len(qs)+len(hs))*32
-	var dst []pdq.Match
-	found := 0
-	cpu0, cpuOK := processCPU()
-	start = time.Now()
-	for i, q := range qs {
-		dst = x.Query(q, *radius, dst[:0])
-		found += len(dst)
-		if env.StderrIsTerminal && i%1000 == 999 && ctx.Err() != nil {
-			return ctx.Err()
+	out, err := pdqbench.Run(ctx, o)
+	if out != nil {
+		if werr := writeJSON(env.Stdout, out, true); werr != nil {
+			return werr
 		}
 	}
-	elapsed := time.Since(start)
-	cpu1, _ := processCPU()
-	// Recall against a brute-force scan of every stored hash.
-	want, got := 0, 0
-	for _, q := range qs[:min(*check, len(qs))] {
-		res := x.Query(q, *radius, nil)
-		ids := map[uint32]bool{}
-		for _, m := range res {
-			if ids[m.ID] {
-				return fmt.Errorf("the index returned hash %d twice (a bug: please report it)", m.ID)
-			}
-			ids[m.ID] = true
-		}
-		brute := 0
-		for id, h := range hs {
-			d := bits.OnesCount64(h[0]^q[0]) + bits.OnesCount64(h[1]^q[1]) + bits.OnesCount64(h[2]^q[2]) + bits.OnesCount64(h[3]^q[3])
-			if d <= *radius {
-				brute++
-				if ids[uint32(id)] {
-					got++
-				}
-			}
-		}
-		want += brute
-		if len(res) != brute {
-			return fmt.Errorf("the index returned %d hashes where a brute-force scan finds %d (a bug: please report it)", len(res), brute)
-		}
-	}
-	recall := 1.0
-	if want > 0 {
-		recall = float64(got) / float64(want)
-	}
-	runtime.KeepAlive(hs)
-	out := map[string]any{
-		"size":               *size,
-		"radius":             *radius,
-		"queries":            *queries,
-		"build_seconds":      benchRound(build.Seconds()),
-		"lookups_per_second": int(float64(*queries) / elapsed.Seconds()),
-		"mean_lookup_micros": benchRound(float64(elapsed.Microseconds()) / float64(*queries)), "lookups_per_cpu_second": 0,
-
-		"matches_found":        found,
-		"checked_queries":      min(*check, len(qs)),
-		"recall_vs_bruteforce": recall,
-		"index_heap_mb":        benchRound(float64(held) / 1e6),
-		"bytes_per_hash":       benchRound(float64(held) / float64(*size)),
-	}
-	if cpu := cpu1 - cpu0; cpuOK && cpu > 0 {
-		// Wall time counts waiting for a core on a busy machine; CPU time
-		// does not.
-		out["lookups_per_cpu_second"] = int(float64(*queries) / cpu.Seconds())
-	} else {
-		delete(out, "lookups_per_cpu_second")
-	}
-	enc := json.NewEncoder(env.Stdout)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(out); err != nil {
-		return err
-	}
-	if recall != 1 {
-		return fmt.Errorf("recall %.6f: the index missed matches a brute-force scan finds (a bug: please report it)", recall)
-	}
-	return nil
-}
-
-func benchRound(v float64) float64 { return float64(int64(v*1000+0.5)) / 1000 }
-
-func benchHeap() uint64 {
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
+	return err
 }
 
 func runMatch(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {

@@ -102,6 +102,7 @@ func benchFlags(fs *flag.FlagSet, cfg *config.Config, env *Env) *loadtest.Option
 	fs.IntVar(&cfg.Workers, "workers", -1, "detector workers in this process (default 2 × CPUs)")
 	fs.IntVar(&o.WorkerProcs, "worker-procs", 0, "separate 'basira worker' processes to start (needs --bus nats://…)")
 	fs.IntVar(&o.HitEvery, "hit-every", 10, "one post in this many is a campaign copy the rules flag")
+	fs.IntVar(&o.Campaigns, "campaigns", 40, "distinct campaigns the flagged posts copy; 0: every flagged post is distinct and opens its own case")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the run to `file`")
 	fs.IntVar(&o.Rate, "rate", 0, "offered load in posts/s (0: as fast as the service takes them); latency is meaningful below saturation")
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the synthetic stream (change it to ingest new posts into an existing store)")

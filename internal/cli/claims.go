@@ -18,6 +18,7 @@ import (
 
 	"github.com/basira-org/basira/internal/claims"
 	"github.com/basira-org/basira/internal/claims/eval"
+	"github.com/basira-org/basira/internal/claims/experiment"
 	"github.com/basira-org/basira/internal/claims/retrieve"
 )
 
@@ -439,82 +440,31 @@ func runClaimsMatch(ctx context.Context, env *Env, fs *flag.FlagSet, args []stri
 
 func roundClaimScore(f float64) float64 { return math.Round(f*1000) / 1000 }
 
-// benchmarks returns the CheckThat! sets named by name (ar-2021, en-2022
-// or all) from the reference data folder.
+// benchmarks loads the CheckThat! sets named by name (ar-2021, en-2022,
+// ar-ans or all) from the reference data folder.
 func benchmarks(env *Env, data, name string) ([]*eval.Benchmark, error) {
 	dataDir, err := dataDir(env, data, true)
 	if err != nil {
 		return nil, err
 	}
-	var out []*eval.Benchmark
-	if name == "all" || name == "ar-2021" {
-		b, err := eval.LoadArabic2021(filepath.Join(dataDir, "claims", "ar-ct2021-2a"))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b)
+	bs, err := experiment.Benchmarks(dataDir, name)
+	if errors.Is(err, experiment.ErrUnknownBenchmark) {
+		return nil, Usagef("%v", err)
 	}
-	if name == "all" || name == "en-2022" {
-		b, err := eval.LoadEnglish2022(filepath.Join(dataDir, "claims", "en-ct2022-2a"))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	if name == "all" || name == "ar-ans" {
-		b, err := eval.LoadANS(filepath.Join(dataDir, "claims", "ar-ans"))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	if len(out) == 0 {
-		return nil, Usagef("--benchmark must be ar-2021, en-2022, ar-ans or all, not %q", name)
-	}
-	return out, nil
-}
-
-// trainingSet is a collection with one training split.
-type trainingSet struct {
-	ix    *retrieve.Index
-	split eval.Split
-}
-
-func trainOn(env *Env, sets []trainingSet, note string) *retrieve.Model {
-	var exs []retrieve.Example
-	for i, s := range sets {
-		claimsProgress(env, "features of training set %d of %d (%d posts) …", i+1, len(sets), len(s.split.Queries))
-		exs = append(exs, retrieve.Examples(s.ix, s.split)...)
-	}
-	claimsProgress(env, "fitting the re-ranker on %d candidate lists …", len(exs))
-	m := retrieve.TrainModel(exs, retrieve.TrainOptions{}, note)
-	claimsProgress(env, "")
-	return m
+	return bs, err
 }
 
 // claimsProgress shows one status line on a terminal ("" clears it).
-func claimsProgress(env *Env, format string, a ...any) {
-	if !env.StderrIsTerminal {
-		return
+func claimsProgress(env *Env) func(format string, a ...any) {
+	return func(format string, a ...any) {
+		if !env.StderrIsTerminal {
+			return
+		}
+		fmt.Fprint(env.Stderr, "\r\033[K")
+		if format != "" {
+			fmt.Fprintf(env.Stderr, format, a...)
+		}
 	}
-	fmt.Fprint(env.Stderr, "\r\033[K")
-	if format != "" {
-		fmt.Fprintf(env.Stderr, format, a...)
-	}
-}
-
-// loadOwnSplit indexes a claims collection and reads one split (queries
-// and qrels) of it, for --collection/--queries/--qrels.
-func loadOwnSplit(collection, queries, qrels string) (*retrieve.Index, eval.Split, error) {
-	cs, err := eval.LoadCollection(collection)
-	if err != nil {
-		return nil, eval.Split{}, err
-	}
-	split, err := eval.LoadSplit(queries, qrels)
-	if err != nil {
-		return nil, eval.Split{}, err
-	}
-	return retrieve.NewIndex(cs, retrieve.Options{}), split, nil
 }
 
 func runClaimsTrain(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
@@ -528,32 +478,31 @@ func runClaimsTrain(ctx context.Context, env *Env, fs *flag.FlagSet, args []stri
 		return err
 	}
 	start := time.Now()
-	var sets []trainingSet
+	var sets []experiment.Set
 	var note string
 	if *collection != "" || *queries != "" || *qrels != "" {
 		if *collection == "" || *queries == "" || *qrels == "" {
 			return Usagef("--collection, --queries and --qrels go together")
 		}
-		ix, split, err := loadOwnSplit(*collection, *queries, *qrels)
+		ix, split, err := experiment.OwnSplit(*collection, *queries, *qrels)
 		if err != nil {
 			return err
 		}
-		sets = append(sets, trainingSet{ix, split})
+		sets = append(sets, experiment.Set{Index: ix, Split: split})
 		note = fmt.Sprintf("trained on %s (%d queries)", filepath.Base(*queries), len(split.Queries))
 	} else {
 		bs, err := benchmarks(env, *data, *bench)
 		if err != nil {
 			return err
 		}
+		sets, _ = experiment.Index(bs, claimsProgress(env))
 		var names []string
 		for _, b := range bs {
-			claimsProgress(env, "indexing %s (%d claims) …", b.Name, len(b.Collection))
-			sets = append(sets, trainingSet{retrieve.NewIndex(b.Collection, retrieve.Options{}), b.Train})
 			names = append(names, fmt.Sprintf("%s train (%d queries)", b.Name, len(b.Train.Queries)))
 		}
 		note = "trained on " + strings.Join(names, " + ") + "; CheckThat! data free for research use, ANS Apache-2.0"
 	}
-	m := trainOn(env, sets, note+"; "+time.Now().UTC().Format(time.DateOnly))
+	m := experiment.Train(sets, note+"; "+time.Now().UTC().Format(time.DateOnly), claimsProgress(env))
 	path := *out
 	if path == "" {
 		dir, err := claimsDir(env, true)
@@ -562,15 +511,7 @@ func runClaimsTrain(ctx context.Context, env *Env, fs *flag.FlagSet, args []stri
 		}
 		path = filepath.Join(dir, "reranker.json")
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := m.WriteModel(f); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
+	if err := withOutput(env, path, m.WriteModel); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stderr, "claims train: %s; model written to %s (%s)\n", note, path, time.Since(start).Round(time.Millisecond))
@@ -590,112 +531,66 @@ func runClaimsEval(ctx context.Context, env *Env, fs *flag.FlagSet, args []strin
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
-	type job struct {
-		name  string
-		ix    *retrieve.Index
-		split eval.Split
-	}
-	var jobs []job
+	var sets []experiment.Set
 	var rr retrieve.Reranker
+	var err error
 	if *bench != "" {
-		bs, err := benchmarks(env, *data, *bench)
-		if err != nil {
-			return err
-		}
-		var sets []trainingSet
-		for _, b := range bs {
-			claimsProgress(env, "indexing %s (%d claims) …", b.Name, len(b.Collection))
-			ix := retrieve.NewIndex(b.Collection, retrieve.Options{})
-			sets = append(sets, trainingSet{ix, b.Train})
-			jobs = append(jobs, job{b.Name + " dev", ix, b.Dev})
-			if b.DevTest != nil {
-				jobs = append(jobs, job{b.Name + " dev-test", ix, *b.DevTest})
-			}
-		}
-		if *modelPath != "" {
-			m, err := retrieve.LoadModel(*modelPath)
-			if err != nil {
-				return err
-			}
-			rr = m
-		} else {
-			fmt.Fprintln(env.Stderr, "claims eval: training on the training splits …")
-			rr = trainOn(env, sets, "eval")
-		}
+		sets, rr, err = benchmarkSets(env, *data, *bench, *modelPath)
 	} else {
-		if *collection == "" || *queries == "" || *qrels == "" {
-			return Usagef("give --collection, --queries and --qrels (or --benchmark)")
-		}
-		ix, split, err := loadOwnSplit(*collection, *queries, *qrels)
-		if err != nil {
-			return err
-		}
-		jobs = append(jobs, job{filepath.Base(*queries), ix, split})
-		switch {
-		case *trainQueries != "" || *trainQrels != "":
-			if *trainQueries == "" || *trainQrels == "" {
-				return Usagef("--train-queries and --train-qrels go together")
-			}
-			ts, err := eval.LoadSplit(*trainQueries, *trainQrels)
-			if err != nil {
-				return err
-			}
-			rr = trainOn(env, []trainingSet{{ix, ts}}, "eval")
-		default:
-			if rr, err = loadReranker(env, *modelPath); err != nil {
-				return err
-			}
-		}
+		sets, rr, err = ownSets(env, *collection, *queries, *qrels, *trainQueries, *trainQrels, *modelPath)
 	}
-	var runW *bufio.Writer
-	if *runPath != "" {
-		f, err := os.Create(*runPath)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		runW = bufio.NewWriter(f)
-		defer runW.Flush()
-	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SPLIT\tRANKER\tQUERIES\tMAP@1\tMAP@3\tMAP@5\tMAP@10\tP@1\tMRR")
-	for _, j := range jobs {
-		for _, r := range []struct {
-			name string
-			rr   retrieve.Reranker
-		}{{"bm25 (first stage)", retrieve.FirstStageOnly()}, {"untrained fallback", retrieve.DefaultModel()}, {"re-ranked", rr}} {
-			run, err := retrieve.RunSplit(ctx, retrieve.NewMatcher(j.ix, r.rr), j.split)
-			if err != nil {
-				return err
-			}
-			m := eval.Evaluate(j.split.Qrels, run)
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\n", j.name, r.name, m.Queries, m.MAP[1], m.MAP[3], m.MAP[5], m.MAP[10], m.P1, m.MRR)
-			if runW != nil && r.rr == rr {
-				for _, q := range j.split.Queries {
-					for i, id := range run[q.ID] {
-						fmt.Fprintf(runW, "%s\tQ0\t%s\t%d\t%d\tbasira\n", q.ID, id, i+1, len(run[q.ID])-i)
-					}
-				}
-			}
-		}
-	}
-	if err := tw.Flush(); err != nil {
+	if err != nil {
 		return err
 	}
-	// The detector's operating points: how often the re-ranked top claim
-	// is signalled right or wrong, and how often a post whose claim was
-	// never checked (its relevant claims removed) is still signalled.
-	fmt.Fprintln(env.Stdout)
-	tw = tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SPLIT	THRESHOLD	RIGHT SIGNAL	WRONG SIGNAL	FALSE SIGNAL (CLAIM ABSENT)")
-	for _, j := range jobs {
-		rates, err := retrieve.MatchRates(ctx, retrieve.NewMatcher(j.ix, rr), j.split, 0.5, 0.7, 0.9)
-		if err != nil {
+	if *runPath == "" {
+		return experiment.Evaluate(ctx, env.Stdout, nil, sets, rr)
+	}
+	return withOutput(env, *runPath, func(w io.Writer) error {
+		bw := bufio.NewWriter(w)
+		if err := experiment.Evaluate(ctx, env.Stdout, bw, sets, rr); err != nil {
 			return err
 		}
-		for _, r := range rates {
-			fmt.Fprintf(tw, "%s\t%.1f\t%.3f\t%.3f\t%.3f\n", j.name, r.Threshold, r.Found, r.Wrong, r.FalseMatch)
-		}
+		return bw.Flush()
+	})
+}
+
+// benchmarkSets are the dev splits of --benchmark and the re-ranker:
+// --model, or one trained on the benchmarks' training splits.
+func benchmarkSets(env *Env, data, bench, modelPath string) ([]experiment.Set, retrieve.Reranker, error) {
+	bs, err := benchmarks(env, data, bench)
+	if err != nil {
+		return nil, nil, err
 	}
-	return tw.Flush()
+	train, test := experiment.Index(bs, claimsProgress(env))
+	if modelPath != "" {
+		m, err := retrieve.LoadModel(modelPath)
+		return test, m, err
+	}
+	fmt.Fprintln(env.Stderr, "claims eval: training on the training splits …")
+	return test, experiment.Train(train, "eval", claimsProgress(env)), nil
+}
+
+// ownSets is an analyst's own split and the re-ranker: trained on their
+// training split, else --model or the workspace's.
+func ownSets(env *Env, collection, queries, qrels, trainQueries, trainQrels, modelPath string) ([]experiment.Set, retrieve.Reranker, error) {
+	if collection == "" || queries == "" || qrels == "" {
+		return nil, nil, Usagef("give --collection, --queries and --qrels (or --benchmark)")
+	}
+	ix, split, err := experiment.OwnSplit(collection, queries, qrels)
+	if err != nil {
+		return nil, nil, err
+	}
+	sets := []experiment.Set{{Name: filepath.Base(queries), Index: ix, Split: split}}
+	if trainQueries == "" && trainQrels == "" {
+		rr, err := loadReranker(env, modelPath)
+		return sets, rr, err
+	}
+	if trainQueries == "" || trainQrels == "" {
+		return nil, nil, Usagef("--train-queries and --train-qrels go together")
+	}
+	ts, err := eval.LoadSplit(trainQueries, trainQrels)
+	if err != nil {
+		return nil, nil, err
+	}
+	return sets, experiment.Train([]experiment.Set{{Index: ix, Split: ts}}, "eval", claimsProgress(env)), nil
 }

@@ -3,7 +3,6 @@ package cli
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -146,61 +145,15 @@ func runClaimsTrending(ctx context.Context, env *Env, fs *flag.FlagSet, args []s
 		cs = cs[:*top]
 	}
 	w := bufio.NewWriter(env.Stdout)
-	defer w.Flush()
 	if *format == "jsonl" {
-		enc := json.NewEncoder(w)
-		enc.SetEscapeHTML(false)
-		for i, c := range cs {
-			if err := enc.Encode(clusterJSON(i+1, c)); err != nil {
-				return err
-			}
-		}
-		return w.Flush()
+		err = trending.WriteJSONL(w, cs)
+	} else {
+		err = trending.WriteText(w, cs, o.Recent)
 	}
-	for i, c := range cs {
-		span := "times unknown"
-		if !c.First.IsZero() {
-			span = c.First.UTC().Format("2006-01-02 15:04") + " → " + c.Last.UTC().Format("2006-01-02 15:04")
-		}
-		fmt.Fprintf(w, "#%d  growth %.1f  %d posts from %d sources  %d posts / %d sources in the last %s  %.1f posts/h  %s\n",
-			i+1, c.Growth, len(c.Posts), c.Sources, c.Recent, c.RecentSources, o.Recent, c.PerHour, span)
-		if d := c.Debunk; d != nil {
-			fmt.Fprintf(w, "    fact-checked [%s, match %.2f]: %s\n", orDash(d.Claim.Rating), d.Prob, oneLine(d.Claim.Text, 100))
-			if d.Claim.Correction != "" {
-				fmt.Fprintf(w, "    what is true: %s\n", oneLine(d.Claim.Correction, 100))
-			}
-			if d.Claim.URL != "" {
-				fmt.Fprintf(w, "    %s\n", d.Claim.URL)
-			}
-		} else {
-			fmt.Fprintln(w, "    not fact-checked yet")
-		}
-		for _, s := range c.Samples {
-			fmt.Fprintf(w, "    - %s  %s\n", s.Post.ID, oneLine(s.Post.Text, 100))
-		}
-		fmt.Fprintln(w)
+	if err != nil {
+		return err
 	}
 	return w.Flush()
-}
-
-func clusterJSON(rank int, c *trending.Cluster) map[string]any {
-	ids := make([]string, len(c.Posts))
-	for i, it := range c.Posts {
-		ids[i] = it.Post.ID
-	}
-	var samples []map[string]any
-	for _, s := range c.Samples {
-		samples = append(samples, map[string]any{"id": s.Post.ID, "text": s.Post.Text})
-	}
-	out := map[string]any{
-		"rank": rank, "growth": c.Growth, "posts": len(c.Posts), "sources": c.Sources,
-		"recent_posts": c.Recent, "recent_sources": c.RecentSources, "posts_per_hour": c.PerHour,
-		"first": c.First, "last": c.Last, "samples": samples, "post_ids": ids,
-	}
-	if d := c.Debunk; d != nil {
-		out["debunk"] = map[string]any{"score": d.Prob, "claim": d.Claim}
-	}
-	return out
 }
 
 // readTrendingPosts decodes a file of posts into items, reporting bad lines

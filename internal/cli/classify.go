@@ -2,19 +2,18 @@ package cli
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/basira-org/basira/internal/classify"
+	"github.com/basira-org/basira/internal/classify/eval"
 	"github.com/basira-org/basira/models"
 )
 
@@ -283,55 +282,8 @@ func runTrain(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	st, _ := os.Stat(*out)
 	meta := m.Info()
 	fmt.Fprintf(env.Stdout, "trained %s (%s) on %d examples in %s; wrote %s (%d KiB)\n", meta.Name, meta.Mode, len(exs), took.Round(time.Millisecond), *out, st.Size()>>10)
-	printMeta(env, meta)
+	meta.Print(env.Stdout)
 	return nil
-}
-
-func printMeta(env *Env, meta *classify.Meta) {
-	w := env.Stdout
-	if meta.Description != "" {
-		fmt.Fprintf(w, "  %s\n", meta.Description)
-	}
-	fmt.Fprintf(w, "  version %s, created %s, mode %s, negative label %q\n", meta.Version, meta.Created.Format(time.RFC3339), meta.Mode, meta.Negative)
-	for _, d := range meta.Data {
-		fmt.Fprintf(w, "  %s data: %s (%d rows, sha256 %s)\n", d.Role, d.Name, d.Rows, d.SHA256[:min(16, len(d.SHA256))])
-	}
-	if meta.DataLicense != "" {
-		fmt.Fprintf(w, "  data licence: %s\n", meta.DataLicense)
-	}
-	pr := meta.Params
-	fmt.Fprintf(w, "  params: %s C=%g class-weight=%s nb=%v folds=%d group-folds=%v target precision %.2f; features: 2^%d, word 1-%d, chars %d-%d\n",
-		pr.Solver, pr.C, pr.ClassWeight, pr.NB, pr.Folds, pr.GroupFolds, pr.TargetPrecision, meta.Features.Bits, meta.Features.WordNgrams, meta.Features.CharMin, meta.Features.CharMax)
-	if meta.Features.Lexicon != "" || meta.MinTokens > 0 {
-		fmt.Fprintf(w, "  lexicon features: %s; flags posts of at least %d words\n", meta.Features.Lexicon, meta.MinTokens)
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  label\tshown as\ttrain n\tflag threshold\tprecision\trecall\tmeasured on")
-	for _, l := range meta.Labels {
-		th := fmt.Sprintf("%.4f", l.Flag)
-		if l.Flag > 1 {
-			th = "never"
-		}
-		disp := l.Display
-		if disp == "" {
-			disp = l.Name
-		}
-		src := l.FlagSource
-		if src == "" {
-			src = "held-out folds"
-		}
-		fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%.4f\t%.4f\t%s\n", l.Name, disp, meta.LabelCounts[l.Name], th, l.FlagPrecision, l.FlagRecall, src)
-	}
-	tw.Flush()
-	if meta.CV != nil {
-		fmt.Fprintf(w, "  cross-validated (%d folds): macro-F1 %.4f, ECE %.4f\n", pr.Folds, meta.CV.MacroF1, meta.CV.ECE)
-	}
-	if meta.Dev != nil {
-		fmt.Fprintf(w, "  dev (%d examples): macro-F1 %.4f, ECE %.4f, AP %v\n", meta.Dev.N, meta.Dev.MacroF1, meta.Dev.ECE, meta.Dev.AP)
-	}
-	if meta.TextEngine != classify.TextEngineFingerprint() {
-		fmt.Fprintf(w, "  warning: trained with another version of the text engine (%s, this build %s): retrain for scores that match these figures\n", meta.TextEngine, classify.TextEngineFingerprint())
-	}
 }
 
 func runEval(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
@@ -364,7 +316,8 @@ func runEval(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) err
 	}
 	rep, preds := classify.Evaluate(m, exs, *target)
 	if *curve != "" {
-		if err := writeCurve(*curve, m, exs, preds); err != nil {
+		err := withOutput(env, *curve, func(w io.Writer) error { return classify.WriteCurveCSV(w, m, exs, preds) })
+		if err != nil {
 			return err
 		}
 	}
@@ -380,36 +333,6 @@ func runEval(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) err
 	}
 	return nil
 }
-
-func writeCurve(path string, m *classify.Model, exs []classify.Example, preds []classify.Prediction) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	w := csv.NewWriter(f)
-	w.Write([]string{"label", "threshold", "precision", "recall", "f1", "flagged", "tp"})
-	for j, l := range m.Info().Labels {
-		scores := make([]float64, len(exs))
-		pos := make([]bool, len(exs))
-		for i, ex := range exs {
-			scores[i] = preds[i].Probs[j]
-			for _, g := range ex.Labels {
-				pos[i] = pos[i] || g == l.Name
-			}
-		}
-		for _, p := range classify.Curve(scores, pos) {
-			w.Write([]string{l.Name, ff(p.Threshold), ff(p.Precision), ff(p.Recall), ff(p.F1), strconv.Itoa(p.Flagged), strconv.Itoa(p.TP)})
-		}
-	}
-	w.Flush()
-	if err := w.Error(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-func ff(x float64) string { return strconv.FormatFloat(x, 'f', 6, 64) }
 
 func runModelsThreshold(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
 	var rf readFlags
@@ -443,7 +366,7 @@ func runModelsThreshold(ctx context.Context, env *Env, fs *flag.FlagSet, args []
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "wrote %s with flag thresholds set on %s (%d posts) at precision %.2f\n", *out, df.Name, len(exs), *target)
-	printMeta(env, m.Info())
+	m.Info().Print(env.Stdout)
 	if len(never) > 0 {
 		fmt.Fprintf(env.Stderr, "warning: %s never reach precision %.2f on this data: the model will not flag them\n", strings.Join(never, ", "), *target)
 	}
@@ -466,7 +389,7 @@ func runModelsInfo(ctx context.Context, env *Env, fs *flag.FlagSet, args []strin
 			}
 			for _, m := range ms {
 				fmt.Fprintf(env.Stdout, "builtin: %s\n", m.Name())
-				printMeta(env, m.Info())
+				m.Info().Print(env.Stdout)
 			}
 			continue
 		}
@@ -476,7 +399,7 @@ func runModelsInfo(ctx context.Context, env *Env, fs *flag.FlagSet, args []strin
 			continue
 		}
 		fmt.Fprintf(env.Stdout, "%s: %s\n", p, m.Name())
-		printMeta(env, m.Info())
+		m.Info().Print(env.Stdout)
 	}
 	return errors.Join(errs...)
 }
@@ -519,23 +442,7 @@ func runModelsBenign(ctx context.Context, env *Env, fs *flag.FlagSet, args []str
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "model\tset\tposts\tflagged\trate\t")
-	var shown []string
-	for _, m := range ms {
-		for _, s := range sets {
-			fl := classify.FlagRate(m, s.Texts)
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.2f%%\t\n", m.Name(), s.Name, len(s.Texts), len(fl), 100*float64(len(fl))/float64(len(s.Texts)))
-			for i := 0; i < len(fl) && i < *show; i++ {
-				shown = append(shown, fmt.Sprintf("%s | %s | %s", m.Name(), s.Name, strings.ReplaceAll(fl[i], "\n", " ")))
-			}
-		}
-	}
-	tw.Flush()
-	if len(shown) > 0 {
-		fmt.Fprintln(env.Stdout, "\nflagged (model | set | text):")
-		fmt.Fprintln(env.Stdout, strings.Join(shown, "\n"))
-	}
+	eval.Benign(env.Stdout, ms, sets, *show)
 	return nil
 }
 
@@ -552,108 +459,23 @@ func runEvalAll(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) 
 	if err != nil {
 		return err
 	}
-	var row func(cells ...string)
+	o := eval.RecipeOptions{Only: map[string]bool{}, Shippable: *shippable, Markdown: *markdown, Out: *out}
 	if *out != "" {
 		if err := os.MkdirAll(*out, 0o750); err != nil {
 			return err
 		}
 	}
-	want := map[string]bool{}
 	for _, n := range strings.Split(*only, ",") {
 		if n = strings.TrimSpace(n); n != "" {
-			want[n] = true
+			o.Only[n] = true
 		}
 	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
-	row = func(cells ...string) {
-		if *markdown {
-			fmt.Fprintf(tw, "| %s |\n", strings.Join(cells, " | "))
-			return
-		}
-		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
+	ran, unknown, err := eval.Recipes(env.Stdout, env.Stderr, dir, o)
+	if err != nil {
+		return err
 	}
-	row("model", "figures on", "n", "macro-F1", "weighted F1", "AP (positive)", "ECE", "flag thr", "prec@flag", "rec@flag", "data licence", "ships", "train time")
-	if *markdown {
-		row("---", "---", "---:", "---:", "---:", "---", "---:", "---:", "---:", "---:", "---", "---", "---:")
-	}
-	ran := 0
-	found := map[string]bool{}
-	var notes []string
-	for _, r := range classify.Recipes() {
-		if (len(want) > 0 && !want[r.Name]) || (*shippable && !r.Ship) {
-			continue
-		}
-		ran++
-		found[r.Name] = true
-		start := time.Now()
-		res, err := r.Run(dir, classify.TrainOptions{Features: classify.DefaultFeatures(), Params: classify.DefaultParams()})
-		if err != nil {
-			return fmt.Errorf("recipe %s: %w", r.Name, err)
-		}
-		took := time.Since(start)
-		meta := res.Model.Info()
-		on, fig := "5-fold CV", meta.CV
-		if meta.Dev != nil {
-			on, fig = "dev", meta.Dev
-		}
-		var ap []string
-		for _, l := range meta.Labels {
-			if l.Name != meta.Negative {
-				ap = append(ap, fmt.Sprintf("%s %.3f", l.Name, fig.AP[l.Name]))
-			}
-		}
-		var thr, prec, rec []string
-		for _, l := range meta.Labels {
-			if l.Name == meta.Negative {
-				continue
-			}
-			if l.Flag > 1 {
-				thr = append(thr, "never")
-			} else {
-				thr = append(thr, fmt.Sprintf("%.2f", l.Flag))
-			}
-			if res.Report != nil {
-				for _, c := range res.Report.Classes {
-					if c.Label == l.Name && c.AtFlag != nil {
-						prec = append(prec, fmt.Sprintf("%.2f", c.AtFlag.Precision))
-						rec = append(rec, fmt.Sprintf("%.2f", c.AtFlag.Recall))
-					}
-				}
-			} else {
-				prec = append(prec, fmt.Sprintf("%.2f", l.FlagPrecision))
-				rec = append(rec, fmt.Sprintf("%.2f", l.FlagRecall))
-			}
-		}
-		ship := "no"
-		if r.Ship {
-			ship = "yes"
-		}
-		row(r.Name, on, strconv.Itoa(fig.N), fmt.Sprintf("%.4f", fig.MacroF1), fmt.Sprintf("%.4f", fig.WeightedF1), strings.Join(ap, ", "), fmt.Sprintf("%.4f", fig.ECE),
-			strings.Join(thr, "/"), strings.Join(prec, "/"), strings.Join(rec, "/"), r.License, ship, took.Round(100*time.Millisecond).String())
-		fmt.Fprintf(env.Stderr, "%s: %s macro-F1 %.4f (%s)\n", r.Name, on, fig.MacroF1, took.Round(100*time.Millisecond))
-		if res.Report != nil && res.Report.Groups > 0 {
-			notes = append(notes, fmt.Sprintf("%s: mean average precision over %d dev groups (%s) %.4f", r.Name, res.Report.Groups, r.Read.GroupCol, res.Report.GroupMAP))
-		}
-		if r.Anchor != "" {
-			notes = append(notes, fmt.Sprintf("%s: published anchor: %s", r.Name, r.Anchor))
-		}
-		if len(res.Bad) > 0 {
-			notes = append(notes, fmt.Sprintf("%s: %d records skipped (first: %v)", r.Name, len(res.Bad), res.Bad[0]))
-		}
-		if *out != "" {
-			if err := res.Model.Save(filepath.Join(*out, r.Name+".model")); err != nil {
-				return err
-			}
-		}
-	}
-	tw.Flush()
-	if len(notes) > 0 {
-		fmt.Fprintln(env.Stdout, "\n"+strings.Join(notes, "\n"))
-	}
-	for n := range want {
-		if !found[n] {
-			return Usagef("no recipe named %q", n)
-		}
+	if len(unknown) > 0 {
+		return Usagef("no recipe named %q", unknown[0])
 	}
 	if ran == 0 {
 		return Usagef("no recipe selected")

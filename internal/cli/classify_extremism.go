@@ -4,11 +4,10 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/basira-org/basira/arabic"
 	"github.com/basira-org/basira/internal/classify"
+	"github.com/basira-org/basira/internal/classify/eval"
 	"github.com/basira-org/basira/internal/detect"
 	"github.com/basira-org/basira/internal/post"
 	"github.com/basira-org/basira/models"
@@ -83,32 +82,7 @@ func runModelsExtremism(ctx context.Context, env *Env, fs *flag.FlagSet, args []
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "set\tlang\tposts\tflagged\trate\tmeasures\t")
-	var shown []string
-	for _, r := range rows {
-		if r.Lang != "all" && !*byLang {
-			continue
-		}
-		what := "false flags"
-		if r.Positive {
-			what = "recall"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.2f%%\t%s\t\n", r.Set, r.Lang, r.N, r.Flagged, 100*r.Rate(), what)
-		if r.Lang == "all" {
-			for i := 0; i < len(r.Examples) && i < *show; i++ {
-				verb := "flagged"
-				if r.Positive {
-					verb = "missed"
-				}
-				shown = append(shown, fmt.Sprintf("%s | %s | %s", r.Set, verb, strings.ReplaceAll(r.Examples[i], "\n", " ")))
-			}
-		}
-	}
-	tw.Flush()
-	if len(shown) > 0 {
-		fmt.Fprintln(env.Stdout, "\n"+strings.Join(shown, "\n"))
-	}
+	eval.ExtremismTable(env.Stdout, rows, *byLang, *show)
 	return nil
 }
 

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -101,32 +100,13 @@ func runEntitiesImport(ctx context.Context, env *Env, fs *flag.FlagSet, args []s
 	if err != nil {
 		return err
 	}
-	var list []sanctions.Entry
-	date := ""
-	if err := withXML(path, func(r io.Reader) (e error) { list, date, e = sanctions.ParseUNXML(r); return }); err != nil {
+	list, date, err := sanctions.ImportFile("un-xml", path)
+	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	f, rep := entities.FromUN(list, base, date)
-	if rep.Entities == 0 {
-		return fmt.Errorf("%s: no entity of the ISIL (Da'esh) and Al-Qaida regime (QDe.nnn) found; is it the UN consolidated list?", path)
-	}
-	data := f.Marshal(fmt.Sprintf(`Written by "basira entities import" from %s (UN Security Council
-consolidated list of %s): the entities of the ISIL (Da'esh) and Al-Qaida
-sanctions regime (QDe.nnn). Individuals are never imported.
-Do not edit by hand; re-run the import. To change how a name counts (plain or
-shared) or an entity's kind, give the entity an entry in designated.yaml with
-its UN reference under "un:": the team's entry wins when the files merge.`, filepath.Base(path), date))
-	// Check what will be written as Basira will read it.
-	check, err := entities.Parse(filepath.Base(*out), data)
+	data, rep, err := entities.UNFile(list, base, date, path, *out)
 	if err != nil {
-		return fmt.Errorf("the import does not parse (a bug, please report it): %w", err)
-	}
-	var baseFiles []*entities.File
-	for _, e := range base.Entities() {
-		baseFiles = append(baseFiles, &entities.File{Name: "base", Version: entities.FormatVersion, Entities: []*entities.Entity{e}})
-	}
-	if _, err := entities.Merge(append(baseFiles, check)...); err != nil {
-		return fmt.Errorf("the import does not merge with the base set: %w", err)
+		return err
 	}
 	if err := os.WriteFile(*out, data, 0o644); err != nil {
 		return err

@@ -7,11 +7,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"sort"
-	"strings"
-	"text/tabwriter"
 
-	"github.com/basira-org/basira/arabic"
 	"github.com/basira-org/basira/internal/post"
 	"github.com/basira-org/basira/internal/rules"
 	"github.com/basira-org/basira/internal/rules/evalset"
@@ -105,73 +101,16 @@ func runRulesCheck(_ context.Context, env *Env, fs *flag.FlagSet, args []string)
 	for _, w := range set.Warnings() {
 		fmt.Fprintf(env.Stderr, "warning: %s\n", w)
 	}
-	failed := checkExamples(env.Stderr, set)
-	printRuleSummary(env.Stdout, set)
-	if failed > 0 {
-		fmt.Fprintf(env.Stderr, "%d example(s) did not behave as the rule says\n", failed)
+	failed := set.CheckExamples()
+	for _, f := range failed {
+		fmt.Fprintln(env.Stderr, f)
+	}
+	set.WriteSummary(env.Stdout)
+	if len(failed) > 0 {
+		fmt.Fprintf(env.Stderr, "%d example(s) did not behave as the rule says\n", len(failed))
 		return ErrFailed
 	}
 	return nil
-}
-
-// checkExamples runs every rule's match: and no_match: examples against the
-// whole set and reports those that misbehave.
-func checkExamples(w io.Writer, set *rules.Set) (failed int) {
-	for _, r := range set.Rules() {
-		for _, ex := range r.Match {
-			if !firesOn(set, r.ID, ex) {
-				failed++
-				fmt.Fprintf(w, "%s: rule %q does not fire on its match: example %q\n", r.Pos(), r.ID, ex)
-			}
-		}
-		for _, ex := range r.NoMatch {
-			if firesOn(set, r.ID, ex) {
-				failed++
-				fmt.Fprintf(w, "%s: rule %q fires on its no_match: example %q\n", r.Pos(), r.ID, ex)
-			}
-		}
-	}
-	return failed
-}
-
-func firesOn(set *rules.Set, id, text string) bool {
-	return slices.ContainsFunc(set.Match(arabic.Analyze(text)), func(m rules.Match) bool { return m.Rule.ID == id })
-}
-
-func printRuleSummary(w io.Writer, set *rules.Set) {
-	byFile := map[string]int{}
-	byLabel := map[string]int{}
-	bySev := map[string]int{}
-	examples := 0
-	var files []string
-	for _, r := range set.Rules() {
-		if byFile[r.File] == 0 {
-			files = append(files, r.File)
-		}
-		byFile[r.File]++
-		byLabel[r.Label]++
-		bySev[r.Severity]++
-		examples += len(r.Match) + len(r.NoMatch)
-	}
-	st := set.Stats()
-	for _, f := range files {
-		fmt.Fprintf(w, "%s: %d rules\n", f, byFile[f])
-	}
-	fmt.Fprintf(w, "total: %d rules, %d distinct terms, %d examples passed\n", st.Rules, st.Terms, examples)
-	fmt.Fprintf(w, "severity: high %d, medium %d, low %d\n", bySev[rules.High], bySev[rules.Medium], bySev[rules.Low])
-	labels := make([]string, 0, len(byLabel))
-	for l := range byLabel {
-		labels = append(labels, l)
-	}
-	sort.Strings(labels)
-	parts := make([]string, len(labels))
-	for i, l := range labels {
-		parts[i] = fmt.Sprintf("%s %d", l, byLabel[l])
-	}
-	fmt.Fprintf(w, "labels: %s\n", strings.Join(parts, ", "))
-	if st.AlwaysRun > 0 {
-		fmt.Fprintf(w, "note: %d regex-only rule(s) have no literal to prefilter on and run on every post\n", st.AlwaysRun)
-	}
 }
 
 func runRulesTest(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
@@ -196,61 +135,20 @@ func runRulesTest(ctx context.Context, env *Env, fs *flag.FlagSet, args []string
 	if *only != "" && !slices.ContainsFunc(set.Rules(), func(r *rules.Rule) bool { return r.ID == *only }) {
 		return Usagef("no rule %q in the rule files", *only)
 	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "POST\tLANG\tRULE\tLABEL\tSEVERITY\tEVIDENCE")
-	counts := map[string]int{}
-	posts, hits := 0, 0
-	show := func(id, text, lang string) {
-		doc := arabic.Analyze(text)
-		if lang != "" {
-			doc.Lang = lang
-		}
-		posts++
-		ms := set.Match(doc)
-		if *only != "" {
-			ms = slices.DeleteFunc(ms, func(m rules.Match) bool { return m.Rule.ID != *only })
-		}
-		if len(ms) == 0 {
-			if *all {
-				fmt.Fprintf(tw, "%s\t%s\t-\t-\t-\t%s\n", id, doc.Lang, oneLine(text, 60))
-			}
-			return
-		}
-		hits++
-		for _, m := range ms {
-			counts[m.Rule.ID]++
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", id, doc.Lang, m.Rule.ID, m.Rule.Label, m.Rule.Severity, oneLine(rules.Evidence(text, m.Spans), 60))
-		}
-	}
+	t := &rules.Tester{Set: set, Only: *only, All: *all}
+	t.Start(env.Stdout)
 	if *text != "" {
-		show("text", *text, "")
+		t.Test("text", *text, "")
 	}
 	for _, name := range fs.Args() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := eachPost(env, name, func(p *post.Post) { show(p.ID, p.Text, p.Lang) }); err != nil {
+		if err := eachPost(env, name, func(p *post.Post) { t.Test(p.ID, p.Text, p.Lang) }); err != nil {
 			return err
 		}
 	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	ids := make([]string, 0, len(counts))
-	for id := range counts {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool {
-		if counts[ids[i]] != counts[ids[j]] {
-			return counts[ids[i]] > counts[ids[j]]
-		}
-		return ids[i] < ids[j]
-	})
-	fmt.Fprintf(env.Stdout, "\n%d posts, %d with a rule hit\n", posts, hits)
-	for _, id := range ids {
-		fmt.Fprintf(env.Stdout, "  %-32s %d\n", id, counts[id])
-	}
-	return nil
+	return t.Close()
 }
 
 func runRulesEval(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
@@ -288,57 +186,8 @@ func runRulesEval(ctx context.Context, env *Env, fs *flag.FlagSet, args []string
 	if err != nil {
 		return err
 	}
-	printRulesEval(env.Stdout, b, d, *show)
+	rules.WriteEvalReport(env.Stdout, b, d, *show)
 	return nil
-}
-
-// printRulesEval prints the false positives on benign text per source,
-// the flags on deleted comments, and the first show hits of each.
-func printRulesEval(out io.Writer, b, d *rules.EvalResult, show int) {
-	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(out, "Benign texts (every hit is a false positive):")
-	fmt.Fprintln(tw, "source\ttexts\tflagged\t")
-	var total [2]int
-	for _, src := range evalset.BenignSources {
-		c := b.PerSource[src]
-		total[0] += c[0]
-		total[1] += c[1]
-		fmt.Fprintf(tw, "%s\t%d\t%d\t\n", src, c[0], c[1])
-	}
-	fmt.Fprintf(tw, "total\t%d\t%d\t\n", total[0], total[1])
-	tw.Flush()
-	printRuleCounts(out, b.PerRule)
-	dc := d.PerSource["aj-deleted"]
-	fmt.Fprintf(out, "\nDeleted Al Jazeera comments: %d of %d flagged (read them to judge precision)\n", dc[1], dc[0])
-	printRuleCounts(out, d.PerRule)
-	for _, set := range []struct {
-		name string
-		hits []rules.EvalHit
-	}{{"benign", b.Hits}, {"deleted comments", d.Hits}} {
-		if show <= 0 || len(set.hits) == 0 {
-			continue
-		}
-		fmt.Fprintf(out, "\nHits on %s (first %d of %d):\n", set.name, min(show, len(set.hits)), len(set.hits))
-		for _, h := range set.hits[:min(show, len(set.hits))] {
-			fmt.Fprintf(out, "  %s  %s  [%s]  %s\n", h.Text.ID, h.Match.Rule.ID, oneLine(rules.Evidence(h.Text.Text, h.Match.Spans), 40), oneLine(h.Text.Text, 100))
-		}
-	}
-}
-
-func printRuleCounts(w io.Writer, counts map[string]int) {
-	ids := make([]string, 0, len(counts))
-	for id := range counts {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool {
-		if counts[ids[i]] != counts[ids[j]] {
-			return counts[ids[i]] > counts[ids[j]]
-		}
-		return ids[i] < ids[j]
-	})
-	for _, id := range ids {
-		fmt.Fprintf(w, "  %-32s %d\n", id, counts[id])
-	}
 }
 
 // eachPost decodes a posts file (or stdin for "-") and calls fn on each

@@ -1,13 +1,10 @@
 package cli
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -97,14 +94,6 @@ func sanctionsStore(env *Env, create bool) (sanctions.Store, error) {
 	return sanctions.Store{Dir: dir}, err
 }
 
-var defaultListNames = map[string]string{
-	"ofac-csv":  "OFAC SDN",
-	"ofac-xml":  "OFAC SDN",
-	"un-xml":    "UN Security Council",
-	"csl":       "US Consolidated Screening List",
-	"addresses": "OFAC digital currency addresses",
-}
-
 func runSanctionsImport(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
 	format := fs.String("format", "", "list format: ofac-csv, ofac-xml, un-xml, csl or addresses (required)")
 	name := fs.String("name", "", "list name (default: from the format and file, e.g. \"OFAC SDN\"); an import replaces the list of the same name")
@@ -116,16 +105,8 @@ func runSanctionsImport(ctx context.Context, env *Env, fs *flag.FlagSet, args []
 		return Usagef("give exactly one FILE to import")
 	}
 	path := fs.Args()[0]
-	if st, err := os.Stat(path); err == nil && st.IsDir() && *format == "ofac-csv" {
-		// A folder of OFAC's CSV set: its main file.
-		for _, f := range []string{"sdn.csv", "SDN.CSV", "cons_prim.csv", "CONS_PRIM.CSV"} {
-			if _, err := os.Stat(filepath.Join(path, f)); err == nil {
-				path = filepath.Join(path, f)
-				break
-			}
-		}
-	}
-	if _, ok := defaultListNames[*format]; !ok {
+	path = sanctions.ResolvePath(*format, path)
+	if _, ok := sanctions.Formats[*format]; !ok {
 		if *format == "eu" {
 			return Usagef("the EU list format is not supported yet")
 		}
@@ -138,25 +119,11 @@ func runSanctionsImport(ctx context.Context, env *Env, fs *flag.FlagSet, args []
 	}
 	l := &sanctions.List{Name: *name, Format: *format, Source: filepath.Base(path), Imported: time.Now().UTC()}
 	if l.Name == "" {
-		l.Name = defaultListNames[*format]
-		if *format == "ofac-csv" && strings.HasPrefix(strings.ToLower(filepath.Base(path)), "cons") {
-			l.Name = "OFAC Consolidated"
-		}
+		l.Name = sanctions.DefaultName(*format, path)
 	}
-	fileDate := ""
+	var fileDate string
 	var err error
-	switch *format {
-	case "ofac-csv":
-		l.Entries, err = importOFACCSV(path)
-	case "ofac-xml":
-		err = withXML(path, func(r io.Reader) (e error) { l.Entries, fileDate, e = sanctions.ParseOFACXML(r); return })
-	case "un-xml":
-		err = withXML(path, func(r io.Reader) (e error) { l.Entries, fileDate, e = sanctions.ParseUNXML(r); return })
-	case "csl":
-		err = withFile(path, func(r io.Reader) (e error) { l.Entries, e = sanctions.ParseCSL(r); return })
-	case "addresses":
-		l.Entries, err = importAddressFiles(path)
-	}
+	l.Entries, fileDate, err = sanctions.ImportFile(*format, path)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -187,62 +154,6 @@ func runSanctionsImport(ctx context.Context, env *Env, fs *flag.FlagSet, args []
 	}
 	fmt.Fprintf(env.Stdout, "imported %q of %s: %d entries, %d names and aliases, %d wallet addresses\n", l.Name, l.Date, len(l.Entries), names, wallets)
 	return nil
-}
-
-func withFile(path string, fn func(io.Reader) error) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return fn(f)
-}
-
-// withXML opens an XML file, or the first .xml inside a .zip.
-func withXML(path string, fn func(io.Reader) error) error {
-	if !strings.EqualFold(filepath.Ext(path), ".zip") {
-		return withFile(path, fn)
-	}
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		return err
-	}
-	defer zr.Close()
-	for _, f := range zr.File {
-		if strings.EqualFold(filepath.Ext(f.Name), ".xml") {
-			if f.UncompressedSize64 > sanctions.MaxInputBytes {
-				return fmt.Errorf("%s in the zip is %d MiB, over the %d MiB limit", f.Name, f.UncompressedSize64>>20, sanctions.MaxInputBytes>>20)
-			}
-			r, err := f.Open()
-			if err != nil {
-				return err
-			}
-			defer r.Close()
-			return fn(r)
-		}
-	}
-	return fmt.Errorf("no .xml file in the zip")
-}
-
-// importOFACCSV reads sdn.csv (or cons_prim.csv) and its companions.
-func importOFACCSV(path string) ([]sanctions.Entry, error) {
-	dir, base := filepath.Dir(path), strings.ToLower(filepath.Base(path))
-	alt, com := "alt.csv", "sdn_comments.csv"
-	if strings.HasPrefix(base, "cons") {
-		alt, com = "cons_alt.csv", "cons_comments.csv"
-	}
-	main, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	files := sanctions.OFACFiles{Main: bytes.NewReader(main)}
-	if b, err := os.ReadFile(filepath.Join(dir, alt)); err == nil {
-		files.Alt = bytes.NewReader(b)
-	}
-	if b, err := os.ReadFile(filepath.Join(dir, com)); err == nil {
-		files.Comments = bytes.NewReader(b)
-	}
-	return sanctions.ParseOFACCSV(files)
 }
 
 // loadSanctionsIndex loads every imported list from dir (or the
@@ -349,30 +260,6 @@ func runSanctionsList(ctx context.Context, env *Env, fs *flag.FlagSet, args []st
 	return tw.Flush()
 }
 
-// importAddressFiles reads every sanctioned_addresses_<CUR>.txt in dir.
-func importAddressFiles(dir string) ([]sanctions.Entry, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "sanctioned_addresses_*.txt"))
-	if err != nil {
-		return nil, err
-	}
-	if len(files) == 0 {
-		return nil, fmt.Errorf("no sanctioned_addresses_<CUR>.txt file in %s", dir)
-	}
-	var out []sanctions.Entry
-	for _, f := range files {
-		cur := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "sanctioned_addresses_"), ".txt")
-		err := withFile(f, func(r io.Reader) (e error) {
-			es, e := sanctions.ParseAddressList(r, cur)
-			out = append(out, es...)
-			return e
-		})
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
-		}
-	}
-	return out, nil
-}
-
 func runSanctionsEval(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
 	data := dataFlag(fs, "")
 	if err := Parse(fs, args); err != nil {
@@ -382,52 +269,5 @@ func runSanctionsEval(ctx context.Context, env *Env, fs *flag.FlagSet, args []st
 	if err != nil {
 		return err
 	}
-	fin := filepath.Join(dir, "finance")
-	var un []sanctions.Entry
-	date := ""
-	err = withFile(filepath.Join(fin, "sanctions/watchman/un/UN_consolidated.xml"), func(r io.Reader) (e error) {
-		un, date, e = sanctions.ParseUNXML(r)
-		return
-	})
-	if err != nil {
-		return err
-	}
-	sdn, err := importOFACCSV(filepath.Join(fin, "sanctions/watchman/ofac_full/sdn.csv"))
-	if err != nil {
-		return err
-	}
-	ar, la, err := sanctions.ReadUNPairs(filepath.Join(fin, "namematch/un_arabic_script_latin_name_pairs.tsv"))
-	if err != nil {
-		return err
-	}
-	latinIdx := sanctions.NewIndex([]*sanctions.List{{Name: "UN", Date: date, Entries: sanctions.WithoutScript(un, false)}, {Name: "OFAC SDN", Entries: sdn}})
-	arabicIdx := sanctions.NewIndex([]*sanctions.List{{Name: "UN", Date: date, Entries: sanctions.WithoutScript(un, true)}})
-	thresholds := []float64{0.75, 0.80, namematch.Threshold, 0.90}
-	tw := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SPLIT\tQUERY → INDEX\tTHRESHOLD\tPRECISION\tRECALL\tANSWERED\tCORRECT\tQUERIES")
-	for s, split := range []string{"dev", "test"} {
-		for _, run := range []struct {
-			name  string
-			x     *sanctions.Index
-			cases []sanctions.PairCase
-		}{
-			{"Arabic → Latin (UN + OFAC SDN)", latinIdx, ar[s]},
-			{"Latin → Arabic (UN)", arabicIdx, la[s]},
-		} {
-			for _, p := range sanctions.EvalPairs(run.x, run.cases, thresholds) {
-				fmt.Fprintf(tw, "%s\t%s\t%.2f\t%.3f\t%.3f\t%d\t%d\t%d\n", split, run.name, p.Threshold, p.Precision(), p.Recall(), p.Answered, p.Correct, p.Queries)
-			}
-		}
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	w, err := sanctions.EvalWatchman(filepath.Join(fin, "namematch/watchman_jaro_winkler_cases.tsv"), namematch.Threshold)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "\nwatchman BestPairsJaroWinkler cases: %d of %d within the case's tolerance, largest difference %.3f;\n"+
-		"match decisions at %.2f (watchman's score as truth): %d agree positive, %d extra, %d missed\n",
-		w.WithinTolerance, w.Cases, w.MaxDiff, w.Threshold, w.TruePos, w.FalsePos, w.Miss)
-	return nil
+	return sanctions.WriteEval(env.Stdout, filepath.Join(dir, "finance"))
 }

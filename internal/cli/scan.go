@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -110,6 +109,9 @@ func runScan(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) err
 	st.progress(env, true)
 	fmt.Fprintf(env.Stderr, "scan: %d posts read, %d with signals, %d lines rejected (%s)\n",
 		st.read, st.hits, st.rejected, time.Since(st.start).Round(time.Millisecond))
+	if st.failed > 0 {
+		return fmt.Errorf("a detector failed on %d posts (their verdicts hold the other detectors' signals)", st.failed)
+	}
 	if f.strict && st.rejected > 0 {
 		return ErrFailed
 	}
@@ -129,6 +131,7 @@ func pseudonymKey(env *Env) ([]byte, error) {
 type scanStats struct {
 	start                time.Time
 	read, hits, rejected int
+	failed               int // posts on which a detector failed
 	lastProgress         time.Time
 }
 
@@ -161,7 +164,14 @@ func scanFile(ctx context.Context, env *Env, pipe *detect.Pipeline, name string,
 		return err
 	}
 	defer pr.close()
-	return runOrdered(ctx, pipe, max(f.workers, 1), pr.next, func(p *post.Post, res *detect.Result) error {
+	return pipe.RunOrdered(ctx, f.workers, pr.next, func(p *post.Post, res *detect.Result, err error) error {
+		if err != nil {
+			// The error policy of detect.Pipeline.Run: the post keeps
+			// what the other detectors found; the failure is reported
+			// and fails the scan once every post is through.
+			st.failed++
+			fmt.Fprintf(env.Stderr, "scan: %v\n", err)
+		}
 		st.read++
 		if len(res.Signals) > 0 {
 			st.hits++
@@ -172,64 +182,6 @@ func scanFile(ctx context.Context, env *Env, pipe *detect.Pipeline, name string,
 		st.progress(env, false)
 		return sink.Write(p, res)
 	})
-}
-
-// runOrdered decodes posts on the calling goroutine, runs the pipeline on
-// workers goroutines, and hands results to emit in input order.
-func runOrdered(ctx context.Context, pipe *detect.Pipeline, workers int, next func() (*post.Post, error), emit func(*post.Post, *detect.Result) error) error {
-	type job struct {
-		p    *post.Post
-		res  *detect.Result
-		err  error
-		done chan struct{}
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	jobs := make(chan *job, workers*4)
-	order := make(chan *job, workers*4)
-	for range workers {
-		go func() {
-			for j := range jobs {
-				j.res, j.err = pipe.Run(ctx, j.p)
-				close(j.done)
-			}
-		}()
-	}
-	readErr := make(chan error, 1)
-	go func() {
-		defer close(jobs)
-		defer close(order)
-		for {
-			p, err := next()
-			if err != nil {
-				if errors.Is(err, io.EOF) {
-					err = nil
-				}
-				readErr <- err
-				return
-			}
-			j := &job{p: p, done: make(chan struct{})}
-			select {
-			case order <- j:
-			case <-ctx.Done():
-				readErr <- ctx.Err()
-				return
-			}
-			jobs <- j
-		}
-	}()
-	for j := range order {
-		<-j.done
-		if j.err != nil {
-			cancel()
-			return j.err
-		}
-		if err := emit(j.p, j.res); err != nil {
-			cancel()
-			return err
-		}
-	}
-	return <-readErr
 }
 
 type resultSink interface {

@@ -144,7 +144,7 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 // extensions), the tasks that run beside the workers, and the message
 // printed once the API listens.
 func serveDeps(ctx context.Context, env *Env, a *app.App, home string, so *app.ServeOptions) error {
-	demoHint, demoSecret, err := serveTokens(ctx, env, a, &so.Deps)
+	demo, err := serveTokens(ctx, env, a, &so.Deps)
 	if err != nil {
 		return err
 	}
@@ -160,8 +160,8 @@ func serveDeps(ctx context.Context, env *Env, a *app.App, home string, so *app.S
 	}
 	so.Listening = func(addr net.Addr) {
 		fmt.Fprintf(env.Stderr, "listening on %s\n", addr)
-		if demoHint != "" {
-			printDemoBanner(env.Stderr, browserAddr(addr), demoHint, demoSecret)
+		if demo.hint != "" {
+			printDemoBanner(env.Stderr, browserAddr(addr), demo)
 		}
 	}
 	return nil
@@ -190,17 +190,17 @@ func seedServeDemo(ctx context.Context, env *Env, fs *flag.FlagSet, home string)
 }
 
 // serveTokens gives the API its token store; with --demo on a fresh
-// workspace it also makes an analyst token and returns the sign-in hint.
-func serveTokens(ctx context.Context, env *Env, a *app.App, deps *server.Deps) (demoHint, demoSecret string, err error) {
+// workspace it also makes an analyst account and token (demoToken).
+func serveTokens(ctx context.Context, env *Env, a *app.App, deps *server.Deps) (demoSignIn, error) {
 	ts, where, err := openTokens(env, a.Config, a.Store)
 	if err != nil {
 		a.Log.Warn("API tokens unavailable: every guarded route will answer unauthenticated", "err", err)
-		return "", "", nil
+		return demoSignIn{}, nil
 	}
 	a.Log.Info("API tokens", "in", where)
 	deps.Tokens = ts
 	if !a.Config.Demo {
-		return "", "", nil
+		return demoSignIn{}, nil
 	}
 	return demoToken(ctx, env, ts, a.Store)
 }

@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"time"
 
+	"github.com/basira-org/basira/internal/account"
 	"github.com/basira-org/basira/internal/audit"
 	"github.com/basira-org/basira/internal/auth"
+	"github.com/basira-org/basira/internal/store"
 
 	"github.com/basira-org/basira/internal/demo"
 	"github.com/basira-org/basira/internal/hashmatch"
@@ -60,45 +63,84 @@ func seedDemo(ctx context.Context, env *Env, home string) (map[string]string, fu
 	if err != nil {
 		return nil, nil, err
 	}
+	// The image posts' picture, kept as evidence for the screen's thumbnails.
+	mediaDir, err := Home(env, true, "media")
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := demo.WriteMedia(mediaDir); err != nil {
+		return nil, nil, err
+	}
 	// The detectors read what was just written: the rule pack, the bank
 	// folder and the workspace fact-check store.
-	return map[string]string{"rules": rulesPath, "banks": bankDir, "claims": "store", "platforms": platforms}, feed, nil
+	return map[string]string{"rules": rulesPath, "banks": bankDir, "claims": "store", "platforms": platforms, "keep-media": mediaDir}, feed, nil
 }
 
-// demoToken gives a fresh demo workspace an analyst token, so the review
-// screen can be opened at once. It does nothing when any active token
-// exists: a workspace someone already set up keeps its own.
-func demoToken(ctx context.Context, env *Env, ts auth.Store, log interface {
-	AppendAudit(context.Context, audit.Entry) (audit.Entry, error)
-}) (hint, secret string, err error) {
+// demoSignIn is how the demo banner tells people and scripts to sign in.
+type demoSignIn struct {
+	hint     string // how to sign in to the review screen
+	link     string // the secret of a one-time sign-in link ("" for none)
+	token    string // an analyst API token for scripts ("" for none)
+	password string
+}
+
+// demoToken gives a fresh demo workspace an analyst account (a password
+// and a one-time sign-in link) and an analyst API token for scripts, so
+// the review screen can be opened at once. A workspace someone already
+// set up keeps its own: no account is added when one exists, no token
+// when an active one exists.
+func demoToken(ctx context.Context, env *Env, ts auth.Store, st store.Store) (demoSignIn, error) {
+	var d demoSignIn
 	tokens, err := ts.List(ctx)
 	if err != nil {
-		return "", "", err
+		return d, err
 	}
+	active := false
 	for _, t := range tokens {
-		if t.Active() {
-			return "sign in with one of the workspace's tokens ('basira token create --role analyst --name you' makes one)", "", nil
+		active = active || t.Active()
+	}
+	if !active {
+		secret, t, err := ts.Create(ctx, "demo-analyst", auth.Analyst)
+		if err != nil {
+			return d, err
 		}
+		if _, err := st.AppendAudit(ctx, audit.New("system", audit.ActionConfig, "token:"+t.ID, map[string]any{"op": "token.create", "name": t.Name, "role": t.Role, "demo": true})); err != nil {
+			ts.Revoke(ctx, t.ID)
+			return d, fmt.Errorf("writing the audit log: %w", err)
+		}
+		d.token = secret
 	}
-	secret, t, err := ts.Create(ctx, "demo-analyst", auth.Analyst)
+	accounts, err := st.ListAccounts(ctx)
 	if err != nil {
-		return "", "", err
+		return d, err
 	}
-	if _, err := log.AppendAudit(ctx, audit.New("system", audit.ActionConfig, "token:"+t.ID, map[string]any{"op": "token.create", "name": t.Name, "role": t.Role, "demo": true})); err != nil {
-		ts.Revoke(ctx, t.ID)
-		return "", "", fmt.Errorf("writing the audit log: %w", err)
+	if len(accounts) > 0 {
+		d.hint = "sign in with one of the workspace's accounts ('basira account add --name you --role analyst --generate' makes one)"
+		return d, nil
 	}
-	return fmt.Sprintf("sign in with the demo analyst token %s (revoke it with 'basira token revoke demo-analyst')", secret), secret, nil
+	svc := account.New(st, account.Config{LinkTTL: time.Hour})
+	d.password = GeneratePassword()
+	if _, err := svc.Add(ctx, "system", "demo-analyst", auth.Analyst, d.password); err != nil {
+		return d, err
+	}
+	if d.link, err = svc.IssueLink(ctx, "system", "demo-analyst"); err != nil {
+		return d, err
+	}
+	d.hint = "sign in as demo-analyst with the password " + d.password + " ('basira account passwd demo-analyst' changes it)"
+	return d, nil
 }
 
 // printDemoBanner tells where the review screen is and how to sign in;
-// with a fresh demo token, also a link that signs in at once (the token
+// with a fresh demo account, also a link that signs in once (its secret
 // rides in the URL fragment, which browsers never send to a server, and
 // the screen removes it from the address bar and history on arrival).
-func printDemoBanner(w io.Writer, addr, hint, secret string) {
-	fmt.Fprintf(w, "review screen: http://%s/ui/ — %s\n", addr, hint)
-	if secret != "" {
-		fmt.Fprintf(w, "sign-in link: http://%s/ui/#token=%s\n", addr, secret)
+func printDemoBanner(w io.Writer, addr string, d demoSignIn) {
+	fmt.Fprintf(w, "review screen: http://%s/ui/ — %s\n", addr, d.hint)
+	if d.link != "" {
+		fmt.Fprintf(w, "sign-in link (works once, for an hour): http://%s/ui/#link=%s\n", addr, d.link)
+	}
+	if d.token != "" {
+		fmt.Fprintf(w, "API token for scripts (role analyst): %s (revoke it with 'basira token revoke demo-analyst')\n", d.token)
 	}
 }
 

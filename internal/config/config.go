@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -66,6 +67,10 @@ type Config struct {
 	DeskEvery time.Duration
 	// Demo seeds a demo workspace (serve --demo).
 	Demo bool
+	// PublicURL is the origin of the public site of debunks (/truth/) as
+	// readers reach it, for absolute links in pages, feeds and ClaimReview
+	// (--public-url, BASIRA_PUBLIC_URL; empty: each request's own host).
+	PublicURL string
 	// Grace bounds shutdown: every stage (HTTP, connectors, workers,
 	// background loops) must finish within it.
 	Grace time.Duration
@@ -124,6 +129,7 @@ func (c *Config) DefineServe(fs *flag.FlagSet) {
 	fs.BoolVar(&c.Demo, "demo", false, "seed a demo workspace (sample posts, rules, a bank, fact-checks) so cases appear within a minute")
 	fs.StringVar(&c.Platforms, "platforms", "", "platforms `file` of referral webhooks: cases decided 'refer' are sent to them (see docs/service.md#referrals)")
 	fs.DurationVar(&c.Grace, "shutdown-grace", DefaultGrace, "time given to requests, connectors and workers to finish on shutdown")
+	fs.StringVar(&c.PublicURL, "public-url", "", "origin of the public site of debunks as readers reach it, e.g. https://truth.example.org (env BASIRA_PUBLIC_URL; default: each request's host)")
 	fs.DurationVar(&c.DeskEvery, "desk-every", time.Minute, "how often the rumour desk regroups the last day's check-worthy posts into emerging claims (GET /v1/claims/trending; 0: off)")
 	fs.Int64Var(&c.MaxBacklog, "max-backlog", 20000, "with --bus nats://…, queued messages (each up to 512 post keys) past which pushes and /readyz answer 503 with Retry-After (0: no limit)")
 }
@@ -206,6 +212,11 @@ func (c *Config) Resolve(getenv func(string) string) error {
 				return err
 			}
 		}
+		if c.PublicURL == "" {
+			if c.PublicURL, err = Lookup(getenv, "BASIRA_PUBLIC_URL"); err != nil {
+				return err
+			}
+		}
 		if c.Addr == "" {
 			c.Addr = ":8080"
 			if c.Demo {
@@ -264,6 +275,11 @@ func (c *Config) Validate() error {
 		case "", "file", "store":
 		default:
 			return invalidf("--tokens %q: give file or store", c.Tokens)
+		}
+	}
+	if c.defined.serve && c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			return invalidf("--public-url %q: give an origin such as https://truth.example.org", c.PublicURL)
 		}
 	}
 	if c.defined.media && c.Media.Fetch && c.Media.MaxBytes <= 0 {

@@ -92,6 +92,10 @@ func Posts(ps *post.Pseudonymizer) ([]*post.Post, error) {
 			if err != nil {
 				return nil, fmt.Errorf("demo %s: %w", name, err)
 			}
+			if imagePosts[p.ID] && len(p.Media) > 0 {
+				// The picture kept as evidence (WriteMedia).
+				_, p.Media[0].SHA256 = StandInImage()
+			}
 			out = append(out, p)
 		}
 	}

@@ -5,8 +5,11 @@ package detect
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
+	"sync"
+	"sync/atomic"
 
 	"github.com/basira-org/basira/arabic"
 	"github.com/basira-org/basira/internal/post"
@@ -79,18 +82,79 @@ type Result struct {
 	Signals []Signal `json:"signals"`
 }
 
-// Pipeline runs a fixed list of detectors.
+// Pipeline runs a generation of detectors over posts. A generation is
+// fixed: a reload builds a whole new one and Swap puts it in force
+// atomically, so a post is always run by one whole generation, the old
+// or the new, and the old generation is closed once the posts it is
+// running have finished.
 type Pipeline struct {
+	cur atomic.Pointer[generation]
+	mu  sync.Mutex // serialises Swap and Close
+}
+
+// generation is one set of detectors and the posts running through it:
+// Run holds its read lock, so retiring it (the write lock) waits for them.
+type generation struct {
 	detectors []Detector
+	mu        sync.RWMutex
+	retired   bool
 }
 
 // NewPipeline returns a pipeline over detectors, run in the given order.
 func NewPipeline(detectors ...Detector) *Pipeline {
-	return &Pipeline{detectors: detectors}
+	p := &Pipeline{}
+	p.cur.Store(&generation{detectors: detectors})
+	return p
 }
 
-// Detectors returns the detectors of the pipeline.
-func (p *Pipeline) Detectors() []Detector { return p.detectors }
+// Detectors returns the detectors of the generation in force.
+func (p *Pipeline) Detectors() []Detector { return p.cur.Load().detectors }
+
+// Swap puts a new generation of detectors in force. The old one is closed
+// (Closer) once the posts it is running have finished; done, when not
+// nil, receives the error of closing it.
+func (p *Pipeline) Swap(detectors []Detector, done func(error)) {
+	p.mu.Lock()
+	old := p.cur.Swap(&generation{detectors: detectors})
+	p.mu.Unlock()
+	go func() {
+		err := old.retire()
+		if done != nil {
+			done(err)
+		}
+	}()
+}
+
+// acquire returns the generation in force, held until release.
+func (p *Pipeline) acquire() *generation {
+	for {
+		g := p.cur.Load()
+		g.mu.RLock()
+		if !g.retired {
+			return g
+		}
+		if p.cur.Load() == g {
+			// The pipeline is closed: run as before on what it holds.
+			return g
+		}
+		// Swapped and retired between the load and the lock: the next
+		// load sees the new generation.
+		g.mu.RUnlock()
+	}
+}
+
+// retire waits for the posts running through g, then closes its
+// detectors.
+func (g *generation) retire() error {
+	g.mu.Lock()
+	if g.retired {
+		g.mu.Unlock()
+		return nil
+	}
+	g.retired = true
+	g.mu.Unlock()
+	return closeAll(g.detectors)
+}
 
 // Analyze computes the shared text analysis of a post. A language given in
 // the input is kept; otherwise the detected one is used.
@@ -102,24 +166,38 @@ func Analyze(pp *post.Post) *Input {
 	return &Input{Post: pp, Doc: doc}
 }
 
-// Run analyses the post and runs every detector, on its text and on the
-// text read inside its attachments (post.Media.OCR). A detector error is
-// returned wrapped with the detector's name; signals found before it are
-// kept in the result.
+// Run analyses the post and runs every detector of the generation in
+// force.
+//
+// Error policy (the same for scan and the service): a detector that fails
+// on a post does not stop the others or the stream. Run returns the
+// result with every signal the other detectors found, and an error naming
+// each failed detector and the post; the caller reports it (scan on
+// stderr and in its exit status, the service in its log and metrics) and
+// goes on with the next post.
+// It also runs them on the text read inside the post's attachments
+// (post.Media.OCR).
 func (p *Pipeline) Run(ctx context.Context, pp *post.Post) (*Result, error) {
+	g := p.acquire()
+	defer g.mu.RUnlock()
 	in := Analyze(pp)
 	res := &Result{ID: pp.ID, Lang: in.Doc.Lang, Signals: []Signal{}}
-	for _, d := range p.detectors {
+	var errs []error
+	for _, d := range g.detectors {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
 		sigs, err := d.Detect(ctx, in)
 		if err != nil {
-			return res, fmt.Errorf("detector %s on post %q: %w", d.Name(), pp.ID, err)
+			errs = append(errs, fmt.Errorf("detector %s on post %q: %w", d.Name(), pp.ID, err))
+			continue
 		}
 		res.Signals = append(res.Signals, sigs...)
 	}
-	sigs, err := p.runMediaText(ctx, pp)
+	sigs, err := runMediaText(ctx, g.detectors, pp)
 	res.Signals = append(res.Signals, sigs...)
 	SortSignals(res.Signals)
-	return res, err
+	return res, errors.Join(append(errs, err)...)
 }
 
 // SortSignals orders signals by severity then score, strongest first, so
@@ -146,10 +224,17 @@ func severityRank(s string) int {
 	return 0
 }
 
-// Close closes every detector that holds resources.
+// Close closes the generation in force once the posts it is running
+// have finished: every detector that holds resources (Closer).
 func (p *Pipeline) Close() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.cur.Load().retire()
+}
+
+func closeAll(ds []Detector) error {
 	var first error
-	for _, d := range p.detectors {
+	for _, d := range ds {
 		if c, ok := d.(Closer); ok {
 			if err := c.Close(); err != nil && first == nil {
 				first = err

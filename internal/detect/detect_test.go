@@ -3,8 +3,11 @@ package detect
 import (
 	"context"
 	"errors"
+	"io"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/basira-org/basira/internal/post"
@@ -75,7 +78,9 @@ func TestRunKeepsGivenLanguage(t *testing.T) {
 	}
 }
 
-func TestRunErrorNamesDetectorAndKeepsEarlierSignals(t *testing.T) {
+// The error policy: a failing detector is named with the post, and the
+// other detectors, before and after it, still run.
+func TestRunErrorNamesDetectorAndRunsTheOthers(t *testing.T) {
 	boom := errors.New("boom")
 	called := false
 	p := NewPipeline(
@@ -88,10 +93,10 @@ func TestRunErrorNamesDetectorAndKeepsEarlierSignals(t *testing.T) {
 		t.Fatalf("err %v: want the cause, the detector and the post", err)
 	}
 	if len(res.Signals) != 1 || res.Signals[0].Label != "kept" {
-		t.Fatalf("signals %+v: those found before the error are kept", res.Signals)
+		t.Fatalf("signals %+v: those found by the other detectors are kept", res.Signals)
 	}
-	if called {
-		t.Fatal("a detector after the failing one ran")
+	if !called {
+		t.Fatal("the detector after the failing one did not run")
 	}
 }
 
@@ -158,4 +163,149 @@ func TestRunConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// closeCounter counts Close calls and, while a post runs through it, holds
+// the post until release is closed.
+type closeCounter struct {
+	name    string
+	closed  *atomic.Int32
+	running chan struct{}
+	release chan struct{}
+}
+
+func (c closeCounter) Name() string { return c.name }
+func (c closeCounter) Detect(context.Context, *Input) ([]Signal, error) {
+	if c.running != nil {
+		close(c.running)
+		<-c.release
+	}
+	return []Signal{{Label: c.name}}, nil
+}
+func (c closeCounter) Close() error { c.closed.Add(1); return nil }
+
+// TestSwapClosesTheOldGenerationAfterItsPosts: a post running when a new
+// generation is swapped in finishes on the old one, which is closed only
+// then; the next post runs on the new one.
+func TestSwapClosesTheOldGenerationAfterItsPosts(t *testing.T) {
+	var oldClosed, newClosed atomic.Int32
+	running, release := make(chan struct{}), make(chan struct{})
+	p := NewPipeline(closeCounter{name: "old", closed: &oldClosed, running: running, release: release})
+	got := make(chan *Result)
+	go func() {
+		res, _ := p.Run(context.Background(), &post.Post{ID: "1", Text: "x"})
+		got <- res
+	}()
+	<-running
+	closedErr := make(chan error, 1)
+	p.Swap([]Detector{closeCounter{name: "new", closed: &newClosed}}, func(err error) { closedErr <- err })
+	res, _ := p.Run(context.Background(), &post.Post{ID: "2", Text: "x"})
+	if res.Signals[0].Label != "new" {
+		t.Fatalf("post after the swap ran on %q", res.Signals[0].Label)
+	}
+	if oldClosed.Load() != 0 {
+		t.Fatal("the old generation was closed while a post was running through it")
+	}
+	close(release)
+	if res := <-got; res.Signals[0].Label != "old" {
+		t.Fatalf("the post in flight finished on %q, want the old generation", res.Signals[0].Label)
+	}
+	if err := <-closedErr; err != nil || oldClosed.Load() != 1 {
+		t.Fatalf("old generation: closed %d times, err %v", oldClosed.Load(), err)
+	}
+	if err := p.Close(); err != nil || newClosed.Load() != 1 || oldClosed.Load() != 1 {
+		t.Fatalf("Close: err %v, new closed %d, old closed %d", err, newClosed.Load(), oldClosed.Load())
+	}
+}
+
+// TestSwapUnderLoad swaps generations while workers run posts: every post
+// sees one whole generation (both of its detectors agree) and every
+// generation is closed exactly once.
+func TestSwapUnderLoad(t *testing.T) {
+	const gens = 50
+	closed := make([]atomic.Int32, gens+1)
+	mk := func(i int) []Detector {
+		name := strconv.Itoa(i)
+		return []Detector{closeCounter{name: name, closed: &closed[i]}, fake{name: "b", sigs: []Signal{{Label: name, Severity: Low}}}}
+	}
+	p := NewPipeline(mk(0)...)
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				res, err := p.Run(context.Background(), &post.Post{ID: "x", Text: "x"})
+				if err != nil || len(res.Signals) != 2 || res.Signals[0].Label != res.Signals[1].Label {
+					t.Errorf("a post saw two generations: %+v %v", res.Signals, err)
+					return
+				}
+			}
+		}()
+	}
+	var done sync.WaitGroup
+	for i := 1; i <= gens; i++ {
+		done.Add(1)
+		p.Swap(mk(i), func(error) { done.Done() })
+	}
+	close(stop)
+	wg.Wait()
+	done.Wait()
+	p.Close()
+	for i := range closed {
+		if n := closed[i].Load(); n != 1 {
+			t.Errorf("generation %d closed %d times", i, n)
+		}
+	}
+}
+
+// TestRunOrderedKeepsOrderAndPassesDetectorErrors: results come back in
+// input order, and a post on which a detector fails is emitted with its
+// error and the other detectors' signals, without stopping the run.
+func TestRunOrderedKeepsOrderAndPassesDetectorErrors(t *testing.T) {
+	boom := errors.New("boom")
+	p := NewPipeline(fake{name: "ok", sigs: []Signal{{Label: "kept"}}}, failOn{id: "7", err: boom})
+	n := 0
+	next := func() (*post.Post, error) {
+		if n == 50 {
+			return nil, io.EOF
+		}
+		n++
+		return &post.Post{ID: strconv.Itoa(n), Text: "x"}, nil
+	}
+	var ids []string
+	err := p.RunOrdered(context.Background(), 4, next, func(pp *post.Post, res *Result, err error) error {
+		ids = append(ids, pp.ID)
+		if (pp.ID == "7") != errors.Is(err, boom) || len(res.Signals) != 1 {
+			t.Errorf("post %s: err %v, %d signals", pp.ID, err, len(res.Signals))
+		}
+		return nil
+	})
+	if err != nil || len(ids) != 50 {
+		t.Fatalf("err %v, %d posts", err, len(ids))
+	}
+	for i, id := range ids {
+		if id != strconv.Itoa(i+1) {
+			t.Fatalf("post %d came back as %s", i+1, id)
+		}
+	}
+}
+
+type failOn struct {
+	id  string
+	err error
+}
+
+func (failOn) Name() string { return "failOn" }
+func (f failOn) Detect(_ context.Context, in *Input) ([]Signal, error) {
+	if in.Post.ID == f.id {
+		return nil, f.err
+	}
+	return nil, nil
 }

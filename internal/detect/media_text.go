@@ -2,6 +2,7 @@ package detect
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 
@@ -14,8 +15,9 @@ import (
 // the post's, with evidence that names the attachment and the line's box
 // (and time, in a video); their spans, which index the attachment's text
 // and not the post's, move to Details["ocr_spans"].
-func (p *Pipeline) runMediaText(ctx context.Context, pp *post.Post) ([]Signal, error) {
+func runMediaText(ctx context.Context, detectors []Detector, pp *post.Post) ([]Signal, error) {
 	var out []Signal
+	var errs []error
 	for i, m := range pp.Media {
 		if m.OCR == nil || m.OCR.Text == "" {
 			continue
@@ -23,17 +25,19 @@ func (p *Pipeline) runMediaText(ctx context.Context, pp *post.Post) ([]Signal, e
 		item := fmt.Sprintf("media[%d]", i)
 		sub := &post.Post{ID: pp.ID, Platform: pp.Platform, URL: pp.URL, Author: pp.Author, Text: m.OCR.Text, PostedAt: pp.PostedAt}
 		in := Analyze(sub)
-		for _, d := range p.detectors {
+		for _, d := range detectors {
 			sigs, err := d.Detect(ctx, in)
 			if err != nil {
-				return out, fmt.Errorf("detector %s on the text in %s of post %q: %w", d.Name(), item, pp.ID, err)
+				// As on the post's text: the other detectors go on.
+				errs = append(errs, fmt.Errorf("detector %s on the text in %s of post %q: %w", d.Name(), item, pp.ID, err))
+				continue
 			}
 			for _, s := range sigs {
 				out = append(out, fromMedia(s, item, m.OCR))
 			}
 		}
 	}
-	return out, nil
+	return out, errors.Join(errs...)
 }
 
 func fromMedia(s Signal, item string, t *post.MediaText) Signal {

@@ -2,6 +2,7 @@ package entities
 
 import (
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"unicode"
@@ -273,4 +274,34 @@ func quote(s string) string {
 	}
 	b.WriteByte('"')
 	return b.String()
+}
+
+// UNFile is the entities file `basira entities import` writes from the
+// UN consolidated list read from source: FromUN's entities with a header
+// saying where they come from, checked to parse as outName and to merge
+// with base.
+func UNFile(entries []sanctions.Entry, base *Set, date, source, outName string) ([]byte, UNReport, error) {
+	f, rep := FromUN(entries, base, date)
+	if rep.Entities == 0 {
+		return nil, rep, fmt.Errorf("%s: no entity of the ISIL (Da'esh) and Al-Qaida regime (QDe.nnn) found; is it the UN consolidated list?", source)
+	}
+	data := f.Marshal(fmt.Sprintf(`Written by "basira entities import" from %s (UN Security Council
+consolidated list of %s): the entities of the ISIL (Da'esh) and Al-Qaida
+sanctions regime (QDe.nnn). Individuals are never imported.
+Do not edit by hand; re-run the import. To change how a name counts (plain or
+shared) or an entity's kind, give the entity an entry in designated.yaml with
+its UN reference under "un:": the team's entry wins when the files merge.`, filepath.Base(source), date))
+	// Check what will be written as Basira will read it.
+	check, err := Parse(filepath.Base(outName), data)
+	if err != nil {
+		return nil, rep, fmt.Errorf("the import does not parse (a bug, please report it): %w", err)
+	}
+	var baseFiles []*File
+	for _, e := range base.Entities() {
+		baseFiles = append(baseFiles, &File{Name: "base", Version: FormatVersion, Entities: []*Entity{e}})
+	}
+	if _, err := Merge(append(baseFiles, check)...); err != nil {
+		return nil, rep, fmt.Errorf("the import does not merge with the base set: %w", err)
+	}
+	return data, rep, nil
 }

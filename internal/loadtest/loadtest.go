@@ -30,10 +30,13 @@ import (
 
 // Options shape one run.
 type Options struct {
-	Posts     int    // posts to ingest
-	Batch     int    // posts per ingest batch (one transaction)
-	Producers int    // concurrent ingest clients
-	HitEvery  int    // one post in this many is a campaign copy
+	Posts     int // posts to ingest
+	Batch     int // posts per ingest batch (one transaction)
+	Producers int // concurrent ingest clients
+	HitEvery  int // one post in this many is a campaign copy
+	// Campaigns bounds the distinct campaigns the copies belong to; 0
+	// makes every flagged post distinct, opening its own case.
+	Campaigns int
 	Rate      int    // offered load in posts/s (0: as fast as taken)
 	Seed      uint64 // seed of the synthetic stream
 	// WorkerProcs separate 'basira worker' processes are started with
@@ -137,7 +140,7 @@ func generate(o Options) []byte {
 	var jsonl bytes.Buffer
 	enc := json.NewEncoder(&jsonl)
 	for i := range o.Posts {
-		p := SynthPost(o.Seed, i, 40, o.HitEvery)
+		p := SynthPost(o.Seed, i, o.Campaigns, o.HitEvery)
 		enc.Encode(map[string]string{"id": p.ID, "platform": p.Platform, "author": p.Author, "url": p.URL, "text": p.Text})
 	}
 	return jsonl.Bytes()

@@ -3,6 +3,7 @@ package loadtest
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 
 	"github.com/basira-org/basira/internal/post"
 )
@@ -42,7 +43,9 @@ var (
 
 // SynthPost returns post number i of a synthetic stream (deterministic in
 // i and seed). campaigns bounds the distinct campaigns; hitEvery sets the
-// share of campaign posts (0: none).
+// share of campaign posts (0: none). With campaigns 0 every flagged post is
+// distinct: the rule phrase followed by random words, so that none folds
+// into another's case (each opens its own).
 func SynthPost(seed uint64, i, campaigns, hitEvery int) *post.Post {
 	r := rand.New(rand.NewPCG(seed, uint64(i)))
 	p := &post.Post{
@@ -50,12 +53,31 @@ func SynthPost(seed uint64, i, campaigns, hitEvery int) *post.Post {
 		Platform: synthPlatforms[r.IntN(len(synthPlatforms))],
 		Author:   fmt.Sprintf("a:%016x", r.Uint64()%5000),
 	}
-	if hitEvery > 0 && i%hitEvery == 0 {
-		c := r.IntN(max(1, campaigns))
+	switch {
+	case hitEvery > 0 && i%hitEvery == 0 && campaigns == 0:
+		p.Text = synthHits[r.IntN(len(synthHits))] + " " + randomWords(r, 12)
+	case hitEvery > 0 && i%hitEvery == 0:
+		c := r.IntN(campaigns)
 		p.Text = fmt.Sprintf("%s رقم %d https://t.co/%x @u%d", synthHits[c%len(synthHits)], c, r.Uint32(), r.IntN(1000))
-	} else {
+	default:
 		p.Text = fmt.Sprintf("%s %d", synthBenign[r.IntN(len(synthBenign))], r.IntN(100000))
 	}
 	p.URL = "https://example.org/" + p.Platform + "/" + p.ID
 	return p
+}
+
+var synthLetters = []rune("بتثجحخدذرزسشصضطظعغفقكلمنهوي")
+
+// randomWords returns n words of 3 to 7 random Arabic letters.
+func randomWords(r *rand.Rand, n int) string {
+	var b strings.Builder
+	for w := range n {
+		if w > 0 {
+			b.WriteByte(' ')
+		}
+		for range 3 + r.IntN(5) {
+			b.WriteRune(synthLetters[r.IntN(len(synthLetters))])
+		}
+	}
+	return b.String()
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/basira-org/basira/arabic"
 	"github.com/basira-org/basira/internal/auth"
 	"github.com/basira-org/basira/internal/notify"
 	"github.com/basira-org/basira/internal/review"
@@ -30,18 +31,107 @@ func (s *Server) listCases(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	limit = min(max(limit, 1), 1000)
-	cs, err := s.deps.Cases.ListCases(r.Context(), store.CaseQuery{
-		Status: status, Category: q.Get("category"), Assignee: q.Get("assignee"), AfterID: after, Limit: int(limit),
-	})
+	offset, err := queryInt(r, "offset", 0)
 	if err != nil {
 		return err
+	}
+	limit = min(max(limit, 1), 1000)
+	search := strings.TrimSpace(q.Get("q"))
+	if len(search) > 200 {
+		return Errorf(CodeInvalidParameter, "the search q is over 200 bytes")
+	}
+	cq := store.CaseQuery{
+		Status: status, Category: q.Get("category"), Assignee: q.Get("assignee"), Severity: q.Get("severity"),
+		Platform: q.Get("platform"), Search: search, AfterID: after, Offset: int(min(offset, 1_000_000)), Limit: int(limit) + 1,
+	}
+	var cs []*store.Case
+	lang := q.Get("lang")
+	if lang != "" && s.deps.Posts != nil {
+		cs, err = s.casesInLang(r, cq, lang)
+	} else {
+		cs, err = s.deps.Cases.ListCases(r.Context(), cq)
+	}
+	if err != nil {
+		return err
+	}
+	more := len(cs) > int(limit)
+	if more {
+		cs = cs[:limit]
 	}
 	if cs == nil {
 		cs = []*store.Case{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"cases": cs})
+	out := map[string]any{"cases": cs, "more": more}
+	if s.deps.Posts != nil && len(cs) <= 200 {
+		langs := map[int64]string{}
+		for _, c := range cs {
+			if l, err := s.caseLang(r, c.ID); err == nil {
+				langs[c.ID] = l
+			}
+		}
+		out["langs"] = langs
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// caseLang is the language of a case's latest post: the source's, or the
+// one the text engine detects (stored posts mostly have none).
+func (s *Server) caseLang(r *http.Request, id int64) (string, error) {
+	ps, err := s.deps.Posts.ListPosts(r.Context(), store.PostQuery{CaseID: id, Limit: 1})
+	if err != nil || len(ps) == 0 {
+		return "", err
+	}
+	if ps[0].Lang != "" {
+		return ps[0].Lang, nil
+	}
+	return arabic.DetectLang(ps[0].Text), nil
+}
+
+// maxLangScan bounds the cases a language filter reads: the language is
+// found per case, not by the store's query.
+const maxLangScan = 2000
+
+// casesInLang is ListCases keeping the cases whose language is lang, in
+// queue order, with q's offset and limit applied to the kept ones.
+func (s *Server) casesInLang(r *http.Request, q store.CaseQuery, lang string) ([]*store.Case, error) {
+	skip, want, lastID := q.Offset, q.Limit, q.AfterID
+	var out []*store.Case
+	for from := 0; from < maxLangScan && len(out) < want; from += 200 {
+		page := q
+		page.Offset, page.Limit = from, 200
+		if q.AfterID != 0 {
+			// Id order: continue after the last case read.
+			page.Offset, page.AfterID = 0, lastID
+		}
+		cs, err := s.deps.Cases.ListCases(r.Context(), page)
+		if err != nil {
+			return nil, err
+		}
+		if len(cs) > 0 {
+			lastID = cs[len(cs)-1].ID
+		}
+		for _, c := range cs {
+			l, err := s.caseLang(r, c.ID)
+			if err != nil {
+				return nil, err
+			}
+			if l != lang {
+				continue
+			}
+			if skip > 0 {
+				skip--
+				continue
+			}
+			if len(out) < want {
+				out = append(out, c)
+			}
+		}
+		if len(cs) < 200 {
+			break
+		}
+	}
+	return out, nil
 }
 
 func statusList() string {

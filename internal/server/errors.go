@@ -22,6 +22,7 @@ const (
 	CodeUnknownSignalType Code = "unknown_signal_type"
 	CodeUnauthenticated   Code = "unauthenticated"
 	CodeForbidden         Code = "forbidden"
+	CodeCSRF              Code = "csrf_failed"
 	CodeNotFound          Code = "not_found"
 	CodeMethodNotAllowed  Code = "method_not_allowed"
 	CodeConflict          Code = "conflict"
@@ -53,6 +54,7 @@ var Errors = []ErrorSpec{
 	{CodeUnknownSignalType, http.StatusBadRequest, "the signal type is not one Basira indexes (pdq, md5, sha256)"},
 	{CodeUnauthenticated, http.StatusUnauthorized, "no token, or the token is unknown or revoked; send Authorization: Bearer TOKEN"},
 	{CodeForbidden, http.StatusForbidden, "the token's role may not use this route; the message names the roles that may"},
+	{CodeCSRF, http.StatusForbidden, "a change made with a session cookie lacks the session's X-CSRF-Token header or comes from another site; reload the page"},
 	{CodeNotFound, http.StatusNotFound, "no such route or object"},
 	{CodeMethodNotAllowed, http.StatusMethodNotAllowed, "the route exists but not with this method; see the Allow header"},
 	{CodeConflict, http.StatusConflict, "the object exists already or changed meanwhile"},

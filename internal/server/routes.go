@@ -18,6 +18,9 @@ var (
 	// acting for its user.
 	appellants = []auth.Role{auth.Analyst, auth.Platform}
 	platforms  = []auth.Role{auth.Platform}
+	// replyReaders read the suggested reply of a case: what a platform
+	// partner shows under its users' posts.
+	replyReaders = []auth.Role{auth.Viewer, auth.Analyst, auth.Platform}
 )
 
 // routeTable is the one list of routes: the mux, the role checks and the
@@ -29,6 +32,12 @@ func (s *Server) routeTable() []*Route {
 		{Method: "GET", Path: "/metrics", Public: true, Tag: "health", Summary: "Prometheus metrics", handler: s.metricsRoute},
 		{Method: "GET", Path: "/v1/openapi.json", Public: true, Tag: "meta", Summary: "This API's OpenAPI 3 document", handler: s.openapi},
 		{Method: "GET", Path: "/v1/whoami", Roles: everyone, Tag: "meta", Summary: "The calling token's name and role", handler: s.whoami},
+		{Method: "POST", Path: "/v1/session", Public: true, Tag: "session", Summary: "Sign a person in (name and password, or a one-time link) for a session cookie", handler: s.signIn},
+		{Method: "GET", Path: "/v1/session", Public: true, Tag: "session", Summary: "Who is signed in (signed_in false for nobody), and the session's CSRF token", handler: s.getSession},
+		{Method: "DELETE", Path: "/v1/session", Roles: everyone, Tag: "session", Summary: "Sign out: end the session and clear the cookie", handler: s.signOut},
+		{Method: "GET", Path: "/v1/dashboard", Roles: readers, Tag: "meta", Summary: "Dashboard aggregates: volumes per day, categories, languages, platforms, time to decision and to action, dismiss rates", handler: s.dashboard},
+		{Method: "GET", Path: "/v1/audit/verify", Roles: admins, Tag: "audit", Summary: "Verify the audit log's hash chain", handler: s.verifyAudit},
+		{Method: "GET", Path: "/v1/media/{sha256}/thumbnail", Roles: readers, Tag: "posts", Summary: "A small greyscale thumbnail of a kept image (evidence)", handler: s.mediaThumbnail},
 
 		{Method: "POST", Path: "/v1/posts", Roles: ingesters, Tag: "posts", Summary: "Push a batch of posts (idempotent on platform and id)", BodyLimit: bodyPush, handler: s.pushPosts},
 		{Method: "GET", Path: "/v1/posts", Roles: readers, Tag: "posts", Summary: "List stored posts, newest first", handler: s.listPosts},
@@ -60,6 +69,14 @@ func (s *Server) routeTable() []*Route {
 		{Method: "POST", Path: "/v1/factchecks", Roles: admins, Tag: "factchecks", Summary: "Add or replace fact-checks", BodyLimit: 16 << 20, handler: s.putFactChecks},
 		{Method: "GET", Path: "/v1/factchecks/{id}", Roles: readers, Tag: "factchecks", Summary: "One fact-check", handler: s.getFactCheck},
 
+		{Method: "GET", Path: "/v1/debunks", Roles: readers, Tag: "debunks", Summary: "List debunks, most recently changed first", handler: s.listDebunks},
+		{Method: "POST", Path: "/v1/debunks", Roles: analysts, Tag: "debunks", Summary: "Write a debunk (a draft), from a rumour case or free-standing", handler: s.createDebunk},
+		{Method: "GET", Path: "/v1/debunks/{id}", Roles: readers, Tag: "debunks", Summary: "One debunk with its versions, public pages and posts matched before and after publication", handler: s.getDebunk},
+		{Method: "PUT", Path: "/v1/debunks/{id}", Roles: analysts, Tag: "debunks", Summary: "Edit a debunk's draft (an approved draft needs approval again)", handler: s.editDebunk},
+		{Method: "POST", Path: "/v1/debunks/{id}/approve", Roles: analysts, Tag: "debunks", Summary: "Approve a draft: four eyes, by an analyst who did not write it", handler: s.approveDebunk},
+		{Method: "POST", Path: "/v1/debunks/{id}/publish", Roles: analysts, Tag: "debunks", Summary: "Publish the approved version on the public site and in the fact-check store", handler: s.publishDebunk},
+		{Method: "POST", Path: "/v1/debunks/{id}/corrections", Roles: analysts, Tag: "debunks", Summary: "Open a correction of a published debunk (a new version, approved and published again)", handler: s.correctDebunk},
+		{Method: "GET", Path: "/v1/cases/{id}/reply", Roles: replyReaders, Tag: "cases", Summary: "Reply text and link a platform can show under the case's posts, from the fact-checks they matched", handler: s.caseReply},
 		{Method: "GET", Path: "/v1/claims/trending", Roles: readers, Tag: "claims", Summary: "Emerging claims: clusters of check-worthy posts, fastest-growing first, with the debunk they repeat if any", handler: s.listTrending},
 		{Method: "GET", Path: "/v1/claims/trending/{key}", Roles: readers, Tag: "claims", Summary: "One emerging claim with its posts and growth", handler: s.getTrending},
 		{Method: "POST", Path: "/v1/claims/trending/{key}/case", Roles: analysts, Tag: "claims", Summary: "Open the review case of an emerging claim (once; 200 with the case opened before)", handler: s.openTrendingCase},

@@ -24,6 +24,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/basira-org/basira/internal/account"
 	"github.com/basira-org/basira/internal/audit"
 	"github.com/basira-org/basira/internal/auth"
 	"github.com/basira-org/basira/internal/ingest"
@@ -60,6 +61,12 @@ type Config struct {
 	// without bound. Both are shown in /metrics. Zero MaxBacklog: no limit.
 	Backlog    func(context.Context) (int64, error)
 	MaxBacklog int64
+	// PublicURL is the public site's origin ("https://example.org") used
+	// in the links of published debunks; empty: the request's own.
+	PublicURL string
+	// Publisher names the organisation debunks are published under
+	// (default debunk.Publisher).
+	Publisher string
 	// Logger receives request errors (default slog.Default()).
 	Logger *slog.Logger
 	// Now returns the time (tests); default time.Now.
@@ -149,6 +156,16 @@ type Deps struct {
 	Metrics    *metrics.Metrics
 	// Referrals are the referrals to platforms (internal/referral).
 	Referrals Referrals
+	// Accounts signs people in with a password (session cookies); nil:
+	// only API tokens are accepted.
+	Accounts *account.Service
+	// Dashboard reads the dashboard's aggregates (store.Store has it).
+	Dashboard DashboardReader
+	// MediaDir is where fetched media are kept (--keep-media): thumbnails
+	// of kept images are served from it. Empty: no thumbnails.
+	MediaDir string
+	// Debunks are the analysts' debunks (debunk.Store).
+	Debunks Debunks
 	// ClaimDesk holds the emerging claims of the rumour desk.
 	ClaimDesk ClaimDesk
 }
@@ -256,6 +273,10 @@ const (
 // Principal is the authenticated caller of a request.
 type Principal struct {
 	Token auth.Token
+	// Session is set for a person signed in with a password (a session
+	// cookie) rather than an API token.
+	Session bool
+	csrf    string
 }
 
 // Actor is how the caller is named in the audit log: "role:name".
@@ -433,6 +454,9 @@ func (s *Server) toAPIError(err error, limit int64) *Error {
 func (s *Server) authenticate(r *http.Request) (*Principal, *Error) {
 	h := r.Header.Get("Authorization")
 	if h == "" {
+		if secret := sessionSecret(r); secret != "" {
+			return s.authenticateSession(r, secret)
+		}
 		return nil, Errorf(CodeUnauthenticated, "missing token: send the header \"Authorization: Bearer TOKEN\" (create one with 'basira token create')")
 	}
 	scheme, secret, ok := strings.Cut(h, " ")

@@ -246,8 +246,15 @@ type CaseQuery struct {
 	Status   Status
 	Category string
 	Assignee string
-	AfterID  int64 // paging by id, ascending, when set
-	Limit    int   // default 100, at most 1000
+	Severity string
+	// Platform keeps cases with a post on that platform.
+	Platform string
+	// Search keeps cases with a post whose text contains it (a plain
+	// substring; SQLite also folds ASCII case).
+	Search  string
+	AfterID int64 // paging by id, ascending, when set
+	Offset  int   // paging in queue order (priority, then id)
+	Limit   int   // default 100, at most 1000
 }
 
 // Counts are the figures a dashboard or /metrics shows.
@@ -330,6 +337,7 @@ type Store interface {
 	Results
 	Cases
 	AuditLog
+	Accounts
 	ClaimClusters
 	Counts(ctx context.Context) (Counts, error)
 	// Ping checks the database answers (readiness).

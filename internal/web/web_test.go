@@ -2,9 +2,12 @@ package web
 
 import (
 	"encoding/json"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -17,9 +20,11 @@ import (
 func TestServesAssetsWithStrictHeaders(t *testing.T) {
 	h := Handler("/ui/")
 	for path, want := range map[string]string{
-		"/ui/":        `<html lang="ar" dir="rtl">`,
-		"/ui/app.js":  "function highlight(text, spans)",
-		"/ui/app.css": "--accent",
+		"/ui/":                        `<html lang="ar" dir="rtl">`,
+		"/ui/app.js":                  "registerPage",
+		"/ui/evidence.js":             "function highlight(text, spans)",
+		"/ui/vendor/chart.umd.min.js": "Chart.js v4",
+		"/ui/app.css":                 "--accent",
 	} {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
@@ -52,10 +57,26 @@ func TestPageHasNoInlineScript(t *testing.T) {
 	if strings.Contains(page, "<script>") || strings.Contains(page, "onclick=") || strings.Contains(page, "style=") {
 		t.Error("index.html has inline script or style")
 	}
-	js, _ := static.ReadFile("static/app.js")
-	if strings.Contains(string(js), "innerHTML") {
-		t.Error("app.js uses innerHTML: post text must only be inserted as text nodes")
+	for name, js := range scripts(t) {
+		if strings.Contains(js, "innerHTML") || strings.Contains(js, "insertAdjacentHTML") || strings.Contains(js, "document.write") {
+			t.Errorf("%s writes HTML: post text must only be inserted as text nodes", name)
+		}
 	}
+}
+
+// scripts returns the screen's own modules (not the vendored library).
+func scripts(t *testing.T) map[string]string {
+	t.Helper()
+	names, err := fs.Glob(static, "static/*.js")
+	if err != nil || len(names) < 5 {
+		t.Fatalf("modules: %v %v", names, err)
+	}
+	out := map[string]string{}
+	for _, n := range names {
+		b, _ := static.ReadFile(n)
+		out[n] = string(b)
+	}
+	return out
 }
 
 // TestScriptParses runs Node's syntax check on app.js where Node exists.
@@ -64,8 +85,16 @@ func TestScriptParses(t *testing.T) {
 	if err != nil {
 		t.Skip("node not installed")
 	}
-	if out, err := exec.Command(node, "--check", "static/app.js").CombinedOutput(); err != nil {
-		t.Fatalf("app.js: %v\n%s", err, out)
+	dir := t.TempDir()
+	for name, js := range scripts(t) {
+		// .mjs: Node checks them as the ES modules they are.
+		p := filepath.Join(dir, strings.TrimSuffix(filepath.Base(name), ".js")+".mjs")
+		if err := os.WriteFile(p, []byte(js), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command(node, "--check", p).CombinedOutput(); err != nil {
+			t.Errorf("%s: %v\n%s", name, err, out)
+		}
 	}
 }
 
@@ -117,10 +146,14 @@ func TestCatalogueIsComplete(t *testing.T) {
 	for _, a := range []string{store.ActionRefer, store.ActionDebunk, store.ActionDismiss, store.ActionEscalate, store.ActionAppeal} {
 		want = append(want, "action."+a)
 	}
-	js, _ := static.ReadFile("static/app.js")
 	page, _ := static.ReadFile("static/index.html")
-	for _, m := range regexp.MustCompile(`\b(?:t|plural)\("([a-z_.]+)"`).FindAllStringSubmatch(string(js), -1) {
-		want = append(want, m[1])
+	for _, js := range scripts(t) {
+		for _, m := range regexp.MustCompile(`\b(?:t|plural)\("([a-z_.]+)"`).FindAllStringSubmatch(js, -1) {
+			want = append(want, m[1])
+		}
+		for _, m := range regexp.MustCompile(`nav: "([a-z_.]+)"`).FindAllStringSubmatch(js, -1) {
+			want = append(want, m[1])
+		}
 	}
 	for _, m := range regexp.MustCompile(`data-t="([a-z_]+)"`).FindAllStringSubmatch(string(page), -1) {
 		want = append(want, m[1])

@@ -8,10 +8,12 @@ package postgres
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"net/url"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/basira-org/basira/internal/store/sqlstore"
@@ -45,7 +47,33 @@ var Dialect = sqlstore.Dialect{
 	AuditLock:     fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", auditLockID),
 	MigrationLock: fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", migrationLockID),
 	SkipLocked:    " FOR UPDATE SKIP LOCKED",
+	ForUpdate:     " FOR UPDATE",
+	Arrays:        true,
+	Bytewise:      ` COLLATE "C"`,
 	MaxParams:     60000,
+	Retryable:     retryable,
+}
+
+// SQLSTATE codes this package acts on.
+const (
+	codeDeadlock       = "40P01"
+	codeSerialization  = "40001"
+	codeUndefinedTable = "42P01"
+)
+
+func sqlState(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return ""
+}
+
+// retryable: PostgreSQL aborted the transaction to break a deadlock or a
+// serialisation conflict.
+func retryable(err error) bool {
+	c := sqlState(err)
+	return c == codeDeadlock || c == codeSerialization
 }
 
 // Options tune Open.

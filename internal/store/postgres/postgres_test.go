@@ -22,7 +22,7 @@ var schemaN atomic.Int64
 
 // TestDSN returns the DSN of a fresh schema in the database named by
 // BASIRA_TEST_POSTGRES, dropped when the test ends, or skips the test.
-func testDSN(t *testing.T) string {
+func testDSN(t testing.TB) string {
 	t.Helper()
 	base := os.Getenv("BASIRA_TEST_POSTGRES")
 	if base == "" {

@@ -10,6 +10,7 @@ import (
 	"github.com/basira-org/basira/internal/detect"
 	"github.com/basira-org/basira/internal/post"
 	"github.com/basira-org/basira/internal/store"
+	"github.com/basira-org/basira/internal/store/storetest"
 )
 
 func benchPosts(seq, n int) []*post.Post {
@@ -73,4 +74,20 @@ func BenchmarkRecordProcessing(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*512)/b.Elapsed().Seconds(), "posts/s")
+}
+
+// BenchmarkRecordProcessingFlagged: messages of 512 flagged posts, all
+// opening their own case (distinct) or folding into 8 campaigns, recorded
+// by 4 concurrent workers.
+func BenchmarkRecordProcessingFlagged(b *testing.B) {
+	for _, w := range []string{storetest.Distinct, storetest.Campaigns} {
+		b.Run(w, func(b *testing.B) {
+			db, err := Open(context.Background(), filepath.Join(b.TempDir(), "b.db"), Options{Create: true})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			storetest.BenchRecordProcessing(b, db, w, 4)
+		})
+	}
 }

@@ -134,7 +134,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, 1) RETURNING id`),
 			}
 		}
 		for _, pl := range slices.Sorted(slices.Values(c.Platforms)) {
-			if _, err := tx.ExecContext(ctx, db.D.rebind(qCasePlatform), id, pl); err != nil {
+			if _, err := tx.ExecContext(ctx, db.D.rebind(`INSERT INTO case_platforms (case_id, platform) VALUES (?, ?) ON CONFLICT DO NOTHING`), id, pl); err != nil {
 				return err
 			}
 		}

@@ -45,9 +45,15 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentReferralCreate", testConcurrentReferralCreate},
 		{"ReferralLease", testReferralLease},
 		{"Tokens", testTokens},
+		{"Accounts", testAccounts},
+		{"Dashboard", testDashboard},
+		{"CaseFilters", testCaseFilters},
 		{"PostLifecycle", testPostLifecycle},
 		{"StaleProcessing", testStaleProcessing},
 		{"ClaimClusters", testClaimClusters},
+		{"DebunkLifecycle", testDebunkLifecycle},
+		{"DebunkConcurrent", testDebunkConcurrent},
+		{"DebunkMatches", testDebunkMatches},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

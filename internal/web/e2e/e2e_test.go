@@ -58,7 +58,7 @@ func (s *syncBuffer) String() string {
 
 // demo is a running `basira serve --demo`.
 type demo struct {
-	base, token, link string
+	base, token, link, password string
 }
 
 func startDemo(t *testing.T) *demo {
@@ -82,12 +82,13 @@ func startDemo(t *testing.T) *demo {
 			t.Errorf("serve exited %d: %s", code, errb.String())
 		}
 	})
-	addrRe := regexp.MustCompile(`review screen: (http://\S+)/ui/ — sign in with the demo analyst token (\S+)`)
-	linkRe := regexp.MustCompile(`sign-in link: (http://\S+)`)
+	addrRe := regexp.MustCompile(`review screen: (http://\S+)/ui/ — sign in as demo-analyst with the password (\S+)`)
+	linkRe := regexp.MustCompile(`sign-in link \([^)]*\): (http://\S+)`)
+	tokenRe := regexp.MustCompile(`API token for scripts \(role analyst\): (\S+)`)
 	for start := time.Now(); ; time.Sleep(50 * time.Millisecond) {
-		m, l := addrRe.FindStringSubmatch(errb.String()), linkRe.FindStringSubmatch(errb.String())
-		if m != nil && l != nil {
-			return &demo{base: m[1], token: m[2], link: l[1]}
+		m, l, tk := addrRe.FindStringSubmatch(errb.String()), linkRe.FindStringSubmatch(errb.String()), tokenRe.FindStringSubmatch(errb.String())
+		if m != nil && l != nil && tk != nil {
+			return &demo{base: m[1], password: m[2], link: l[1], token: tk[1]}
 		}
 		if time.Since(start) > 30*time.Second {
 			t.Fatalf("serve --demo did not print its address and token: %s", errb.String())
@@ -225,7 +226,9 @@ func TestReviewScreenInChromium(t *testing.T) {
 
 // walkthrough is one analyst's session in a fresh tab.
 func walkthrough(t *testing.T, browser context.Context, d *demo, msg map[string]any, lang string, width int, category, caseID, artefacts string) {
-	tab, cancel := chromedp.NewContext(browser)
+	// Each session has its own browser context: its own cookie jar, as
+	// another analyst's browser would.
+	tab, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
 	defer cancel()
 	if err := chromedp.Do(tab); err != nil { // opens the tab; no timeout on this first call
 		t.Fatal(err)
@@ -308,7 +311,9 @@ func walkthrough(t *testing.T, browser context.Context, d *demo, msg map[string]
 	if v := eval(`getComputedStyle(document.getElementById("app")).display`); v != "none" {
 		t.Fatalf("signed out, the app's display is %q, want none", v)
 	}
-	do(chromedp.SendKeys(css("#token"), d.token),
+	// Sign in with the demo account's password.
+	do(chromedp.SendKeys(css("#login-name"), "demo-analyst"),
+		chromedp.SendKeys(css("#login-password"), d.password),
 		chromedp.Click(css(`#login-form button[type="submit"]`)),
 		chromedp.WaitVisible(css("#cases li button")),
 		// Filter the queue: new cases of one category.
@@ -389,21 +394,51 @@ func walkthrough(t *testing.T, browser context.Context, d *demo, msg map[string]
 		}
 	}
 	// A server error shows as the catalogue's message for its code.
-	do(void(chromedp.Evaluate[bool](`(act("POST", "/v1/cases/999999999/claim"), true)`)),
+	do(void(chromedp.Evaluate[bool](`(Promise.all([import("/ui/api.js"), import("/ui/dom.js")]).then(([a, d]) => a.api("POST", "/v1/cases/999999999/claim").catch((e) => d.flash(a.errText(e)))), true)`)),
 		waitText("#flash", str("err.not_found")))
-	// Sign out: nothing of the case, the queue or the token stays on screen.
-	do(chromedp.Click(css("#logout")),
+	// The other pages, in the same shell: the referral per platform, the
+	// appeal with its reason, the dashboard's charts.
+	nav := func(page string) chromedp.Action[chromedp.Void] {
+		return clickWhenThere(`#nav a[data-page="` + page + `"]`)
+	}
+	do(nav("referrals"),
+		poll(`[...document.querySelectorAll("section.platform a")].some(a => a.textContent === "#`+caseID+`")`),
+		shot("5-referrals"),
+		nav("appeals"),
+		waitText("#appeals", reason),
+		nav("dashboard"),
+		poll(`(() => { const c = document.getElementById("chart-volumes"); return !!c && c.width > 0 && !!window.Chart && Chart.getChart(c) != null })()`),
+		poll(`document.querySelectorAll(".charts canvas").length === 5`),
+		shot("6-dashboard"))
+	if v := eval(`String(document.querySelectorAll('#nav a[data-page="audit"]').length)`); v != "0" {
+		t.Errorf("an analyst sees the audit page's link")
+	}
+	var dsw, diw float64
+	fmt.Sscan(eval(`String(document.documentElement.scrollWidth)`), &dsw)
+	fmt.Sscan(eval(`String(window.innerWidth)`), &diw)
+	if dsw > diw+1 {
+		t.Errorf("at %d px the dashboard scrolls sideways: %.0f px wide", width, dsw)
+	}
+
+	// Sign out: nothing of the case, the queue or the session stays on
+	// screen, in the browser's storage, or on the server.
+	do(nav("queue"), chromedp.WaitVisible(css("#cases li button")),
+		chromedp.Click(css("#logout")),
 		chromedp.WaitVisible(css("#login-form")),
-		shot("5-signed-out"))
+		shot("7-signed-out"))
 	after := eval(`document.body.innerText`)
-	for _, leak := range []string{d.token, rationale, reason, firstWords(postText, 3), "#" + caseID} {
+	for _, leak := range []string{d.password, rationale, reason, firstWords(postText, 3), "#" + caseID, "demo-analyst"} {
 		if leak != "" && strings.Contains(after, leak) {
 			t.Errorf("after sign-out the screen still shows %q", leak)
 		}
 	}
-	if v := eval(`document.getElementById("token").value`); v != "" {
-		t.Errorf("after sign-out the token field holds %q", v)
+	if v := eval(`document.getElementById("login-password").value + document.getElementById("login-name").value`); v != "" {
+		t.Errorf("after sign-out the sign-in form holds %q", v)
 	}
+	if v := eval(`JSON.stringify([sessionStorage.length, Object.keys(localStorage).filter(k => k !== "basira.lang" && k !== "basira.digits"), location.hash])`); v != `[0,[],""]` {
+		t.Errorf("after sign-out the browser keeps %s", v)
+	}
+	do(poll(`(window.__s = window.__s || fetch("/v1/session").then(r => r.json()).then(j => { window.__signedIn = j.signed_in; })), window.__signedIn === false`))
 	if v := eval(`getComputedStyle(document.getElementById("app")).display`); v != "none" {
 		t.Errorf("after sign-out the app's display is %q", v)
 	}
@@ -422,9 +457,9 @@ func walkthrough(t *testing.T, browser context.Context, d *demo, msg map[string]
 
 // evidenceCards opens, read-only, the cases of three demo posts whose
 // evidence used to be unreadable: a fact-check match, an image hash match
-// and a donation appeal with a wallet, at phone width in Arabic.
+// and a donation appeal with a wallet, at 360 px in Arabic.
 func evidenceCards(t *testing.T, browser context.Context, d *demo, msg map[string]any, artefacts string) {
-	tab, cancel := chromedp.NewContext(browser)
+	tab, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
 	defer cancel()
 	if err := chromedp.Do(tab); err != nil {
 		t.Fatal(err)
@@ -433,8 +468,9 @@ func evidenceCards(t *testing.T, browser context.Context, d *demo, msg map[strin
 	defer cancelTimeout()
 	str := func(k string) string { s, _ := msg[k].(string); return s }
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
-	// This session signs in with the link serve --demo prints.
-	err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 900),
+	// This session signs in with the one-time link serve --demo prints.
+	// At 360 px, the narrowest phone the screen is made for.
+	err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 900),
 		chromedp.Navigate(d.link),
 		chromedp.WaitVisible(css("#cases")),
 		void(chromedp.Evaluate[bool](`(() => { const s = document.getElementById("lang"); s.value = "ar"; s.dispatchEvent(new Event("change")); return true })()`)),
@@ -442,15 +478,15 @@ func evidenceCards(t *testing.T, browser context.Context, d *demo, msg map[strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	if loc, err := chromedp.Run(ctx, chromedp.Location()); err != nil || strings.Contains(loc, d.token) {
-		t.Errorf("after the sign-in link the address bar still holds the token: %q (%v)", loc, err)
+	if loc, err := chromedp.Run(ctx, chromedp.Location()); err != nil || strings.Contains(loc, "#link=") {
+		t.Errorf("after the sign-in link the address bar still holds it: %q (%v)", loc, err)
 	}
 	for _, c := range []struct {
 		platform, id, card string
 		want               []string
 	}{
 		{"x", "d07", ".card.factcheck", []string{str("rating"), str("correction"), str("read_factcheck")}},
-		{"telegram", "d04", ".card.hash", []string{str("bank"), strings.Split(str("distance_bits"), "{n}")[1], str("image_not_kept")}},
+		{"telegram", "d04", ".card.hash", []string{str("bank"), strings.Split(str("distance_bits"), "{n}")[1], str("reveal_image")}},
 		{"telegram", "d11", ".card.finance", []string{"bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", str("id.bitcoin"), "✓ " + str("valid")}},
 	} {
 		id := d.caseOf(t, c.platform, c.id)
@@ -480,6 +516,31 @@ func evidenceCards(t *testing.T, browser context.Context, d *demo, msg map[strin
 		// Long identifiers wrap inside their card (a wallet once ran off it).
 		if fits, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`[...document.querySelectorAll(".card, .post")].every(c => c.scrollWidth <= c.clientWidth + 1)`)); err != nil || !fits {
 			t.Errorf("case of %s: a card's content is wider than the card (%v)", c.id, err)
+		}
+		if c.id == "d04" {
+			// The matched image comes blurred and grey; a click reveals it.
+			reveal, err := chromedp.Run(ctx, func(ctx context.Context, tg *chromedp.Target) (string, error) {
+				if _, err := chromedp.Poll[bool](`(() => { const i = document.querySelector(".card.hash .thumb img"); return !!i && i.complete && i.naturalWidth > 0 })()`,
+					chromedp.WithPollingTimeout(10*time.Second))(ctx, tg); err != nil {
+					return "", err
+				}
+				before, err := chromedp.Evaluate[string](`getComputedStyle(document.querySelector(".card.hash .thumb img")).filter`)(ctx, tg)
+				if err != nil {
+					return "", err
+				}
+				if _, err := chromedp.Steps(chromedp.Click(css(".card.hash .thumb")))(ctx, tg); err != nil {
+					return "", err
+				}
+				buf, err := chromedp.FullScreenshot(100)(ctx, tg)
+				if err == nil {
+					os.WriteFile(filepath.Join(artefacts, "evidence-d04-revealed.png"), buf, 0o644)
+				}
+				after, err := chromedp.Evaluate[string](`getComputedStyle(document.querySelector(".card.hash .thumb img")).filter + "|" + document.querySelector(".card.hash .thumb").getAttribute("aria-pressed")`)(ctx, tg)
+				return before + " → " + after, err
+			})
+			if err != nil || !strings.Contains(reveal, "blur") || !strings.HasSuffix(reveal, "|true") || strings.Contains(strings.Split(reveal, "→")[1], "blur") {
+				t.Errorf("revealing the image: %q (%v)", reveal, err)
+			}
 		}
 		if c.id == "d07" {
 			if href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(".card.factcheck a")?.href || ""`)); err != nil || !strings.HasPrefix(href, "https://") {
