@@ -111,6 +111,18 @@ func DecodedSize(cfg image.Config) int64 {
 // waits for its share of the process's decode budget, and it is abandoned
 // when ctx is done or after DefaultDecodeTimeout.
 func DecodeContext(ctx context.Context, data []byte) (image.Image, string, error) {
+	return decodeContext(ctx, data, false)
+}
+
+// DecodeForHash is DecodeContext for the 512-pixel PDQ hash: with
+// FastJPEG, a large JPEG is decoded at reduced size, luma only (see
+// FastJPEG). The picture it returns is for Hasher.Hash, not for display
+// nor for full-resolution hashing.
+func DecodeForHash(ctx context.Context, data []byte) (image.Image, string, error) {
+	return decodeContext(ctx, data, FastJPEG)
+}
+
+func decodeContext(ctx context.Context, data []byte, fastOK bool) (image.Image, string, error) {
 	if len(data) > MaxFileBytes {
 		return nil, "", fmt.Errorf("%w: over %d MiB", ErrTooLarge, MaxFileBytes>>20)
 	}
@@ -129,7 +141,7 @@ func DecodeContext(ctx context.Context, data []byte) (image.Image, string, error
 	}
 	need := DecodedSize(cfg)
 	full := need
-	fast := FastJPEG && format == "jpeg" && jpegScale(cfg.Width, cfg.Height) > 1
+	fast := fastOK && format == "jpeg" && jpegScale(cfg.Width, cfg.Height) > 1
 	if fast {
 		// Luma only, at 1/s per side.
 		s := int64(jpegScale(cfg.Width, cfg.Height))

@@ -7,7 +7,7 @@ import (
 	"github.com/basira-org/basira/pdq/internal/jpegluma"
 )
 
-// FastJPEG makes DecodeContext decode large JPEGs at reduced size and luma
+// FastJPEG makes DecodeForHash decode large JPEGs at reduced size and luma
 // only (DCT-domain scaling, pdq/internal/jpegluma): PDQ resizes a picture
 // over 512 pixels to 512x512 anyway, and reads only luma. A JPEG is
 // decoded at the smallest scale (1/2, 1/4 or 1/8) that keeps both sides

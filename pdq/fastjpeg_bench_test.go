@@ -48,7 +48,7 @@ func BenchmarkFastJPEG(b *testing.B) {
 				FastJPEG = fast
 				h := NewHasher()
 				for b.Loop() {
-					m, _, err := DecodeContext(context.Background(), c.data)
+					m, _, err := DecodeForHash(context.Background(), c.data)
 					if err != nil {
 						b.Fatal(err)
 					}

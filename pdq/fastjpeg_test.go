@@ -20,13 +20,13 @@ func hashBoth(t testing.TB, data []byte) (full, fast Result, scale int) {
 	h := NewHasher()
 	defer func(v bool) { FastJPEG = v }(FastJPEG)
 	FastJPEG = false
-	img, _, err := DecodeContext(context.Background(), data)
+	img, _, err := DecodeForHash(context.Background(), data)
 	if err != nil {
 		t.Fatal(err)
 	}
 	full = h.Hash(img)
 	FastJPEG = true
-	img, _, err = DecodeContext(context.Background(), data)
+	img, _, err = DecodeForHash(context.Background(), data)
 	if err != nil {
 		t.Fatal(err)
 	}

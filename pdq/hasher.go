@@ -56,10 +56,23 @@ type Hasher struct {
 	b16        [16 * 16]float32
 	aux        [16 * 16]float32
 	sel        [256]float32
+	fullRes    bool // hash at the picture's own size (NewFullResolutionHasher)
 }
 
-// NewHasher returns a Hasher.
+// NewHasher returns a Hasher that first resizes pictures larger than
+// 512 px to 512x512, like the C++ reference's command-line hasher.
 func NewHasher() *Hasher { return &Hasher{} }
+
+// MaxFullResolutionPixels bounds full-resolution hashing (it takes 8 bytes
+// of work buffers per pixel); larger pictures are resized to 512x512.
+const MaxFullResolutionPixels = 40_000_000
+
+// NewFullResolutionHasher returns a Hasher that hashes pictures at their
+// own size, as python-threatexchange (and so OpenMediaMatch) does through
+// the pdqhash binding. Its hash strings are those OMM stores for the same
+// decoded pixels; the 512 px hasher's are usually a few bits away from
+// them on large photos (both match within the usual threshold of 31).
+func NewFullResolutionHasher() *Hasher { return &Hasher{fullRes: true} }
 
 // Hash returns the PDQ hash and quality of img.
 func (h *Hasher) Hash(img image.Image) Result {
@@ -73,11 +86,13 @@ func (h *Hasher) Hash(img image.Image) Result {
 // Dihedral names the 8 transforms of a square, in the reference's order.
 var Dihedral = [8]string{"orig", "rot90", "rot180", "rot270", "flipx", "flipy", "flipp", "flipm"}
 
-// Dihedral returns the hashes of img and of its 7 rotations and flips, in
-// the order of the Dihedral names, computed from one DCT (as the reference
-// does: transforming the picture and hashing it again gives hashes a few
-// bits away from these).
-func (h *Hasher) Dihedral(img image.Image) ([8]Hash, int) {
+// DihedralDCT returns the hashes of img and of its 7 rotations and flips,
+// in the order of the Dihedral names, computed from one DCT as the C++
+// reference does (bit-identical to its output). They are only an
+// approximation of hashing the transformed picture: for images that are
+// not resized to 512x512 first they can be 60-90 bits away from it, so
+// matching uses Dihedral instead.
+func (h *Hasher) DihedralDCT(img image.Image) ([8]Hash, int) {
 	var out [8]Hash
 	q, ok := h.dct16(img)
 	if !ok {
@@ -138,25 +153,30 @@ func (h *Hasher) dct16(img image.Image) (quality int, ok bool) {
 	if w <= 0 || ht <= 0 {
 		return 0, false
 	}
-	rows, cols := ht, w
-	if w > downsampleDims || ht > downsampleDims {
-		rows, cols = downsampleDims, downsampleDims
-	}
-	if rows < minHashableDim || cols < minHashableDim {
+	rows, cols, ok := h.gridSize(w, ht)
+	if !ok {
 		return 0, false
 	}
 	h.resizeMap(b, rows, cols)
 	n := rows * cols
-	if cap(h.buf1) < n {
-		h.buf1 = make([]float32, n)
-		h.buf2 = make([]float32, n)
-	}
-	h.buf1, h.buf2 = h.buf1[:n], h.buf2[:n]
+	h.buf1 = grow(h.buf1, n)
+	h.buf2 = grow(h.buf2, n)
 	h.luma(img)
 	h.downsample(rows, cols)
 	quality = qualityOf(&h.a64)
 	dct64To16(&h.a64, &h.t16, &h.b16)
 	return quality, true
+}
+
+// gridSize is the size of the luma grid hashed for a w x ht picture: the
+// picture itself, or 512x512 when either side is larger unless the Hasher
+// hashes at full resolution. ok is false for pictures too small to hash.
+func (h *Hasher) gridSize(w, ht int) (rows, cols int, ok bool) {
+	rows, cols = ht, w
+	if (w > downsampleDims || ht > downsampleDims) && !(h.fullRes && w*ht <= MaxFullResolutionPixels) {
+		rows, cols = downsampleDims, downsampleDims
+	}
+	return rows, cols, rows >= minHashableDim && cols >= minHashableDim
 }
 
 // resizeMap sets the source pixel of each output row and column: the
@@ -337,7 +357,8 @@ func (h *Hasher) lumaYCbCrFancy(m *image.YCbCr) {
 	}
 	// Without resizing every pixel is converted, and the chroma column
 	// sums can be shared by the two pixels of each chroma column.
-	identity := cols == m.Rect.Dx() && x0&1 == 0 && fancyRows
+	// (Dihedral mirrors the maps: the first column must be the first.)
+	identity := cols == m.Rect.Dx() && h.xs[0] == x0 && x0&1 == 0 && fancyRows
 	for i, y := range h.ys {
 		o := h.buf1[i*cols : (i+1)*cols]
 		yrow := m.Y[(y-y0)*m.YStride:]

@@ -139,7 +139,7 @@ func TestDihedralReference(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, q := NewHasher().Dihedral(img)
+	got, q := NewHasher().DihedralDCT(img)
 	if q != 100 {
 		t.Errorf("quality %d, want 100", q)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -33,7 +34,16 @@ func newService(t *testing.T) (*Service, *clock) {
 	return New(db, Config{Now: c.now}), c
 }
 
+// TestMain makes hashing cheap for the tests that sign in many times;
+// TestPasswordHash checks the real parameters.
+func TestMain(m *testing.M) {
+	argonTime, argonMemory = 1, 1024
+	os.Exit(m.Run())
+}
+
 func TestPasswordHash(t *testing.T) {
+	defer func(tm, mem uint32) { argonTime, argonMemory = tm, mem }(argonTime, argonMemory)
+	argonTime, argonMemory = 3, 64*1024
 	h, err := HashPassword("correct horse battery")
 	if err != nil {
 		t.Fatal(err)

@@ -20,12 +20,15 @@ import (
 // Argon2id parameters: RFC 9106's second recommended option (64 MiB,
 // 3 passes, 4 lanes) costs about 0.1 s a sign-in on one core; it is
 // stored with each hash, so raising it later leaves old hashes valid.
+var (
+	argonTime    uint32 = 3
+	argonMemory  uint32 = 64 * 1024 // KiB
+	argonThreads uint8  = 4
+)
+
 const (
-	argonTime    = 3
-	argonMemory  = 64 * 1024
-	argonThreads = 4
-	argonKeyLen  = 32
-	saltLen      = 16
+	argonKeyLen = 32
+	saltLen     = 16
 )
 
 // Password bounds: long enough to resist guessing offline, short enough

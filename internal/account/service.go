@@ -75,7 +75,7 @@ type Service struct {
 	st    Store
 	cfg   Config
 	fails *limiter
-	dummy string // a hash checked for unknown names, so they take as long
+	dummy func() string // a hash checked for unknown names, so they take as long
 
 	// Sessions read within cacheTTL are not read again: a cookie request
 	// costs a map access, not a database read. This server forgets an
@@ -105,10 +105,15 @@ func (s *Service) forgetAll() {
 // New returns the service over st.
 func New(st Store, cfg Config) *Service {
 	cfg.fill()
-	dummy, err := HashPassword("dummy password for timing")
-	if err != nil {
-		panic(err) // only fails without a random source
-	}
+	// Made on first use: hashing costs 64 MiB and a tenth of a second,
+	// which a server starting (or a CLI command) need not pay.
+	dummy := sync.OnceValue(func() string {
+		h, err := HashPassword("dummy password for timing")
+		if err != nil {
+			panic(err) // only fails without a random source
+		}
+		return h
+	})
 	return &Service{st: st, cfg: cfg, fails: newLimiter(), dummy: dummy, cache: map[string]cachedSession{}}
 }
 
@@ -208,9 +213,11 @@ func (s *Service) SignIn(ctx context.Context, name, password, remote, replaces s
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return SignedIn{}, err
 	}
-	hash, reason := s.dummy, "unknown account"
+	hash, reason := "", "wrong password"
 	if a != nil {
-		hash, reason = a.PasswordHash, "wrong password"
+		hash = a.PasswordHash
+	} else {
+		hash, reason = s.dummy(), "unknown account"
 	}
 	ok, _ := VerifyPassword(hash, password)
 	if ok && a != nil && !a.Active() {

@@ -20,6 +20,7 @@ import (
 	"github.com/basira-org/basira/internal/debunk"
 	"github.com/basira-org/basira/internal/ingest"
 	"github.com/basira-org/basira/internal/ingest/sources"
+	"github.com/basira-org/basira/internal/media"
 	"github.com/basira-org/basira/internal/post"
 	"github.com/basira-org/basira/internal/server"
 	"github.com/basira-org/basira/internal/server/metrics"
@@ -91,6 +92,18 @@ func (a *App) Serve(ctx context.Context, o ServeOptions) error {
 		deps.MediaDir = cfg.Media.KeepDir
 	}
 	apiCfg := server.Config{Logger: a.Log, PseudonymKey: cfg.PseudonymKey, PublicURL: cfg.PublicURL}
+	if cfg.HMANoAuth {
+		if err := checkLoopback(ln.Addr()); err != nil {
+			ln.Close()
+			return err
+		}
+		apiCfg.HMANoAuth = true
+		a.Log.Warn("--hma-no-auth: the HMA routes answer loopback clients without a token")
+	}
+	if cfg.HMAFetchURLs {
+		apiCfg.FetchClient = media.NewClient(media.ClientOptions{Timeout: cfg.Media.Timeout})
+		apiCfg.FetchTimeout, apiCfg.FetchMaxBytes = cfg.Media.Timeout, cfg.Media.MaxBytes
+	}
 	if strings.HasPrefix(cfg.Bus, "nats") {
 		// The in-process queue is bounded and slows Publish down by itself;
 		// JetStream's is not, so the API watches its depth.
@@ -237,6 +250,15 @@ func (c countingSink) Accept(ctx context.Context, source string, posts []*post.P
 	kind, _, _ := strings.Cut(source, ":") // "rss:https://…" → "rss": a bounded label
 	c.met.IngestBatch(kind, len(posts), 0, err)
 	return err
+}
+
+// checkLoopback refuses --hma-no-auth on an address other machines reach.
+func checkLoopback(addr net.Addr) error {
+	ta, ok := addr.(*net.TCPAddr)
+	if !ok || !ta.IP.IsLoopback() {
+		return fmt.Errorf("--hma-no-auth needs a loopback --addr (such as 127.0.0.1:8080), not %s: without tokens, the HMA routes must not be reachable from other machines", addr)
+	}
+	return nil
 }
 
 // sweepSessions deletes expired sessions and sign-in links every ten

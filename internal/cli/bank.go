@@ -7,9 +7,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"text/tabwriter"
+	"time"
 
+	"github.com/basira-org/basira/internal/config"
 	"github.com/basira-org/basira/internal/hashmatch"
 	"github.com/basira-org/basira/internal/video"
 	"github.com/basira-org/basira/pdq"
@@ -54,16 +57,24 @@ Examples:
 	Register(&Command{
 		Name:    "bank import",
 		Summary: "import a hash list (CSV, TSV or Tech Against Terrorism JSON) into a bank",
-		Usage:   "[flags] NAME FILE",
+		Usage:   "[flags] NAME FILE | --tat-url URL NAME",
 		Help: `Reads a list and adds its entries of the bank's type to the bank.
 Formats (--format, default from the file name):
   csv, tsv  one hash per line; an optional header names the columns
             (hash, label, source, note, id, enabled, type); without one the
             columns are hash,label,source,note. Lines starting with # are skipped.
-  tat       Tech Against Terrorism hash-list v2 JSON ({"results": [{"id",
-            "hash_digest", "algorithm", "ideology", "deleted", …}]}): the
-            ideology becomes the label; entries marked deleted are removed
-            from the bank, so importing a newer list updates it.
+  tat       Tech Against Terrorism hash-list JSON, a page of its API v2
+            ({"count", "next", "checkpoint", "results": [{"id", "hash_digest",
+            "algorithm": PDQ|MD5|SHA256|SHA512, "ideology", "file_type",
+            "deleted", "updated_on", "created_on"}]}) or an older whole list:
+            the ideology becomes the label, the file type the note; entries
+            marked deleted are kept disabled (they stop matching and are
+            exported as deleted), so importing a newer page updates the bank.
+            Rows of other algorithms (TMK, …) are counted as skipped.
+With --tat-url, the list is fetched from TAT's API instead of a FILE, page by
+page (token from BASIRA_TAT_TOKEN or BASIRA_TAT_TOKEN_FILE), and the bank
+keeps the checkpoint of the last page: the next import asks only for what
+changed since (--tat-from-start fetches the whole list again).
 Entries whose id is already in the bank are updated in place; entries without
 an id whose hash the bank already holds are skipped, so importing the same list
 twice does not double it. Bad lines are reported one by one and the rest is
@@ -72,7 +83,8 @@ imported.
 Examples:
   basira bank import gifct-pdq hashes.csv
   basira bank import --source tat tat-pdq tat_hash_list.json
-  basira bank import --format tsv --label propaganda analyst-md5 export.txt`,
+  basira bank import --format tsv --label propaganda analyst-md5 export.txt
+  BASIRA_TAT_TOKEN=… basira bank import --tat-url https://beta.terrorismanalytics.org/api/hash-list/v2/all tat-pdq`,
 		Run: runBankImport,
 	})
 	Register(&Command{
@@ -177,7 +189,7 @@ func bankStore(env *Env, dir string, create bool) (*hashmatch.DirStore, error) {
 
 func runBankCreate(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
 	dir := bankDirFlag(fs)
-	typ := fs.String("type", "", "signal type: pdq, md5, sha256, text, video_md5 or vpdq (required)")
+	typ := fs.String("type", "", "signal type: pdq, md5, sha256, sha512, text, video_md5 or vpdq (required)")
 	threshold := fs.Float64("threshold", -1, "largest PDQ distance (default 31), smallest text similarity (default 0.5), or for vpdq the percentage of a video's frames that must match (default 80)")
 	safe := fs.Bool("safe", false, "make this bank a safe list: its matches suppress flags")
 	desc := fs.String("description", "", "what the bank holds and where it comes from")
@@ -304,8 +316,16 @@ func runBankImport(ctx context.Context, env *Env, fs *flag.FlagSet, args []strin
 	dir := bankDirFlag(fs)
 	ef := defineEntryFlags(fs)
 	format := fs.String("format", "", "csv, tsv or tat (default: from the file name; .json is tat)")
+	tatURL := fs.String("tat-url", "", "fetch Tech Against Terrorism's hash list from this API `URL` (…/api/hash-list/v2/all) instead of a FILE")
+	fromStart := fs.Bool("tat-from-start", false, "with --tat-url, fetch the whole list, not only what changed since the bank's checkpoint")
 	if err := Parse(fs, args); err != nil {
 		return err
+	}
+	if *tatURL != "" {
+		if fs.NArg() != 1 {
+			return Usagef("with --tat-url, name only the bank")
+		}
+		return importTAT(ctx, env, *dir, fs.Arg(0), *tatURL, *fromStart, hashmatch.Entry{Label: *ef.label, Source: *ef.source, Note: *ef.note})
 	}
 	if fs.NArg() != 2 {
 		return Usagef("name a bank and one FILE")
@@ -607,4 +627,58 @@ func (p *matchPrinter) print(item string, ms []hashmatch.Match) {
 			fmt.Fprintf(p.tw, "%s\t%s\t%s\t%s\t%s\t%s\n", item, list.verdict, m.Bank, m.Entry.ID, m.Entry.Label, dist)
 		}
 	}
+}
+
+// importTAT fetches Tech Against Terrorism's hash list into a bank, from
+// the bank's checkpoint on, saving the bank and its checkpoint after each
+// page: an interrupted fetch resumes where it stopped.
+func importTAT(ctx context.Context, env *Env, dir, name, endpoint string, fromStart bool, defaults hashmatch.Entry) error {
+	token, err := config.Lookup(env.Getenv, "BASIRA_TAT_TOKEN")
+	if err != nil {
+		return err
+	}
+	if token == "" {
+		return Usagef("set BASIRA_TAT_TOKEN (or BASIRA_TAT_TOKEN_FILE) to the TCAP API token")
+	}
+	st, b, err := loadBank(ctx, env, dir, name)
+	if err != nil {
+		return err
+	}
+	after := b.Info().TATCheckpoint
+	if fromStart {
+		after = ""
+	}
+	// The URL is the operator's, not a caller's: a plain client with a
+	// deadline per page.
+	f := hashmatch.TATFetch{Client: &http.Client{Timeout: 2 * time.Minute}, Endpoint: endpoint, Token: strings.TrimSpace(token)}
+	var total hashmatch.ImportCounts
+	pages, skipped, bad := 0, 0, 0
+	cp, err := f.Pages(ctx, b.Info().Type, after, func(res *hashmatch.ListResult, page *hashmatch.TATPage) error {
+		pages++
+		for _, ie := range res.Errors {
+			fmt.Fprintf(env.Stderr, "%s page %d: %v\n", endpoint, pages, ie)
+		}
+		skipped += res.Skipped
+		bad += len(res.Errors) + res.MoreErrors
+		c := hashmatch.Import(b, res, defaults)
+		total.Added += c.Added
+		total.Updated += c.Updated
+		total.Present += c.Present
+		for _, err := range c.Errors {
+			fmt.Fprintf(env.Stderr, "%s page %d: %v\n", endpoint, pages, err)
+		}
+		if page.Checkpoint != "" {
+			cp := page.Checkpoint
+			if err := b.Update(func(i *hashmatch.Info) { i.TATCheckpoint = cp }); err != nil {
+				return err
+			}
+		}
+		return st.Save(ctx, b)
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stderr, "%s: %d pages, %d added, %d updated, %d already present, %d of other types skipped, %d bad; %s holds %d entries; checkpoint %q\n",
+		endpoint, pages, total.Added, total.Updated, total.Present, skipped, bad, b.Info().Name, b.Len(), cp)
+	return nil
 }

@@ -123,7 +123,13 @@ func runSanctionsImport(ctx context.Context, env *Env, fs *flag.FlagSet, args []
 	}
 	var fileDate string
 	var err error
-	l.Entries, fileDate, err = sanctions.ImportFile(*format, path)
+	var fileList string
+	l.Entries, fileDate, fileList, err = sanctions.ImportFileNamed(*format, path)
+	if *name == "" && fileList != "" {
+		// What the file says it is (OFAC's XML names its list) wins over
+		// its file name: the consolidated list never replaces the SDN list.
+		l.Name = fileList
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}

@@ -70,6 +70,8 @@ type ServeContext struct {
 	// Platforms is the --platforms file of referral webhooks ("" when not
 	// given); serve_referrals.go reads it.
 	Platforms string
+	// HMAFullResolution is serve --hma-full-resolution.
+	HMAFullResolution bool
 }
 
 var serveExtensions []ServeExtension
@@ -148,7 +150,7 @@ func serveDeps(ctx context.Context, env *Env, a *app.App, home string, so *app.S
 	if err != nil {
 		return err
 	}
-	sc := &ServeContext{Store: a.Store, Pipeline: a.Pipeline, Detectors: a.Detectors, Logger: a.Log, Home: home, Platforms: a.Config.Platforms}
+	sc := &ServeContext{Store: a.Store, Pipeline: a.Pipeline, Detectors: a.Detectors, Logger: a.Log, Home: home, Platforms: a.Config.Platforms, HMAFullResolution: a.Config.HMAFullResolution}
 	if so.Tasks, err = runServeExtensions(ctx, env, sc, &so.Deps); err != nil {
 		return err
 	}

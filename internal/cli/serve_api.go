@@ -45,6 +45,9 @@ func serveAPIDeps(ctx context.Context, env *Env, sc *ServeContext, deps *server.
 	}
 	if deps.Hasher == nil {
 		h := hma.NewHasher()
+		if sc.HMAFullResolution {
+			h = hma.NewFullResolutionHasher()
+		}
 		if err := h.VideoErr(); err != nil {
 			// Checked once at start: photos and video_md5 still work.
 			fmt.Fprintf(env.Stderr, "basira serve: HMA video hashing gives video_md5 only, no vpdq: %v\n", err)

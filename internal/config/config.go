@@ -67,6 +67,15 @@ type Config struct {
 	DeskEvery time.Duration
 	// Demo seeds a demo workspace (serve --demo).
 	Demo bool
+	// HMAFetchURLs lets the HMA routes fetch media by ?url= (serve
+	// --hma-fetch-urls), within Media.MaxBytes and Media.Timeout.
+	HMAFetchURLs bool
+	// HMANoAuth lets loopback clients use the HMA routes without a token
+	// (serve --hma-no-auth); serve refuses it unless Addr is loopback.
+	HMANoAuth bool
+	// HMAFullResolution hashes HMA uploads and URLs at full resolution,
+	// for OMM's exact hash strings (serve --hma-full-resolution).
+	HMAFullResolution bool
 	// PublicURL is the origin of the public site of debunks (/truth/) as
 	// readers reach it, for absolute links in pages, feeds and ClaimReview
 	// (--public-url, BASIRA_PUBLIC_URL; empty: each request's own host).
@@ -129,8 +138,11 @@ func (c *Config) DefineServe(fs *flag.FlagSet) {
 	fs.BoolVar(&c.Demo, "demo", false, "seed a demo workspace (sample posts, rules, a bank, fact-checks) so cases appear within a minute")
 	fs.StringVar(&c.Platforms, "platforms", "", "platforms `file` of referral webhooks: cases decided 'refer' are sent to them (see docs/service.md#referrals)")
 	fs.DurationVar(&c.Grace, "shutdown-grace", DefaultGrace, "time given to requests, connectors and workers to finish on shutdown")
+	fs.BoolVar(&c.HMAFetchURLs, "hma-fetch-urls", false, "let the HMA routes (GET /h/hash, GET /m/lookup, POST /c/bank/NAME/content) fetch media by ?url=, from public addresses only (every redirect checked), within --media-max-bytes and --media-timeout")
+	fs.BoolVar(&c.HMANoAuth, "hma-no-auth", false, "let clients on this machine use the HMA routes without a token (for OMM clients that cannot send one); only with a loopback --addr such as 127.0.0.1:8080")
+	fs.BoolVar(&c.HMAFullResolution, "hma-full-resolution", false, "hash HMA uploads and URLs at full resolution, giving OpenMediaMatch's exact PDQ strings (default: resized to 512 px like Meta's C++ tool; both match within 31)")
 	fs.StringVar(&c.PublicURL, "public-url", "", "origin of the public site of debunks as readers reach it, e.g. https://truth.example.org (env BASIRA_PUBLIC_URL; default: each request's host)")
-	fs.DurationVar(&c.DeskEvery, "desk-every", time.Minute, "how often the rumour desk regroups the last day's check-worthy posts into emerging claims (GET /v1/claims/trending; 0: off)")
+	fs.DurationVar(&c.DeskEvery, "desk-every", time.Minute, "how often the rumour desk regroups the last day's check-worthy posts into emerging claims (GET /v1/claims/trending; 0: off; every 5s with --demo)")
 	fs.Int64Var(&c.MaxBacklog, "max-backlog", 20000, "with --bus nats://…, queued messages (each up to 512 post keys) past which pushes and /readyz answer 503 with Retry-After (0: no limit)")
 }
 
@@ -139,8 +151,8 @@ func (c *Config) DefineMedia(fs *flag.FlagSet) {
 	c.defined.media = true
 	m := &c.Media
 	fs.BoolVar(&m.Fetch, "fetch-media", false, "fetch post media (images and videos) and hash them (SHA-256, MD5, PDQ, vPDQ) before the detectors run, so hash banks match them; the hashes are stored with the post")
-	fs.Int64Var(&m.MaxBytes, "media-max-bytes", media.DefaultMaxBytes, "with --fetch-media, largest attachment fetched")
-	fs.DurationVar(&m.Timeout, "media-timeout", media.DefaultTimeout, "with --fetch-media, time limit per attachment")
+	fs.Int64Var(&m.MaxBytes, "media-max-bytes", media.DefaultMaxBytes, "with --fetch-media or --hma-fetch-urls, largest media file fetched")
+	fs.DurationVar(&m.Timeout, "media-timeout", media.DefaultTimeout, "with --fetch-media or --hma-fetch-urls, time limit per media file")
 	fs.StringVar(&m.KeepDir, "keep-media", "", "with --fetch-media, keep fetched media as evidence in this `folder`")
 	fs.DurationVar(&m.Retention, "media-retention", 30*24*time.Hour, "with --keep-media, delete kept media not seen for this long")
 	fs.BoolVar(&m.Video, "media-video", true, "with --fetch-media, also hash video attachments (vPDQ, one frame a second) with ffmpeg; without ffmpeg installed, videos get MD5 and SHA-256 only and a warning says so at start")
@@ -217,6 +229,11 @@ func (c *Config) Resolve(getenv func(string) string) error {
 				return err
 			}
 		}
+		if c.Demo && c.DeskEvery == time.Minute {
+			// The demo's rumours arrive in its first seconds: show them
+			// on the rumour desk at once rather than after a minute.
+			c.DeskEvery = 5 * time.Second
+		}
 		if c.Addr == "" {
 			c.Addr = ":8080"
 			if c.Demo {
@@ -282,7 +299,7 @@ func (c *Config) Validate() error {
 			return invalidf("--public-url %q: give an origin such as https://truth.example.org", c.PublicURL)
 		}
 	}
-	if c.defined.media && c.Media.Fetch && c.Media.MaxBytes <= 0 {
+	if c.defined.media && (c.Media.Fetch || c.HMAFetchURLs) && c.Media.MaxBytes <= 0 {
 		return invalidf("--media-max-bytes must be positive, not %d", c.Media.MaxBytes)
 	}
 	return nil

@@ -146,5 +146,9 @@ func Title(d *Debunk, v *Version, lang string) string {
 		return t.Title
 	}
 	r, _ := RatingOf(v.Content.Rating)
-	return r.Name(lang) + ": " + t.Claim
+	sep := ": "
+	if lang == "fr" {
+		sep = "\u00a0: " // French puts a (no-break) space before the colon
+	}
+	return r.Name(lang) + sep + t.Claim
 }

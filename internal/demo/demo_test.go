@@ -42,8 +42,8 @@ func TestDemoData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ps) != 43 {
-		t.Fatalf("%d demo posts, want 43", len(ps))
+	if len(ps) != 47 {
+		t.Fatalf("%d demo posts, want 47", len(ps))
 	}
 	ids := map[string]bool{}
 	for _, p := range ps {
@@ -143,13 +143,13 @@ func TestSeedIdempotent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if sum.Posts != 43 || sum.FactChecks != 3 {
+		if sum.Posts != 47 || sum.FactChecks != 3 {
 			t.Fatalf("summary %+v", sum)
 		}
 	}
 	c, err := db.Counts(ctx)
-	if err != nil || c.Posts != 43 {
-		t.Fatalf("after two seeds the store holds %d posts (%v), want 43", c.Posts, err)
+	if err != nil || c.Posts != 47 {
+		t.Fatalf("after two seeds the store holds %d posts (%v), want 47", c.Posts, err)
 	}
 	all, err := fc.All(ctx)
 	if err != nil || len(all) != 3 || reloaded != 2 {

@@ -36,6 +36,9 @@ const (
 	PDQ    SignalType = "pdq"
 	MD5    SignalType = "md5"
 	SHA256 SignalType = "sha256"
+	// SHA512 is the SHA-512 of a file, as Tech Against Terrorism's hash
+	// list carries for some files.
+	SHA512 SignalType = "sha512"
 	Text   SignalType = "text"
 	// VideoMD5 is the MD5 of a video file's bytes (HMA's video_md5).
 	VideoMD5 SignalType = "video_md5"
@@ -45,7 +48,7 @@ const (
 )
 
 // SignalTypes lists every signal type, in the order commands show them.
-var SignalTypes = []SignalType{PDQ, MD5, SHA256, Text, VideoMD5, VPDQ}
+var SignalTypes = []SignalType{PDQ, MD5, SHA256, SHA512, Text, VideoMD5, VPDQ}
 
 // ParseSignalType reads a signal type name (any case; "sha-256" allowed).
 func ParseSignalType(s string) (SignalType, error) {
@@ -56,6 +59,8 @@ func ParseSignalType(s string) (SignalType, error) {
 		return MD5, nil
 	case "sha256", "sha-256":
 		return SHA256, nil
+	case "sha512", "sha-512":
+		return SHA512, nil
 	case "text":
 		return Text, nil
 	case "video_md5", "video-md5":
@@ -63,7 +68,7 @@ func ParseSignalType(s string) (SignalType, error) {
 	case "vpdq":
 		return VPDQ, nil
 	}
-	return "", fmt.Errorf("unknown signal type %q: use pdq, md5, sha256, text, video_md5 or vpdq", s)
+	return "", fmt.Errorf("unknown signal type %q: use pdq, md5, sha256, sha512, text, video_md5 or vpdq", s)
 }
 
 // DefaultThreshold returns the usual threshold of a signal type: the
@@ -92,6 +97,17 @@ type Info struct {
 	Disabled    bool      `json:"disabled,omitempty"`
 	Description string    `json:"description,omitempty"`
 	Created     time.Time `json:"created"`
+	// Ratio is HMA's matching_enabled_ratio, the share of HMA lookups the
+	// bank answers, when it is strictly between 0 and 1 (nil: 1, or 0
+	// when Disabled). Basira's own detectors match an enabled bank always.
+	Ratio *float64 `json:"matching_enabled_ratio,omitempty"`
+	// IDName is the bank name content ids are derived from (ContentID):
+	// the bank's first name, kept when it is renamed so ids stay stable.
+	IDName string `json:"id_name,omitempty"`
+	// TATCheckpoint is where the last fetch of Tech Against Terrorism's
+	// hash list into this bank stopped ("UPDATED_ON,ID"): the next fetch
+	// asks only for what changed after it.
+	TATCheckpoint string `json:"tat_checkpoint,omitempty"`
 }
 
 var nameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
@@ -133,6 +149,18 @@ type Entry struct {
 	Source  string `json:"source,omitempty"`
 	Note    string `json:"note,omitempty"`
 	Enabled bool   `json:"enabled"`
+	// DisableUntil, when set (Unix seconds), keeps an enabled entry from
+	// matching until then (HMA's disable_until_ts).
+	DisableUntil int64 `json:"disable_until_ts,omitempty"`
+	// Metadata is a JSON object kept with the entry (HMA's content
+	// metadata: content_id, content_uri, json), as its text.
+	Metadata string `json:"metadata,omitempty"`
+}
+
+// Active reports whether the entry matches at time now: enabled and not
+// disabled until later.
+func (e Entry) Active(now time.Time) bool {
+	return e.Enabled && e.DisableUntil <= now.Unix()
 }
 
 // Match is a bank entry that content matched.
@@ -257,14 +285,16 @@ func (b *Bank) Entry(id string) (Entry, bool) {
 
 // slot is an entry without its value.
 type slot struct {
-	id                  string
-	label, source, note uint32 // indexes into strs
-	enabled             bool
+	id                        string
+	label, source, note, meta uint32 // indexes into strs
+	enabled                   bool
+	until                     int64 // DisableUntil
 }
 
 func (b *Bank) entryLocked(i int) Entry {
 	s := &b.slots[i]
-	e := Entry{ID: s.id, Label: b.strs[s.label], Source: b.strs[s.source], Note: b.strs[s.note], Enabled: s.enabled}
+	e := Entry{ID: s.id, Label: b.strs[s.label], Source: b.strs[s.source], Note: b.strs[s.note], Enabled: s.enabled,
+		DisableUntil: s.until, Metadata: b.strs[s.meta]}
 	if b.info.Type == PDQ {
 		e.Value = b.hashes[i].String()
 	} else {
@@ -292,11 +322,8 @@ func NormalizeValue(t SignalType, v string) (string, error) {
 		return h.String(), nil
 	case VPDQ:
 		return normalizeVPDQ(v)
-	case MD5, SHA256, VideoMD5:
-		n := 32
-		if t == SHA256 {
-			n = 64
-		}
+	case MD5, SHA256, SHA512, VideoMD5:
+		n := map[SignalType]int{MD5: 32, VideoMD5: 32, SHA256: 64, SHA512: 128}[t]
 		if len(v) != n {
 			return "", fmt.Errorf("%s hash %q: want %d hexadecimal characters, got %d", t, clip(v), n, len(v))
 		}
@@ -453,7 +480,7 @@ func (b *Bank) AddMany(es []Entry) (int, []error) {
 }
 
 func slotOf(e Entry, intern func(string) uint32) slot {
-	return slot{id: e.ID, label: intern(e.Label), source: intern(e.Source), note: intern(e.Note), enabled: e.Enabled}
+	return slot{id: e.ID, label: intern(e.Label), source: intern(e.Source), note: intern(e.Note), meta: intern(e.Metadata), enabled: e.Enabled, until: e.DisableUntil}
 }
 
 func (b *Bank) intern(s string) uint32 {
@@ -631,15 +658,32 @@ func (b *Bank) Contains(value string) bool {
 
 // LookupPDQ returns the enabled entries within the bank's threshold of h,
 // nearest first. It returns nothing for a disabled bank or another type.
-func (b *Bank) LookupPDQ(h pdq.Hash) []Match {
+func (b *Bank) LookupPDQ(h pdq.Hash) []Match { return b.lookupPDQ(h, false) }
+
+// lookupPDQ is LookupPDQ; with all it also answers for a disabled bank
+// and returns entries disabled until later (HMA's raw_lookup).
+func (b *Bank) lookupPDQ(h pdq.Hash, all bool) []Match {
+	return b.lookupPDQWithin(h, -1, all)
+}
+
+// lookupPDQWithin is lookupPDQ within radius instead of the bank's
+// threshold (radius < 0: the threshold).
+func (b *Bank) lookupPDQWithin(h pdq.Hash, radius int, all bool) []Match {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
-	if b.info.Type != PDQ || b.info.Disabled {
+	if b.info.Type != PDQ || (b.info.Disabled && !all) {
 		return nil
 	}
+	if radius < 0 {
+		radius = int(b.info.Threshold)
+	}
+	now := time.Now().Unix()
 	var out []Match
-	for _, m := range b.pdqIdx.Query(h, int(b.info.Threshold), nil) {
-		out = append(out, b.match(int(b.pdqSlot[m.ID]), m.Distance, 0))
+	for _, m := range b.pdqIdx.Query(h, radius, nil) {
+		slot := int(b.pdqSlot[m.ID])
+		if all || b.slots[slot].until <= now {
+			out = append(out, b.match(slot, m.Distance, 0))
+		}
 	}
 	sortMatches(out)
 	return out
@@ -647,14 +691,21 @@ func (b *Bank) LookupPDQ(h pdq.Hash) []Match {
 
 // LookupExact returns the enabled entries equal to a lowercase hex hash.
 func (b *Bank) LookupExact(t SignalType, hexValue string) []Match {
+	return b.lookupExact(t, hexValue, false)
+}
+
+func (b *Bank) lookupExact(t SignalType, hexValue string, all bool) []Match {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
-	if b.info.Type != t || b.info.Disabled || b.exact == nil {
+	if b.info.Type != t || (b.info.Disabled && !all) || b.exact == nil {
 		return nil
 	}
+	now := time.Now().Unix()
 	var out []Match
 	for _, slot := range b.exact[strings.ToLower(hexValue)] {
-		out = append(out, b.match(slot, 0, 0))
+		if all || b.slots[slot].until <= now {
+			out = append(out, b.match(slot, 0, 0))
+		}
 	}
 	return out
 }
@@ -667,9 +718,12 @@ func (b *Bank) LookupText(sig *textsig.Signature) []Match {
 	if b.info.Type != Text || b.info.Disabled {
 		return nil
 	}
+	now := time.Now().Unix()
 	var out []Match
 	for _, m := range b.text.Query(sig, b.info.Threshold) {
-		out = append(out, b.match(int(m.ID), 0, m.Similarity))
+		if b.slots[m.ID].until <= now {
+			out = append(out, b.match(int(m.ID), 0, m.Similarity))
+		}
 	}
 	return out
 }

@@ -123,6 +123,7 @@ func (d *Detector) media(ctx context.Context, m *Matcher, md post.Media) ([]Matc
 		if fh.SHA256 == "" {
 			fh.SHA256 = got.SHA256
 		}
+		fh.SHA512 = got.SHA512
 		if fh.PDQ == nil {
 			fh.PDQ, fh.Dihedral = got.PDQ, got.Dihedral
 		}

@@ -202,10 +202,13 @@ func TestTAT(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Entries) != 1 || res.Entries[0].ID != "tat-101" || res.Entries[0].Label != "islamist" {
+	// 101 as it is, 103 deleted: kept disabled; 102 (MD5) and 105 (TMK)
+	// of other types; 104's hash is bad.
+	if len(res.Entries) != 2 || res.Entries[0].ID != "tat-101" || res.Entries[0].Label != "islamist" || !res.Entries[0].Enabled ||
+		res.Entries[1].ID != "tat-103" || res.Entries[1].Enabled {
 		t.Fatalf("entries %+v", res.Entries)
 	}
-	if len(res.Deleted) != 1 || res.Deleted[0] != "tat-103" || res.Skipped != 1 || len(res.Errors) != 2 {
+	if len(res.Deleted) != 0 || res.Skipped != 2 || len(res.Errors) != 1 {
 		t.Fatalf("deleted %v skipped %d errors %v", res.Deleted, res.Skipped, res.Errors)
 	}
 	var buf bytes.Buffer
@@ -213,10 +216,10 @@ func TestTAT(t *testing.T) {
 		t.Fatal(err)
 	}
 	back, err := ParseTAT(&buf, PDQ)
-	if err != nil || len(back.Entries) != 1 || back.Entries[0] != res.Entries[0] {
+	if err != nil || len(back.Entries) != 2 || back.Entries[0] != res.Entries[0] || back.Entries[1] != res.Entries[1] {
 		t.Fatalf("round trip: %+v %v", back, err)
 	}
-	for _, bad := range []string{"", "[]", `{"results": 3}`, `{"other": []}`} {
+	for _, bad := range []string{"", "[]", `{"results": 3}`, `{"other": []}`, `{"count": "x", "results": []}`} {
 		if _, err := ParseTAT(strings.NewReader(bad), PDQ); err == nil {
 			t.Errorf("ParseTAT(%q) accepted", bad)
 		}

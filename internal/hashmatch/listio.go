@@ -130,8 +130,11 @@ func FileValue(t SignalType, path string, h *pdq.Hasher) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if t == MD5 || t == VideoMD5 {
+	switch t {
+	case MD5, VideoMD5:
 		return fh.MD5, nil
+	case SHA512:
+		return fh.SHA512, nil
 	}
 	return fh.SHA256, nil
 }

@@ -67,6 +67,7 @@ var csvColumns = map[string]string{
 	"label": "label", "category": "label", "ideology": "label",
 	"source": "source", "note": "note", "notes": "note",
 	"id": "id", "enabled": "enabled", "type": "type", "signal_type": "type", "algorithm": "type",
+	"disable_until_ts": "disable_until_ts", "metadata": "metadata",
 }
 
 // ParseCSV reads a list of hashes of type t, one per line, separated by
@@ -136,6 +137,19 @@ func ParseCSV(r io.Reader, comma rune, t SignalType) (*ListResult, error) {
 				e.Note = v
 			case "id":
 				e.ID = v
+			case "disable_until_ts":
+				n, err := strconv.ParseInt(v, 10, 64)
+				if v != "" && (err != nil || n < 0) {
+					res.fail(line, fmt.Errorf("disable_until_ts %q: want Unix seconds", v))
+					skip = true
+				}
+				e.DisableUntil = n
+			case "metadata":
+				if v != "" && !json.Valid([]byte(v)) {
+					res.fail(line, fmt.Errorf("metadata is not JSON"))
+					skip = true
+				}
+				e.Metadata = v
 			case "enabled":
 				b, err := strconv.ParseBool(v)
 				if v != "" && err != nil {
@@ -184,107 +198,33 @@ func header(rec []string) ([]string, bool) {
 func WriteCSV(w io.Writer, comma rune, entries []Entry) error {
 	cw := csv.NewWriter(w)
 	cw.Comma = comma
-	_ = cw.Write([]string{"id", "hash", "label", "source", "note", "enabled"})
+	// The HMA columns only when an entry has them, so other lists keep
+	// their usual six columns.
+	extra := false
 	for _, e := range entries {
-		_ = cw.Write([]string{escapeCell(e.ID), e.Value, escapeCell(e.Label), escapeCell(e.Source), escapeCell(e.Note), strconv.FormatBool(e.Enabled)})
+		if e.DisableUntil != 0 || e.Metadata != "" {
+			extra = true
+			break
+		}
+	}
+	head := []string{"id", "hash", "label", "source", "note", "enabled"}
+	if extra {
+		head = append(head, "disable_until_ts", "metadata")
+	}
+	_ = cw.Write(head)
+	for _, e := range entries {
+		rec := []string{escapeCell(e.ID), e.Value, escapeCell(e.Label), escapeCell(e.Source), escapeCell(e.Note), strconv.FormatBool(e.Enabled)}
+		if extra {
+			until := ""
+			if e.DisableUntil != 0 {
+				until = strconv.FormatInt(e.DisableUntil, 10)
+			}
+			rec = append(rec, until, e.Metadata)
+		}
+		_ = cw.Write(rec)
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// tatList is Tech Against Terrorism's hash list, version 2.
-type tatList struct {
-	Results []tatEntry `json:"results"`
-}
-
-type tatEntry struct {
-	ID         json.RawMessage `json:"id,omitempty"`
-	HashDigest string          `json:"hash_digest"`
-	Algorithm  string          `json:"algorithm"`
-	Ideology   string          `json:"ideology,omitempty"`
-	FileType   string          `json:"file_type,omitempty"`
-	Deleted    bool            `json:"deleted,omitempty"`
-	CreatedOn  string          `json:"created_on,omitempty"`
-	UpdatedOn  string          `json:"updated_on,omitempty"`
-}
-
-// TATSource is the source written on entries imported from a TAT list.
-const TATSource = "tat-hash-list"
-
-// ParseTAT reads Tech Against Terrorism's hash list (v2 JSON: {"results":
-// [{id, hash_digest, algorithm: PDQ|MD5|SHA256, ideology, deleted, …}]})
-// and keeps the entries of type t: the ideology becomes the label, the
-// file type the note, "tat-<id>" the id. Entries marked deleted are
-// returned in Deleted so that an update withdraws them.
-func ParseTAT(r io.Reader, t SignalType) (*ListResult, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxJSONBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > MaxJSONBytes {
-		return nil, fmt.Errorf("%w: JSON lists are read whole, up to %d MiB; split it or convert it to CSV", ErrTooLarge, MaxJSONBytes>>20)
-	}
-	var list tatList
-	if err := json.Unmarshal(data, &list); err != nil {
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			return nil, fmt.Errorf("not TAT hash-list JSON: %v at byte %d", err, se.Offset)
-		}
-		return nil, fmt.Errorf("not TAT hash-list JSON ({\"results\": [...]}): %v", err)
-	}
-	if list.Results == nil {
-		return nil, errors.New(`not TAT hash-list JSON: no "results" list`)
-	}
-	res := &ListResult{}
-	for i, it := range list.Results {
-		at, err := ParseSignalType(it.Algorithm)
-		if err != nil {
-			res.fail(i+1, fmt.Errorf("algorithm %q: want PDQ, MD5 or SHA256", it.Algorithm))
-			continue
-		}
-		if at != t {
-			res.Skipped++
-			continue
-		}
-		id := ""
-		if len(it.ID) > 0 && string(it.ID) != "null" {
-			var s string
-			if json.Unmarshal(it.ID, &s) != nil {
-				s = string(it.ID)
-			}
-			id = "tat-" + s
-		}
-		if it.Deleted {
-			if id != "" {
-				res.Deleted = append(res.Deleted, id)
-			}
-			continue
-		}
-		v, err := NormalizeValue(t, it.HashDigest)
-		if err != nil {
-			res.fail(i+1, err)
-			continue
-		}
-		res.Entries = append(res.Entries, Entry{ID: id, Value: v, Label: it.Ideology, Note: it.FileType, Source: TATSource, Enabled: true})
-	}
-	return res, nil
-}
-
-// WriteTAT writes entries of type t as a TAT v2 hash list. Disabled entries
-// are written as deleted. Text banks cannot be written in this format.
-func WriteTAT(w io.Writer, t SignalType, entries []Entry) error {
-	alg := map[SignalType]string{PDQ: "PDQ", MD5: "MD5", SHA256: "SHA256"}[t]
-	if alg == "" {
-		return fmt.Errorf("the TAT format holds PDQ, MD5 and SHA256 hashes, not %s", t)
-	}
-	list := tatList{Results: make([]tatEntry, 0, len(entries))}
-	for _, e := range entries {
-		id, _ := json.Marshal(strings.TrimPrefix(e.ID, "tat-"))
-		list.Results = append(list.Results, tatEntry{ID: id, HashDigest: e.Value, Algorithm: alg, Ideology: e.Label, FileType: e.Note, Deleted: !e.Enabled})
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", " ")
-	return enc.Encode(list)
 }
 
 // limitedReader reads at most n bytes and then reports n <= 0.

@@ -3,6 +3,7 @@ package hashmatch
 import (
 	"crypto/md5"
 	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -107,7 +108,7 @@ func Verdict(matches []Match) (flag, safe []Match) {
 // FileHashes are the hashes of one file's bytes and, for an image, its
 // PDQ hash.
 type FileHashes struct {
-	MD5, SHA256 string
+	MD5, SHA256, SHA512 string
 	// PDQ is nil when the file is not a decodable image; PDQErr says why.
 	PDQ    *pdq.Result
 	PDQErr error
@@ -154,7 +155,8 @@ func HashFileDihedral(path string, h *pdq.Hasher) (FileHashes, error) {
 func hashBytes(data []byte, h *pdq.Hasher, dihedral bool) FileHashes {
 	m := md5.Sum(data)
 	s := sha256.Sum256(data)
-	fh := FileHashes{MD5: hex.EncodeToString(m[:]), SHA256: hex.EncodeToString(s[:])}
+	s5 := sha512.Sum512(data)
+	fh := FileHashes{MD5: hex.EncodeToString(m[:]), SHA256: hex.EncodeToString(s[:]), SHA512: hex.EncodeToString(s5[:])}
 	img, _, err := pdq.DecodeBytes(data)
 	if err != nil {
 		fh.PDQErr = err
@@ -184,6 +186,9 @@ func (m *Matcher) LookupFile(fh FileHashes) []Match {
 		out = append(out, b.LookupExact(MD5, fh.MD5)...)
 		out = append(out, b.LookupExact(VideoMD5, fh.MD5)...)
 		out = append(out, b.LookupExact(SHA256, fh.SHA256)...)
+		if fh.SHA512 != "" {
+			out = append(out, b.LookupExact(SHA512, fh.SHA512)...)
+		}
 	}
 	if len(fh.VPDQ) > 0 {
 		out = append(out, m.LookupVPDQ(fh.VPDQ)...)

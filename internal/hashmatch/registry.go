@@ -32,7 +32,11 @@ import (
 //     and its integer id is a 53-bit hash of (bank, entry id): stable across
 //     restarts, exact in JSON.
 //   - HMA's matching_enabled_ratio is a share of lookups; a hashmatch bank
-//     is on or off, so the ratio is 1 or 0.
+//     is on or off. A ratio of 0 disables the bank; a ratio strictly
+//     between 0 and 1 is kept in Info.Ratio and applied to HMA lookups
+//     (the API's coinflip), while Basira's detectors match the bank.
+//   - A renamed bank keeps the name its content ids were derived from
+//     (Info.IDName), so ids stay stable.
 //
 // Every change is saved to the store before it is acknowledged: appended
 // to the bank's journal when the store keeps one (Appender, as
@@ -78,7 +82,7 @@ func (b *Registry) allLocked() []*Bank {
 
 // APISignalTypes are the signal types the HMA API serves, in its order:
 // one table, so that routes, lookups and comparisons agree.
-var APISignalTypes = []SignalType{PDQ, MD5, SHA256, VideoMD5, VPDQ}
+var APISignalTypes = []SignalType{PDQ, MD5, SHA256, SHA512, VideoMD5, VPDQ}
 
 // SignalTypes implements Registry.
 func (b *Registry) SignalTypes() []string {
@@ -114,7 +118,29 @@ func ratioOf(i Info) float64 {
 	if i.Disabled {
 		return 0
 	}
+	if i.Ratio != nil {
+		return *i.Ratio
+	}
 	return 1
+}
+
+// idName is the name content ids of API bank base derive from.
+func (b *Registry) idNameLocked(base string) string {
+	if bk, ok := b.banks[base]; ok {
+		if n := bk.Info().IDName; n != "" {
+			return n
+		}
+	}
+	return base
+}
+
+// setRatio sets i's matching enabled ratio.
+func setRatio(i *Info, ratio float64) {
+	i.Disabled = ratio == 0
+	i.Ratio = nil
+	if ratio > 0 && ratio < 1 {
+		i.Ratio = &ratio
+	}
 }
 
 // ListBanks implements Registry: API banks, companions folded in.
@@ -158,15 +184,17 @@ func (b *Registry) Bank(ctx context.Context, name string) (BankInfo, error) {
 
 // CreateBank implements Registry: a PDQ bank with the usual threshold.
 func (b *Registry) CreateBank(ctx context.Context, name string, ratio float64) (BankInfo, error) {
-	if ratio != 0 && ratio != 1 {
-		return BankInfo{}, fmt.Errorf("%w: Basira banks are on or off, so the matching enabled ratio must be 0 or 1, not %v", ErrInvalidBank, ratio)
+	if !(ratio >= 0 && ratio <= 1) {
+		return BankInfo{}, fmt.Errorf("%w: the matching enabled ratio must be between 0 and 1, not %v", ErrInvalidBank, ratio)
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if _, ok := b.banks[name]; ok {
 		return BankInfo{}, fmt.Errorf("%w: '%s'", ErrBankExists, name)
 	}
-	bk, err := NewBank(Info{Name: name, Type: PDQ, Threshold: pdq.DefaultRadius, Disabled: ratio == 0, Description: "created through the API"})
+	info := Info{Name: name, Type: PDQ, Threshold: pdq.DefaultRadius, Description: "created through the API"}
+	setRatio(&info, ratio)
+	bk, err := NewBank(info)
 	if err != nil {
 		return BankInfo{}, fmt.Errorf("%w: %v", ErrInvalidBank, err)
 	}
@@ -228,6 +256,11 @@ func newEntryID() string {
 // AddSignals implements Registry: one content, one entry per signal,
 // all with the same entry id; each touched bank is saved before it returns.
 func (b *Registry) AddSignals(ctx context.Context, bank string, signals map[string]string, label, note string) (int64, error) {
+	return b.addSignals(ctx, bank, signals, Entry{Label: label, Note: note})
+}
+
+// addSignals adds one content whose entries are like tmpl.
+func (b *Registry) addSignals(ctx context.Context, bank string, signals map[string]string, tmpl Entry) (int64, error) {
 	if len(signals) == 0 {
 		return 0, fmt.Errorf("%w: no signals given", ErrInvalidSignal)
 	}
@@ -266,7 +299,7 @@ func (b *Registry) AddSignals(ctx context.Context, bank string, signals map[stri
 	id := newEntryID()
 	created := false
 	for _, a := range adds {
-		e, err := a.bk.Add(Entry{ID: id, Value: a.value, Label: label, Note: note, Source: "api", Enabled: true})
+		e, err := a.bk.Add(Entry{ID: id, Value: a.value, Label: tmpl.Label, Note: tmpl.Note, Metadata: tmpl.Metadata, Source: "api", Enabled: true})
 		if err != nil {
 			return 0, fmt.Errorf("%w: %v", ErrInvalidSignal, err)
 		}
@@ -288,20 +321,43 @@ func (b *Registry) AddSignals(ctx context.Context, bank string, signals map[stri
 	} else {
 		b.builtTo = time.Now()
 	}
-	return ContentID(bank, id), nil
+	return ContentID(b.idNameLocked(bank), id), nil
 }
 
 // Lookup implements Registry over every bank of the signal type.
 func (b *Registry) Lookup(ctx context.Context, signalType, value string) ([]IndexMatch, error) {
+	return b.LookupWithin(ctx, signalType, value, -1)
+}
+
+// LookupWithin is Lookup with PDQ matches within radius instead of each
+// bank's threshold (radius < 0: the thresholds; exact hashes ignore it).
+// Matches are nearest first.
+func (b *Registry) LookupWithin(ctx context.Context, signalType, value string, radius int) ([]IndexMatch, error) {
 	t := SignalType(signalType)
 	if !slices.Contains(b.SignalTypes(), signalType) {
 		return nil, fmt.Errorf("%w: '%s'", ErrUnknownSignalType, signalType)
 	}
-	m := NewMatcher(b.All()...)
-	ms, err := m.Lookup(t, value)
+	v, err := NormalizeValue(t, value)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidSignal, err)
 	}
+	// Every bank, disabled ones and entries disabled until later included
+	// (raw_lookup returns them, as HMA's index does); lookup filters.
+	var ms []Match
+	for _, bk := range b.All() {
+		switch t {
+		case PDQ:
+			h, _ := pdq.ParseHash(v)
+			ms = append(ms, bk.lookupPDQWithin(h, radius, true)...)
+		case MD5, SHA256, SHA512, VideoMD5:
+			ms = append(ms, bk.lookupExact(t, v, true)...)
+		case VPDQ:
+			fs, _ := vpdq.ParseSignal(v)
+			ms = append(ms, bk.lookupVPDQ(fs, true)...)
+		}
+	}
+	sort.SliceStable(ms, func(i, j int) bool { return ms[i].Distance < ms[j].Distance })
+	now := time.Now()
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	out := make([]IndexMatch, 0, len(ms))
@@ -312,7 +368,8 @@ func (b *Registry) Lookup(ctx context.Context, signalType, value string) ([]Inde
 			continue
 		}
 		base := b.baseName(x.Bank)
-		out = append(out, IndexMatch{ContentID: ContentID(base, x.Entry.ID), Bank: base, Distance: x.Distance, Enabled: x.Entry.Enabled})
+		out = append(out, IndexMatch{ContentID: ContentID(b.idNameLocked(base), x.Entry.ID), Bank: base, Distance: x.Distance,
+			Enabled: x.Entry.Active(now), Exact: t != PDQ, Value: x.Entry.Value})
 	}
 	return out, nil
 }
@@ -345,7 +402,7 @@ func (b *Registry) Compare(signalType, x, y string) (bool, int, error) {
 		}
 		r := vpdq.Match(fx, fy, vpdq.Options{})
 		return r.IsMatch(vpdq.DefaultQueryPercent, vpdq.DefaultIndexPercent), int(100 - r.QueryPercent), nil
-	case string(MD5), string(SHA256), string(VideoMD5):
+	case string(MD5), string(SHA256), string(SHA512), string(VideoMD5):
 		t := SignalType(signalType)
 		vx, err := NormalizeValue(t, x)
 		if err != nil {
@@ -398,7 +455,7 @@ func (b *Registry) RemoveContent(ctx context.Context, bank string, contentID int
 		}
 		var removed []Change
 		for _, e := range bk.Entries() {
-			if ContentID(bank, e.ID) != contentID {
+			if ContentID(b.idNameLocked(bank), e.ID) != contentID {
 				continue
 			}
 			if err := bk.Remove(e.ID); err != nil {

@@ -16,9 +16,14 @@ type IndexMatch struct {
 	ContentID int64
 	Bank      string
 	Distance  int
-	// Enabled is false for content disabled in its bank: /m/lookup leaves
-	// it out, /m/raw_lookup (like HMA) does not.
+	// Enabled is false for content disabled in its bank (or until later):
+	// /m/lookup leaves it out, /m/raw_lookup (like HMA) does not.
 	Enabled bool
+	// Exact is set for exact-hash signal types (md5, sha256), whose
+	// distance HMA writes "-".
+	Exact bool
+	// Value is the matched signal as the bank holds it.
+	Value string `json:"-"`
 }
 
 // IndexStatus is one signal type's index, as HMA's /m/index/status shows it.
@@ -31,7 +36,8 @@ type IndexStatus struct {
 // Errors of the Registry (wrapped with detail), so the API can pick its
 // error code; the media hasher returns the last one.
 var (
-	ErrNoSuchBank = errors.New("no such bank")
+	ErrNoSuchBank    = errors.New("no such bank")
+	ErrNoSuchContent = errors.New("no such content")
 
 	ErrBankExists         = errors.New("bank exists already")
 	ErrInvalidBank        = errors.New("invalid bank")

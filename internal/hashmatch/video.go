@@ -3,6 +3,7 @@ package hashmatch
 import (
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/basira-org/basira/vpdq"
 )
@@ -35,14 +36,22 @@ func normalizeVPDQ(v string) (string, error) {
 // matches: at least the bank's threshold (a percentage) of the query's
 // frames found in the entry's, best first. Distance is then 100 minus the
 // query's percentage, rounded down, so that 0 is a full match.
-func (b *Bank) LookupVPDQ(frames []vpdq.Feature) []Match {
+func (b *Bank) LookupVPDQ(frames []vpdq.Feature) []Match { return b.lookupVPDQ(frames, false) }
+
+// lookupVPDQ is LookupVPDQ; all also answers for a disabled bank and for
+// entries disabled until later (HMA's raw_lookup).
+func (b *Bank) lookupVPDQ(frames []vpdq.Feature, all bool) []Match {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
-	if b.info.Type != VPDQ || b.info.Disabled {
+	if b.info.Type != VPDQ || (b.info.Disabled && !all) {
 		return nil
 	}
+	now := time.Now().Unix()
 	var out []Match
 	for slot, fs := range b.videos {
+		if !all && b.slots[slot].until > now {
+			continue
+		}
 		r := vpdq.Match(frames, fs, vpdq.Options{})
 		if !r.IsMatch(b.info.Threshold, vpdq.DefaultIndexPercent) {
 			continue

@@ -14,13 +14,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net"
 	"net/http"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/basira-org/basira/internal/atomicfile"
@@ -152,10 +150,11 @@ func (f *Fetcher) fetch(ctx context.Context, rawURL string) ([]byte, error) {
 	req.Header.Set("User-Agent", "basira/1 (media hashing)")
 	client := f.Client
 	if client == nil {
-		client = &http.Client{Timeout: timeout, Transport: &http.Transport{
-			DialContext:         (&net.Dialer{Timeout: timeout, Control: f.dialControl}).DialContext,
-			TLSHandshakeTimeout: timeout,
-		}}
+		o := ClientOptions{Timeout: timeout}
+		if f.AllowPrivate {
+			o.AllowDial = func(netip.AddrPort) bool { return true }
+		}
+		client = NewClient(o)
 	}
 	resp, err := client.Do(req)
 	if err != nil {
@@ -173,26 +172,6 @@ func (f *Fetcher) fetch(ctx context.Context, rawURL string) ([]byte, error) {
 
 // ErrPrivateAddress refuses a fetch from the local network.
 var ErrPrivateAddress = errors.New("media URL resolves to a private or local address")
-
-// dialControl runs after name resolution, on the address actually dialled,
-// so a public name that resolves to a private address is refused too.
-func (f *Fetcher) dialControl(_, address string, _ syscall.RawConn) error {
-	if f.AllowPrivate {
-		return nil
-	}
-	host, _, err := net.SplitHostPort(address)
-	if err != nil {
-		return err
-	}
-	ip, err := netip.ParseAddr(host)
-	if err != nil {
-		return fmt.Errorf("%w (%s)", ErrPrivateAddress, host)
-	}
-	if block, bad := SpecialPurpose(ip); bad {
-		return fmt.Errorf("%w (%s: %s)", ErrPrivateAddress, host, block)
-	}
-	return nil
-}
 
 func readLimited(r io.Reader, limit int64, name string) ([]byte, error) {
 	var buf bytes.Buffer

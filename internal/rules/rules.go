@@ -43,6 +43,9 @@ var Taxonomy = []string{
 	"instructional",
 	"financing",
 	"false-claim",
+	// emerging-claim: a claim spreading that nobody has checked yet (a
+	// case the rumour desk opens from a cluster, internal/claims/desk).
+	"emerging-claim",
 	"benign",
 }
 

@@ -25,7 +25,10 @@ var Formats = map[string]string{
 
 // DefaultName is the name of a list imported from path in format.
 func DefaultName(format, path string) string {
-	if format == "ofac-csv" && strings.HasPrefix(strings.ToLower(filepath.Base(path)), "cons") {
+	// OFAC's consolidated (non-SDN) list comes as cons_prim.csv,
+	// CONS_ENHANCED.XML or CONS_ADVANCED.XML: a list of its own, never
+	// kept over the SDN list.
+	if strings.HasPrefix(format, "ofac-") && strings.HasPrefix(strings.ToLower(filepath.Base(path)), "cons") {
 		return "OFAC Consolidated"
 	}
 	return Formats[format]
@@ -49,11 +52,23 @@ func ResolvePath(format, path string) string {
 // Screening List or a folder of OFAC's address files. fileDate is the
 // publication date the file carries, or "".
 func ImportFile(format, path string) (entries []Entry, fileDate string, err error) {
+	entries, fileDate, _, err = ImportFileNamed(format, path)
+	return entries, fileDate, err
+}
+
+// ImportFileNamed is ImportFile that also returns the name the list
+// should be kept under when the file says what it is (OFAC's XML names
+// its list: "OFAC SDN", "OFAC Consolidated"), else "".
+func ImportFileNamed(format, path string) (entries []Entry, fileDate, name string, err error) {
 	switch format {
 	case "ofac-csv":
 		entries, err = importOFACCSV(path)
 	case "ofac-xml":
-		err = withXML(path, func(r io.Reader) (e error) { entries, fileDate, e = ParseOFACXML(r); return })
+		err = withXML(path, func(r io.Reader) error {
+			x, err := ParseOFACXMLFile(r)
+			entries, fileDate, name = x.Entries, x.Date, x.ListName("")
+			return err
+		})
 	case "un-xml":
 		err = withXML(path, func(r io.Reader) (e error) { entries, fileDate, e = ParseUNXML(r); return })
 	case "csl":
@@ -63,7 +78,7 @@ func ImportFile(format, path string) (entries []Entry, fileDate string, err erro
 	default:
 		err = fmt.Errorf("unknown list format %q", format)
 	}
-	return entries, fileDate, err
+	return entries, fileDate, name, err
 }
 
 func withFile(path string, fn func(io.Reader) error) error {

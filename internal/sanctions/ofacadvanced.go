@@ -139,24 +139,59 @@ func (p advParty) appendEntries(entries []Entry, refs advRefs) []Entry {
 // ParseOFACXML reads either of OFAC's XML exports, told apart by their
 // root element: ENHANCED_XML (sanctionsData) or advanced (Sanctions).
 func ParseOFACXML(r io.Reader) ([]Entry, string, error) {
+	x, err := ParseOFACXMLFile(r)
+	return x.Entries, x.Date, err
+}
+
+// OFACXML is one of OFAC's XML exports, read.
+type OFACXML struct {
+	Entries []Entry
+	Date    string // YYYY-MM-DD, "" when the file has none
+	// List is the OFAC list the file was published as ("SDN List",
+	// "Consolidated List"), "" when the file does not say.
+	List string
+}
+
+// ListName is the name Basira keeps the file's list under: "OFAC SDN"
+// for the SDN list, "OFAC Consolidated" for the consolidated (non-SDN)
+// list, "OFAC " and OFAC's own name for any other, or fallback when the
+// file does not say.
+func (x OFACXML) ListName(fallback string) string {
+	switch strings.ToLower(x.List) {
+	case "":
+		return fallback
+	case "sdn list":
+		return "OFAC SDN"
+	case "consolidated list":
+		return "OFAC Consolidated"
+	}
+	return "OFAC " + x.List
+}
+
+// ParseOFACXMLFile reads either of OFAC's XML exports as ParseOFACXML
+// does, with the list the file was published as.
+func ParseOFACXMLFile(r io.Reader) (OFACXML, error) {
 	b, err := readLimited(r)
 	if err != nil {
-		return nil, "", err
+		return OFACXML{}, err
 	}
 	d := xml.NewDecoder(bytes.NewReader(b))
 	for {
 		tok, err := d.Token()
 		if err != nil {
-			return nil, "", fmt.Errorf("not an OFAC XML file: %w", err)
+			return OFACXML{}, fmt.Errorf("not an OFAC XML file: %w", err)
 		}
 		if se, ok := tok.(xml.StartElement); ok {
+			var x OFACXML
 			switch se.Name.Local {
 			case "sanctionsData":
-				return ParseOFACEnhancedXML(bytes.NewReader(b))
+				x.Entries, x.Date, x.List, err = parseOFACEnhanced(bytes.NewReader(b))
+				return x, err
 			case "Sanctions":
-				return ParseOFACAdvancedXML(bytes.NewReader(b))
+				x.Entries, x.Date, err = ParseOFACAdvancedXML(bytes.NewReader(b))
+				return x, err
 			}
-			return nil, "", fmt.Errorf("not an OFAC XML file: root element <%s>, want <sanctionsData> (ENHANCED_XML) or <Sanctions> (advanced)", se.Name.Local)
+			return OFACXML{}, fmt.Errorf("not an OFAC XML file: root element <%s>, want <sanctionsData> (ENHANCED_XML) or <Sanctions> (advanced)", se.Name.Local)
 		}
 	}
 }

@@ -39,10 +39,32 @@ type enhEntity struct {
 // Address - XBT" (and other currency codes) become wallets; every name
 // translation (Latin and original script) becomes a name or alias.
 func ParseOFACEnhancedXML(r io.Reader) ([]Entry, string, error) {
+	entries, date, _, err := parseOFACEnhanced(r)
+	return entries, date, err
+}
+
+// parseOFACEnhanced is ParseOFACEnhancedXML that also returns the list
+// the file was published as (its publicationInfo filter: "SDN List" in
+// SDN_ENHANCED.XML, "Consolidated List" in CONS_ENHANCED.XML).
+func parseOFACEnhanced(r io.Reader) ([]Entry, string, string, error) {
 	var entries []Entry
-	date := ""
+	date, list := "", ""
 	err := scanXML(r, "OFAC XML", "sanctionsData", "an OFAC ENHANCED_XML file", func(s *xmlStream, se *xml.StartElement) error {
 		switch se.Name.Local {
+		case "publicationInfo":
+			var p struct {
+				Date  string   `xml:"dataAsOf"`
+				Lists []string `xml:"filters>sanctionsLists>sanctionsList"`
+			}
+			if err := s.decode(&p, se); err != nil {
+				return err
+			}
+			if v := strings.TrimSpace(p.Date); len(v) >= 10 {
+				date = v[:10]
+			}
+			if len(p.Lists) == 1 {
+				list = strings.TrimSpace(p.Lists[0])
+			}
 		case "dataAsOf":
 			var v string
 			if err := s.d.DecodeElement(&v, se); err != nil {
@@ -61,9 +83,9 @@ func ParseOFACEnhancedXML(r io.Reader) ([]Entry, string, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, "", err
+		return nil, "", "", err
 	}
-	return entries, date, nil
+	return entries, date, list, nil
 }
 
 func (x enhEntity) entry() Entry {

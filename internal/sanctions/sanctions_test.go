@@ -275,3 +275,30 @@ func TestFindInText(t *testing.T) {
 		}
 	}
 }
+
+// TestOFACXMLListName: the consolidated list's XML says what it is, and
+// is named apart from the SDN list.
+func TestOFACXMLListName(t *testing.T) {
+	zr, err := zip.OpenReader(refdata.Path(t, "finance/sanctions/watchman/csl_us/CONS_ENHANCED.ZIP"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	f, err := zr.File[0].Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	x, err := ParseOFACXMLFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x.List != "Consolidated List" || x.ListName("OFAC SDN") != "OFAC Consolidated" || x.Date != "2025-01-10" || len(x.Entries) != 443 {
+		t.Errorf("list %q (%s), date %s, %d entries", x.List, x.ListName("OFAC SDN"), x.Date, len(x.Entries))
+	}
+	for list, want := range map[string]string{"SDN List": "OFAC SDN", "": "fallback", "Non-SDN CMIC List": "OFAC Non-SDN CMIC List"} {
+		if got := (OFACXML{List: list}).ListName("fallback"); got != want {
+			t.Errorf("ListName of %q = %q, want %q", list, got, want)
+		}
+	}
+}

@@ -20,8 +20,10 @@ func concretePath(p string) string {
 }
 
 // publicRoutes are the only routes that need no token: probes, metrics for
-// the scraper, the API description, and signing in (which checks a password).
-var publicRoutes = []string{"GET /healthz", "GET /readyz", "GET /metrics", "GET /v1/openapi.json", "POST /v1/session", "GET /v1/session"}
+// the scraper, the API description, signing in (which checks a password),
+// and OMM's probes and route list (public there too).
+var publicRoutes = []string{"GET /healthz", "GET /readyz", "GET /metrics", "GET /v1/openapi.json", "POST /v1/session", "GET /v1/session",
+	"GET /status", "GET /status/live", "GET /livez", "GET /site-map", "GET /openapi/openapi.json"}
 
 func TestEveryRouteIsGuarded(t *testing.T) {
 	e := newEnv(t, Config{}, nil)

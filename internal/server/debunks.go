@@ -3,12 +3,14 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"sort"
 	"strings"
 
 	"github.com/basira-org/basira/internal/debunk"
+	"github.com/basira-org/basira/internal/review"
 	"github.com/basira-org/basira/internal/store"
 	"github.com/basira-org/basira/internal/truth"
 )
@@ -226,18 +228,56 @@ func (s *Server) publishDebunk(w http.ResponseWriter, r *http.Request) error {
 		// Publishing what the matcher cannot use would break the loop.
 		return notConfigured("fact-checks (a published debunk joins them)")
 	}
-	d, err := s.stepDebunk(w, r, "publish", func(d *debunk.Debunk, _ string) error { return d.Publish(s.cfg.Now()) })
+	ds, err := s.debunks()
 	if err != nil {
 		return err
 	}
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	d, err := ds.Debunk(r.Context(), id)
+	if err != nil {
+		return debunkErr(id, err)
+	}
+	// Publishing the live version again (a retry after the fact-check
+	// store failed) only puts it there again, which is idempotent.
+	if d.Status() != debunk.Published {
+		if d, err = s.stepDebunk(w, r, "publish", func(d *debunk.Debunk, _ string) error { return d.Publish(s.cfg.Now()) }); err != nil {
+			return err
+		}
+	}
 	if err := s.indexDebunk(r.Context(), truth.BaseURL(r, s.cfg.PublicURL), d); err != nil {
-		// Published but not yet matchable: say so; publishing again is
-		// refused, so the operator re-imports (basira claims import).
+		// Published but not yet matchable: say so; publishing again
+		// retries.
 		s.cfg.Logger.Error("a published debunk did not join the fact-check store", "debunk", d.ID, "err", err)
+		return err
+	}
+	if err := s.caseActioned(r, d); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, s.debunkDetail(r, d, debunk.Matches{}))
 	return nil
+}
+
+// caseActioned closes the rumour case a published debunk answers: a case
+// decided "debunk" becomes actioned, the debunk being the action. A case
+// in another state (not decided, decided otherwise, already actioned) is
+// left as it is.
+func (s *Server) caseActioned(r *http.Request, d *debunk.Debunk) error {
+	if d.CaseID == 0 || s.deps.Cases == nil {
+		return nil
+	}
+	wf, err := s.workflow(r)
+	if err != nil {
+		return err
+	}
+	what := fmt.Sprintf("debunk:%d:v%d", d.ID, d.Live)
+	_, err = wf.Actioned(r.Context(), PrincipalFrom(r.Context()).Actor(), d.CaseID, store.ActionDebunk, what)
+	if errors.Is(err, review.ErrNoDecision) || errors.Is(err, store.ErrConflict) {
+		return nil
+	}
+	return err
 }
 
 func (s *Server) indexDebunk(ctx context.Context, base string, d *debunk.Debunk) error {

@@ -155,6 +155,11 @@ func TestDebunkWorkflow(t *testing.T) {
 	if strings.Join(ops, " ") != "analyst:test-analyst:create analyst:second-analyst:approve analyst:test-analyst:publish" {
 		t.Fatalf("audit entries %v", ops)
 	}
+	// Publishing again re-indexes the live version, changing nothing else.
+	de.as(analyst, "POST", path+"/publish", nil, 200, &d)
+	if d.Live != 1 || len(d.Versions) != 1 || de.changed.Load() != 2 {
+		t.Fatalf("publishing again: live %d, %d versions, %d reloads", d.Live, len(d.Versions), de.changed.Load())
+	}
 	// A correction goes through approval again; the approver of version 1
 	// may write it, and the first author approves it.
 	fixed := rumour
@@ -167,7 +172,7 @@ func TestDebunkWorkflow(t *testing.T) {
 	de.as(de.second, "POST", path+"/approve", nil, 403, nil)
 	de.as(analyst, "POST", path+"/approve", nil, 200, nil)
 	de.as(de.second, "POST", path+"/publish", nil, 200, &d)
-	if d.Live != 2 || de.changed.Load() != 2 {
+	if d.Live != 2 || de.changed.Load() != 3 {
 		t.Fatalf("after the correction: live %d, reloads %d", d.Live, de.changed.Load())
 	}
 	fr, _, _ = de.fc.Get(context.Background(), debunk.ClaimID(d.ID, "fr"))
@@ -241,4 +246,36 @@ func TestCaseReply(t *testing.T) {
 	if detail.Matches.After != 1 || detail.Matches.Before != 0 {
 		t.Fatalf("matches %+v", detail.Matches)
 	}
+}
+
+// TestDebunkClosesCase: a rumour case decided "debunk" becomes actioned
+// when its debunk is published; the audit log names the debunk.
+func TestDebunkClosesCase(t *testing.T) {
+	de := newDebunkEnv(t)
+	ctx := context.Background()
+	keys := must(de.db.PutPosts(ctx, "test", "t", []*post.Post{{Platform: "x", ID: "1", Text: "إغلاق المدارس غدا"}})).New
+	out := must(de.db.RecordProcessing(ctx, "w", []store.Processing{{PostKey: keys[0], ClusterKey: "k", Category: "false-claim", Score: 0.9,
+		Platform: "x", Seen: time.Now(), Signals: []detect.Signal{{Detector: "rules", Label: "false-claim", Score: 0.9}}}}))
+	cp := "/v1/cases/" + id64(out[0].CaseID)
+	de.json(auth.Analyst, "POST", cp+"/claim", nil, 200, nil)
+	de.json(auth.Analyst, "POST", cp+"/decision", DecisionRequest{Action: store.ActionDebunk, Rationale: "rumour, answer it"}, 200, nil)
+	var d DebunkDetail
+	de.as(de.tokens[auth.Analyst], "POST", "/v1/debunks", DebunkBody{CaseID: out[0].CaseID, Content: rumour}, 201, &d)
+	de.as(de.second, "POST", "/v1/debunks/"+id64(d.ID)+"/approve", nil, 200, nil)
+	de.as(de.second, "POST", "/v1/debunks/"+id64(d.ID)+"/publish", nil, 200, nil)
+	c := must(de.db.Case(ctx, out[0].CaseID))
+	if c.Status != store.StatusActioned {
+		t.Fatalf("case after publication: %s, want actioned", c.Status)
+	}
+	found := false
+	for _, e := range must(de.db.AuditEntries(ctx, 0, 1000)) {
+		if e.Object == "case:"+id64(c.ID) && strings.Contains(string(e.Details), "debunk:"+id64(d.ID)+":v1") {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatal("no audit entry names the debunk that actioned the case")
+	}
+	// Publishing again leaves the actioned case alone.
+	de.as(de.second, "POST", "/v1/debunks/"+id64(d.ID)+"/publish", nil, 200, nil)
 }

@@ -74,3 +74,23 @@ type FactChecks struct {
 	Store   claims.Store
 	Changed func(ctx context.Context) error
 }
+
+// ContentBanks is what Banks may also offer for HMA's bank and content
+// curation routes (hashmatch.Registry does); without it those routes
+// answer not_configured.
+type ContentBanks interface {
+	Content(ctx context.Context, bank string, contentID int64) (hashmatch.ContentInfo, error)
+	AddContent(ctx context.Context, bank string, signals map[string]string, meta hashmatch.ContentMeta) (int64, error)
+	UpdateContent(ctx context.Context, bank string, contentID int64, u hashmatch.ContentUpdate) (hashmatch.ContentInfo, error)
+	UpdateBank(ctx context.Context, name string, newName *string, ratio *float64) (BankInfo, error)
+	DeleteBank(ctx context.Context, name string) (bool, error)
+}
+
+// ErrNoSuchContent is the registry's error for a missing content.
+var ErrNoSuchContent = hashmatch.ErrNoSuchContent
+
+// RadiusBanks is what Banks may also offer for HMA's lookup_threshold and
+// lookup_topk (hashmatch.Registry does).
+type RadiusBanks interface {
+	LookupWithin(ctx context.Context, signalType, value string, radius int) ([]IndexMatch, error)
+}

@@ -17,6 +17,7 @@ const (
 	CodeBadRequest        Code = "bad_request"
 	CodeInvalidJSON       Code = "invalid_json"
 	CodeInvalidPost       Code = "invalid_post"
+	CodeValidation        Code = "validation_error"
 	CodeInvalidParameter  Code = "invalid_parameter"
 	CodeInvalidHash       Code = "invalid_hash"
 	CodeUnknownSignalType Code = "unknown_signal_type"
@@ -49,6 +50,7 @@ var Errors = []ErrorSpec{
 	{CodeBadRequest, http.StatusBadRequest, "the request is malformed (see message); fix it before retrying"},
 	{CodeInvalidJSON, http.StatusBadRequest, "the body is not the JSON the route expects; the message names the byte offset or field"},
 	{CodeInvalidPost, http.StatusUnprocessableEntity, "a pushed post failed validation; per-item errors carry the item index"},
+	{CodeValidation, http.StatusUnprocessableEntity, "an HMA request body lacks a required field (HMA's own status for it)"},
 	{CodeInvalidParameter, http.StatusBadRequest, "a path or query parameter has a bad value; the message names it"},
 	{CodeInvalidHash, http.StatusBadRequest, "a hash is not valid for its signal type (PDQ: 64 hex characters)"},
 	{CodeUnknownSignalType, http.StatusBadRequest, "the signal type is not one Basira indexes (pdq, md5, sha256)"},

@@ -16,7 +16,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
+
+	"github.com/basira-org/basira/internal/hashmatch"
 )
 
 // The HMA 2.0 routes (OpenMediaMatch blueprints hashing, matching and
@@ -24,8 +25,9 @@ import (
 // clients work unchanged; errors carry HMA's top-level "message" beside
 // Basira's {"error": {...}}.
 
-// hmaBankName is HMA's rule for bank names.
-var hmaBankName = regexp.MustCompile(`^[A-Z0-9_]+$`)
+// hmaBankName is HMA's rule for bank names: UPPER_WITH_UNDERSCORE, not
+// starting with a digit.
+var hmaBankName = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
 
 func (s *Server) needBanks() error {
 	if s.deps.Banks == nil {
@@ -106,6 +108,9 @@ func (s *Server) hmaRawLookup(w http.ResponseWriter, r *http.Request) error {
 	if err := s.checkSignalType(st); err != nil {
 		return err
 	}
+	if err := s.checkSignalEnabled(st); err != nil {
+		return err
+	}
 	ms, err := s.deps.Banks.Lookup(r.Context(), st, signal)
 	if err != nil {
 		return bankError(err)
@@ -117,7 +122,7 @@ func (s *Server) hmaRawLookup(w http.ResponseWriter, r *http.Request) error {
 			continue
 		}
 		if withDist {
-			ids = append(ids, HMAMatch{m.ContentID, strconv.Itoa(m.Distance)})
+			ids = append(ids, HMAMatch{m.ContentID, hmaDistance(m)})
 		} else {
 			ids = append(ids, m.ContentID)
 		}
@@ -150,6 +155,9 @@ func (s *Server) lookupByBank(r *http.Request, st, signal string, bypass bool) (
 	if err := s.checkSignalType(st); err != nil {
 		return nil, err
 	}
+	if err := s.checkSignalEnabled(st); err != nil {
+		return nil, err
+	}
 	ms, err := s.deps.Banks.Lookup(r.Context(), st, signal)
 	if err != nil {
 		return nil, bankError(err)
@@ -169,10 +177,14 @@ func (s *Server) lookupByBank(r *http.Request, st, signal string, bypass bool) (
 	flip := coinflip(r, bypass)
 	filter := bankFilter(r)
 	for _, m := range ms {
-		if !m.Enabled || ratio[m.Bank] < flip || (filter != nil && !filter[m.Bank]) {
+		// Content disabled (until later) is left out. A bank answers when
+		// its ratio reaches the draw; a bank with ratio 0 is disabled,
+		// except with bypass_coinflip, which lets every bank through as
+		// HMA does.
+		if !m.Enabled || (!bypass && (ratio[m.Bank] <= 0 || ratio[m.Bank] < flip)) || (filter != nil && !filter[m.Bank]) {
 			continue
 		}
-		out[m.Bank] = append(out[m.Bank], HMAMatch{m.ContentID, strconv.Itoa(m.Distance)})
+		out[m.Bank] = append(out[m.Bank], HMAMatch{m.ContentID, hmaDistance(m)})
 	}
 	return out, nil
 }
@@ -325,7 +337,8 @@ func (s *Server) hmaCreateBank(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if req.Name == "" {
-		return Errorf(CodeInvalidParameter, "name is required")
+		// OMM validates the body's model first: 422.
+		return Errorf(CodeValidation, "name is required")
 	}
 	if !hmaBankName.MatchString(req.Name) {
 		return Errorf(CodeInvalidParameter, "Bank names must be UPPER_WITH_UNDERSCORE (%q)", req.Name)
@@ -348,6 +361,10 @@ func (s *Server) hmaCreateBank(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	b, err := s.doCreateBank(r, req.Name, ratio)
+	var ae *Error
+	if errors.As(err, &ae) && ae.Code == CodeConflict {
+		return Errorf(CodeForbidden, "Bank already exists")
+	}
 	if err != nil {
 		return err
 	}
@@ -444,44 +461,70 @@ func (s *Server) hashError(err error) error {
 // readUpload reads HMA's multipart upload: exactly one file, in a field
 // named for its content type ("photo").
 func (s *Server) readUpload(r *http.Request) (contentType string, data []byte, err error) {
+	contentType, data, _, err = s.readUploadFields(r)
+	return contentType, data, err
+}
+
+// uploadFields are the form fields an upload may carry beside its file.
+var uploadFields = []string{"metadata", "note"}
+
+// maxUploadField bounds each of those fields.
+const maxUploadField = 64 << 10
+
+// readUploadFields is readUpload that also returns the upload's
+// uploadFields form fields.
+func (s *Server) readUploadFields(r *http.Request) (contentType string, data []byte, fields map[string]string, err error) {
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
-		return "", nil, Errorf(CodeUnsupportedMedia, "Missing multipart/form-data file upload")
+		return "", nil, nil, Errorf(CodeUnsupportedMedia, "Missing multipart/form-data file upload")
 	}
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return "", nil, Errorf(CodeUnsupportedMedia, "Missing multipart/form-data file upload: %v", err)
+		return "", nil, nil, Errorf(CodeUnsupportedMedia, "Missing multipart/form-data file upload: %v", err)
 	}
+	fields = map[string]string{}
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return "", nil, fmt.Errorf("reading the upload: %w", err)
+			return "", nil, nil, fmt.Errorf("reading the upload: %w", err)
 		}
 		if part.FileName() == "" {
+			if name := part.FormName(); slices.Contains(uploadFields, name) {
+				v, err := io.ReadAll(io.LimitReader(part, maxUploadField+1))
+				if err != nil {
+					part.Close()
+					return "", nil, nil, fmt.Errorf("reading the upload: %w", err)
+				}
+				if len(v) > maxUploadField {
+					part.Close()
+					return "", nil, nil, Errorf(CodeInvalidParameter, "form field %s is over %d KiB", name, maxUploadField>>10)
+				}
+				fields[name] = string(v)
+			}
 			part.Close()
 			continue
 		}
 		if contentType != "" {
 			part.Close()
-			return "", nil, Errorf(CodeInvalidParameter, "Only one file allowed per request")
+			return "", nil, nil, Errorf(CodeInvalidParameter, "Only one file allowed per request")
 		}
 		contentType = part.FormName()
 		data, err = io.ReadAll(part)
 		part.Close()
 		if err != nil {
-			return "", nil, fmt.Errorf("reading the upload: %w", err)
+			return "", nil, nil, fmt.Errorf("reading the upload: %w", err)
 		}
 	}
 	if contentType == "" {
-		return "", nil, Errorf(CodeInvalidParameter, "Missing multipart/form-data file upload")
+		return "", nil, nil, Errorf(CodeInvalidParameter, "Missing multipart/form-data file upload")
 	}
 	if !slices.Contains(s.deps.Hasher.ContentTypes(), contentType) {
-		return "", nil, Errorf(CodeInvalidParameter, "no such content_type: '%s' (name the file field for its content type: %s)", contentType, strings.Join(s.deps.Hasher.ContentTypes(), ", "))
+		return "", nil, nil, Errorf(CodeInvalidParameter, "no such content_type: '%s' (name the file field for its content type: %s)", contentType, strings.Join(s.deps.Hasher.ContentTypes(), ", "))
 	}
-	return contentType, data, nil
+	return contentType, data, fields, nil
 }
 
 // hashUpload hashes the request's upload.
@@ -544,7 +587,20 @@ func (s *Server) hmaGetBank(w http.ResponseWriter, r *http.Request) error {
 
 // addContent adds one content's signals to a bank and audits it.
 func (s *Server) addContent(w http.ResponseWriter, r *http.Request, name string, sigs map[string]string) error {
-	id, err := s.deps.Banks.AddSignals(r.Context(), name, sigs, "", "")
+	return s.addContentMeta(w, r, name, sigs, hashmatch.ContentMeta{})
+}
+
+// addContentMeta is addContent with the content's note and metadata.
+func (s *Server) addContentMeta(w http.ResponseWriter, r *http.Request, name string, sigs map[string]string, meta hashmatch.ContentMeta) error {
+	var id int64
+	var err error
+	if cb, ok := s.deps.Banks.(ContentBanks); ok {
+		id, err = cb.AddContent(r.Context(), name, sigs, meta)
+	} else if meta.Metadata != "" || meta.Note != "" {
+		return notConfigured("content metadata and notes")
+	} else {
+		id, err = s.deps.Banks.AddSignals(r.Context(), name, sigs, "", "")
+	}
 	if err != nil {
 		return bankError(err)
 	}
@@ -564,16 +620,51 @@ func (s *Server) hmaAddContent(w http.ResponseWriter, r *http.Request) error {
 		return hmaBankError(name, err)
 	}
 	var hashes map[string]string
+	var meta hashmatch.ContentMeta
 	var err error
 	if u := r.URL.Query().Get("url"); u != "" {
+		// A JSON body may carry the content's metadata and note, checked
+		// before anything is fetched.
+		if ct := strings.ToLower(r.Header.Get("Content-Type")); strings.HasPrefix(ct, "application/json") {
+			var body map[string]json.RawMessage
+			if err := decodeJSONLoose(r, &body); err != nil {
+				return err
+			}
+			if meta, err = contentMetaOf(body["metadata"], body["note"]); err != nil {
+				return err
+			}
+		}
 		hashes, err = s.hashURL(r.Context(), u, r.URL.Query().Get("content_type"), r.URL.Query().Get("types"))
 	} else {
-		hashes, err = s.hashUpload(r)
+		if s.deps.Hasher == nil {
+			return notConfigured("hashing")
+		}
+		var ct string
+		var data []byte
+		var fields map[string]string
+		ct, data, fields, err = s.readUploadFields(r)
+		if err != nil {
+			return err
+		}
+		var m, n json.RawMessage
+		if v, ok := fields["metadata"]; ok {
+			m = json.RawMessage(v)
+		}
+		if v, ok := fields["note"]; ok {
+			n, _ = json.Marshal(v)
+		}
+		if meta, err = contentMetaOf(m, n); err != nil {
+			return err
+		}
+		hashes, err = s.deps.Hasher.Hash(r.Context(), ct, data, hashTypes(r.URL.Query().Get("types")))
+		if err != nil {
+			err = s.hashError(err)
+		}
 	}
 	if err != nil {
 		return err
 	}
-	return s.addContent(w, r, name, hashes)
+	return s.addContentMeta(w, r, name, hashes, meta)
 }
 
 func (s *Server) hmaRemoveContent(w http.ResponseWriter, r *http.Request) error {
@@ -624,10 +715,11 @@ func (s *Server) hashURL(ctx context.Context, u, contentType, types string) (map
 		return nil, notConfigured("fetching media by url (hash an upload with POST /h/hash instead)")
 	}
 	pu, err := url.Parse(u)
-	if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+	// As OMM's is_valid_url: http(s), a host, and a port only if numeric.
+	if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Hostname() == "" || strings.HasSuffix(pu.Host, ":") {
 		return nil, Errorf(CodeInvalidParameter, "url %q must be an absolute http(s) URL", u)
 	}
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.FetchTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
@@ -641,12 +733,15 @@ func (s *Server) hashURL(ctx context.Context, u, contentType, types string) (map
 	if resp.StatusCode != http.StatusOK {
 		return nil, Errorf(CodeBadRequest, "fetching %s: HTTP %d", u, resp.StatusCode)
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, s.cfg.MaxMediaBytes+1))
+	if resp.ContentLength > s.cfg.FetchMaxBytes {
+		return nil, Errorf(CodeBodyTooLarge, "Content too large: the media at %s is over the %d-byte limit", u, s.cfg.FetchMaxBytes)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, s.cfg.FetchMaxBytes+1))
 	if err != nil {
 		return nil, Errorf(CodeBadRequest, "fetching %s: %v", u, err)
 	}
-	if int64(len(data)) > s.cfg.MaxMediaBytes {
-		return nil, Errorf(CodeBodyTooLarge, "the media at %s is over the %d-byte limit", u, s.cfg.MaxMediaBytes)
+	if int64(len(data)) > s.cfg.FetchMaxBytes {
+		return nil, Errorf(CodeBodyTooLarge, "Content too large: the media at %s is over the %d-byte limit", u, s.cfg.FetchMaxBytes)
 	}
 	if contentType == "" {
 		ct := strings.ToLower(resp.Header.Get("Content-Type"))
@@ -667,4 +762,21 @@ func (s *Server) hashURL(ctx context.Context, u, contentType, types string) (map
 		return nil, s.hashError(err)
 	}
 	return hashes, nil
+}
+
+// contentMetaOf reads a content's metadata (HMA's BankedContentMetadata)
+// and note from a request.
+func contentMetaOf(metadata, note json.RawMessage) (hashmatch.ContentMeta, error) {
+	var meta hashmatch.ContentMeta
+	m, err := hmaMetadata(metadata)
+	if err != nil {
+		return meta, err
+	}
+	meta.Metadata = m
+	if len(note) > 0 && string(note) != "null" {
+		if err := json.Unmarshal(note, &meta.Note); err != nil {
+			return meta, Errorf(CodeInvalidParameter, "note must be a string")
+		}
+	}
+	return meta, nil
 }

@@ -17,7 +17,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -53,6 +55,16 @@ type Config struct {
 	// (fetching URLs a caller names is a server-side request: enable it only
 	// where the network around the server is safe for it).
 	FetchClient *http.Client
+	// FetchTimeout bounds one ?url= fetch and its hashing (default 30 s);
+	// FetchMaxBytes caps the fetched file (default MaxMediaBytes).
+	FetchTimeout  time.Duration
+	FetchMaxBytes int64
+	// HMANoAuth lets requests from the loopback interface use the HMA
+	// routes without a token, as an administrator named "hma-no-auth",
+	// for OMM clients that cannot send a header. Requests from any other
+	// address still need a token. serve allows it only when it listens on
+	// a loopback address.
+	HMANoAuth bool
 	// PseudonymKey keys the author pseudonyms of pushed posts.
 	PseudonymKey []byte
 	// Backlog reads the processing backlog (what waits for a detector
@@ -85,6 +97,12 @@ func (c *Config) fill() {
 	}
 	if c.MaxMediaBytes <= 0 {
 		c.MaxMediaBytes = 32 << 20
+	}
+	if c.FetchTimeout <= 0 {
+		c.FetchTimeout = 30 * time.Second
+	}
+	if c.FetchMaxBytes <= 0 {
+		c.FetchMaxBytes = c.MaxMediaBytes
 	}
 	if c.IngestRate <= 0 {
 		c.IngestRate = 10000
@@ -184,6 +202,7 @@ type Server struct {
 
 	failures signInFailures
 	backlog  *backlogGate
+	sigs     signalSettings // HMA signal type settings
 }
 
 // New returns the API handler.
@@ -364,7 +383,10 @@ func (s *Server) wrap(rt *Route) http.Handler {
 			}
 			s.metrics.ObserveRequest(pattern, sw.status, time.Since(start))
 		}()
-		if !rt.Public {
+		if !rt.Public && rt.HMA && s.cfg.HMANoAuth && r.Header.Get("Authorization") == "" && fromLoopback(r) && !fromBrowser(r) {
+			p := &Principal{Token: auth.Token{ID: "hma-no-auth", Name: "hma-no-auth", Role: auth.Admin}}
+			r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
+		} else if !rt.Public {
 			p, e := s.authenticate(r)
 			if e != nil {
 				s.fail(sw, r, rt, e)
@@ -416,7 +438,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, rt *Route, e *Erro
 		w.Header().Set("Retry-After", "1")
 	}
 	if rt != nil && rt.HMA {
-		writeJSON(w, e.Status(), struct {
+		status := e.Status()
+		if e.Code == CodeUnsupportedMedia {
+			// HMA answers an upload or URL it cannot hash with 400.
+			status = http.StatusBadRequest
+		}
+		writeJSON(w, status, struct {
 			Error   *Error `json:"error"`
 			Message string `json:"message"`
 		}{e, e.Message})
@@ -541,12 +568,18 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 			allow = append(allow, m)
 		}
 	}
+	// HMA clients read an error's top-level "message": the HMA paths
+	// answer in HMA's shape.
+	var hma *Route
+	if isHMAPath(r.URL.Path) {
+		hma = &Route{HMA: true}
+	}
 	if len(allow) > 0 {
 		w.Header().Set("Allow", strings.Join(allow, ", "))
-		writeError(w, Errorf(CodeMethodNotAllowed, "%s is not allowed on %s (allowed: %s)", r.Method, r.URL.Path, strings.Join(allow, ", ")))
+		s.fail(w, r, hma, Errorf(CodeMethodNotAllowed, "%s is not allowed on %s (allowed: %s)", r.Method, r.URL.Path, strings.Join(allow, ", ")))
 		return
 	}
-	writeError(w, Errorf(CodeNotFound, "no route %s %s (see /v1/openapi.json)", r.Method, r.URL.Path))
+	s.fail(w, r, hma, Errorf(CodeNotFound, "no route %s %s (see /v1/openapi.json)", r.Method, r.URL.Path))
 }
 
 // decodeJSON reads one JSON value from the body into v, with messages that
@@ -591,4 +624,31 @@ func describeJSONError(err error) string {
 		return fmt.Sprintf("field %q must be a %s, not a JSON %s", typ.Field, typ.Type, typ.Value)
 	}
 	return err.Error()
+}
+
+// isHMAPath reports whether path is under one of HMA's prefixes.
+func isHMAPath(path string) bool {
+	for _, p := range []string{"/c/", "/m/", "/h/", "/status", "/site-map", "/openapi/"} {
+		if strings.HasPrefix(path, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// fromLoopback reports whether r came from the loopback interface.
+func fromLoopback(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.Unmap().IsLoopback()
+}
+
+// fromBrowser reports whether r was sent by a web browser on behalf of a
+// page (it carries Origin or Sec-Fetch-Site): a page from any site could
+// otherwise post a form to a loopback server running without tokens.
+func fromBrowser(r *http.Request) bool {
+	return r.Header.Get("Origin") != "" || r.Header.Get("Sec-Fetch-Site") != ""
 }

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -307,4 +308,34 @@ func signedIn(resp *http.Response) bool {
 	}
 	json.NewDecoder(resp.Body).Decode(&v)
 	return v.SignedIn
+}
+
+// TestSessionCookieOnTLS: over TLS the cookie is Secure and carries the
+// __Host- prefix, and a browser sends it back under that name.
+func TestSessionCookieOnTLS(t *testing.T) {
+	ctx := context.Background()
+	var acc *account.Service
+	e := newEnv(t, Config{}, func(d *Deps) {
+		acc = account.New(d.Audit.(account.Store), account.Config{})
+		d.Accounts = acc
+	})
+	acc.Add(ctx, "cli:root", "amina", auth.Analyst, "a long enough password")
+	ts := httptest.NewTLSServer(e.srv)
+	defer ts.Close()
+	c := ts.Client()
+	c.Jar, _ = cookiejar.New(nil)
+	b := &browser{t: t, base: ts.URL, c: c}
+	code, body, h := b.do("POST", "/v1/session", map[string]string{"name": "amina", "password": "a long enough password"}, nil)
+	if code != 200 {
+		t.Fatalf("sign in over TLS: %d %s", code, body)
+	}
+	cookie := h.Get("Set-Cookie")
+	for _, want := range []string{"__Host-basira_session=", "Secure", "HttpOnly", "SameSite=Strict", "Path=/"} {
+		if !strings.Contains(cookie, want) {
+			t.Errorf("TLS cookie %q lacks %s", cookie, want)
+		}
+	}
+	if _, body, _ := b.do("GET", "/v1/session", nil, nil); !strings.Contains(string(body), `"signed_in":true`) {
+		t.Fatalf("the __Host- cookie is not read back: %s", body)
+	}
 }

@@ -149,3 +149,33 @@ func (s *Site) jsonFeed(w http.ResponseWriter, r *http.Request) {
 	}
 	s.send(w, r, "application/feed+json; charset=utf-8", b)
 }
+
+type sitemapURL struct {
+	Loc     string `xml:"loc"`
+	LastMod string `xml:"lastmod"`
+}
+
+type sitemap struct {
+	XMLName xml.Name     `xml:"http://www.sitemaps.org/schemas/sitemap/0.9 urlset"`
+	URLs    []sitemapURL `xml:"url"`
+}
+
+// sitemapXML lists every page for search engines' crawlers, with the
+// date of its live version.
+func (s *Site) sitemapXML(w http.ResponseWriter, r *http.Request) {
+	es, _, err := s.entries(r)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	sm := sitemap{URLs: []sitemapURL{}}
+	for _, e := range es {
+		sm.URLs = append(sm.URLs, sitemapURL{Loc: e.URL, LastMod: e.Updated.UTC().Format(time.RFC3339)})
+	}
+	b, err := xml.MarshalIndent(sm, "", " ")
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	s.send(w, r, "application/xml; charset=utf-8", append([]byte(xml.Header), b...))
+}

@@ -1,7 +1,7 @@
 // Package truth is Basira's public, read-only site of published debunks
 // (served by `basira serve` under /truth/, no token): one page per debunk
 // and written language with schema.org ClaimReview JSON-LD, an index, an
-// Atom feed, a JSON Feed and a shareable PNG card per page. Pages carry
+// Atom feed, a JSON Feed, a sitemap and a shareable PNG card per page. Pages carry
 // ETags and Cache-Control, a strict Content-Security-Policy (no script
 // runs: the JSON-LD is a data block) and a viewport for phones.
 package truth
@@ -97,6 +97,7 @@ func New(src Source, o Options) *Site {
 	s.mux.HandleFunc("GET "+p+"site.css", s.stylesheet)
 	s.mux.HandleFunc("GET "+p+"feed.atom", s.atom)
 	s.mux.HandleFunc("GET "+p+"feed.json", s.jsonFeed)
+	s.mux.HandleFunc("GET "+p+"sitemap.xml", s.sitemapXML)
 	s.mux.HandleFunc("GET "+p+"{id}", s.redirectToArabic)
 	s.mux.HandleFunc("GET "+p+"{id}/{lang}", s.page)
 	s.mux.HandleFunc("GET "+p+"{id}/{lang}/card.png", s.card)
@@ -308,7 +309,6 @@ func (s *Site) send(w http.ResponseWriter, r *http.Request, ctype string, body [
 	h := w.Header()
 	h.Set("ETag", etag)
 	h.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(s.o.MaxAge/time.Second)))
-	h.Set("Vary", "Accept-Encoding")
 	if match := r.Header.Get("If-None-Match"); match != "" && slices.Contains(splitETags(match), etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return

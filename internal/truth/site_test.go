@@ -264,6 +264,17 @@ func TestFeeds(t *testing.T) {
 	if jf.Version != "https://jsonfeed.org/version/1.1" || len(jf.Items) != 1 || jf.Items[0].URL != c.ts.URL+debunk.PagePath(d.ID, "ar") {
 		t.Fatalf("json feed %+v", jf)
 	}
+	resp, b = c.get("/truth/sitemap.xml")
+	var sm struct {
+		URLs []struct {
+			Loc     string `xml:"loc"`
+			LastMod string `xml:"lastmod"`
+		} `xml:"url"`
+	}
+	if err := xml.Unmarshal(b, &sm); err != nil || resp.StatusCode != 200 || len(sm.URLs) != 1 ||
+		sm.URLs[0].Loc != c.ts.URL+debunk.PagePath(d.ID, "ar") || !strings.HasPrefix(sm.URLs[0].LastMod, "2026-12-07T11:30") {
+		t.Fatalf("sitemap: %d %v %+v", resp.StatusCode, err, sm)
+	}
 	_, page := c.get(debunk.PagePath(d.ID, "ar"))
 	if !strings.Contains(string(page), `class="corrections"`) || !strings.Contains(string(page), "أُضيف موعد إعادة الفتح") {
 		t.Fatalf("page does not show the correction:\n%s", page)

@@ -1,8 +1,8 @@
-// Package web is the analyst's review screen: a small, dependency-free page
-// (HTML, CSS, JavaScript embedded in the binary) that works the case queue
-// through the JSON API. It holds no logic of its own: authentication,
-// roles, the case workflow and the audit log are the API's, so the screen
-// and any other client obey the same rules.
+// Package web is the analyst's workspace at /ui/: ES modules, CSS, the
+// message catalogue and the vendored Chart.js, embedded in the binary
+// (docs/workspace.md). It holds no logic of its own: authentication,
+// roles, the case workflow and the audit log are the API's, so the
+// workspace and any other client obey the same rules.
 package web
 
 import (

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"github.com/basira-org/basira/internal/claims"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -186,6 +187,21 @@ func TestPluralsFollowTheLanguage(t *testing.T) {
 			if f["one"] == nil || f["other"] == nil || f["one"] == f["other"] && k != "n_cases" {
 				t.Errorf("%s %s: want distinct one and other forms, got %v", l, k, f)
 			}
+		}
+	}
+}
+
+// TestCatalogueNamesEveryRating: the rumour desk shows a fact-check's
+// normalised rating through the catalogue (name("rating", …)).
+func TestCatalogueNamesEveryRating(t *testing.T) {
+	b, _ := static.ReadFile("static/messages.json")
+	var cat map[string]map[string]any
+	if err := json.Unmarshal(b, &cat); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []string{claims.RatingFalse, claims.RatingMisleading, claims.RatingMixed, claims.RatingTrue, claims.RatingUnproven, claims.RatingSatire, claims.RatingOther} {
+		if _, ok := cat["en"]["rating."+r]; !ok {
+			t.Errorf("messages.json lacks rating.%s", r)
 		}
 	}
 }

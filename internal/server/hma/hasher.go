@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/md5"
 	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -31,6 +32,7 @@ const (
 	SignalPDQ      = "pdq"
 	SignalMD5      = "md5"
 	SignalSHA256   = "sha256"
+	SignalSHA512   = "sha512"
 	SignalVideoMD5 = "video_md5"
 	SignalVPDQ     = "vpdq"
 )
@@ -43,24 +45,26 @@ var contentTypes = []struct {
 	name            string
 	signals, byDflt []string
 }{
-	{ContentPhoto, []string{SignalPDQ, SignalMD5, SignalSHA256}, []string{SignalPDQ}},
-	{ContentVideo, []string{SignalVideoMD5, SignalVPDQ, SignalMD5, SignalSHA256}, []string{SignalVideoMD5, SignalVPDQ}},
+	{ContentPhoto, []string{SignalPDQ, SignalMD5, SignalSHA256, SignalSHA512}, []string{SignalPDQ}},
+	{ContentVideo, []string{SignalVideoMD5, SignalVPDQ, SignalMD5, SignalSHA256, SignalSHA512}, []string{SignalVideoMD5, SignalVPDQ}},
 }
 
 // Hasher hashes uploaded or fetched media: photos (PDQ) and videos (MD5
-// of the file and vPDQ through ffmpeg), and MD5 and SHA-256 of the bytes
-// when asked with ?types=.
+// of the file and vPDQ through ffmpeg), and MD5, SHA-256 and SHA-512 of
+// the bytes when asked with ?types=.
 type Hasher struct {
 	pool sync.Pool
 	// Video sets the sampling and limits of video hashing.
 	Video video.Options
 	// noVideo says why vPDQ cannot be computed (ffmpeg missing).
 	noVideo error
+	fullRes bool
 }
 
 var _ server.Hasher = (*Hasher)(nil)
 
-// NewHasher returns a Hasher, safe for concurrent use. Without ffmpeg,
+// NewHasher returns a Hasher, safe for concurrent use. It resizes large
+// pictures to 512 px before hashing, like Meta's C++ tool. Without ffmpeg,
 // videos get video_md5 only, and asking for vpdq is an error saying why.
 func NewHasher() *Hasher {
 	return &Hasher{pool: sync.Pool{New: func() any { return pdq.NewHasher() }}, noVideo: video.Check()}
@@ -68,6 +72,13 @@ func NewHasher() *Hasher {
 
 // VideoErr says why videos get no vPDQ (nil when ffmpeg is installed).
 func (h *Hasher) VideoErr() error { return h.noVideo }
+
+// NewFullResolutionHasher returns a Hasher that hashes pictures at their
+// own size, as OpenMediaMatch does: the same PDQ strings as OMM's for the
+// same decoded pixels.
+func NewFullResolutionHasher() *Hasher {
+	return &Hasher{pool: sync.Pool{New: func() any { return pdq.NewFullResolutionHasher() }}, noVideo: video.Check(), fullRes: true}
+}
 
 // ContentTypes implements server.Hasher.
 func (h *Hasher) ContentTypes() []string {
@@ -120,7 +131,11 @@ func (h *Hasher) Hash(ctx context.Context, contentType string, data []byte, type
 	for _, t := range types {
 		switch t {
 		case SignalPDQ:
-			img, _, err := pdq.DecodeContext(ctx, data)
+			decode := pdq.DecodeForHash
+			if h.fullRes {
+				decode = pdq.DecodeContext // OMM's strings need every pixel
+			}
+			img, _, err := decode(ctx, data)
 			if err != nil {
 				return nil, fmt.Errorf("%w: %v", server.ErrUnsupportedContent, err)
 			}
@@ -146,6 +161,9 @@ func (h *Hasher) Hash(ctx context.Context, contentType string, data []byte, type
 				return nil, err
 			}
 			out[SignalVPDQ] = vpdq.FormatSignal(r.Features)
+		case SignalSHA512:
+			s := sha512.Sum512(data)
+			out[SignalSHA512] = hex.EncodeToString(s[:])
 		}
 	}
 	return out, nil

@@ -58,7 +58,7 @@ func (s *syncBuffer) String() string {
 
 // demo is a running `basira serve --demo`.
 type demo struct {
-	base, token, link, password string
+	base, token, link, password, home string
 }
 
 func startDemo(t *testing.T) *demo {
@@ -88,7 +88,7 @@ func startDemo(t *testing.T) *demo {
 	for start := time.Now(); ; time.Sleep(50 * time.Millisecond) {
 		m, l, tk := addrRe.FindStringSubmatch(errb.String()), linkRe.FindStringSubmatch(errb.String()), tokenRe.FindStringSubmatch(errb.String())
 		if m != nil && l != nil && tk != nil {
-			return &demo{base: m[1], password: m[2], link: l[1], token: tk[1]}
+			return &demo{base: m[1], password: m[2], link: l[1], token: tk[1], home: home}
 		}
 		if time.Since(start) > 30*time.Second {
 			t.Fatalf("serve --demo did not print its address and token: %s", errb.String())
@@ -220,6 +220,10 @@ func TestReviewScreenInChromium(t *testing.T) {
 			t.Parallel()
 			evidenceCards(t, browser, d, msgs["ar"], artefacts)
 		})
+		t.Run("audit", func(t *testing.T) {
+			t.Parallel()
+			auditPage(t, browser, d, msgs["fr"], artefacts)
+		})
 	})
 	t.Logf("browser walkthroughs took %s", time.Since(started).Round(time.Millisecond))
 }
@@ -322,8 +326,25 @@ func walkthrough(t *testing.T, browser context.Context, d *demo, msg map[string]
 		poll(`document.querySelectorAll("#cases li button").length > 0 && [...document.querySelectorAll("#cases li strong")].every(s => s.textContent === `+jsString(str("cat."+category))+`)`))
 	sevText := eval(`[...document.querySelectorAll("#cases .sev")].map(s => s.textContent).join("|")`)
 	item := css(`#cases button[data-case="` + caseID + `"]`)
-	do(clickWhenThere(string(item)),
-		chromedp.WaitVisible(css("#claim-btn")),
+	if width >= 760 {
+		// Keyboard only: j moves down the queue to the case, Enter opens it.
+		do(chromedp.WaitVisible(item))
+		var at int
+		fmt.Sscan(eval(`String([...document.querySelectorAll("#cases li button")].findIndex(b => b.dataset.case === `+jsString(caseID)+`))`), &at)
+		if at < 0 {
+			t.Fatalf("case %s is not in the filtered queue", caseID)
+		}
+		for range at + 1 {
+			do(chromedp.KeyEvent("j"))
+		}
+		if got := eval(`document.activeElement?.dataset?.case || ""`); got != caseID {
+			t.Fatalf("after %d × j the focus is on case %q, want %s", at+1, got, caseID)
+		}
+		do(chromedp.KeyEvent("\r"))
+	} else {
+		do(clickWhenThere(string(item)))
+	}
+	do(chromedp.WaitVisible(css("#claim-btn")),
 		shot("1-case"))
 	if width < 760 {
 		do(chromedp.Click(css("#claim-btn")))
@@ -551,6 +572,51 @@ func evidenceCards(t *testing.T, browser context.Context, d *demo, msg map[strin
 		if strings.Contains(text, "=") || strings.Contains(text, "similarity") || strings.Contains(text, str("similarity")+"\n0") {
 			t.Errorf("%s card of %s is a raw dump:\n%s", c.card, c.id, text)
 		}
+	}
+}
+
+// auditPage: an administrator, added with the CLI while the service runs,
+// signs in and sees the audit log's chain verified and its latest entries.
+func auditPage(t *testing.T, browser context.Context, d *demo, msg map[string]any, artefacts string) {
+	var out, errb syncBuffer
+	env := &cli.Env{Stdout: &out, Stderr: &errb, Stdin: strings.NewReader(""), Getenv: func(k string) string {
+		if k == "BASIRA_HOME" {
+			return d.home
+		}
+		return ""
+	}}
+	if code := cli.Run(context.Background(), env, []string{"account", "add", "--name", "ops", "--role", "admin", "--generate"}); code != 0 {
+		t.Fatalf("account add: %s", errb.String())
+	}
+	password := strings.TrimSpace(out.String())
+	tab, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+	defer cancel()
+	if err := chromedp.Do(tab); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancelTimeout := context.WithTimeout(tab, 50*time.Second)
+	defer cancelTimeout()
+	str := func(k string) string { s, _ := msg[k].(string); return s }
+	intact := strings.Split(str("audit_intact"), "{n}")[0]
+	err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 900),
+		chromedp.Navigate(d.base+"/ui/"),
+		chromedp.WaitVisible(chromedp.CSS("#login-form")),
+		void(chromedp.Evaluate[bool](`(() => { const s = document.getElementById("lang"); s.value = "fr"; s.dispatchEvent(new Event("change")); return true })()`)),
+		chromedp.SendKeys(chromedp.CSS("#login-name"), "ops"),
+		chromedp.SendKeys(chromedp.CSS("#login-password"), password),
+		chromedp.Click(chromedp.CSS(`#login-form button[type="submit"]`)),
+		clickWhenThere(`#nav a[data-page="audit"]`),
+		void(chromedp.Poll[bool](`(document.getElementById("audit-status")?.textContent || "").includes(`+jsString(intact)+`) && document.querySelectorAll("#audit tbody tr").length > 10`,
+			chromedp.WithPollingTimeout(20*time.Second))))
+	if err != nil {
+		t.Fatalf("audit page: %v", err)
+	}
+	if buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+		os.WriteFile(filepath.Join(artefacts, "audit-fr-1366.png"), buf, 0o644)
+	}
+	// The account's creation by the CLI is in the log the page shows.
+	if text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("audit").innerText`)); err != nil || !strings.Contains(text, "account:ops") {
+		t.Errorf("the audit page lacks the account's creation: %v\n%.500s", err, text)
 	}
 }
 

@@ -8,5 +8,6 @@ import "./appeals.js";
 import "./dashboard.js";
 import "./audit.js";
 import "./debunk.js";
+import "./desk.js";
 
 start();

@@ -70,6 +70,8 @@ registerPage("dashboard", {
     const common = { locale: loc(), animation: false, responsive: true, maintainAspectRatio: false,
       plugins: { legend: { rtl, labels: { boxWidth: 12 } } } };
     const numAxis = { beginAtZero: true, ticks: { precision: 0 } };
+    // Long category names are cut on the axis (the table has them whole).
+    const short = function (v) { const l = String(this.getLabelForValue(v)); return l.length > 22 ? l.slice(0, 21) + "…" : l; };
     charts.push(new Chart(volumes.canvas, { type: "line", data: { labels: d.days.map((x) => dayLabel(x.day)), datasets: [
       { label: t("posts"), data: d.days.map((x) => x.posts), borderColor: COLOURS[3], backgroundColor: COLOURS[3], tension: 0.2 },
       { label: t("cases"), data: d.days.map((x) => x.cases), borderColor: COLOURS[0], backgroundColor: COLOURS[0], tension: 0.2 },
@@ -77,11 +79,11 @@ registerPage("dashboard", {
     options: { ...common, scales: { x: { reverse: rtl }, y: { ...numAxis, position: rtl ? "right" : "left" } } } }));
     const barChart = (f, items, label) => new Chart(f.canvas, { type: "bar", data: { labels: items.map((x) => label(x.key)),
       datasets: [{ label: t("count"), data: items.map((x) => x.n), backgroundColor: items.map((_, i) => COLOURS[i % COLOURS.length]) }] },
-    options: { ...common, indexAxis: "y", plugins: { ...common.plugins, legend: { display: false } }, scales: { x: { ...numAxis, reverse: rtl }, y: { position: rtl ? "right" : "left" } } } });
+    options: { ...common, indexAxis: "y", plugins: { ...common.plugins, legend: { display: false } }, scales: { x: { ...numAxis, reverse: rtl }, y: { position: rtl ? "right" : "left", ticks: { callback: short } } } } });
     charts.push(barChart(cats, d.categories, (k) => name("cat", k)), barChart(langs, d.languages, (k) => name("lang", k || "und")), barChart(plats, d.platforms, (k) => k));
     charts.push(new Chart(dismiss.canvas, { type: "bar", data: { labels: d.dismissals.map((x) => name("cat", x.category)),
       datasets: [{ label: t("rate"), data: d.dismissals.map((x) => Math.round(x.rate * 100)), backgroundColor: COLOURS[1] }] },
     options: { ...common, indexAxis: "y", plugins: { ...common.plugins, legend: { display: false } },
-      scales: { x: { min: 0, max: 100, reverse: rtl, ticks: { callback: (v) => percent(v / 100) } }, y: { position: rtl ? "right" : "left" } } } }));
+      scales: { x: { min: 0, max: 100, reverse: rtl, ticks: { callback: (v) => percent(v / 100) } }, y: { position: rtl ? "right" : "left", ticks: { callback: short } } } } }));
   },
 });

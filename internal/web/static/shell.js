@@ -57,7 +57,10 @@ export async function render() {
   view.dataset.page = id;
   if (!allowed(page)) { view.append(el("p", { class: "error" }, t("err.forbidden"))); return; }
   document.title = t(page.nav || "app_name") + " — " + t("app_name");
+  // Coming from the navigation, the keyboard continues in the page.
+  const fromNav = document.activeElement && document.activeElement.closest && document.activeElement.closest("#nav");
   try { await page.render(view, params); } catch (e) { flash(errText(e)); }
+  if (fromNav) view.focus();
 }
 
 function applyLang() {
