@@ -23,6 +23,7 @@ var Layer = map[string]int{
 	"arabic":                  Foundation,
 	"pdq":                     Foundation,
 	"vpdq":                    Foundation,
+	"tmk":                     Foundation,
 	"rules":                   Foundation, // the shipped rule packs (embedded files)
 	"models":                  Foundation, // the shipped models (embedded files)
 	"entities":                Foundation, // the shipped entity lists (embedded files)

@@ -112,3 +112,15 @@ func TestScanMediaText(t *testing.T) {
 		}
 	}
 }
+
+func TestTMKCompare(t *testing.T) {
+	dir := refdata.Path(t, "pdq/tmk/sample-hashes")
+	code, out, errs := run(t, "", "tmk-compare", filepath.Join(dir, "chair-19-sd-bar.tmk"), filepath.Join(dir, "chair-20-sd-bar.tmk"))
+	if code != 0 || !strings.HasSuffix(strings.TrimSpace(out), ",match") {
+		t.Errorf("edits: exit %d %q %s", code, out, errs)
+	}
+	_, out, _ = run(t, "", "tmk-compare", filepath.Join(dir, "chair-19-sd-bar.tmk"), filepath.Join(dir, "pattern-hd-no-bar.tmk"))
+	if !strings.HasSuffix(strings.TrimSpace(out), ",no-match") {
+		t.Errorf("unrelated: %q", out)
+	}
+}
