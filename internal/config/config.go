@@ -157,7 +157,7 @@ func (c *Config) DefineMedia(fs *flag.FlagSet) {
 	fs.DurationVar(&m.Retention, "media-retention", 30*24*time.Hour, "with --keep-media, delete kept media not seen for this long")
 	fs.BoolVar(&m.Video, "media-video", true, "with --fetch-media, also hash video attachments (vPDQ, one frame a second) with ffmpeg; without ffmpeg installed, videos get MD5 and SHA-256 only and a warning says so at start")
 	fs.DurationVar(&m.VideoTimeout, "media-video-timeout", media.DefaultVideoTimeout, "with --media-video, time limit for decoding one video (and for reading the text in one attachment)")
-	fs.BoolVar(&m.OCR, "ocr", false, "with --fetch-media, read the text inside images and videos' key frames (Tesseract: Arabic, French, English) and run the text detectors on it; about a second of CPU per image, so off by default")
+	fs.BoolVar(&m.OCR, "ocr", false, "with --fetch-media, read the text inside images and videos' key frames (Tesseract: Arabic, French, English) and run the text detectors on it; about 2 s of CPU per image, so off by default")
 }
 
 // Lookup reads a setting from the environment: NAME, or the contents of
