@@ -44,13 +44,27 @@ type Doc struct {
 
 // Analyze normalizes, folds and tokenizes text and identifies its language.
 func Analyze(text string) *Doc {
+	return AnalyzeInto(&Doc{}, text)
+}
+
+// AnalyzeInto is Analyze writing into d, whose token slice is reused when
+// it is large enough: a caller that analyses post after post (one Doc per
+// worker) saves the allocation of the tokens. Everything d held before is
+// overwritten; the strings of the new Doc are fresh, so they may outlive d.
+func AnalyzeInto(d *Doc, text string) *Doc {
 	s := scanners.Get().(*scanner)
 	s.reset()
 	s.scan(text)
-	d := &Doc{Original: text, Folded: string(s.buf)}
+	toks := d.Tokens[:0]
+	*d = Doc{Original: text, Folded: string(s.buf)}
 	if len(s.spans) > 0 {
-		d.Tokens = make([]Token, len(s.spans))
-		toks := d.Tokens
+		if cap(toks) >= len(s.spans) {
+			toks = toks[:len(s.spans)]
+			clear(toks)
+		} else {
+			toks = make([]Token, len(s.spans))
+		}
+		d.Tokens = toks
 		for i := range s.spans {
 			sp := &s.spans[i]
 			w := d.Folded[sp.ts:sp.te]

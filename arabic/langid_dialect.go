@@ -269,6 +269,11 @@ var msaVerbLike = []string{"كتاب", "كتبت", "كتبه", "كتبها", "ك
 // (ماكنعرفش, مكيحشموش); and the ب present of the other dialects inside
 // the same negation (مابيعرفش, مابحبش), which Moroccan never writes.
 func dialectShape(w string) uint8 {
+	if len(w) < 10 {
+		// Every shape has five letters or more (folded Arabic letters are
+		// two bytes): most words stop here.
+		return 0
+	}
 	if moroccanVerb(w) || moroccanFuture(w) {
 		return 1 << cueMoroccan
 	}

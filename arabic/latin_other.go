@@ -1,12 +1,14 @@
 package arabic
 
+import "sync"
+
 // Latin-script languages other than English, French and Arabizi have no
 // training data here, so the model would call them en, fr or ary-Latn.
 // Their most frequent function words, written for Basira, mark them: a
 // text with several of these and fewer English or French ones is und.
 // Words shared with English, French or Arabizi (de, la, en, que, die, is,
 // el, al, y, ma, bu …) are left out.
-var otherLatinWords = setOf(
+var otherLatinWords = lazySetOf(
 	// Spanish
 	"los", "las", "por", "con", "para", "del", "como", "pero", "muy", "también", "está", "son",
 	"hay", "una", "uno", "esta", "este", "porque", "cuando",
@@ -26,12 +28,18 @@ var otherLatinWords = setOf(
 )
 
 // englishFrenchWords are frequent English and French function words.
-var englishFrenchWords = setOf(
+var englishFrenchWords = lazySetOf(
 	"the", "and", "of", "to", "is", "in", "it", "that", "for", "you", "was", "with", "on", "are",
 	"this", "be", "have", "not", "but", "they", "at", "from", "by", "or", "we", "an", "will",
 	"le", "la", "les", "de", "des", "et", "un", "une", "est", "que", "qui", "dans", "pour", "pas",
 	"sur", "au", "du", "ce", "il", "elle", "je", "nous", "vous", "avec", "mais", "ou", "son", "sa",
 )
+
+// lazySetOf builds the set on first use: folding needs the fold table,
+// whose construction would otherwise run in init for every command.
+func lazySetOf(words ...string) func() map[string]bool {
+	return sync.OnceValue(func() map[string]bool { return setOf(words...) })
+}
 
 func setOf(words ...string) map[string]bool {
 	m := make(map[string]bool, len(words))
@@ -47,6 +55,7 @@ func setOf(words ...string) map[string]bool {
 // more than English/French ones, one word in eight, and no Arabizi digits.
 func (s *scanner) otherLatin(folded string) bool {
 	other, enfr, words, arabizi := 0, 0, 0, false
+	enfrSet, otherSet := englishFrenchWords(), otherLatinWords()
 	for _, sp := range s.spans {
 		if sp.flags&fLatin == 0 {
 			continue
@@ -55,9 +64,9 @@ func (s *scanner) otherLatin(folded string) bool {
 		w := folded[sp.ts:sp.te]
 		arabizi = arabizi || looksArabizi(w)
 		switch {
-		case englishFrenchWords[w]:
+		case enfrSet[w]:
 			enfr++
-		case otherLatinWords[w]:
+		case otherSet[w]:
 			other++
 		}
 	}

@@ -461,22 +461,24 @@ func (x *Index) scan(q Hash, radius int, dst []Match) []Match {
 	return dst
 }
 
-var maskCache [chunkBits/2 + 1][]uint16
-
-func init() {
-	for s := range maskCache {
+// maskCache lists, per s, the 16-bit values with at most s bits set. It is
+// built on first lookup (768 KB): commands that only hash never pay it.
+var maskCache = sync.OnceValue(func() *[chunkBits/2 + 1][]uint16 {
+	var c [chunkBits/2 + 1][]uint16
+	for s := range c {
 		var ms []uint16
 		for v := range 1 << chunkBits {
 			if bits.OnesCount16(uint16(v)) <= s {
 				ms = append(ms, uint16(v))
 			}
 		}
-		maskCache[s] = ms
+		c[s] = ms
 	}
-}
+	return &c
+})
 
 // neighbourMasks returns every 16-bit value with at most s bits set.
-func neighbourMasks(s int) []uint16 { return maskCache[min(s, chunkBits/2)] }
+func neighbourMasks(s int) []uint16 { return maskCache()[min(s, chunkBits/2)] }
 
 // MemoryBytes estimates the heap the index holds: hashes, id lists and
 // bucket headers.

@@ -133,11 +133,13 @@ func (e *RateLimitedError) Error() string {
 	return fmt.Sprintf("too many failed sign-ins: try again in %s", e.RetryAfter.Round(time.Second))
 }
 
-var nameRe = regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{N}._@-]{0,63}$`)
+// nameRe is compiled on first use: its Unicode classes take 2.4 MB, which
+// init would build for every command.
+var nameRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{N}._@-]{0,63}$`) })
 
 // CheckName refuses names that would be confusing in the audit log.
 func CheckName(name string) error {
-	if !nameRe.MatchString(name) {
+	if !nameRe().MatchString(name) {
 		return fmt.Errorf("account name %q: use 1 to 64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit", name)
 	}
 	return nil

@@ -106,8 +106,12 @@ func (a *App) Serve(ctx context.Context, o ServeOptions) error {
 	}
 	if strings.HasPrefix(cfg.Bus, "nats") {
 		// The in-process queue is bounded and slows Publish down by itself;
-		// JetStream's is not, so the API watches its depth.
-		apiCfg.Backlog, apiCfg.MaxBacklog = a.Bus.Depth, cfg.MaxBacklog
+		// JetStream's is not, so the API watches the backlog: posts stored
+		// and not yet processed (whatever the size of the messages carrying
+		// them), counted up to four times the limit.
+		upTo := max(4*cfg.MaxBacklog, 1_000_000)
+		apiCfg.Backlog = func(ctx context.Context) (int64, error) { return a.Store.Backlog(ctx, upTo) }
+		apiCfg.MaxBacklog = cfg.MaxBacklog
 	}
 	api := server.New(apiCfg, deps)
 

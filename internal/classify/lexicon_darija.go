@@ -21,10 +21,25 @@ import (
 //go:embed darija_abuse.txt
 var darijaAbuseText string
 
-// lexiconSources are the lexicons a model may name.
+//go:embed darija_abuse_2.txt
+var darijaAbuse2Text string
+
+// lexiconSources are the lexicons a model may name. A version stays
+// readable for the models trained with it.
 var lexiconSources = map[string]*string{
 	"darija-abuse-1": &darijaAbuseText,
+	"darija-abuse-2": &darijaAbuse2Text,
 }
+
+// lexiconEndings names the lexicons whose vulgar words and slurs are also
+// looked up without a possessive or object ending (ترمتك → ترمة), and
+// whose training posts (lexiconTemplates) come with contrast posts: the
+// same frames around an inoffensive word.
+var lexiconEndings = map[string]bool{"darija-abuse-2": true}
+
+// endingCats are the categories looked up without an ending: an insult
+// noun with one is as often an animal or a thing (كلبي, حماري).
+var endingCats = map[string]bool{"vulgar": true, "slur": true}
 
 // lexicon maps a folded word, or two words joined by a space, to its
 // category index; categories are in file order.
@@ -33,6 +48,8 @@ type namedLexicon struct {
 	words map[string]uint8
 	// pairs holds the first words of two-word entries.
 	pairs map[string]bool
+	// endings: look words up without their enclitic too (stripEnding).
+	endings bool
 }
 
 var namedLexicons sync.Map // name → *namedLexicon
@@ -47,6 +64,7 @@ func loadNamedLexicon(name string) (*namedLexicon, error) {
 		return nil, fmt.Errorf("unknown lexicon %q (this build has %s)", name, strings.Join(lexiconNames(), ", "))
 	}
 	l := parseNamedLexicon(*src)
+	l.endings = lexiconEndings[name]
 	namedLexicons.Store(name, l)
 	return l, nil
 }
@@ -130,6 +148,16 @@ func (e *extractor) namedLexiconFeatures(toks []arabic.Token) {
 		if !ok && t.Base != "" {
 			cat, ok = l.words[t.Base]
 		}
+		if !ok && l.endings {
+			for _, w := range [...]string{t.Text, t.Base} {
+				if stem, cut := stripEnding(w); cut {
+					if c, found := l.words[stem]; found && endingCats[l.cats[c]] {
+						cat, ok = c, true
+						break
+					}
+				}
+			}
+		}
 		if !ok && i+1 < len(toks) {
 			for _, w := range [...]string{t.Text, t.Translit, t.Base} {
 				if w != "" && l.pairs[w] {
@@ -147,4 +175,28 @@ func (e *extractor) namedLexiconFeatures(toks []arabic.Token) {
 			e.emit(fnvString(seed(groupDarija), name), groupDarija, "lexicon", name)
 		}
 	}
+}
+
+// arabicEndings are the possessive and object enclitics of Darija and
+// MSA (folded), longest first.
+var arabicEndings = [...]string{"كوم", "هوم", "كم", "هم", "ها", "نا", "ني", "ك", "ه", "و", "ي"}
+
+// stripEnding removes one enclitic from folded word w, leaving at least
+// three letters; a feminine ت before it becomes ه, the folded ة
+// (ترمتك → ترمه).
+func stripEnding(w string) (string, bool) {
+	if !strings.ContainsFunc(w, func(r rune) bool { return r >= 0x0600 && r <= 0x06FF }) {
+		return "", false
+	}
+	for _, e := range arabicEndings {
+		stem, ok := strings.CutSuffix(w, e)
+		if !ok || len(stem) < 6 {
+			continue
+		}
+		if t, ok := strings.CutSuffix(stem, "ت"); ok {
+			stem = t + "ه"
+		}
+		return stem, true
+	}
+	return "", false
 }

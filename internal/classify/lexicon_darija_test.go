@@ -10,7 +10,12 @@ import (
 
 func darijaLexCats(t *testing.T, text string) []string {
 	t.Helper()
-	e := newExtractor(FeatureConfig{Version: FeatureVersionLexicon, Bits: 18, Lexicon: "darija-abuse-1"})
+	return namedLexCats(t, "darija-abuse-1", text)
+}
+
+func namedLexCats(t *testing.T, lexicon, text string) []string {
+	t.Helper()
+	e := newExtractor(FeatureConfig{Version: FeatureVersionLexicon, Bits: 18, Lexicon: lexicon})
 	var got []string
 	e.explain = func(h hashed, kind, txt string) {
 		if kind == "lexicon" {
@@ -43,6 +48,39 @@ func TestLexiconFeatures(t *testing.T) {
 	} {
 		if got := darijaLexCats(t, c.text); !slices.Equal(got, c.want) {
 			t.Errorf("%q: lexicon features %v, want %v", c.text, got, c.want)
+		}
+	}
+}
+
+// TestLexiconV2: version 2 finds vulgar words behind a possessive ending
+// and Moroccan curses, and no longer reads everyday words that version 1
+// took for abuse (khra "other", ختك "your sister", تندم "regret"); an
+// insult noun with an ending (كلبي "my dog") stays unread.
+func TestLexiconV2(t *testing.T) {
+	for _, c := range []struct {
+		text        string
+		want, want1 []string
+	}{
+		{"ترمتك", []string{"vulgar"}, nil},
+		{"الله يمسخك", []string{"curse", "curse"}, []string{"curse"}}, // the pair and the verb
+		{"سيري الله امسخك", []string{"curse", "curse"}, nil},
+		{"mn jiha khra", nil, []string{"vulgar"}},
+		{"واش ماعندك شي ختك لزواج", nil, []string{"vulgar"}},
+		{"غادي تندم من بعد", nil, []string{"threat"}},
+		{"كلبي مريض", nil, nil},
+		{"يا حمار", []string{"insult"}, []string{"insult"}},
+	} {
+		if got := namedLexCats(t, "darija-abuse-2", c.text); !slices.Equal(got, c.want) {
+			t.Errorf("v2 %q: lexicon features %v, want %v", c.text, got, c.want)
+		}
+		if got := darijaLexCats(t, c.text); !slices.Equal(got, c.want1) {
+			t.Errorf("v1 %q: lexicon features %v, want %v", c.text, got, c.want1)
+		}
+	}
+	for w, want := range map[string]string{"ترمتك": "ترمه", "زبك": "", "حمارهم": "حمار", "abc": ""} {
+		got, _ := stripEnding(arabic.Fold(w))
+		if got != want {
+			t.Errorf("stripEnding(%s) = %q, want %q", w, got, want)
 		}
 	}
 }

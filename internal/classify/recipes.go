@@ -66,7 +66,7 @@ func Recipes() []Recipe {
 		return ReadOptions{Format: "tsv", TextCol: "2", LabelCol: col}
 	}
 	return append([]Recipe{
-		offensiveRecipe(osact20, lingua),
+		offensiveRecipe(osact20, lingua[:3]),
 		{
 			Name: "offensive-osact2020-only", Description: "the offensive recipe without background text: the in-domain figure to compare with OSACT 2020 systems",
 			Train: []string{"abuse/osact2020/OSACT2020-sharedTask-train.txt"}, Dev: []string{"abuse/osact2020/OSACT2020-sharedTask-dev.txt"},

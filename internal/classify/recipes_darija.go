@@ -17,7 +17,7 @@ import (
 
 // The shipped offensive model reads Darija (issue 11): its features add
 // the categories of a Darija abuse lexicon written for Basira (lexicon.go,
-// darija_abuse.txt), it is trained on every shippable abuse set pooled —
+// darija_abuse_2.txt), it is trained on every shippable abuse set pooled —
 // OSACT 2020 (CC-BY, Egyptian and Gulf tweets) and MLMA Arabic (MIT) —
 // plus Darija examples written by the team (darija_written.tsv: insults
 // and threats, and the supplications, everyday talk and counter-speech it
@@ -45,10 +45,10 @@ type Written struct {
 func offensiveRecipe(osact20 ReadOptions, background []string) Recipe {
 	f := DefaultFeatures()
 	f.Version = FeatureVersionLexicon
-	f.Lexicon = "darija-abuse-1"
+	f.Lexicon = "darija-abuse-2"
 	written := []Written{
 		{Name: "darija_written.tsv", Data: darijaWrittenTSV, Read: ReadOptions{Format: "tsv", TextCol: "text", LabelCol: "label"}},
-		{Name: "darija_abuse.txt (templates)", Lexicon: f.Lexicon, Contexts: "arabic/arabizi/doda_mit_sentences_arabizi_english.tsv",
+		{Name: "darija_abuse_2.txt (templates)", Lexicon: f.Lexicon, Contexts: "arabic/arabizi/doda_mit_sentences_arabizi_english.tsv",
 			Read: ReadOptions{Format: "tsv", TextCol: "text", LabelCol: "label"}},
 	}
 	return Recipe{
@@ -60,7 +60,17 @@ func offensiveRecipe(osact20 ReadOptions, background []string) Recipe {
 			Read:     ReadOptions{Format: "csv", TextCol: "tweet", LabelCol: "sentiment"},
 			LabelMap: map[string]string{"normal": "NOT_OFF", "*": "OFF"},
 		}},
-		Sources:  func(dataDir string) ([]Example, []DataFile, error) { return readWritten(dataDir, written) },
+		Sources: func(dataDir string) ([]Example, []DataFile, error) {
+			exs, files, err := readWritten(dataDir, written)
+			if err != nil {
+				return nil, nil, err
+			}
+			bg, df, err := darijaBackground(dataDir)
+			if err != nil {
+				return nil, nil, err
+			}
+			return append(exs, bg...), append(files, df), nil
+		},
 		Features: &f,
 		License:  "CC-BY (OffensEval 2020 Arabic), MIT (MLMA); background Apache-2.0 (lingua-go), MIT (DODa); Darija examples and lexicon written for Basira",
 		Ship:     true,
@@ -179,5 +189,85 @@ func lexiconTemplates(name string, contexts []string) []byte {
 			fmt.Fprintf(&b, "OFF\t%s\n", strings.TrimSpace(p))
 		}
 	}
+	if lexiconEndings[name] {
+		writeContrast(&b, rng, ctx)
+	}
 	return b.Bytes()
 }
+
+// Contrast posts: the frames of lexiconTemplates (يا …, نتا …, هاد … ,
+// والله حتى …) around inoffensive Darija words, as NOT_OFF. Without them
+// the frames' own words (نتا, يا, هاد, والله) are learned as offensive,
+// and only a mass of everyday Darija as background negatives holds them
+// back — which in turn teaches that Darija itself is inoffensive, and
+// Moroccan insults score too low. Written for Basira.
+var contrastWords = []string{
+	"خويا", "صاحبي", "الدري", "مزيان", "فرحان", "عيان", "الأستاذ", "ولد الجيران", "الحاج", "لالة", "الشريف", "المعلم",
+	"زوين", "ظريف", "سخون", "عزيز", "مسكين", "الرجل", "البطل", "الفنان", "الطبيب", "الخدام", "الدراري", "الحبيب",
+}
+var contrastLatin = []string{
+	"khouya", "sa7bi", "drri", "mzyan", "fer7an", "3yan", "lostad", "l7aj", "lalla", "lm3allem", "zwin", "dri", "3ziz", "lbatal", "tbib", "7bibi",
+}
+var contrastActs = []string{"نجي عندك", "نعيط ليك", "نشوفك غدا", "نعاونك", "نخلص ليك", "نصيفط ليك الفلوس", "نسناك فالدار", "نقول ليك الصراحة"}
+var contrastActsLatin = []string{"nji 3ndek", "n3ayet lik", "nchofek ghda", "n3awnek", "nkhles lik", "nsayft lik lflous", "ntsnak f dar"}
+
+func writeContrast(b *bytes.Buffer, rng *rand.Rand, ctx func(bool) string) {
+	for range contrastReps {
+		for _, latin := range []bool{false, true} {
+			words, acts := contrastWords, contrastActs
+			ya, nta, wallah, had := "يا ", "نتا ", "والله حتى ", "هاد "
+			if latin {
+				words, acts = contrastLatin, contrastActsLatin
+				ya, nta, wallah, had = "ya ", "nta ", "wallah ta ", "had "
+			}
+			for _, w := range words {
+				for _, p := range []string{ya + w, nta + w, ctx(latin) + " " + ya + w, had + w + " " + ctx(latin)} {
+					fmt.Fprintf(b, "NOT_OFF\t%s\n", strings.TrimSpace(p))
+				}
+			}
+			for _, a := range acts {
+				fmt.Fprintf(b, "NOT_OFF\t%s\n", strings.TrimSpace(wallah+a))
+				fmt.Fprintf(b, "NOT_OFF\t%s\n", strings.TrimSpace(ctx(latin)+" "+a))
+			}
+		}
+	}
+}
+
+// darijaBackgroundFile holds everyday Darija sentences in Arabizi (DODa,
+// MIT), background negatives of the offensive recipe.
+const darijaBackgroundFile = "arabic/arabizi/doda_mit_sentences_arabizi_english.tsv"
+
+// darijaBackgroundEvery keeps one line in this many of the DODa training
+// lines as background (267 sentences). All of them (8,000 Darija
+// sentences against a few thousand Darija insults) teach the model that
+// Darija words are themselves inoffensive, and Moroccan insults score too
+// low (OMCD macro-F1 0.635 against 0.662); the contrast posts
+// (writeContrast) keep everyday Darija unflagged without them. The held-out lines
+// (arabic.HeldOut) are never trained on: they measure the flag rate on
+// everyday Darija (TestOffensiveDarijaEveryday).
+const darijaBackgroundEvery = 30
+
+func darijaBackground(dataDir string) ([]Example, DataFile, error) {
+	exs, df, err := ReadLines(filepath.Join(dataDir, darijaBackgroundFile), "NOT_OFF")
+	if err != nil {
+		return nil, df, err
+	}
+	var out []Example
+	n := 0
+	for i, e := range exs {
+		if arabic.HeldOut(i) {
+			continue
+		}
+		if n%darijaBackgroundEvery == 0 {
+			out = append(out, e)
+		}
+		n++
+	}
+	df.Role = "background"
+	df.Rows = len(out)
+	return out, df, nil
+}
+
+// contrastReps is how many times the contrast posts are written, each
+// time in other contexts.
+const contrastReps = 6

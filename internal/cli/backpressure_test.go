@@ -46,7 +46,7 @@ func TestMeasureBackPressure(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var serr syncBuffer
 	done := make(chan int, 1)
-	const limit = 200
+	const limit = 2000
 	go func() {
 		done <- Run(ctx, &Env{Stdout: &serr, Stderr: &serr, Stdin: strings.NewReader(""), Getenv: getenv},
 			[]string{"serve", "--addr", "127.0.0.1:0", "--workers", "1", "--max-backlog", strconv.Itoa(limit), "--rules", repoFile(t, "rules/examples.yaml")})
@@ -88,10 +88,15 @@ func TestMeasureBackPressure(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for time.Since(start) < 15*time.Second {
-				// Small pushes (one queued message each): the backlog in
-				// messages grows as fast as the API accepts them.
+				// Pushes of 25 posts (one queued message each): the
+				// backlog is counted in posts, so the limit holds whatever
+				// the size of the pushes.
 				i := seq.Add(1)
-				body := fmt.Sprintf(`{"posts":[{"id":"bp-%d-%d","platform":"x","text":"انضموا إلينا في صفوف المجاهدين %d"}]}`, w, i, i)
+				var posts []string
+				for j := range 25 {
+					posts = append(posts, fmt.Sprintf(`{"id":"bp-%d-%d-%d","platform":"x","text":"انضموا إلينا في صفوف المجاهدين %d"}`, w, i, j, i))
+				}
+				body := `{"posts":[` + strings.Join(posts, ",") + `]}`
 				req, _ := http.NewRequest("POST", "http://"+addr+"/v1/posts", strings.NewReader(body))
 				req.Header.Set("Authorization", "Bearer "+token)
 				req.Header.Set("Content-Type", "application/json")
@@ -122,7 +127,7 @@ func TestMeasureBackPressure(t *testing.T) {
 	}
 	wg.Wait()
 	close(stop)
-	t.Logf("15 s of pushes: %d accepted, %d refused with 503 (%d with Retry-After); first 503 after %v; highest backlog seen %d messages (limit %d, stream bound %d)",
+	t.Logf("15 s of pushes: %d accepted, %d refused with 503 (%d with Retry-After); first 503 after %v; highest backlog seen %d posts (limit %d, stream bound %d messages)",
 		ok.Load(), refused.Load(), retryAfter.Load(), time.Duration(first503.Load()).Round(time.Millisecond), maxBacklog.Load(), limit, natsbus.DefaultMaxMessages)
 	if o := other.Load(); o != nil {
 		t.Logf("other answers, e.g. %s", o)

@@ -52,8 +52,7 @@ func (pr *postReader) next() (*post.Post, error) {
 		p, err := pr.dec.Next()
 		var le *post.LineError
 		if errors.As(err, &le) {
-			*pr.rejected++
-			fmt.Fprintf(pr.stderr, "%s%v\n", pr.prefix, le)
+			pr.reject(le)
 			continue
 		}
 		if err != nil && !errors.Is(err, io.EOF) {
@@ -61,6 +60,23 @@ func (pr *postReader) next() (*post.Post, error) {
 		}
 		return p, err
 	}
+}
+
+// nextRaw reads the next record without decoding it (see
+// post.Decoder.NextRaw): io.EOF at the end, or an error (prefixed with
+// the file's name) that stops reading the file.
+func (pr *postReader) nextRaw() (post.Raw, error) {
+	r, err := pr.dec.NextRaw()
+	if err != nil && !errors.Is(err, io.EOF) {
+		return r, fmt.Errorf("%s%w", pr.prefix, err)
+	}
+	return r, err
+}
+
+// reject reports a line that could not be read, as next does.
+func (pr *postReader) reject(le *post.LineError) {
+	*pr.rejected++
+	fmt.Fprintf(pr.stderr, "%s%v\n", pr.prefix, le)
 }
 
 // close closes the file (not stdin).

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -92,7 +93,7 @@ func runScan(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) err
 	if f.format == "table" {
 		sink = newTableSink(out)
 	} else {
-		sink = &jsonlSink{enc: json.NewEncoder(out)}
+		sink = &jsonlSink{enc: json.NewEncoder(out), w: out}
 	}
 	st := &scanStats{start: time.Now()}
 	for _, name := range files {
@@ -164,7 +165,16 @@ func scanFile(ctx context.Context, env *Env, pipe *detect.Pipeline, name string,
 		return err
 	}
 	defer pr.close()
-	return pipe.RunOrdered(ctx, f.workers, pr.next, func(p *post.Post, res *detect.Result, err error) error {
+	_, preEncode := sink.(*jsonlSink)
+	return detect.RunOrderedFrom(ctx, pipe, f.workers, pr.nextRaw, pr.dec.Decode, preEncode, func(p *post.Post, res *detect.Result, encoded []byte, err error) error {
+		if p == nil { // a record decode refused
+			var le *post.LineError
+			if errors.As(err, &le) {
+				pr.reject(le) // a line that could not be read: reported, counted, skipped
+				return nil
+			}
+			return err
+		}
 		if err != nil {
 			// The error policy of detect.Pipeline.Run: the post keeps
 			// what the other detectors found; the failure is reported
@@ -180,6 +190,9 @@ func scanFile(ctx context.Context, env *Env, pipe *detect.Pipeline, name string,
 			return nil
 		}
 		st.progress(env, false)
+		if encoded != nil {
+			return sink.(*jsonlSink).WriteEncoded(encoded)
+		}
 		return sink.Write(p, res)
 	})
 }
@@ -189,10 +202,20 @@ type resultSink interface {
 	Close() error
 }
 
-type jsonlSink struct{ enc *json.Encoder }
+type jsonlSink struct {
+	enc *json.Encoder
+	w   io.Writer // what enc writes to
+}
 
 func (s *jsonlSink) Write(_ *post.Post, r *detect.Result) error { return s.enc.Encode(r) }
 func (s *jsonlSink) Close() error                               { return nil }
+
+// WriteEncoded writes a result already encoded by enc's rules (runOrdered
+// encodes on its workers).
+func (s *jsonlSink) WriteEncoded(b []byte) error {
+	_, err := s.w.Write(b)
+	return err
+}
 
 // tableSink prints one row per signal, for a person reading a terminal.
 type tableSink struct {

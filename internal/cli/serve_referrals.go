@@ -23,16 +23,9 @@ var referralInterval = 2 * time.Second
 // (internal/referral). Several processes may run it: the store leases
 // due referrals to one dispatcher at a time (sqlstore.DeliveryLease).
 func serveReferrals(ctx context.Context, env *Env, sc *ServeContext, deps *server.Deps) (func(), error) {
-	st, ok := sc.Store.(referral.Store)
-	refs, ok2 := sc.Store.(server.Referrals)
-	if !ok || !ok2 {
-		if sc.Platforms != "" {
-			return nil, errors.New("--platforms: this store does not keep referrals")
-		}
-		return nil, nil
-	}
+	var st referral.Store = sc.Store // every store keeps referrals
 	if deps.Referrals == nil {
-		deps.Referrals = refs
+		deps.Referrals = sc.Store
 	}
 	if sc.Platforms == "" {
 		return nil, nil

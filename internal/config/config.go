@@ -59,8 +59,8 @@ type Config struct {
 	Sources string
 	// Platforms is serve's --platforms file of referral webhooks.
 	Platforms string
-	// MaxBacklog is serve's --max-backlog: with NATS, queued messages
-	// past which pushes and /readyz answer 503.
+	// MaxBacklog is serve's --max-backlog: with NATS, posts stored and
+	// not yet processed past which pushes and /readyz answer 503.
 	MaxBacklog int64
 	// DeskEvery is how often serve's rumour desk recomputes the emerging
 	// claims (--desk-every; 0 turns the desk off).
@@ -143,7 +143,7 @@ func (c *Config) DefineServe(fs *flag.FlagSet) {
 	fs.BoolVar(&c.HMAFullResolution, "hma-full-resolution", false, "hash HMA uploads and URLs at full resolution, giving OpenMediaMatch's exact PDQ strings (default: resized to 512 px like Meta's C++ tool; both match within 31)")
 	fs.StringVar(&c.PublicURL, "public-url", "", "origin of the public site of debunks as readers reach it, e.g. https://truth.example.org (env BASIRA_PUBLIC_URL; default: each request's host)")
 	fs.DurationVar(&c.DeskEvery, "desk-every", time.Minute, "how often the rumour desk regroups the last day's check-worthy posts into emerging claims (GET /v1/claims/trending; 0: off; every 5s with --demo)")
-	fs.Int64Var(&c.MaxBacklog, "max-backlog", 20000, "with --bus nats://…, queued messages (each up to 512 post keys) past which pushes and /readyz answer 503 with Retry-After (0: no limit)")
+	fs.Int64Var(&c.MaxBacklog, "max-backlog", 200000, "with --bus nats://…, posts stored and not yet processed past which pushes and /readyz answer 503 with Retry-After (0: no limit)")
 }
 
 // DefineMedia defines the media fetching flags of the workers.

@@ -64,7 +64,9 @@ type Input struct {
 }
 
 // Detector inspects one post. Detect must be safe for concurrent use and
-// must not modify in; it returns nil when it finds nothing.
+// must not modify in, nor keep in, in.Doc or in.Doc.Tokens after it
+// returns (Pipeline.Run reuses them for the next post; the strings in them
+// may be kept); it returns nil when it finds nothing.
 type Detector interface {
 	Name() string
 	Detect(ctx context.Context, in *Input) ([]Signal, error)
@@ -180,7 +182,22 @@ func Analyze(pp *post.Post) *Input {
 func (p *Pipeline) Run(ctx context.Context, pp *post.Post) (*Result, error) {
 	g := p.acquire()
 	defer g.mu.RUnlock()
-	in := Analyze(pp)
+	in := inputs.Get().(*Input)
+	in.Post = pp
+	in.Doc = arabic.AnalyzeInto(in.Doc, pp.Text)
+	if pp.Lang != "" {
+		in.Doc.Lang = pp.Lang
+	}
+	defer func() {
+		// Detectors use in only while Detect runs (the Detector contract):
+		// the Doc and its token slice go to the next post.
+		if cap(in.Doc.Tokens) > 1<<12 {
+			return // a huge post: let its tokens go
+		}
+		clear(in.Doc.Tokens)
+		*in = Input{Doc: in.Doc}
+		inputs.Put(in)
+	}()
 	res := &Result{ID: pp.ID, Lang: in.Doc.Lang, Signals: []Signal{}}
 	var errs []error
 	for _, d := range g.detectors {
@@ -202,7 +219,13 @@ func (p *Pipeline) Run(ctx context.Context, pp *post.Post) (*Result, error) {
 
 // SortSignals orders signals by severity then score, strongest first, so
 // the first signal is what an analyst should read first.
+// inputs pools the Input and Doc of Run, with the Doc's token slice.
+var inputs = sync.Pool{New: func() any { return &Input{Doc: &arabic.Doc{}} }}
+
 func SortSignals(s []Signal) {
+	if len(s) < 2 {
+		return // nothing to order, and sort.SliceStable allocates
+	}
 	sort.SliceStable(s, func(i, j int) bool {
 		ri, rj := severityRank(s[i].Severity), severityRank(s[j].Severity)
 		if ri != rj {

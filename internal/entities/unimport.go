@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/basira-org/basira/arabic"
@@ -180,7 +181,7 @@ func classifyUNName(n string) (Alias, bool, bool) {
 		if lang == "ar" {
 			w = arabic.StripClitics(w)
 		}
-		if !genericWords[w] && !arabicGeneric[w] {
+		if !genericWords[w] && !arabicGeneric()[w] {
 			content++
 		}
 	}
@@ -196,15 +197,16 @@ func classifyUNName(n string) (Alias, bool, bool) {
 }
 
 // arabicGeneric are Arabic words (clitic-stripped, folded) that name
-// nothing on their own.
-var arabicGeneric = map[string]bool{}
-
-func init() {
+// nothing on their own. Built on first use: folding needs the arabic
+// tables, which init would build for every command.
+var arabicGeneric = sync.OnceValue(func() map[string]bool {
+	m := map[string]bool{}
 	for _, w := range strings.Fields(`في من و اسلامي اسلاميه جماعه جمعيه منظمه مؤسسه موسسه تنظيم حركه جبهه
 		جيش كتيبه شبكه مكتب اتحاد جهاد الجهاد انصار مهاجرين اهل سنه دعوه خدمات الخدمات`) {
-		arabicGeneric[arabic.Fold(w)] = true
+		m[arabic.Fold(w)] = true
 	}
-}
+	return m
+})
 
 // Marshal writes f as an entities file: one entry per block, names in
 // flow lists, in a stable order, so that a refresh shows as a small diff.

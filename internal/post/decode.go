@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Format is an input format for posts.
@@ -65,6 +66,8 @@ type Decoder struct {
 	opts   Options
 	br     *bufio.Reader
 	line   int
+	// lineBuf gathers a line longer than the reader's buffer.
+	lineBuf []byte
 
 	csv    *csv.Reader
 	header map[string]int
@@ -130,21 +133,45 @@ func NewDecoder(r io.Reader, format Format, opts Options) *Decoder {
 // *LineError means one line was rejected and decoding can go on; any other
 // error is fatal (the input could not be read).
 func (d *Decoder) Next() (*Post, error) {
-	if d.csv != nil {
-		return d.nextCSV()
+	r, err := d.NextRaw()
+	if err != nil {
+		return nil, err
 	}
-	return d.nextJSONL()
+	return d.Decode(r)
 }
 
-func (d *Decoder) nextJSONL() (*Post, error) {
+// Raw is one record read by NextRaw and not decoded yet (a JSONL line), or
+// already decoded (CSV, whose records are read and decoded together).
+type Raw struct {
+	line int
+	data string // the JSONL line
+	p    *Post
+	err  error // a *LineError
+}
+
+// NextRaw reads the next record without decoding it, so that Decode can
+// run on other goroutines while reading goes on in order. At the end of
+// input it returns io.EOF; any error it returns is fatal, as for Next.
+func (d *Decoder) NextRaw() (Raw, error) {
+	if d.csv != nil {
+		p, err := d.nextCSV()
+		var le *LineError
+		if errors.As(err, &le) {
+			return Raw{line: le.Line, err: err}, nil
+		}
+		if err != nil {
+			return Raw{}, err
+		}
+		return Raw{line: p.Line, p: p}, nil
+	}
 	for {
 		line, tooLong, err := d.readLine()
 		if err != nil {
-			return nil, err
+			return Raw{}, err
 		}
 		d.line++
 		if tooLong {
-			return nil, &LineError{d.line, fmt.Errorf("line is longer than %d bytes: %w", d.opts.MaxLineBytes, ErrTooLong)}
+			return Raw{line: d.line, err: &LineError{d.line, fmt.Errorf("line is longer than %d bytes: %w", d.opts.MaxLineBytes, ErrTooLong)}}, nil
 		}
 		line = bytes.TrimSpace(line)
 		if d.line == 1 {
@@ -153,21 +180,46 @@ func (d *Decoder) nextJSONL() (*Post, error) {
 		if len(line) == 0 {
 			continue
 		}
-		p, err := d.decodeJSON(line)
-		if err != nil {
-			return nil, &LineError{d.line, err}
-		}
-		p.Line = d.line
-		return p, nil
+		// One copy of the line, as a string: the post's strings are slices
+		// of it.
+		return Raw{line: d.line, data: string(line)}, nil
 	}
 }
 
+// Decode decodes a record read by NextRaw: the post, or a *LineError. It
+// is safe to call from several goroutines at once.
+func (d *Decoder) Decode(r Raw) (*Post, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
+	if r.p != nil {
+		return r.p, nil
+	}
+	if r.data == "" { // a zero Raw, not one NextRaw returned
+		return nil, &LineError{r.line, errors.New("no record")}
+	}
+	// A read-only view of the string's bytes: nothing writes through it
+	// (the scanner and encoding/json only read, unknown members are copied).
+	p, err := d.decodeJSON(unsafe.Slice(unsafe.StringData(r.data), len(r.data)), r.data)
+	if err != nil {
+		return nil, &LineError{r.line, err}
+	}
+	p.Line = r.line
+	return p, nil
+}
+
 // readLine reads one line without its newline, discarding the rest of a
-// line over the limit so a single bad line cannot exhaust memory.
+// line over the limit so a single bad line cannot exhaust memory. The
+// line may be a slice of the reader's buffer: it is valid until the next
+// read.
 func (d *Decoder) readLine() (line []byte, tooLong bool, err error) {
-	var buf []byte
+	chunk, err := d.br.ReadSlice('\n')
+	if err == nil && len(chunk) <= d.opts.MaxLineBytes+2 {
+		return chunk, false, nil // the whole line was in the buffer
+	}
+	buf := d.lineBuf[:0]
+	defer func() { d.lineBuf = buf[:0] }()
 	for {
-		chunk, err := d.br.ReadSlice('\n')
 		if len(buf)+len(chunk) > d.opts.MaxLineBytes+2 {
 			tooLong = true
 			buf = buf[:0]
@@ -178,6 +230,7 @@ func (d *Decoder) readLine() (line []byte, tooLong bool, err error) {
 		case err == nil:
 			return buf, tooLong, nil
 		case errors.Is(err, bufio.ErrBufferFull):
+			chunk, err = d.br.ReadSlice('\n')
 			continue
 		case errors.Is(err, io.EOF):
 			if len(buf) == 0 && !tooLong {
@@ -190,93 +243,192 @@ func (d *Decoder) readLine() (line []byte, tooLong bool, err error) {
 	}
 }
 
+// Known members of a JSONL post, in the order they are read: when several
+// are wrong, the message names the first of them in this order.
+const (
+	fID = iota
+	fAuthor
+	fPlatform
+	fURL
+	fLang
+	fText
+	fPostedAt
+	fMedia
+	nKnown
+)
+
+// knownFields are the CSV columns read into a Post's fields.
 var knownFields = map[string]bool{
 	"id": true, "platform": true, "url": true, "author": true, "text": true,
 	"lang": true, "posted_at": true, "media": true,
 }
 
-// decodeJSON parses the line once into its top-level members, then reads
-// the known ones from their raw values: unknown members are kept as they
-// came, without a second parse of the whole line.
-func (d *Decoder) decodeJSON(line []byte) (*Post, error) {
+func knownField(key []byte) int {
+	switch string(key) {
+	case "id":
+		return fID
+	case "author":
+		return fAuthor
+	case "platform":
+		return fPlatform
+	case "url":
+		return fURL
+	case "lang":
+		return fLang
+	case "text":
+		return fText
+	case "posted_at":
+		return fPostedAt
+	case "media":
+		return fMedia
+	}
+	return -1
+}
+
+// postAndTime allocates a post and its posted_at time together.
+type postAndTime struct {
+	p Post
+	t time.Time
+}
+
+// decodeJSON splits the line into its top-level members in one pass (a
+// hand-written scanner; encoding/json only for lines it does not handle,
+// see splitObject), then reads the known ones from their raw bytes:
+// unknown members are kept as they came. Strings without escapes are
+// slices of one copy of the line, so a post costs a few allocations
+// whatever its number of fields. It is safe to call from several
+// goroutines on different lines.
+func (d *Decoder) decodeJSON(line []byte, src string) (*Post, error) {
 	if line[0] != '{' {
 		return nil, errors.New("not a JSON object (each line must be one post as {\"id\":…, \"text\":…})")
 	}
-	var all map[string]json.RawMessage
-	if err := json.Unmarshal(line, &all); err != nil {
-		return nil, describeJSONError(err)
+	msp := memberPool.Get().(*[]member)
+	defer func() {
+		clear(*msp)
+		memberPool.Put(msp)
+	}()
+	ms, ok := splitObject(line, (*msp)[:0])
+	if !ok {
+		// The members are copies made by encoding/json: src does not hold
+		// them.
+		src = ""
+		var err error
+		if ms, err = splitWithJSON(line, ms[:0]); err != nil {
+			*msp = ms
+			return nil, describeJSONError(err)
+		}
 	}
-	p := &Post{}
+	*msp = ms
+	var known [nKnown][]byte
+	var extra map[string]json.RawMessage
+	for _, m := range ms {
+		if f := knownField(m.key); f >= 0 {
+			known[f] = m.val
+			continue
+		}
+		if extra == nil {
+			extra = make(map[string]json.RawMessage, len(ms)-1)
+		}
+		extra[string(m.key)] = m.val
+	}
+	str := strSource{line: line, src: src}
+	pt := &postAndTime{}
+	p := &pt.p
 	var author string
 	var err error
-	for k, v := range all {
-		switch k {
-		case "id":
-			p.ID, err = scalarString(k, v)
-		case "author":
-			author, err = scalarString(k, v)
-		case "platform":
-			p.Platform, err = stringField(k, v)
-		case "url":
-			p.URL, err = stringField(k, v)
-		case "lang":
-			p.Lang, err = stringField(k, v)
-		case "text":
+	for f, v := range known {
+		if v == nil {
+			continue
+		}
+		switch f {
+		case fID:
+			p.ID, err = scalarString("id", v, str)
+		case fAuthor:
+			author, err = scalarString("author", v, str)
+		case fPlatform:
+			p.Platform, err = stringField("platform", v, str)
+		case fURL:
+			p.URL, err = stringField("url", v, str)
+		case fLang:
+			p.Lang, err = stringField("lang", v, str)
+		case fText:
 			if string(v) == "null" {
 				return nil, errors.New(`field "text" must be a string, not null`)
 			}
-			p.Text, err = stringField(k, v)
-		case "posted_at":
+			p.Text, err = stringField("text", v, str)
+		case fPostedAt:
 			if string(v) != "null" {
 				var ts string
-				if ts, err = scalarString(k, v); err == nil {
-					var t time.Time
-					if t, err = ParseTime(ts); err != nil {
+				if ts, err = scalarString("posted_at", v, str); err == nil {
+					if pt.t, err = ParseTime(ts); err != nil {
 						err = fmt.Errorf("field \"posted_at\": %w", err)
 					} else {
-						p.PostedAt = &t
+						p.PostedAt = &pt.t
 					}
 				}
 			}
-		case "media":
+		case fMedia:
 			if string(v) != "null" {
 				if err = json.Unmarshal(v, &p.Media); err != nil {
 					err = fmt.Errorf(`field "media" must be a list of {"url"} or {"path"} objects: %v`, describeJSONError(err))
 				}
 			}
-		default:
-			if p.Extra == nil {
-				p.Extra = map[string]json.RawMessage{}
-			}
-			p.Extra[k] = v
 		}
 		if err != nil {
 			return nil, err
 		}
 	}
-	if _, ok := all["text"]; !ok {
+	if known[fText] == nil {
 		return nil, errors.New(`missing field "text"`)
+	}
+	if extra != nil {
+		// The values are slices of the decoder's line: copy them out, all
+		// in one allocation.
+		n := 0
+		for _, v := range extra {
+			n += len(v)
+		}
+		buf := make([]byte, 0, n)
+		for k, v := range extra {
+			s := len(buf)
+			buf = append(buf, v...)
+			extra[k] = buf[s:len(buf):len(buf)]
+		}
+		p.Extra = extra
 	}
 	return p, d.finish(p, author)
 }
 
-// stringField reads a JSON string member; null reads as "".
-func stringField(field string, raw json.RawMessage) (string, error) {
+// strSource turns raw string members of line into Go strings: a member
+// without escapes is a slice of src (one string for the whole line) when
+// there is one, a copy otherwise.
+type strSource struct {
+	line []byte
+	src  string
+}
+
+func (s strSource) get(raw []byte) string {
+	inner := raw[1 : len(raw)-1]
+	if bytes.IndexByte(inner, '\\') >= 0 {
+		return unquote(raw)
+	}
+	if s.src != "" && cap(inner) <= cap(s.line) {
+		// inner is a slice of line: its offset is the difference of caps.
+		off := cap(s.line) - cap(inner)
+		return s.src[off : off+len(inner)]
+	}
+	return string(inner)
+}
+
+// stringField reads a JSON string member with str; null reads as "".
+func stringField(field string, raw []byte, str strSource) (string, error) {
 	if string(raw) == "null" {
 		return "", nil
 	}
 	if len(raw) == 0 || raw[0] != '"' {
 		return "", fmt.Errorf("field %q must be string, not %s", field, truncate(string(raw), 40))
 	}
-	// Fast path: no escapes, the bytes are the string.
-	if inner := raw[1 : len(raw)-1]; bytes.IndexByte(inner, '\\') < 0 {
-		return string(inner), nil
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", fmt.Errorf("field %q: %v", field, err)
-	}
-	return s, nil
+	return str.get(raw), nil
 }
 
 // finish validates a decoded post and pseudonymises its author.
@@ -299,13 +451,13 @@ func (d *Decoder) finish(p *Post, author string) error {
 	return Validate(p, d.opts.MaxTextBytes)
 }
 
-func scalarString(field string, raw json.RawMessage) (string, error) {
+func scalarString(field string, raw []byte, str strSource) (string, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return "", nil
 	}
 	switch raw[0] {
 	case '"':
-		return stringField(field, raw)
+		return stringField(field, raw, str)
 	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
 		return string(raw), nil
 	}

@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"hash"
-	"io"
 	"sync"
 	"time"
 )
@@ -86,19 +85,35 @@ type Post struct {
 
 // Pseudonymizer replaces author handles with a keyed hash: the same handle
 // gives the same pseudonym under one key (so near-duplicate campaigns can be
-// counted by distinct sources) but cannot be reversed without the key.
+// counted by distinct sources) but cannot be reversed without the key. It
+// is safe for concurrent use.
 type Pseudonymizer struct {
 	key []byte
-	// macs pools keyed HMACs: hmac.New hashes the key's pads each time,
-	// which cost as much as the hash of a handle, once per post.
+	// macs pools keyed HMACs with their scratch space and a small cache of
+	// recent handles: hmac.New hashes the key's pads each time, which cost
+	// as much as the hash of a handle, once per post; and a feed repeats
+	// its authors.
 	macs sync.Pool
+}
+
+// pseudonymCacheSize bounds each pooled cache of recent handles: when
+// full it is emptied.
+const pseudonymCacheSize = 1024
+
+type pooledMAC struct {
+	mac   hash.Hash
+	in    []byte // platform NUL handle
+	sum   [sha256.Size]byte
+	cache map[string]string // platform NUL handle -> pseudonym
 }
 
 // NewPseudonymizer returns a Pseudonymizer for key. An empty key is allowed
 // for one-off scans; deployments set BASIRA_PSEUDONYM_KEY.
 func NewPseudonymizer(key []byte) *Pseudonymizer {
 	p := &Pseudonymizer{key: append([]byte(nil), key...)}
-	p.macs.New = func() any { return hmac.New(sha256.New, p.key) }
+	p.macs.New = func() any {
+		return &pooledMAC{mac: hmac.New(sha256.New, p.key), cache: map[string]string{}}
+	}
 	return p
 }
 
@@ -108,17 +123,23 @@ func (p *Pseudonymizer) Pseudonym(platform, handle string) string {
 	if handle == "" {
 		return ""
 	}
-	m := p.macs.Get().(hash.Hash)
-	m.Reset()
-	io.WriteString(m, platform)
-	m.Write([]byte{0})
-	io.WriteString(m, handle)
-	var sum [sha256.Size]byte
+	m := p.macs.Get().(*pooledMAC)
+	defer p.macs.Put(m)
+	m.in = append(append(append(m.in[:0], platform...), 0), handle...)
+	if s, ok := m.cache[string(m.in)]; ok {
+		return s
+	}
+	m.mac.Reset()
+	m.mac.Write(m.in)
 	var out [2 + 16]byte
 	copy(out[:], "a:")
-	hex.Encode(out[2:], m.Sum(sum[:0])[:8])
-	p.macs.Put(m)
-	return string(out[:])
+	hex.Encode(out[2:], m.mac.Sum(m.sum[:0])[:8])
+	s := string(out[:])
+	if len(m.cache) >= pseudonymCacheSize {
+		clear(m.cache)
+	}
+	m.cache[string(m.in)] = s
+	return s
 }
 
 // MinKeyBytes is the shortest pseudonymisation key a service accepts.

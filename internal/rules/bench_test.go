@@ -305,3 +305,47 @@ func BenchmarkJihadistPack(b *testing.B) {
 		reportPostsPerSecond(b, i)
 	})
 }
+
+// longTermList returns n distinct Arabic-script words (four to six letters
+// spelled from i) and their phrases: the term list of an imported lexicon.
+func longTermList(n int) []string {
+	letters := []rune("بتثجحخدذرزسشصضطظعغفقكلمنهوي")
+	out := make([]string, n)
+	for i := range out {
+		var w []rune
+		for x := i + len(letters)*len(letters)*len(letters); x > 0; x /= len(letters) {
+			w = append(w, letters[x%len(letters)])
+		}
+		out[i] = string(w)
+		if i%5 == 0 {
+			out[i] += " " + string(letters[i%len(letters)]) + "ا" + string(letters[(i/7)%len(letters)])
+		}
+	}
+	return out
+}
+
+// BenchmarkCompileLongList compiles one rule whose `any` list holds n
+// terms, with an exception list of n/10 and an `all` of two n/2 lists
+// (issue 15 item 11: compile time used to grow with the square of n).
+// Near-linear: 400k should take about ten times 40k.
+func BenchmarkCompileLongList(b *testing.B) {
+	for _, n := range []int{40000, 400000} {
+		terms := longTermList(n)
+		rules := []*Rule{
+			{ID: "lexicon", Label: "incitement", Severity: Medium, File: "bench", Line: 1, Any: terms, None: terms[:n/10]},
+			{ID: "pairs", Label: "incitement", Severity: Medium, File: "bench", Line: 2, All: [][]string{terms[:n/2], terms[n/2:]}},
+		}
+		b.Run(fmt.Sprintf("terms=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				s, err := Compile(rules)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if st := s.Stats(); st.Terms < n {
+					b.Fatalf("%d terms compiled, want %d", st.Terms, n)
+				}
+			}
+			b.ReportMetric(float64(n)/b.Elapsed().Seconds()*float64(b.N), "terms/s")
+		})
+	}
+}

@@ -124,14 +124,24 @@ func Compile(rules []*Rule) (*Set, error) {
 		s.insert(toks, id, loose)
 		return id, nil
 	}
+	// inList[id] is the number of the addTerms call that last put term id
+	// in its list: duplicates are dropped in constant time, so a list of
+	// n terms costs O(n), not O(n²) (issue 15 item 11).
+	var inList []int32
+	calls := int32(0)
 	addTerms := func(r *Rule, ts []string, loose bool) ([]int32, error) {
+		calls++
 		var ids []int32
 		for _, t := range ts {
 			id, err := addTerm(t, loose)
 			if err != nil {
 				return nil, fmt.Errorf("%s: rule %q: %w", r.Pos(), r.ID, err)
 			}
-			if !slices.Contains(ids, id) {
+			for int(id) >= len(inList) {
+				inList = append(inList, 0)
+			}
+			if inList[id] != calls {
+				inList[id] = calls
 				ids = append(ids, id)
 			}
 		}
@@ -250,9 +260,15 @@ func (s *Set) neverFires(c *compiled) string {
 		return ""
 	}
 	words := func(t int32) string { return strings.TrimSuffix(s.terms[t], "\x00exact") }
+	// A set of the exceptions' words: a lookup per term, not a scan of
+	// the exceptions (linear in the lists, issue 15 item 11).
+	none := make(map[string]bool, len(c.none))
+	for _, n := range c.none {
+		none[words(n)] = true
+	}
 	covered := func(g []int32) bool {
 		for _, t := range g {
-			if !slices.ContainsFunc(c.none, func(n int32) bool { return words(n) == words(t) }) {
+			if !none[words(t)] {
 				return false
 			}
 		}
@@ -350,8 +366,10 @@ func (s *Set) chooseTriggers() {
 			}
 		}
 		for _, t := range trig {
-			if !slices.Contains(s.triggers[t], int32(i)) {
-				s.triggers[t] = append(s.triggers[t], int32(i))
+			// Rules come in order: rule i is in the list only as its last
+			// entry (a constant-time check where Contains was linear).
+			if tr := s.triggers[t]; len(tr) == 0 || tr[len(tr)-1] != int32(i) {
+				s.triggers[t] = append(tr, int32(i))
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/basira-org/basira/internal/post"
 	"github.com/basira-org/basira/internal/review"
 	"github.com/basira-org/basira/internal/store"
+	"github.com/basira-org/basira/internal/store/sqlite"
 )
 
 // seedCases stores n posts with a rule signal each, folded into cases by
@@ -216,9 +218,12 @@ func TestCaseFiltersAndLease(t *testing.T) {
 // status. A platform acts only on cases referred to it, and everything
 // else answers exactly as a case that does not exist.
 func TestPlatformActsOnlyOnItsReferrals(t *testing.T) {
-	var db store.Store
-	e := newEnv(t, Config{}, func(d *Deps) { d.Referrals = d.Cases.(referralStore) })
-	db = e.db
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "basira.db"), sqlite.Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	e := newEnvOn(t, db, Config{}, func(d *Deps) { d.Referrals = db })
 	ctx := context.Background()
 	ids := seedCases(t, db, 8) // four cases
 	me := e.names[auth.Platform]
@@ -229,7 +234,7 @@ func TestPlatformActsOnlyOnItsReferrals(t *testing.T) {
 		if platform == "" {
 			continue
 		}
-		if _, err := db.(referralStore).CreateReferral(ctx, &notify.Referral{ID: notify.ReferralID(id, platform), CaseID: id, Platform: platform, Payload: []byte(`{}`)}); err != nil {
+		if _, err := db.CreateReferral(ctx, &notify.Referral{ID: notify.ReferralID(id, platform), CaseID: id, Platform: platform, Payload: []byte(`{}`)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -265,12 +270,7 @@ func TestPlatformActsOnlyOnItsReferrals(t *testing.T) {
 	if code != http.StatusNotFound || code2 != code || strings.ReplaceAll(string(b), rid, "ID") != strings.ReplaceAll(string(b2), "ref-999999-x", "ID") {
 		t.Fatalf("another platform's referral: %d %s; a missing one: %d %s", code, b, code2, b2)
 	}
-	if r, _ := db.(referralStore).Referral(ctx, rid); r.Status != notify.Pending {
+	if r, _ := db.Referral(ctx, rid); r.Status != notify.Pending {
 		t.Fatalf("another platform's referral answered: %s", r.Status)
 	}
-}
-
-type referralStore interface {
-	Referrals
-	CreateReferral(context.Context, *notify.Referral) (bool, error)
 }

@@ -15,7 +15,9 @@ import (
 	"time"
 
 	"github.com/basira-org/basira/internal/audit"
+	"github.com/basira-org/basira/internal/auth"
 	"github.com/basira-org/basira/internal/detect"
+	"github.com/basira-org/basira/internal/notify"
 	"github.com/basira-org/basira/internal/post"
 	"github.com/basira-org/basira/internal/textsig"
 )
@@ -295,6 +297,11 @@ type Posts interface {
 	// Unprocessed returns keys above after of posts ingested before
 	// olderThan and not yet processed, in key order: the recovery queue.
 	Unprocessed(ctx context.Context, after int64, olderThan time.Time, limit int) ([]int64, error)
+	// Backlog counts the posts stored and not yet processed, up to upTo
+	// (so that its cost stays bounded past a back-pressure threshold):
+	// the work waiting for the detector workers, in posts, whatever
+	// carries it.
+	Backlog(ctx context.Context, upTo int64) (int64, error)
 }
 
 // Results is the worker side of the store.
@@ -331,12 +338,28 @@ type AuditLog interface {
 	AuditEntries(ctx context.Context, after int64, limit int) ([]audit.Entry, error)
 }
 
+// Referrals is the store's side of internal/notify: signed notifications
+// of decided cases to platforms, and the platforms' answers.
+type Referrals interface {
+	notify.Store
+	// ListReferrals returns referrals matching q.
+	ListReferrals(ctx context.Context, q notify.ReferralQuery) ([]*notify.Referral, error)
+	// AnswerReferral applies notify.ApplyAnswer and writes the audit entry
+	// in one transaction.
+	AnswerReferral(ctx context.Context, actor, id, status, note string, now time.Time) (*notify.Referral, error)
+}
+
 // Store is everything Basira keeps.
 type Store interface {
 	Posts
 	Results
 	Cases
 	AuditLog
+	Referrals
+	// Tokens returns the API tokens kept in the store (shared by every API
+	// process of a deployment), with a lookup cache of its own: call it
+	// once per process.
+	Tokens() auth.Store
 	Accounts
 	ClaimClusters
 	Counts(ctx context.Context) (Counts, error)

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/basira-org/basira/arabic"
 )
@@ -50,15 +51,16 @@ type Signature [Size]uint32
 var ErrTooShort = errors.New("text too short for a near-duplicate signature")
 
 var (
-	urlRe     = regexp.MustCompile(`(?i)\b(?:https?://|www\.)\S+`)
-	mentionRe = regexp.MustCompile(`[@#][\p{L}\p{N}_\x{0640}]+`)
+	// Compiled on first use rather than in every command's init.
+	urlRe     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)\b(?:https?://|www\.)\S+`) })
+	mentionRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[@#][\p{L}\p{N}_\x{0640}]+`) })
 )
 
 // Clean removes what posts add or change without changing what they say:
 // links, @mentions and #hashtags.
 func Clean(text string) string {
-	text = urlRe.ReplaceAllString(text, " ")
-	return mentionRe.ReplaceAllString(text, " ")
+	text = urlRe().ReplaceAllString(text, " ")
+	return mentionRe().ReplaceAllString(text, " ")
 }
 
 // Shingles returns the distinct 64-bit hashes of the shingles of text:

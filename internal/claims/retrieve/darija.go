@@ -2,6 +2,7 @@ package retrieve
 
 import (
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/basira-org/basira/arabic"
@@ -40,7 +41,9 @@ var darijaMSA = map[string]string{
 	"كازا": "الدار البيضاء", "كازابلانكا": "الدار البيضاء", "كاسا": "الدار البيضاء",
 }
 
-var darijaFolded = func() map[string][]string {
+// darijaFolded is built on first use: it analyses text, which needs the
+// arabic tables, and init would pay for them in every command.
+var darijaFolded = sync.OnceValue(func() map[string][]string {
 	m := make(map[string][]string, len(darijaMSA))
 	for k, v := range darijaMSA {
 		kd := arabic.Analyze(k)
@@ -54,14 +57,14 @@ var darijaFolded = func() map[string][]string {
 		m[kd.Tokens[0].Text] = vs
 	}
 	return m
-}()
+})
 
 // darijaVariants returns the MSA forms to add for the folded Arabic-script
 // word w: its lexicon equivalents, and for a verb the MSA spelling of its
 // Darija inflection (the present markers كي/كا/تا and the future غا
 // dropped, the plural ending و written وا).
 func darijaVariants(w string) []string {
-	out := darijaFolded[w]
+	out := darijaFolded()[w]
 	if utf8.RuneCountInString(w) < 4 {
 		return out
 	}
@@ -158,7 +161,7 @@ func arabiziVariants(a string) []string {
 		if sk := skeleton(def); sk != "" {
 			out = append(out, sk)
 		}
-		out = append(out, darijaFolded[def]...)
+		out = append(out, darijaFolded()[def]...)
 	}
 	return out
 }

@@ -7,8 +7,10 @@ package retrieve
 import (
 	"container/heap"
 	"math"
+	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/basira-org/basira/internal/claims"
 )
@@ -74,8 +76,47 @@ type Index struct {
 const gramBuckets = 1 << 20
 
 // NewIndex builds an index over cs. The claims are kept (not copied deeply)
-// and must not be changed afterwards.
+// and must not be changed afterwards. The text analysis of the claims, most
+// of the work, runs on all cores; the index is the same as built on one.
 func NewIndex(cs []claims.Claim, opts Options) *Index {
+	return newIndex(cs, opts, runtime.GOMAXPROCS(0))
+}
+
+// analyzedClaim is the analysis of one claim's text and title.
+type analyzedClaim struct{ text, title *Text }
+
+// analyzeChunk is how many claims are analysed ahead of the (sequential)
+// indexing: enough to keep the workers busy, little memory.
+const analyzeChunk = 1024
+
+// analyzeClaims analyses cs on workers goroutines, into out (len(cs)).
+func analyzeClaims(cs []claims.Claim, out []analyzedClaim, workers int) {
+	if workers <= 1 || len(cs) < 64 {
+		for d := range cs {
+			out[d] = analyzedClaim{Analyze(cs[d].Text, cs[d].Published), Analyze(cs[d].Title, nil)}
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				// Blocks of 16 claims: few atomic operations, even spread.
+				d0 := int(next.Add(16)) - 16
+				if d0 >= len(cs) {
+					return
+				}
+				for d := d0; d < min(d0+16, len(cs)); d++ {
+					out[d] = analyzedClaim{Analyze(cs[d].Text, cs[d].Published), Analyze(cs[d].Title, nil)}
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func newIndex(cs []claims.Claim, opts Options, workers int) *Index {
 	if opts.GramSize <= 0 {
 		opts.GramSize = 4
 	}
@@ -95,10 +136,14 @@ func NewIndex(cs []claims.Claim, opts Options) *Index {
 	allS := make([]int, len(cs))
 	var gramLenSum float64
 	var seen []uint32
+	chunk := make([]analyzedClaim, min(len(cs), analyzeChunk))
 	for d := range cs {
-		c := &cs[d]
-		ct := Analyze(c.Text, c.Published)
-		tt := Analyze(c.Title, nil)
+		if d%analyzeChunk == 0 {
+			end := min(d+analyzeChunk, len(cs))
+			clear(chunk)
+			analyzeClaims(cs[d:end], chunk[:end-d], workers)
+		}
+		ct, tt := chunk[d%analyzeChunk].text, chunk[d%analyzeChunk].title
 		fields := [nFields][]string{ct.Words, tt.Words, ct.Stems, tt.Stems, append(ct.Numbers, tt.Numbers...), append(ct.Caps, tt.Caps...)}
 		for f, ws := range fields {
 			ix.off = append(ix.off, uint32(len(ix.slab)))

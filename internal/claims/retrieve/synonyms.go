@@ -1,6 +1,10 @@
 package retrieve
 
-import "github.com/basira-org/basira/arabic"
+import (
+	"sync"
+
+	"github.com/basira-org/basira/arabic"
+)
 
 // newsSynonyms are groups of MSA words that news headlines use for the same
 // thing, so a rumour reworded with the other word still meets the claim
@@ -41,7 +45,8 @@ var newsSynonyms = [][]string{
 }
 
 // synonymStem maps a stem to the stems of the groups it belongs to.
-var synonymStem = func() map[string][]string {
+// synonymStem is built on first use (see darijaFolded).
+var synonymStem = sync.OnceValue(func() map[string][]string {
 	m := map[string][]string{}
 	for _, g := range newsSynonyms {
 		var head string
@@ -62,7 +67,7 @@ var synonymStem = func() map[string][]string {
 		}
 	}
 	return m
-}()
+})
 
 func contains(ss []string, s string) bool {
 	for _, x := range ss {

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -136,7 +137,7 @@ func (t *Text) addSynonyms(st string) {
 	if !synonymsOn {
 		return
 	}
-	for _, h := range synonymStem[st] {
+	for _, h := range synonymStem()[st] {
 		if !slices.Contains(t.Stems, h) {
 			t.Words = append(t.Words, h)
 			t.Stems = append(t.Stems, h)
@@ -226,13 +227,16 @@ func asciiDigits(w string) string {
 	}, w)
 }
 
-var tweetDate = regexp.MustCompile(`(January|February|March|April|May|June|July|August|September|October|November|December) (\d{1,2}), (\d{4})\s*"?\s*$`)
+// tweetDate is compiled on first use rather than in every command's init.
+var tweetDate = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(January|February|March|April|May|June|July|August|September|October|November|December) (\d{1,2}), (\d{4})\s*"?\s*$`)
+})
 
 // TrailingDate reads the "— Name (@handle) Month D, YYYY" date that quoted
 // tweets end with (the CheckThat! English queries are written this way); it
 // returns nil when the text does not end with one.
 func TrailingDate(text string) *time.Time {
-	m := tweetDate.FindStringSubmatch(text)
+	m := tweetDate().FindStringSubmatch(text)
 	if m == nil {
 		return nil
 	}

@@ -3,6 +3,7 @@ package trending
 import (
 	"math"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/basira-org/basira/arabic"
@@ -18,10 +19,11 @@ type Lexical struct{}
 
 var _ Worthiness = Lexical{}
 
-// cue words, folded as the arabic engine folds them.
-var worthCues = map[string]float64{}
-
-func init() {
+// worthCues are cue words, folded as the arabic engine folds them; built on
+// first use, since folding needs the arabic tables and init would pay for
+// them in every command.
+var worthCues = sync.OnceValue(func() map[string]float64 {
+	worthCues := map[string]float64{}
 	for _, w := range []string{
 		// Arabic: news, officials, numbers of people, death, money, proof
 		"عاجل", "رسميا", "رسمي", "خبر", "اعلن", "اعلنت", "تعلن", "يعلن", "قرار", "وزاره", "وزير", "الوزير", "الحكومه",
@@ -43,7 +45,8 @@ func init() {
 	for _, w := range []string{"اللهم", "صباح", "مساء", "الخير", "يارب", "رحمه", "ان شاء", "الحمد", "lol", "thanks", "merci"} {
 		worthCues[arabic.Fold(w)] = -1
 	}
-}
+	return worthCues
+})
 
 // Score implements Worthiness.
 func (Lexical) Score(doc *arabic.Doc) float64 {
@@ -53,6 +56,7 @@ func (Lexical) Score(doc *arabic.Doc) float64 {
 		x += 0.8
 	}
 	digits := false
+	worthCues := worthCues()
 	for _, t := range doc.Tokens {
 		w := t.Text
 		if b := t.Base; b != "" {

@@ -8,6 +8,7 @@ package phone
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Number is a parsed phone number.
@@ -42,16 +43,21 @@ func Digits(s string) string {
 	return b.String()
 }
 
-// Moroccan number types (libphonenumber metadata for region MA and EH).
-var maTypes = []struct {
+// Moroccan number types (libphonenumber metadata for region MA and EH),
+// compiled on first use rather than in every command's init.
+var maTypes = sync.OnceValue(func() []numberType {
+	return []numberType{
+		{"voip", regexp.MustCompile(`^(?:592(?:4[0-2]|93)|80[89]\d\d)\d{4}$`)},
+		{"mobile", regexp.MustCompile(`^(?:6(?:[0-79]\d|8[0-247-9])|7(?:[016-8]\d|2[0-8]|5[0-5]))\d{6}$`)},
+		{"fixed_line", regexp.MustCompile(`^(?:5(?:(?:18|4[0679]|5[03])\d|2(?:[0-25-79]\d|3[1-578]|4[02-46-8]|8[0235-9])|3(?:[0-47]\d|5[02-9]|6[02-8]|8[014-9]|9[3-9])))\d{5}$`)},
+		{"toll_free", regexp.MustCompile(`^80[0-7]\d{6}$`)},
+		{"premium_rate", regexp.MustCompile(`^89\d{7}$`)},
+	}
+})
+
+type numberType struct {
 	typ string
 	re  *regexp.Regexp
-}{
-	{"voip", regexp.MustCompile(`^(?:592(?:4[0-2]|93)|80[89]\d\d)\d{4}$`)},
-	{"mobile", regexp.MustCompile(`^(?:6(?:[0-79]\d|8[0-247-9])|7(?:[016-8]\d|2[0-8]|5[0-5]))\d{6}$`)},
-	{"fixed_line", regexp.MustCompile(`^(?:5(?:(?:18|4[0679]|5[03])\d|2(?:[0-25-79]\d|3[1-578]|4[02-46-8]|8[0235-9])|3(?:[0-47]\d|5[02-9]|6[02-8]|8[014-9]|9[3-9])))\d{5}$`)},
-	{"toll_free", regexp.MustCompile(`^80[0-7]\d{6}$`)},
-	{"premium_rate", regexp.MustCompile(`^89\d{7}$`)},
 }
 
 // Parse reads a number written in international form (+CC…, 00CC…), or in
@@ -101,7 +107,7 @@ func parseMA(nsn string) Number {
 		n.Reason = "Moroccan numbers start with 5, 6, 7 or 8 after +212"
 		return n
 	}
-	for _, t := range maTypes {
+	for _, t := range maTypes() {
 		if t.re.MatchString(nsn) {
 			n.Type = t.typ
 			break

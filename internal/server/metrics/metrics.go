@@ -156,7 +156,7 @@ var (
 	casesDesc = prometheus.NewDesc("basira_cases", "Cases by review state.", []string{"state"}, nil)
 	postsDesc = prometheus.NewDesc("basira_posts", "Posts stored.", nil, nil)
 
-	backlogDesc      = prometheus.NewDesc("basira_backlog", "Work waiting for the detector workers, as the API's back-pressure reads it (queued messages with NATS).", nil, nil)
+	backlogDesc      = prometheus.NewDesc("basira_backlog", "Posts stored and not yet processed, as the API's back-pressure reads it (with NATS; counted up to four times the limit).", nil, nil)
 	backlogLimitDesc = prometheus.NewDesc("basira_backlog_limit", "Backlog past which pushes and /readyz answer 503 (0: no limit).", nil, nil)
 )
 

@@ -48,6 +48,7 @@ var Dialect = sqlstore.Dialect{
 	MigrationLock: fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", migrationLockID),
 	SkipLocked:    " FOR UPDATE SKIP LOCKED",
 	ForUpdate:     " FOR UPDATE",
+	TableExists:   "SELECT to_regclass(?) IS NOT NULL",
 	Arrays:        true,
 	Bytewise:      ` COLLATE "C"`,
 	MaxParams:     60000,
@@ -56,9 +57,8 @@ var Dialect = sqlstore.Dialect{
 
 // SQLSTATE codes this package acts on.
 const (
-	codeDeadlock       = "40P01"
-	codeSerialization  = "40001"
-	codeUndefinedTable = "42P01"
+	codeDeadlock      = "40P01"
+	codeSerialization = "40001"
 )
 
 func sqlState(err error) string {
@@ -141,6 +141,6 @@ func SchemaVersion(ctx context.Context, dsn string) (have, want int, err error) 
 	}
 	db := stdlib.OpenDB(*cfg)
 	defer db.Close()
-	have, err = sqlstore.SchemaVersion(ctx, db)
+	have, err = sqlstore.SchemaVersion(ctx, db, Dialect)
 	return have, len(Migrations()), err
 }

@@ -17,7 +17,7 @@ func BenchmarkTokenLookup(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	ts := db.Tokens()
+	ts := db.NewTokens()
 	var hash string
 	for i := range 100 {
 		secret, _, err := ts.Create(ctx, "bench", auth.Analyst)
@@ -36,7 +36,7 @@ func BenchmarkTokenLookup(b *testing.B) {
 		}
 	})
 	b.Run("database", func(b *testing.B) {
-		fresh := db.Tokens()
+		fresh := db.NewTokens()
 		for b.Loop() {
 			fresh.ForceReload()
 			if _, err := fresh.Lookup(ctx, hash); err != nil {

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -39,6 +40,9 @@ type folded struct {
 	cases  []openedCase       // opened, in cluster-key order
 	opener map[int64]bool     // posts that opened a case
 	grown  []campaign.Summary // existing cases to grow (growCases), in cluster-key order
+	// seen holds every stored case the near lookup found: checkOpened
+	// need only look at the others.
+	seen map[int64]bool
 }
 
 // foldCampaigns settles the case of each flagged post (exact keys placed
@@ -61,10 +65,11 @@ func (db *DB) foldCampaigns(ctx context.Context, tx *sql.Tx, flagged []store.Pro
 	if err != nil {
 		return f, err
 	}
-	near, err := db.nearCases(ctx, tx, flagged, placed)
+	near, seen, err := db.nearCases(ctx, tx, flagged, placed, nil)
 	if err != nil {
 		return f, err
 	}
+	f.seen = seen
 	keys := campaign.Resolve(flagged, placed, near)
 	final, err := db.placeKeys(ctx, tx, flagged, keys, placed)
 	if err != nil {
@@ -128,9 +133,10 @@ func (db *DB) readKeys(ctx context.Context, tx *sql.Tx, exacts []string) (map[st
 }
 
 // nearCases returns, for each flagged post still to place that has a
-// signature, the stored cases sharing an LSH band with it: the oldest
-// campaign.MaxCandidates, with their signatures. Two queries per batch.
-func (db *DB) nearCases(ctx context.Context, tx *sql.Tx, flagged []store.Processing, placed map[string]string) ([][]campaign.Stored, error) {
+// signature, the stored cases sharing an LSH band with it (but those of
+// skip): the oldest campaign.MaxCandidates, with their signatures; and
+// every case found (before the cut). Two queries per batch.
+func (db *DB) nearCases(ctx context.Context, tx *sql.Tx, flagged []store.Processing, placed map[string]string, skip map[int64]bool) ([][]campaign.Stored, map[int64]bool, error) {
 	postsOf := map[int64][]int{}
 	for i, p := range flagged {
 		if _, ok := placed[p.ClusterKey]; ok || p.Signature == nil {
@@ -142,7 +148,7 @@ func (db *DB) nearCases(ctx context.Context, tx *sql.Tx, flagged []store.Process
 		}
 	}
 	if len(postsOf) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	bands := slices.Sorted(maps.Keys(postsOf))
 	cands := make([][]int64, len(flagged))
@@ -151,13 +157,16 @@ func (db *DB) nearCases(ctx context.Context, tx *sql.Tx, flagged []store.Process
 		cond, args := db.in("band_key", bands[lo:min(lo+chunk, len(bands))])
 		rows, err := tx.QueryContext(ctx, db.D.rebind(`SELECT band_key, case_id FROM case_bands WHERE `+cond), args...)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for rows.Next() {
 			var band, id int64
 			if err := rows.Scan(&band, &id); err != nil {
 				rows.Close()
-				return nil, err
+				return nil, nil, err
+			}
+			if skip[id] {
+				continue
 			}
 			for _, i := range postsOf[band] {
 				cands[i] = append(cands[i], id)
@@ -165,7 +174,13 @@ func (db *DB) nearCases(ctx context.Context, tx *sql.Tx, flagged []store.Process
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return nil, err
+			return nil, nil, err
+		}
+	}
+	found := map[int64]bool{}
+	for _, c := range cands {
+		for _, id := range c {
+			found[id] = true
 		}
 	}
 	want := map[int64]bool{}
@@ -178,7 +193,7 @@ func (db *DB) nearCases(ctx context.Context, tx *sql.Tx, flagged []store.Process
 		}
 	}
 	if len(want) == 0 {
-		return nil, nil
+		return nil, found, nil
 	}
 	stored := make(map[int64]campaign.Stored, len(want))
 	ids := slices.Sorted(maps.Keys(want))
@@ -186,14 +201,14 @@ func (db *DB) nearCases(ctx context.Context, tx *sql.Tx, flagged []store.Process
 		cond, args := db.in("id", ids[lo:min(lo+chunk, len(ids))])
 		rows, err := tx.QueryContext(ctx, db.D.rebind(`SELECT id, cluster_key, signature FROM cases WHERE `+cond), args...)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for rows.Next() {
 			var s campaign.Stored
 			var enc sql.NullString
 			if err := rows.Scan(&s.ID, &s.Key, &enc); err != nil {
 				rows.Close()
-				return nil, err
+				return nil, nil, err
 			}
 			if s.Signature, err = textsig.ParseSignature(enc.String); err == nil {
 				stored[s.ID] = s // a case without a readable signature cannot be compared
@@ -201,7 +216,7 @@ func (db *DB) nearCases(ctx context.Context, tx *sql.Tx, flagged []store.Process
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	near := make([][]campaign.Stored, len(flagged))
@@ -212,7 +227,51 @@ func (db *DB) nearCases(ctx context.Context, tx *sql.Tx, flagged []store.Process
 			}
 		}
 	}
-	return near, nil
+	return near, found, nil
+}
+
+// errCampaignRace: a concurrent worker committed a case that a case this
+// transaction opens should have joined (neither saw the other's). The
+// transaction is run again, and its posts then join that case.
+var errCampaignRace = errors.New("a near-duplicate case was opened concurrently")
+
+// checkOpened returns errCampaignRace when a case this transaction opens
+// is near a case it did not see. It runs under the audit lock, which
+// every transaction opening a case takes and holds to its commit: so
+// every earlier opener has committed, and every later one will see this
+// one's cases. Near-duplicates handled by concurrent workers thus fold
+// into one case without a lock held across the whole fold.
+//
+// Only cases the near lookup did not find are compared: those committed
+// since (the others were compared then), so the check reads the band rows
+// again but fetches few signatures.
+func (db *DB) checkOpened(ctx context.Context, tx *sql.Tx, f folded) error {
+	var roots []store.Processing
+	skip := maps.Clone(f.seen)
+	if skip == nil {
+		skip = map[int64]bool{}
+	}
+	for _, o := range f.cases {
+		skip[o.id] = true
+		if o.post.Signature != nil {
+			roots = append(roots, o.post)
+		}
+	}
+	if len(roots) == 0 {
+		return nil
+	}
+	near, _, err := db.nearCases(ctx, tx, roots, nil, skip)
+	if err != nil {
+		return err
+	}
+	for i := range near {
+		for j := range near[i] {
+			if textsig.Similarity(roots[i].Signature, &near[i][j].Signature) >= textsig.DefaultThreshold {
+				return errCampaignRace
+			}
+		}
+	}
+	return nil
 }
 
 // placeKeys records the batch's choice for each exact key not placed yet
@@ -312,20 +371,29 @@ func (db *DB) openCases(ctx context.Context, tx *sql.Tx, flagged []store.Process
 			return nil, err
 		}
 	}
+	// A new case's band rows are new (its id is), so they are inserted
+	// without ON CONFLICT, whose per-row check costs more than the row.
 	var bands []any
 	for _, s := range sums {
 		id, ok := idOf[s.Key]
-		if sig := flagged[s.Opener].Signature; ok && sig != nil {
-			for b := range textsig.Bands {
-				bands = append(bands, bandKey(sig, b), id)
-			}
+		sig := flagged[s.Opener].Signature
+		if !ok || sig == nil {
+			continue
+		}
+		keys := make([]int64, textsig.Bands)
+		for b := range keys {
+			keys[b] = bandKey(sig, b)
+		}
+		slices.Sort(keys)
+		for _, k := range slices.Compact(keys) {
+			bands = append(bands, k, id)
 		}
 	}
 	types = []string{tInt, tInt}
 	chunk = db.rowsPer(len(types)) * 2
 	for lo := 0; lo < len(bands); lo += chunk {
 		part := bands[lo:min(lo+chunk, len(bands))]
-		if _, err := tx.ExecContext(ctx, db.D.rebind(`INSERT INTO case_bands (band_key, case_id) `+db.rowsSQL(types, len(part)/2)+` ON CONFLICT DO NOTHING`), db.rowsArgs(types, part)...); err != nil {
+		if _, err := tx.ExecContext(ctx, db.D.rebind(`INSERT INTO case_bands (band_key, case_id) `+db.rowsSQL(types, len(part)/2)), db.rowsArgs(types, part)...); err != nil {
 			return nil, err
 		}
 	}

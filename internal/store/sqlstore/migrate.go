@@ -62,23 +62,21 @@ const versionTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
 )`
 
 // SchemaVersion returns the version the database is at: 0 for an empty
-// database.
-func SchemaVersion(ctx context.Context, db *sql.DB) (int, error) {
+// database (no schema_migrations table, asked of the catalogue with
+// d.TableExists rather than read from an error message).
+func SchemaVersion(ctx context.Context, db *sql.DB, d Dialect) (int, error) {
+	var exists bool
+	if err := db.QueryRowContext(ctx, d.rebind(d.TableExists), "schema_migrations").Scan(&exists); err != nil {
+		return 0, fmt.Errorf("looking for the schema version table: %w", err)
+	}
+	if !exists {
+		return 0, nil
+	}
 	var v sql.NullInt64
-	err := db.QueryRowContext(ctx, `SELECT max(version) FROM schema_migrations`).Scan(&v)
-	if err != nil {
-		// No table yet: an empty database.
-		if isMissingTable(err) {
-			return 0, nil
-		}
+	if err := db.QueryRowContext(ctx, `SELECT max(version) FROM schema_migrations`).Scan(&v); err != nil {
 		return 0, fmt.Errorf("reading the schema version: %w", err)
 	}
 	return int(v.Int64), nil
-}
-
-func isMissingTable(err error) bool {
-	s := err.Error()
-	return strings.Contains(s, "no such table") || strings.Contains(s, "does not exist") || strings.Contains(s, "42P01")
 }
 
 // Migrate applies the migrations the database lacks, each in its own
@@ -134,7 +132,7 @@ func applyOne(ctx context.Context, db *sql.DB, d Dialect, m Migration) (bool, er
 // the embedded default); any other older schema must be migrated by
 // `basira migrate`, on purpose, after a backup.
 func CheckSchema(ctx context.Context, db *sql.DB, d Dialect, ms []Migration, create bool, where string) error {
-	v, err := SchemaVersion(ctx, db)
+	v, err := SchemaVersion(ctx, db, d)
 	if err != nil {
 		return err
 	}

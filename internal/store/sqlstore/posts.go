@@ -239,3 +239,11 @@ func (db *DB) Unprocessed(ctx context.Context, after int64, olderThan time.Time,
 	}
 	return keys, rows.Err()
 }
+
+// Backlog counts unprocessed posts, up to upTo, on the partial index of
+// unprocessed posts.
+func (db *DB) Backlog(ctx context.Context, upTo int64) (int64, error) {
+	var n int64
+	err := db.R.QueryRowContext(ctx, db.D.rebind(`SELECT count(*) FROM (SELECT key FROM posts WHERE processed_at IS NULL LIMIT ?) AS b`), max(0, upTo)).Scan(&n)
+	return n, err
+}

@@ -33,7 +33,9 @@ func (db *DB) RecordProcessing(ctx context.Context, actor string, batch []store.
 		return nil, nil
 	}
 	sorted := append([]store.Processing(nil), batch...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].PostKey < sorted[j].PostKey })
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].PostKey < sorted[j].PostKey })
+	// A key given twice is processed once (its first result).
+	sorted = slices.CompactFunc(sorted, func(a, b store.Processing) bool { return a.PostKey == b.PostKey })
 	var out []store.Processed
 	err := db.retryTx(ctx, false, func(tx *sql.Tx) error {
 		var err error
@@ -112,7 +114,17 @@ func (db *DB) recordProcessing(ctx context.Context, tx *sql.Tx, actor string, ba
 	if err := db.growCases(ctx, tx, f.grown, nowMicro); err != nil {
 		return nil, err
 	}
-	// 7. Audit: one entry per case opened, sealed together.
+	// 7. Audit: one entry per case opened, sealed together; with several
+	// writers, under the audit lock, the cases opened are checked against
+	// those opened concurrently.
+	if len(f.cases) > 0 && db.D.AuditLock != "" {
+		if _, err := tx.ExecContext(ctx, db.D.AuditLock); err != nil {
+			return nil, err
+		}
+		if err := db.checkOpened(ctx, tx, f); err != nil {
+			return nil, err
+		}
+	}
 	if len(f.cases) > 0 {
 		es := make([]audit.Entry, len(f.cases))
 		for i, o := range f.cases {

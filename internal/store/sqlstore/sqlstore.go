@@ -8,6 +8,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -28,6 +29,9 @@ type Dialect struct {
 	// so that two writers cannot chain onto the same entry. SQLite needs
 	// none: it has one writer.
 	AuditLock string
+	// TableExists is a query answering whether the table named by its one
+	// parameter exists (in the schema the connection uses).
+	TableExists string
 	// MigrationLock is run at the start of each migration transaction.
 	MigrationLock string
 	// SkipLocked ends the SELECT that picks the next case to claim, so that
@@ -193,17 +197,23 @@ func (db *DB) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 // retryTx is writeTx, run again (a few times) when the database aborted
-// the transaction to break a deadlock.
+// the transaction to break a deadlock, or when a concurrent worker opened
+// a case this one must join (errCampaignRace: each retry follows a commit
+// of another worker, so they end).
 func (db *DB) retryTx(ctx context.Context, durable bool, fn func(tx *sql.Tx) error) error {
 	for attempt := 0; ; attempt++ {
 		err := db.writeTx(ctx, durable, fn)
-		if err == nil || db.D.Retryable == nil || !db.D.Retryable(err) || attempt == 4 {
+		if err == nil {
+			return nil
+		}
+		retry := errors.Is(err, errCampaignRace) || db.D.Retryable != nil && db.D.Retryable(err)
+		if !retry || attempt == 8 {
 			return err
 		}
 		select {
 		case <-ctx.Done():
 			return err
-		case <-time.After(time.Duration(attempt+1) * 5 * time.Millisecond):
+		case <-time.After(time.Duration(attempt+1) * 2 * time.Millisecond):
 		}
 	}
 }

@@ -40,11 +40,14 @@ type cachedToken struct {
 	at  time.Time
 }
 
-// Tokens returns a token store over db with its own lookup cache. Make
+// NewTokens returns a token store over db with its own lookup cache. Make
 // one per process and share it.
-func (db *DB) Tokens() *TokenStore {
+func (db *DB) NewTokens() *TokenStore {
 	return &TokenStore{db: db, ttl: TokenTTL, cache: map[string]cachedToken{}}
 }
+
+// Tokens is NewTokens as store.Store has it.
+func (db *DB) Tokens() auth.Store { return db.NewTokens() }
 
 var _ auth.Store = (*TokenStore)(nil)
 

@@ -251,13 +251,23 @@ func testProcessingAndCases(t *testing.T, s store.Store) {
 	if keys := must(s.Unprocessed(ctx, 0, time.Now().Add(time.Second), 10)); len(keys) != 0 {
 		t.Errorf("still unprocessed: %v", keys)
 	}
+	if n := must(s.Backlog(ctx, 100)); n != 0 {
+		t.Errorf("backlog %d after processing every post, want 0", n)
+	}
+	// Five more stored, one processed: four wait (counted up to the cap).
+	more := must(s.PutPosts(ctx, "test", "f", mkPosts("telegram", 100, 5))).New
+	must(s.RecordProcessing(ctx, "worker", []store.Processing{proc(more[2], "", "telegram", t0)}))
+	if n, capped := must(s.Backlog(ctx, 100)), must(s.Backlog(ctx, 3)); n != 4 || capped != 3 {
+		t.Errorf("backlog %d (capped at 3: %d), want 4 (3)", n, capped)
+	}
 }
 
 func testProcessingRedelivered(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	keys := must(s.PutPosts(ctx, "test", "f", mkPosts("x", 0, 2))).New
 	batch := []store.Processing{proc(keys[0], "k", "x", time.Now(), sig("incitement", "high", 1)), proc(keys[1], "k", "x", time.Now(), sig("incitement", "high", 1))}
-	must(s.RecordProcessing(ctx, "w", batch))
+	// The same key twice in one message counts once.
+	must(s.RecordProcessing(ctx, "w", append(batch, batch[0])))
 	again := must(s.RecordProcessing(ctx, "w", batch))
 	for _, o := range again {
 		if !o.Skipped || o.NewCase {
@@ -613,5 +623,9 @@ func testConcurrentNearDuplicates(t *testing.T, s store.Store) {
 	if total != 180 {
 		t.Fatalf("cases count %d posts, want 180", total)
 	}
-	t.Logf("%d texts in %d cases", len(texts), must(s.Counts(ctx)).Cases)
+	// The copies of each base text are near-duplicates: one case each,
+	// whichever worker opened it first.
+	if n := must(s.Counts(ctx)).Cases; n != int64(len(bases)) {
+		t.Fatalf("%d texts of %d campaigns in %d cases, want %d", len(texts), len(bases), n, len(bases))
+	}
 }
