@@ -14,8 +14,10 @@ import (
 
 	"github.com/basira-org/basira/internal/config"
 	"github.com/basira-org/basira/internal/hashmatch"
+	"github.com/basira-org/basira/internal/video"
 	"github.com/basira-org/basira/pdq"
 	"github.com/basira-org/basira/pdq/pdqbench"
+	"github.com/basira-org/basira/vpdq"
 )
 
 func init() {
@@ -152,7 +154,8 @@ Examples:
 		Name:    "match",
 		Summary: "match image or media files (or a text) against the banks",
 		Usage:   "[flags] FILE...",
-		Help: `Hashes each file (MD5, SHA-256 and, for images, PDQ) and prints one line per
+		Help: `Hashes each file (MD5, SHA-256 and, for images, PDQ; for videos, vPDQ when a
+vpdq bank exists, with ffmpeg) and prints one line per
 match: PATH, BANK, ENTRY, LABEL, DISTANCE. A file that matches a safe list is
 printed as "safe" with the safe-list entry and its other matches are not
 flagged. With --dihedral, images are also matched rotated and mirrored (the
@@ -186,8 +189,8 @@ func bankStore(env *Env, dir string, create bool) (*hashmatch.DirStore, error) {
 
 func runBankCreate(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
 	dir := bankDirFlag(fs)
-	typ := fs.String("type", "", "signal type: pdq, md5, sha256 or text (required)")
-	threshold := fs.Float64("threshold", -1, "largest PDQ distance (default 31) or smallest text similarity (default 0.5)")
+	typ := fs.String("type", "", "signal type: pdq, md5, sha256, sha512, text, video_md5 or vpdq (required)")
+	threshold := fs.Float64("threshold", -1, "largest PDQ distance (default 31), smallest text similarity (default 0.5), or for vpdq the percentage of a video's frames that must match (default 80)")
 	safe := fs.Bool("safe", false, "make this bank a safe list: its matches suppress flags")
 	desc := fs.String("description", "", "what the bank holds and where it comes from")
 	if err := Parse(fs, args); err != nil {
@@ -268,7 +271,7 @@ func runBankAdd(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) 
 	for _, v := range fs.Args()[1:] {
 		value := v
 		if *files {
-			value, err = hashmatch.FileValue(t, v, h)
+			value, err = fileValue(ctx, t, v, h)
 			if err != nil {
 				failed++
 				fmt.Fprintf(env.Stderr, "basira bank add: %v\n", err)
@@ -294,6 +297,19 @@ func runBankAdd(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) 
 		return ErrFailed
 	}
 	return nil
+}
+
+// fileValue hashes a file for a bank of type t: videos through ffmpeg
+// for vPDQ banks, the rest as hashmatch.FileValue does.
+func fileValue(ctx context.Context, t hashmatch.SignalType, path string, h *pdq.Hasher) (string, error) {
+	if t == hashmatch.VPDQ {
+		r, err := video.HashFile(ctx, path, video.Options{})
+		if err != nil {
+			return "", err
+		}
+		return vpdq.FormatSignal(r.Features), nil
+	}
+	return hashmatch.FileValue(t, path, h)
 }
 
 func runBankImport(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
@@ -477,6 +493,7 @@ func runMatch(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	format := fs.String("format", "table", "output: table (for a person) or json (one object per match)")
 	all := fs.Bool("all", false, "also print files that match nothing")
 	dihedral := fs.Bool("dihedral", false, "also match the images' rotations and flips (mirrored or turned copies)")
+	vopt := videoFlags(fs)
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
@@ -520,6 +537,13 @@ func runMatch(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 		out.print("text", ms)
 	}
 	h := pdq.NewHasher()
+	videos := m.Has(hashmatch.VPDQ)
+	if videos {
+		if err := video.Check(); err != nil {
+			fmt.Fprintf(env.Stderr, "basira match: videos are matched by MD5 and SHA-256 only: %v\n", err)
+			videos = false
+		}
+	}
 	for _, path := range fs.Args() {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -533,6 +557,15 @@ func runMatch(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 			failed++
 			fmt.Fprintf(env.Stderr, "basira match: %v\n", err)
 			continue
+		}
+		if videos && fh.PDQ == nil && isVideoFile(path) {
+			r, err := video.HashFile(ctx, path, sampling(*vopt))
+			if err != nil {
+				failed++
+				fmt.Fprintf(env.Stderr, "basira match: %v\n", err)
+				continue
+			}
+			fh.VPDQ = r.Features
 		}
 		if fh.PDQ != nil && fh.PDQ.Quality < pdq.MinQuality && m.Has(hashmatch.PDQ) {
 			fmt.Fprintf(env.Stderr, "basira match: %s: PDQ quality %d is below %d, PDQ not matched\n", path, fh.PDQ.Quality, pdq.MinQuality)
@@ -583,6 +616,9 @@ func (p *matchPrinter) print(item string, ms []hashmatch.Match) {
 			}
 			if m.Type == hashmatch.Text {
 				dist = fmt.Sprintf("similarity %.2f", m.Similarity)
+			}
+			if m.Video != nil {
+				dist = fmt.Sprintf("vpdq %.0f%% / %.0f%%", m.Video.QueryPercent, m.Video.ComparedPercent)
 			}
 			if p.json {
 				_ = json.NewEncoder(p.env.Stdout).Encode(map[string]any{"item": item, "verdict": list.verdict, "match": m})

@@ -18,7 +18,7 @@ import (
 func init() {
 	Register(&Command{
 		Name:    "hash",
-		Summary: "print the PDQ hash and quality of image files",
+		Summary: "print the PDQ hash and quality of image files (and the vPDQ of videos)",
 		Usage:   "[flags] FILE...",
 		Help: `Prints one line per file, in the order given, in the format of Meta's
 reference tool:
@@ -42,12 +42,20 @@ usual distance of 31 works either way). --unletterbox first cuts off black
 borders (rows and columns darker than --black-threshold), as
 python-threatexchange's --photo-preprocess=unletterbox does.
 
+Videos (.mp4 .mov .webm .mkv .avi …; decoded by ffmpeg, which must be
+installed) are hashed with vPDQ, one frame a second by default; the line is
+  VIDEO_MD5,FRAMES,PATH
+(32 hexadecimal characters: the MD5 of the file, HMA's video_md5) and, with
+--vpdq-dir, each video's frame hashes go to DIR/NAME.txt in the format of
+Meta's vpdq-hash-video (frame,quality,hash,timestamp).
+
 Examples:
   basira hash photo.jpg
   basira hash media/*.jpg > hashes.csv
   basira hash --workers 2 media/ > hashes.csv
   basira hash --dihedral meme.png
-  basira hash --full-resolution --unletterbox screenshot.jpg`,
+  basira hash --full-resolution --unletterbox screenshot.jpg
+  basira hash --vpdq-dir hashes/ clip.mp4`,
 		Run: runHash,
 	})
 }
@@ -58,6 +66,8 @@ func runHash(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) err
 	unletterbox := fs.Bool("unletterbox", false, "cut off black borders before hashing")
 	black := fs.Int("black-threshold", pdq.DefaultBlackThreshold, "with --unletterbox, grey level (0-255) below which a border row or column counts as black")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "files hashed in parallel (output order is kept)")
+	vopt := videoFlags(fs)
+	vpdqDir := fs.String("vpdq-dir", "", "write each video's vPDQ frame hashes to `DIR`/NAME.txt")
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
@@ -90,6 +100,11 @@ func runHash(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) err
 				h = pdq.NewFullResolutionHasher()
 			}
 			for i := range jobs {
+				if isVideoFile(files[i]) {
+					line, err := hashVideoLine(ctx, files[i], *vopt, *vpdqDir)
+					results[i] <- result{line: line, err: err}
+					continue
+				}
 				img, err := pdq.DecodeFile(files[i])
 				if err != nil {
 					results[i] <- result{err: err}
@@ -165,7 +180,7 @@ func expandImageArgs(args []string) ([]string, error) {
 			if err != nil {
 				return err
 			}
-			if !d.IsDir() && imageExts[strings.ToLower(filepath.Ext(p))] {
+			if !d.IsDir() && (imageExts[strings.ToLower(filepath.Ext(p))] || isVideoFile(p)) {
 				out = append(out, p)
 			}
 			return nil

@@ -9,6 +9,8 @@ import (
 
 	"github.com/basira-org/basira/internal/detect"
 	"github.com/basira-org/basira/internal/hashmatch"
+	"github.com/basira-org/basira/internal/video"
+	"github.com/basira-org/basira/vpdq"
 )
 
 func init() {
@@ -38,6 +40,19 @@ func init() {
 					mu.Lock()
 					defer mu.Unlock()
 					fmt.Fprintf(env.Stderr, "warning: %s\n", msg)
+				}
+				if d.Matcher().Has(hashmatch.VPDQ) {
+					if err := video.Check(); err != nil {
+						fmt.Fprintf(env.Stderr, "warning: local videos are matched by MD5 and SHA-256 only: %v\n", err)
+					} else {
+						d.Video = func(ctx context.Context, path string) ([]vpdq.Feature, error) {
+							r, err := video.HashFile(ctx, path, video.Options{})
+							if err != nil {
+								return nil, err
+							}
+							return r.Features, nil
+						}
+					}
 				}
 				return d, nil
 			}

@@ -44,10 +44,15 @@ func serveAPIDeps(ctx context.Context, env *Env, sc *ServeContext, deps *server.
 		}
 	}
 	if deps.Hasher == nil {
-		deps.Hasher = hma.NewHasher()
+		h := hma.NewHasher()
 		if sc.HMAFullResolution {
-			deps.Hasher = hma.NewFullResolutionHasher()
+			h = hma.NewFullResolutionHasher()
 		}
+		if err := h.VideoErr(); err != nil {
+			// Checked once at start: photos and video_md5 still work.
+			fmt.Fprintf(env.Stderr, "basira serve: HMA video hashing gives video_md5 only, no vpdq: %v\n", err)
+		}
+		deps.Hasher = h
 	}
 	if deps.Rules == nil {
 		// GET /v1/rules lists the rules in force; POST /v1/rules/reload
