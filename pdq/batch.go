@@ -17,7 +17,9 @@ type FileHash struct {
 	Path    string
 	Hashes  []Hash
 	Quality int
-	Err     error
+	// Line is what HashOptions.Other made of a file it took.
+	Line string
+	Err  error
 }
 
 // HashOptions say how HashFiles hashes.
@@ -31,6 +33,9 @@ type HashOptions struct {
 	// Black) first.
 	Unletterbox bool
 	Black       int
+	// Other, when set, hashes the files it takes (videos) instead: it
+	// returns the line to print for them and ok.
+	Other func(path string) (line string, ok bool, err error)
 }
 
 // HashFiles hashes paths on o.Workers goroutines and calls emit for each
@@ -83,6 +88,11 @@ func HashFiles(ctx context.Context, paths []string, o HashOptions, emit func(Fil
 }
 
 func hashOne(h *Hasher, path string, o HashOptions) FileHash {
+	if o.Other != nil {
+		if line, ok, err := o.Other(path); ok {
+			return FileHash{Path: path, Line: line, Err: err}
+		}
+	}
 	img, err := DecodeFile(path)
 	if err != nil {
 		return FileHash{Path: path, Err: err}
@@ -102,11 +112,11 @@ func hashOne(h *Hasher, path string, o HashOptions) FileHash {
 var ImageExts = map[string]bool{".jpg": true, ".jpeg": true, ".png": true, ".gif": true, ".webp": true, ".bmp": true, ".tif": true, ".tiff": true}
 
 // ExpandImagePaths replaces each folder of paths by the image files under
-// it, in lexical order; files are kept as given (even without an image
-// extension, so that a wrong file is reported rather than skipped). A
-// folder without images is an error: silence would read as "hashed,
-// nothing matched".
-func ExpandImagePaths(paths []string) ([]string, error) {
+// it (and those also accepts, e.g. videos), in lexical order; files are
+// kept as given (even without an image extension, so that a wrong file is
+// reported rather than skipped). A folder without such files is an error:
+// silence would read as "hashed, nothing matched".
+func ExpandImagePaths(paths []string, also func(path string) bool) ([]string, error) {
 	var out []string
 	for _, a := range paths {
 		st, err := os.Stat(a)
@@ -119,7 +129,7 @@ func ExpandImagePaths(paths []string) ([]string, error) {
 			if err != nil {
 				return err
 			}
-			if !d.IsDir() && ImageExts[strings.ToLower(filepath.Ext(p))] {
+			if !d.IsDir() && (ImageExts[strings.ToLower(filepath.Ext(p))] || also != nil && also(p)) {
 				out = append(out, p)
 			}
 			return nil

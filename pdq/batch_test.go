@@ -33,11 +33,11 @@ func TestHashFilesKeepsOrder(t *testing.T) {
 	}
 	bad := filepath.Join(t.TempDir(), "notes.txt")
 	os.WriteFile(bad, []byte("hello"), 0o600)
-	paths, err := ExpandImagePaths([]string{dir, bad})
+	paths, err := ExpandImagePaths([]string{dir, bad}, nil)
 	if err != nil || len(paths) != 4 {
 		t.Fatalf("expanded %v, %v", paths, err)
 	}
-	if _, err := ExpandImagePaths([]string{t.TempDir()}); err == nil {
+	if _, err := ExpandImagePaths([]string{t.TempDir()}, nil); err == nil {
 		t.Error("a folder without images expanded without error")
 	}
 	var got []FileHash

@@ -111,6 +111,18 @@ func DecodedSize(cfg image.Config) int64 {
 // waits for its share of the process's decode budget, and it is abandoned
 // when ctx is done or after DefaultDecodeTimeout.
 func DecodeContext(ctx context.Context, data []byte) (image.Image, string, error) {
+	return decodeContext(ctx, data, false)
+}
+
+// DecodeForHash is DecodeContext for the 512-pixel PDQ hash: with
+// FastJPEG, a large JPEG is decoded at reduced size, luma only (see
+// FastJPEG). The picture it returns is for Hasher.Hash, not for display
+// nor for full-resolution hashing.
+func DecodeForHash(ctx context.Context, data []byte) (image.Image, string, error) {
+	return decodeContext(ctx, data, FastJPEG)
+}
+
+func decodeContext(ctx context.Context, data []byte, fastOK bool) (image.Image, string, error) {
 	if len(data) > MaxFileBytes {
 		return nil, "", fmt.Errorf("%w: over %d MiB", ErrTooLarge, MaxFileBytes>>20)
 	}
@@ -128,6 +140,13 @@ func DecodeContext(ctx context.Context, data []byte) (image.Image, string, error
 		return nil, format, fmt.Errorf("%w: %dx%d %s is above %d pixels", ErrTooLarge, cfg.Width, cfg.Height, format, MaxPixels)
 	}
 	need := DecodedSize(cfg)
+	full := need
+	fast := fastOK && format == "jpeg" && jpegScale(cfg.Width, cfg.Height) > 1
+	if fast {
+		// Luma only, at 1/s per side.
+		s := int64(jpegScale(cfg.Width, cfg.Height))
+		need = int64(cfg.Width) * int64(cfg.Height) / (s * s)
+	}
 	if need > MaxDecodeBytes {
 		return nil, format, fmt.Errorf("%w: %dx%d %s needs about %d MiB decoded, over the %d MiB limit", ErrTooLarge, cfg.Width, cfg.Height, format, need>>20, MaxDecodeBytes>>20)
 	}
@@ -145,6 +164,24 @@ func DecodeContext(ctx context.Context, data []byte) (image.Image, string, error
 		// collected yet: collect first, so its pages are reused instead of
 		// adding up (measured: 4 large decodes in a row held 4 images).
 		runtime.GC()
+	}
+	if fast {
+		img, ok, err := decodeJPEGLuma(&ctxReader{ctx: ctx, r: bytes.NewReader(data)}, cfg)
+		if ok {
+			return img, format, nil
+		}
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, format, fmt.Errorf("decoding %s: deadline: %w", format, cerr)
+		}
+		_ = err
+		// An RGB or CMYK JPEG: decoded in full, under the full budget.
+		if full > MaxDecodeBytes {
+			return nil, format, fmt.Errorf("%w: %dx%d %s needs about %d MiB decoded, over the %d MiB limit", ErrTooLarge, cfg.Width, cfg.Height, format, full>>20, MaxDecodeBytes>>20)
+		}
+		if err := decodeBudget.acquire(ctx, full-need); err != nil {
+			return nil, format, err
+		}
+		defer decodeBudget.release(full - need)
 	}
 	img, format, err := image.Decode(&ctxReader{ctx: ctx, r: bytes.NewReader(data)})
 	if err != nil {

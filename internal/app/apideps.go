@@ -62,10 +62,15 @@ func (a *App) APIDeps(ctx context.Context, deps *server.Deps, tasks map[string]f
 	if err := a.bankDeps(ctx, deps); err != nil {
 		return err
 	}
-	deps.Hasher = hma.NewHasher()
+	h := hma.NewHasher()
 	if a.Config.HMAFullResolution {
-		deps.Hasher = hma.NewFullResolutionHasher()
+		h = hma.NewFullResolutionHasher()
 	}
+	if err := h.VideoErr(); err != nil {
+		// Checked once at start: photos and video_md5 still work.
+		a.Log.Warn("HMA video hashing gives video_md5 only, no vpdq", "err", err)
+	}
+	deps.Hasher = h
 	if r := a.Reloader; r != nil {
 		if r.Modules.Rules.Provisioned() != nil {
 			deps.Rules = ruleAPI{r}

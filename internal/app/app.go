@@ -138,7 +138,9 @@ func Open(ctx context.Context, cfg *config.Config, o Options) (_ *App, err error
 		return nil, err
 	}
 	if cfg.Media.Fetch {
-		a.media = newMediaStep(cfg.Media, a.Log)
+		if a.media, err = newMediaStep(cfg.Media, a.Log); err != nil {
+			return nil, err
+		}
 	}
 	a.Metrics = metrics.New(statusNames()...)
 	observe := func(ev pipeline.Event) { a.Metrics.ObserveDetector("all", ev.Detect) }

@@ -2,12 +2,16 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"runtime"
 	"time"
 
 	"github.com/basira-org/basira/internal/config"
 	"github.com/basira-org/basira/internal/media"
+	"github.com/basira-org/basira/internal/ocr"
 	"github.com/basira-org/basira/internal/post"
+	"github.com/basira-org/basira/internal/video"
 )
 
 // mediaStep fetches and hashes post attachments before the detectors run
@@ -18,9 +22,26 @@ type mediaStep struct {
 	log *slog.Logger
 }
 
-func newMediaStep(cfg config.Media, log *slog.Logger) *mediaStep {
-	return &mediaStep{cfg: cfg, log: log,
-		f: &media.Fetcher{MaxBytes: cfg.MaxBytes, Timeout: cfg.Timeout, PDQ: media.PDQ(), Dir: cfg.KeepDir}}
+func newMediaStep(cfg config.Media, log *slog.Logger) (*mediaStep, error) {
+	f := &media.Fetcher{MaxBytes: cfg.MaxBytes, Timeout: cfg.Timeout, PDQ: media.PDQ(), Dir: cfg.KeepDir, VideoTimeout: cfg.VideoTimeout}
+	if cfg.Video {
+		vh, err := media.VPDQ(video.Options{MaxBytes: cfg.MaxBytes, Timeout: cfg.VideoTimeout})
+		if err != nil {
+			// Checked once at start: images are still hashed.
+			log.Warn("video attachments get MD5 and SHA-256 only, no vPDQ (turn this off with --media-video=false)", "err", err)
+		}
+		f.Video = vh
+	}
+	if cfg.OCR {
+		// Asked for: a missing Tesseract stops the start, with how to
+		// install it.
+		r, err := ocr.New(runtime.GOMAXPROCS(0))
+		if err != nil {
+			return nil, fmt.Errorf("--ocr: %w", err)
+		}
+		f.OCR = media.OCR(r, video.Options{MaxBytes: cfg.MaxBytes, Timeout: cfg.VideoTimeout})
+	}
+	return &mediaStep{cfg: cfg, log: log, f: f}, nil
 }
 
 // prepare returns the workers' Prepare step, or nil when fetching is off.

@@ -22,6 +22,8 @@ var LayerNames = []string{"foundation", "domain", "adapter", "assembly", "comman
 var Layer = map[string]int{
 	"arabic":                  Foundation,
 	"pdq":                     Foundation,
+	"vpdq":                    Foundation,
+	"tmk":                     Foundation,
 	"rules":                   Foundation, // the shipped rule packs (embedded files)
 	"models":                  Foundation, // the shipped models (embedded files)
 	"entities":                Foundation, // the shipped entity lists (embedded files)
@@ -39,23 +41,26 @@ var Layer = map[string]int{
 	"internal/arch":           Foundation,
 	"internal/atomicfile":     Foundation,
 
-	"internal/rules":     Domain,
-	"internal/hashmatch": Domain,
-	"internal/classify":  Domain, // classify/eval: the measurement loops of the models commands
-	"internal/claims":    Domain,
-	"internal/finance":   Domain,
-	"internal/sanctions": Domain,
-	"internal/media":     Domain,
-	"internal/ingest":    Domain,
-	"internal/review":    Domain,
-	"internal/report":    Domain,
-	"internal/referral":  Domain,
-	"internal/demo":      Domain,
-	"internal/entities":  Domain,
-	"internal/campaign":  Domain,
-	"internal/debunk":    Domain,
-	"internal/truth":     Domain,
-	"internal/account":   Domain, // people's accounts, sessions, sign-in limits
+	"internal/rules":       Domain,
+	"internal/hashmatch":   Domain,
+	"internal/classify":    Domain, // classify/eval: the measurement loops of the models commands
+	"internal/claims":      Domain,
+	"internal/finance":     Domain,
+	"internal/sanctions":   Domain,
+	"internal/media":       Domain,
+	"internal/video":       Domain,
+	"internal/ocr":         Domain,
+	"internal/ocr/ocrtest": Domain, // test helper: renders Arabic text
+	"internal/ingest":      Domain,
+	"internal/review":      Domain,
+	"internal/report":      Domain,
+	"internal/referral":    Domain,
+	"internal/demo":        Domain,
+	"internal/entities":    Domain,
+	"internal/campaign":    Domain,
+	"internal/debunk":      Domain,
+	"internal/truth":       Domain,
+	"internal/account":     Domain, // people's accounts, sessions, sign-in limits
 
 	"internal/store/sqlstore":  Adapter,
 	"internal/store/sqlite":    Adapter,

@@ -12,8 +12,10 @@ import (
 
 	"github.com/basira-org/basira/internal/config"
 	"github.com/basira-org/basira/internal/hashmatch"
+	"github.com/basira-org/basira/internal/video"
 	"github.com/basira-org/basira/pdq"
 	"github.com/basira-org/basira/pdq/pdqbench"
+	"github.com/basira-org/basira/vpdq"
 )
 
 func init() {
@@ -94,8 +96,8 @@ func bankStore(env *Env, dir string, create bool) (*hashmatch.DirStore, error) {
 
 func runBankCreate(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
 	dir := bankDirFlag(fs)
-	typ := fs.String("type", "", "signal type: pdq, md5, sha256 or text (required)")
-	threshold := fs.Float64("threshold", -1, "largest PDQ distance (default 31) or smallest text similarity (default 0.5)")
+	typ := fs.String("type", "", "signal type: pdq, md5, sha256, sha512, text, video_md5 or vpdq (required)")
+	threshold := fs.Float64("threshold", -1, "largest PDQ distance (default 31), smallest text similarity (default 0.5), or for vpdq the percentage of a video's frames that must match (default 80)")
 	safe := fs.Bool("safe", false, "make this bank a safe list: its matches suppress flags")
 	desc := fs.String("description", "", "what the bank holds and where it comes from")
 	if err := Parse(fs, args); err != nil {
@@ -176,7 +178,7 @@ func runBankAdd(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) 
 	for _, v := range fs.Args()[1:] {
 		value := v
 		if *files {
-			value, err = hashmatch.FileValue(t, v, h)
+			value, err = fileValue(ctx, t, v, h)
 			if err != nil {
 				failed++
 				fmt.Fprintf(env.Stderr, "basira bank add: %v\n", err)
@@ -202,6 +204,19 @@ func runBankAdd(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) 
 		return ErrFailed
 	}
 	return nil
+}
+
+// fileValue hashes a file for a bank of type t: videos through ffmpeg
+// for vPDQ banks, the rest as hashmatch.FileValue does.
+func fileValue(ctx context.Context, t hashmatch.SignalType, path string, h *pdq.Hasher) (string, error) {
+	if t == hashmatch.VPDQ {
+		r, err := video.HashFile(ctx, path, video.Options{})
+		if err != nil {
+			return "", err
+		}
+		return vpdq.FormatSignal(r.Features), nil
+	}
+	return hashmatch.FileValue(t, path, h)
 }
 
 func runBankImport(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
@@ -409,6 +424,7 @@ func runMatch(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	format := fs.String("format", "table", "output: table (for a person) or json (one object per match)")
 	all := fs.Bool("all", false, "also print files that match nothing")
 	dihedral := fs.Bool("dihedral", false, "also match the images' rotations and flips (mirrored or turned copies)")
+	vopt := videoFlags(fs)
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
@@ -430,7 +446,7 @@ func runMatch(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 		}
 		out.Write("text", ms)
 	}
-	failed, err := matchFiles(ctx, env, m, fs.Args(), *dihedral, out)
+	failed, err := matchFiles(ctx, env, m, fs.Args(), *dihedral, *vopt, out)
 	_ = out.Flush()
 	if err != nil {
 		return err
@@ -443,9 +459,16 @@ func runMatch(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 
 // matchFiles hashes each file and prints its matches; it returns how many
 // files could not be hashed.
-func matchFiles(ctx context.Context, env *Env, m *hashmatch.Matcher, paths []string, dihedral bool, out *hashmatch.MatchWriter) (int, error) {
+func matchFiles(ctx context.Context, env *Env, m *hashmatch.Matcher, paths []string, dihedral bool, vopt video.Options, out *hashmatch.MatchWriter) (int, error) {
 	failed := 0
 	h := pdq.NewHasher()
+	videos := m.Has(hashmatch.VPDQ)
+	if videos {
+		if err := video.Check(); err != nil {
+			fmt.Fprintf(env.Stderr, "basira match: videos are matched by MD5 and SHA-256 only: %v\n", err)
+			videos = false
+		}
+	}
 	for _, path := range paths {
 		if ctx.Err() != nil {
 			return failed, ctx.Err()
@@ -459,6 +482,15 @@ func matchFiles(ctx context.Context, env *Env, m *hashmatch.Matcher, paths []str
 			failed++
 			fmt.Fprintf(env.Stderr, "basira match: %v\n", err)
 			continue
+		}
+		if videos && fh.PDQ == nil && isVideoFile(path) {
+			r, err := video.HashFile(ctx, path, sampling(vopt))
+			if err != nil {
+				failed++
+				fmt.Fprintf(env.Stderr, "basira match: %v\n", err)
+				continue
+			}
+			fh.VPDQ = r.Features
 		}
 		if fh.PDQ != nil && fh.PDQ.Quality < pdq.MinQuality && m.Has(hashmatch.PDQ) {
 			fmt.Fprintf(env.Stderr, "basira match: %s: PDQ quality %d is below %d, PDQ not matched\n", path, fh.PDQ.Quality, pdq.MinQuality)

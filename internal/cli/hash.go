@@ -12,7 +12,7 @@ import (
 func init() {
 	Register(&Command{
 		Name:    "hash",
-		Summary: "print the PDQ hash and quality of image files",
+		Summary: "print the PDQ hash and quality of image files (and the vPDQ of videos)",
 		Usage:   "[flags] FILE...",
 		Run:     runHash,
 	})
@@ -24,6 +24,8 @@ func runHash(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) err
 	unletterbox := fs.Bool("unletterbox", false, "cut off black borders before hashing")
 	black := fs.Int("black-threshold", pdq.DefaultBlackThreshold, "with --unletterbox, grey level (0-255) below which a border row or column counts as black")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "files hashed in parallel (output order is kept)")
+	vopt := videoFlags(fs)
+	vpdqDir := fs.String("vpdq-dir", "", "write each video's vPDQ frame hashes to `DIR`/NAME.txt")
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
@@ -33,17 +35,29 @@ func runHash(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) err
 	if *black < 0 || *black > 256 {
 		return Usagef("--black-threshold must be 0-256")
 	}
-	files, err := pdq.ExpandImagePaths(fs.Args())
+	files, err := pdq.ExpandImagePaths(fs.Args(), isVideoFile)
 	if err != nil {
 		return err
 	}
 	failed := 0
-	o := pdq.HashOptions{Workers: *workers, Dihedral: *dihedral, FullResolution: *fullRes, Unletterbox: *unletterbox, Black: *black}
+	o := pdq.HashOptions{Workers: *workers, Dihedral: *dihedral, FullResolution: *fullRes, Unletterbox: *unletterbox, Black: *black,
+		// Videos: vPDQ through ffmpeg, a VIDEO_MD5,FRAMES,PATH line.
+		Other: func(path string) (string, bool, error) {
+			if !isVideoFile(path) {
+				return "", false, nil
+			}
+			line, err := hashVideoLine(ctx, path, *vopt, *vpdqDir)
+			return line, true, err
+		}}
 	err = pdq.HashFiles(ctx, files, o, func(r pdq.FileHash) error {
 		if r.Err != nil {
 			failed++
 			fmt.Fprintf(env.Stderr, "basira hash: %v\n", r.Err)
 			return nil
+		}
+		if r.Line != "" {
+			_, err := fmt.Fprintln(env.Stdout, r.Line)
+			return err
 		}
 		line := ""
 		for _, x := range r.Hashes[1:] {

@@ -103,6 +103,11 @@ type Media struct {
 	Timeout   time.Duration
 	KeepDir   string
 	Retention time.Duration
+	// Video hashes video attachments (vPDQ) through ffmpeg.
+	Video        bool
+	VideoTimeout time.Duration
+	// OCR reads the text inside images and videos' key frames (Tesseract).
+	OCR bool
 }
 
 type groups struct{ store, bus, serve, media, tokens bool }
@@ -145,11 +150,14 @@ func (c *Config) DefineServe(fs *flag.FlagSet) {
 func (c *Config) DefineMedia(fs *flag.FlagSet) {
 	c.defined.media = true
 	m := &c.Media
-	fs.BoolVar(&m.Fetch, "fetch-media", false, "fetch post media (images) and hash them (SHA-256, MD5, PDQ) before the detectors run, so hash banks match them; the hashes are stored with the post")
+	fs.BoolVar(&m.Fetch, "fetch-media", false, "fetch post media (images and videos) and hash them (SHA-256, MD5, PDQ, vPDQ) before the detectors run, so hash banks match them; the hashes are stored with the post")
 	fs.Int64Var(&m.MaxBytes, "media-max-bytes", media.DefaultMaxBytes, "with --fetch-media or --hma-fetch-urls, largest media file fetched")
 	fs.DurationVar(&m.Timeout, "media-timeout", media.DefaultTimeout, "with --fetch-media or --hma-fetch-urls, time limit per media file")
 	fs.StringVar(&m.KeepDir, "keep-media", "", "with --fetch-media, keep fetched media as evidence in this `folder`")
 	fs.DurationVar(&m.Retention, "media-retention", 30*24*time.Hour, "with --keep-media, delete kept media not seen for this long")
+	fs.BoolVar(&m.Video, "media-video", true, "with --fetch-media, also hash video attachments (vPDQ, one frame a second) with ffmpeg; without ffmpeg installed, videos get MD5 and SHA-256 only and a warning says so at start")
+	fs.DurationVar(&m.VideoTimeout, "media-video-timeout", media.DefaultVideoTimeout, "with --media-video, time limit for decoding one video (and for reading the text in one attachment)")
+	fs.BoolVar(&m.OCR, "ocr", false, "with --fetch-media, read the text inside images and videos' key frames (Tesseract: Arabic, French, English) and run the text detectors on it; about 2 s of CPU per image, so off by default")
 }
 
 // Lookup reads a setting from the environment: NAME, or the contents of

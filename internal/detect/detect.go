@@ -177,6 +177,8 @@ func Analyze(pp *post.Post) *Input {
 // each failed detector and the post; the caller reports it (scan on
 // stderr and in its exit status, the service in its log and metrics) and
 // goes on with the next post.
+// It also runs them on the text read inside the post's attachments
+// (post.Media.OCR).
 func (p *Pipeline) Run(ctx context.Context, pp *post.Post) (*Result, error) {
 	g := p.acquire()
 	defer g.mu.RUnlock()
@@ -209,8 +211,10 @@ func (p *Pipeline) Run(ctx context.Context, pp *post.Post) (*Result, error) {
 		}
 		res.Signals = append(res.Signals, sigs...)
 	}
+	sigs, err := runMediaText(ctx, g.detectors, pp)
+	res.Signals = append(res.Signals, sigs...)
 	SortSignals(res.Signals)
-	return res, errors.Join(errs...)
+	return res, errors.Join(append(errs, err)...)
 }
 
 // SortSignals orders signals by severity then score, strongest first, so

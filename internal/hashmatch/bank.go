@@ -25,6 +25,7 @@ import (
 
 	"github.com/basira-org/basira/internal/textsig"
 	"github.com/basira-org/basira/pdq"
+	"github.com/basira-org/basira/vpdq"
 )
 
 // SignalType is the kind of value a bank holds.
@@ -39,10 +40,15 @@ const (
 	// list carries for some files.
 	SHA512 SignalType = "sha512"
 	Text   SignalType = "text"
+	// VideoMD5 is the MD5 of a video file's bytes (HMA's video_md5).
+	VideoMD5 SignalType = "video_md5"
+	// VPDQ is a video's vPDQ frame hashes (package vpdq), as
+	// python-threatexchange's signal string.
+	VPDQ SignalType = "vpdq"
 )
 
 // SignalTypes lists every signal type, in the order commands show them.
-var SignalTypes = []SignalType{PDQ, MD5, SHA256, SHA512, Text}
+var SignalTypes = []SignalType{PDQ, MD5, SHA256, SHA512, Text, VideoMD5, VPDQ}
 
 // ParseSignalType reads a signal type name (any case; "sha-256" allowed).
 func ParseSignalType(s string) (SignalType, error) {
@@ -57,8 +63,12 @@ func ParseSignalType(s string) (SignalType, error) {
 		return SHA512, nil
 	case "text":
 		return Text, nil
+	case "video_md5", "video-md5":
+		return VideoMD5, nil
+	case "vpdq":
+		return VPDQ, nil
 	}
-	return "", fmt.Errorf("unknown signal type %q: use pdq, md5, sha256, sha512 or text", s)
+	return "", fmt.Errorf("unknown signal type %q: use pdq, md5, sha256, sha512, text, video_md5 or vpdq", s)
 }
 
 // DefaultThreshold returns the usual threshold of a signal type: the
@@ -70,6 +80,8 @@ func DefaultThreshold(t SignalType) float64 {
 		return pdq.DefaultRadius
 	case Text:
 		return textsig.DefaultThreshold
+	case VPDQ:
+		return vpdq.DefaultQueryPercent
 	}
 	return 0
 }
@@ -112,6 +124,10 @@ func (i *Info) Validate() error {
 	case PDQ:
 		if i.Threshold < 0 || i.Threshold > 255 || i.Threshold != float64(int(i.Threshold)) {
 			return fmt.Errorf("bank %s: a PDQ threshold is a whole distance 0-255 (usually 31), not %v", i.Name, i.Threshold)
+		}
+	case VPDQ:
+		if i.Threshold <= 0 || i.Threshold > 100 {
+			return fmt.Errorf("bank %s: a vPDQ threshold is the share of a video's frames that must match, in (0, 100] (usually %v), not %v", i.Name, vpdq.DefaultQueryPercent, i.Threshold)
 		}
 	case Text:
 		if i.Threshold <= 0 || i.Threshold > 1 {
@@ -157,6 +173,8 @@ type Match struct {
 	Distance int `json:"distance"`
 	// Similarity is the estimated text similarity (text banks only).
 	Similarity float64 `json:"similarity,omitempty"`
+	// Video holds the vPDQ match percentages (vPDQ banks only).
+	Video *vpdq.Result `json:"video,omitempty"`
 	// Transform names the rotation or flip of the image that matched
 	// (pdq.Dihedral names), when dihedral matching was asked for and the
 	// image itself did not match.
@@ -181,16 +199,17 @@ type Bank struct {
 	live   int
 	// indexes over enabled entries
 	pdqIdx  *pdq.Index
-	pdqSlot []int32          // pdq index id -> slot
-	slotPDQ []int32          // slot -> pdq index id, -1 when not indexed
-	exact   map[string][]int // md5/sha256 value -> slots
-	text    *textsig.Index   // keyed by slot
+	pdqSlot []int32                // pdq index id -> slot
+	slotPDQ []int32                // slot -> pdq index id, -1 when not indexed
+	exact   map[string][]int       // md5/sha256 value -> slots
+	text    *textsig.Index         // keyed by slot
+	videos  map[int][]vpdq.Feature // vPDQ banks: slot -> frames kept for matching
 }
 
 // NewBank returns an empty bank.
 func NewBank(info Info) (*Bank, error) {
-	if info.Threshold == 0 && info.Type == Text {
-		info.Threshold = textsig.DefaultThreshold
+	if info.Threshold == 0 && (info.Type == Text || info.Type == VPDQ) {
+		info.Threshold = DefaultThreshold(info.Type)
 	}
 	if err := info.Validate(); err != nil {
 		return nil, err
@@ -204,6 +223,8 @@ func NewBank(info Info) (*Bank, error) {
 		b.pdqIdx = pdq.NewIndex()
 	case Text:
 		b.text = textsig.NewIndex()
+	case VPDQ:
+		b.videos = map[int][]vpdq.Feature{}
 	default:
 		b.exact = map[string][]int{}
 	}
@@ -299,8 +320,10 @@ func NormalizeValue(t SignalType, v string) (string, error) {
 			return "", err
 		}
 		return h.String(), nil
-	case MD5, SHA256, SHA512:
-		n := map[SignalType]int{MD5: 32, SHA256: 64, SHA512: 128}[t]
+	case VPDQ:
+		return normalizeVPDQ(v)
+	case MD5, SHA256, SHA512, VideoMD5:
+		n := map[SignalType]int{MD5: 32, VideoMD5: 32, SHA256: 64, SHA512: 128}[t]
 		if len(v) != n {
 			return "", fmt.Errorf("%s hash %q: want %d hexadecimal characters, got %d", t, clip(v), n, len(v))
 		}
@@ -497,6 +520,12 @@ func (b *Bank) indexLocked(slot int) error {
 			return err
 		}
 		b.text.Add(uint32(slot), sig)
+	case VPDQ:
+		fs, err := vpdq.ParseSignal(b.values[slot])
+		if err != nil {
+			return err
+		}
+		b.videos[slot] = fs
 	default:
 		v := b.values[slot]
 		b.exact[v] = append(b.exact[v], slot)
@@ -515,6 +544,8 @@ func (b *Bank) unindexLocked(slot int) {
 		}
 	case Text:
 		b.text.Remove(uint32(slot))
+	case VPDQ:
+		delete(b.videos, slot)
 	default:
 		v := b.values[slot]
 		s := b.exact[v]
@@ -610,6 +641,13 @@ func (b *Bank) Contains(value string) bool {
 		}
 		for _, m := range b.text.Query(&sig, 1) {
 			if b.values[m.ID] == v {
+				return true
+			}
+		}
+		return false
+	case VPDQ:
+		for slot := range b.videos {
+			if b.values[slot] == v {
 				return true
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/basira-org/basira/internal/post"
 	"github.com/basira-org/basira/internal/textsig"
 	"github.com/basira-org/basira/pdq"
+	"github.com/basira-org/basira/vpdq"
 )
 
 // Detector is the banks detector family: it matches a post's media files
@@ -33,6 +34,9 @@ type Detector struct {
 	Warn func(msg string)
 	// Dihedral also matches local image files rotated and mirrored.
 	Dihedral bool
+	// Video, if set, computes the vPDQ frames of a local file that is not
+	// an image (a video); it returns an error for other files.
+	Video func(ctx context.Context, path string) ([]vpdq.Feature, error)
 }
 
 // NewDetector returns the banks detector over m.
@@ -57,7 +61,7 @@ func (d *Detector) Detect(ctx context.Context, in *detect.Input) ([]detect.Signa
 	m := d.m.Load() // one matcher for the whole post
 	var out []detect.Signal
 	for i, md := range in.Post.Media {
-		ms, err := d.media(m, md)
+		ms, err := d.media(ctx, m, md)
 		if err != nil {
 			if d.Warn != nil {
 				d.Warn(fmt.Sprintf("post %q media[%d] not matched: %v", in.Post.ID, i, err))
@@ -77,8 +81,15 @@ func (d *Detector) Detect(ctx context.Context, in *detect.Input) ([]detect.Signa
 	return out, nil
 }
 
-func (d *Detector) media(m *Matcher, md post.Media) ([]Match, error) {
+func (d *Detector) media(ctx context.Context, m *Matcher, md post.Media) ([]Match, error) {
 	fh := FileHashes{MD5: md.MD5, SHA256: md.SHA256}
+	if md.VPDQ != "" {
+		fs, err := vpdq.ParseSignal(md.VPDQ)
+		if err != nil {
+			return nil, err
+		}
+		fh.VPDQ = fs
+	}
 	if md.PDQ != "" {
 		h, err := pdq.ParseHash(md.PDQ)
 		if err != nil {
@@ -116,6 +127,11 @@ func (d *Detector) media(m *Matcher, md post.Media) ([]Match, error) {
 		if fh.PDQ == nil {
 			fh.PDQ, fh.Dihedral = got.PDQ, got.Dihedral
 		}
+		if got.PDQ == nil && fh.VPDQ == nil && d.Video != nil && m.Has(VPDQ) {
+			if fh.VPDQ, err = d.Video(ctx, p); err != nil && d.Warn != nil {
+				d.Warn(fmt.Sprintf("%s: not hashed as a video: %v", md.Path, err))
+			}
+		}
 	}
 	return m.LookupFile(fh), nil
 }
@@ -137,6 +153,11 @@ func signals(ms []Match, item string) []detect.Signal {
 		case Text:
 			score = m.Similarity
 			evidence += fmt.Sprintf(" with similarity %.2f", m.Similarity)
+		case VPDQ:
+			if m.Video != nil {
+				score = m.Video.QueryPercent / 100
+				evidence += fmt.Sprintf(" by vPDQ: %.0f%% of the video's frames found, %.0f%% of the entry's", m.Video.QueryPercent, m.Video.ComparedPercent)
+			}
 		default:
 			evidence += " (exact " + string(m.Type) + ")"
 		}

@@ -131,7 +131,7 @@ func FileValue(t SignalType, path string, h *pdq.Hasher) (string, error) {
 		return "", err
 	}
 	switch t {
-	case MD5:
+	case MD5, VideoMD5:
 		return fh.MD5, nil
 	case SHA512:
 		return fh.SHA512, nil

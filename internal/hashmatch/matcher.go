@@ -12,6 +12,7 @@ import (
 
 	"github.com/basira-org/basira/internal/textsig"
 	"github.com/basira-org/basira/pdq"
+	"github.com/basira-org/basira/vpdq"
 )
 
 // Matcher answers lookups across a set of banks. It holds the banks, not
@@ -55,6 +56,12 @@ func (m *Matcher) Lookup(t SignalType, value string) ([]Match, error) {
 			return nil, err
 		}
 		return m.LookupText(&sig), nil
+	case VPDQ:
+		fs, err := vpdq.ParseSignal(v)
+		if err != nil {
+			return nil, err
+		}
+		return m.LookupVPDQ(fs), nil
 	}
 	var out []Match
 	for _, b := range m.banks {
@@ -108,6 +115,8 @@ type FileHashes struct {
 	// Dihedral holds the PDQ hashes of the 8 rotations and flips (index 0
 	// is the image itself), when asked for.
 	Dihedral *[8]pdq.Hash
+	// VPDQ holds a video's frame hashes (nil for other files).
+	VPDQ []vpdq.Feature
 }
 
 // MaxFileBytes is the largest file HashFile reads.
@@ -167,17 +176,22 @@ func hashBytes(data []byte, h *pdq.Hasher, dihedral bool) FileHashes {
 	return fh
 }
 
-// LookupFile matches a file's hashes against every bank: MD5 and SHA-256
-// exactly, PDQ within each bank's threshold when the hash's quality is at
+// LookupFile matches a file's hashes against every bank: MD5 (in MD5 and
+// video_md5 banks) and SHA-256 exactly, a video's vPDQ frames by match
+// percentage, PDQ within each bank's threshold when the hash's quality is at
 // least pdq.MinQuality (flat images match everything and prove nothing).
 func (m *Matcher) LookupFile(fh FileHashes) []Match {
 	var out []Match
 	for _, b := range m.banks {
 		out = append(out, b.LookupExact(MD5, fh.MD5)...)
+		out = append(out, b.LookupExact(VideoMD5, fh.MD5)...)
 		out = append(out, b.LookupExact(SHA256, fh.SHA256)...)
 		if fh.SHA512 != "" {
 			out = append(out, b.LookupExact(SHA512, fh.SHA512)...)
 		}
+	}
+	if len(fh.VPDQ) > 0 {
+		out = append(out, m.LookupVPDQ(fh.VPDQ)...)
 	}
 	if fh.PDQ != nil && fh.PDQ.Quality >= pdq.MinQuality {
 		out = append(out, m.LookupPDQ(fh.PDQ.Hash)...)

@@ -60,6 +60,9 @@ func (p *MatchWriter) Flush() error {
 }
 
 func distance(m Match) string {
+	if m.Video != nil {
+		return fmt.Sprintf("vpdq %.0f%% / %.0f%%", m.Video.QueryPercent, m.Video.ComparedPercent)
+	}
 	if m.Type == Text {
 		return fmt.Sprintf("similarity %.2f", m.Similarity)
 	}

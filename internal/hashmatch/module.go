@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	"github.com/basira-org/basira/internal/detect"
+	"github.com/basira-org/basira/internal/video"
+	"github.com/basira-org/basira/vpdq"
 )
 
 // Module is the banks detector's configuration (detect.Module): a folder
@@ -54,6 +56,20 @@ func (m *Module) Provision(ctx context.Context, h detect.Host) (detect.Detector,
 			mu.Lock()
 			defer mu.Unlock()
 			h.Warn("warning: " + msg)
+		}
+		if d.Matcher().Has(VPDQ) {
+			// Local videos are hashed with vPDQ through ffmpeg.
+			if err := video.Check(); err != nil {
+				h.Warn(fmt.Sprintf("warning: local videos are matched by MD5 and SHA-256 only: %v", err))
+			} else {
+				d.Video = func(ctx context.Context, path string) ([]vpdq.Feature, error) {
+					r, err := video.HashFile(ctx, path, video.Options{})
+					if err != nil {
+						return nil, err
+					}
+					return r.Features, nil
+				}
+			}
 		}
 	}
 	if m.Shared.Serves(m.Dir) {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/basira-org/basira/pdq"
+	"github.com/basira-org/basira/vpdq"
 )
 
 // Registry is the one set of hash banks a service shares: the API reads
@@ -79,15 +80,23 @@ func (b *Registry) allLocked() []*Bank {
 	return out
 }
 
+// APISignalTypes are the signal types the HMA API serves, in its order:
+// one table, so that routes, lookups and comparisons agree.
+var APISignalTypes = []SignalType{PDQ, MD5, SHA256, SHA512, VideoMD5, VPDQ}
+
 // SignalTypes implements Registry.
 func (b *Registry) SignalTypes() []string {
-	return []string{string(PDQ), string(MD5), string(SHA256), string(SHA512)}
+	out := make([]string, len(APISignalTypes))
+	for i, t := range APISignalTypes {
+		out[i] = string(t)
+	}
+	return out
 }
 
 // baseName returns the API bank a hashmatch bank belongs to.
 func (b *Registry) baseName(name string) string {
-	for _, t := range []string{string(MD5), string(SHA256), string(SHA512)} {
-		if base, ok := strings.CutSuffix(name, "."+t); ok {
+	for _, t := range APISignalTypes {
+		if base, ok := strings.CutSuffix(name, "."+string(t)); ok {
 			if _, exists := b.banks[base]; exists {
 				return base
 			}
@@ -340,8 +349,11 @@ func (b *Registry) LookupWithin(ctx context.Context, signalType, value string, r
 		case PDQ:
 			h, _ := pdq.ParseHash(v)
 			ms = append(ms, bk.lookupPDQWithin(h, radius, true)...)
-		case MD5, SHA256, SHA512:
+		case MD5, SHA256, SHA512, VideoMD5:
 			ms = append(ms, bk.lookupExact(t, v, true)...)
+		case VPDQ:
+			fs, _ := vpdq.ParseSignal(v)
+			ms = append(ms, bk.lookupVPDQ(fs, true)...)
 		}
 	}
 	sort.SliceStable(ms, func(i, j int) bool { return ms[i].Distance < ms[j].Distance })
@@ -363,7 +375,9 @@ func (b *Registry) LookupWithin(ctx context.Context, signalType, value string, r
 }
 
 // Compare implements Registry: PDQ by Hamming distance (match at
-// <= 31), exact hashes by equality (distance -1: none).
+// <= 31), vPDQ by python-threatexchange's rule (80% of the first video's
+// frames found in the second; distance 100 minus that percentage), exact
+// hashes by equality (distance -1: none).
 func (b *Registry) Compare(signalType, x, y string) (bool, int, error) {
 	switch signalType {
 	case string(PDQ):
@@ -377,7 +391,18 @@ func (b *Registry) Compare(signalType, x, y string) (bool, int, error) {
 		}
 		d := pdq.Distance(hx, hy)
 		return d <= pdq.DefaultRadius, d, nil
-	case string(MD5), string(SHA256), string(SHA512):
+	case string(VPDQ):
+		fx, err := vpdq.ParseSignal(x)
+		if err != nil {
+			return false, 0, err
+		}
+		fy, err := vpdq.ParseSignal(y)
+		if err != nil {
+			return false, 0, err
+		}
+		r := vpdq.Match(fx, fy, vpdq.Options{})
+		return r.IsMatch(vpdq.DefaultQueryPercent, vpdq.DefaultIndexPercent), int(100 - r.QueryPercent), nil
+	case string(MD5), string(SHA256), string(SHA512), string(VideoMD5):
 		t := SignalType(signalType)
 		vx, err := NormalizeValue(t, x)
 		if err != nil {

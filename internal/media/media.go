@@ -5,6 +5,7 @@ package media
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/md5"
 	"crypto/sha256"
@@ -28,6 +29,9 @@ import (
 const (
 	DefaultMaxBytes = 20 << 20
 	DefaultTimeout  = 20 * time.Second
+	// DefaultVideoTimeout bounds decoding one video (at one frame a
+	// second, a few seconds a minute of HD video on one core).
+	DefaultVideoTimeout = 2 * time.Minute
 )
 
 // ErrTooLarge is returned for media over the size limit.
@@ -43,6 +47,13 @@ type Fetcher struct {
 	MaxBytes int64         // default DefaultMaxBytes
 	Timeout  time.Duration // default DefaultTimeout
 	PDQ      ImageHasher   // optional
+	// Video, optional, hashes videos (vPDQ) within VideoTimeout (default
+	// DefaultVideoTimeout); other attachments are left to PDQ.
+	Video        VideoHasher
+	VideoTimeout time.Duration
+	// OCR, optional, reads the text inside images and videos' key frames
+	// (post.Media.OCR), within VideoTimeout.
+	OCR TextReader
 	// Dir, when set, keeps fetched bytes as evidence under
 	// Dir/<sha256[:2]>/<sha256>; Prune removes them after the retention.
 	Dir string
@@ -81,10 +92,29 @@ func (f *Fetcher) fill(ctx context.Context, m *post.Media, data []byte, keep boo
 			m.PDQ, m.Quality = h, q
 		}
 	}
+	if f.Video != nil && m.PDQ == "" && IsVideo(m, data) {
+		ctx, cancel := context.WithTimeout(ctx, cmp.Or(f.VideoTimeout, DefaultVideoTimeout))
+		sig, err := f.Video(ctx, data)
+		cancel()
+		if err != nil {
+			return fmt.Errorf("video %s: %w", m.SHA256, err)
+		}
+		m.VPDQ = sig
+	}
 	if f.Dir != "" && keep {
 		if err := f.keep(m.SHA256, data); err != nil {
 			return fmt.Errorf("keeping media %s: %w", m.SHA256, err)
 		}
+	}
+	// Last: a picture whose text cannot be read keeps its hashes.
+	if f.OCR != nil && (m.PDQ != "" || m.VPDQ != "") {
+		ctx, cancel := context.WithTimeout(ctx, cmp.Or(f.VideoTimeout, DefaultVideoTimeout))
+		t, err := f.OCR(ctx, data, m.VPDQ != "")
+		cancel()
+		if err != nil {
+			return fmt.Errorf("reading the text in %s: %w", m.SHA256, err)
+		}
+		m.OCR = t
 	}
 	return nil
 }

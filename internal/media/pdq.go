@@ -15,7 +15,7 @@ func PDQ() ImageHasher {
 	return func(ctx context.Context, data []byte) (string, int, error) {
 		// Under the decode budgets: header checked before decoding, a
 		// share of the process's decode memory, the caller's deadline.
-		img, _, err := pdq.DecodeContext(ctx, data)
+		img, _, err := pdq.DecodeForHash(ctx, data)
 		if err != nil {
 			return "", 0, err
 		}

@@ -27,6 +27,39 @@ type Media struct {
 	MD5     string `json:"md5,omitempty"`
 	PDQ     string `json:"pdq,omitempty"`
 	Quality int    `json:"quality,omitempty"`
+	// VPDQ is a video's vPDQ frame hashes, as python-threatexchange's
+	// signal string (package vpdq).
+	VPDQ string `json:"vpdq,omitempty"`
+	// OCR is the text read inside the picture or the video's keyframes.
+	OCR *MediaText `json:"ocr,omitempty"`
+}
+
+// MediaText is the text read inside one attachment, line by line.
+type MediaText struct {
+	Text  string     `json:"text"`
+	Lines []TextLine `json:"lines,omitempty"`
+}
+
+// TextLine is one line of MediaText: its byte range in Text and where it
+// was found: a box in pixels and, in a video, the time of the frame.
+type TextLine struct {
+	Start int     `json:"start"`
+	End   int     `json:"end"`
+	X     int     `json:"x"`
+	Y     int     `json:"y"`
+	W     int     `json:"w"`
+	H     int     `json:"h"`
+	At    float64 `json:"at,omitempty"` // seconds into the video
+}
+
+// Line returns the line holding byte offset off of Text.
+func (t *MediaText) Line(off int) (TextLine, bool) {
+	for _, l := range t.Lines {
+		if off >= l.Start && off < l.End {
+			return l, true
+		}
+	}
+	return TextLine{}, false
 }
 
 // Post is one social-media post. Text is kept as written (for display and

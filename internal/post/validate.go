@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/basira-org/basira/vpdq"
 )
 
 // Size limits of a post's fields, checked by Validate. Every store takes a
@@ -24,6 +26,9 @@ const (
 	MaxExtraFields   = 64
 	MaxExtraKeyBytes = 128
 	MaxMedia         = maxMedia
+	MaxVPDQBytes     = 64 << 10 // one video's frame hashes (about 800 frames)
+	MaxOCRBytes      = 16 << 10 // text read in one attachment
+	MaxOCRLines      = 512
 	// MaxStoredTextBytes is the largest text any store takes, whatever a
 	// decoder's own (lower) limit.
 	MaxStoredTextBytes = 1 << 20
@@ -110,6 +115,24 @@ func Validate(p *Post, maxText int) error {
 		}
 		if m.Quality < 0 || m.Quality > 100 {
 			return invalid("post %q: media[%d]: quality %d is not 0-100", clip(p.ID), i, m.Quality)
+		}
+		if t := m.OCR; t != nil {
+			if len(t.Text) > MaxOCRBytes || len(t.Lines) > MaxOCRLines || !utf8.ValidString(t.Text) {
+				return invalid("post %q: media[%d]: \"ocr\" is over %d bytes or %d lines, or not UTF-8", clip(p.ID), i, MaxOCRBytes, MaxOCRLines)
+			}
+			for _, l := range t.Lines {
+				if l.Start < 0 || l.End < l.Start || l.End > len(t.Text) {
+					return invalid("post %q: media[%d]: \"ocr\" line [%d, %d) outside its text", clip(p.ID), i, l.Start, l.End)
+				}
+			}
+		}
+		if m.VPDQ != "" {
+			if len(m.VPDQ) > MaxVPDQBytes {
+				return invalid("post %q: media[%d]: \"vpdq\" is over %d bytes", clip(p.ID), i, MaxVPDQBytes)
+			}
+			if _, err := vpdq.ParseSignal(m.VPDQ); err != nil {
+				return invalid("post %q: media[%d]: %w", clip(p.ID), i, err)
+			}
 		}
 	}
 	return validateExtra(p)

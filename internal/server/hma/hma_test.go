@@ -403,7 +403,7 @@ func TestHMAHashing(t *testing.T) {
 		query string
 		want  int
 	}{
-		"unknown content type": {"video", img, "", 400},
+		"unknown content type": {"audio", img, "", 400},
 		"not an image":         {"photo", []byte("hello"), "", 400},
 		"unknown signal type":  {"photo", img, "?types=tmk", 400},
 	} {

@@ -394,7 +394,7 @@ func TestOMMIndexAndLookup(t *testing.T) {
 	if idx["pdq"]["db_size"] != 2.0 || idx["pdq"]["index_out_of_date"] != false {
 		t.Errorf("signal type index %v", idx)
 	}
-	same(t, e.want("GET", "/c/content_type", nil, 200), `[{"name": "photo", "enabled": true}]`)
+	same(t, e.want("GET", "/c/content_type", nil, 200), `[{"name": "photo", "enabled": true}, {"name": "video", "enabled": true}]`)
 
 	// Exchanges: none, answered as OMM answers for none.
 	same(t, e.want("GET", "/c/exchanges", nil, 200), `[]`)
