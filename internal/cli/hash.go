@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"runtime"
 
 	"github.com/basira-org/basira/pdq"
@@ -55,21 +56,7 @@ func runHash(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) err
 			fmt.Fprintf(env.Stderr, "basira hash: %v\n", r.Err)
 			return nil
 		}
-		if r.Line != "" {
-			_, err := fmt.Fprintln(env.Stdout, r.Line)
-			return err
-		}
-		line := ""
-		for _, x := range r.Hashes[1:] {
-			line += "," + x.String()
-		}
-		if *dihedral {
-			// All eight hashes, then the quality and the file.
-			_, err := fmt.Fprintf(env.Stdout, "%s%s,%d,%s\n", r.Hashes[0], line, r.Quality, r.Path)
-			return err
-		}
-		_, err := fmt.Fprintf(env.Stdout, "%s,%d,%s\n", r.Hashes[0], r.Quality, r.Path)
-		return err
+		return writeHashLine(env.Stdout, r)
 	})
 	if err != nil {
 		return err
@@ -79,4 +66,20 @@ func runHash(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) err
 		return ErrFailed
 	}
 	return nil
+}
+
+// writeHashLine writes a file's line in the format of Meta's reference
+// tool: HASH,QUALITY,PATH, with --dihedral all eight hashes first; a
+// video's line as HashOptions.Other made it.
+func writeHashLine(w io.Writer, r pdq.FileHash) error {
+	if r.Line != "" {
+		_, err := fmt.Fprintln(w, r.Line)
+		return err
+	}
+	line := ""
+	for _, x := range r.Hashes {
+		line += x.String() + ","
+	}
+	_, err := fmt.Fprintf(w, "%s%d,%s\n", line, r.Quality, r.Path)
+	return err
 }
