@@ -246,7 +246,7 @@ func (s *Service) failed(ctx context.Context, name, remote, reason string, n int
 		"reason": reason, "remote": remote, "failures": n, "blocked": n >= s.cfg.MaxFailures,
 	})
 	if _, err := s.st.AppendAudit(ctx, e); err != nil {
-		s.cfg.Logger.Error("writing the audit log", "action", e.Action, "error", err)
+		s.cfg.Logger.Error("writing the audit log", "action", e.Action, "err", err)
 	}
 }
 
@@ -365,7 +365,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*store.Sessi
 	if now.Sub(sess.LastSeen) >= time.Minute {
 		exp := s.expiry(sess.CreatedAt, now)
 		if err := s.st.TouchSession(ctx, h, now, exp); err != nil {
-			s.cfg.Logger.Warn("keeping a session alive", "error", err)
+			s.cfg.Logger.Warn("keeping a session alive", "err", err)
 		} else {
 			sess.LastSeen, sess.ExpiresAt = now, exp
 			fresh = false // keep the new expiry in the cache

@@ -16,6 +16,7 @@ import (
 	natsbus "github.com/basira-org/basira/internal/bus/nats"
 	"github.com/basira-org/basira/internal/config"
 	"github.com/basira-org/basira/internal/detect"
+	"github.com/basira-org/basira/internal/hashmatch"
 	"github.com/basira-org/basira/internal/pipeline"
 	"github.com/basira-org/basira/internal/server/metrics"
 	"github.com/basira-org/basira/internal/store"
@@ -73,9 +74,15 @@ func (Nowhere) Close() error                                    { return nil }
 type Options struct {
 	// Mode opens the store (OpenRun creates it; a worker needs it to exist).
 	Mode Mode
-	// Detectors builds the detector set once the store and bus are open;
-	// nil for none. The detector families and their flags are registered
-	// in internal/cli.
+	// Modules, when set, configure the detector families (their flags
+	// parsed): Open provisions the detector set from them with Host, and
+	// a Reloader keeps it in step with their files.
+	Modules *Modules
+	Host    detect.Host
+	// ShareBanks gives the API and a banks detector on the workspace
+	// bank folder one registry (serve).
+	ShareBanks bool
+	// Detectors builds the detector set instead of Modules (tests).
 	Detectors func(context.Context) (*detect.Pipeline, error)
 	// Actor names the process in the audit log (pipeline.Options.Actor).
 	Actor string
@@ -92,7 +99,13 @@ type App struct {
 	Store     *sqlstore.DB
 	Bus       bus.Bus
 	Detectors *detect.Pipeline
-	Pipeline  *pipeline.Service
+	// Reloader rebuilds the detector generation when its files change;
+	// nil when the detectors do not come from Modules.
+	Reloader *Reloader
+	// Banks is the workspace bank registry shared by the API and the
+	// banks detector (Options.ShareBanks), else nil.
+	Banks    *hashmatch.Shared
+	Pipeline *pipeline.Service
 	// Metrics counts detector time and connector batches (/metrics).
 	Metrics *metrics.Metrics
 
@@ -121,11 +134,8 @@ func Open(ctx context.Context, cfg *config.Config, o Options) (_ *App, err error
 			return nil, err
 		}
 	}
-	a.Detectors = detect.NewPipeline()
-	if o.Detectors != nil {
-		if a.Detectors, err = o.Detectors(ctx); err != nil {
-			return nil, err
-		}
+	if err := a.openDetectors(ctx, o); err != nil {
+		return nil, err
 	}
 	if cfg.Media.Fetch {
 		if a.media, err = newMediaStep(cfg.Media, a.Log); err != nil {
@@ -142,6 +152,36 @@ func Open(ctx context.Context, cfg *config.Config, o Options) (_ *App, err error
 		Actor: o.Actor, Observe: observe, Prepare: a.media.prepare(),
 	})
 	return a, nil
+}
+
+// openDetectors provisions the detector set: from the modules (with the
+// shared workspace banks when asked) under a Reloader, or from
+// Options.Detectors.
+func (a *App) openDetectors(ctx context.Context, o Options) error {
+	var err error
+	switch {
+	case o.Modules != nil:
+		if o.ShareBanks {
+			dir, err := o.Host.Home(true, "banks")
+			if err != nil {
+				return err
+			}
+			if a.Banks, err = hashmatch.NewShared(ctx, dir); err != nil {
+				return err
+			}
+			o.Modules.Banks.Shared = a.Banks
+		}
+		if a.Detectors, err = o.Modules.Build(ctx, o.Host); err != nil {
+			return err
+		}
+		a.Reloader = NewReloader(o.Modules, o.Host, a.Detectors)
+		a.Reloader.Banks, a.Reloader.Log, a.Reloader.Audit = a.Banks, a.Log, a.Store
+	case o.Detectors != nil:
+		a.Detectors, err = o.Detectors(ctx)
+	default:
+		a.Detectors = detect.NewPipeline()
+	}
+	return err
 }
 
 func statusNames() []string {

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"time"
@@ -18,33 +17,13 @@ func init() {
 		Name:    "audit verify",
 		Summary: "check the audit log's hash chain; name the first edited or deleted entry",
 		Usage:   "[--store …] [--head HASH]",
-		Help: `Reads the whole audit log in order and recomputes every entry's hash and its
-link to the entry before. An edited entry, a deleted one, or entries put out
-of order break the chain: the command names the first broken entry and exits 1.
-
-The chain cannot tell on its own that entries were cut from the END of the
-log, or that it was emptied. 'basira serve' anchors the log in a head file
-(BASIRA_HOME/audit-heads/), which this command checks: an emptied or cut
-log is reported without any flag. For an anchor out of reach of whoever
-can write the machine, keep the head hash this command prints somewhere
-else (a ticket, a signed mail, a second system) and pass it with --head.
-
-Examples:
-  basira audit verify
-  basira audit verify --store postgres://basira@db/basira --head 3f2a…`,
-		Run: runAuditVerify,
+		Run:     runAuditVerify,
 	})
 	Register(&Command{
 		Name:    "audit list",
 		Summary: "print audit log entries as JSON lines",
 		Usage:   "[--store …] [--after SEQ] [--limit N]",
-		Help: `Prints entries of the audit log, oldest first, one JSON object per line:
-{"seq","time","actor","action","object","details","prev_hash","hash"}.
-
-Examples:
-  basira audit list --limit 20
-  basira audit list --after 1500 | jq 'select(.action=="case.decision")'`,
-		Run: runAuditList,
+		Run:     runAuditList,
 	})
 }
 
@@ -64,64 +43,30 @@ func runAuditVerify(ctx context.Context, env *Env, fs *flag.FlagSet, args []stri
 	// Without --head, the head file a server keeps for this store anchors
 	// the log: an emptied or cut log is reported even so.
 	if *head == "" {
-		home, err := Home(env, false)
-		if err == nil {
-			path := audit.HeadPath(home, config.RedactStore(cfg.Store))
-			h, ok, err := audit.LoadHead(path)
-			if err != nil {
-				return err
-			}
-			if ok {
-				if err := audit.CheckHead(ctx, st, h); err != nil {
-					fmt.Fprintf(env.Stdout, "BROKEN: %v (anchored by %s)\n", err, path)
-					return ErrFailed
-				}
-				fmt.Fprintf(env.Stdout, "head file %s: seq %d present and unchanged\n", path, h.Seq)
-			}
-		}
-	}
-	var v audit.Verifier
-	var after int64
-	headFound := *head == ""
-	for {
-		es, err := st.AuditEntries(ctx, after, 5000)
-		if err != nil {
+		if err := checkHeadFile(ctx, env, &cfg, st); err != nil {
 			return err
 		}
-		if len(es) == 0 {
-			break
-		}
-		for _, e := range es {
-			if err := v.Next(e); err != nil {
-				var be *audit.BrokenError
-				if errors.As(err, &be) {
-					fmt.Fprintf(env.Stdout, "BROKEN: %v\n", be)
-					fmt.Fprintf(env.Stdout, "%d entries before it verified\n", v.Count())
-					return ErrFailed
-				}
-				return err
-			}
-			if e.Hash == *head {
-				headFound = true
-			}
-		}
-		after = es[len(es)-1].Seq
 	}
-	if v.Count() == 0 {
+	rep, err := audit.VerifyLog(ctx, st, *head)
+	switch {
+	case err != nil:
+		return err
+	case rep.Broken != nil:
+		fmt.Fprintf(env.Stdout, "BROKEN: %v\n%d entries before it verified\n", rep.Broken, rep.Count)
+		return ErrFailed
+	case rep.Count == 0:
 		fmt.Fprintln(env.Stdout, "the audit log is empty")
 		if *head != "" {
 			fmt.Fprintf(env.Stdout, "BROKEN: head %s not found: the log was emptied\n", *head)
 			return ErrFailed
 		}
 		return nil
-	}
-	last := v.Last()
-	if !headFound {
+	case !rep.HeadFound:
 		fmt.Fprintf(env.Stdout, "BROKEN: head %s not found: entries were cut from the end of the log, or it is another log\n", *head)
 		return ErrFailed
 	}
-	fmt.Fprintf(env.Stdout, "OK: %d entries, chain intact (%s)\nhead: seq %d %s %s\n", v.Count(), time.Since(start).Round(time.Millisecond),
-		last.Seq, last.Time.Format(time.RFC3339), last.Hash)
+	fmt.Fprintf(env.Stdout, "OK: %d entries, chain intact (%s)\nhead: seq %d %s %s\n", rep.Count, time.Since(start).Round(time.Millisecond),
+		rep.Last.Seq, rep.Last.Time.Format(time.RFC3339), rep.Last.Hash)
 	return nil
 }
 
@@ -139,26 +84,25 @@ func runAuditList(ctx context.Context, env *Env, fs *flag.FlagSet, args []string
 	}
 	defer st.Close()
 	enc := json.NewEncoder(env.Stdout)
-	n := 0
-	for *limit == 0 || n < *limit {
-		page := 1000
-		if *limit > 0 {
-			page = min(page, *limit-n)
-		}
-		es, err := st.AuditEntries(ctx, *after, page)
-		if err != nil {
-			return err
-		}
-		if len(es) == 0 {
-			break
-		}
-		for _, e := range es {
-			if err := enc.Encode(e); err != nil {
-				return err
-			}
-		}
-		n += len(es)
-		*after = es[len(es)-1].Seq
+	return audit.Each(ctx, st, *after, *limit, func(e audit.Entry) error { return enc.Encode(e) })
+}
+
+// checkHeadFile checks the log against the head file a server keeps for
+// this store, when there is one.
+func checkHeadFile(ctx context.Context, env *Env, cfg *config.Config, st audit.EntrySource) error {
+	home, err := Home(env, false)
+	if err != nil {
+		return nil
 	}
+	path := audit.HeadPath(home, config.RedactStore(cfg.Store))
+	h, ok, err := audit.LoadHead(path)
+	if err != nil || !ok {
+		return err
+	}
+	if err := audit.CheckHead(ctx, st, h); err != nil {
+		fmt.Fprintf(env.Stdout, "BROKEN: %v (anchored by %s)\n", err, path)
+		return ErrFailed
+	}
+	fmt.Fprintf(env.Stdout, "head file %s: seq %d present and unchanged\n", path, h.Seq)
 	return nil
 }

@@ -2,14 +2,12 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/basira-org/basira/internal/config"
@@ -25,99 +23,36 @@ func init() {
 		Name:    "bank create",
 		Summary: "create a bank of known hashes (pdq, md5, sha256 or text)",
 		Usage:   "[flags] NAME",
-		Help: `Creates an empty bank in the bank folder (--dir, default $BASIRA_HOME/banks).
-A bank holds one signal type: pdq (image hashes, matched within a Hamming
-distance), md5 or sha256 (exact file hashes), or text (near-duplicate posts,
-matched above a similarity). A safe list (--safe) holds content that must never
-be flagged, such as news footage that third-party lists wrongly include: a match
-on a safe list suppresses every other match of the same image or text.
-
-Examples:
-  basira bank create --type pdq gifct-pdq
-  basira bank create --type pdq --threshold 24 --description "our own finds" analyst-pdq
-  basira bank create --type md5 --safe news-footage
-  basira bank create --type text --threshold 0.6 recruitment-texts`,
-		Run: runBankCreate,
+		Run:     runBankCreate,
 	})
 	Register(&Command{
 		Name:    "bank add",
 		Summary: "add hashes, texts or files to a bank",
 		Usage:   "[flags] NAME VALUE...",
-		Help: `Adds one entry per VALUE: a hash in hexadecimal for pdq, md5 and sha256 banks,
-a text for text banks. With --files, each VALUE is a file whose hash is added
-instead (its PDQ hash for a pdq bank, the hash of its bytes for md5/sha256).
-A value that is not valid is reported and the others are added.
-
-Examples:
-  basira bank add --label violent-extremist-propaganda gifct-pdq d8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22
-  basira bank add --files --label glorification analyst-pdq screenshots/*.jpg
-  basira bank add --label recruitment recruitment-texts "انضموا إلى صفوف ..."`,
-		Run: runBankAdd,
+		Run:     runBankAdd,
 	})
 	Register(&Command{
 		Name:    "bank import",
 		Summary: "import a hash list (CSV, TSV or Tech Against Terrorism JSON) into a bank",
 		Usage:   "[flags] NAME FILE | --tat-url URL NAME",
-		Help: `Reads a list and adds its entries of the bank's type to the bank.
-Formats (--format, default from the file name):
-  csv, tsv  one hash per line; an optional header names the columns
-            (hash, label, source, note, id, enabled, type); without one the
-            columns are hash,label,source,note. Lines starting with # are skipped.
-  tat       Tech Against Terrorism hash-list JSON, a page of its API v2
-            ({"count", "next", "checkpoint", "results": [{"id", "hash_digest",
-            "algorithm": PDQ|MD5|SHA256|SHA512, "ideology", "file_type",
-            "deleted", "updated_on", "created_on"}]}) or an older whole list:
-            the ideology becomes the label, the file type the note; entries
-            marked deleted are kept disabled (they stop matching and are
-            exported as deleted), so importing a newer page updates the bank.
-            Rows of other algorithms (TMK, …) are counted as skipped.
-With --tat-url, the list is fetched from TAT's API instead of a FILE, page by
-page (token from BASIRA_TAT_TOKEN or BASIRA_TAT_TOKEN_FILE), and the bank
-keeps the checkpoint of the last page: the next import asks only for what
-changed since (--tat-from-start fetches the whole list again).
-Entries whose id is already in the bank are updated in place; entries without
-an id whose hash the bank already holds are skipped, so importing the same list
-twice does not double it. Bad lines are reported one by one and the rest is
-imported.
-
-Examples:
-  basira bank import gifct-pdq hashes.csv
-  basira bank import --source tat tat-pdq tat_hash_list.json
-  basira bank import --format tsv --label propaganda analyst-md5 export.txt
-  BASIRA_TAT_TOKEN=… basira bank import --tat-url https://beta.terrorismanalytics.org/api/hash-list/v2/all tat-pdq`,
-		Run: runBankImport,
+		Run:     runBankImport,
 	})
 	Register(&Command{
 		Name:    "bank export",
 		Summary: "write a bank's entries as CSV, TSV or TAT JSON",
 		Usage:   "[flags] NAME",
-		Help: `Writes every entry (id, hash, label, source, note, enabled) to stdout or --output.
-Disabled entries are written with enabled=false (in TAT JSON, as deleted).
-
-Examples:
-  basira bank export gifct-pdq > gifct.csv
-  basira bank export --format tat --output tat.json analyst-pdq`,
-		Run: runBankExport,
+		Run:     runBankExport,
 	})
 	Register(&Command{
 		Name:    "bank list",
 		Summary: "list the banks with their type, size, threshold and safe-list flag",
 		Usage:   "[flags]",
-		Help: `Examples:
-  basira bank list
-  basira bank list --dir /srv/basira/banks`,
-		Run: runBankList,
+		Run:     runBankList,
 	})
 	Register(&Command{
 		Name:    "bank disable",
 		Summary: "stop a bank, or some of its entries, from matching",
 		Usage:   "[flags] NAME [ENTRY_ID...]",
-		Help: `Without entry ids the whole bank stops matching; with ids only those entries
-do. Nothing is deleted: 'basira bank enable' turns them back on.
-
-Examples:
-  basira bank disable third-party-list
-  basira bank disable gifct-pdq tat-10293 e5f1c2a9b0d4e6f7`,
 		Run: func(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
 			return runBankEnable(ctx, env, fs, args, false)
 		},
@@ -126,9 +61,6 @@ Examples:
 		Name:    "bank enable",
 		Summary: "let a disabled bank, or disabled entries, match again",
 		Usage:   "[flags] NAME [ENTRY_ID...]",
-		Help: `Examples:
-  basira bank enable third-party-list
-  basira bank enable gifct-pdq tat-10293`,
 		Run: func(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
 			return runBankEnable(ctx, env, fs, args, true)
 		},
@@ -137,38 +69,13 @@ Examples:
 		Name:    "bank bench",
 		Summary: "measure the PDQ index on a synthetic bank, to size a deployment",
 		Usage:   "[flags]",
-		Help: `Builds an index of --size random PDQ hashes, then runs --queries lookups at
---radius on one core: half random hashes (the common case, no match), half
-stored hashes with up to radius-1 bits flipped (one match each). Prints the
-build time, lookups per second, recall against a brute-force scan (on up to
---check queries) and the memory the index holds. Lookups per second are given
-by wall clock and by CPU time (the first counts waiting for a core when the
-machine is busy).
-
-Examples:
-  basira bank bench --size 1000000 --queries 20000
-  basira bank bench --size 10000000 --queries 5000 --radius 31`,
-		Run: runBankBench,
+		Run:     runBankBench,
 	})
 	Register(&Command{
 		Name:    "match",
 		Summary: "match image or media files (or a text) against the banks",
 		Usage:   "[flags] FILE...",
-		Help: `Hashes each file (MD5, SHA-256 and, for images, PDQ; for videos, vPDQ when a
-vpdq bank exists, with ffmpeg) and prints one line per
-match: PATH, BANK, ENTRY, LABEL, DISTANCE. A file that matches a safe list is
-printed as "safe" with the safe-list entry and its other matches are not
-flagged. With --dihedral, images are also matched rotated and mirrored (the
-transform is shown beside the distance). Files without a match print nothing unless --all is given. With
---text, the given text is matched against the text banks instead of files.
-Exit status: 1 when a file could not be read (the others are still matched).
-
-Examples:
-  basira match upload.jpg
-  basira match --bank gifct-pdq --format json media/*
-  basira match --dihedral meme.jpg
-  basira match --text "انضموا إلى صفوف ..."`,
-		Run: runMatch,
+		Run:     runMatch,
 	})
 }
 
@@ -406,8 +313,7 @@ func runBankList(ctx context.Context, env *Env, fs *flag.FlagSet, args []string)
 		fmt.Fprintf(env.Stderr, "no banks in %s (create one with 'basira bank create')\n", st.Dir)
 		return nil
 	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tTYPE\tENTRIES\tENABLED\tTHRESHOLD\tSAFE LIST\tSTATUS\tDESCRIPTION")
+	tw := newTable(env.Stdout, "NAME", "TYPE", "ENTRIES", "ENABLED", "THRESHOLD", "SAFE LIST", "STATUS", "DESCRIPTION")
 	for _, i := range infos {
 		total, on, err := st.Count(ctx, i.Name)
 		if err != nil {
@@ -421,9 +327,9 @@ func runBankList(ctx context.Context, env *Env, fs *flag.FlagSet, args []string)
 		if i.Type == hashmatch.PDQ || i.Type == hashmatch.Text {
 			th = fmt.Sprint(i.Threshold)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%v\t%s\t%s\n", i.Name, i.Type, total, on, th, i.Safe, status, i.Description)
+		tw.rowf("%s\t%s\t%d\t%d\t%s\t%v\t%s\t%s\n", i.Name, i.Type, total, on, th, i.Safe, status, i.Description)
 	}
-	return tw.Flush()
+	return tw.flush()
 }
 
 func runBankEnable(ctx context.Context, env *Env, fs *flag.FlagSet, args []string, on bool) error {
@@ -485,6 +391,31 @@ func runBankBench(ctx context.Context, env *Env, fs *flag.FlagSet, args []string
 	return err
 }
 
+// matchBanks is a matcher over the banks named (default: every bank of
+// the folder).
+func matchBanks(ctx context.Context, env *Env, dir string, only []string) (*hashmatch.Matcher, error) {
+	st, err := bankStore(env, dir, false)
+	if err != nil {
+		return nil, err
+	}
+	var banks []*hashmatch.Bank
+	if len(only) > 0 {
+		for _, name := range only {
+			_, b, err := loadBank(ctx, env, dir, name)
+			if err != nil {
+				return nil, err
+			}
+			banks = append(banks, b)
+		}
+	} else if banks, err = hashmatch.LoadAll(ctx, st); err != nil {
+		return nil, err
+	}
+	if len(banks) == 0 {
+		return nil, fmt.Errorf("no banks in %s: create one with 'basira bank create'", st.Dir)
+	}
+	return hashmatch.NewMatcher(banks...), nil
+}
+
 func runMatch(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
 	dir := bankDirFlag(fs)
 	var only bankNames
@@ -503,39 +434,33 @@ func runMatch(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	if *text == "" && fs.NArg() == 0 {
 		return Usagef("name at least one FILE, or give --text")
 	}
-	st, err := bankStore(env, *dir, false)
+	m, err := matchBanks(ctx, env, *dir, only)
 	if err != nil {
 		return err
 	}
-	var banks []*hashmatch.Bank
-	if len(only) > 0 {
-		for _, name := range only {
-			_, b, err := loadBank(ctx, env, *dir, name)
-			if err != nil {
-				return err
-			}
-			banks = append(banks, b)
-		}
-	} else if banks, err = hashmatch.LoadAll(ctx, st); err != nil {
-		return err
-	}
-	if len(banks) == 0 {
-		return fmt.Errorf("no banks in %s: create one with 'basira bank create'", st.Dir)
-	}
-	m := hashmatch.NewMatcher(banks...)
-	out := matchPrinter{env: env, json: *format == "json", all: *all}
-	if *format == "table" {
-		out.tw = tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(out.tw, "ITEM\tVERDICT\tBANK\tENTRY\tLABEL\tDISTANCE")
-	}
-	failed := 0
+	out := hashmatch.NewMatchWriter(env.Stdout, *format == "json", *all)
 	if *text != "" {
 		ms, err := m.Lookup(hashmatch.Text, *text)
 		if err != nil {
 			return err
 		}
-		out.print("text", ms)
+		out.Write("text", ms)
 	}
+	failed, err := matchFiles(ctx, env, m, fs.Args(), *dihedral, *vopt, out)
+	_ = out.Flush()
+	if err != nil {
+		return err
+	}
+	if failed > 0 {
+		return ErrFailed
+	}
+	return nil
+}
+
+// matchFiles hashes each file and prints its matches; it returns how many
+// files could not be hashed.
+func matchFiles(ctx context.Context, env *Env, m *hashmatch.Matcher, paths []string, dihedral bool, vopt video.Options, out *hashmatch.MatchWriter) (int, error) {
+	failed := 0
 	h := pdq.NewHasher()
 	videos := m.Has(hashmatch.VPDQ)
 	if videos {
@@ -544,12 +469,12 @@ func runMatch(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 			videos = false
 		}
 	}
-	for _, path := range fs.Args() {
+	for _, path := range paths {
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return failed, ctx.Err()
 		}
 		hashFile := hashmatch.HashFile
-		if *dihedral {
+		if dihedral {
 			hashFile = hashmatch.HashFileDihedral
 		}
 		fh, err := hashFile(path, h)
@@ -559,7 +484,7 @@ func runMatch(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 			continue
 		}
 		if videos && fh.PDQ == nil && isVideoFile(path) {
-			r, err := video.HashFile(ctx, path, sampling(*vopt))
+			r, err := video.HashFile(ctx, path, sampling(vopt))
 			if err != nil {
 				failed++
 				fmt.Fprintf(env.Stderr, "basira match: %v\n", err)
@@ -570,15 +495,9 @@ func runMatch(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 		if fh.PDQ != nil && fh.PDQ.Quality < pdq.MinQuality && m.Has(hashmatch.PDQ) {
 			fmt.Fprintf(env.Stderr, "basira match: %s: PDQ quality %d is below %d, PDQ not matched\n", path, fh.PDQ.Quality, pdq.MinQuality)
 		}
-		out.print(path, m.LookupFile(fh))
+		out.Write(path, m.LookupFile(fh))
 	}
-	if out.tw != nil {
-		_ = out.tw.Flush()
-	}
-	if failed > 0 {
-		return ErrFailed
-	}
-	return nil
+	return failed, nil
 }
 
 type bankNames []string
@@ -587,46 +506,6 @@ func (b *bankNames) String() string { return strings.Join(*b, ",") }
 func (b *bankNames) Set(v string) error {
 	*b = append(*b, v)
 	return nil
-}
-
-type matchPrinter struct {
-	env  *Env
-	json bool
-	all  bool
-	tw   *tabwriter.Writer
-}
-
-func (p *matchPrinter) print(item string, ms []hashmatch.Match) {
-	flag, safe := hashmatch.Verdict(ms)
-	if len(ms) == 0 && p.all {
-		if p.json {
-			_ = json.NewEncoder(p.env.Stdout).Encode(map[string]any{"item": item, "verdict": "none"})
-		} else {
-			fmt.Fprintf(p.tw, "%s\tnone\t\t\t\t\n", item)
-		}
-	}
-	for _, list := range []struct {
-		verdict string
-		ms      []hashmatch.Match
-	}{{"flag", flag}, {"safe", safe}} {
-		for _, m := range list.ms {
-			dist := fmt.Sprint(m.Distance)
-			if m.Transform != "" {
-				dist += " (" + m.Transform + ")"
-			}
-			if m.Type == hashmatch.Text {
-				dist = fmt.Sprintf("similarity %.2f", m.Similarity)
-			}
-			if m.Video != nil {
-				dist = fmt.Sprintf("vpdq %.0f%% / %.0f%%", m.Video.QueryPercent, m.Video.ComparedPercent)
-			}
-			if p.json {
-				_ = json.NewEncoder(p.env.Stdout).Encode(map[string]any{"item": item, "verdict": list.verdict, "match": m})
-				continue
-			}
-			fmt.Fprintf(p.tw, "%s\t%s\t%s\t%s\t%s\t%s\n", item, list.verdict, m.Bank, m.Entry.ID, m.Entry.Label, dist)
-		}
-	}
 }
 
 // importTAT fetches Tech Against Terrorism's hash list into a bank, from

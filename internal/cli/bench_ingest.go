@@ -18,21 +18,7 @@ func init() {
 		Name:    "bench ingest",
 		Summary: "load-test the service path: ingest → store → queue → detectors → cases",
 		Usage:   "[--posts N] [--store …] [--bus …] [--workers N] [--worker-procs N] [detector flags]",
-		Help: `Generates synthetic posts (ordinary posts plus copies of a few dozen
-campaigns that the example rules flag), pushes them through the same Sink as
-the API and 'basira ingest' as fast as the service takes them, and reports
-sustained throughput, the time from ingest to the recorded case (p50, p99),
-and memory.
-
-Without --store it uses a fresh SQLite file in a temporary folder, never the
-workspace. With --bus nats://… and --worker-procs N it starts N 'basira
-worker' processes (this binary) and measures how throughput grows with them.
-
-Examples:
-  basira bench ingest --rules rules/examples.yaml --posts 200000
-  basira bench ingest --rules rules/examples.yaml --store postgres://postgres@127.0.0.1/test
-  basira bench ingest --rules rules/examples.yaml --store postgres://… --bus nats://127.0.0.1:4222 --workers 0 --worker-procs 2`,
-		Run: runBenchIngest,
+		Run:     runBenchIngest,
 	})
 }
 
@@ -42,7 +28,7 @@ func runBenchIngest(ctx context.Context, env *Env, fs *flag.FlagSet, args []stri
 	o := benchFlags(fs, &cfg, env)
 	before := map[string]bool{}
 	fs.VisitAll(func(fl *flag.Flag) { before[fl.Name] = true })
-	buildPipeline := detectorFlags(fs)
+	mods := defineDetectors(fs)
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
@@ -77,7 +63,7 @@ func runBenchIngest(ctx context.Context, env *Env, fs *flag.FlagSet, args []stri
 		return err
 	}
 	var rec loadtest.Recorder
-	a, err := openApp(ctx, env, &cfg, buildPipeline, app.Options{Mode: app.OpenRun, Actor: "bench", Observe: rec.Observe})
+	a, err := openApp(ctx, env, &cfg, mods, app.Options{Mode: app.OpenRun, Actor: "bench", Observe: rec.Observe})
 	if err != nil {
 		return err
 	}

@@ -21,28 +21,7 @@ func init() {
 		Name:    "claims trending",
 		Summary: "group check-worthy posts that say the same thing and rank them by how fast they spread",
 		Usage:   "[flags] FILE... (- for stdin)",
-		Help: `Reads posts (JSONL or CSV/TSV, as 'basira scan' does, with posted_at times),
-keeps those that make a checkable claim, groups posts that say the same
-thing (tf-idf cosine over stems, near-duplicates included) within a sliding
-time window, and prints the clusters with size, distinct sources, growth and
-sample posts. Unchecked clusters come first, fastest-growing first; a
-cluster that repeats a published fact-check is shown with it (from the
-workspace store, or --claims FILE).
-
-Growth = distinct sources in the last --recent + posts in it / 2 + posts
-per hour / 4: new accounts weigh more than one account posting again.
-
-Check-worthiness: give a trained check-worthiness model file (the
-classifiers' "checkworthy" recipe, CheckThat! 2021 1A) with --worthiness
-FILE. Without one, --worthiness lexical (default) is a simple word-cue
-stand-in (numbers, "breaking", officials, deaths …), documented as such;
---worthiness none keeps every post.
-
-Examples:
-  basira claims trending posts.jsonl
-  basira claims trending --window 6h --recent 30m --top 10 posts.jsonl
-  basira claims trending --claims factchecks.json --format jsonl posts.csv`,
-		Run: runClaimsTrending,
+		Run:     runClaimsTrending,
 	})
 }
 
@@ -69,71 +48,19 @@ func runClaimsTrending(ctx context.Context, env *Env, fs *flag.FlagSet, args []s
 	if *format != "table" && *format != "jsonl" {
 		return Usagef("--format must be table or jsonl, not %q", *format)
 	}
-	switch *worth {
-	case "lexical":
-		o.Worthiness = trending.Lexical{}
-	case "none":
-	default:
-		m, err := classify.Load(*worth)
-		if err != nil {
-			return fmt.Errorf("--worthiness: %w", err)
-		}
-		o.Worthiness = m
+	if err := trendingOptions(ctx, env, &o, *worth, *nowFlag, *claimsPath, *modelPath); err != nil {
+		return err
 	}
-	if *nowFlag != "" {
-		t, err := time.Parse(time.RFC3339, *nowFlag)
-		if err != nil {
-			return Usagef("--now %q is not an RFC 3339 time (2021-01-28T15:04:05Z)", *nowFlag)
-		}
-		o.Now = t
-	}
-	if o.Similarity <= 0 || o.Similarity > 1 {
-		return Usagef("--similarity must be in (0, 1], not %g", o.Similarity)
-	}
-	switch *claimsPath {
-	case "none":
-	case "", "store":
-		st, cs, err := storedClaims(ctx, env)
-		if err != nil {
-			return err
-		}
-		if len(cs) > 0 {
-			rr, err := loadReranker(env, *modelPath)
-			if err != nil {
-				return err
-			}
-			o.Matcher = retrieve.NewMatcher(retrieve.NewIndex(cs, retrieve.Options{}), rr)
-		} else if *claimsPath == "store" {
-			return fmt.Errorf("the fact-check store %s is empty: add fact-checks with 'basira claims import FILE'", st.Path())
-		}
-	default:
-		m, err := loadMatcher(ctx, env, *claimsPath, *modelPath)
-		if err != nil {
-			return err
-		}
-		o.Matcher = m
-	}
-
 	key, err := pseudonymKey(env)
 	if err != nil {
 		return err
 	}
 	var items []*trending.Item
-	rejected := 0
-	for _, name := range fs.Args() {
-		n, err := readTrendingPosts(env, name, *inputFormat, key, &items)
-		rejected += n
-		if err != nil {
-			return err
-		}
+	rejected, err := readAllTrendingPosts(env, fs.Args(), *inputFormat, key, &items)
+	if err != nil {
+		return err
 	}
-	undated := 0
-	for _, it := range items {
-		if it.Post.PostedAt == nil {
-			undated++
-		}
-	}
-	if undated > 0 {
+	if undated := trending.Undated(items); undated > 0 {
 		fmt.Fprintf(env.Stderr, "claims trending: %d posts have no posted_at; they count as posted at --now (the latest dated post)\n", undated)
 	}
 	cs, err := trending.Build(ctx, items, o)
@@ -165,7 +92,7 @@ func readTrendingPosts(env *Env, name, format string, key []byte, items *[]*tren
 		return 0, err
 	}
 	defer pr.close()
-	pr.prefix = name + ": " // this command's messages name stdin "-"
+	pr.Prefix = name + ": " // this command's messages name stdin "-"
 	for {
 		p, err := pr.next()
 		if errors.Is(err, io.EOF) {
@@ -176,4 +103,72 @@ func readTrendingPosts(env *Env, name, format string, key []byte, items *[]*tren
 		}
 		*items = append(*items, &trending.Item{Post: p, Doc: arabic.Analyze(p.Text)})
 	}
+}
+
+// trendingOptions completes o from the flags: the check-worthiness model,
+// the time growth is measured at, and the fact-checks shown with clusters.
+func trendingOptions(ctx context.Context, env *Env, o *trending.Options, worth, now, claimsPath, modelPath string) error {
+	switch worth {
+	case "lexical":
+		o.Worthiness = trending.Lexical{}
+	case "none":
+	default:
+		m, err := classify.Load(worth)
+		if err != nil {
+			return fmt.Errorf("--worthiness: %w", err)
+		}
+		o.Worthiness = m
+	}
+	if now != "" {
+		t, err := time.Parse(time.RFC3339, now)
+		if err != nil {
+			return Usagef("--now %q is not an RFC 3339 time (2021-01-28T15:04:05Z)", now)
+		}
+		o.Now = t
+	}
+	if o.Similarity <= 0 || o.Similarity > 1 {
+		return Usagef("--similarity must be in (0, 1], not %g", o.Similarity)
+	}
+	var err error
+	switch claimsPath {
+	case "none":
+	case "", "store":
+		o.Matcher, err = storeMatcher(ctx, env, claimsPath == "store", modelPath)
+	default:
+		o.Matcher, err = loadMatcher(ctx, env, claimsPath, modelPath)
+	}
+	return err
+}
+
+// storeMatcher matches against the workspace store; nil when it is empty,
+// which is an error only when the store was asked for.
+func storeMatcher(ctx context.Context, env *Env, required bool, modelPath string) (*retrieve.Matcher, error) {
+	st, cs, err := storedClaims(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	if len(cs) == 0 {
+		if required {
+			return nil, fmt.Errorf("the fact-check store %s is empty: add fact-checks with 'basira claims import FILE'", st.Path())
+		}
+		return nil, nil
+	}
+	rr, err := loadReranker(env, modelPath)
+	if err != nil {
+		return nil, err
+	}
+	return retrieve.NewMatcher(retrieve.NewIndex(cs, retrieve.Options{}), rr), nil
+}
+
+// readAllTrendingPosts reads every file of posts in order.
+func readAllTrendingPosts(env *Env, names []string, format string, key []byte, items *[]*trending.Item) (int, error) {
+	rejected := 0
+	for _, name := range names {
+		n, err := readTrendingPosts(env, name, format, key, items)
+		rejected += n
+		if err != nil {
+			return rejected, err
+		}
+	}
+	return rejected, nil
 }

@@ -22,106 +22,37 @@ func init() {
 		Name:    "train",
 		Summary: "train a text classifier from labelled posts (TSV, CSV or JSONL)",
 		Usage:   "--data FILE --text-col COL --label-col COL --out FILE.model [flags]",
-		Help: `Trains a linear classifier (class-weighted linear SVM over hashed word and
-character n-grams of the folded text, naive-Bayes feature scaling) with one
-score per label. Held-out folds of the training data calibrate the scores
-into probabilities and set each label's flag threshold at the precision you
-ask for (--precision); scan reports a label only at or above it.
-
-Binary data needs to know which label means "nothing to report": labels
-like NOT_OFF, normal, none, clean or 0 are recognised, or say --negative.
-More than two labels train a multi-class model; --label-sep (or JSONL label
-lists) trains a multi-label one.
-
-Columns are header names, or 1-based numbers for a file without a header.
-The model file records the data files (name, SHA-256), labels, parameters,
-and the measured figures; 'basira models info' prints them.
-
-Examples:
-  basira train --data train.tsv --text-col text --label-col label --out models/incitement.model
-  basira train --data posts.jsonl --text-col text --label-col labels --label-sep , --out m.model
-  basira train --data OSACT2020-sharedTask-train.txt --text-col 1 --label-col 2 \
-      --dev OSACT2020-sharedTask-dev.txt --display OFF=offensive --license CC-BY --out offensive.model`,
-		Run: runTrain,
+		Run:     runTrain,
 	})
 	Register(&Command{
 		Name:    "eval",
 		Summary: "measure a classifier on labelled posts: precision, recall, F1, calibration, thresholds",
 		Usage:   "--model FILE --data FILE --text-col COL --label-col COL [flags]",
-		Help: `Prints per-label precision, recall, F1 and average precision, macro-F1, the
-confusion matrix, the calibration error (ECE, 10 bins), what the model's own
-flag threshold gives, and with --precision the lowest threshold that reaches
-that precision on this data. --curve writes the precision-recall curve.
-
-Examples:
-  basira eval --model models/offensive.model --data dev.tsv --text-col text --label-col label
-  basira eval --model m.model --data dev.tsv --text-col 1 --label-col 2 --precision 0.95 --curve pr.csv`,
-		Run: runEval,
+		Run:     runEval,
 	})
 	Register(&Command{
 		Name:    "models eval-all",
 		Summary: "retrain and measure every built-in recipe on the reference data (reproduces docs/models.md)",
 		Usage:   "[--data DIR] [--only NAME,...] [--out DIR]",
-		Help: `Trains each built-in recipe (OSACT 2020/2022, L-HSAB, MLMA, Mubarak 2017,
-CheckThat! 2021 check-worthiness) from the reference data folder and prints
-its figures: on the dev split where the data has one, else 5-fold
-cross-validated. --out keeps the trained models (with --shippable only those
-whose data licence allows shipping them with Basira).
-
-Examples:
-  basira models eval-all
-  basira models eval-all --only offensive,checkworthy --out ~/basira-models
-  basira models eval-all --shippable --out models/`,
-		Run: runEvalAll,
+		Run:     runEvalAll,
 	})
 	Register(&Command{
 		Name:    "models benign",
 		Summary: "over-enforcement check: the share of benign Arabic posts each model flags",
 		Usage:   "[--models DIR|builtin] [--model FILE] [--data DIR] [--show N]",
-		Help: `Runs models over benign text and prints the share flagged at each model's
-own threshold: Basira's sample of religious speech, news about terrorism,
-counter-speech and everyday posts, and from the reference data folder the
-CheckThat! fact-check claims and tweets and the ElecMorocco2016 Moroccan
-comments. --show prints flagged texts for a person to read (some "benign"
-corpora hold real insults).
-
-Examples:
-  basira models benign                      # the shipped models
-  basira models benign --models ~/basira-models --show 5`,
-		Run: runModelsBenign,
+		Run:     runModelsBenign,
 	})
 	Register(&Command{
 		Name:    "models threshold",
 		Summary: "re-set a model's flag thresholds to reach a precision on your own labelled data",
 		Usage:   "--model FILE --data DEV --text-col COL --label-col COL --precision P [--out FILE]",
-		Help: `Training sets each label's flag threshold on held-out folds of the training
-data. When you have labelled data closer to what the model will see (a dev
-set from your own platform), measure the threshold there instead: this
-command scores the file, finds for each label the lowest score at which
-precision reaches --precision (with at least --min-flagged posts flagged),
-and writes the model with those thresholds, recording the file's name and
-SHA-256. Use data the model was not trained on, and keep another set to
-check the result with 'basira eval'.
-
-Examples:
-  basira models threshold --model m.model --data dev.tsv --text-col text --label-col label --precision 0.95
-  basira models threshold --model m.model --data dev.tsv --precision 0.9 --out m-dev.model`,
-		Run: runModelsThreshold,
+		Run:     runModelsThreshold,
 	})
 	Register(&Command{
 		Name:    "models info",
 		Summary: "print a model file's labels, thresholds, provenance and figures",
 		Usage:   "FILE.model... | builtin",
-		Help: `Prints what a model file records: description, version, creation time, the
-data files it was trained and measured on (with SHA-256), the data licence,
-hyper-parameters, each label's flag threshold with the precision and recall
-it had on held-out data, and the cross-validated and dev figures.
-"builtin" prints the models shipped with Basira.
-
-Examples:
-  basira models info builtin
-  basira models info models/incitement.model`,
-		Run: runModelsInfo,
+		Run:     runModelsInfo,
 	})
 }
 
@@ -154,136 +85,139 @@ func (r *readFlags) options() classify.ReadOptions {
 }
 
 func parsePairs(s, what string) (map[string]string, error) {
-	if s == "" {
-		return nil, nil
-	}
-	m := map[string]string{}
-	for _, p := range strings.Split(s, ",") {
-		k, v, ok := strings.Cut(p, "=")
-		if !ok || strings.TrimSpace(k) == "" {
-			return nil, Usagef("%s: %q is not label=name", what, p)
-		}
-		m[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	m, err := classify.ParsePairs(s)
+	if err != nil {
+		return nil, Usagef("%s: %v", what, err)
 	}
 	return m, nil
 }
 
-// readData reads one data file, reporting bad records on stderr.
+// readData reads one data file (classify.ReadData), reporting bad records
+// on stderr.
 func readData(env *Env, path string, rf *readFlags, role string) ([]classify.Example, classify.DataFile, error) {
 	lm, err := parsePairs(rf.labelMap, "--label-map")
 	if err != nil {
 		return nil, classify.DataFile{}, err
 	}
-	exs, bad, df, err := classify.ReadFile(path, rf.options())
-	if err != nil {
-		return nil, df, err
-	}
-	for i, b := range bad {
-		if i == 20 {
-			fmt.Fprintf(env.Stderr, "… and %d more bad records\n", len(bad)-20)
-			break
-		}
-		fmt.Fprintf(env.Stderr, "skipped %v\n", b)
-	}
-	exs = classify.MapLabels(exs, lm)
-	if len(exs) == 0 {
-		return nil, df, fmt.Errorf("%s: no labelled example could be read (check --text-col, --label-col and --header)", path)
-	}
-	df.Role = role
-	df.Rows = len(exs)
-	return exs, df, nil
+	return classify.ReadData(path, rf.options(), lm, role, func(msg string) { fmt.Fprintln(env.Stderr, msg) })
 }
 
-func runTrain(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
-	var data, dev strList
-	var rf readFlags
-	rf.define(fs)
-	fs.Var(&data, "data", "training data `file` (repeatable)")
-	fs.Var(&dev, "dev", "held-out `file` to measure the model on and record its figures (repeatable)")
-	out := fs.String("out", "", "model file to write (required)")
-	name := fs.String("name", "", "model name (default: the --out file name)")
-	version := fs.String("version", "1", "model version, recorded in the file and in every signal")
-	desc := fs.String("description", "", "what the model detects, in one line")
-	license := fs.String("license", "", "licence of the training data, recorded in the model")
-	negative := fs.String("negative", "", "the label meaning nothing to report (default: guessed from NOT_*, normal, none, 0, …)")
-	multi := fs.Bool("multi-label", false, "train one yes/no model per label (implied by --label-sep)")
-	display := fs.String("display", "", "names analysts see: `OFF=offensive,HS=hate-speech`")
-	p := classify.DefaultParams()
-	feats := classify.DefaultFeatures()
+// trainFlags are train's flags: the data files and the training options.
+type trainFlags struct {
+	rf           readFlags
+	data, dev    strList
+	out, display string
+	nonb, multi  bool
+	o            classify.TrainOptions
+}
+
+func (t *trainFlags) define(fs *flag.FlagSet) {
+	t.rf.define(fs)
+	fs.Var(&t.data, "data", "training data `file` (repeatable)")
+	fs.Var(&t.dev, "dev", "held-out `file` to measure the model on and record its figures (repeatable)")
+	fs.StringVar(&t.out, "out", "", "model file to write (required)")
+	fs.StringVar(&t.o.Name, "name", "", "model name (default: the --out file name)")
+	fs.StringVar(&t.o.Version, "version", "1", "model version, recorded in the file and in every signal")
+	fs.StringVar(&t.o.Description, "description", "", "what the model detects, in one line")
+	fs.StringVar(&t.o.DataLicense, "license", "", "licence of the training data, recorded in the model")
+	fs.StringVar(&t.o.Negative, "negative", "", "the label meaning nothing to report (default: guessed from NOT_*, normal, none, 0, …)")
+	fs.BoolVar(&t.multi, "multi-label", false, "train one yes/no model per label (implied by --label-sep)")
+	fs.StringVar(&t.display, "display", "", "names analysts see: `OFF=offensive,HS=hate-speech`")
+	t.o.Params, t.o.Features = classify.DefaultParams(), classify.DefaultFeatures()
+	p, feats := &t.o.Params, &t.o.Features
 	fs.Float64Var(&p.TargetPrecision, "precision", p.TargetPrecision, "precision the flag thresholds must reach on held-out folds")
 	fs.Float64Var(&p.C, "c", p.C, "SVM C: higher fits the training data more closely")
 	fs.IntVar(&p.Folds, "folds", p.Folds, "cross-validation folds for calibration and thresholds")
 	fs.IntVar(&p.MinFlagged, "min-flagged", p.MinFlagged, "a flag threshold must keep at least this many held-out posts")
 	fs.StringVar(&p.ClassWeight, "class-weight", p.ClassWeight, "balanced or none")
-	nonb := fs.Bool("no-nb", false, "turn off naive-Bayes feature scaling")
+	fs.BoolVar(&t.nonb, "no-nb", false, "turn off naive-Bayes feature scaling")
 	fs.BoolVar(&p.GroupFolds, "group-folds", false, "keep each --group-col value (e.g. a topic) in one cross-validation fold, so thresholds are set on unseen groups")
 	fs.Uint64Var(&p.Seed, "seed", p.Seed, "random seed (folds, solver order)")
 	fs.IntVar(&feats.Bits, "bits", feats.Bits, "log2 of the hashed feature space (model size: 2^bits x labels x 2 bytes before gzip)")
 	fs.IntVar(&feats.CharMax, "char-max", feats.CharMax, "longest character n-gram (0 turns char n-grams off)")
 	fs.IntVar(&feats.WordNgrams, "word-ngrams", feats.WordNgrams, "longest word n-gram")
+}
+
+// options completes the training options once the flags are parsed.
+func (t *trainFlags) options(env *Env) (classify.TrainOptions, error) {
+	o := t.o
+	if len(t.data) == 0 || t.out == "" {
+		return o, Usagef("give --data FILE and --out FILE.model")
+	}
+	if o.Params.GroupFolds && t.rf.groupCol == "" {
+		return o, Usagef("--group-folds needs --group-col")
+	}
+	o.Params.NB = !t.nonb
+	if o.Name == "" {
+		o.Name = strings.TrimSuffix(filepath.Base(t.out), filepath.Ext(t.out))
+	}
+	var err error
+	if o.Display, err = parsePairs(t.display, "--display"); err != nil {
+		return o, err
+	}
+	o.MultiLabel = t.multi || t.rf.labelSep != ""
+	o.TextColumn, o.LabelColumn = t.rf.textCol, t.rf.labelCol
+	o.Progress = func(msg string) {
+		if env.StderrIsTerminal {
+			fmt.Fprintf(env.Stderr, "train: %s\n", msg)
+		}
+	}
+	return o, nil
+}
+
+func runTrain(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
+	var t trainFlags
+	t.define(fs)
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
-	if len(data) == 0 || *out == "" {
-		return Usagef("give --data FILE and --out FILE.model")
-	}
-	if p.GroupFolds && rf.groupCol == "" {
-		return Usagef("--group-folds needs --group-col")
-	}
-	p.NB = !*nonb
-	if *name == "" {
-		*name = strings.TrimSuffix(filepath.Base(*out), filepath.Ext(*out))
-	}
-	disp, err := parsePairs(*display, "--display")
+	o, err := t.options(env)
 	if err != nil {
 		return err
 	}
-	var exs []classify.Example
-	var files []classify.DataFile
-	for _, d := range data {
-		e, df, err := readData(env, d, &rf, "train")
-		if err != nil {
-			return err
-		}
-		exs = append(exs, e...)
-		files = append(files, df)
+	exs, files, err := readAllData(env, t.data, &t.rf, "train")
+	if err != nil {
+		return err
 	}
+	o.Data = files
 	start := time.Now()
-	m, err := classify.Train(exs, classify.TrainOptions{
-		Name: *name, Description: *desc, Version: *version, DataLicense: *license,
-		Features: feats, Params: p, Negative: *negative, MultiLabel: *multi || rf.labelSep != "",
-		Display: disp, Data: files, TextColumn: rf.textCol, LabelColumn: rf.labelCol,
-		Progress: func(msg string) {
-			if env.StderrIsTerminal {
-				fmt.Fprintf(env.Stderr, "train: %s\n", msg)
-			}
-		},
-	})
+	m, err := classify.Train(exs, o)
 	if err != nil {
 		return err
 	}
 	took := time.Since(start)
-	if len(dev) > 0 {
-		var dexs []classify.Example
-		for _, d := range dev {
-			e, df, err := readData(env, d, &rf, "dev")
-			if err != nil {
-				return err
-			}
-			dexs = append(dexs, e...)
-			m.Info().Data = append(m.Info().Data, df)
+	if len(t.dev) > 0 {
+		dexs, dfiles, err := readAllData(env, t.dev, &t.rf, "dev")
+		if err != nil {
+			return err
 		}
-		rep, _ := classify.Evaluate(m, dexs, p.TargetPrecision)
+		m.Info().Data = append(m.Info().Data, dfiles...)
+		rep, _ := classify.Evaluate(m, dexs, o.Params.TargetPrecision)
 		m.Info().Dev = rep.Figures()
 	}
-	if err := m.Save(*out); err != nil {
+	if err := m.Save(t.out); err != nil {
 		return err
 	}
-	st, _ := os.Stat(*out)
+	st, _ := os.Stat(t.out)
 	meta := m.Info()
-	fmt.Fprintf(env.Stdout, "trained %s (%s) on %d examples in %s; wrote %s (%d KiB)\n", meta.Name, meta.Mode, len(exs), took.Round(time.Millisecond), *out, st.Size()>>10)
+	fmt.Fprintf(env.Stdout, "trained %s (%s) on %d examples in %s; wrote %s (%d KiB)\n", meta.Name, meta.Mode, len(exs), took.Round(time.Millisecond), t.out, st.Size()>>10)
 	meta.Print(env.Stdout)
 	return nil
+}
+
+// readAllData reads data files in order (readData).
+func readAllData(env *Env, paths []string, rf *readFlags, role string) ([]classify.Example, []classify.DataFile, error) {
+	var exs []classify.Example
+	var files []classify.DataFile
+	for _, d := range paths {
+		e, df, err := readData(env, d, rf, role)
+		if err != nil {
+			return nil, nil, err
+		}
+		exs = append(exs, e...)
+		files = append(files, df)
+	}
+	return exs, files, nil
 }
 
 func runEval(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {

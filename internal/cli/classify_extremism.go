@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/basira-org/basira/arabic"
+	"github.com/basira-org/basira/internal/app"
 	"github.com/basira-org/basira/internal/classify"
 	"github.com/basira-org/basira/internal/classify/eval"
 	"github.com/basira-org/basira/internal/detect"
@@ -18,24 +19,7 @@ func init() {
 		Name:    "models extremism",
 		Summary: "measure an extremism model: recall on real pro-ISIS tweets, false flags on hard negatives",
 		Usage:   "[--model FILE | --detection] [--data DIR] [--show N] [--by-lang]",
-		Help: `Runs the extremism model (default: the shipped one) over the reference
-data's extremism sets and Basira's benign families, and prints the share
-flagged at the model's own threshold: recall on the Alfifi et al. Arabic
-ISIS-account tweets (all, and those whose support is plain from the text,
-llm_isis_votes = 8) and on the hand-labelled Fifth Tribe propaganda
-tweets; false flags on the Alfifi random tweets, on the other tweets of
-the same Fifth Tribe accounts and on each benign family. --by-lang adds a
-row per language; --show prints missed (positive sets) or flagged
-(benign sets) texts for a person to read. --detection measures what
-'basira scan' runs with no flags instead (the built-in jihadist pack,
-the shipped model and the finance detector): a post counts as flagged
-when any of them raises a signal.
-
-Examples:
-  basira models extremism
-  basira models extremism --detection --show 10
-  basira models extremism --model ~/basira-models/extremism-alfifi.model --by-lang --show 5`,
-		Run: runModelsExtremism,
+		Run:     runModelsExtremism,
 	})
 }
 
@@ -89,12 +73,7 @@ func runModelsExtremism(ctx context.Context, env *Env, fs *flag.FlagSet, args []
 // evaluateDefaultDetection runs the pipeline `scan` builds with no flags
 // over the extremism sets.
 func evaluateDefaultDetection(ctx context.Context, env *Env, dataDir string) ([]classify.EvalRow, error) {
-	fs := flag.NewFlagSet("detection", flag.ContinueOnError)
-	build := detectorFlags(fs)
-	if err := fs.Parse(nil); err != nil {
-		return nil, err
-	}
-	pipe, err := build(ctx, &Env{Stdout: env.Stdout, Stderr: env.Stderr, Getenv: env.Getenv})
+	pipe, err := app.NewModules().Build(ctx, host(env))
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ package cli
 
 import (
 	"context"
+	"embed"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"syscall"
 
 	"github.com/basira-org/basira/internal/config"
+	"github.com/basira-org/basira/internal/detect"
 )
 
 // Env is what a command may touch of the outside world. Tests build one with
@@ -47,12 +49,23 @@ type Command struct {
 var commands = map[string]*Command{}
 
 // Register adds a command; it panics on a duplicate name, a programming error.
+// A command without Help takes its long help from help/NAME.txt (spaces
+// in the name as _), where writers and translators edit it without
+// touching code; testdata/golden/help.txtar pins the result.
 func Register(c *Command) {
 	if _, dup := commands[c.Name]; dup {
 		panic("cli: command registered twice: " + c.Name)
 	}
+	if c.Help == "" {
+		if b, err := helpFiles.ReadFile("help/" + strings.ReplaceAll(c.Name, " ", "_") + ".txt"); err == nil {
+			c.Help = string(b)
+		}
+	}
 	commands[c.Name] = c
 }
+
+//go:embed help
+var helpFiles embed.FS
 
 // ErrUsage marks an error caused by the way the command was called; Main
 // exits 2 for it, as flag parsing does.
@@ -110,7 +123,7 @@ func Run(ctx context.Context, env *Env, args []string) int {
 		return 0
 	case errors.Is(err, flag.ErrHelp):
 		return 0
-	case errors.Is(err, ErrUsage), errors.Is(err, config.ErrInvalid):
+	case errors.Is(err, ErrUsage), errors.Is(err, config.ErrInvalid), errors.Is(err, detect.ErrConfig):
 		// One line: what is wrong and where the help is.
 		msg := strings.TrimPrefix(strings.TrimPrefix(err.Error(), ErrUsage.Error()+": "), config.ErrInvalid.Error()+": ")
 		fmt.Fprintf(env.Stderr, "basira %s: %v (run 'basira %s --help')\n", c.Name, msg, c.Name)

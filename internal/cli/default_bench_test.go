@@ -3,7 +3,7 @@ package cli
 import (
 	"bufio"
 	"context"
-	"flag"
+	"github.com/basira-org/basira/internal/app"
 	"io"
 	"os"
 	"strings"
@@ -39,13 +39,8 @@ func BenchmarkDefaultDetection(b *testing.B) {
 		}
 		fh.Close()
 	}
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	build := detectorFlags(fs)
-	if err := fs.Parse(nil); err != nil {
-		b.Fatal(err)
-	}
 	env := &Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}
-	pipe, err := build(context.Background(), env)
+	pipe, err := app.NewModules().Build(context.Background(), host(env))
 	if err != nil {
 		b.Fatal(err)
 	}

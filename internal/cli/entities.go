@@ -2,16 +2,12 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/basira-org/basira/internal/entities"
 	"github.com/basira-org/basira/internal/sanctions"
@@ -22,63 +18,19 @@ func init() {
 		Name:    "entities import",
 		Summary: "refresh designated-entity names from the UN Security Council consolidated list",
 		Usage:   "[--out FILE] [--base FILE]... UN-LIST.xml|.zip",
-		Help: `Reads the UN Security Council consolidated list (XML, as published at
-scsanctions.un.org, or a .zip holding it) and writes an entities file with the
-ENTITIES of the ISIL (Da'esh) and Al-Qaida sanctions regime: the entries whose
-reference number is QDe.nnn. Individuals (QDi.nnn) are never taken: Basira
-knows the names of organisations that content names, it keeps no lists of
-people. Other regimes (Taliban, DPRK, …) are left out.
-
-Each entry's source is its UN reference number. An entity that the team's file
-(entities/designated.yaml, or the --base files) lists under "un:" takes that
-entry's id, so the two merge when loaded: the UN's aliases are added to the
-team's entry, and a name the team marked "shared" stays shared. Other entities
-get the id un-qde-nnn. Names that are ordinary words or generic phrases
-("The Base", "Sirat", "Soldiers of God", single words and short acronyms) are
-written as "shared": weaker evidence, never a plain rule-list term.
-
-The file is checked (parsed and merged with the base) before it is written.
-Review the diff before committing: a refresh should be a small change.
-
-Examples:
-  basira entities import --out entities/un-1267.yaml consolidated.xml
-  basira entities import --out /tmp/un.yaml --base my-entities.yaml consolidated.zip`,
-		Run: runEntitiesImport,
+		Run:     runEntitiesImport,
 	})
 	Register(&Command{
 		Name:    "entities list",
 		Summary: "show the designated entities Basira knows, or their names as rule lists",
 		Usage:   "[--file FILE]... [--kind KIND] [--format table|jsonl|lists]",
-		Help: `Lists the entities of the built-in set (entities/*.yaml, embedded in the
-binary), or of the given files merged in order. Formats:
-  table  one line per entry: id, kind, the entry it belongs to, counts of
-         plain and shared names, UN references, source
-  jsonl  one JSON object per entry with every name
-  lists  the rule lists (entity-groups, entity-outlets, entity-publications,
-         entity-provinces, entity-leaders, entity-slogans, entity-names,
-         entity-shared) as the "lists:" YAML of a rule file
-
-A name is evidence, never a verdict: news and counter-speech name these groups
-too. Use the lists together with stance terms in a rule (all:, near:).
-
-Examples:
-  basira entities list
-  basira entities list --kind outlet
-  basira entities list --format lists > entity-lists.yaml`,
-		Run: runEntitiesList,
+		Run:     runEntitiesList,
 	})
 	Register(&Command{
 		Name:    "entities check",
 		Summary: "validate entities files (file:line: reason for every problem)",
 		Usage:   "FILE...",
-		Help: `Parses the files and merges them in order, as Basira loads them, and reports
-every problem as file:line: reason: unknown keys or kinds, missing sources, a
-name listed twice, names too short (under 3 letters) or too long (over 8
-words) to match, an "of:" that no file defines. Exits 1 on any problem.
-
-Examples:
-  basira entities check entities/designated.yaml entities/un-1267.yaml`,
-		Run: runEntitiesCheck,
+		Run:     runEntitiesCheck,
 	})
 }
 
@@ -144,44 +96,15 @@ func runEntitiesList(ctx context.Context, env *Env, fs *flag.FlagSet, args []str
 	}
 	switch *format {
 	case "lists":
-		lists := set.RuleLists()
 		if *kind != "" {
 			return Usagef("--kind does not apply to --format lists")
 		}
-		b, err := yaml.Marshal(map[string]any{"lists": lists})
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(env.Stdout, "# Designated-entity names as rule lists (basira entities list --format lists).\n# A name is evidence, never a verdict: combine with stance terms.\n%s", b)
-		return nil
+		return set.WriteLists(env.Stdout)
 	case "jsonl":
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetEscapeHTML(false)
-		for _, e := range set.Entities() {
-			if *kind != "" && string(e.Kind) != *kind {
-				continue
-			}
-			if err := enc.Encode(entityJSON(e)); err != nil {
-				return err
-			}
-		}
-		return nil
+		return set.WriteJSONL(env.Stdout, entities.Kind(*kind))
 	case "table":
-		tw := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tKIND\tOF\tNAMES\tSHARED\tUN\tSOURCE")
-		n := 0
-		for _, e := range set.Entities() {
-			if *kind != "" && string(e.Kind) != *kind {
-				continue
-			}
-			n++
-			src := e.Source
-			if r := []rune(src); len(r) > 60 {
-				src = string(r[:59]) + "…"
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\t%s\n", e.ID, e.Kind, dash(e.Of), len(e.Aliases), len(e.Shared), dash(strings.Join(e.UN, ",")), src)
-		}
-		if err := tw.Flush(); err != nil {
+		n, err := set.WriteTable(env.Stdout, entities.Kind(*kind))
+		if err != nil {
 			return err
 		}
 		fmt.Fprintf(env.Stderr, "%d entries from %s\n", n, strings.Join(set.Files, ", "))
@@ -197,40 +120,6 @@ func containsKind(k string) bool {
 		}
 	}
 	return false
-}
-
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
-type entityOut struct {
-	ID      string              `json:"id"`
-	Kind    string              `json:"kind"`
-	Name    string              `json:"name"`
-	Of      string              `json:"of,omitempty"`
-	UN      []string            `json:"un,omitempty"`
-	Source  string              `json:"source"`
-	Aliases map[string][]string `json:"aliases,omitempty"`
-	Shared  map[string][]string `json:"shared,omitempty"`
-}
-
-func entityJSON(e *entities.Entity) entityOut {
-	o := entityOut{ID: e.ID, Kind: string(e.Kind), Name: e.Name, Of: e.Of, UN: e.UN, Source: e.Source}
-	group := func(as []entities.Alias) map[string][]string {
-		if len(as) == 0 {
-			return nil
-		}
-		m := map[string][]string{}
-		for _, a := range as {
-			m[a.Lang] = append(m[a.Lang], a.Text)
-		}
-		return m
-	}
-	o.Aliases, o.Shared = group(e.Aliases), group(e.Shared)
-	return o
 }
 
 func runEntitiesCheck(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {

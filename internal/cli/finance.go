@@ -15,23 +15,7 @@ func init() {
 		Name:    "finance extract",
 		Summary: "find wallets, IBANs, RIBs, phone numbers and payment links in text lines",
 		Usage:   "[flags] < lines.txt",
-		Help: `Reads text on stdin, one post per line, and prints one JSON object per
-identifier found:
-  {"line":1,"type":"bitcoin","value":"bc1q…","valid":true,"span":{"start":12,"end":54},
-   "text":"bc1q w508 …","detail":"main p2wpkh"}
-
-Types: bitcoin, litecoin, dogecoin, dash, tron, evm (Ethereum and EVM chains),
-monero, iban, rib (Moroccan), phone, payment_link, payment_handle (a Cash App
-$cashtag or a PayPal e-mail address). Usual obfuscations are
-undone first: Arabic-Indic digits, zero-width characters, spaces, dots,
-dashes and line breaks inside an identifier, "[dot]". span is the byte range
-in the line as given. An identifier whose checksum fails is still printed,
-with "valid":false and a reason ("looks like a Bitcoin address but …").
-
-Examples:
-  echo 'تبرعوا: 06.50.12.34.56' | basira finance extract
-  basira finance extract --only-valid < posts.txt`,
-		Run: runFinanceExtract,
+		Run:     runFinanceExtract,
 	})
 }
 

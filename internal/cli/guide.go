@@ -10,8 +10,6 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
-
-	"github.com/basira-org/basira/internal/post"
 )
 
 // This file is what a newcomer meets when a command line is not quite
@@ -119,16 +117,6 @@ func flagError(fs *flag.FlagSet, err error) error {
 	msg = strings.Replace(msg, "flag -", "flag --", 1)
 	msg = strings.Replace(msg, "argument: -", "argument: --", 1)
 	return errors.New(msg)
-}
-
-// checkInputFormat refuses an --input-format that no decoder reads, so a
-// typo is not taken for "sniff the format".
-func checkInputFormat(f post.Format) error {
-	switch f {
-	case "", post.JSONL, post.CSV, post.TSV:
-		return nil
-	}
-	return Usagef("--input-format %q: want jsonl, csv or tsv", string(f))
 }
 
 // printFlags prints the flag defaults with "--" before each name, as the

@@ -5,12 +5,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"runtime"
 	"time"
 
 	"github.com/basira-org/basira/internal/app"
 	"github.com/basira-org/basira/internal/config"
+	"github.com/basira-org/basira/internal/ingest"
 	"github.com/basira-org/basira/internal/pipeline"
 	"github.com/basira-org/basira/internal/post"
 )
@@ -20,28 +20,7 @@ func init() {
 		Name:    "ingest",
 		Summary: "import posts from JSONL or CSV files into the service's store",
 		Usage:   "[--store …] [--bus …] [detector flags] FILE... (- for stdin)",
-		Help: `Reads posts (the same JSONL/CSV/TSV formats as 'basira scan') and stores them
-through the service's ingest path: each batch is committed before the next is
-read, re-importing a file stores nothing twice (posts are unique on platform
-and id), and an interrupted import can simply be run again.
-
-With the in-process queue (the default) the detectors run here too, and the
-command returns once every imported post is processed and its case opened;
-give the same detector flags as to 'basira serve'. With --bus nats://… the
-posts are queued for the 'basira worker' processes and the command returns
-once they are stored (--workers N to process here as well). With --workers 0
-posts are only stored; the next 'basira serve' or 'basira worker' processes
-them.
-
-A line that cannot be read is reported on stderr as "FILE: line N: reason"
-and the import goes on; a summary counts posts read, stored, duplicates,
-rejected lines and cases opened.
-
-Examples:
-  basira ingest --rules rules/examples.yaml posts.jsonl
-  basira ingest --store postgres://basira@db/basira --bus nats://nats:4222 export.csv
-  zcat dump.jsonl.gz | basira ingest --workers 0 -`,
-		Run: runIngest,
+		Run:     runIngest,
 	})
 }
 
@@ -69,7 +48,7 @@ func runIngest(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) e
 	var cfg config.Config
 	var f ingestFlags
 	f.define(fs, &cfg)
-	buildPipeline := detectorFlags(fs)
+	mods := defineDetectors(fs)
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
@@ -89,7 +68,7 @@ func runIngest(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) e
 			cfg.Workers = 2 * runtime.GOMAXPROCS(0)
 		}
 	}
-	a, err := openApp(ctx, env, &cfg, buildPipeline, app.Options{Mode: app.OpenRun, Actor: "ingest"})
+	a, err := openApp(ctx, env, &cfg, mods, app.Options{Mode: app.OpenRun, Actor: "ingest"})
 	if err != nil {
 		return err
 	}
@@ -183,42 +162,12 @@ func ingestFile(ctx context.Context, env *Env, sink *pipeline.Service, name stri
 		return err
 	}
 	defer pr.close()
-	prefix := pr.prefix
-	batch := make([]*post.Post, 0, f.batch)
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
+	return ingest.Batches(ctx, pr.next, f.batch, func(batch []*post.Post) error {
 		if err := sink.Accept(ctx, source, batch); err != nil {
-			return fmt.Errorf("%sstoring posts up to line %d: %w (posts before were stored; run the same command again to finish)", prefix, batch[len(batch)-1].Line, err)
+			return fmt.Errorf("%sstoring posts up to line %d: %w (posts before were stored; run the same command again to finish)", pr.Prefix, batch[len(batch)-1].Line, err)
 		}
 		stats.read += len(batch)
 		stats.progress(env, false)
-		batch = make([]*post.Post, 0, f.batch)
 		return nil
-	}
-	for {
-		p, err := pr.next()
-		switch {
-		case errors.Is(err, io.EOF):
-			return flush()
-		case err != nil:
-			if ferr := flush(); ferr != nil {
-				return ferr
-			}
-			return err
-		}
-		batch = append(batch, p)
-		if len(batch) == f.batch {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-		if ctx.Err() != nil {
-			if err := flush(); err != nil {
-				return err
-			}
-			return ctx.Err()
-		}
-	}
+	})
 }

@@ -17,16 +17,7 @@ func init() {
 		Name:    "migrate",
 		Summary: "create or upgrade the service's database schema",
 		Usage:   "[--store sqlite:PATH|postgres://…] [--check]",
-		Help: `Brings the database to the schema this version of basira needs. Each step
-runs in its own transaction; steps already applied are skipped, so running it
-twice is harmless. 'basira serve' refuses to start on an older schema and
-tells you to run this: back the database up first.
-
-Examples:
-  basira migrate                                  # the workspace's SQLite file
-  basira migrate --store postgres://basira@db/basira
-  basira migrate --check                          # report, change nothing`,
-		Run: runMigrate,
+		Run:     runMigrate,
 	})
 }
 

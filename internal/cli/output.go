@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
+	"unicode/utf8"
 )
 
 // The output helpers every command uses: one JSON encoder setting and
@@ -30,13 +31,10 @@ type table struct{ tw *tabwriter.Writer }
 func newTable(w io.Writer, header ...string) *table {
 	t := &table{tw: tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)}
 	if len(header) > 0 {
-		t.row(header...)
+		fmt.Fprintln(t.tw, strings.Join(header, "\t"))
 	}
 	return t
 }
-
-// row writes one row of cells.
-func (t *table) row(cells ...string) { fmt.Fprintln(t.tw, strings.Join(cells, "\t")) }
 
 // rowf writes one row formatted with tabs between the cells.
 func (t *table) rowf(format string, a ...any) { fmt.Fprintf(t.tw, format, a...) }
@@ -72,4 +70,22 @@ func withInput(env *Env, path string, read func(io.Reader) error) error {
 	}
 	defer f.Close()
 	return read(f)
+}
+
+// orDash is s, or "-" for an empty cell.
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// oneLine flattens whitespace and cuts s to n runes for a table cell.
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
 }

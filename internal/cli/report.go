@@ -15,19 +15,7 @@ func init() {
 		Name:    "report",
 		Summary: "write a transparency report: cases, decisions, dismiss rates, time to decision, appeals",
 		Usage:   "[--from DATE] [--to DATE] [--format html|json|csv] [--store …]",
-		Help: `Summarises a period from the store: cases opened by category, decisions by
-action, each category's dismiss rate (the share of decided cases in which an
-analyst found no violation: the measured over-enforcement), the delay from
-case to first decision, and appeals. It counts content and decisions and
-names no author and no analyst, so it can be published.
-
-Dates are YYYY-MM-DD (UTC); --to is exclusive. The default period is the
-last 30 days.
-
-Examples:
-  basira report --format html > transparency.html
-  basira report --from 2026-10-01 --to 2026-11-01 --format csv`,
-		Run: runReport,
+		Run:     runReport,
 	})
 }
 

@@ -18,55 +18,19 @@ func init() {
 		Name:    "rules check",
 		Summary: "validate analyst rule files, run their examples and print a summary",
 		Usage:   "FILE|FOLDER...",
-		Help: `Parses every rule file (a folder means every *.yaml and *.yml in it), reports
-each problem as "file:line: reason", compiles the rules together (ids must be
-unique across files), runs each rule's match: and no_match: examples, and
-prints what the files hold: rules per label and severity, distinct terms.
-
-Exit status 0 when all files are valid and every example behaves; 1 otherwise.
-The rule language is described in docs/rules.md.
-
-Examples:
-  basira rules check rules/examples.yaml
-  basira rules check rules/             # every file in the folder, together`,
-		Run: runRulesCheck,
+		Run:     runRulesCheck,
 	})
 	Register(&Command{
 		Name:    "rules test",
 		Summary: "run rules over posts or a text and show which rule fired where",
 		Usage:   "--rules FILE [--text TEXT] [--rule ID] [--all] [POSTS_FILE...]",
-		Help: `Runs the rules over posts (JSONL or CSV/TSV, as for 'basira scan'; - for
-stdin) or over one --text, and prints a row per rule that fired with the
-evidence: the words of the original text that made it fire. A count per rule
-follows, so an analyst can see which rules fire most before shipping a change.
-
-Examples:
-  basira rules test --rules rules/examples.yaml testdata/posts.jsonl
-  basira rules test --rules my.yaml --text "انضموا إلى صفوف الدولة"
-  basira rules test --rules my.yaml --all posts.csv   # list posts with no hit too
-  basira rules test --rules rules/ --rule incite-kill-msa posts.jsonl`,
-		Run: runRulesTest,
+		Run:     runRulesTest,
 	})
 	Register(&Command{
 		Name:    "rules eval",
 		Summary: "measure rules on the reference data: benign texts flagged, real extremist comments found",
 		Usage:   "--rules FILE [--data DIR] [--show N]",
-		Help: `Runs the rules over two sets of the shared reference data and prints what fired:
-  - 90,814 benign texts that must not be flagged: Arabic fact-check tweets and
-    verified claims (CheckThat! 2021), check-worthiness tweets (news, politics),
-    Moroccan Facebook comments (ElecMorocco2016), tweets labelled not offensive
-    (OSACT 2022), everyday Darija in Arabizi (DODa), and English fact-checks
-    and tweets (CheckThat! 2022), some about ISIS and jihad. Every hit here is
-    a false positive to fix.
-  - 31,692 comments Al Jazeera deleted in 2015–2016 (Mubarak et al. 2017), where
-    real extremist speech sits among insults: read the hits to judge precision.
-The data folder is found as for tests (BASIRA_DATA, or ../shared/data beside
-the repository), or given with --data.
-
-Examples:
-  basira rules eval --rules rules/examples.yaml
-  basira rules eval --rules my-pack/ --show 50`,
-		Run: runRulesEval,
+		Run:     runRulesEval,
 	})
 }
 
@@ -78,7 +42,7 @@ func runRulesCheck(_ context.Context, env *Env, fs *flag.FlagSet, args []string)
 		return Usagef("name at least one rule FILE or FOLDER")
 	}
 	// The designated-entity lists are predeclared, as in scan and serve.
-	opt, err := ruleOptions(false, nil)
+	opt, err := rules.DefaultOptions(false, nil)
 	if err != nil {
 		return err
 	}
@@ -114,7 +78,7 @@ func runRulesCheck(_ context.Context, env *Env, fs *flag.FlagSet, args []string)
 }
 
 func runRulesTest(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
-	var paths rulePaths
+	var paths rules.PathsFlag
 	fs.Var(&paths, "rules", "rule `file` or folder (repeatable)")
 	text := fs.String("text", "", "test this one text instead of a posts file")
 	all := fs.Bool("all", false, "also list posts on which no rule fired")
@@ -152,7 +116,7 @@ func runRulesTest(ctx context.Context, env *Env, fs *flag.FlagSet, args []string
 }
 
 func runRulesEval(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
-	var paths rulePaths
+	var paths rules.PathsFlag
 	fs.Var(&paths, "rules", "rule `file` or folder (repeatable)")
 	data := dataFlag(fs, "")
 	show := fs.Int("show", 20, "hits to list per set (0 for none)")
@@ -199,7 +163,7 @@ func eachPost(env *Env, name string, fn func(*post.Post)) error {
 		return err
 	}
 	defer pr.close()
-	pr.prefix = name + ": " // this command's messages name stdin "-"
+	pr.Prefix = name + ": " // this command's messages name stdin "-"
 	for {
 		p, err := pr.next()
 		if errors.Is(err, io.EOF) {
@@ -210,4 +174,14 @@ func eachPost(env *Env, name string, fn func(*post.Post)) error {
 		}
 		fn(p)
 	}
+}
+
+// loadRuleSet reads and compiles rule files (with the designated-entity
+// lists), printing warnings on stderr.
+func loadRuleSet(env *Env, paths []string) (*rules.Set, error) {
+	opt, err := rules.DefaultOptions(false, nil)
+	if err != nil {
+		return nil, err
+	}
+	return rules.LoadSet(paths, opt, host(env).Warn)
 }

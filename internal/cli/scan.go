@@ -9,10 +9,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"strings"
-	"text/tabwriter"
 	"time"
-	"unicode/utf8"
 
 	"github.com/basira-org/basira/internal/config"
 	"github.com/basira-org/basira/internal/detect"
@@ -24,21 +21,7 @@ func init() {
 		Name:    "scan",
 		Summary: "run the detectors over a file of posts and print a verdict per post",
 		Usage:   "[flags] FILE... (- for stdin)",
-		Help: `Reads posts as JSONL (one {"id","platform","url","author","text",...} object
-per line) or CSV/TSV with a header row of the same names, and prints one JSON
-object per post, in input order:
-  {"id":…, "lang":…, "signals":[{"detector","rule","label","severity","score","evidence"}]}
-
-A line that cannot be read is reported on stderr as "line N: <reason>" and the
-scan goes on; a summary on stderr counts posts read, posts with signals and
-lines rejected. Authors are replaced by a keyed pseudonym (set the key in
-BASIRA_PSEUDONYM_KEY or BASIRA_PSEUDONYM_KEY_FILE).
-
-Examples:
-  basira scan --rules rules/examples.yaml posts.jsonl > verdicts.jsonl
-  basira scan --rules rules/examples.yaml --format table posts.csv
-  cat posts.jsonl | basira scan --rules r.yaml --strict -`,
-		Run: runScan,
+		Run:     runScan,
 	})
 }
 
@@ -52,8 +35,7 @@ type scanFlags struct {
 	maxText     int
 }
 
-func runScan(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
-	var f scanFlags
+func (f *scanFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&f.format, "format", "jsonl", "output format: jsonl (one verdict per post) or table (for a person)")
 	fs.StringVar(&f.inputFormat, "input-format", "", "input format: jsonl, csv or tsv (default: from the file name, or sniffed)")
 	fs.BoolVar(&f.strict, "strict", false, "exit 1 if any input line is rejected")
@@ -61,7 +43,12 @@ func runScan(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) err
 	fs.IntVar(&f.workers, "workers", runtime.GOMAXPROCS(0), "posts analysed in parallel (output order is kept)")
 	fs.IntVar(&f.maxLine, "max-line-bytes", post.DefaultMaxLineBytes, "reject input lines longer than this")
 	fs.IntVar(&f.maxText, "max-text-bytes", post.DefaultMaxTextBytes, "reject posts whose text is longer than this")
-	buildPipeline := detectorFlags(fs)
+}
+
+func runScan(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
+	var f scanFlags
+	f.define(fs)
+	mods := defineDetectors(fs)
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
@@ -76,7 +63,7 @@ func runScan(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) err
 	if err != nil {
 		return err
 	}
-	pipe, err := buildPipeline(ctx, env)
+	pipe, err := mods.Build(ctx, host(env))
 	if err != nil {
 		return err
 	}
@@ -87,27 +74,10 @@ func runScan(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) err
 	}
 	fmt.Fprintf(env.Stderr, "scan: detectors: %s\n", describePipeline(pipe))
 
-	out := bufio.NewWriterSize(env.Stdout, 64<<10)
-	defer out.Flush()
-	var sink resultSink
-	if f.format == "table" {
-		sink = newTableSink(out)
-	} else {
-		sink = &jsonlSink{enc: json.NewEncoder(out), w: out}
-	}
-	st := &scanStats{start: time.Now()}
-	for _, name := range files {
-		if err := scanFile(ctx, env, pipe, name, &f, key, sink, st); err != nil {
-			return err
-		}
-	}
-	if err := sink.Close(); err != nil {
+	st, err := scanFiles(ctx, env, pipe, files, &f, key)
+	if err != nil {
 		return err
 	}
-	if err := out.Flush(); err != nil {
-		return err
-	}
-	st.progress(env, true)
 	fmt.Fprintf(env.Stderr, "scan: %d posts read, %d with signals, %d lines rejected (%s)\n",
 		st.read, st.hits, st.rejected, time.Since(st.start).Round(time.Millisecond))
 	if st.failed > 0 {
@@ -120,6 +90,32 @@ func runScan(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) err
 		return fmt.Errorf("nothing in the input could be read as posts (%d lines rejected): is it JSONL, CSV or TSV?", st.rejected)
 	}
 	return nil
+}
+
+// scanFiles scans the files in order into one output.
+func scanFiles(ctx context.Context, env *Env, pipe *detect.Pipeline, files []string, f *scanFlags, key []byte) (*scanStats, error) {
+	out := bufio.NewWriterSize(env.Stdout, 64<<10)
+	defer out.Flush()
+	var sink resultSink
+	if f.format == "table" {
+		sink = newTableSink(out)
+	} else {
+		sink = &jsonlSink{enc: json.NewEncoder(out), w: out}
+	}
+	st := &scanStats{start: time.Now()}
+	for _, name := range files {
+		if err := scanFile(ctx, env, pipe, name, f, key, sink, st); err != nil {
+			return nil, err
+		}
+	}
+	if err := sink.Close(); err != nil {
+		return nil, err
+	}
+	if err := out.Flush(); err != nil {
+		return nil, err
+	}
+	st.progress(env, true)
+	return st, nil
 }
 
 // pseudonymKey reads the author pseudonymisation key from the environment
@@ -166,7 +162,7 @@ func scanFile(ctx context.Context, env *Env, pipe *detect.Pipeline, name string,
 	}
 	defer pr.close()
 	_, preEncode := sink.(*jsonlSink)
-	return detect.RunOrderedFrom(ctx, pipe, f.workers, pr.nextRaw, pr.dec.Decode, preEncode, func(p *post.Post, res *detect.Result, encoded []byte, err error) error {
+	return detect.RunOrderedFrom(ctx, pipe, f.workers, pr.nextRaw, pr.Decode, preEncode, func(p *post.Post, res *detect.Result, encoded []byte, err error) error {
 		if p == nil { // a record decode refused
 			var le *post.LineError
 			if errors.As(err, &le) {
@@ -218,48 +214,25 @@ func (s *jsonlSink) WriteEncoded(b []byte) error {
 }
 
 // tableSink prints one row per signal, for a person reading a terminal.
-type tableSink struct {
-	tw *tabwriter.Writer
-}
+type tableSink struct{ tw *table }
 
 func newTableSink(w io.Writer) *tableSink {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tLANG\tSEVERITY\tLABEL\tSCORE\tDETECTOR/RULE\tEVIDENCE")
-	return &tableSink{tw: tw}
+	return &tableSink{tw: newTable(w, "ID", "LANG", "SEVERITY", "LABEL", "SCORE", "DETECTOR/RULE", "EVIDENCE")}
 }
 
 func (s *tableSink) Write(_ *post.Post, r *detect.Result) error {
 	if len(r.Signals) == 0 {
-		_, err := fmt.Fprintf(s.tw, "%s\t%s\t-\t-\t-\t-\t-\n", r.ID, r.Lang)
-		return err
+		s.tw.rowf("%s\t%s\t-\t-\t-\t-\t-\n", r.ID, r.Lang)
+		return nil
 	}
 	for _, sig := range r.Signals {
 		who := sig.Detector
 		if sig.Rule != "" {
 			who += "/" + sig.Rule
 		}
-		if _, err := fmt.Fprintf(s.tw, "%s\t%s\t%s\t%s\t%.2f\t%s\t%s\n", r.ID, r.Lang, orDash(sig.Severity), sig.Label, sig.Score, who, oneLine(sig.Evidence, 60)); err != nil {
-			return err
-		}
+		s.tw.rowf("%s\t%s\t%s\t%s\t%.2f\t%s\t%s\n", r.ID, r.Lang, orDash(sig.Severity), sig.Label, sig.Score, who, oneLine(sig.Evidence, 60))
 	}
 	return nil
 }
 
-func (s *tableSink) Close() error { return s.tw.Flush() }
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
-// oneLine flattens whitespace and cuts s to n runes for a table cell.
-func oneLine(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
-}
+func (s *tableSink) Close() error { return s.tw.flush() }

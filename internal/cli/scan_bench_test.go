@@ -5,7 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
+	"github.com/basira-org/basira/internal/app"
 	"io"
 	"os"
 	"strconv"
@@ -62,13 +62,8 @@ func benchPostsJSONL(tb testing.TB, n int) []byte {
 func BenchmarkScan(b *testing.B) {
 	const n = 4000
 	data := benchPostsJSONL(b, n)
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	build := detectorFlags(fs)
-	if err := fs.Parse(nil); err != nil {
-		b.Fatal(err)
-	}
 	env := &Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}
-	pipe, err := build(context.Background(), env)
+	pipe, err := app.NewModules().Build(context.Background(), host(env))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -81,12 +76,14 @@ func BenchmarkScan(b *testing.B) {
 			posts := 0
 			for b.Loop() {
 				rejected := 0
-				pr := &postReader{stderr: io.Discard, rejected: &rejected,
-					dec: post.NewDecoder(bufio.NewReaderSize(bytes.NewReader(data), 256<<10), post.JSONL, post.Options{Pseudonymizer: ps, Source: "bench"})}
+				r, err := post.Open("-", bytes.NewReader(data), post.JSONL, post.Options{Pseudonymizer: ps, Source: "bench"}, func(string) { rejected++ })
+				if err != nil {
+					b.Fatal(err)
+				}
 				out := bufio.NewWriterSize(io.Discard, 64<<10)
 				sink := &jsonlSink{enc: json.NewEncoder(out), w: out}
 				read := 0
-				err := detect.RunOrderedFrom(context.Background(), pipe, w, pr.nextRaw, pr.dec.Decode, true, func(p *post.Post, res *detect.Result, encoded []byte, err error) error {
+				err = detect.RunOrderedFrom(context.Background(), pipe, w, r.NextRaw, r.Decode, true, func(p *post.Post, res *detect.Result, encoded []byte, err error) error {
 					if err != nil {
 						return err
 					}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/basira-org/basira/internal/demo"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -149,7 +150,7 @@ func TestServeDemo(t *testing.T) {
 
 func TestDemoPlatformChecksSignatures(t *testing.T) {
 	secret := []byte("0123456789abcdef0123456789abcdef")
-	h := demoPlatformHandler(secret)
+	h := demo.PlatformHandler(secret)
 	body := []byte(`{"id":"ref-1-x"}`)
 	for _, tc := range []struct {
 		sig  string

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/basira-org/basira/internal/ingest"
@@ -18,103 +17,62 @@ func init() {
 		Name:    "sources check",
 		Summary: "validate a sources file (feeds, Mastodon, Bluesky, Telegram exports, spool folders)",
 		Usage:   "FILE",
-		Help: `Checks a sources file and lists the connectors it defines. Errors name the
-file and line. The file lists what 'basira serve --sources FILE' follows:
-
-  sources:
-    - type: rss
-      url: https://news.example.org/feed.xml
-      interval: 10m
-    - type: mastodon
-      server: https://mastodon.social
-      hashtag: المغرب
-      token_file: /run/secrets/mastodon-token
-    - type: bluesky            # Jetstream; url defaults to a public instance
-      langs: [ar, fr]
-    - type: telegram           # a Telegram Desktop JSON export
-      path: exports/channel/result.json
-      channel: examplechannel  # for t.me links
-    - type: spool              # files dropped into a folder
-      dir: inbox`,
-		Run: func(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
-			if err := Parse(fs, args); err != nil {
-				return err
-			}
-			if fs.NArg() != 1 {
-				return Usagef("name one sources FILE")
-			}
-			srcs, err := sources.Load(fs.Arg(0), nil)
-			if err != nil {
-				return err
-			}
-			for _, s := range srcs {
-				fmt.Fprintln(env.Stdout, s.Name())
-			}
-			fmt.Fprintf(env.Stderr, "%s: %d sources, all valid\n", fs.Arg(0), len(srcs))
-			return nil
-		},
+		Run:     runSourcesCheck,
 	})
 	Register(&Command{
 		Name:    "sources preview",
 		Summary: "run a sources file for a while and print the posts it would ingest (stores nothing)",
 		Usage:   "[--for 30s] FILE",
-		Help: `Runs every connector of the sources file without storing anything, prints
-the posts as JSONL on stdout (deletions and account takedowns as
-{"event": …} lines) and, at the end, each connector's state on stderr,
-with the items it skipped counted by reason. Use it to check a feed or a stream before adding it to 'serve'.
-
-Example:
-  basira sources preview --for 20s sources.yaml | head`,
-		Run: func(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
-			dur := fs.Duration("for", 30*time.Second, "how long to run the connectors")
-			if err := Parse(fs, args); err != nil {
-				return err
-			}
-			if fs.NArg() != 1 {
-				return Usagef("name one sources FILE")
-			}
-			key, err := pseudonymKey(env)
-			if err != nil {
-				return err
-			}
-			srcs, err := sources.Load(fs.Arg(0), post.NewPseudonymizer(key))
-			if err != nil {
-				return err
-			}
-			ctx, cancel := context.WithTimeout(ctx, *dur)
-			defer cancel()
-			printer := &printSink{enc: json.NewEncoder(env.Stdout)}
-			sup := ingest.NewSupervisor(printer)
-			for _, s := range srcs {
-				sup.Start(ctx, s)
-			}
-			<-ctx.Done()
-			sup.Wait()
-			for _, st := range sup.States() {
-				fmt.Fprintf(env.Stderr, "%s: %s, %d posts, %d events, %d failures", st.Name, st.Status, st.Posts, st.Events, st.Failures)
-				if len(st.Skipped) > 0 {
-					reasons := make([]string, 0, len(st.Skipped))
-					for r := range st.Skipped {
-						reasons = append(reasons, r)
-					}
-					sort.Strings(reasons)
-					fmt.Fprintf(env.Stderr, ", skipped:")
-					for i, r := range reasons {
-						sep := " "
-						if i > 0 {
-							sep = "; "
-						}
-						fmt.Fprintf(env.Stderr, "%s%d %s", sep, st.Skipped[r], r)
-					}
-				}
-				if st.LastError != "" {
-					fmt.Fprintf(env.Stderr, ", last error: %s", st.LastError)
-				}
-				fmt.Fprintln(env.Stderr)
-			}
-			return nil
-		},
+		Run:     runSourcesPreview,
 	})
+}
+
+func runSourcesCheck(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
+	if err := Parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return Usagef("name one sources FILE")
+	}
+	srcs, err := sources.Load(fs.Arg(0), nil)
+	if err != nil {
+		return err
+	}
+	for _, s := range srcs {
+		fmt.Fprintln(env.Stdout, s.Name())
+	}
+	fmt.Fprintf(env.Stderr, "%s: %d sources, all valid\n", fs.Arg(0), len(srcs))
+	return nil
+}
+
+func runSourcesPreview(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
+	dur := fs.Duration("for", 30*time.Second, "how long to run the connectors")
+	if err := Parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return Usagef("name one sources FILE")
+	}
+	key, err := pseudonymKey(env)
+	if err != nil {
+		return err
+	}
+	srcs, err := sources.Load(fs.Arg(0), post.NewPseudonymizer(key))
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, *dur)
+	defer cancel()
+	sup := ingest.NewSupervisor(&printSink{enc: json.NewEncoder(env.Stdout)})
+	for _, s := range srcs {
+		sup.Start(ctx, s)
+	}
+	<-ctx.Done()
+	sup.Wait()
+	for _, st := range sup.States() {
+		fmt.Fprintln(env.Stderr, st.Summary())
+	}
+	return nil
 }
 
 // PostEvents prints deletions and takedowns as {"event": …} lines.

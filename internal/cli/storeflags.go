@@ -21,22 +21,15 @@ func loadConfig(env *Env, cfg *config.Config) error {
 	return cfg.Validate()
 }
 
-// openTokens returns the token store serve and the token commands share:
-// the database's when the configuration keeps tokens there, else the
-// workspace file. where names it for messages.
+// openTokens returns the token store serve and the token commands share
+// (app.Tokens); where names it for messages.
 func openTokens(env *Env, cfg *config.Config, db *sqlstore.DB) (ts auth.Store, where string, err error) {
-	inStore, err := cfg.TokensInStore()
-	if err != nil {
-		return nil, "", err
+	if cfg.Home == "" {
+		if cfg.Home, err = Home(env, false); err != nil {
+			return nil, "", err
+		}
 	}
-	if inStore {
-		return db.Tokens(), "the store " + config.RedactStore(cfg.Store), nil
-	}
-	fst, err := tokenStore(env)
-	if err != nil {
-		return nil, "", err
-	}
-	return fst, fst.Path(), nil
+	return app.Tokens(cfg, db)
 }
 
 // openConfigStore resolves cfg and opens its store in mode: the common
@@ -50,11 +43,11 @@ func openConfigStore(ctx context.Context, env *Env, cfg *config.Config, mode app
 
 // openApp opens the service of cfg (app.Open) with the detectors the
 // command's detector flags build; the logger defaults to cfg's on stderr.
-func openApp(ctx context.Context, env *Env, cfg *config.Config, build func(context.Context, *Env) (*detect.Pipeline, error), o app.Options) (*app.App, error) {
+func openApp(ctx context.Context, env *Env, cfg *config.Config, mods *app.Modules, o app.Options) (*app.App, error) {
 	if o.Logger == nil {
 		o.Logger = cfg.Logger(env.Stderr)
 	}
-	o.Detectors = func(ctx context.Context) (*detect.Pipeline, error) { return build(ctx, env) }
+	o.Modules, o.Host = mods, host(env)
 	return app.Open(ctx, cfg, o)
 }
 

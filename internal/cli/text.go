@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/basira-org/basira/arabic"
 )
@@ -16,12 +15,11 @@ import (
 const maxTextLine = 1 << 20
 
 func init() {
-	lineCmd := func(name, summary, help string, setup func(fs *flag.FlagSet) func(string) string) {
+	lineCmd := func(name, summary string, setup func(fs *flag.FlagSet) func(string) string) {
 		Register(&Command{
 			Name:    "text " + name,
 			Summary: summary,
 			Usage:   "[flags] < lines",
-			Help:    help,
 			Run: func(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
 				fn := setup(fs)
 				if err := Parse(fs, args); err != nil {
@@ -34,145 +32,17 @@ func init() {
 			},
 		})
 	}
-	lineCmd("normalize", "normalize Arabic text, one result per input line",
-		`Reads lines on stdin and writes each line normalized: NFKC (presentation
-forms, ligatures), no diacritics or tatweel, alef/hamza forms unified,
-ى → ي, ة → ه, Persian/Urdu/Maghrebi letters → basic letters, Arabic-Indic
-digits → ASCII, odd spaces → ' '. Punctuation, case and accents are kept.
-
-Examples:
-  echo 'أَحْمَدُ مدرسة ١٢٣' | basira text normalize      # احمد مدرسه 123
-  basira text normalize --keep-teh-marbuta < words.txt`,
-		func(fs *flag.FlagSet) func(string) string {
-			var o arabic.NormalizeOptions
-			fs.BoolVar(&o.KeepTehMarbuta, "keep-teh-marbuta", false, "keep ة instead of mapping it to ه")
-			fs.BoolVar(&o.KeepAlefMaqsura, "keep-alef-maqsura", false, "keep ى instead of mapping it to ي")
-			fs.BoolVar(&o.KeepHamzaSeats, "keep-hamza-seats", false, "keep ؤ and ئ")
-			fs.BoolVar(&o.KeepLetterVariants, "keep-letter-variants", false, "keep Persian/Urdu/Maghrebi letters (ی ک ڭ …)")
-			fs.BoolVar(&o.KeepDigits, "keep-digits", false, "keep Arabic-Indic digits")
-			return func(s string) string { return arabic.NormalizeWith(s, o) }
-		})
-	lineCmd("fold", "fold text for matching (evasion defence), one result per line",
-		`Reads lines on stdin and writes each line folded as rules and matchers see
-it: normalized, lower-case, without accents, zero-width or bidi characters,
-elongation collapsed, spaced-out letters re-joined, look-alike letters of
-other scripts mapped to Latin, punctuation dropped; words separated by one
-space. With --tokens, writes each token as text[start:end] (base, translit).
-
-Examples:
-  echo 'داااعش د ا ع ش pаypаl' | basira text fold     # داعش داعش paypal
-  echo 'لداعش' | basira text fold --tokens`,
-		func(fs *flag.FlagSet) func(string) string {
-			tokens := fs.Bool("tokens", false, "list tokens with their byte offsets, base and transliteration")
-			return func(s string) string {
-				if !*tokens {
-					return arabic.Fold(s)
-				}
-				var b strings.Builder
-				for i, t := range arabic.Analyze(s).Tokens {
-					if i > 0 {
-						b.WriteString("\t")
-					}
-					fmt.Fprintf(&b, "%s[%d:%d]", t.Text, t.Start, t.End)
-					if t.Base != "" {
-						fmt.Fprintf(&b, " base=%s", t.Base)
-					}
-					if t.Translit != "" {
-						fmt.Fprintf(&b, " translit=%s", t.Translit)
-					}
-				}
-				return b.String()
-			}
-		})
-	lineCmd("stem", "stem each word (light stemmer, or Snowball), one line per input line",
-		`Reads lines on stdin and writes the stem of each word, separated by spaces.
-The default is Basira's light stemmer (Lucene ArabicStemmer rules on folded
-words); --snowball uses the Snowball Arabic stemmer on the words as written
-(so its output matches Snowball's reference vocabulary).
-
-Examples:
-  echo 'والكتاب ساهدون' | basira text stem            # كتاب ساهد
-  zcat voc.txt.gz | basira text stem --snowball > mine.txt`,
-		func(fs *flag.FlagSet) func(string) string {
-			snow := fs.Bool("snowball", false, "use the Snowball Arabic stemmer")
-			return func(s string) string {
-				var out []string
-				if *snow {
-					for _, w := range strings.Fields(s) {
-						out = append(out, arabic.SnowballStem(w))
-					}
-					return strings.Join(out, " ")
-				}
-				for _, w := range strings.Fields(arabic.Fold(s)) {
-					out = append(out, arabic.Stem(w))
-				}
-				return strings.Join(out, " ")
-			}
-		})
-	lineCmd("translit", "transliterate Arabizi (Latin-script Darija) to Arabic script",
-		`Reads lines on stdin and writes each line with its Latin-script words
-transliterated to Arabic script (folded form: ة as ه, ڭ as ك). With --k N,
-writes the N best spellings of each word, separated by '|'.
-
-Examples:
-  echo 'salam 3likom, labas 3lik' | basira text translit   # سالام عليكوم لاباس عليك
-  echo '7na m9adin' | basira text translit --k 3`,
-		func(fs *flag.FlagSet) func(string) string {
-			k := fs.Int("k", 1, "spellings per word (1 = best only)")
-			return func(s string) string {
-				if *k <= 1 {
-					return arabic.Translit(s)
-				}
-				var out []string
-				for _, t := range arabic.Analyze(s).Tokens {
-					w := s[t.Start:t.End]
-					if len(w) != len(t.Text) {
-						w = t.Text // folding changed it: use the folded spelling
-					}
-					if c := arabic.TranslitCandidates(w, *k); len(c) > 0 && !strings.ContainsFunc(t.Text, isArabicRune) {
-						out = append(out, strings.Join(c, "|"))
-					} else {
-						out = append(out, t.Text)
-					}
-				}
-				return strings.Join(out, " ")
-			}
-		})
-	lineCmd("lang", "identify the language of each line (ar, ary, arq-aeb, ar-dialect, ary-Latn, fr, en, und)",
-		`Reads lines on stdin and writes the language of each: ar (Modern Standard
-Arabic), ary (Moroccan Darija in Arabic script), arq-aeb (Algerian, Tunisian
-or Libyan Arabic), ar-dialect (Egyptian, Gulf, Levantine or Iraqi Arabic, or
-dialect without Maghrebi words), ary-Latn (Arabizi), fr, en, or und (no
-letters, another script, another language such as Persian, or Arabic text of
-one or two words without a dialect word). With --conf, each language is
-followed by a tab and its confidence (0 to 1).
-
-Example:
-  printf 'واش كاين شي جديد\nwach kayn chi jdid\n' | basira text lang   # ary, ary-Latn
-  echo 'انا بدي روح عالبيت هلق' | basira text lang --conf            # ar-dialect	0.94`,
-		func(fs *flag.FlagSet) func(string) string {
-			conf := fs.Bool("conf", false, "also print the confidence")
-			return func(s string) string {
-				l, c := arabic.DetectLangConf(s)
-				if *conf {
-					return fmt.Sprintf("%s\t%.2f", l, c)
-				}
-				return l
-			}
-		})
+	lineCmd("normalize", "normalize Arabic text, one result per input line", normalizeLines)
+	lineCmd("fold", "fold text for matching (evasion defence), one result per line", foldLines)
+	lineCmd("stem", "stem each word (light stemmer, or Snowball), one line per input line", stemLines)
+	lineCmd("translit", "transliterate Arabizi (Latin-script Darija) to Arabic script", translitLines)
+	lineCmd("lang", "identify the language of each line (ar, ary, arq-aeb, ar-dialect, ary-Latn, fr, en, und)", langLines)
 
 	Register(&Command{
 		Name:    "text eval",
 		Summary: "measure language ID and Arabizi transliteration on the reference data",
 		Usage:   "[--data DIR]",
-		Help: `Prints language-ID accuracy per evaluation set and language (lingua held-out
-split, DODa, HaifaCLG, ElecMorocco) and the Arabizi transliteration character
-error rate on DODa. DIR is the shared reference data folder (default:
-$BASIRA_DATA, or ../shared/data beside the repository).
-
-Example:
-  basira text eval --data ../shared/data`,
-		Run: runTextEval,
+		Run:     runTextEval,
 	})
 }
 
@@ -208,35 +78,97 @@ func runTextEval(ctx context.Context, env *Env, fs *flag.FlagSet, args []string)
 	if err != nil {
 		return err
 	}
+	progress := func(string) {}
 	if env.StderrIsTerminal {
-		fmt.Fprintln(env.Stderr, "evaluating language ID …")
+		progress = func(msg string) { fmt.Fprintln(env.Stderr, msg) }
 	}
-	rows, err := arabic.EvalLangID(dir)
-	if err != nil {
-		return fmt.Errorf("language ID evaluation: %w", err)
-	}
-	tw := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "LANGUAGE ID\tEXPECT\tN\tACCURACY\tGOT")
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%.3f\t%s\n", r.Set, r.Expect, r.N, r.Accuracy(), arabic.SortedCounts(r.Got))
-	}
-	tw.Flush()
-	if env.StderrIsTerminal {
-		fmt.Fprintln(env.Stderr, "evaluating transliteration …")
-	}
-	tr, err := arabic.EvalTranslit(dir)
-	if err != nil {
-		return fmt.Errorf("transliteration evaluation: %w", err)
-	}
-	fmt.Fprintln(env.Stdout)
-	tw = tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ARABIZI TRANSLITERATION\tN\tCER\tTOP-1\tTOP-5\tSKELETON")
-	for _, r := range tr {
-		if r.Top1 == 0 && r.Top5 == 0 {
-			fmt.Fprintf(tw, "%s\t%d\t%.3f\t-\t-\t-\n", r.Set, r.N, r.CER) // sentences: no top-k
-			continue
+	return arabic.WriteEvalReport(env.Stdout, dir, progress)
+}
+
+// normalizeLines defines the flags of text normalize and returns its line function.
+func normalizeLines(fs *flag.FlagSet) func(string) string {
+	var o arabic.NormalizeOptions
+	fs.BoolVar(&o.KeepTehMarbuta, "keep-teh-marbuta", false, "keep ة instead of mapping it to ه")
+	fs.BoolVar(&o.KeepAlefMaqsura, "keep-alef-maqsura", false, "keep ى instead of mapping it to ي")
+	fs.BoolVar(&o.KeepHamzaSeats, "keep-hamza-seats", false, "keep ؤ and ئ")
+	fs.BoolVar(&o.KeepLetterVariants, "keep-letter-variants", false, "keep Persian/Urdu/Maghrebi letters (ی ک ڭ …)")
+	fs.BoolVar(&o.KeepDigits, "keep-digits", false, "keep Arabic-Indic digits")
+	return func(s string) string { return arabic.NormalizeWith(s, o) }
+}
+
+// foldLines defines the flags of text fold and returns its line function.
+func foldLines(fs *flag.FlagSet) func(string) string {
+	tokens := fs.Bool("tokens", false, "list tokens with their byte offsets, base and transliteration")
+	return func(s string) string {
+		if !*tokens {
+			return arabic.Fold(s)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%.3f\t%.3f\t%.3f\t%.3f\n", r.Set, r.N, r.CER, r.Top1, r.Top5, r.Skeleton)
+		var b strings.Builder
+		for i, t := range arabic.Analyze(s).Tokens {
+			if i > 0 {
+				b.WriteString("\t")
+			}
+			fmt.Fprintf(&b, "%s[%d:%d]", t.Text, t.Start, t.End)
+			if t.Base != "" {
+				fmt.Fprintf(&b, " base=%s", t.Base)
+			}
+			if t.Translit != "" {
+				fmt.Fprintf(&b, " translit=%s", t.Translit)
+			}
+		}
+		return b.String()
 	}
-	return tw.Flush()
+}
+
+// stemLines defines the flags of text stem and returns its line function.
+func stemLines(fs *flag.FlagSet) func(string) string {
+	snow := fs.Bool("snowball", false, "use the Snowball Arabic stemmer")
+	return func(s string) string {
+		var out []string
+		if *snow {
+			for _, w := range strings.Fields(s) {
+				out = append(out, arabic.SnowballStem(w))
+			}
+			return strings.Join(out, " ")
+		}
+		for _, w := range strings.Fields(arabic.Fold(s)) {
+			out = append(out, arabic.Stem(w))
+		}
+		return strings.Join(out, " ")
+	}
+}
+
+// translitLines defines the flags of text translit and returns its line function.
+func translitLines(fs *flag.FlagSet) func(string) string {
+	k := fs.Int("k", 1, "spellings per word (1 = best only)")
+	return func(s string) string {
+		if *k <= 1 {
+			return arabic.Translit(s)
+		}
+		var out []string
+		for _, t := range arabic.Analyze(s).Tokens {
+			w := s[t.Start:t.End]
+			if len(w) != len(t.Text) {
+				w = t.Text // folding changed it: use the folded spelling
+			}
+			if c := arabic.TranslitCandidates(w, *k); len(c) > 0 && !strings.ContainsFunc(t.Text, isArabicRune) {
+				out = append(out, strings.Join(c, "|"))
+			} else {
+				out = append(out, t.Text)
+			}
+		}
+		return strings.Join(out, " ")
+	}
+}
+
+// langLines defines the flags of text lang and returns its line function.
+func langLines(fs *flag.FlagSet) func(string) string {
+	conf := fs.Bool("conf", false, "also print the confidence")
+	return func(s string) string {
+		l, c := arabic.DetectLangConf(s)
+		if *conf {
+			return fmt.Sprintf("%s\t%.2f", l, c)
+		}
+		return l
+	}
 }

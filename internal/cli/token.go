@@ -5,8 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"path/filepath"
-	"text/tabwriter"
 
 	"github.com/basira-org/basira/internal/app"
 	"github.com/basira-org/basira/internal/audit"
@@ -20,52 +18,19 @@ func init() {
 		Name:    "token create",
 		Summary: "create an API token for a person or a system (printed once)",
 		Usage:   "--role ROLE --name NAME",
-		Help: `Creates an API token and prints it once: store it now, Basira keeps only its
-SHA-256. Send it as "Authorization: Bearer TOKEN". Roles:
-  admin     everything (tokens, banks, rules, fact-checks, audit log)
-  analyst   read, lease and decide cases; hash lookups
-  viewer    read only
-  ingest    push posts (POST /v1/posts)
-  platform  a platform's system: the Hasher-Matcher-Actioner routes
-
-Tokens live where 'basira serve' reads them (--tokens): with a PostgreSQL
-store (--store postgres://…), in its database, shared by every API server;
-otherwise in $BASIRA_HOME/tokens.json (default ./basira-data). Give the
-token commands the same --store (or BASIRA_STORE) as the servers. A running
-server sees a new or revoked token within a second. Creating and revoking
-tokens is written to the audit log of the store (--store, BASIRA_STORE, or
-the workspace's SQLite file).
-
-Examples:
-  basira token create --role analyst --name alice
-  basira token create --role ingest --name partner-feed
-  basira token create --role admin --name ops --store postgres://basira@db:5432/basira`,
-		Run: runTokenCreate,
+		Run:     runTokenCreate,
 	})
 	Register(&Command{
 		Name:    "token list",
 		Summary: "list API tokens (id, name, role, created, revoked; never the secret)",
 		Usage:   "",
-		Help: `Lists every token, revoked ones included: those of the workspace file,
-or of the database with a PostgreSQL --store (see 'basira token create --help').
-
-Examples:
-  basira token list
-  basira token list --store postgres://basira@db:5432/basira`,
-		Run: runTokenList,
+		Run:     runTokenList,
 	})
 	Register(&Command{
 		Name:    "token revoke",
 		Summary: "revoke an API token by id or name",
 		Usage:   "ID|NAME",
-		Help: `Revokes a token: it stops working on running servers within a second. Name it
-by the id shown by 'basira token list' (at least 6 characters) or by its name
-when only one active token has it.
-
-Examples:
-  basira token revoke alice
-  basira token revoke 3f9a1c2b7d10`,
-		Run: runTokenRevoke,
+		Run:     runTokenRevoke,
 	})
 }
 
@@ -88,15 +53,6 @@ func cliActor(env *Env) string {
 		return "cli:" + u
 	}
 	return "cli"
-}
-
-// tokenStore opens the workspace's token file.
-func tokenStore(env *Env) (*auth.FileStore, error) {
-	dir, err := Home(env, false)
-	if err != nil {
-		return nil, err
-	}
-	return auth.OpenFileStore(filepath.Join(dir, "tokens.json"))
 }
 
 func runTokenCreate(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
@@ -179,16 +135,15 @@ func runTokenList(ctx context.Context, env *Env, fs *flag.FlagSet, args []string
 		fmt.Fprintf(env.Stderr, "no token in %s: create one with 'basira token create --role admin --name you'\n", where)
 		return nil
 	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tROLE\tCREATED\tREVOKED")
+	tw := newTable(env.Stdout, "ID", "NAME", "ROLE", "CREATED", "REVOKED")
 	for _, t := range ts {
 		revoked := "-"
 		if t.RevokedAt != nil {
 			revoked = t.RevokedAt.Format("2006-01-02 15:04")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, t.CreatedAt.Format("2006-01-02 15:04"), revoked)
+		tw.rowf("%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, t.CreatedAt.Format("2006-01-02 15:04"), revoked)
 	}
-	return tw.Flush()
+	return tw.flush()
 }
 
 func runTokenRevoke(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {

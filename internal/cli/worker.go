@@ -16,19 +16,7 @@ func init() {
 		Name:    "worker",
 		Summary: "run detector workers that take posts from the shared queue (scale-out)",
 		Usage:   "--store postgres://… --bus nats://… [--workers N] [detector flags]",
-		Help: `Runs the detectors on posts queued by 'basira serve' and 'basira ingest'
-processes, records signals and opens cases. Start as many as the load needs,
-on any machine that reaches the database and the NATS server; each message
-goes to one worker, and a worker that dies mid-message has it delivered to
-another. Give every worker the same detector flags as serve.
-
-On start a worker also queues posts stored but never processed (left by a
-process that crashed between storing and queueing).
-
-Examples:
-  basira worker --store postgres://basira@db/basira --bus nats://nats:4222 --rules /etc/basira/rules
-  BASIRA_STORE_FILE=/run/secrets/pg BASIRA_BUS=nats://nats:4222 basira worker --models /models`,
-		Run: runWorker,
+		Run:     runWorker,
 	})
 }
 
@@ -37,7 +25,7 @@ func runWorker(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) e
 	cfg.DefineStore(fs, true)
 	fs.IntVar(&cfg.Workers, "workers", 0, "messages processed at once (default 2 × CPUs)")
 	cfg.DefineMedia(fs)
-	buildPipeline := detectorFlags(fs)
+	mods := defineDetectors(fs)
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
@@ -52,7 +40,7 @@ func runWorker(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) e
 	}
 	log := cfg.Logger(env.Stderr)
 	host, _ := os.Hostname()
-	a, err := openApp(ctx, env, &cfg, buildPipeline, app.Options{Mode: app.OpenExisting, Logger: log, Actor: fmt.Sprintf("worker:%s:%d", host, os.Getpid())})
+	a, err := openApp(ctx, env, &cfg, mods, app.Options{Mode: app.OpenExisting, Logger: log, Actor: fmt.Sprintf("worker:%s:%d", host, os.Getpid())})
 	if err != nil {
 		return err
 	}
@@ -64,7 +52,7 @@ func runWorker(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) e
 	err = a.Work(ctx, map[string]func(context.Context) error{
 		// Same files, same reloads as serve.
 		"detector reload": func(ctx context.Context) error {
-			watchReloads(ctx, a.Detectors, 2*time.Second, log, a.Store)
+			a.Reloader.Run(ctx, 2*time.Second)
 			return nil
 		},
 	})

@@ -2,8 +2,10 @@ package ingest
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -171,4 +173,31 @@ func (c *countingSink) Accept(ctx context.Context, source string, posts []*post.
 		st.LastPost = time.Now()
 	})
 	return nil
+}
+
+// Summary is the state in one line for a person: status, counts, the
+// reasons posts were skipped (sorted by name) and the last
+// error.
+func (st State) Summary() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s, %d posts, %d events, %d failures", st.Name, st.Status, st.Posts, st.Events, st.Failures)
+	if len(st.Skipped) > 0 {
+		reasons := make([]string, 0, len(st.Skipped))
+		for r := range st.Skipped {
+			reasons = append(reasons, r)
+		}
+		sort.Strings(reasons)
+		b.WriteString(", skipped:")
+		for i, r := range reasons {
+			sep := " "
+			if i > 0 {
+				sep = "; "
+			}
+			fmt.Fprintf(&b, "%s%d %s", sep, st.Skipped[r], r)
+		}
+	}
+	if st.LastError != "" {
+		fmt.Fprintf(&b, ", last error: %s", st.LastError)
+	}
+	return b.String()
 }

@@ -285,7 +285,7 @@ func (s *Server) putFactChecks(w http.ResponseWriter, r *http.Request) error {
 	reloaded := true
 	if s.deps.FactChecks.Changed != nil {
 		if err := s.deps.FactChecks.Changed(r.Context()); err != nil {
-			s.cfg.Logger.Error("api: reloading fact-checks", "error", err)
+			s.cfg.Logger.Error("api: reloading fact-checks", "err", err)
 			reloaded = false
 		}
 	}

@@ -85,6 +85,9 @@ type Error struct {
 	Message string `json:"message"`
 	// Items carries per-item errors of a batch (index into the batch).
 	Items []ItemError `json:"items,omitempty"`
+	// cause is an internal error's own text (a driver message, an
+	// SQLSTATE): logged once by the server, never sent to the client.
+	cause error
 }
 
 // ItemError is the error of one item of a batch.

@@ -82,7 +82,7 @@ func (s *Server) putClaimReview(w http.ResponseWriter, r *http.Request, body []b
 	reloaded := true
 	if s.deps.FactChecks.Changed != nil {
 		if err := s.deps.FactChecks.Changed(r.Context()); err != nil {
-			s.cfg.Logger.Error("api: reloading fact-checks", "error", err)
+			s.cfg.Logger.Error("api: reloading fact-checks", "err", err)
 			reloaded = false
 		}
 	}

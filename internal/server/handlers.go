@@ -128,7 +128,7 @@ func (s *Server) pushPosts(w http.ResponseWriter, r *http.Request) error {
 		if r.Context().Err() != nil {
 			return r.Context().Err() // the client went away
 		}
-		s.cfg.Logger.Error("api: storing a pushed batch failed", "source", source, "posts", len(posts), "error", err)
+		s.cfg.Logger.Error("api: storing a pushed batch failed", "source", source, "posts", len(posts), "err", err)
 		return Errorf(CodeUnavailable, "storing the batch failed, nothing of it is acknowledged; retry it")
 	}
 	s.metrics.IngestBatch("push", len(posts), len(bad), nil)

@@ -432,7 +432,13 @@ func roleList(roles []auth.Role) string {
 // fail writes e; HMA routes also carry HMA's {"message"} at the top level.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, rt *Route, e *Error) {
 	if e.Code == CodeInternal {
-		s.cfg.Logger.Error("api: request failed", "method", r.Method, "path", r.URL.Path, "error", e.Message)
+		// Logged here, once, with its cause; the client gets the stable
+		// code and a message without it.
+		var cause any = e.Message
+		if e.cause != nil {
+			cause = e.cause
+		}
+		s.cfg.Logger.Error("api: internal error", "method", r.Method, "path", r.URL.Path, "err", cause)
 	}
 	if e.Code == CodeRateLimited && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", "1")
@@ -471,10 +477,11 @@ func (s *Server) toAPIError(err error, limit int64) *Error {
 	case errors.Is(err, context.DeadlineExceeded):
 		return Errorf(CodeUnavailable, "timed out: %v", err)
 	}
-	// The cause (a driver message, an SQLSTATE) is for the operator's log,
-	// never for the client.
-	s.cfg.Logger.Error("api: internal error", "error", err)
-	return Errorf(CodeInternal, "internal error (logged on the server); retry later")
+	// The cause (a driver message, an SQLSTATE) is for the operator's log
+	// (fail writes it), never for the client.
+	e := Errorf(CodeInternal, "internal error (logged on the server); retry later")
+	e.cause = err
+	return e
 }
 
 // authenticate reads the bearer token and looks it up.
@@ -532,7 +539,7 @@ func (s *Server) audit(ctx context.Context, e audit.Entry) {
 		return
 	}
 	if _, err := s.deps.Audit.AppendAudit(ctx, e); err != nil {
-		s.cfg.Logger.Error("api: writing the audit log", "action", e.Action, "error", err)
+		s.cfg.Logger.Error("api: writing the audit log", "action", e.Action, "err", err)
 	}
 }
 

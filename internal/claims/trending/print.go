@@ -87,3 +87,15 @@ func oneLine(s string, n int) string {
 	r := []rune(s)
 	return string(r[:n-1]) + "…"
 }
+
+// Undated counts the items whose post has no posted_at time: Build counts
+// them as posted at Options.Now.
+func Undated(items []*Item) int {
+	n := 0
+	for _, it := range items {
+		if it.Post.PostedAt == nil {
+			n++
+		}
+	}
+	return n
+}
