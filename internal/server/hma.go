@@ -290,19 +290,9 @@ func (s *Server) hmaCompare(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) hmaIndexStatus(w http.ResponseWriter, r *http.Request) error {
-	if err := s.needBanks(); err != nil {
-		return err
-	}
-	all, err := s.deps.Banks.IndexStatus(r.Context())
+	all, err := s.indexStatus(r)
 	if err != nil {
-		return bankError(err)
-	}
-	if st := r.URL.Query().Get("signal_type"); st != "" {
-		v, ok := all[st]
-		if !ok {
-			return Errorf(CodeUnknownSignalType, "No such signal type '%s'", st)
-		}
-		all = map[string]IndexStatus{st: v}
+		return err
 	}
 	writeJSON(w, http.StatusOK, all)
 	return nil
@@ -779,4 +769,24 @@ func contentMetaOf(metadata, note json.RawMessage) (hashmatch.ContentMeta, error
 		}
 	}
 	return meta, nil
+}
+
+// indexStatus is the index status of every signal type, or of the one
+// ?signal_type= names.
+func (s *Server) indexStatus(r *http.Request) (map[string]IndexStatus, error) {
+	if err := s.needBanks(); err != nil {
+		return nil, err
+	}
+	all, err := s.deps.Banks.IndexStatus(r.Context())
+	if err != nil {
+		return nil, bankError(err)
+	}
+	if st := r.URL.Query().Get("signal_type"); st != "" {
+		v, ok := all[st]
+		if !ok {
+			return nil, Errorf(CodeUnknownSignalType, "No such signal type '%s'", st)
+		}
+		all = map[string]IndexStatus{st: v}
+	}
+	return all, nil
 }

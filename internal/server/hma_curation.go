@@ -378,19 +378,9 @@ func (s *Server) checkSignalEnabled(st string) error {
 }
 
 func (s *Server) hmaSignalTypeIndex(w http.ResponseWriter, r *http.Request) error {
-	if err := s.needBanks(); err != nil {
-		return err
-	}
-	all, err := s.deps.Banks.IndexStatus(r.Context())
+	all, err := s.indexStatus(r)
 	if err != nil {
-		return bankError(err)
-	}
-	if st := r.URL.Query().Get("signal_type"); st != "" {
-		v, ok := all[st]
-		if !ok {
-			return Errorf(CodeUnknownSignalType, "No such signal type '%s'", st)
-		}
-		all = map[string]IndexStatus{st: v}
+		return err
 	}
 	type status struct {
 		DBSize       int   `json:"db_size"`

@@ -2,44 +2,15 @@
 // or free-standing), approve another analyst's draft, publish it on the
 // public site, correct it later. It is a client of /v1/debunks like any
 // other, a page of the shell (registerPage) with a box on the case view
-// (onCaseShown); its own words are below, in the three languages of the
-// screen.
-import { prefs } from "./i18n.js";
+// (onCaseShown); its words are in the catalogue (messages.json) under
+// "debunk.".
+import { t, name } from "./i18n.js";
 import { $, el, ltr, flash } from "./dom.js";
 import { api, errText } from "./api.js";
 import { registerPage, session, go } from "./shell.js";
 import { onCaseShown } from "./case.js";
 
-  const W = {
-    ar: { debunks: "التحققات", new_debunk: "تحقق جديد", back: "العودة إلى الحالات", rating: "التقييم", claim: "الادعاء كما ينتشر",
-      truth: "ما هو صحيح", evidence: "الأدلة وطريقة التحقق", reply: "نص الرد القصير (اختياري)", sources: "المصادر: رابط في كل سطر، ثم عنوانه",
-      case_id: "رقم الحالة (اختياري)", note: "ما الذي صُحّح", save: "حفظ المسودة", approve: "اعتماد", publish: "نشر", correct: "تصحيح",
-      edit: "تعديل", status: "الحالة", version: "النسخة", editors: "كتبها", approved_by: "اعتمدها", matched_before: "منشورات مطابقة قبل النشر",
-      matched_after: "بعد النشر", public: "الصفحات العامة", none: "لا توجد تحققات بعد.", write_for_case: "اكتب تحققًا لهذه الحالة",
-      replies: "ردود مقترحة", optional: "(اختياري)", four_eyes: "يجب أن يعتمد التحقق محلل آخر غير كاتبه.", saved: "حُفظ",
-      "st.draft": "مسودة", "st.approved": "معتمد", "st.published": "منشور", "st.superseded": "مستبدل",
-      "r.false": "زائف", "r.misleading": "مضلل", "r.unproven": "لا دليل عليه", "r.partly-true": "صحيح جزئيًا", "r.true": "صحيح",
-      "l.ar": "العربية", "l.fr": "الفرنسية", "l.en": "الإنجليزية" },
-    fr: { debunks: "Vérifications", new_debunk: "Nouvelle vérification", back: "Retour aux cas", rating: "Verdict", claim: "L'affirmation telle qu'elle circule",
-      truth: "Ce qui est vrai", evidence: "Preuves et méthode", reply: "Réponse courte (facultatif)", sources: "Sources : une URL par ligne, puis son titre",
-      case_id: "Numéro du cas (facultatif)", note: "Ce qui a été corrigé", save: "Enregistrer le brouillon", approve: "Approuver", publish: "Publier", correct: "Corriger",
-      edit: "Modifier", status: "Statut", version: "Version", editors: "Rédigée par", approved_by: "Approuvée par", matched_before: "Publications repérées avant publication",
-      matched_after: "après", public: "Pages publiques", none: "Aucune vérification pour l'instant.", write_for_case: "Rédiger une vérification pour ce cas",
-      replies: "Réponses suggérées", optional: "(facultatif)", four_eyes: "Un autre analyste que l'auteur doit approuver.", saved: "Enregistré",
-      "st.draft": "brouillon", "st.approved": "approuvée", "st.published": "publiée", "st.superseded": "remplacée",
-      "r.false": "Faux", "r.misleading": "Trompeur", "r.unproven": "Non prouvé", "r.partly-true": "En partie vrai", "r.true": "Vrai",
-      "l.ar": "Arabe", "l.fr": "Français", "l.en": "Anglais" },
-    en: { debunks: "Debunks", new_debunk: "New debunk", back: "Back to cases", rating: "Rating", claim: "The claim as it circulates",
-      truth: "What is true", evidence: "Evidence and method", reply: "Short reply (optional)", sources: "Sources: one URL per line, then its title",
-      case_id: "Case number (optional)", note: "What was corrected", save: "Save draft", approve: "Approve", publish: "Publish", correct: "Correct",
-      edit: "Edit", status: "Status", version: "Version", editors: "Written by", approved_by: "Approved by", matched_before: "Posts matched before publication",
-      matched_after: "after", public: "Public pages", none: "No debunk yet.", write_for_case: "Write a debunk for this case",
-      replies: "Suggested replies", optional: "(optional)", four_eyes: "Another analyst than its author must approve it.", saved: "Saved",
-      "st.draft": "draft", "st.approved": "approved", "st.published": "published", "st.superseded": "superseded",
-      "r.false": "False", "r.misleading": "Misleading", "r.unproven": "Unproven", "r.partly-true": "Partly true", "r.true": "True",
-      "l.ar": "Arabic", "l.fr": "French", "l.en": "English" },
-  };
-  const w = (k) => (W[prefs.lang] && W[prefs.lang][k]) || W.en[k] || k;
+  const w = (k) => t(`debunk.${k}`);
   const SCALE = ["false", "misleading", "unproven", "partly-true", "true"];
   const LANGS = ["ar", "fr", "en"];
   let panel, button, selected = 0;
@@ -68,7 +39,7 @@ import { onCaseShown } from "./case.js";
       const v = d.versions[d.versions.length - 1];
       const ar = v.content.texts.ar || {};
       return el("li", {}, el("button", { type: "button", "data-debunk": d.id, onclick: () => open(d.id) },
-        el("strong", {}, w("r." + v.content.rating)), " ", el("bdi", {}, "#" + d.id), " · ", w("st." + d.status), el("div", { dir: "auto" }, ar.claim || "")));
+        el("strong", {}, name("rating", v.content.rating)), " ", el("bdi", {}, "#" + d.id), " · ", w("st." + d.status), el("div", { dir: "auto" }, ar.claim || "")));
     });
     panel.replaceChildren(el("section", { id: "debunks" },
       el("div", { class: "toolbar" }, el("h2", {}, w("debunks")),
@@ -101,7 +72,7 @@ import { onCaseShown } from "./case.js";
         el("p", {}, el("strong", {}, x.claim)), el("p", { class: "text" }, x.truth), x.evidence ? el("p", { class: "meta" }, x.evidence) : null);
     });
     const det = el("div", {},
-      el("h3", {}, el("span", { class: "rating r-" + v.content.rating }, w("r." + v.content.rating)), " ", el("bdi", {}, "#" + d.id), " · ",
+      el("h3", {}, el("span", { class: "rating r-" + v.content.rating }, name("rating", v.content.rating)), " ", el("bdi", {}, "#" + d.id), " · ",
         el("span", { id: "debunk-status" }, w("st." + d.status))),
       el("div", { class: "meta" }, el("span", {}, w("version"), " ", String(v.n)), el("span", {}, w("editors"), ": ", ltr(v.editors.join(", "))),
         v.approved_by ? el("span", {}, w("approved_by"), ": ", ltr(v.approved_by)) : null, d.case_id ? el("span", {}, "case #" + d.case_id) : null),
@@ -124,7 +95,7 @@ import { onCaseShown } from "./case.js";
   function form(d, caseID, correcting) {
     const v = d ? d.versions[d.versions.length - 1] : null;
     const c = v ? v.content : { rating: "false", texts: {}, sources: [] };
-    const rating = el("select", { id: "debunk-rating" }, ...SCALE.map((r) => el("option", { value: r }, w("r." + r))));
+    const rating = el("select", { id: "debunk-rating" }, ...SCALE.map((r) => el("option", { value: r }, name("rating", r))));
     rating.value = c.rating;
     const field = (id, label, value, area) => [el("label", { for: id }, label),
       el(area ? "textarea" : "input", { id, dir: "auto", ...(area ? {} : { type: "text" }) })].map((n) => { if (n.tagName !== "LABEL") n.value = value || ""; return n; });
