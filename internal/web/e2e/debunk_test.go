@@ -65,32 +65,10 @@ func startDesk(t *testing.T) (base, writer, approver string) {
 // approves and publishes it, and a reader opens the public pages in
 // Arabic and French on a phone. Screenshots go to $BASIRA_ARTEFACTS.
 func TestDebunkInChromium(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts the service and a browser")
-	}
-	bin := chromium()
-	if bin == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("CI=true but no chromium binary: .ci/run installs Debian's chromium")
-		}
-		t.Skip("no chromium binary on PATH (apt-get install chromium, or set BASIRA_CHROMIUM): browser tests skipped")
-	}
-	artefacts := os.Getenv("BASIRA_ARTEFACTS")
-	if artefacts == "" {
-		artefacts = t.TempDir()
-	} else if err := os.MkdirAll(artefacts, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	bin, artefacts := browserTest(t)
 	base, writer, approver := startDesk(t)
 
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(bin), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.UserDataDir(t.TempDir()))...)
-	defer cancelAlloc()
-	browser, cancelBrowser := chromedp.NewContext(alloc)
-	defer cancelBrowser()
-	if err := chromedp.Do(browser); err != nil {
-		t.Fatalf("starting %s: %v", bin, err)
-	}
+	browser := startBrowser(t, bin)
 
 	var mu sync.Mutex
 	var problems []string

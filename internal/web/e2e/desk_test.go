@@ -19,32 +19,10 @@ import (
 // the screen's language. Arabic at 1366 px and French at 390 px; any
 // console error fails; screenshots go to $BASIRA_ARTEFACTS.
 func TestRumourDeskInChromium(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts the service and a browser")
-	}
-	bin := chromium()
-	if bin == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("CI=true but no chromium binary: .ci/run installs Debian's chromium")
-		}
-		t.Skip("no chromium binary on PATH (apt-get install chromium, or set BASIRA_CHROMIUM): browser tests skipped")
-	}
-	artefacts := os.Getenv("BASIRA_ARTEFACTS")
-	if artefacts == "" {
-		artefacts = t.TempDir()
-	} else if err := os.MkdirAll(artefacts, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	bin, artefacts := browserTest(t)
 	d := startDemo(t)
 	msgs := catalogue(t)
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(bin), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.UserDataDir(t.TempDir()))...)
-	defer cancelAlloc()
-	browser, cancelBrowser := chromedp.NewContext(alloc)
-	defer cancelBrowser()
-	if err := chromedp.Do(browser); err != nil {
-		t.Fatalf("starting %s: %v", bin, err)
-	}
+	browser := startBrowser(t, bin)
 	for i, r := range []struct {
 		lang  string
 		width int

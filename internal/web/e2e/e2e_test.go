@@ -168,27 +168,8 @@ func catalogue(t *testing.T) map[string]map[string]any {
 }
 
 func TestReviewScreenInChromium(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts the service and a browser")
-	}
-	bin := chromium()
-	if bin == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("CI=true but no chromium binary: .ci/run installs Debian's chromium")
-		}
-		t.Skip("no chromium binary on PATH (apt-get install chromium, or set BASIRA_CHROMIUM): browser tests skipped")
-	}
+	bin, artefacts := browserTest(t)
 	started := time.Now()
-	artefacts := os.Getenv("BASIRA_ARTEFACTS")
-	if artefacts == "" {
-		var err error
-		if artefacts, err = os.MkdirTemp("", "basira-e2e-"); err != nil {
-			t.Fatal(err)
-		}
-	} else if err := os.MkdirAll(artefacts, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshots in %s", artefacts)
 
 	d := startDemo(t)
 	const category = "recruitment"
@@ -198,14 +179,7 @@ func TestReviewScreenInChromium(t *testing.T) {
 	}{{"ar", 1366}, {"fr", 390}, {"ar", 390}, {"fr", 1366}}
 	ids := d.waitCases(t, category, len(runs))
 
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(bin), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.UserDataDir(t.TempDir()))...)
-	defer cancelAlloc()
-	browser, cancelBrowser := chromedp.NewContext(alloc)
-	defer cancelBrowser()
-	if err := chromedp.Do(browser); err != nil {
-		t.Fatalf("starting %s: %v", bin, err)
-	}
+	browser := startBrowser(t, bin)
 	msgs := catalogue(t)
 	// The walkthroughs run side by side in their own tabs, each on its own
 	// case: most of their time is spent waiting for the service.
@@ -644,4 +618,47 @@ func firstWords(s string, n int) string {
 func jsString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// browserTest skips a browser test in -short runs and where chromium is
+// missing (failing instead under CI=true), and returns chromium's path
+// and the folder screenshots go to ($BASIRA_ARTEFACTS, else a temporary
+// folder kept after the test).
+func browserTest(t *testing.T) (bin, artefacts string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("starts the service and a browser")
+	}
+	bin = chromium()
+	if bin == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("CI=true but no chromium binary: .ci/run installs Debian's chromium")
+		}
+		t.Skip("no chromium binary on PATH (apt-get install chromium, or set BASIRA_CHROMIUM): browser tests skipped")
+	}
+	artefacts = os.Getenv("BASIRA_ARTEFACTS")
+	if artefacts == "" {
+		var err error
+		if artefacts, err = os.MkdirTemp("", "basira-e2e-"); err != nil {
+			t.Fatal(err)
+		}
+	} else if err := os.MkdirAll(artefacts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshots in %s", artefacts)
+	return bin, artefacts
+}
+
+// startBrowser starts headless chromium for the test; it stops with it.
+func startBrowser(t *testing.T, bin string) context.Context {
+	t.Helper()
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(bin), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.UserDataDir(t.TempDir()))...)
+	t.Cleanup(cancelAlloc)
+	browser, cancelBrowser := chromedp.NewContext(alloc)
+	t.Cleanup(cancelBrowser)
+	if err := chromedp.Do(browser); err != nil {
+		t.Fatalf("starting %s: %v", bin, err)
+	}
+	return browser
 }
