@@ -1,17 +1,13 @@
 package cli
 
 import (
-	"bufio"
 	"context"
-	"github.com/basira-org/basira/internal/app"
 	"io"
-	"os"
-	"strings"
 	"testing"
 
 	"github.com/basira-org/basira/arabic"
+	"github.com/basira-org/basira/internal/app"
 	"github.com/basira-org/basira/internal/post"
-	"github.com/basira-org/basira/internal/refdata"
 )
 
 // BenchmarkDefaultDetection is what `basira scan` with no flags costs per
@@ -20,25 +16,7 @@ import (
 // "analyze" is the baseline measured in the same run. Posts: the
 // Moroccan comments and Arabic tweets of the reference data.
 func BenchmarkDefaultDetection(b *testing.B) {
-	var texts []string
-	for _, f := range []struct {
-		rel string
-		col int
-	}{{"darija/ElecMorocco2016.tsv", 1}, {"checkworthy/CT21-AR-Train-T1-Labels.tsv", 3}} {
-		fh, err := os.Open(refdata.Path(b, f.rel))
-		if err != nil {
-			b.Fatal(err)
-		}
-		sc := bufio.NewScanner(fh)
-		sc.Buffer(nil, 1<<20)
-		for i := 0; sc.Scan(); i++ {
-			fields := strings.Split(sc.Text(), "\t")
-			if i > 0 && f.col < len(fields) && fields[f.col] != "" {
-				texts = append(texts, fields[f.col])
-			}
-		}
-		fh.Close()
-	}
+	texts := benchTexts(b)
 	env := &Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}
 	pipe, err := app.NewModules().Build(context.Background(), host(env))
 	if err != nil {

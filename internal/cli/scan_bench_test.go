@@ -17,11 +17,9 @@ import (
 	"github.com/basira-org/basira/internal/refdata"
 )
 
-// benchPostsJSONL builds n tweet-shaped JSONL posts (id, platform, url,
-// author, text, lang, posted_at and two unknown counters) whose texts are
-// the Moroccan comments and Arabic tweets of the reference data, the posts
-// of BenchmarkDefaultDetection.
-func benchPostsJSONL(tb testing.TB, n int) []byte {
+// benchTexts are the Moroccan comments and Arabic tweets of the reference
+// data that the scan benchmarks run on.
+func benchTexts(tb testing.TB) []string {
 	tb.Helper()
 	var texts []string
 	for _, f := range []struct {
@@ -42,6 +40,16 @@ func benchPostsJSONL(tb testing.TB, n int) []byte {
 		}
 		fh.Close()
 	}
+	return texts
+}
+
+// benchPostsJSONL builds n tweet-shaped JSONL posts (id, platform, url,
+// author, text, lang, posted_at and two unknown counters) whose texts are
+// the Moroccan comments and Arabic tweets of the reference data, the posts
+// of BenchmarkDefaultDetection.
+func benchPostsJSONL(tb testing.TB, n int) []byte {
+	tb.Helper()
+	texts := benchTexts(tb)
 	var buf bytes.Buffer
 	for i := range n {
 		id := strconv.Itoa(1790000000000000000 + i)

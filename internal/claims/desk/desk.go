@@ -13,9 +13,11 @@
 package desk
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -198,24 +200,18 @@ func (d *Desk) convert(ctx context.Context, c *trending.Cluster, keyOf map[*tren
 	sc := store.ClaimCluster{
 		Posts: len(c.Posts), Sources: c.Sources, First: c.First.UTC(), Last: c.Last.UTC(),
 		PerHour: c.PerHour, Recent: c.Recent, RecentSources: c.RecentSources, Growth: c.Growth,
-		Platforms: []string{}, UpdatedAt: now.UTC(),
+		UpdatedAt: now.UTC(),
 	}
 	platforms := map[string]bool{}
 	members := slices.Clone(c.Posts)
-	slices.SortFunc(members, func(a, b *trending.Item) int { return compareInt(keyOf[b], keyOf[a]) })
+	slices.SortFunc(members, func(a, b *trending.Item) int { return cmp.Compare(keyOf[b], keyOf[a]) })
 	for _, it := range members {
 		platforms[it.Post.Platform] = true
 		if len(sc.PostKeys) < store.MaxClusterPosts {
 			sc.PostKeys = append(sc.PostKeys, keyOf[it])
 		}
 	}
-	sc.Platforms = slices.Sorted(func(yield func(string) bool) {
-		for p := range platforms {
-			if !yield(p) {
-				return
-			}
-		}
-	})
+	sc.Platforms = slices.Sorted(maps.Keys(platforms))
 	for _, it := range c.Samples {
 		sc.Samples = append(sc.Samples, store.ClaimSample{PostKey: keyOf[it], Platform: it.Post.Platform, Text: it.Post.Text, Worthiness: it.Worthiness})
 	}
@@ -278,16 +274,6 @@ func str(v any) string {
 	return ""
 }
 
-func compareInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
 // keeper gives a refresh's clusters the keys of the earlier clusters they
 // continue: a new cluster takes the key of the earlier cluster with which
 // it shares the most posts, if that is at least half of the smaller one;
@@ -303,7 +289,7 @@ func newKeeper(prev []store.ClaimCluster) *keeper {
 	k := &keeper{owner: map[int64]string{}, size: map[string]int{}, taken: map[string]bool{}}
 	// Clusters with a case first: they keep their posts when two overlap.
 	slices.SortStableFunc(prev, func(a, b store.ClaimCluster) int {
-		return compareInt(b.CaseID, a.CaseID)
+		return cmp.Compare(b.CaseID, a.CaseID)
 	})
 	for _, c := range prev {
 		k.size[c.Key] = len(c.PostKeys)
